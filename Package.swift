@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "NeedleChart",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "needlechart", targets: ["needlechart"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Catalogue data (regions, muscles, flags, screening policy, body-map art), compiled in.
+        .target(
+            name: "ChartAssets",
+            path: "Assets",
+            exclude: ["README.md"],
+            resources: [.embedInCode("catalogue.yaml")]
+        ),
+        // The domain: values, rules, validation, export. No ncurses, no GRDB.
+        .target(
+            name: "ChartCore",
+            dependencies: ["ChartAssets", .product(name: "Yams", package: "Yams")]
+        ),
+        // Persistence on GRDB: schema, migrations, queries, audit log, backup.
+        .target(
+            name: "ChartStore",
+            dependencies: ["ChartCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Screens as state + actions + reduce + render into an in-memory grid.
+        .target(name: "ChartUI", dependencies: ["ChartCore"]),
+        // ncursesw, as a system library with a shim for what Swift cannot import.
+        .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
+        // The only code that calls ncurses.
+        .target(name: "CursesTerminal", dependencies: ["CNcursesW", "ChartUI"]),
+        .executableTarget(
+            name: "needlechart",
+            dependencies: [
+                "ChartCore", "ChartStore", "ChartUI", "CursesTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore"], exclude: ["Golden"]),
+        .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
+        .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"]),
+        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ChartCore"]),
+    ]
+)

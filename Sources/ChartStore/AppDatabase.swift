@@ -1,0 +1,2 @@
+import ChartCore
+import GRDB

@@ -1,0 +1,5 @@
+import CNcursesW
+import ChartUI
+
+/// The only code that calls ncurses.
+public enum CursesTerminal {}
