@@ -1,0 +1,215 @@
+import Foundation
+import Yams
+
+/// A problem in a catalogue file, located by file and line so a clinic can fix it.
+public struct CatalogueError: Error, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var message: String
+    public var description: String {
+        if let line { return "\(file):\(line): \(message)" }
+        return "\(file): \(message)"
+    }
+}
+
+/// Reads catalogue YAML: the built-in file, and a clinic's override merged over it by `id`.
+public enum CatalogueLoader {
+    /// The clinic's override file: `$XDG_CONFIG_HOME/needlechart/catalogue.yaml`,
+    /// else `~/.config/needlechart/catalogue.yaml`.
+    public static func overridePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base: String
+        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty {
+            base = xdg
+        } else {
+            base = (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        }
+        return base + "/needlechart/catalogue.yaml"
+    }
+
+    /// The built-in catalogue with the clinic's override applied when its file exists.
+    public static func load(overridePath path: String = overridePath()) throws -> Catalogue {
+        guard FileManager.default.fileExists(atPath: path) else { return .builtIn }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CatalogueError(file: path, line: nil, message: "cannot be read (check its permissions)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CatalogueError(file: path, line: nil, message: "is not UTF-8 text")
+        }
+        return try apply(text, file: path, over: .builtIn)
+    }
+
+    /// Parses a complete catalogue; every list must be present.
+    public static func parse(_ text: String, file: String) throws -> Catalogue {
+        try apply(text, file: file, over: nil)
+    }
+
+    /// Applies `text` over `base`: items with a known id replace, new ids are added;
+    /// needle size lists replace. With no base, every list is required.
+    public static func apply(_ text: String, file: String, over base: Catalogue?) throws -> Catalogue {
+        let reader = NodeReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                if let base { return base }
+                throw reader.error(nil, "is empty")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw reader.yamlError(error)
+        }
+        let top = try reader.mapping(root, "the catalogue")
+        let known: Set<String> = ["version", "regions", "screening", "conditions", "consent", "sensations", "aftercare",
+                                  "adverse-events", "combined-treatments", "needle-diameters-mm", "needle-lengths-mm"]
+        for (key, _) in top where !known.contains(key.value) {
+            throw reader.error(key.node, "unknown section '\(key.value)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        func section(_ name: String) throws -> Node? {
+            if let node = top.first(where: { $0.key.value == name })?.value { return node }
+            if base == nil { throw reader.error(root, "the section '\(name)' is missing") }
+            return nil
+        }
+        var c = base ?? Catalogue(regions: [], screening: [], conditions: [], consentItems: [], sensations: [], aftercare: [],
+                                  adverseEvents: [], combinedTreatments: [], needleDiameters: [], needleLengths: [])
+
+        if let node = try section("regions") {
+            c.regions = try merge(c.regions, try reader.items(node, "regions") { item in
+                let view = try reader.string(item, "view")
+                guard let v = BodyView(rawValue: view.value) else { throw reader.error(view.node, "view must be front or back, not '\(view.value)'") }
+                let muscles = try reader.stringList(item, "muscles")
+                if muscles.isEmpty { throw reader.error(item.node, "region '\(try reader.string(item, "id").value)' lists no muscles") }
+                return BodyRegion(id: try reader.string(item, "id").value, name: try reader.string(item, "name").value, view: v,
+                                  muscles: muscles, warnings: try reader.stringList(item, "warnings", required: false),
+                                  thorax: try reader.bool(item, "thorax") ?? false)
+            })
+        }
+        if let node = try section("screening") {
+            c.screening = try merge(c.screening, try reader.items(node, "screening") { item in
+                let cls = try reader.string(item, "class")
+                guard let k = ScreeningClass(rawValue: cls.value) else {
+                    throw reader.error(cls.node, "class must be contraindicated, site-specific or precaution, not '\(cls.value)'")
+                }
+                return ScreeningItem(id: try reader.string(item, "id").value, question: try reader.string(item, "question").value, kind: k)
+            })
+        }
+        func named(_ key: String, _ list: [CatalogueItem]) throws -> [CatalogueItem] {
+            guard let node = try section(key) else { return list }
+            return try merge(list, try reader.items(node, key) { item in
+                CatalogueItem(id: try reader.string(item, "id").value, name: try reader.string(item, "name").value)
+            })
+        }
+        c.conditions = try named("conditions", c.conditions)
+        c.consentItems = try named("consent", c.consentItems)
+        c.sensations = try named("sensations", c.sensations)
+        c.aftercare = try named("aftercare", c.aftercare)
+        c.combinedTreatments = try named("combined-treatments", c.combinedTreatments)
+        if let node = try section("adverse-events") {
+            c.adverseEvents = try merge(c.adverseEvents, try reader.items(node, "adverse-events") { item in
+                let cls = try reader.string(item, "class")
+                guard let k = AdverseEventClass(rawValue: cls.value) else {
+                    throw reader.error(cls.node, "class must be mild, significant or serious, not '\(cls.value)'")
+                }
+                return AdverseEventType(id: try reader.string(item, "id").value, name: try reader.string(item, "name").value, severity: k)
+            })
+        }
+        if let node = try section("needle-diameters-mm") {
+            c.needleDiameters = try reader.sequence(node, "needle-diameters-mm").map { n in
+                guard let text = n.string, let d = NeedleDiameter(parsing: text) else {
+                    throw reader.error(n, "needle diameter must be a size in millimetres such as 0.25")
+                }
+                return d.hundredths
+            }
+        }
+        if let node = try section("needle-lengths-mm") {
+            c.needleLengths = try reader.sequence(node, "needle-lengths-mm").map { n in
+                guard let v = n.int, NeedleLimits.length.contains(v) else {
+                    throw reader.error(n, "needle length must be whole millimetres from \(NeedleLimits.length.lowerBound) to \(NeedleLimits.length.upperBound)")
+                }
+                return v
+            }
+        }
+        return c
+    }
+
+    private static func merge<T: Identifiable>(_ base: [T], _ items: [T]) throws -> [T] where T.ID == String {
+        var out = base
+        for item in items {
+            if let i = out.firstIndex(where: { $0.id == item.id }) { out[i] = item } else { out.append(item) }
+        }
+        return out
+    }
+}
+
+/// Walks Yams nodes and turns every shape mistake into a `CatalogueError` with a line.
+private struct NodeReader {
+    let file: String
+
+    struct Key { let value: String; let node: Node }
+    struct Item { let node: Node; let fields: [(key: Key, value: Node)] }
+
+    func error(_ node: Node?, _ message: String) -> CatalogueError {
+        CatalogueError(file: file, line: node?.mark?.line, message: message)
+    }
+
+    func yamlError(_ error: YamlError) -> CatalogueError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let text = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            return CatalogueError(file: file, line: mark.line, message: "not valid YAML: \(text)")
+        default:
+            return CatalogueError(file: file, line: nil, message: "not valid YAML: \(error)")
+        }
+    }
+
+    func mapping(_ node: Node, _ what: String) throws -> [(key: Key, value: Node)] {
+        guard case let .mapping(m) = node else { throw error(node, "\(what) must be a mapping of 'key: value'") }
+        return try m.map { pair in
+            guard let k = pair.key.string else { throw error(pair.key, "a key must be text") }
+            return (Key(value: k, node: pair.key), pair.value)
+        }
+    }
+
+    func sequence(_ node: Node, _ what: String) throws -> [Node] {
+        guard case let .sequence(s) = node else { throw error(node, "'\(what)' must be a list") }
+        return Array(s)
+    }
+
+    func items<T>(_ node: Node, _ what: String, _ make: (Item) throws -> T) throws -> [T] {
+        var seen: Set<String> = []
+        return try sequence(node, what).map { n in
+            let item = Item(node: n, fields: try mapping(n, "an item of '\(what)'"))
+            let id = try string(item, "id")
+            guard id.value.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil else {
+                throw error(id.node, "id '\(id.value)' must be lower-case letters, digits and hyphens")
+            }
+            guard seen.insert(id.value).inserted else { throw error(id.node, "id '\(id.value)' appears twice in '\(what)'") }
+            return try make(item)
+        }
+    }
+
+    func field(_ item: Item, _ key: String) -> Node? { item.fields.first { $0.key.value == key }?.value }
+
+    func string(_ item: Item, _ key: String) throws -> Key {
+        guard let node = field(item, key) else { throw error(item.node, "'\(key)' is missing") }
+        guard case .scalar = node, let s = node.string?.trimmingCharacters(in: .whitespaces), !s.isEmpty else {
+            throw error(node, "'\(key)' must be non-empty text")
+        }
+        return Key(value: Sanitizer.line(s), node: node)
+    }
+
+    func stringList(_ item: Item, _ key: String, required: Bool = true) throws -> [String] {
+        guard let node = field(item, key) else {
+            if required { throw error(item.node, "'\(key)' is missing") }
+            return []
+        }
+        return try sequence(node, key).map { n in
+            guard case .scalar = n, let s = n.string, !s.isEmpty else { throw error(n, "each of '\(key)' must be text") }
+            return Sanitizer.line(s)
+        }
+    }
+
+    func bool(_ item: Item, _ key: String) throws -> Bool? {
+        guard let node = field(item, key) else { return nil }
+        guard let b = node.bool else { throw error(node, "'\(key)' must be true or false") }
+        return b
+    }
+}

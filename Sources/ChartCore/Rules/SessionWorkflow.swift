@@ -1,0 +1,140 @@
+import Foundation
+
+/// Why a change to a session was refused.
+public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The session is signed: it never changes; add an addendum instead.
+    case signed
+    /// The step is not possible in the session's current state.
+    case wrongState(SessionState, String)
+    /// A value was refused.
+    case invalid([ValidationIssue])
+    /// The step is blocked for the reasons given.
+    case blocked([String])
+
+    public var description: String {
+        switch self {
+        case .signed: return "This session is signed and cannot be changed; add an addendum instead."
+        case let .wrongState(state, what): return "The session is in \(state.rawValue); \(what)."
+        case let .invalid(issues): return issues.map(\.description).joined(separator: "; ")
+        case let .blocked(reasons): return reasons.joined(separator: " ")
+        }
+    }
+}
+
+/// Needles in against needles out.
+public struct NeedleReconciliation: Sendable, Equatable {
+    public var inserted: Int
+    public var removed: Int?
+    /// True when every needle inserted has been removed and disposed.
+    public var balanced: Bool { removed == inserted }
+    /// Inserted minus removed; positive when needles are unaccounted for.
+    public var missing: Int { inserted - (removed ?? 0) }
+}
+
+extension NeedlingSession {
+    /// Needle counts for close-out.
+    public var reconciliation: NeedleReconciliation {
+        NeedleReconciliation(inserted: needlesInserted, removed: closeOut.needlesRemoved)
+    }
+
+    /// Reasons charting may not start yet (empty when it may).
+    public func chartingBlockers(catalogue: Catalogue) -> [String] {
+        var out: [String] = []
+        if condition.isEmpty { out.append("Record the presenting condition.") }
+        out += ScreeningPolicy.evaluate(screening, catalogue: catalogue).blockers
+        let pending = ScreeningPolicy.evaluate(screening, catalogue: catalogue).unacknowledged
+        if !pending.isEmpty { out.append("Acknowledge the precaution(s): \(pending.map(\.question).joined(separator: "; ")).") }
+        if !consent.obtained { out.append("Informed consent has not been obtained.") }
+        if nprsBefore == nil { out.append("Record pain before treatment (NPRS 0-10).") }
+        return out
+    }
+
+    /// Screening → charting, when nothing blocks it.
+    public mutating func startCharting(catalogue: Catalogue) throws(SessionError) {
+        if isSigned { throw .signed }
+        guard state == .screening else { throw .wrongState(state, "charting has already started") }
+        let blockers = chartingBlockers(catalogue: catalogue)
+        if !blockers.isEmpty { throw .blocked(blockers) }
+        state = .charting
+    }
+
+    /// Adds `entry`, or replaces the entry with its id (so a retried save never duplicates).
+    public mutating func upsertEntry(_ entry: TriggerPointEntry, catalogue: Catalogue) throws(SessionError) {
+        if isSigned { throw .signed }
+        guard state == .charting || state == .closeOut else { throw .wrongState(state, "finish screening before charting points") }
+        let blocked = ScreeningPolicy.evaluate(screening, catalogue: catalogue).blockedRegions
+        let issues = Validation.entry(entry, catalogue: catalogue, blockedRegions: blocked)
+        if !issues.isEmpty { throw .invalid(issues) }
+        if let i = entries.firstIndex(where: { $0.id == entry.id }) { entries[i] = entry } else { entries.append(entry) }
+    }
+
+    /// Removes the entry with `id` (until signing).
+    public mutating func removeEntry(id: String) throws(SessionError) {
+        if isSigned { throw .signed }
+        entries.removeAll { $0.id == id }
+    }
+
+    /// Charting → close-out.
+    public mutating func beginCloseOut() throws(SessionError) {
+        if isSigned { throw .signed }
+        guard state == .charting else { throw .wrongState(state, "close-out follows charting") }
+        if entries.isEmpty { throw .blocked(["Chart at least one needled point before close-out."]) }
+        state = .closeOut
+    }
+
+    /// Close-out → charting, to add or correct entries before signing.
+    public mutating func reopenCharting() throws(SessionError) {
+        if isSigned { throw .signed }
+        guard state == .closeOut else { throw .wrongState(state, "only a session in close-out can go back to charting") }
+        state = .charting
+    }
+
+    /// Replaces the close-out details.
+    public mutating func updateCloseOut(_ c: CloseOut, catalogue: Catalogue) throws(SessionError) {
+        if isSigned { throw .signed }
+        let issues = Validation.closeOut(c, catalogue: catalogue)
+        if !issues.isEmpty { throw .invalid(issues) }
+        closeOut = c
+    }
+
+    /// Reasons the session may not be signed yet (empty when it may).
+    public func signingBlockers(catalogue: Catalogue) -> [String] {
+        var out: [String] = []
+        if isSigned { return ["The session is already signed."] }
+        if state != .closeOut { out.append("Complete charting and close-out before signing.") }
+        let r = reconciliation
+        if let removed = r.removed {
+            if removed < r.inserted {
+                out.append("\(r.missing) needle(s) not accounted for (\(r.inserted) inserted, \(removed) removed): find and dispose of them and correct the count. A needle that cannot be found is a serious adverse event (retained or broken needle) and must be recorded as one.")
+            } else if removed > r.inserted {
+                out.append("More needles removed (\(removed)) than charted as inserted (\(r.inserted)): correct the count or chart the missing point.")
+            }
+        } else {
+            out.append("Record the needles removed and disposed (\(r.inserted) inserted).")
+        }
+        if closeOut.needleBrand.trimmingCharacters(in: .whitespaces).isEmpty || closeOut.needleLot.trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append("Record the needle brand and lot number (traceability in a recall).")
+        }
+        if closeOut.nprsAfter == nil { out.append("Record pain after treatment (NPRS 0-10).") }
+        if !consent.obtained { out.append("Informed consent has not been obtained.") }
+        out += Validation.closeOut(closeOut, catalogue: catalogue).map(\.description)
+        return out
+    }
+
+    /// Signs and locks the session.
+    public mutating func sign(by clinician: Clinician, at date: Date, catalogue: Catalogue) throws(SessionError) {
+        if isSigned { throw .signed }
+        let blockers = signingBlockers(catalogue: catalogue)
+        if !blockers.isEmpty { throw .blocked(blockers) }
+        signature = Signature(by: clinician.username, signatureLine: clinician.signatureLine, at: date)
+        state = .signed
+    }
+
+    /// Adds a correction or later note to a signed session.
+    public mutating func addAddendum(_ addendum: Addendum) throws(SessionError) {
+        guard isSigned else { throw .wrongState(state, "addenda are for signed sessions; edit the session directly") }
+        let issues = Validation.addendum(addendum.text)
+        if !issues.isEmpty { throw .invalid(issues) }
+        addenda.append(addendum)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// An adverse event recorded at close-out or in an addendum.
+public struct AdverseEvent: Sendable, Equatable, Codable {
+    /// Catalogue type id, or nil for one described in free text.
+    public var typeID: String?
+    public var severity: AdverseEventClass
+    public var note: String
+    public init(typeID: String?, severity: AdverseEventClass, note: String = "") {
+        self.typeID = typeID; self.severity = severity; self.note = note
+    }
+
+    /// "bruising (mild): left upper trapezius".
+    public func summary(_ catalogue: Catalogue) -> String {
+        let name = typeID.map { catalogue.adverseEvent($0)?.name ?? $0 } ?? "other"
+        let n = note.trimmingCharacters(in: .whitespaces)
+        return "\(name) (\(severity.rawValue))" + (n.isEmpty ? "" : ": \(n)")
+    }
+}
+
+/// The plan after the visit.
+public struct CarePlan: Sendable, Equatable, Codable {
+    public var nextVisit: CalendarDate?
+    /// Sessions planned for the episode of care (guidance: acute 1–3, chronic 4–6, severe up to 12–14).
+    public var sessionsPlanned: Int?
+    public var note: String
+    public init(nextVisit: CalendarDate? = nil, sessionsPlanned: Int? = nil, note: String = "") {
+        self.nextVisit = nextVisit; self.sessionsPlanned = sessionsPlanned; self.note = note
+    }
+}
+
+/// Everything recorded when the needling is over.
+public struct CloseOut: Sendable, Equatable, Codable {
+    /// Needles removed and disposed; must equal needles inserted before signing.
+    public var needlesRemoved: Int?
+    public var needleBrand: String
+    public var needleLot: String
+    /// Pain after treatment, 0–10.
+    public var nprsAfter: Int?
+    public var adverseEvents: [AdverseEvent]
+    /// Aftercare item ids given.
+    public var aftercare: [String]
+    public var aftercareNote: String
+    /// Combined treatment ids given in the same visit.
+    public var combinedTreatments: [String]
+    public var plan: CarePlan
+
+    public init(needlesRemoved: Int? = nil, needleBrand: String = "", needleLot: String = "", nprsAfter: Int? = nil,
+                adverseEvents: [AdverseEvent] = [], aftercare: [String] = [], aftercareNote: String = "",
+                combinedTreatments: [String] = [], plan: CarePlan = CarePlan()) {
+        self.needlesRemoved = needlesRemoved; self.needleBrand = needleBrand; self.needleLot = needleLot
+        self.nprsAfter = nprsAfter; self.adverseEvents = adverseEvents; self.aftercare = aftercare
+        self.aftercareNote = aftercareNote; self.combinedTreatments = combinedTreatments; self.plan = plan
+    }
+}
+
+/// A correction or later note on a signed session: never changed once written.
+public struct Addendum: Sendable, Equatable, Codable, Identifiable {
+    public var id: String
+    public var author: String
+    public var at: Date
+    public var text: String
+    public init(id: String, author: String, at: Date, text: String) {
+        self.id = id; self.author = author; self.at = at; self.text = text
+    }
+}
+
+/// Who signed, and when.
+public struct Signature: Sendable, Equatable, Codable {
+    /// Username of the signing clinician.
+    public var by: String
+    /// "Display Name, credentials" as it stood when signed.
+    public var signatureLine: String
+    public var at: Date
+    public init(by: String, signatureLine: String, at: Date) { self.by = by; self.signatureLine = signatureLine; self.at = at }
+}
