@@ -1,2 +1,128 @@
 import ChartCore
+import Foundation
 import GRDB
+
+/// NeedleChart's database: one SQLite file (WAL, synchronous=FULL, foreign keys on, busy
+/// timeout) behind this one type. All SQL of the app lives in this module.
+public struct AppDatabase: Sendable {
+    /// The GRDB connection: a `DatabasePool` for files, a `DatabaseQueue` in tests.
+    public let writer: any DatabaseWriter
+    /// Clock, id generator and time zone used for every record written.
+    public let environment: ChartEnvironment
+
+    /// Wraps `writer` and migrates it to the current schema.
+    public init(_ writer: any DatabaseWriter, environment: ChartEnvironment = .live) throws {
+        self.writer = writer
+        self.environment = environment
+        try translated {
+            let migrator = Schema.migrator
+            let known = Set(migrator.migrations)
+            let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
+            if !applied.isSubset(of: known) {
+                throw StoreError(.newerSchema, "This database was written by a newer version of NeedleChart. Update NeedleChart; the file was not changed.")
+            }
+            try migrator.migrate(writer)
+        }
+    }
+
+    /// How long a write waits for another clinician's write before giving up with a message.
+    public static let busyTimeout: TimeInterval = 10
+
+    /// The connection settings every file database uses.
+    static func configuration(readOnly: Bool = false) -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.readonly = readOnly
+        config.prepareDatabase { db in
+            // Clinical notes: a commit survives power loss, not only a crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+
+    /// Opens (creating when missing, owner-only) the database file at `path`. A file that is
+    /// not a NeedleChart database is refused and never overwritten.
+    public static func open(path: String, environment: ChartEnvironment = .live) throws -> AppDatabase {
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir) {
+            if isDir.boolValue { throw StoreError(.io, "\(path) is a directory, not a database file.") }
+            guard fm.isReadableFile(atPath: path) else { throw StoreError(.io, "\(path) cannot be read: check its permissions.") }
+            guard fm.isWritableFile(atPath: path) else {
+                throw StoreError(.readOnlyFile, "\(path) is read-only: NeedleChart needs to write to it. Check its permissions.")
+            }
+            let size = (try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if size > 0 {
+                let header = (try? FileHandle(forReadingFrom: url).read(upToCount: 16)) ?? Data()
+                if header != Data("SQLite format 3\0".utf8) {
+                    throw StoreError(.notADatabase, "\(path) is not a NeedleChart database (not an SQLite file). It was not changed.")
+                }
+            }
+        } else {
+            do {
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError(.io, "Cannot create the folder \(dir): \(error.localizedDescription)")
+            }
+            guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw StoreError(.io, "Cannot create the database file \(path): check the folder's permissions.")
+            }
+        }
+        return try translated {
+            let pool = try DatabasePool(path: path, configuration: configuration())
+            return try AppDatabase(pool, environment: environment)
+        }
+    }
+
+    /// An empty in-memory database, for tests and previews.
+    public static func inMemory(environment: ChartEnvironment = .live) throws -> AppDatabase {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        return try AppDatabase(DatabaseQueue(configuration: config), environment: environment)
+    }
+
+    /// Where the database lives unless `--db` or `NEEDLECHART_DB` says otherwise:
+    /// `$XDG_DATA_HOME/needlechart/needlechart.sqlite`, else `~/.local/share/needlechart/needlechart.sqlite`.
+    public static func defaultPath(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let explicit = env["NEEDLECHART_DB"], !explicit.isEmpty { return explicit }
+        let base: String
+        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { base = xdg } else { base = (env["HOME"] ?? NSHomeDirectory()) + "/.local/share" }
+        return base + "/needlechart/needlechart.sqlite"
+    }
+
+    /// Runs a write transaction, translating errors.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try translated { try writer.write(body) }
+    }
+
+    /// Runs a read, translating errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try translated { try writer.read(body) }
+    }
+
+    var now: String { Timestamp.iso(environment.now()) }
+}
+
+// MARK: - Settings
+
+extension AppDatabase {
+    /// The clinic's name as printed on exports.
+    public func clinicName() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'clinic_name'") } ?? "NeedleChart clinic"
+    }
+
+    /// Sets the clinic's name printed on exports.
+    public func setClinicName(_ name: String, by actor: String) throws {
+        let clean = Sanitizer.line(name).trimmingCharacters(in: .whitespaces)
+        guard !clean.isEmpty, clean.count <= TextLimits.shortText else {
+            throw ValidationError([ValidationIssue("Clinic name", "give a name of 1 to \(TextLimits.shortText) characters")])
+        }
+        try write { db in
+            try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('clinic_name', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [clean])
+            try Audit.append(db, at: now, actor: actor, action: .change, entity: "settings", entityID: "clinic_name", detail: clean)
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import GRDB
+
+/// The versioned schema. Each migration runs once, in order, from an empty file up.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: patients, sessions, entries, addenda, audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                CREATE TABLE clinicians (
+                    username TEXT PRIMARY KEY NOT NULL,
+                    display_name TEXT NOT NULL,
+                    credentials TEXT NOT NULL DEFAULT ''
+                );
+                CREATE TABLE patients (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+                    date_of_birth TEXT NOT NULL,
+                    chart_number TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    contact TEXT NOT NULL DEFAULT '',
+                    notes TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE VIRTUAL TABLE patients_fts USING fts5(
+                    name, chart_number,
+                    content='patients', content_rowid='id',
+                    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+                );
+                CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN
+                    INSERT INTO patients_fts(rowid, name, chart_number) VALUES (new.id, new.name, new.chart_number);
+                END;
+                CREATE TRIGGER patients_fts_delete AFTER DELETE ON patients BEGIN
+                    INSERT INTO patients_fts(patients_fts, rowid, name, chart_number) VALUES ('delete', old.id, old.name, old.chart_number);
+                END;
+                CREATE TRIGGER patients_fts_update AFTER UPDATE ON patients BEGIN
+                    INSERT INTO patients_fts(patients_fts, rowid, name, chart_number) VALUES ('delete', old.id, old.name, old.chart_number);
+                    INSERT INTO patients_fts(rowid, name, chart_number) VALUES (new.id, new.name, new.chart_number);
+                END;
+
+                CREATE TABLE sessions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    patient_id INTEGER NOT NULL REFERENCES patients(id),
+                    clinician TEXT NOT NULL REFERENCES clinicians(username),
+                    started_at TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('screening', 'charting', 'close-out', 'signed')),
+                    condition_id TEXT,
+                    condition_text TEXT NOT NULL DEFAULT '',
+                    onset TEXT CHECK (onset IN ('acute', 'chronic')),
+                    screening TEXT NOT NULL DEFAULT '[]',
+                    consent_obtained INTEGER NOT NULL DEFAULT 0,
+                    consent_at TEXT,
+                    consent_explained TEXT NOT NULL DEFAULT '[]',
+                    nprs_before INTEGER CHECK (nprs_before BETWEEN 0 AND 10),
+                    needles_removed INTEGER CHECK (needles_removed >= 0),
+                    needle_brand TEXT NOT NULL DEFAULT '',
+                    needle_lot TEXT NOT NULL DEFAULT '',
+                    nprs_after INTEGER CHECK (nprs_after BETWEEN 0 AND 10),
+                    adverse_events TEXT NOT NULL DEFAULT '[]',
+                    aftercare TEXT NOT NULL DEFAULT '[]',
+                    aftercare_note TEXT NOT NULL DEFAULT '',
+                    combined_treatments TEXT NOT NULL DEFAULT '[]',
+                    next_visit TEXT,
+                    sessions_planned INTEGER,
+                    plan_note TEXT NOT NULL DEFAULT '',
+                    signed_by TEXT,
+                    signature_line TEXT,
+                    signed_at TEXT,
+                    signed_snapshot TEXT,
+                    updated_at TEXT NOT NULL,
+                    CHECK ((state = 'signed') = (signed_at IS NOT NULL))
+                );
+                CREATE INDEX sessions_by_patient ON sessions(patient_id, started_at);
+                CREATE INDEX sessions_unsigned ON sessions(clinician) WHERE signed_at IS NULL;
+
+                CREATE TABLE entries (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    session_id INTEGER NOT NULL REFERENCES sessions(id),
+                    position INTEGER NOT NULL,
+                    region_id TEXT NOT NULL,
+                    muscle TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('left', 'right', 'midline')),
+                    needle_count INTEGER NOT NULL CHECK (needle_count >= 1),
+                    diameter_hundredths INTEGER NOT NULL,
+                    length_mm INTEGER NOT NULL,
+                    depth TEXT NOT NULL CHECK (depth IN ('superficial', 'deep')),
+                    depth_mm INTEGER,
+                    technique TEXT NOT NULL,
+                    technique_minutes INTEGER,
+                    frequency_hz INTEGER,
+                    twitch_count INTEGER NOT NULL CHECK (twitch_count >= 0),
+                    twitch_strength TEXT CHECK (twitch_strength IN ('weak', 'strong')),
+                    sensations TEXT NOT NULL DEFAULT '[]',
+                    referred_to TEXT NOT NULL DEFAULT '',
+                    pain_during INTEGER CHECK (pain_during BETWEEN 0 AND 10),
+                    note TEXT NOT NULL DEFAULT '',
+                    recorded_at TEXT NOT NULL
+                );
+                CREATE INDEX entries_by_session ON entries(session_id, position);
+
+                CREATE TABLE addenda (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    session_id INTEGER NOT NULL REFERENCES sessions(id),
+                    author TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    text TEXT NOT NULL
+                );
+                CREATE INDEX addenda_by_session ON addenda(session_id, at);
+
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('create', 'change', 'delete', 'sign', 'addendum', 'export', 'backup')),
+                    entity TEXT NOT NULL,
+                    entity_id TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+
+                -- A signed session never changes, whatever code sends the statement.
+                CREATE TRIGGER sessions_signed_no_update BEFORE UPDATE ON sessions
+                WHEN old.signed_at IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER sessions_signed_no_delete BEFORE DELETE ON sessions
+                WHEN old.signed_at IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER entries_signed_no_insert BEFORE INSERT ON entries
+                WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER entries_signed_no_update BEFORE UPDATE ON entries
+                WHEN (SELECT signed_at FROM sessions WHERE id = old.session_id) IS NOT NULL
+                  OR (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER entries_signed_no_delete BEFORE DELETE ON entries
+                WHEN (SELECT signed_at FROM sessions WHERE id = old.session_id) IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                -- Addenda are added to signed sessions only, and never changed.
+                CREATE TRIGGER addenda_only_signed BEFORE INSERT ON addenda
+                WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NULL BEGIN
+                    SELECT RAISE(ABORT, 'addenda are for signed sessions only');
+                END;
+                CREATE TRIGGER addenda_no_update BEFORE UPDATE ON addenda BEGIN
+                    SELECT RAISE(ABORT, 'addenda are read-only');
+                END;
+                CREATE TRIGGER addenda_no_delete BEFORE DELETE ON addenda BEGIN
+                    SELECT RAISE(ABORT, 'addenda are read-only');
+                END;
+                -- The audit log is append-only.
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN
+                    SELECT RAISE(ABORT, 'audit log is append-only');
+                END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN
+                    SELECT RAISE(ABORT, 'audit log is append-only');
+                END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,314 @@
+import ChartCore
+import Foundation
+import GRDB
+
+/// One line of a patient's history.
+public struct SessionSummary: Sendable, Equatable, Identifiable {
+    public var id: Int64
+    public var patientID: Int64
+    public var clinician: String
+    public var startedAt: Date
+    public var state: SessionState
+    public var condition: PresentingCondition
+    public var points: Int
+    public var needles: Int
+    public var nprsBefore: Int?
+    public var nprsAfter: Int?
+    public var addenda: Int
+}
+
+// MARK: - Reading
+
+extension AppDatabase {
+    /// The whole session with its entries and addenda.
+    public func session(id: Int64) throws -> NeedlingSession? {
+        try read { db in try Self.loadSession(db, id: id) }
+    }
+
+    static func time(_ text: String?) throws -> Date? {
+        guard let text else { return nil }
+        guard let d = Timestamp.parse(text) else { throw StoreError(.notADatabase, "A stored time is not readable (\(text)). Run 'needlechart check'.") }
+        return d
+    }
+
+    static func loadSession(_ db: Database, id: Int64) throws -> NeedlingSession? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [id]) else { return nil }
+        var s = try session(row: row)
+        s.entries = try Row.fetchAll(db, sql: "SELECT * FROM entries WHERE session_id = ? ORDER BY position, recorded_at, id", arguments: [id]).map(entry(row:))
+        s.addenda = try Row.fetchAll(db, sql: "SELECT * FROM addenda WHERE session_id = ? ORDER BY at, rowid", arguments: [id]).map { r in
+            Addendum(id: r["id"], author: r["author"], at: try time(r["at"]) ?? Date(timeIntervalSince1970: 0), text: r["text"])
+        }
+        return s
+    }
+
+    static func session(row: Row) throws -> NeedlingSession {
+        guard let state = SessionState(rawValue: row["state"]) else { throw StoreError(.notADatabase, "A session has an unknown state. Run 'needlechart check'.") }
+        let onset: String? = row["onset"]
+        var signature: Signature?
+        if let by: String = row["signed_by"], let at = try time(row["signed_at"]) {
+            signature = Signature(by: by, signatureLine: row["signature_line"] ?? by, at: at)
+        }
+        let next: String? = row["next_visit"]
+        return NeedlingSession(
+            id: row["id"], patientID: row["patient_id"], clinician: row["clinician"],
+            startedAt: try time(row["started_at"]) ?? Date(timeIntervalSince1970: 0), state: state,
+            condition: PresentingCondition(catalogueID: row["condition_id"], text: row["condition_text"], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
+            screening: try JSONColumn.decode([ScreeningAnswer].self, row["screening"]),
+            consent: Consent(obtained: row["consent_obtained"], at: try time(row["consent_at"]), explained: try JSONColumn.decode([String].self, row["consent_explained"])),
+            nprsBefore: row["nprs_before"],
+            closeOut: CloseOut(
+                needlesRemoved: row["needles_removed"], needleBrand: row["needle_brand"], needleLot: row["needle_lot"],
+                nprsAfter: row["nprs_after"], adverseEvents: try JSONColumn.decode([AdverseEvent].self, row["adverse_events"]),
+                aftercare: try JSONColumn.decode([String].self, row["aftercare"]), aftercareNote: row["aftercare_note"],
+                combinedTreatments: try JSONColumn.decode([String].self, row["combined_treatments"]),
+                plan: CarePlan(nextVisit: next.flatMap(CalendarDate.init(iso:)), sessionsPlanned: row["sessions_planned"], note: row["plan_note"])),
+            signature: signature)
+    }
+
+    static func entry(row: Row) throws -> TriggerPointEntry {
+        guard let side = Side(rawValue: row["side"]), let depth = NeedleDepth(rawValue: row["depth"]),
+              let kind = TechniqueKind(rawValue: row["technique"]) else {
+            throw StoreError(.notADatabase, "A charted entry has an unknown value. Run 'needlechart check'.")
+        }
+        let strength: String? = row["twitch_strength"]
+        return TriggerPointEntry(
+            id: row["id"], regionID: row["region_id"], muscle: row["muscle"], side: side, needleCount: row["needle_count"],
+            diameter: NeedleDiameter(hundredths: row["diameter_hundredths"]), lengthMM: row["length_mm"], depth: depth,
+            depthMM: row["depth_mm"], technique: Technique(kind: kind, minutes: row["technique_minutes"], frequencyHz: row["frequency_hz"]),
+            twitch: TwitchResponse(count: row["twitch_count"], strength: strength.flatMap(TwitchStrength.init(rawValue:))),
+            sensations: try JSONColumn.decode([String].self, row["sensations"]), referredTo: row["referred_to"],
+            painDuring: row["pain_during"], note: row["note"], recordedAt: try time(row["recorded_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    /// A patient's sessions, newest first.
+    public func sessions(patientID: Int64) throws -> [SessionSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
+                       s.nprs_before, s.nprs_after,
+                       (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
+                       (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
+                       (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda
+                FROM sessions s WHERE s.patient_id = ? ORDER BY s.started_at DESC, s.id DESC
+                """, arguments: [patientID]).map(Self.summary(row:))
+        }
+    }
+
+    static func summary(row: Row) throws -> SessionSummary {
+        let onset: String? = row["onset"]
+        return SessionSummary(
+            id: row["id"], patientID: row["patient_id"], clinician: row["clinician"],
+            startedAt: try time(row["started_at"]) ?? Date(timeIntervalSince1970: 0),
+            state: SessionState(rawValue: row["state"]) ?? .screening,
+            condition: PresentingCondition(catalogueID: row["condition_id"], text: row["condition_text"], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
+            points: row["points"], needles: row["needles"], nprsBefore: row["nprs_before"], nprsAfter: row["nprs_after"], addenda: row["addenda"])
+    }
+
+    /// Unsigned sessions of `clinician` (all clinicians when nil), newest first: offered for resumption.
+    public func unfinishedSessions(clinician: String? = nil) throws -> [SessionSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
+                       s.nprs_before, s.nprs_after,
+                       (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
+                       (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
+                       0 AS addenda
+                FROM sessions s WHERE s.signed_at IS NULL AND (?1 IS NULL OR s.clinician = ?1)
+                ORDER BY s.started_at DESC, s.id DESC
+                """, arguments: [clinician]).map(Self.summary(row:))
+        }
+    }
+
+    /// The patient's most recent session started before `sessionID` (or at all), with its entries.
+    public func previousSession(patientID: Int64, before sessionID: Int64? = nil) throws -> NeedlingSession? {
+        try read { db in
+            let id = try Int64.fetchOne(db, sql: """
+                SELECT id FROM sessions WHERE patient_id = ? AND (? IS NULL OR id <> ?)
+                  AND (? IS NULL OR started_at <= (SELECT started_at FROM sessions WHERE id = ?))
+                ORDER BY started_at DESC, id DESC LIMIT 1
+                """, arguments: [patientID, sessionID, sessionID, sessionID, sessionID])
+            return try id.flatMap { try Self.loadSession(db, id: $0) }
+        }
+    }
+
+    /// The patient, clinician and session together: what an export needs.
+    public func sessionBundle(id: Int64) throws -> (patient: Patient, clinician: Clinician, session: NeedlingSession)? {
+        try read { db in
+            guard let s = try Self.loadSession(db, id: id),
+                  let p = try Row.fetchOne(db, sql: "SELECT * FROM patients WHERE id = ?", arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
+            let c = try Row.fetchOne(db, sql: "SELECT * FROM clinicians WHERE username = ?", arguments: [s.clinician]).map {
+                Clinician(username: $0["username"], displayName: $0["display_name"], credentials: $0["credentials"])
+            } ?? Clinician(username: s.clinician, displayName: s.clinician)
+            return (p, c, s)
+        }
+    }
+}
+
+// MARK: - Writing
+
+extension AppDatabase {
+    /// Starts a session for the patient, in screening, with the last session's screening answers
+    /// and condition carried forward.
+    public func startSession(patientID: Int64, clinician: String) throws -> NeedlingSession {
+        let previous = try previousSession(patientID: patientID)
+        var s = NeedlingSession(patientID: patientID, clinician: clinician, startedAt: environment.now())
+        if let previous {
+            s.screening = ScreeningPolicy.carriedForward(previous.screening)
+            s.condition = previous.condition
+        }
+        return try write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM patients WHERE id = ?", arguments: [patientID]) == true else {
+                throw StoreError(.notFound, "That patient no longer exists.")
+            }
+            try db.execute(sql: "INSERT INTO sessions(patient_id, clinician, started_at, state, updated_at) VALUES (?, ?, ?, 'screening', ?)",
+                           arguments: [patientID, clinician, Timestamp.iso(s.startedAt), now])
+            s.id = db.lastInsertedRowID
+            try Self.writeHeader(db, s, updatedAt: now)
+            try Audit.append(db, at: now, actor: clinician, action: .create, entity: "session", entityID: String(s.id), detail: "patient \(patientID)")
+            return s
+        }
+    }
+
+    /// Saves everything of the session but its entries and addenda (state, screening, consent,
+    /// condition, NPRS, close-out). Refused for a signed session.
+    public func saveSessionDetails(_ session: NeedlingSession, by actor: String) throws {
+        guard session.signature == nil else { throw SessionError.signed }
+        try write { db in
+            try Self.requireUnsigned(db, session.id)
+            try Self.writeHeader(db, session, updatedAt: now)
+            try Audit.append(db, at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: "state \(session.state.rawValue)")
+        }
+    }
+
+    static func requireUnsigned(_ db: Database, _ id: Int64) throws {
+        guard let signed = try Row.fetchOne(db, sql: "SELECT signed_at FROM sessions WHERE id = ?", arguments: [id]) else {
+            throw StoreError(.notFound, "Session \(id) does not exist.")
+        }
+        if (signed["signed_at"] as String?) != nil { throw SessionError.signed }
+    }
+
+    static func writeHeader(_ db: Database, _ s: NeedlingSession, updatedAt: String) throws {
+        let c = s.closeOut
+        try db.execute(sql: """
+            UPDATE sessions SET state = ?, condition_id = ?, condition_text = ?, onset = ?, screening = ?,
+                consent_obtained = ?, consent_at = ?, consent_explained = ?, nprs_before = ?,
+                needles_removed = ?, needle_brand = ?, needle_lot = ?, nprs_after = ?, adverse_events = ?,
+                aftercare = ?, aftercare_note = ?, combined_treatments = ?, next_visit = ?, sessions_planned = ?,
+                plan_note = ?, updated_at = ?
+            WHERE id = ?
+            """, arguments: [
+                s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
+                s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
+                JSONColumn.encode(s.screening.map(clean)), s.consent.obtained, s.consent.at.map(Timestamp.iso),
+                JSONColumn.encode(s.consent.explained), s.nprsBefore,
+                c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
+                JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
+                JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
+                c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note), updatedAt, s.id,
+            ])
+        guard db.changesCount == 1 else { throw StoreError(.notFound, "Session \(s.id) does not exist.") }
+    }
+
+    private static func clean(_ a: ScreeningAnswer) -> ScreeningAnswer {
+        var a = a; a.note = Sanitizer.multiline(a.note); return a
+    }
+
+    /// Saves one charted entry durably. Idempotent: the entry's id decides whether it is new,
+    /// so a retried save never duplicates it. Refused for a signed session.
+    public func saveEntry(_ entry: TriggerPointEntry, sessionID: Int64, by actor: String) throws {
+        var e = entry
+        e.muscle = Sanitizer.line(e.muscle).trimmingCharacters(in: .whitespaces)
+        e.referredTo = Sanitizer.line(e.referredTo).trimmingCharacters(in: .whitespaces)
+        e.note = Sanitizer.multiline(e.note)
+        try write { db in
+            try Self.requireUnsigned(db, sessionID)
+            let existing = try Row.fetchOne(db, sql: "SELECT session_id, position FROM entries WHERE id = ?", arguments: [e.id])
+            if let existing, (existing["session_id"] as Int64) != sessionID {
+                throw StoreError(.duplicate, "That entry belongs to another session.")
+            }
+            let position: Int64 = try existing?["position"]
+                ?? (Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) + 1 FROM entries WHERE session_id = ?", arguments: [sessionID]) ?? 1)
+            try db.execute(sql: """
+                INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
+                    length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
+                    sensations, referred_to, pain_during, note, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
+                    needle_count = excluded.needle_count, diameter_hundredths = excluded.diameter_hundredths,
+                    length_mm = excluded.length_mm, depth = excluded.depth, depth_mm = excluded.depth_mm,
+                    technique = excluded.technique, technique_minutes = excluded.technique_minutes,
+                    frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
+                    twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
+                    referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note
+                """, arguments: [
+                    e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
+                    e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
+                    e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
+                    e.note, Timestamp.iso(e.recordedAt),
+                ])
+            try Audit.append(db, at: now, actor: actor, action: existing == nil ? .create : .change, entity: "entry", entityID: e.id,
+                             detail: "session \(sessionID): \(e.regionID) / \(e.muscle) \(e.side.letter) x\(e.needleCount)")
+        }
+    }
+
+    /// Removes a charted entry (until signing).
+    public func deleteEntry(id: String, sessionID: Int64, by actor: String) throws {
+        try write { db in
+            try Self.requireUnsigned(db, sessionID)
+            try db.execute(sql: "DELETE FROM entries WHERE id = ? AND session_id = ?", arguments: [id, sessionID])
+            if db.changesCount > 0 {
+                try Audit.append(db, at: now, actor: actor, action: .delete, entity: "entry", entityID: id, detail: "session \(sessionID)")
+            }
+        }
+    }
+
+    /// Signs the session as stored: checks the signing rules on the stored record, records the
+    /// signature and a canonical snapshot that `check` verifies later, and locks it.
+    @discardableResult
+    public func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue) throws -> NeedlingSession {
+        let clinician = Clinician(username: Sanitizer.line(signer.username), displayName: Sanitizer.line(signer.displayName),
+                                  credentials: Sanitizer.line(signer.credentials))
+        return try write { db in
+            guard var s = try Self.loadSession(db, id: sessionID) else { throw StoreError(.notFound, "Session \(sessionID) does not exist.") }
+            let at = Timestamp.parse(now) ?? environment.now()
+            try s.sign(by: clinician, at: at, catalogue: catalogue)
+            let snapshot = Self.snapshot(s)
+            try db.execute(sql: """
+                UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ?, updated_at = ?
+                WHERE id = ? AND signed_at IS NULL
+                """, arguments: [clinician.username, clinician.signatureLine, Timestamp.iso(at), snapshot, now, sessionID])
+            try Audit.append(db, at: now, actor: clinician.username, action: .sign, entity: "session", entityID: String(sessionID),
+                             detail: "\(s.entries.count) points, \(s.needlesInserted) needles")
+            return s
+        }
+    }
+
+    /// The canonical text of a signed session (everything but addenda), stored at signing and
+    /// compared by `check` to detect any alteration that bypassed the database's own guards.
+    static func snapshot(_ s: NeedlingSession) -> String {
+        var copy = s
+        copy.addenda = []
+        return JSONColumn.encode(copy)
+    }
+
+    /// Adds an addendum to a signed session.
+    @discardableResult
+    public func addAddendum(sessionID: Int64, text: String, by actor: String) throws -> Addendum {
+        let clean = Sanitizer.multiline(text).trimmingCharacters(in: .whitespacesAndNewlines)
+        let issues = Validation.addendum(clean)
+        if !issues.isEmpty { throw ValidationError(issues) }
+        let addendum = Addendum(id: environment.newID(), author: actor, at: Timestamp.parse(now) ?? environment.now(), text: clean)
+        return try write { db in
+            guard let signed = try Row.fetchOne(db, sql: "SELECT signed_at FROM sessions WHERE id = ?", arguments: [sessionID]) else {
+                throw StoreError(.notFound, "Session \(sessionID) does not exist.")
+            }
+            guard (signed["signed_at"] as String?) != nil else {
+                throw SessionError.wrongState(.charting, "addenda are for signed sessions; edit the session directly")
+            }
+            try db.execute(sql: "INSERT INTO addenda(id, session_id, author, at, text) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [addendum.id, sessionID, actor, Timestamp.iso(addendum.at), clean])
+            try Audit.append(db, at: now, actor: actor, action: .addendum, entity: "session", entityID: String(sessionID), detail: "addendum \(addendum.id)")
+            return addendum
+        }
+    }
+}
