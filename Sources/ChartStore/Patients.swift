@@ -55,9 +55,9 @@ extension AppDatabase {
         let p = try cleaned(patient)
         return try write { db in
             try db.execute(sql: """
-                INSERT INTO patients(name, date_of_birth, chart_number, contact, notes, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, now, now])
+                INSERT INTO patients(name, date_of_birth, chart_number, contact, notes, search_extra, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, Self.searchExtra(p.name), now, now])
             var stored = p
             stored.id = db.lastInsertedRowID
             try Audit.append(db, at: now, actor: actor, action: .create, entity: "patient", entityID: String(stored.id), detail: "chart \(p.chartNumber)")
@@ -70,9 +70,9 @@ extension AppDatabase {
         let p = try cleaned(patient)
         try write { db in
             try db.execute(sql: """
-                UPDATE patients SET name = ?, date_of_birth = ?, chart_number = ?, contact = ?, notes = ?, updated_at = ?
+                UPDATE patients SET name = ?, date_of_birth = ?, chart_number = ?, contact = ?, notes = ?, search_extra = ?, updated_at = ?
                 WHERE id = ?
-                """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, now, p.id])
+                """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, Self.searchExtra(p.name), now, p.id])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "That patient no longer exists.") }
             try Audit.append(db, at: now, actor: actor, action: .change, entity: "patient", entityID: String(p.id), detail: "chart \(p.chartNumber)")
         }
@@ -124,9 +124,27 @@ extension AppDatabase {
             """, arguments: [query, limit]).map(Patient.init(row:))
     }
 
+    /// Letters that are not accented forms of a Latin letter, so the tokenizer's diacritic folding
+    /// leaves them alone; folded here so that "soren" finds "Søren" and "lodz" finds "Łódź".
+    static let letterFolds: [Character: String] = [
+        "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ł": "l", "Ł": "l",
+        "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i",
+    ]
+
+    /// The name's folded spelling when it differs from the name: indexed beside it.
+    static func searchExtra(_ name: String) -> String {
+        guard name.contains(where: { letterFolds[$0] != nil }) else { return "" }
+        return name.map { letterFolds[$0] ?? String($0) }.joined()
+    }
+
+    static func searchExtraOrSelf(_ text: String) -> String {
+        let folded = searchExtra(text)
+        return folded.isEmpty ? text : folded
+    }
+
     /// Turns typed text into an FTS5 query: each word a quoted prefix term, all required.
     static func ftsQuery(_ text: String) -> String {
-        let words = text.split { !($0.isLetter || $0.isNumber) }.prefix(8)
+        let words = searchExtraOrSelf(text).split { !($0.isLetter || $0.isNumber) }.prefix(8)
         return words.map { "\"" + String($0).replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
     }
 }

@@ -22,23 +22,24 @@ enum Schema {
                     chart_number TEXT NOT NULL UNIQUE COLLATE NOCASE,
                     contact TEXT NOT NULL DEFAULT '',
                     notes TEXT NOT NULL DEFAULT '',
+                    search_extra TEXT NOT NULL DEFAULT '',
                     created_at TEXT NOT NULL,
                     updated_at TEXT NOT NULL
                 );
                 CREATE VIRTUAL TABLE patients_fts USING fts5(
-                    name, chart_number,
+                    name, chart_number, search_extra,
                     content='patients', content_rowid='id',
                     tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
                 );
                 CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN
-                    INSERT INTO patients_fts(rowid, name, chart_number) VALUES (new.id, new.name, new.chart_number);
+                    INSERT INTO patients_fts(rowid, name, chart_number, search_extra) VALUES (new.id, new.name, new.chart_number, new.search_extra);
                 END;
                 CREATE TRIGGER patients_fts_delete AFTER DELETE ON patients BEGIN
-                    INSERT INTO patients_fts(patients_fts, rowid, name, chart_number) VALUES ('delete', old.id, old.name, old.chart_number);
+                    INSERT INTO patients_fts(patients_fts, rowid, name, chart_number, search_extra) VALUES ('delete', old.id, old.name, old.chart_number, old.search_extra);
                 END;
                 CREATE TRIGGER patients_fts_update AFTER UPDATE ON patients BEGIN
-                    INSERT INTO patients_fts(patients_fts, rowid, name, chart_number) VALUES ('delete', old.id, old.name, old.chart_number);
-                    INSERT INTO patients_fts(rowid, name, chart_number) VALUES (new.id, new.name, new.chart_number);
+                    INSERT INTO patients_fts(patients_fts, rowid, name, chart_number, search_extra) VALUES ('delete', old.id, old.name, old.chart_number, old.search_extra);
+                    INSERT INTO patients_fts(rowid, name, chart_number, search_extra) VALUES (new.id, new.name, new.chart_number, new.search_extra);
                 END;
 
                 CREATE TABLE sessions (
