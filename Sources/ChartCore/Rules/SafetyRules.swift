@@ -4,6 +4,7 @@ public struct SafetyWarning: Sendable, Equatable, CustomStringConvertible {
     public var kind: Kind
     public var message: String
     public var description: String { message }
+    public init(kind: Kind, message: String) { self.kind = kind; self.message = message }
 }
 
 /// The safety rules of SPEC §3: flagged regions and bilateral thorax needling.

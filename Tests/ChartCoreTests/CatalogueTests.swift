@@ -1,0 +1,87 @@
+import ChartCore
+import Foundation
+import Testing
+
+@Suite struct CatalogueTests {
+    @Test func theBuiltInCatalogueHasTheBodyMapOfTheSpec() {
+        let c = Catalogue.builtIn
+        #expect(c.regions.count == 23)
+        #expect(c.regions(in: .front).count == 12)
+        #expect(c.regions(in: .back).count == 11)
+        #expect(c.region("buttock")?.muscles == ["gluteus maximus", "gluteus medius", "gluteus minimus", "piriformis"])
+        #expect(c.region("back-neck")?.warnings == ["lung apex (use pincer grip)"])
+        #expect(c.needleDiameters == [16, 18, 20, 25, 30, 35])
+        #expect(c.needleLengths == [13, 15, 25, 30, 40, 50, 60, 75, 100])
+        #expect(c.adverseEvents.filter { $0.severity == .serious }.count == 5)
+        #expect(c.conditions.count == 12)
+    }
+
+    @Test func aClinicOverrideReplacesByIdAndAdds() throws {
+        let yaml = """
+            screening:
+              - {id: diabetes, question: Diabetes (poorly controlled), class: contraindicated}
+              - {id: pacemaker, question: Pacemaker (no e-stim), class: precaution}
+            regions:
+              - id: jaw
+                name: jaw
+                view: front
+                muscles: [lateral pterygoid]
+                warnings: [facial nerve]
+            needle-lengths-mm: [30, 40]
+            """
+        let c = try CatalogueLoader.apply(yaml, file: "clinic.yaml", over: .builtIn)
+        #expect(c.screeningItem("diabetes")?.kind == .contraindicated)
+        #expect(c.screeningItem("pacemaker")?.kind == .precaution)
+        #expect(c.screening.count == Catalogue.builtIn.screening.count + 1)
+        #expect(c.region("jaw")?.warnings == ["facial nerve"])
+        #expect(c.needleLengths == [30, 40])
+        #expect(c.sensations == Catalogue.builtIn.sensations, "lists not named stay as built")
+    }
+
+    @Test(arguments: [
+        ("regions:\n  - {id: x, name: x, view: side, muscles: [a]}\n", "clinic.yaml:2: view must be front or back, not 'side'"),
+        ("screening:\n  - id: a\n    question: Q\n", "clinic.yaml:2: 'class' is missing"),
+        ("colours: [red]\n", "clinic.yaml:1: unknown section 'colours'"),
+        ("needle-lengths-mm:\n  - 40\n  - 900\n", "clinic.yaml:3: needle length must be whole millimetres from 7 to 150"),
+        ("screening:\n  - {id: a, question: Q, class: maybe}\n", "clinic.yaml:2: class must be contraindicated, site-specific or precaution, not 'maybe'"),
+        ("regions: [\n", "clinic.yaml:2: not valid YAML"),
+        ("conditions:\n  - {id: A B, name: x}\n", "clinic.yaml:2: id 'A B' must be lower-case letters, digits and hyphens"),
+    ])
+    func aBadOverrideNamesTheFileAndLine(yaml: String, expected: String) {
+        #expect { try CatalogueLoader.apply(yaml, file: "clinic.yaml", over: .builtIn) } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix(expected)
+        }
+    }
+
+    @Test func loadReadsTheOverrideFileFromTheConfigDirectory() throws {
+        let dir = NSTemporaryDirectory() + "nc-config-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = CatalogueLoader.overridePath(environment: ["XDG_CONFIG_HOME": dir, "HOME": "/nowhere"])
+        #expect(path == dir + "/needlechart/catalogue.yaml")
+        #expect(try CatalogueLoader.load(overridePath: path) == .builtIn, "no file: the built-in catalogue")
+        try FileManager.default.createDirectory(atPath: dir + "/needlechart", withIntermediateDirectories: true)
+        try "conditions:\n  - {id: whiplash, name: whiplash}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try CatalogueLoader.load(overridePath: path).condition("whiplash")?.name == "whiplash")
+        try "conditions: {oops\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try CatalogueLoader.load(overridePath: path) } throws: { String(describing: $0).hasPrefix(path + ":") }
+    }
+}
+
+@Suite struct TextTests {
+    @Test func sanitizerRemovesControlsAndBidiOverrides() {
+        let evil = "a\u{1B}[2Jb\u{07}c\u{7F}d\u{85}e\u{9B}f\u{202E}g\u{2066}h\ni\tj\r"
+        #expect(Sanitizer.multiline(evil) == "a[2Jbcdefgh\ni\tj")
+        #expect(Sanitizer.line(evil) == "a[2Jbcdefgh i j ")
+    }
+
+    @Test func displayWidthCountsWideCharactersTwice() {
+        #expect(DisplayWidth.of("Zoë Ångström-山田") == 17)
+        #expect(DisplayWidth.of("e\u{301}") == 1, "combining accent takes no column")
+        #expect(DisplayWidth.of("👍") == 2)
+        #expect(DisplayWidth.truncate("山田太郎", to: 5) == "山田…")
+        #expect(DisplayWidth.pad("山", to: 4) == "山  ")
+        #expect(DisplayWidth.wrap("one two three", to: 7) == ["one two", "three"])
+        #expect(DisplayWidth.wrap("abcdefghij", to: 4) == ["abcd", "efgh", "ij"])
+    }
+}
