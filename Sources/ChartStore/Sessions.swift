@@ -130,18 +130,6 @@ extension AppDatabase {
             return try id.flatMap { try Self.loadSession(db, id: $0) }
         }
     }
-
-    /// The patient, clinician and session together: what an export needs.
-    public func sessionBundle(id: Int64) throws -> (patient: Patient, clinician: Clinician, session: NeedlingSession)? {
-        try read { db in
-            guard let s = try Self.loadSession(db, id: id),
-                  let p = try Row.fetchOne(db, sql: "SELECT * FROM patients WHERE id = ?", arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
-            let c = try Row.fetchOne(db, sql: "SELECT * FROM clinicians WHERE username = ?", arguments: [s.clinician]).map {
-                Clinician(username: $0["username"], displayName: $0["display_name"], credentials: $0["credentials"])
-            } ?? Clinician(username: s.clinician, displayName: s.clinician)
-            return (p, c, s)
-        }
-    }
 }
 
 // MARK: - Writing

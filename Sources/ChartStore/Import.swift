@@ -1,0 +1,53 @@
+import ChartCore
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Stores a complete session made elsewhere (the demo clinic, a generator) exactly as given,
+    /// with its entries, signature and addenda, in one transaction. Returns its new id.
+    @discardableResult
+    public func importSession(_ session: NeedlingSession, patientID: Int64) throws -> Int64 {
+        try write { db in try Self.importSession(db, session, patientID: patientID, at: now) }
+    }
+
+    static func importSession(_ db: Database, _ session: NeedlingSession, patientID: Int64, at: String) throws -> Int64 {
+        var s = session
+        s.patientID = patientID
+        try db.execute(sql: "INSERT INTO sessions(patient_id, clinician, started_at, state, updated_at) VALUES (?, ?, ?, 'screening', ?)",
+                       arguments: [patientID, s.clinician, Timestamp.iso(s.startedAt), at])
+        s.id = db.lastInsertedRowID
+        try writeHeader(db, s, updatedAt: at)
+        for (i, e) in s.entries.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
+                    length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
+                    sensations, referred_to, pain_during, note, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    e.id, s.id, i + 1, e.regionID, Sanitizer.line(e.muscle), e.side.rawValue, e.needleCount, e.diameter.hundredths,
+                    e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
+                    e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), Sanitizer.line(e.referredTo),
+                    e.painDuring, Sanitizer.multiline(e.note), Timestamp.iso(e.recordedAt),
+                ])
+        }
+        try Audit.append(db, at: at, actor: s.clinician, action: .create, entity: "session", entityID: String(s.id),
+                         detail: "imported: patient \(patientID), \(s.entries.count) points")
+        if let sig = s.signature {
+            guard let stored = try loadSession(db, id: s.id) else { throw StoreError(.notFound, "Imported session vanished.") }
+            var signed = stored
+            signed.signature = Signature(by: sig.by, signatureLine: Sanitizer.line(sig.signatureLine), at: Timestamp.parse(Timestamp.iso(sig.at)) ?? sig.at)
+            signed.state = .signed
+            try db.execute(sql: """
+                UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ?
+                WHERE id = ?
+                """, arguments: [sig.by, Sanitizer.line(sig.signatureLine), Timestamp.iso(sig.at), snapshot(signed), s.id])
+            try Audit.append(db, at: at, actor: sig.by, action: .sign, entity: "session", entityID: String(s.id), detail: "imported signature")
+            for a in s.addenda {
+                try db.execute(sql: "INSERT INTO addenda(id, session_id, author, at, text) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [a.id, s.id, a.author, Timestamp.iso(a.at), Sanitizer.multiline(a.text)])
+                try Audit.append(db, at: at, actor: a.author, action: .addendum, entity: "session", entityID: String(s.id), detail: "imported addendum \(a.id)")
+            }
+        }
+        return s.id
+    }
+}

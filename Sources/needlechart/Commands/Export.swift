@@ -1,0 +1,76 @@
+import ArgumentParser
+import ChartCore
+import ChartStore
+import Foundation
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a session summary (or all of a patient's sessions) as text or JSON.",
+        discussion: "Writes to standard output, or to --output FILE. The same session always exports to the same bytes.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The session id (see: needlechart sessions CHART_NUMBER).")
+    var sessionID: Int64?
+    @Option(name: .long, help: ArgumentHelp("Export every session of the patient with this chart number instead.", valueName: "chart-number"))
+    var patient: String?
+    @Option(help: "text (an 80-column clinical note) or json.")
+    var format: Format = .text
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        if sessionID == nil && patient == nil { throw ValidationError("give a session id, or --patient CHART_NUMBER") }
+        if sessionID != nil && patient != nil { throw ValidationError("give a session id or --patient, not both") }
+    }
+
+    func run() throws {
+        try reporting {
+            let db = try global.open()
+            let context = ExportContext(clinicName: try db.clinicName(), catalogue: try global.catalogue(), timeZone: .current)
+            let text: String
+            let what: (entity: String, id: String)
+            if let sessionID {
+                guard let record = try db.sessionRecord(id: sessionID) else {
+                    throw CLIError("no session has id \(sessionID) (list a patient's sessions with: needlechart sessions CHART_NUMBER)")
+                }
+                text = format == .json ? try JSONExport.session(record, context: context) : TextExport.session(record, context: context)
+                what = ("session", String(sessionID))
+            } else {
+                let chart = patient ?? ""
+                guard let p = try db.patient(chartNumber: chart) else {
+                    throw CLIError("no patient has chart number \(Sanitizer.line(chart)) (list them with: needlechart patients)")
+                }
+                let records = try db.sessionRecords(patientID: p.id)
+                text = format == .json ? try JSONExport.patient(records, context: context) : TextExport.patient(records, context: context)
+                what = ("patient", String(p.id))
+            }
+            if let output {
+                try write(text, to: output)
+                printError("Exported to \(output)")
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+            try db.logExport(entity: what.entity, entityID: what.id, detail: "\(format.rawValue) to \(output ?? "standard output")", by: ClinicianIdentity.username())
+        }
+    }
+
+    /// Writes atomically, owner-only: an export carries patient data.
+    private func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError("cannot write \(path): the folder \(dir) does not exist")
+        }
+        let temp = dir + "/.\(url.lastPathComponent).\(getpid()).partial"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(path): check the folder's permissions and free space")
+        }
+        if rename(temp, path) != 0 {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

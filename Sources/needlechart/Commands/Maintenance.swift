@@ -1,0 +1,98 @@
+import ArgumentParser
+import ChartCore
+import ChartStore
+import Foundation
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Copy the database to a new file, consistently, even while others are charting.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The backup file to create (it must not exist yet).")
+    var destination: String
+
+    func run() throws {
+        try reporting {
+            let db = try global.open()
+            try db.backup(to: destination, by: ClinicianIdentity.username())
+            print("Backed up \(global.path) to \(destination).")
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the database: integrity, foreign keys, record guards, and that signed sessions are unchanged.",
+        discussion: "Exits with status 1 when anything is wrong.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try reporting {
+            let db = try global.open()
+            let report = try db.check()
+            for c in report.checked { print("checked: \(c)") }
+            if report.ok {
+                print("OK: \(global.path) is sound.")
+                return
+            }
+            for p in report.problems { print("PROBLEM: \(p)") }
+            throw CLIError("\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found in \(global.path)")
+        }
+    }
+}
+
+struct ClinicianCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clinician",
+        abstract: "Show or set your display name and credentials, as printed on signatures.",
+        discussion: "You are identified by your login name (or NEEDLECHART_USER).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Your name as it appears on signed notes.")
+    var name: String?
+    @Option(help: "Your credentials, e.g. \"PT, DPT, Cert. DN\".")
+    var credentials: String?
+
+    func run() throws {
+        try reporting {
+            let db = try global.open()
+            let user = ClinicianIdentity.username()
+            var me = try db.clinician(user) ?? Clinician(username: user, displayName: user)
+            if let name { me.displayName = name }
+            if let credentials { me.credentials = credentials }
+            if name != nil || credentials != nil {
+                guard !me.displayName.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--name cannot be empty") }
+                try db.saveClinician(me)
+            }
+            print("\(me.username): \(Sanitizer.line(me.signatureLine))")
+        }
+    }
+}
+
+struct Clinic: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show or set the clinic's name, as printed on exports.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The new name.")
+    var name: String?
+
+    func run() throws {
+        try reporting {
+            let db = try global.open()
+            if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
+            print(try db.clinicName())
+        }
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Open the full-screen app (the default).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try reporting {
+            throw CLIError("the full-screen app is not built yet. Use the subcommands for now: needlechart --help")
+        }
+    }
+}

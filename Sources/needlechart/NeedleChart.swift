@@ -1,0 +1,73 @@
+import ArgumentParser
+import ChartCore
+import ChartStore
+import Foundation
+
+/// The `needlechart` command: the full-screen app by default, and scriptable subcommands.
+@main
+struct NeedleChart: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "needlechart",
+        abstract: "Chart dry needling sessions live, review patients' histories, export session summaries.",
+        discussion: """
+            With no subcommand, opens the full-screen app. The database is \
+            $XDG_DATA_HOME/needlechart/needlechart.sqlite (else ~/.local/share/needlechart/needlechart.sqlite); \
+            --db PATH or NEEDLECHART_DB chooses another file.
+            """,
+        version: "0.1.0",
+        subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, ClinicianCommand.self, Clinic.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Options every subcommand shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file (default: $NEEDLECHART_DB, else under $XDG_DATA_HOME or ~/.local/share/needlechart/).", valueName: "path"))
+    var db: String?
+
+    /// The database path this run uses.
+    var path: String { db ?? AppDatabase.defaultPath() }
+
+    /// Opens the database, creating it when missing.
+    func open() throws -> AppDatabase {
+        do {
+            let database = try AppDatabase.open(path: path)
+            try database.saveClinician(ClinicianIdentity.current(stored: try? database.clinician(ClinicianIdentity.username())))
+            return database
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// The catalogue with the clinic's override applied.
+    func catalogue() throws -> Catalogue {
+        do { return try CatalogueLoader.load() } catch { throw CLIError("\(error)") }
+    }
+}
+
+/// A failure reported as one line and a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+extension CLIError: LocalizedError {
+    var errorDescription: String? { description }
+}
+
+/// Prints a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs `body`, turning any error into a one-line message on stderr and exit code 1.
+func reporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        printError("needlechart: \(error)")
+        throw ExitCode(1)
+    }
+}
