@@ -12,6 +12,8 @@ public struct Screen: Hashable, Sendable {
     public let height: Int
     /// The cells, row by row (`y * width + x`).
     public private(set) var cells: [Cell]
+    /// Where the terminal shows its cursor (in a text field being edited); nil hides it.
+    public var cursor: Position?
 
     /// A blank grid of `width` × `height` (negative sizes count as zero).
     public init(width: Int, height: Int) {
