@@ -165,6 +165,26 @@ import Testing
         #expect(Set(Style.Role.allCases.map { Style($0) }).count == Style.Role.allCases.count)
     }
 
+    @Test func tooSmallNoticeSaysWhatIsNeeded() {
+        let screen = Screen.tooSmall(width: 30, height: 5, minimumWidth: 80, minimumHeight: 24)
+        #expect(screen.text() == [
+            "",
+            "      Terminal too small",
+            "    Need 80×24, have 30×5",
+            "      Enlarge the window",
+            "",
+        ].joined(separator: "\n"))
+        #expect(screen[x: 6, y: 1].style == .warning)
+        #expect(Screen.tooSmall(width: 10, height: 1, minimumWidth: 80, minimumHeight: 24).text() == "Terminal …")
+    }
+
+    @Test func cursorIsPartOfTheFrame() {
+        var a = Screen(width: 4, height: 1)
+        let b = a
+        a.cursor = Position(x: 2, y: 0)
+        #expect(a != b)
+    }
+
     @Test func building80x24IsFast() {
         let clock = ContinuousClock()
         var screen = Screen(width: 80, height: 24)

@@ -162,8 +162,15 @@ import Testing
         return condition()
     }
 
-    @Test func signalsOnlySetTheFlag() throws {
+    static func handler(of signal: Int32) -> Int {
+        var current = sigaction()
+        sigaction(signal, nil, &current)
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+    }
+
+    @Test func signalsOnlySetTheFlagAndHandlersAreRestored() throws {
         let rig = try Rig()
+        let before = [SIGTERM, SIGHUP, SIGINT, SIGSEGV].map(Self.handler(of:))
         try Terminal.withTerminal(options: .init(device: rig.device("vt100"))) { terminal in
             terminal.clearPendingSignal()
             #expect(terminal.pendingSignal == nil)
@@ -176,7 +183,9 @@ import Testing
             #expect(terminal.isActive)
             terminal.clearPendingSignal()
             #expect(terminal.pendingSignal == nil)
+            #expect([SIGTERM, SIGHUP, SIGINT, SIGSEGV].map(Self.handler(of:)) != before)
         }
+        #expect([SIGTERM, SIGHUP, SIGINT, SIGSEGV].map(Self.handler(of:)) == before)
     }
 
     @Test func withTerminalStopsWhenTheBodyThrows() throws {
