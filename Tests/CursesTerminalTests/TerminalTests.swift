@@ -188,6 +188,58 @@ import Testing
         #expect([SIGTERM, SIGHUP, SIGINT, SIGSEGV].map(Self.handler(of:)) == before)
     }
 
+    /// A child process starts a terminal on a pipe and crashes; the pipe must end with the
+    /// sequence that leaves the alternate screen (endwin ran) and the child must die of SIGSEGV.
+    @Test func aCrashRestoresTheTerminal() throws {
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        let null = open("/dev/null", O_RDONLY)
+        defer { close(null) }
+        let child = fork()
+        if child == 0 {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+            setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
+            signal(SIGSEGV, SIG_DFL)  // no backtracer in the child
+            close(fds[0])
+            let terminal = Terminal(options: .init(device: .init(type: "xterm-256color", input: null, output: fds[1])))
+            do { try terminal.start() } catch { _exit(3) }
+            var screen = Screen(width: 10, height: 2)
+            screen.put("山田", x: 0, y: 0)
+            terminal.paint(screen)
+            raise(SIGSEGV)
+            _exit(4)
+        }
+        try #require(child > 0)
+        close(fds[1])
+        defer { close(fds[0]) }
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var poller = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
+        while poll(&poller, 1, 5_000) > 0 {
+            let count = read(fds[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            output += buffer[0..<count]
+        }
+        var status: Int32 = 0
+        if waitpid(child, &status, WNOHANG) == 0 {
+            kill(child, SIGKILL)
+            waitpid(child, &status, 0)
+            Issue.record("the crashing child hung")
+            return
+        }
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.contains("\u{1B}[?1049h"))  // entered the alternate screen
+        #expect(text.contains("山田"))
+        let left = try #require(text.ranges(of: "\u{1B}[?1049l").last)
+        let drawn = try #require(text.firstRange(of: "山田"))
+        #expect(left.lowerBound > drawn.lowerBound)
+        // Killed by SIGSEGV (re-raised after restoring), not exited.
+        #expect(status & 0x7F == SIGSEGV)
+    }
+
     @Test func withTerminalStopsWhenTheBodyThrows() throws {
         struct Boom: Error {}
         let rig = try Rig()
