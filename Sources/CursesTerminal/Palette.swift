@@ -48,7 +48,7 @@ struct Palette {
             case (.warning, true): attributes = bold
             case (.warning, false): attributes = underline
             case (.danger, true): attributes = bold
-            case (.danger, false): attributes = bold | underline
+            case (.danger, false): attributes = bold | underline | reverse  // the loudest look
             case (.ok, _): attributes = normal
             case (.signed, _): attributes = bold
             case (.draft, true): attributes = normal

@@ -283,6 +283,26 @@ import Testing
     }
 }
 
+@Suite struct PaletteTests {
+    @Test func monochromeKeepsTheRolesThatMatterApart() {
+        let mono = Palette(colour: false)
+        let roles: [Style.Role] = [.normal, .emphasis, .selected, .header, .warning, .danger, .mark, .draft]
+        let looks = roles.map { mono.look(for: Style($0)).attributes }
+        #expect(Set(looks).count == roles.count)
+        #expect(roles.allSatisfy { mono.look(for: Style($0)).pair == 0 })
+    }
+
+    @Test func styleModifiersAddAttributes() {
+        let colour = Palette(colour: true)
+        let plain = colour.look(for: .ok)
+        let loud = colour.look(for: Style(.ok, bold: true, underline: true))
+        #expect(loud.pair == plain.pair)
+        #expect(loud.attributes == plain.attributes | nc_a_bold() | nc_a_underline())
+        #expect(colour.look(for: .danger).pair == Palette.pair(for: .danger))
+        #expect(Palette.pair(for: .normal) == 0)
+    }
+}
+
 @Suite struct KeyDecoderTests {
     @Test func characterCodes() {
         #expect(KeyDecoder.character(27) == .escape)
