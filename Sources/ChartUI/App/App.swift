@@ -1,0 +1,163 @@
+import ChartCore
+import Foundation
+
+/// The whole front end as one value: a stack of screens plus what is global (help, privacy,
+/// idle lock, the status line). Keys go in, effects come out; `render` draws a frame.
+public struct App: Sendable {
+    /// The screens, home first; the last one has the keyboard.
+    public var stack: [any ScreenModel]
+    /// Names hidden by the privacy key.
+    public var privacy = false
+    /// Names hidden after the idle time until a key is pressed.
+    public private(set) var locked = false
+    /// The help overlay is open.
+    public private(set) var showingHelp = false
+    /// The status line's message.
+    public private(set) var status: (text: String, kind: StatusKind)?
+    /// Set once the app should end.
+    public private(set) var quitRequested = false
+    /// When the last key arrived.
+    public private(set) var lastInput: Date
+    /// Idle time after which names are hidden; nil never locks.
+    public var idleTimeout: TimeInterval?
+
+    /// The smallest terminal the app draws in.
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public init(home: any ScreenModel, now: Date, idleTimeout: TimeInterval? = 300) {
+        stack = [home]
+        lastInput = now
+        self.idleTimeout = idleTimeout
+    }
+
+    /// The screen with the keyboard.
+    public var top: any ScreenModel { stack[stack.count - 1] }
+
+    /// Context for the screens, with privacy as it stands.
+    func screenContext(_ base: AppContext) -> AppContext {
+        var c = base
+        c.privacy = base.privacy || privacy || locked
+        return c
+    }
+
+    /// Handles one key; returns the effects to run (their events come back through `receive`).
+    public mutating func handle(_ key: Key, context base: AppContext) -> [Effect] {
+        lastInput = base.now
+        if locked { locked = false; return [] }  // the key that unlocks does nothing else
+        if key == .resize { return [] }
+        if showingHelp { showingHelp = false; return [] }
+        let capturing = top.capturesText
+        switch key {
+        case .function(1): showingHelp = true; return []
+        case .character("?") where !capturing: showingHelp = true; return []
+        case .ctrl("p"):
+            privacy.toggle()
+            status = (privacy ? "Privacy on: names hidden (^P to show)" : "Privacy off", .info)
+            return []
+        case .ctrl("q"), .ctrl("c"): quitRequested = true; return []
+        default: break
+        }
+        status = nil
+        let context = screenContext(base)
+        var screen = stack.removeLast()
+        let commands = screen.handle(key, context: context)
+        stack.append(screen)
+        return apply(commands)
+    }
+
+    /// Delivers the result of an effect to the screen on top.
+    public mutating func receive(_ event: DataEvent, context base: AppContext) -> [Effect] {
+        let context = screenContext(base)
+        var screen = stack.removeLast()
+        let commands = screen.receive(event, context: context)
+        stack.append(screen)
+        return apply(commands)
+    }
+
+    /// Advances the clock: locks after the idle time.
+    public mutating func tick(now: Date) {
+        if let idle = idleTimeout, !locked, now.timeIntervalSince(lastInput) >= idle { locked = true; showingHelp = false }
+    }
+
+    private mutating func apply(_ commands: [Command]) -> [Effect] {
+        var effects: [Effect] = []
+        for c in commands {
+            switch c {
+            case let .run(e): effects.append(e)
+            case let .push(s): stack.append(s)
+            case .pop: if stack.count > 1 { stack.removeLast() }
+            case let .replace(s): stack[stack.count - 1] = s
+            case let .status(text, kind): status = (text, kind)
+            case .quit: quitRequested = true
+            }
+        }
+        return effects
+    }
+
+    // MARK: - Drawing
+
+    /// Draws the whole frame at `width` × `height`.
+    public func render(width: Int, height: Int, context base: AppContext) -> Screen {
+        guard width >= Self.minimumWidth, height >= Self.minimumHeight else {
+            return .tooSmall(width: width, height: height, minimumWidth: Self.minimumWidth, minimumHeight: Self.minimumHeight)
+        }
+        let context = screenContext(base)
+        var screen = Screen(width: width, height: height)
+        // Title bar.
+        screen.fill(x: 0, y: 0, width: width, height: 1, style: .header)
+        screen.put(" NeedleChart · " + top.title, x: 0, y: 0, style: .header, maxWidth: width - 30)
+        let right = "\(Sanitizer.line(context.clinician.displayName)) · \(Timestamp.display(context.now, in: context.timeZone)) "
+        screen.putRight((privacy ? "PRIVACY · " : "") + right, y: 0, style: .header, maxWidth: 40)
+        let area = Rect(x: 0, y: 1, width: width, height: height - 3)
+        if locked {
+            screen.centered("Locked after \(Int((idleTimeout ?? 0) / 60)) idle minutes: patient data hidden.", y: height / 2 - 1, style: .emphasis)
+            screen.centered("Press any key to continue.", y: height / 2 + 1)
+        } else if showingHelp {
+            renderHelp(into: &screen, area: area)
+        } else {
+            top.render(into: &screen, area: area, context: context)
+        }
+        // Status line.
+        if let status, !locked {
+            let style: Style = switch status.kind {
+            case .info: .normal
+            case .success: .ok
+            case .warning: .warning
+            case .error: .danger
+            }
+            screen.put(" " + status.text, x: 0, y: height - 2, style: style, maxWidth: width)
+        }
+        // Hint bar: as many of the screen's keys as fit, then help.
+        screen.fill(x: 0, y: height - 1, width: width, height: 1, style: .hint)
+        let hints = locked ? [KeyHint("any key", "unlock")] : showingHelp ? [KeyHint("any key", "close help")] : top.keyHints
+        var x = 1
+        let tail = "  ? help  ^P privacy  ^Q quit"
+        let limit = width - DisplayWidth.of(tail) - 1
+        for h in hints {
+            let text = "\(h.keys) \(h.action)"
+            let w = DisplayWidth.of(text)
+            if x + w > limit { break }
+            screen.put(h.keys, x: x, y: height - 1, style: Style.hint.bolded)
+            screen.put(" " + h.action, x: x + DisplayWidth.of(h.keys), y: height - 1, style: .hint)
+            x += w + 2
+        }
+        if !locked && !showingHelp { screen.putRight(tail + " ", y: height - 1, style: .hint) }
+        return screen
+    }
+
+    private func renderHelp(into screen: inout Screen, area: Rect) {
+        screen.box(x: area.x + 2, y: area.y, width: area.width - 4, height: area.height, title: " Keys: \(top.title) ")
+        var y = area.y + 1
+        let all = top.keyHints + [
+            KeyHint("? / F1", "this help (F1 while typing)"), KeyHint("Esc", "back / cancel"),
+            KeyHint("^P", "privacy: hide patient names"), KeyHint("^Q / ^C", "quit (everything confirmed is already saved)"),
+        ]
+        let keyWidth = min(18, (all.map { DisplayWidth.of($0.keys) }.max() ?? 8) + 2)
+        for h in all where y < area.maxY - 1 {
+            screen.put(h.keys, x: area.x + 4, y: y, style: .emphasis, maxWidth: keyWidth)
+            screen.put(h.action, x: area.x + 4 + keyWidth, y: y, maxWidth: area.width - keyWidth - 8)
+            y += 1
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ChartCore
+import Foundation
+
+/// Work a screen asks the shell to do (database reads and writes, files). Reducers never do I/O;
+/// the shell runs each effect and reports back with `DataEvent`s to the screen on top.
+public enum Effect: Sendable, Equatable {
+    /// Find patients whose name or chart number starts with the words typed.
+    case searchPatients(String)
+    /// Add (id 0) or update a patient.
+    case savePatient(Patient)
+    /// Load one patient's sessions for the history screen.
+    case loadHistory(patientID: Int64)
+    /// Start a new session for the patient (screening answers carried forward).
+    case startSession(patientID: Int64)
+    /// Load a whole session (to resume or to read).
+    case openSession(id: Int64)
+    /// Save the session's details: state, screening, consent, condition, NPRS, close-out.
+    case saveSessionDetails(NeedlingSession)
+    /// Save one charted entry durably (idempotent by the entry's id).
+    case saveEntry(TriggerPointEntry, sessionID: Int64)
+    /// Remove a charted entry (until signing).
+    case deleteEntry(id: String, sessionID: Int64)
+    /// The patient's session before `before` (for "copy from last session").
+    case loadPreviousSession(patientID: Int64, before: Int64)
+    /// Sign and lock the session.
+    case signSession(id: Int64)
+    /// Add an addendum to a signed session.
+    case addAddendum(sessionID: Int64, text: String)
+    /// Write the text summary of one session, or of all the patient's sessions, to `path`.
+    case export(ExportRequest)
+    /// Unsigned sessions to offer for resumption.
+    case loadUnfinished
+    /// Fill an empty database with the demo clinic.
+    case loadDemo
+}
+
+/// What to export and where.
+public struct ExportRequest: Sendable, Equatable {
+    /// One session, or every session of a patient.
+    public enum Scope: Sendable, Equatable { case session(Int64), patient(Int64) }
+    public var scope: Scope
+    public var path: String
+    public init(scope: Scope, path: String) { self.scope = scope; self.path = path }
+}
+
+/// An unsigned session offered for resumption, with its patient.
+public struct UnfinishedSession: Sendable, Equatable {
+    public var sessionID: Int64
+    public var patient: Patient
+    public var startedAt: Date
+    public var state: SessionState
+    public var points: Int
+    public init(sessionID: Int64, patient: Patient, startedAt: Date, state: SessionState, points: Int) {
+        self.sessionID = sessionID; self.patient = patient; self.startedAt = startedAt; self.state = state; self.points = points
+    }
+}
+
+/// One line of a patient's history as the history screen shows it.
+public struct HistoryLine: Sendable, Equatable {
+    public var sessionID: Int64
+    public var startedAt: Date
+    public var state: SessionState
+    public var condition: PresentingCondition
+    public var points: Int
+    public var nprsBefore: Int?
+    public var nprsAfter: Int?
+    public var addenda: Int
+    public init(sessionID: Int64, startedAt: Date, state: SessionState, condition: PresentingCondition, points: Int,
+                nprsBefore: Int?, nprsAfter: Int?, addenda: Int) {
+        self.sessionID = sessionID; self.startedAt = startedAt; self.state = state; self.condition = condition
+        self.points = points; self.nprsBefore = nprsBefore; self.nprsAfter = nprsAfter; self.addenda = addenda
+    }
+}
+
+/// What the shell reports after running an effect.
+public enum DataEvent: Sendable, Equatable {
+    case patients([Patient])
+    case patientSaved(Patient)
+    /// The patient's sessions (newest first) and how often each region was needled.
+    case history(Patient, [HistoryLine], regionCounts: [String: Int])
+    /// A session with its patient, freshly started or loaded.
+    case session(NeedlingSession, Patient, previous: NeedlingSession?)
+    case sessionSaved(NeedlingSession)
+    case entrySaved(TriggerPointEntry)
+    case entryDeleted(id: String)
+    case previousSession(NeedlingSession?)
+    case signed(NeedlingSession)
+    case addendumAdded(Addendum)
+    case exported(path: String)
+    case unfinished([UnfinishedSession])
+    case demoLoaded(patients: Int)
+    /// The effect failed; nothing the clinician confirmed before it is lost.
+    case failed(String)
+}

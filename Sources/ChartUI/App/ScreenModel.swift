@@ -1,0 +1,88 @@
+import ChartCore
+import Foundation
+
+/// What every reducer and renderer may read: the catalogue, the clinician, the clock's reading
+/// for this frame, and whether names are hidden.
+public struct AppContext: Sendable {
+    public var catalogue: Catalogue
+    public var clinician: Clinician
+    public var timeZone: TimeZone
+    /// The instant of this key or frame (injected, so tests are deterministic).
+    public var now: Date
+    /// Makes new record ids (entries are identified when created, so saves are idempotent).
+    public var newID: @Sendable () -> String
+    /// Patient names hidden (privacy key or idle lock).
+    public var privacy: Bool
+    /// Directory export paths start in.
+    public var exportDirectory: String
+
+    public init(catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone, now: Date,
+                newID: @escaping @Sendable () -> String, privacy: Bool = false, exportDirectory: String) {
+        self.catalogue = catalogue; self.clinician = clinician; self.timeZone = timeZone; self.now = now
+        self.newID = newID; self.privacy = privacy; self.exportDirectory = exportDirectory
+    }
+
+    /// The patient's name as the screen may show it: hidden behind the chart number in privacy mode.
+    public func name(_ patient: Patient) -> String {
+        privacy ? "(name hidden) \(patient.chartNumber)" : patient.name
+    }
+}
+
+/// A key and what it does, for the hint bar and the help screen.
+public struct KeyHint: Sendable, Equatable {
+    public var keys: String
+    public var action: String
+    public init(_ keys: String, _ action: String) { self.keys = keys; self.action = action }
+}
+
+/// Kinds of status line message.
+public enum StatusKind: Sendable, Equatable { case info, success, warning, error }
+
+/// What a screen's handler asks of the app.
+public enum Command: Sendable {
+    /// Run this effect; its events go to the screen then on top.
+    case run(Effect)
+    /// Open another screen on top.
+    case push(any ScreenModel)
+    /// Close this screen.
+    case pop
+    /// Replace this screen with another.
+    case replace(any ScreenModel)
+    /// Show a message on the status line.
+    case status(String, StatusKind)
+    /// Leave the app.
+    case quit
+}
+
+/// A screen: its state, how keys and data change it, and how it draws. Screens are values;
+/// `handle` and `receive` are reducers (no I/O: they return commands), `render` is pure.
+public protocol ScreenModel: Sendable {
+    /// Shown in the title bar.
+    var title: String { get }
+    /// The keys of this screen, most used first: the hint bar shows as many as fit, help shows all.
+    var keyHints: [KeyHint] { get }
+    /// True while a free-text field has the keyboard: then `?` and letters are typed, not commands.
+    var capturesText: Bool { get }
+    /// Reacts to a key.
+    mutating func handle(_ key: Key, context: AppContext) -> [Command]
+    /// Reacts to the result of an effect.
+    mutating func receive(_ event: DataEvent, context: AppContext) -> [Command]
+    /// Draws into `area` of `screen`.
+    func render(into screen: inout Screen, area: Rect, context: AppContext)
+}
+
+extension ScreenModel {
+    public var capturesText: Bool { false }
+    public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
+        if case let .failed(message) = event { return [.status(message, .error)] }
+        return []
+    }
+}
+
+/// A rectangle of the screen.
+public struct Rect: Sendable, Equatable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) { self.x = x; self.y = y; self.width = width; self.height = height }
+    public var maxY: Int { y + height }
+    public var maxX: Int { x + width }
+}

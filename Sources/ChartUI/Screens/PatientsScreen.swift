@@ -1,0 +1,192 @@
+import ChartCore
+import Foundation
+
+/// Home: type to find a patient by name or chart number; open their history, start a session,
+/// add or edit a patient; resume an unfinished session.
+public struct PatientsScreen: ScreenModel {
+    /// What the keys of this screen do.
+    public enum Action: Sendable, Equatable {
+        case edit(Key), moveUp, moveDown, pageUp, pageDown, openHistory, newPatient, editPatient,
+             startSession, resume, loadDemo, click(row: Int), cancel
+    }
+
+    public var search = TextField(limit: 80)
+    public var results: [Patient] = []
+    public var selection = 0
+    /// Whether a search has come back yet (so an empty list means "no patients", not "loading").
+    public var loaded = false
+    /// Unsigned sessions offered for resumption.
+    public var unfinished: [UnfinishedSession] = []
+    /// The resume offer is showing (on start, when something is unfinished).
+    public var offeringResume = false
+    /// First row of the list on screen.
+    public var scroll = 0
+    /// Rows of the list last drawn (for paging and clicks).
+    var listTop = 5
+
+    public init() {}
+
+    public var title: String { "Patients" }
+    public var capturesText: Bool { false }
+
+    public var keyHints: [KeyHint] {
+        if offeringResume { return [KeyHint("Enter", "resume"), KeyHint("Esc", "later")] }
+        return [KeyHint("type", "search"), KeyHint("↑↓", "select"), KeyHint("Enter", "history"), KeyHint("^S", "new session"),
+                KeyHint("^N", "new patient"), KeyHint("^E", "edit"), KeyHint("^R", "resume"), KeyHint("^D", "demo clinic")]
+    }
+
+    /// The keymap: keys to actions.
+    static func action(for key: Key) -> Action? {
+        switch key {
+        case .up: .moveUp
+        case .down: .moveDown
+        case .pageUp: .pageUp
+        case .pageDown: .pageDown
+        case .enter: .openHistory
+        case .ctrl("n"), .function(2): .newPatient
+        case .ctrl("e"), .function(3): .editPatient
+        case .ctrl("s"), .function(5): .startSession
+        case .ctrl("r"): .resume
+        case .ctrl("d"): .loadDemo
+        case .escape: .cancel
+        case let .mouse(_, y): .click(row: y)
+        case .character, .backspace, .delete, .left, .right, .home, .end, .ctrl("u"): .edit(key)
+        default: nil
+        }
+    }
+
+    var selected: Patient? { results.indices.contains(selection) ? results[selection] : nil }
+
+    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
+        guard let action = Self.action(for: key) else { return [] }
+        return reduce(action, context: context)
+    }
+
+    /// The reducer: applies an action, returns what the app must do.
+    public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {
+        if offeringResume {
+            switch action {
+            case .openHistory: offeringResume = false; return resumeNewest()
+            case .cancel: offeringResume = false; return []
+            default: offeringResume = false
+            }
+        }
+        switch action {
+        case let .edit(key):
+            let before = search.text
+            search.handle(key)
+            guard search.text != before else { return [] }
+            selection = 0; scroll = 0
+            return [.run(.searchPatients(search.text))]
+        case .moveUp: selection = max(0, selection - 1)
+        case .moveDown: selection = min(max(0, results.count - 1), selection + 1)
+        case .pageUp: selection = max(0, selection - 10)
+        case .pageDown: selection = min(max(0, results.count - 1), selection + 10)
+        case .cancel:
+            if !search.text.isEmpty { search.set(""); selection = 0; scroll = 0; return [.run(.searchPatients(""))] }
+        case .openHistory:
+            guard let p = selected else { return [.status("No patient selected: type a name or chart number, or ^N to add one.", .warning)] }
+            return [.push(HistoryScreen(patient: p)), .run(.loadHistory(patientID: p.id))]
+        case .newPatient:
+            return [.push(PatientFormScreen(patient: nil, context: context))]
+        case .editPatient:
+            guard let p = selected else { return [.status("Select a patient to edit.", .warning)] }
+            return [.push(PatientFormScreen(patient: p, context: context))]
+        case .startSession:
+            guard let p = selected else { return [.status("Select the patient first.", .warning)] }
+            if let open = unfinished.first(where: { $0.patient.id == p.id }) {
+                return [.status("Resuming the unfinished session of \(Timestamp.display(open.startedAt, in: context.timeZone)).", .info),
+                        .run(.openSession(id: open.sessionID))]
+            }
+            return [.run(.startSession(patientID: p.id))]
+        case .resume:
+            return resumeNewest()
+        case .loadDemo:
+            guard loaded, results.isEmpty, search.text.isEmpty else {
+                return [.status("The demo clinic loads only into an empty database.", .warning)]
+            }
+            return [.run(.loadDemo)]
+        case let .click(row):
+            let index = scroll + row - listTop
+            if results.indices.contains(index) {
+                if index == selection { return reduce(.openHistory, context: context) }
+                selection = index
+            }
+        }
+        return []
+    }
+
+    private func resumeNewest() -> [Command] {
+        guard let u = unfinished.first else { return [.status("No unfinished session to resume.", .info)] }
+        return [.run(.openSession(id: u.sessionID))]
+    }
+
+    public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
+        switch event {
+        case let .patients(list):
+            results = list; loaded = true
+            selection = min(selection, max(0, list.count - 1))
+        case let .unfinished(list):
+            unfinished = list
+            offeringResume = !list.isEmpty
+        case let .session(session, patient, previous):
+            unfinished.removeAll { $0.sessionID == session.id }
+            return [.push(SessionScreen(session: session, patient: patient, previous: previous, context: context))]
+        case let .demoLoaded(count):
+            return [.status("Loaded the demo clinic: \(count) patients.", .success), .run(.searchPatients(search.text))]
+        case let .patientSaved(p):
+            return [.status("Saved \(context.name(p)).", .success), .run(.searchPatients(search.text))]
+        case let .failed(message):
+            return [.status(message, .error)]
+        default: break
+        }
+        return []
+    }
+
+    public func render(into screen: inout Screen, area: Rect, context: AppContext) {
+        var y = area.y + 1
+        screen.put("Find", x: 2, y: y, style: .emphasis)
+        search.render(into: &screen, x: 8, y: y, width: min(40, area.width - 40), focused: true, placeholder: "name or chart number")
+        screen.put("type to search · accents and case ignored", x: min(50, area.width - 30), y: y, style: .dim, maxWidth: area.width - 50)
+        y += 2
+        let nameWidth = area.width - 2 - 12 - 2 - 16 - 2 - 12
+        screen.put(DisplayWidth.pad("CHART", to: 12) + "  " + DisplayWidth.pad("NAME", to: nameWidth) + "  " + DisplayWidth.pad("BORN", to: 16) + "  SESSION", x: 2, y: y, style: .dim)
+        y += 1
+        let rows = area.maxY - y - (unfinished.isEmpty ? 0 : 2)
+        if loaded && results.isEmpty {
+            if search.text.isEmpty {
+                screen.put("No patients yet.", x: 4, y: y + 1, style: .emphasis)
+                screen.put("^N adds a patient.  ^D loads a demo clinic to look around in.", x: 4, y: y + 3)
+            } else {
+                screen.put("No patient matches \"\(search.text)\". ^N adds a new patient.", x: 4, y: y + 1)
+            }
+        }
+        let first = scroll(rows: rows)
+        for (offset, p) in results.dropFirst(first).prefix(max(0, rows)).enumerated() {
+            let index = first + offset
+            let style: Style = index == selection ? .selected : .normal
+            let age = p.dateOfBirth.years(until: CalendarDate(context.now, in: context.timeZone))
+            let open = unfinished.contains { $0.patient.id == p.id } ? "unfinished" : ""
+            let line = DisplayWidth.pad(p.chartNumber, to: 12) + "  " + DisplayWidth.pad(context.name(p), to: nameWidth) + "  "
+                + DisplayWidth.pad("\(p.dateOfBirth) (\(age))", to: 16) + "  " + open
+            screen.fill(x: 1, y: y + offset, width: area.width - 2, height: 1, style: style)
+            screen.put(line, x: 2, y: y + offset, style: style, maxWidth: area.width - 4)
+            if !open.isEmpty { screen.put(open, x: area.width - 12, y: y + offset, style: index == selection ? style : .draft, maxWidth: 11) }
+        }
+        if !unfinished.isEmpty {
+            let u = unfinished[0]
+            let text = offeringResume
+                ? "Unfinished session: \(context.name(u.patient)), \(Timestamp.display(u.startedAt, in: context.timeZone)), \(u.state.rawValue), \(u.points) point(s). Enter resumes, Esc later."
+                : "\(unfinished.count) unfinished session(s): ^R resumes \(context.name(u.patient))'s."
+            screen.put(text, x: 2, y: area.maxY - 1, style: offeringResume ? Style.warning.bolded : .draft, maxWidth: area.width - 4)
+        }
+    }
+
+    /// First visible row so that the selection stays on screen.
+    func scroll(rows: Int) -> Int {
+        guard rows > 0 else { return 0 }
+        if selection < scroll { return selection }
+        if selection >= scroll + rows { return selection - rows + 1 }
+        return scroll
+    }
+}
