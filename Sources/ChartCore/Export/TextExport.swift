@@ -98,7 +98,7 @@ public enum TextExport {
             page.heading("ADDENDA")
             for (i, a) in s.addenda.enumerated() {
                 if i > 0 { page.blank() }
-                page.wrapped("  ", "\(i + 1). \(Timestamp.display(a.at, in: zone)), by \(orNotRecorded(ExportNames.line(a.author))):")
+                page.wrapped("  ", "\(i + 1). Added \(Timestamp.display(a.at, in: zone)) by \(orNotRecorded(ExportNames.line(a.author))):")
                 page.wrapped("     ", orNotRecorded(ExportNames.note(a.text)))
             }
         }
@@ -164,14 +164,14 @@ public enum TextExport {
         page.blank()
         let table = WrappingTable(columns: [
             .init(title: "#", width: 2, rightAligned: true),
-            .init(title: "Muscle (region)", width: 17),
+            .init(title: "Muscle (region)", width: 16),
             .init(title: "Side", width: 4),
             .init(title: "N", width: 2, rightAligned: true),
             .init(title: "Size", width: 11),
             .init(title: "Depth", width: 11),
             .init(title: "Technique", width: 13),
-            .init(title: "Twitch", width: 9),
-        ], gaps: [2, 2, 1, 1, 2, 1, 1, 1])
+            .init(title: "Twitch", width: 8),
+        ], gaps: [2, 2, 1, 1, 2, 1, 2, 2])
         page.line(table.header())
         for (i, e) in s.entries.enumerated() {
             if i > 0 { page.blank() }
@@ -258,9 +258,9 @@ public enum TextExport {
         if let before, let after {
             let change = after - before
             switch change {
-            case ..<0: line += "; change \(change) (\(-change) lower)"
+            case ..<0: line += "; change \(change) (\(-change) \(-change == 1 ? "point" : "points") lower)"
             case 0: line += "; no change"
-            default: line += "; change +\(change) (\(change) higher)"
+            default: line += "; change +\(change) (\(change) \(change == 1 ? "point" : "points") higher)"
             }
         }
         return line + "."
@@ -268,9 +268,9 @@ public enum TextExport {
 
     private static func reconciliationLine(_ r: NeedleReconciliation) -> String {
         guard let removed = r.removed else { return "\(r.inserted) inserted, removed not yet recorded" }
-        let base = "\(r.inserted) inserted, \(removed) removed and disposed"
-        if removed == r.inserted { return base + ": reconciled" }
-        if removed < r.inserted { return base + ": DISCREPANCY, \(r.missing) not accounted for" }
-        return base + ": DISCREPANCY, \(removed - r.inserted) more removed than inserted"
+        if removed == r.inserted { return "\(r.inserted) inserted, \(removed) removed and disposed: reconciled" }
+        let base = "\(r.inserted) inserted, \(removed) removed: DISCREPANCY"
+        if removed < r.inserted { return base + ", \(r.missing) not accounted for" }
+        return base + ", \(removed - r.inserted) more removed than inserted"
     }
 }
