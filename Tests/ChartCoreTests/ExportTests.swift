@@ -53,6 +53,8 @@ import Testing
         record.session.closeOut.needlesRemoved = 5
         let text = TextExport.session(record, context: context)
         #expect(text.contains("6 inserted, 5 removed: DISCREPANCY, 1 not accounted for"))
+        let count = JSONExport.document(record, context: context).session.closeOut.needleCount
+        #expect(count.inserted == 6 && count.removed == 5 && !count.reconciled)
     }
 
     @Test func patientExportIsOldestFirstWithRules() throws {

@@ -3,7 +3,7 @@ import Foundation
 /// The machine-readable export beside the text one (SPEC §5): JSON in the shape of
 /// `ExportFormat` (version `ExportFormat.version`), keys sorted, pretty-printed, slashes
 /// unescaped, so the same record always gives the same bytes. Strings are sanitized as in the
-/// text export; the format's conventions are documented on `ExportFormat`'s file.
+/// text export; the conventions are documented on `ExportFormat`.
 public enum JSONExport {
     /// One session as an `ExportFormat.SessionDocument`, ended by a newline.
     public static func session(_ record: SessionRecord, context: ExportContext) throws -> String {

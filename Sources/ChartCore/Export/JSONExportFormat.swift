@@ -1,20 +1,5 @@
 import Foundation
 
-// The JSON export format, version 1. These types are the format: they are separate from the
-// domain types so that the domain can change without changing what other systems read.
-//
-// Conventions:
-// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
-// - Every optional value is written, as `null` when not recorded; no key is ever left out.
-// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
-// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
-//   lengths and depths are whole millimetres.
-// - Catalogue values are `{"id": ..., "name": ...}`: the id as stored and the catalogue's
-//   display name (the id again when the catalogue no longer knows it).
-// - Strings from the record are sanitized: no C0/C1 control, DEL or bidi override. One-line
-//   fields contain no newline or tab; notes (`note`, `notes`, `text`, `aftercareNote`) may contain "\n"
-//   and "\t".
-
 /// An optional that is encoded as `null` rather than left out, so the shape never varies.
 @propertyWrapper
 public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
@@ -34,7 +19,21 @@ public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Se
     }
 }
 
-/// Namespace of the JSON export format's types.
+/// The JSON export format, version 1 (`formatVersion`). These types are the format: they are
+/// separate from the domain types so that the domain can change without changing what other
+/// systems read.
+///
+/// Conventions:
+/// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
+/// - Every optional value is written, as `null` when not recorded; no key is ever left out.
+/// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
+/// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
+///   lengths and depths are whole millimetres.
+/// - Catalogue values are `{"id": ..., "name": ...}`: the id as stored and the catalogue's
+///   display name (the id again when the catalogue no longer knows it).
+/// - Strings from the record are sanitized: no C0/C1 control, DEL or bidi override. One-line
+///   fields contain no newline or tab; notes (`note`, `notes`, `text`, `aftercareNote`) may
+///   contain "\n" and "\t".
 public enum ExportFormat {
     /// The version written in `formatVersion`; raised whenever a key changes meaning or goes away.
     public static let version = 1
