@@ -1,0 +1,59 @@
+import Foundation
+
+/// What an export needs besides the record itself: who is exporting, the catalogue that names
+/// ids, and the zone in which times are shown. Passed in so that exports are byte-stable.
+public struct ExportContext: Sendable {
+    /// The clinic's name, printed at the top of every note.
+    public var clinicName: String
+    /// Names regions, sensations, screening items and the other catalogue ids in the record.
+    public var catalogue: Catalogue
+    /// The zone in which the text export shows times (the JSON export always uses UTC instants).
+    public var timeZone: TimeZone
+
+    /// Makes a context from its parts.
+    public init(clinicName: String, catalogue: Catalogue, timeZone: TimeZone) {
+        self.clinicName = clinicName; self.catalogue = catalogue; self.timeZone = timeZone
+    }
+}
+
+/// Everything one session's export shows: the session (with its addenda), its patient and
+/// the clinician who charted it.
+public struct SessionRecord: Sendable, Equatable {
+    /// The patient the session belongs to.
+    public var patient: Patient
+    /// The clinician who charted the session.
+    public var clinician: Clinician
+    /// The session, with its entries, close-out, signature and addenda.
+    public var session: NeedlingSession
+    /// The session's place in the patient's course of care (1 = first), when the caller knows it.
+    /// The patient exports number sessions by date when this is nil.
+    public var sessionNumber: Int?
+
+    /// Bundles a session with its patient and clinician.
+    public init(patient: Patient, clinician: Clinician, session: NeedlingSession, sessionNumber: Int? = nil) {
+        self.patient = patient; self.clinician = clinician; self.session = session; self.sessionNumber = sessionNumber
+    }
+}
+
+extension SessionRecord {
+    /// Oldest first; ties broken by database id, then by entry order, so the order never
+    /// depends on how the caller happened to list them.
+    static func chronological(_ records: [SessionRecord]) -> [SessionRecord] {
+        records.enumerated().sorted { a, b in
+            let (x, y) = (a.element.session, b.element.session)
+            if x.startedAt != y.startedAt { return x.startedAt < y.startedAt }
+            if x.id != y.id { return x.id < y.id }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// `records` oldest first, each with its session number filled in from its position when
+    /// the caller gave none.
+    static func numbered(_ records: [SessionRecord]) -> [SessionRecord] {
+        chronological(records).enumerated().map { i, r in
+            var r = r
+            if r.sessionNumber == nil { r.sessionNumber = i + 1 }
+            return r
+        }
+    }
+}

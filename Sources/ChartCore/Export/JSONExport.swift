@@ -1,0 +1,130 @@
+import Foundation
+
+/// The machine-readable export beside the text one (SPEC §5): JSON in the shape of
+/// `ExportFormat` (version `ExportFormat.version`), keys sorted, pretty-printed, slashes
+/// unescaped, so the same record always gives the same bytes. Strings are sanitized as in the
+/// text export; the conventions are documented on `ExportFormat`.
+public enum JSONExport {
+    /// One session as an `ExportFormat.SessionDocument`, ended by a newline.
+    public static func session(_ record: SessionRecord, context: ExportContext) throws -> String {
+        try encode(document(record, context: context))
+    }
+
+    /// All of one patient's sessions, oldest first, as an `ExportFormat.PatientDocument`, ended
+    /// by a newline. The records are expected to belong to one patient; the first one's is written.
+    public static func patient(_ records: [SessionRecord], context: ExportContext) throws -> String {
+        try encode(document(records, context: context))
+    }
+
+    /// The session document before encoding.
+    public static func document(_ record: SessionRecord, context: ExportContext) -> ExportFormat.SessionDocument {
+        let names = ExportNames(catalogue: context.catalogue)
+        return ExportFormat.SessionDocument(
+            formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
+            timeZone: ExportNames.line(context.timeZone.identifier),
+            patient: patient(record.patient), clinician: clinician(record.clinician),
+            session: session(record.session, number: record.sessionNumber, names: names))
+    }
+
+    /// The patient document before encoding.
+    public static func document(_ records: [SessionRecord], context: ExportContext) -> ExportFormat.PatientDocument {
+        let names = ExportNames(catalogue: context.catalogue)
+        let ordered = SessionRecord.numbered(records)
+        return ExportFormat.PatientDocument(
+            formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
+            timeZone: ExportNames.line(context.timeZone.identifier),
+            patient: ordered.first.map { patient($0.patient) },
+            sessions: ordered.map {
+                ExportFormat.PatientSessionDTO(clinician: clinician($0.clinician),
+                                               session: session($0.session, number: $0.sessionNumber, names: names))
+            })
+    }
+
+    // MARK: - Encoding
+
+    private static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    // MARK: - Mapping from the domain
+
+    private static let line = ExportNames.line
+    private static let note = ExportNames.note
+
+    private static func patient(_ p: Patient) -> ExportFormat.PatientDTO {
+        .init(id: p.id, name: line(p.name), dateOfBirth: p.dateOfBirth.description, chartNumber: line(p.chartNumber),
+              contact: line(p.contact), notes: note(p.notes))
+    }
+
+    private static func clinician(_ c: Clinician) -> ExportFormat.ClinicianDTO {
+        .init(username: line(c.username), displayName: line(c.displayName), credentials: line(c.credentials))
+    }
+
+    private static func named(_ id: String, _ name: (String) -> String) -> ExportFormat.NamedDTO {
+        .init(id: line(id), name: name(id))
+    }
+
+    private static func session(_ s: NeedlingSession, number: Int?, names: ExportNames) -> ExportFormat.SessionDTO {
+        var answers: [ExportFormat.ScreeningAnswerDTO] = []
+        var byID: [String: ScreeningAnswer] = [:]
+        for a in s.screening { byID[a.itemID] = a }
+        func answer(_ a: ScreeningAnswer, kind: ScreeningClass?) -> ExportFormat.ScreeningAnswerDTO {
+            .init(item: named(a.itemID, names.screeningQuestion), class: kind?.rawValue, present: a.present,
+                  regions: a.regions.map { named($0, names.region) }, acknowledged: a.acknowledged, note: line(a.note))
+        }
+        var unanswered: [String] = []
+        for item in names.catalogue.screening {
+            if let a = byID[item.id] { answers.append(answer(a, kind: item.kind)) } else { unanswered.append(line(item.id)) }
+        }
+        var seen: Set<String> = []
+        for a in s.screening where names.catalogue.screeningItem(a.itemID) == nil && seen.insert(a.itemID).inserted {
+            answers.append(answer(byID[a.itemID] ?? a, kind: nil))
+        }
+
+        let warnings = AppliedWarnings(s, catalogue: names.catalogue)
+        var warningDTOs = warnings.regions.map { ExportFormat.WarningDTO(kind: "region", points: [$0.point], message: $0.message) }
+        if !warnings.bilateralThoraxPoints.isEmpty {
+            warningDTOs.append(.init(kind: "bilateralThorax", points: warnings.bilateralThoraxPoints, message: AppliedWarnings.bilateralMessage))
+        }
+
+        let c = s.closeOut
+        let change = s.nprsBefore.flatMap { b in c.nprsAfter.map { $0 - b } }
+        return ExportFormat.SessionDTO(
+            id: s.id, number: number, clinician: line(s.clinician), startedAt: Timestamp.iso(s.startedAt),
+            state: s.state.rawValue,
+            condition: .init(catalogue: s.condition.catalogueID.map { named($0, names.condition) }, text: line(s.condition.text),
+                             onset: s.condition.onset?.rawValue, summary: names.conditionSummary(s.condition)),
+            screening: .init(answers: answers, unanswered: unanswered,
+                             consent: .init(obtained: s.consent.obtained, at: s.consent.at.map(Timestamp.iso),
+                                            explained: s.consent.explained.map { named($0, names.consentItem) })),
+            nprs: .init(before: s.nprsBefore, after: c.nprsAfter, change: change),
+            entries: s.entries.enumerated().map { i, e in entry(e, number: i + 1, names: names) },
+            safetyWarnings: warningDTOs,
+            closeOut: .init(
+                needleCount: .init(inserted: s.reconciliation.inserted, removed: s.reconciliation.removed, reconciled: s.reconciliation.balanced),
+                needleBrand: line(c.needleBrand), needleLot: line(c.needleLot),
+                adverseEvents: c.adverseEvents.map { e in
+                    .init(type: e.typeID.map { named($0, names.adverseEvent) }, class: e.severity.rawValue, note: note(e.note))
+                },
+                aftercare: c.aftercare.map { named($0, names.aftercare) }, aftercareNote: note(c.aftercareNote),
+                combinedTreatments: c.combinedTreatments.map { named($0, names.combinedTreatment) },
+                plan: .init(nextVisit: c.plan.nextVisit?.description, sessionsPlanned: c.plan.sessionsPlanned, note: note(c.plan.note))),
+            signature: s.signature.map { .init(by: line($0.by), signatureLine: line($0.signatureLine), at: Timestamp.iso($0.at)) },
+            addenda: s.addenda.map { .init(id: line($0.id), author: line($0.author), at: Timestamp.iso($0.at), text: note($0.text)) })
+    }
+
+    private static func entry(_ e: TriggerPointEntry, number: Int, names: ExportNames) -> ExportFormat.EntryDTO {
+        .init(number: number, id: line(e.id), region: named(e.regionID, names.region), muscle: line(e.muscle),
+              side: e.side.rawValue,
+              needles: .init(count: e.needleCount, diameterMM: e.diameter.description, lengthMM: e.lengthMM),
+              depth: e.depth.rawValue, depthMM: e.depthMM,
+              technique: .init(kind: e.technique.kind.rawValue, minutes: e.technique.minutes,
+                               frequencyHz: e.technique.frequencyHz, summary: e.technique.summary),
+              twitch: .init(count: e.twitch.count, strength: e.twitch.strength?.rawValue),
+              sensations: e.sensations.map { named($0, names.sensation) }, referredTo: line(e.referredTo),
+              painDuring: e.painDuring, note: note(e.note), recordedAt: Timestamp.iso(e.recordedAt))
+    }
+}

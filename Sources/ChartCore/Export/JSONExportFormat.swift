@@ -1,0 +1,346 @@
+import Foundation
+
+/// An optional that is encoded as `null` rather than left out, so the shape never varies.
+@propertyWrapper
+public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    /// The value, or nil (written as `null`).
+    public var wrappedValue: Value?
+    /// Wraps a value.
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+    /// Decodes `null` or a value.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
+    }
+    /// Encodes the value, or `null`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let v = wrappedValue { try c.encode(v) } else { try c.encodeNil() }
+    }
+}
+
+/// The JSON export format, version 1 (`formatVersion`). These types are the format: they are
+/// separate from the domain types so that the domain can change without changing what other
+/// systems read.
+///
+/// Conventions:
+/// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
+/// - Every optional value is written, as `null` when not recorded; no key is ever left out.
+/// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
+/// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
+///   lengths and depths are whole millimetres.
+/// - Catalogue values are `{"id": ..., "name": ...}`: the id as stored and the catalogue's
+///   display name (the id again when the catalogue no longer knows it).
+/// - Strings from the record are sanitized: no C0/C1 control, DEL or bidi override. One-line
+///   fields contain no newline or tab; notes (`note`, `notes`, `text`, `aftercareNote`) may
+///   contain "\n" and "\t".
+public enum ExportFormat {
+    /// The version written in `formatVersion`; raised whenever a key changes meaning or goes away.
+    public static let version = 1
+
+    /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
+    public struct SessionDocument: Codable, Sendable, Equatable {
+        /// The format version, `ExportFormat.version`.
+        public var formatVersion: Int
+        /// The exporting clinic's name.
+        public var clinic: String
+        /// The zone identifier the clinic shows times in (instants here are UTC regardless).
+        public var timeZone: String
+        /// The patient.
+        public var patient: PatientDTO
+        /// The clinician who charted the session.
+        public var clinician: ClinicianDTO
+        /// The session.
+        public var session: SessionDTO
+    }
+
+    /// A patient export: the patient once, then every session oldest first with its clinician.
+    public struct PatientDocument: Codable, Sendable, Equatable {
+        /// The format version, `ExportFormat.version`.
+        public var formatVersion: Int
+        /// The exporting clinic's name.
+        public var clinic: String
+        /// The zone identifier the clinic shows times in (instants here are UTC regardless).
+        public var timeZone: String
+        /// The patient (from the first session's record); null when there are no sessions.
+        @ExportNullable public var patient: PatientDTO?
+        /// The sessions, oldest first.
+        public var sessions: [PatientSessionDTO]
+    }
+
+    /// One session of a patient export.
+    public struct PatientSessionDTO: Codable, Sendable, Equatable {
+        /// The clinician who charted it.
+        public var clinician: ClinicianDTO
+        /// The session.
+        public var session: SessionDTO
+    }
+
+    /// A patient.
+    public struct PatientDTO: Codable, Sendable, Equatable {
+        /// Database id (0 when not stored).
+        public var id: Int64
+        /// Full name as stored, in any script.
+        public var name: String
+        /// `YYYY-MM-DD`.
+        public var dateOfBirth: String
+        /// The clinic's chart number.
+        public var chartNumber: String
+        /// Contact details, one line.
+        public var contact: String
+        /// The patient's general notes (may contain newlines).
+        public var notes: String
+    }
+
+    /// A clinician.
+    public struct ClinicianDTO: Codable, Sendable, Equatable {
+        /// Login name: the identity in signatures and the audit log.
+        public var username: String
+        /// Name as shown.
+        public var displayName: String
+        /// Professional credentials.
+        public var credentials: String
+    }
+
+    /// A catalogue value: its id and display name.
+    public struct NamedDTO: Codable, Sendable, Equatable {
+        /// The id as stored in the record.
+        public var id: String
+        /// The catalogue's name for it, or the id when the catalogue does not know it.
+        public var name: String
+    }
+
+    /// One dry needling session with everything SPEC §2 records.
+    public struct SessionDTO: Codable, Sendable, Equatable {
+        /// Database id (0 when not stored).
+        public var id: Int64
+        /// Place in the patient's course of care (1 = first), when known.
+        @ExportNullable public var number: Int?
+        /// Username of the charting clinician.
+        public var clinician: String
+        /// When the session started (UTC instant).
+        public var startedAt: String
+        /// "screening", "charting", "close-out" or "signed".
+        public var state: String
+        /// The presenting condition.
+        public var condition: ConditionDTO
+        /// The screening checklist and consent.
+        public var screening: ScreeningDTO
+        /// Pain on the 0–10 numeric rating scale.
+        public var nprs: PainDTO
+        /// Needled trigger points, in charting order.
+        public var entries: [EntryDTO]
+        /// Safety warnings that applied to the points.
+        public var safetyWarnings: [WarningDTO]
+        /// The close-out.
+        public var closeOut: CloseOutDTO
+        /// The signature; null for a draft.
+        @ExportNullable public var signature: SignatureDTO?
+        /// Addenda, oldest first.
+        public var addenda: [AddendumDTO]
+    }
+
+    /// The presenting condition.
+    public struct ConditionDTO: Codable, Sendable, Equatable {
+        /// The catalogue condition, or null for free text only.
+        @ExportNullable public var catalogue: NamedDTO?
+        /// Free text, or a qualifier to the catalogue condition.
+        public var text: String
+        /// "acute", "chronic" or null.
+        @ExportNullable public var onset: String?
+        /// One line as the text export shows it: "neck pain: right-sided (chronic)".
+        public var summary: String
+    }
+
+    /// The screening answers and consent.
+    public struct ScreeningDTO: Codable, Sendable, Equatable {
+        /// Every answer, in catalogue order, then answers to items the catalogue no longer has.
+        public var answers: [ScreeningAnswerDTO]
+        /// Ids of catalogue items with no answer.
+        public var unanswered: [String]
+        /// Informed consent.
+        public var consent: ConsentDTO
+    }
+
+    /// One answered screening item.
+    public struct ScreeningAnswerDTO: Codable, Sendable, Equatable {
+        /// The item's id and question.
+        public var item: NamedDTO
+        /// "contraindicated", "site-specific", "precaution", or null for an unknown item.
+        @ExportNullable public var `class`: String?
+        /// True when the condition applies to the patient.
+        public var present: Bool
+        /// Site-specific items: regions not needled.
+        public var regions: [NamedDTO]
+        /// Precautions: acknowledged for this session.
+        public var acknowledged: Bool
+        /// The clinician's note on the answer.
+        public var note: String
+    }
+
+    /// Informed consent.
+    public struct ConsentDTO: Codable, Sendable, Equatable {
+        /// Whether consent was obtained.
+        public var obtained: Bool
+        /// When (UTC instant), or null.
+        @ExportNullable public var at: String?
+        /// What was explained.
+        public var explained: [NamedDTO]
+    }
+
+    /// Pain before and after treatment, 0–10.
+    public struct PainDTO: Codable, Sendable, Equatable {
+        /// Before treatment.
+        @ExportNullable public var before: Int?
+        /// After treatment.
+        @ExportNullable public var after: Int?
+        /// After minus before (negative is better), when both are recorded.
+        @ExportNullable public var change: Int?
+    }
+
+    /// One needled trigger point.
+    public struct EntryDTO: Codable, Sendable, Equatable {
+        /// 1-based position in the session, as the text export numbers points.
+        public var number: Int
+        /// The entry's stable id.
+        public var id: String
+        /// The body region.
+        public var region: NamedDTO
+        /// The muscle, from the region's list or free text.
+        public var muscle: String
+        /// "left", "right" or "midline", from the patient's point of view.
+        public var side: String
+        /// Needles used at the point.
+        public var needles: NeedlesDTO
+        /// "superficial" or "deep".
+        public var depth: String
+        /// Depth in millimetres, when given.
+        @ExportNullable public var depthMM: Int?
+        /// The technique.
+        public var technique: TechniqueDTO
+        /// Local twitch responses.
+        public var twitch: TwitchDTO
+        /// Patient sensations, in the order charted.
+        public var sensations: [NamedDTO]
+        /// Where referred pain went ("" when not referred).
+        public var referredTo: String
+        /// Pain during needling, 0–10.
+        @ExportNullable public var painDuring: Int?
+        /// The clinician's note.
+        public var note: String
+        /// When the entry was charted (UTC instant).
+        public var recordedAt: String
+    }
+
+    /// Needles at one point.
+    public struct NeedlesDTO: Codable, Sendable, Equatable {
+        /// How many.
+        public var count: Int
+        /// Diameter in millimetres as a decimal string, "0.25".
+        public var diameterMM: String
+        /// Length in whole millimetres.
+        public var lengthMM: Int
+    }
+
+    /// A technique and its parameters.
+    public struct TechniqueDTO: Codable, Sendable, Equatable {
+        /// "pistoning", "static", "rotation" or "electrical".
+        public var kind: String
+        /// Retention or stimulation minutes.
+        @ExportNullable public var minutes: Int?
+        /// Electrical stimulation frequency in hertz.
+        @ExportNullable public var frequencyHz: Int?
+        /// As the text export shows it: "e-stim 2 Hz 15 min".
+        public var summary: String
+    }
+
+    /// Local twitch responses.
+    public struct TwitchDTO: Codable, Sendable, Equatable {
+        /// How many (0 for none).
+        public var count: Int
+        /// "weak", "strong" or null.
+        @ExportNullable public var strength: String?
+    }
+
+    /// A safety warning that applied.
+    public struct WarningDTO: Codable, Sendable, Equatable {
+        /// "region" (a flagged region) or "bilateralThorax".
+        public var kind: String
+        /// The points (entry numbers) it applied to.
+        public var points: [Int]
+        /// The warning as shown to the clinician.
+        public var message: String
+    }
+
+    /// The close-out.
+    public struct CloseOutDTO: Codable, Sendable, Equatable {
+        /// Needle count reconciliation.
+        public var needleCount: NeedleCountDTO
+        /// Needle brand.
+        public var needleBrand: String
+        /// Needle lot number.
+        public var needleLot: String
+        /// Adverse events, in the order recorded.
+        public var adverseEvents: [AdverseEventDTO]
+        /// Aftercare advice given.
+        public var aftercare: [NamedDTO]
+        /// Free-text aftercare.
+        public var aftercareNote: String
+        /// Other treatments given in the same visit.
+        public var combinedTreatments: [NamedDTO]
+        /// The plan.
+        public var plan: PlanDTO
+    }
+
+    /// Needles in against needles out.
+    public struct NeedleCountDTO: Codable, Sendable, Equatable {
+        /// Needles inserted across all points.
+        public var inserted: Int
+        /// Needles removed and disposed, or null when not yet counted.
+        @ExportNullable public var removed: Int?
+        /// True when removed equals inserted.
+        public var reconciled: Bool
+    }
+
+    /// An adverse event.
+    public struct AdverseEventDTO: Codable, Sendable, Equatable {
+        /// The catalogue type, or null for one described in free text.
+        @ExportNullable public var type: NamedDTO?
+        /// "mild", "significant" or "serious".
+        public var `class`: String
+        /// Description.
+        public var note: String
+    }
+
+    /// The plan after the visit.
+    public struct PlanDTO: Codable, Sendable, Equatable {
+        /// `YYYY-MM-DD`, or null.
+        @ExportNullable public var nextVisit: String?
+        /// Sessions planned for the episode of care.
+        @ExportNullable public var sessionsPlanned: Int?
+        /// Free text.
+        public var note: String
+    }
+
+    /// Who signed, and when.
+    public struct SignatureDTO: Codable, Sendable, Equatable {
+        /// Username of the signing clinician.
+        public var by: String
+        /// "Display Name, credentials" as it stood when signed.
+        public var signatureLine: String
+        /// When (UTC instant).
+        public var at: String
+    }
+
+    /// A correction or later note.
+    public struct AddendumDTO: Codable, Sendable, Equatable {
+        /// The addendum's id.
+        public var id: String
+        /// Who wrote it.
+        public var author: String
+        /// When (UTC instant).
+        public var at: String
+        /// What it says.
+        public var text: String
+    }
+}

@@ -1,0 +1,106 @@
+/// Builds plain text of at most `width` display columns: labelled fields with hanging indents,
+/// wrapped notes and a wrapping table. Every string given to it must already be clean.
+struct TextLayout {
+    /// The page width of the export.
+    static let width = 80
+
+    private(set) var lines: [String] = []
+
+    /// One line as given (the caller guarantees its width).
+    mutating func line(_ text: String) { lines.append(text) }
+
+    /// A blank line, never two in a row and never at the top.
+    mutating func blank() {
+        if let last = lines.last, !last.isEmpty { lines.append("") }
+    }
+
+    /// A section heading, with a blank line before it.
+    mutating func heading(_ title: String) {
+        blank()
+        lines.append(title)
+    }
+
+    /// `prefix` then `text` wrapped to the page, continuation lines indented to the prefix's
+    /// width; paragraphs of a note stay paragraphs.
+    mutating func wrapped(_ prefix: String, _ text: String, hang: Int? = nil) {
+        let indent = hang ?? DisplayWidth.of(prefix)
+        let firstWidth = Self.width - DisplayWidth.of(prefix)
+        let restWidth = Self.width - indent
+        // Wrap once at the narrower width so that the first line and the rest agree.
+        let wrapped = Self.wrap(text, to: min(firstWidth, restWidth))
+        for (i, piece) in wrapped.enumerated() {
+            lines.append(i == 0 ? prefix + piece : String(repeating: " ", count: indent) + piece)
+        }
+    }
+
+    /// A field: `label` padded to `labelWidth`, then the value wrapped beside it.
+    mutating func field(_ label: String, _ value: String, indent: Int = 2, labelWidth: Int) {
+        let head = String(repeating: " ", count: indent) + DisplayWidth.pad(label, to: labelWidth)
+        wrapped(head, value)
+    }
+
+    /// A bulleted item: "  - text", continuation lines under the text.
+    mutating func bullet(_ text: String, indent: Int = 2) {
+        wrapped(String(repeating: " ", count: indent) + "- ", text)
+    }
+
+    /// Word-wraps, turning tabs into spaces (a tab's width depends on the terminal) and
+    /// dropping runs of blank lines inside a note.
+    static func wrap(_ text: String, to columns: Int) -> [String] {
+        let flat = text.replacingOccurrences(of: "\t", with: " ")
+        var out: [String] = []
+        for piece in DisplayWidth.wrap(flat, to: max(columns, 1)) {
+            if piece.isEmpty, out.last?.isEmpty ?? true { continue }
+            out.append(piece)
+        }
+        while out.count > 1, out.last?.isEmpty == true { out.removeLast() }
+        return out.isEmpty ? [""] : out
+    }
+
+    /// The finished text: trailing whitespace stripped from every line, no blank lines at
+    /// the end, every line ended by "\n".
+    var text: String {
+        var out = lines.map { line -> String in
+            var l = Substring(line)
+            while let c = l.last, c.isWhitespace { l = l.dropLast() }
+            return String(l)
+        }
+        while out.last?.isEmpty == true { out.removeLast() }
+        return out.map { $0 + "\n" }.joined()
+    }
+}
+
+/// A table whose cells wrap inside their columns: a row takes as many lines as its tallest cell.
+struct WrappingTable {
+    struct Column { var title: String; var width: Int; var rightAligned = false }
+    var columns: [Column]
+    /// Spaces before each column (the first is the table's indent).
+    var gaps: [Int]
+
+    /// The header line.
+    func header() -> String {
+        render(columns.map { [$0.title] })[0]
+    }
+
+    /// The lines of one row; `cells[i]` may hold several lines of its own.
+    func row(_ cells: [[String]]) -> [String] {
+        let wrapped = zip(columns, cells).map { column, lines in
+            lines.flatMap { TextLayout.wrap($0, to: column.width) }
+        }
+        return render(wrapped)
+    }
+
+    private func render(_ cells: [[String]]) -> [String] {
+        let height = cells.map(\.count).max() ?? 0
+        return (0..<height).map { i in
+            var line = ""
+            for (c, column) in columns.enumerated() {
+                line += String(repeating: " ", count: gaps[c])
+                let text = i < cells[c].count ? cells[c][i] : ""
+                let pad = String(repeating: " ", count: max(0, column.width - DisplayWidth.of(text)))
+                line += column.rightAligned ? pad + text : text + pad
+            }
+            return line
+        }
+    }
+}
