@@ -10,6 +10,7 @@ extension AppDatabase {
         try write { db in try Self.importSession(db, session, patientID: patientID, at: now) }
     }
 
+    @discardableResult
     static func importSession(_ db: Database, _ session: NeedlingSession, patientID: Int64, at: String) throws -> Int64 {
         var s = session
         s.patientID = patientID
@@ -49,5 +50,43 @@ extension AppDatabase {
             }
         }
         return s.id
+    }
+}
+
+extension AppDatabase {
+    /// Loads the demo clinic into an empty database, in one transaction. Refuses a database that
+    /// already has patients, so real records are never mixed with invented ones.
+    /// Returns the number of patients and sessions loaded.
+    @discardableResult
+    public func loadDemo(_ clinic: DemoClinic) throws -> (patients: Int, sessions: Int) {
+        try write { db in
+            let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM patients") ?? 0
+            guard existing == 0 else {
+                throw StoreError(.duplicate, "The database already has \(existing) patient(s): the demo clinic loads only into an empty database (choose another with --db).")
+            }
+            let at = now
+            for c in clinic.clinicians {
+                try db.execute(sql: """
+                    INSERT INTO clinicians(username, display_name, credentials) VALUES (?, ?, ?)
+                    ON CONFLICT(username) DO NOTHING
+                    """, arguments: [c.username, Sanitizer.line(c.displayName), Sanitizer.line(c.credentials)])
+            }
+            try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('clinic_name', ?) ON CONFLICT(key) DO NOTHING", arguments: [clinic.clinicName])
+            var ids: [String: Int64] = [:]
+            for p in clinic.patients {
+                try db.execute(sql: """
+                    INSERT INTO patients(name, date_of_birth, chart_number, contact, notes, search_extra, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Sanitizer.line(p.name), p.dateOfBirth.description, p.chartNumber, Sanitizer.line(p.contact),
+                                     Sanitizer.multiline(p.notes), Self.searchExtra(p.name), at, at])
+                ids[p.chartNumber] = db.lastInsertedRowID
+                try Audit.append(db, at: at, actor: "demo", action: .create, entity: "patient", entityID: String(db.lastInsertedRowID), detail: "demo chart \(p.chartNumber)")
+            }
+            for d in clinic.sessions {
+                guard let pid = ids[d.chartNumber] else { throw StoreError(.notFound, "Demo session for unknown chart \(d.chartNumber).") }
+                try Self.importSession(db, d.session, patientID: pid, at: at)
+            }
+            return (clinic.patients.count, clinic.sessions.count)
+        }
     }
 }
