@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChartCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ChartCore", "needlechart"]),
     ]
 )

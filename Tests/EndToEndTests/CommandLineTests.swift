@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// The command line run as a real process against a temporary database.
+@Suite struct CommandLineTests {
+    @Test func demoThenListThenExport() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let demo = try box.run(["demo", "--db", box.db])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("30 patients"))
+        let perms = try FileManager.default.attributesOfItem(atPath: box.db)[.posixPermissions] as? Int
+        #expect(perms == 0o600)
+
+        let again = try box.run(["demo", "--db", box.db])
+        #expect(again.status == 1)
+        #expect(again.stderr.hasPrefix("needlechart: The database already has 30 patient(s)"))
+
+        let list = try box.run(["patients", "--db", box.db, "--json"])
+        #expect(list.status == 0)
+        let patients = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(patients.count == 30)
+        let chart = try #require(patients.first?["chartNumber"] as? String)
+
+        let sessions = try box.run(["sessions", chart, "--db", box.db, "--json"])
+        #expect(sessions.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [[String: Any]])
+        #expect(!rows.isEmpty)
+        let signed = try #require(rows.first { $0["state"] as? String == "signed" })
+        let id = try #require(signed["id"] as? Int)
+
+        let text = try box.run(["export", String(id), "--db", box.db])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("DRY NEEDLING SESSION NOTE\n"))
+        #expect(text.stdout.contains("Status:       signed"))
+        #expect(text.stdout.contains("POINTS NEEDLED"))
+        #expect(text.stdout.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { $0.count <= 80 })
+        let twice = try box.run(["export", String(id), "--db", box.db])
+        #expect(twice.stdout == text.stdout, "the same session exports byte-for-byte the same")
+
+        let file = box.root + "/out.json"
+        let json = try box.run(["export", String(id), "--format", "json", "--output", file, "--db", box.db])
+        #expect(json.status == 0)
+        #expect(json.stderr.contains("Exported to \(file)"))
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        #expect(doc["formatVersion"] as? Int == 1)
+
+        let all = try box.run(["export", "--patient", chart, "--db", box.db])
+        #expect(all.status == 0)
+        #expect(all.stdout.components(separatedBy: "DRY NEEDLING SESSION NOTE").count - 1 == rows.count)
+
+        let check = try box.run(["check", "--db", box.db])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("OK:"))
+    }
+
+    @Test func searchFindsPatientsWithoutAccents() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        try box.run(["demo", "--db", box.db])
+        let all = try box.run(["patients", "--db", box.db, "--json"])
+        let patients = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]])
+        let accented = try #require(patients.compactMap { $0["name"] as? String }.first { $0.unicodeScalars.contains { $0.value > 0xBF && $0.value < 0x250 } })
+        let plain = accented.folding(options: [.diacriticInsensitive], locale: nil).split(separator: " ")[0].lowercased()
+        let found = try box.run(["patients", "--search", plain, "--db", box.db])
+        #expect(found.status == 0)
+        #expect(found.stdout.contains(accented), "searching \(plain) should find \(accented)")
+    }
+
+    @Test func errorsAreOneLineWithNonZeroExit() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let cases: [([String], String)] = [
+            (["sessions", "NOPE", "--db", box.db], "needlechart: no patient has chart number NOPE"),
+            (["export", "999", "--db", box.db], "needlechart: no session has id 999"),
+            (["export", "--patient", "NOPE", "--db", box.db], "needlechart: no patient has chart number NOPE"),
+            (["backup", box.root + "/missing-dir/deeper/../x.sqlite", "--db", box.root + "/notes.txt"], "needlechart: "),
+        ]
+        try "not a database".write(toFile: box.root + "/notes.txt", atomically: true, encoding: .utf8)
+        for (args, prefix) in cases {
+            let r = try box.run(args)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.hasPrefix(prefix), "\(args): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(args): one line")
+        }
+        #expect(try String(contentsOfFile: box.root + "/notes.txt", encoding: .utf8) == "not a database", "never overwritten")
+        let usage = try box.run(["export", "--db", box.db])
+        #expect(usage.status != 0)
+        #expect(usage.stderr.contains("give a session id, or --patient CHART_NUMBER"))
+    }
+
+    @Test func backupAndCheckDetectTampering() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        try box.run(["demo", "--db", box.db])
+        let copy = box.root + "/backup.sqlite"
+        let backup = try box.run(["backup", copy, "--db", box.db])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(try box.run(["check", "--db", copy]).status == 0)
+        #expect(try box.run(["backup", copy, "--db", box.db]).status == 1, "never overwrites")
+
+        // Tamper behind the guards with the sqlite3 library through a tiny script of SQL.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [copy, "DROP TRIGGER entries_signed_no_update; UPDATE entries SET needle_count = needle_count + 1 WHERE rowid = 1;"]
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else {
+            Issue.record("sqlite3 is needed for this test (.ci/run installs it)")
+            return
+        }
+        try sqlite.run(); sqlite.waitUntilExit()
+        let check = try box.run(["check", "--db", copy])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("PROBLEM: guard missing: trigger entries_signed_no_update"))
+        #expect(check.stdout.contains("altered since it was signed"))
+    }
+
+    @Test func helpEverywhere() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        for sub in ["", "demo", "patients", "sessions", "export", "backup", "check", "clinician", "clinic"] {
+            let r = try box.run(sub.isEmpty ? ["--help"] : [sub, "--help"])
+            #expect(r.status == 0, "\(sub)")
+            #expect(r.stdout.contains("USAGE:"), "\(sub)")
+        }
+    }
+
+    @Test func aBadCatalogueOverrideNamesTheFileAndLine() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        #expect(try box.run(["demo", "--db", box.db]).status == 0)
+        let dir = box.root + "/config/needlechart"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "regions:\n  - {id: x, name: x, view: sideways, muscles: [a]}\n".write(toFile: dir + "/catalogue.yaml", atomically: true, encoding: .utf8)
+        let r = try box.run(["sessions", "NC-0001", "--db", box.db])
+        #expect(r.status == 1)
+        #expect(r.stderr == "needlechart: \(dir)/catalogue.yaml:2: view must be front or back, not 'sideways'\n")
+    }
+}
