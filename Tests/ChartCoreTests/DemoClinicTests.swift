@@ -213,6 +213,30 @@ import Testing
         }
     }
 
+    @Test func aClinicCatalogueIsFollowed() {
+        var cat = Catalogue.builtIn
+        cat.conditions = cat.conditions.filter { ["neck-pain", "elbow"].contains($0.id) }
+        cat.needleLengths = [30, 50]
+        cat.needleDiameters = [25, 30]
+        if let i = cat.screening.firstIndex(where: { $0.id == "anticoagulants" }) { cat.screening[i].kind = .contraindicated }
+        cat.screening.append(ScreeningItem(id: "pacemaker", question: "Pacemaker", kind: .precaution))
+        let custom = DemoClinic.make(seed: 1, today: Self.today, timeZone: Self.zone, catalogue: cat)
+        #expect(custom.patients.count == 30)
+        for d in custom.sessions {
+            let s = d.session
+            #expect(["neck-pain", "elbow"].contains(s.condition.catalogueID ?? ""))
+            #expect(s.screening.map(\.itemID) == cat.screening.map(\.id))
+            #expect(!s.screening.contains { $0.itemID == "anticoagulants" && $0.present })
+            #expect(s.entries.allSatisfy { [30, 50].contains($0.lengthMM) && [25, 30].contains($0.diameter.hundredths) })
+        }
+
+        // A catalogue sharing no condition with the demo's caseload: free-text condition.
+        var foreign = Catalogue.builtIn
+        foreign.conditions = [CatalogueItem(id: "whiplash", name: "whiplash")]
+        let other = DemoClinic.make(seed: 1, patients: 5, today: Self.today, timeZone: Self.zone, catalogue: foreign)
+        #expect(other.sessions.allSatisfy { $0.session.condition.catalogueID == nil && !$0.session.condition.isEmpty })
+    }
+
     @Test func theRandomNumberGeneratorIsFixedBySeed() {
         var a = DemoRandom(seed: 1), b = DemoRandom(seed: 1)
         let first = (0..<5).map { _ in a.next() }
