@@ -69,7 +69,7 @@ extension DemoCase {
         let age = rng.int(ageRange)
         let patient = Patient(name: name, dateOfBirth: dateOfBirth(age: age, clock: clock, rng: &rng),
                               chartNumber: "NC-" + DemoPeople.pad(index + 1, 4),
-                              contact: DemoPeople.contact(name: name, &rng), notes: rng.pick(DemoPeople.notes))
+                              contact: DemoPeople.contact(name: name, &rng), notes: DemoPeople.note(age: age, &rng))
 
         // The course: how many sessions, how far apart, how pain moves.
         var count: Int
@@ -146,19 +146,20 @@ extension DemoCase {
                 blocked.formUnion(feet)
             }
         }
-        // A site-specific answer may not block every site of the condition.
+        // An answer stands only where the catalogue gives the item the class the generator meant
+        // (a clinic may have made a precaution a contraindication), and a site-specific answer
+        // may not block every site of the condition.
+        let siteSpecific: Set = ["local-infection", "numbness"]
         if variant.sites.allSatisfy({ blocked.contains($0.region) }) {
-            for id in ["local-infection", "numbness"] { answers[id] = nil }
-            blocked = []
+            for id in siteSpecific { answers[id] = nil }
         }
-        let screening = catalogue.screening.map { answers[$0.id] ?? ScreeningAnswer(itemID: $0.id, present: false) }
-        // Precautions are acknowledged only where the catalogue calls them precautions.
-        let fixed = screening.map { a -> ScreeningAnswer in
-            var a = a
-            if catalogue.screeningItem(a.itemID)?.kind != .precaution { a.acknowledged = false }
-            if catalogue.screeningItem(a.itemID)?.kind != .siteSpecific { a.regions = [] }
+        let fixed = catalogue.screening.map { item -> ScreeningAnswer in
+            guard let a = answers[item.id], item.kind == (siteSpecific.contains(item.id) ? .siteSpecific : .precaution) else {
+                return ScreeningAnswer(itemID: item.id, present: false)
+            }
             return a
         }
+        blocked = Set(fixed.filter(\.present).flatMap(\.regions))
 
         let side: Side = rng.chance(550) ? .right : .left
         let points = coursePoints(variant: variant, side: side, blocked: blocked, rng: &rng)

@@ -134,25 +134,33 @@ enum DemoPeople {
         }
     }
 
-    static let notes = [
-        "", "", "", "",
-        "Desk job, works from home three days a week.",
-        "Nurse on 12-hour shifts; prefers early appointments.",
-        "Runs 25-30 km a week; training for a half marathon.",
-        "Referred by GP (Dr Adeyemi).",
-        "Referred by orthopaedic clinic after imaging.",
-        "Retired teacher; walks the dog twice daily.",
-        "Plays five-a-side football on Tuesdays.",
-        "Hard of hearing on the left: sit on the right.",
-        "Prefers written aftercare instructions.",
-        "Carer for elderly parent; limited availability.",
-        "Works in a warehouse, lots of lifting.",
-        "Professional violinist.",
-        "Keen climber, bouldering three times a week.",
-        "Interpreter needed for first visit.",
-        "Self-referred; previous good response to dry needling elsewhere.",
-        "Cyclist, commutes 15 km each way.",
+    /// Short patient notes, each with the ages it suits.
+    static let notes: [(text: String, ages: ClosedRange<Int>)] = [
+        ("", 0...200), ("", 0...200), ("", 0...200), ("", 0...200),
+        ("Desk job, works from home three days a week.", 20...67),
+        ("Nurse on 12-hour shifts; prefers early appointments.", 21...66),
+        ("Runs 25-30 km a week; training for a half marathon.", 18...60),
+        ("Referred by GP (Dr Adeyemi).", 0...200),
+        ("Referred by orthopaedic clinic after imaging.", 0...200),
+        ("Retired teacher; walks the dog twice daily.", 60...200),
+        ("Plays five-a-side football on Tuesdays.", 18...50),
+        ("Hard of hearing on the left: sit on the right.", 55...200),
+        ("Prefers written aftercare instructions.", 0...200),
+        ("Carer for elderly parent; limited availability.", 35...70),
+        ("Works in a warehouse, lots of lifting.", 18...64),
+        ("Professional violinist.", 18...70),
+        ("Keen climber, bouldering three times a week.", 18...55),
+        ("Interpreter needed for first visit.", 0...200),
+        ("Self-referred; previous good response to dry needling elsewhere.", 0...200),
+        ("Cyclist, commutes 15 km each way.", 18...65),
+        ("Student; exams in May and June.", 18...26),
+        ("Uses a walking stick outdoors.", 70...200),
     ]
+
+    /// A note suited to a patient of `age`.
+    static func note(age: Int, _ rng: inout DemoRandom) -> String {
+        rng.pick(notes.filter { $0.ages.contains(age) }).text
+    }
 
     /// `n` in decimal with leading zeros to at least `width` digits.
     static func pad(_ n: Int, _ width: Int) -> String {

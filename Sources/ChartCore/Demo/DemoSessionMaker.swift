@@ -188,7 +188,7 @@ enum DemoSessionMaker {
         let referred = rng.chance(300)
         if referred { felt.insert("referred") }
         if rng.chance(referred ? 600 : 250) { felt.insert("familiar") }
-        if rng.chance(80) { felt.insert("sharp") }
+        if rng.chance(60) { felt.insert("sharp") }
         if rng.chance(kind == .electrical ? 600 : 40) { felt.insert("tingling") }
         if rng.chance(50) { felt.insert("warmth") }
         if rng.chance(kind == .static ? 400 : 60) { felt.insert("heaviness") }
@@ -202,7 +202,8 @@ enum DemoSessionMaker {
         if sensations.contains("sharp") { pain += 2 }
         if sensations == ["nothing"] { pain = rng.int(0...1) }
 
-        var notes = ["taut band palpable", "jump sign on palpation", "tender nodule, reproduces symptoms", "patient asked to pause after the third twitch"]
+        var notes = ["taut band palpable", "jump sign on palpation", "tender nodule, reproduces symptoms"]
+        if twitch.count >= 3 { notes.append("patient asked to pause after the third twitch") }
         if p.site.region == "back-neck" || p.site.region == "front-neck" { notes.append("pincer grip used") }
         if catalogue.region(p.site.region)?.thorax == true { notes.append("needle directed away from the thorax") }
         let note = rng.chance(180) ? rng.pick(notes) : ""
