@@ -36,10 +36,12 @@ let package = Package(
         .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
         // The only code that calls ncurses.
         .target(name: "CursesTerminal", dependencies: ["CNcursesW", "ChartUI"]),
+        // The app's shell: runs screens' effects against the store, and the terminal run loop.
+        .target(name: "ChartApp", dependencies: ["ChartCore", "ChartStore", "ChartUI", "CursesTerminal"]),
         .executableTarget(
             name: "needlechart",
             dependencies: [
-                "ChartCore", "ChartStore", "ChartUI", "CursesTerminal",
+                "ChartCore", "ChartStore", "ChartUI", "CursesTerminal", "ChartApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
+        .testTarget(name: "ChartAppTests", dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ChartCore", "needlechart"]),
     ]
 )

@@ -300,3 +300,16 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// How many entries of the patient's sessions fall in each region: "regions treated most often".
+    public func regionCounts(patientID: Int64) throws -> [String: Int] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT e.region_id, count(*) AS n FROM entries e JOIN sessions s ON s.id = e.session_id
+                WHERE s.patient_id = ? GROUP BY e.region_id
+                """, arguments: [patientID])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["region_id"] as String, $0["n"] as Int) })
+        }
+    }
+}

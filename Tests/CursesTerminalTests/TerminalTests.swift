@@ -224,7 +224,13 @@ import Testing
             output += buffer[0..<count]
         }
         var status: Int32 = 0
-        if waitpid(child, &status, WNOHANG) == 0 {
+        // The pipe closes as the child dies, a moment before it can be reaped: wait up to 5 s.
+        var reaped = waitpid(child, &status, WNOHANG)
+        for _ in 0..<500 where reaped == 0 {
+            usleep(10_000)
+            reaped = waitpid(child, &status, WNOHANG)
+        }
+        if reaped == 0 {
             kill(child, SIGKILL)
             waitpid(child, &status, 0)
             Issue.record("the crashing child hung")

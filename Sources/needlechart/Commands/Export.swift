@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChartApp
 import ChartCore
 import ChartStore
 import Foundation
@@ -47,30 +48,12 @@ struct Export: ParsableCommand {
                 what = ("patient", String(p.id))
             }
             if let output {
-                try write(text, to: output)
+                try ExportWriter.write(text, to: output)
                 printError("Exported to \(output)")
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
             try db.logExport(entity: what.entity, entityID: what.id, detail: "\(format.rawValue) to \(output ?? "standard output")", by: ClinicianIdentity.username())
-        }
-    }
-
-    /// Writes atomically, owner-only: an export carries patient data.
-    private func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError("cannot write \(path): the folder \(dir) does not exist")
-        }
-        let temp = dir + "/.\(url.lastPathComponent).\(getpid()).partial"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write \(path): check the folder's permissions and free space")
-        }
-        if rename(temp, path) != 0 {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChartApp
 import ChartCore
 import ChartStore
 import Foundation
@@ -89,10 +90,20 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Open the full-screen app (the default).")
 
     @OptionGroup var global: GlobalOptions
+    @Option(help: "Minutes without a key after which patient names are hidden (0 never).")
+    var idleMinutes: Int = 5
 
     func run() throws {
         try reporting {
-            throw CLIError("the full-screen app is not built yet. Use the subcommands for now: needlechart --help")
+            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+                throw CLIError("the app needs a terminal; for scripts use the subcommands (needlechart --help)")
+            }
+            guard idleMinutes >= 0 else { throw CLIError("--idle-minutes must be 0 or more") }
+            let db = try global.open()
+            let me = try db.clinician(ClinicianIdentity.username()) ?? ClinicianIdentity.current(stored: nil)
+            try Interactive.run(database: db, catalogue: try global.catalogue(), clinician: me,
+                                idleTimeout: idleMinutes == 0 ? nil : TimeInterval(idleMinutes * 60),
+                                exportDirectory: ExportWriter.defaultDirectory())
         }
     }
 }

@@ -1,0 +1,112 @@
+import ChartCore
+import ChartStore
+import ChartUI
+import Foundation
+
+/// Runs the effects screens ask for against the store and the file system, and reports back as
+/// data events. Every failure becomes `.failed(message)`: the screen keeps what was typed.
+public struct EffectRunner: Sendable {
+    public let database: AppDatabase
+    public let catalogue: Catalogue
+    public let clinician: Clinician
+    /// Time zone for exports.
+    public let timeZone: TimeZone
+
+    public init(database: AppDatabase, catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone) {
+        self.database = database; self.catalogue = catalogue; self.clinician = clinician; self.timeZone = timeZone
+    }
+
+    /// Runs one effect.
+    public func run(_ effect: Effect) -> [DataEvent] {
+        do {
+            return try perform(effect)
+        } catch {
+            return [.failed(message(for: error))]
+        }
+    }
+
+    private func message(for error: any Error) -> String {
+        switch error {
+        case let e as ValidationError: return "Not saved: \(e.description)"
+        case let e as SessionError: return e.description
+        case let e as StoreError: return e.message
+        default: return "Not saved: \(error)"
+        }
+    }
+
+    private func perform(_ effect: Effect) throws -> [DataEvent] {
+        let me = clinician.username
+        switch effect {
+        case let .searchPatients(text):
+            return [.patients(try database.searchPatients(text, limit: 200))]
+        case let .savePatient(p):
+            if p.id == 0 { return [.patientSaved(try database.addPatient(p, by: me))] }
+            try database.updatePatient(p, by: me)
+            return [.patientSaved(try database.patient(id: p.id) ?? p)]
+        case let .loadHistory(patientID):
+            guard let patient = try database.patient(id: patientID) else { return [.failed("That patient no longer exists.")] }
+            let lines = try database.sessions(patientID: patientID).map {
+                HistoryLine(sessionID: $0.id, startedAt: $0.startedAt, state: $0.state, condition: $0.condition, points: $0.points,
+                            nprsBefore: $0.nprsBefore, nprsAfter: $0.nprsAfter, addenda: $0.addenda)
+            }
+            return [.history(patient, lines, regionCounts: try database.regionCounts(patientID: patientID))]
+        case let .startSession(patientID):
+            let s = try database.startSession(patientID: patientID, clinician: me)
+            return try sessionEvent(s)
+        case let .openSession(id):
+            guard let s = try database.session(id: id) else { return [.failed("Session \(id) no longer exists.")] }
+            return try sessionEvent(s)
+        case let .saveSessionDetails(s):
+            try database.saveSessionDetails(s, by: me)
+            return [.sessionSaved(try database.session(id: s.id) ?? s)]
+        case let .saveEntry(entry, sessionID):
+            try database.saveEntry(entry, sessionID: sessionID, by: me)
+            let stored = try database.session(id: sessionID)?.entries.first { $0.id == entry.id }
+            return [.entrySaved(stored ?? entry)]
+        case let .deleteEntry(id, sessionID):
+            try database.deleteEntry(id: id, sessionID: sessionID, by: me)
+            return [.entryDeleted(id: id)]
+        case let .loadPreviousSession(patientID, before):
+            return [.previousSession(try database.previousSession(patientID: patientID, before: before))]
+        case let .signSession(id):
+            try database.sign(sessionID: id, by: clinician, catalogue: catalogue)
+            guard let s = try database.session(id: id) else { return [.failed("Session \(id) no longer exists.")] }
+            return [.signed(s)]
+        case let .addAddendum(sessionID, text):
+            return [.addendumAdded(try database.addAddendum(sessionID: sessionID, text: text, by: me))]
+        case let .export(request):
+            let context = ExportContext(clinicName: try database.clinicName(), catalogue: catalogue, timeZone: timeZone)
+            let text: String
+            switch request.scope {
+            case let .session(id):
+                guard let record = try database.sessionRecord(id: id) else { return [.failed("Session \(id) no longer exists.")] }
+                text = TextExport.session(record, context: context)
+            case let .patient(id):
+                text = TextExport.patient(try database.sessionRecords(patientID: id), context: context)
+            }
+            try ExportWriter.write(text, to: request.path)
+            let (entity, entityID): (String, String) = switch request.scope {
+            case let .session(id): ("session", String(id))
+            case let .patient(id): ("patient", String(id))
+            }
+            try database.logExport(entity: entity, entityID: entityID, detail: "text to \(request.path)", by: me)
+            return [.exported(path: request.path)]
+        case .loadUnfinished:
+            let list = try database.unfinishedSessions(clinician: me).compactMap { s -> UnfinishedSession? in
+                guard let p = try database.patient(id: s.patientID) else { return nil }
+                return UnfinishedSession(sessionID: s.id, patient: p, startedAt: s.startedAt, state: s.state, points: s.points)
+            }
+            return [.unfinished(list)]
+        case .loadDemo:
+            let clinic = DemoClinic.make(today: database.environment.now(), timeZone: timeZone, catalogue: catalogue)
+            let loaded = try database.loadDemo(clinic)
+            return [.demoLoaded(patients: loaded.patients)]
+        }
+    }
+
+    private func sessionEvent(_ s: NeedlingSession) throws -> [DataEvent] {
+        guard let patient = try database.patient(id: s.patientID) else { return [.failed("That patient no longer exists.")] }
+        let previous = try database.previousSession(patientID: s.patientID, before: s.id)
+        return [.session(s, patient, previous: previous)]
+    }
+}

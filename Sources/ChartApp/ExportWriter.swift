@@ -1,0 +1,34 @@
+import ChartCore
+import ChartStore
+import Foundation
+
+/// Writes export text to a file: atomically (a temporary file renamed into place) and owner-only,
+/// since an export carries patient data.
+public enum ExportWriter {
+    /// Writes `text` to `path`, replacing an existing file only once the new one is complete.
+    public static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw StoreError(.io, "Cannot write \(path): the folder \(dir) does not exist.")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw StoreError(.io, "Cannot write \(path): it is a folder. Give a file name.")
+        }
+        let temp = dir + "/.\(url.lastPathComponent).\(getpid()).partial"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError(.io, "Cannot write \(path): check the folder's permissions and free space.")
+        }
+        if rename(temp, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temp)
+            throw StoreError(.io, "Cannot write \(path): \(reason).")
+        }
+    }
+
+    /// The default folder for exports: `~/NeedleChart-exports` under the home directory.
+    public static func defaultDirectory(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (env["HOME"] ?? NSHomeDirectory()) + "/NeedleChart-exports"
+    }
+}

@@ -1,0 +1,33 @@
+import ChartCore
+import ChartStore
+import ChartUI
+import CursesTerminal
+import Foundation
+
+/// The full-screen app on a real terminal: paint, read a key, run its effects, repeat.
+/// Everything confirmed is saved when its key is handled, so any exit — quit, SIGHUP from a
+/// dropped connection, SIGTERM, SIGINT — loses nothing; the terminal is restored on every exit.
+public enum Interactive {
+    /// Runs until the clinician quits or a signal asks the app to stop.
+    public static func run(database: AppDatabase, catalogue: Catalogue, clinician: Clinician,
+                           idleTimeout: TimeInterval?, exportDirectory: String) throws {
+        let runner = EffectRunner(database: database, catalogue: catalogue, clinician: clinician, timeZone: .current)
+        let context = AppContext(catalogue: catalogue, clinician: clinician, timeZone: .current, now: Date(),
+                                 newID: { UUID().uuidString.lowercased() }, exportDirectory: exportDirectory)
+        var driver = Driver(runner: runner, context: context, idleTimeout: idleTimeout)
+        driver.start()
+        try Terminal.withTerminal { terminal in
+            while !driver.app.quitRequested {
+                if terminal.pendingSignal != nil { break }
+                let size = terminal.size
+                terminal.paint(driver.frame(width: size.columns, height: size.rows))
+                let key = terminal.readKey(timeoutMilliseconds: 500)
+                if terminal.pendingSignal != nil { break }
+                guard let key else { driver.tick(now: Date()); continue }
+                if key == .ctrl("z") { terminal.suspend(); continue }
+                if key == .ctrl("l") { terminal.redrawEverythingNextPaint(); continue }
+                driver.send(key, now: Date())
+            }
+        }
+    }
+}
