@@ -132,7 +132,7 @@ public struct App: Sendable {
         screen.fill(x: 0, y: height - 1, width: width, height: 1, style: .hint)
         let hints = locked ? [KeyHint("any key", "unlock")] : showingHelp ? [KeyHint("any key", "close help")] : top.keyHints
         var x = 1
-        let tail = "  ? help  ^P privacy  ^Q quit"
+        let tail = "  ? help  ^Q quit"
         let limit = width - DisplayWidth.of(tail) - 1
         for h in hints {
             let text = "\(h.keys) \(h.action)"

@@ -31,7 +31,7 @@ public struct PatientsScreen: ScreenModel {
 
     public var keyHints: [KeyHint] {
         if offeringResume { return [KeyHint("Enter", "resume"), KeyHint("Esc", "later")] }
-        return [KeyHint("type", "search"), KeyHint("↑↓", "select"), KeyHint("Enter", "history"), KeyHint("^S", "new session"),
+        return [KeyHint("↑↓", "select"), KeyHint("Enter", "history"), KeyHint("^S", "session"),
                 KeyHint("^N", "new patient"), KeyHint("^E", "edit"), KeyHint("^R", "resume"), KeyHint("^D", "demo clinic")]
     }
 
@@ -146,8 +146,9 @@ public struct PatientsScreen: ScreenModel {
     public func render(into screen: inout Screen, area: Rect, context: AppContext) {
         var y = area.y + 1
         screen.put("Find", x: 2, y: y, style: .emphasis)
-        search.render(into: &screen, x: 8, y: y, width: min(40, area.width - 40), focused: true, placeholder: "name or chart number")
-        screen.put("type to search · accents and case ignored", x: min(50, area.width - 30), y: y, style: .dim, maxWidth: area.width - 50)
+        let fieldWidth = min(40, area.width - 44)
+        search.render(into: &screen, x: 8, y: y, width: fieldWidth, focused: true, placeholder: "name or chart number")
+        screen.put("name or chart no. · accents ignored", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: area.width - 12 - fieldWidth)
         y += 2
         let nameWidth = area.width - 2 - 12 - 2 - 16 - 2 - 12
         screen.put(DisplayWidth.pad("CHART", to: 12) + "  " + DisplayWidth.pad("NAME", to: nameWidth) + "  " + DisplayWidth.pad("BORN", to: 16) + "  SESSION", x: 2, y: y, style: .dim)
