@@ -42,7 +42,7 @@ public struct ExportScreen: ScreenModel {
 
     public var keyHints: [KeyHint] {
         if writtenTo != nil { return [KeyHint("any key", "back")] }
-        return [KeyHint("Enter", "write file"), KeyHint("^R", "default path"), KeyHint("^U", "clear"), KeyHint("Esc", "cancel")]
+        return [KeyHint("Enter", "write file"), KeyHint("Esc", "cancel"), KeyHint("^R", "default path"), KeyHint("^U", "clear")]
     }
 
     // MARK: - File names
@@ -55,6 +55,7 @@ public struct ExportScreen: ScreenModel {
             let ok = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "." || scalar == "_" || scalar == "-")
             if ok { out.unicodeScalars.append(scalar) } else if !out.hasSuffix("-") { out += "-" }
         }
+        while out.contains("--") { out = out.replacingOccurrences(of: "--", with: "-") }
         while out.hasPrefix(".") || out.hasPrefix("-") { out.removeFirst() }
         while out.hasSuffix("-") || out.hasSuffix(".") { out.removeLast() }
         if out.isEmpty { out = "needlechart-export" }
@@ -70,6 +71,28 @@ public struct ExportScreen: ScreenModel {
     /// `needlechart-<chart>-all-sessions-<today>.txt`: a name for a patient's whole record.
     public static func patientFileName(chartNumber: String, today: CalendarDate) -> String {
         safeFileName("needlechart-\(chartNumber)-all-sessions-\(today).txt")
+    }
+
+    /// A path cut into lines of at most `columns`, after a "/" where one falls late enough.
+    static func wrapPath(_ path: String, to columns: Int) -> [String] {
+        guard columns > 1 else { return [path] }
+        var lines: [String] = []
+        var rest = Substring(path)
+        while DisplayWidth.of(String(rest)) > columns {
+            var head = "", used = 0, lastSlash: Int?
+            for ch in rest {
+                let w = DisplayWidth.of(ch)
+                if used + w > columns { break }
+                head.append(ch); used += w
+                if ch == "/" { lastSlash = head.count }
+            }
+            if head.isEmpty { break }
+            let cut = lastSlash.map { $0 > head.count / 3 ? $0 : head.count } ?? head.count
+            lines.append(String(rest.prefix(cut)))
+            rest = rest.dropFirst(cut)
+        }
+        lines.append(String(rest))
+        return lines
     }
 
     /// `directory` and `name` joined by one slash.
@@ -169,7 +192,7 @@ public struct ExportScreen: ScreenModel {
         if let writtenTo {
             screen.put("✓ Exported. The file is at:", x: x, y: y, style: Style.ok.bolded, maxWidth: area.width - 4)
             y += 2
-            for line in DisplayWidth.wrap(writtenTo, to: area.width - 8).prefix(4) {
+            for line in Self.wrapPath(writtenTo, to: area.width - 6).prefix(4) {
                 screen.put(line, x: x + 2, y: y, style: .emphasis, maxWidth: area.width - 6); y += 1
             }
             y += 1

@@ -36,9 +36,10 @@ public struct HistoryScreen: ScreenModel {
     public var title: String { "History" }
 
     public var keyHints: [KeyHint] {
-        [KeyHint("↑↓", "select"), KeyHint("Enter", selectedLine.map { $0.state == .signed ? "open" : "resume" } ?? "open"),
-         KeyHint("^S", "new session"), KeyHint("a", "addendum"), KeyHint("x", "export"), KeyHint("^X", "export all"),
-         KeyHint("^E", "edit patient"), KeyHint("Esc", "back")]
+        // The hint bar shows as many as fit: the arrows are obvious, so they come late.
+        [KeyHint("Enter", selectedLine.map { $0.state == .signed ? "open" : "resume" } ?? "open"),
+         KeyHint("^S", "new session"), KeyHint("a", "addendum"), KeyHint("x", "export"), KeyHint("Esc", "back"),
+         KeyHint("^X", "export all"), KeyHint("^E", "edit patient"), KeyHint("↑↓", "select")]
     }
 
     /// The selected session's line, if any.
@@ -163,12 +164,14 @@ public struct HistoryScreen: ScreenModel {
         var wide: Bool
     }
 
-    static func layout(_ area: Rect) -> Layout {
+    static func layout(_ area: Rect, sessions: Int) -> Layout {
         let bodyY = area.y + 2
         let bodyHeight = area.maxY - bodyY
         if area.width >= 120 {
             // Side by side: the list on the left, plot and regions on the right.
-            let rightWidth = min(max(52, area.width * 2 / 5), 90)
+            // The plot is as wide as its sessions need, within limits; the list takes the rest.
+            let needed = NPRSChart.axisWidth + NPRSChart.pairWidth * sessions + 3
+            let rightWidth = min(max(44, needed), area.width * 2 / 5)
             let listWidth = area.width - rightWidth - 1
             let regionsHeight = 7
             let plotHeight = min(14, bodyHeight - regionsHeight - 1)
@@ -189,7 +192,7 @@ public struct HistoryScreen: ScreenModel {
 
     public func render(into screen: inout Screen, area: Rect, context: AppContext) {
         renderHeader(into: &screen, area: area, context: context)
-        let layout = Self.layout(area)
+        let layout = Self.layout(area, sessions: lines.count)
         renderList(into: &screen, rect: layout.list, wide: layout.wide, context: context)
         if !layout.wide { screen.hline(x: area.x + 1, y: layout.plot.y - 1, width: area.width - 2, style: .dim) }
         chart.render(into: &screen, rect: layout.plot)
@@ -199,13 +202,18 @@ public struct HistoryScreen: ScreenModel {
     private func renderHeader(into screen: inout Screen, area: Rect, context: AppContext) {
         let today = CalendarDate(context.now, in: context.timeZone)
         let age = patient.dateOfBirth.years(until: today)
-        var x = screen.put(context.name(patient), x: 2, y: area.y, style: Style.emphasis.bolded, maxWidth: area.width - 40)
+        let x = screen.put(context.name(patient), x: 2, y: area.y, style: Style.emphasis.bolded, maxWidth: area.width - 44)
+        screen.put(" · chart \(patient.chartNumber) · born \(patient.dateOfBirth) (\(age))", x: x, y: area.y, maxWidth: area.maxX - x - 1)
+        // Second line: the course of care at a glance.
+        guard loaded else { return }
+        var summary = lines.isEmpty ? "No sessions yet" : lines.count == 1 ? "1 session" : "\(lines.count) sessions"
+        if let first = lines.last, let last = lines.first, lines.count > 1 {
+            summary += ", \(CalendarDate(first.startedAt, in: context.timeZone)) to \(CalendarDate(last.startedAt, in: context.timeZone))"
+        }
+        let end = screen.put(summary, x: 2, y: area.y + 1, style: .dim, maxWidth: area.width - 4)
         let unsigned = lines.filter { $0.state != .signed }.count
-        let count = !loaded ? "loading…" : lines.count == 1 ? "1 session" : "\(lines.count) sessions"
-        let facts = "  ·  chart \(patient.chartNumber)  ·  born \(patient.dateOfBirth) (\(age))  ·  \(count)"
-        x = screen.put(facts, x: x, y: area.y, maxWidth: area.maxX - x - 1)
         if unsigned > 0 {
-            screen.put(", \(unsigned) unsigned", x: x, y: area.y, style: .draft, maxWidth: area.maxX - x - 1)
+            screen.put(" · \(unsigned) unsigned", x: end, y: area.y + 1, style: .draft, maxWidth: area.maxX - end - 2)
         }
     }
 

@@ -51,7 +51,7 @@ public struct PatientFormScreen: ScreenModel {
         original = patient
         fields = [
             TextField(patient?.name ?? "", limit: TextLimits.name),
-            TextField(patient.map { $0.dateOfBirth.description } ?? "", limit: 10),
+            TextField(patient.map { $0.dateOfBirth.description } ?? "", limit: 20),
             TextField(patient?.chartNumber ?? "", limit: TextLimits.chartNumber),
             TextField(patient?.contact ?? "", limit: TextLimits.contact),
             TextField(patient?.notes ?? "", limit: TextLimits.note),
@@ -64,8 +64,8 @@ public struct PatientFormScreen: ScreenModel {
 
     public var keyHints: [KeyHint] {
         if confirmingDiscard { return [KeyHint("y", "discard changes"), KeyHint("n / Esc", "keep editing")] }
-        return [KeyHint("Tab/↑↓", "next field"), KeyHint("^S", "save"), KeyHint("Enter", "next / save on last"),
-                KeyHint("Esc", "cancel"), KeyHint("^U", "clear field")]
+        return [KeyHint("^S", "save"), KeyHint("Esc", "cancel"), KeyHint("Tab/↑↓", "next field"),
+                KeyHint("Enter", "next / save on last"), KeyHint("^U", "clear field")]
     }
 
     /// The text of `field`.
@@ -211,11 +211,11 @@ public struct PatientFormScreen: ScreenModel {
     // MARK: - Drawing
 
     public func render(into screen: inout Screen, area: Rect, context: AppContext) {
-        let labelWidth = 15
+        let labelWidth = 17
         let x = 2
         let fieldX = x + labelWidth
         let wide = area.width >= 120
-        let fieldWidth = min(wide ? 60 : 50, area.width - fieldX - 2)
+        let fieldWidth = min(50, area.width - fieldX - 2)
         var y = area.y + 1
         let heading = original.map { "Editing \(context.name($0)) · chart \($0.chartNumber)" } ?? "A new patient: name, date of birth and chart number are required."
         screen.put(heading, x: x, y: y, style: .emphasis, maxWidth: area.width - 4)
@@ -238,7 +238,7 @@ public struct PatientFormScreen: ScreenModel {
                 // Privacy mode: the name is masked even while typed.
                 value = TextField(String(repeating: "•", count: min(value.text.count, 40)), limit: TextLimits.name)
             }
-            value.render(into: &screen, x: fieldX, y: y, width: fieldWidth, focused: focused, placeholder: hints[field] ?? "")
+            value.render(into: &screen, x: fieldX, y: y, width: fieldWidth, focused: focused, placeholder: wide ? "" : hints[field] ?? "")
             let besideX = fieldX + fieldWidth + 2
             let besideWidth = area.width - besideX - 1
             if wide, besideWidth > 20 {

@@ -33,7 +33,7 @@ public struct SessionViewScreen: ScreenModel {
     public var keyHints: [KeyHint] {
         var hints = [KeyHint("↑↓ PgUp PgDn", "scroll")]
         if session.isSigned { hints.append(KeyHint("a", "addendum")) }
-        hints += [KeyHint("x", "export"), KeyHint("Home/End", "top/bottom"), KeyHint("Esc", "back")]
+        hints += [KeyHint("x", "export"), KeyHint("Esc", "back"), KeyHint("Home/End", "top/bottom")]
         return hints
     }
 
@@ -138,11 +138,12 @@ public struct SessionViewScreen: ScreenModel {
         let rows = max(1, area.height - headerRows)
         let first = max(0, min(scroll, all.count - rows))
         let status = session.isSigned ? "signed · read-only" : "DRAFT (\(session.state.rawValue)) · read-only"
-        let head = "\(Timestamp.display(session.startedAt, in: context.timeZone)) · \(context.name(patient)) · "
-        let end = screen.put(head, x: x, y: area.y, style: .emphasis, maxWidth: area.width - 24)
-        screen.put(status, x: end, y: area.y, style: session.isSigned ? .signed : .draft, maxWidth: max(0, area.width - end - 22))
         let position = all.isEmpty ? "empty" : "lines \(first + 1)–\(min(all.count, first + rows)) of \(all.count)"
-        screen.putRight(position + " ", y: area.y, style: .dim, maxWidth: 22)
+        let positionX = screen.putRight(position + " ", right: area.maxX, y: area.y, style: .dim, maxWidth: 24)
+        let head = "\(Timestamp.display(session.startedAt, in: context.timeZone)) · \(context.name(patient)) · "
+        let room = positionX - x - 2
+        let end = screen.put(head, x: x, y: area.y, style: .emphasis, maxWidth: max(0, room - DisplayWidth.of(status)))
+        screen.put(status, x: end, y: area.y, style: session.isSigned ? .signed : .draft, maxWidth: max(0, positionX - end - 2))
         screen.hline(x: area.x, y: area.y + 1, width: area.width, style: .dim)
         for (offset, line) in all.dropFirst(first).prefix(rows).enumerated() {
             screen.put(line, x: x, y: area.y + headerRows + offset, style: style(of: line), maxWidth: area.width - margin)

@@ -42,7 +42,7 @@ public struct NPRSChart: Sendable, Equatable {
         let skipped = points.count - shown.count
         let title = points.isEmpty ? "Pain (NPRS 0–10)"
             : skipped > 0 ? "Pain (NPRS 0–10), last \(shown.count) of \(points.count) sessions"
-            : "Pain (NPRS 0–10) by session, oldest → newest"
+            : "Pain (NPRS 0–10), oldest → newest"
         screen.put(title, x: rect.x, y: rect.y, style: Style.emphasis.bolded, maxWidth: rect.width)
         guard !points.isEmpty else {
             screen.put("No sessions yet.", x: rect.x + 2, y: rect.y + 2, style: .dim, maxWidth: rect.width - 2)
@@ -86,9 +86,9 @@ public struct NPRSChart: Sendable, Equatable {
         // Legend: the colours say which bar is which, and so does the order for monochrome.
         var x = rect.x
         x = screen.put("█", x: x, y: baseline + 2, style: Self.beforeStyle)
-        x = screen.put(" before, ", x: x, y: baseline + 2, style: .dim, maxWidth: rect.maxX - x)
+        x = screen.put(" before  ", x: x, y: baseline + 2, style: .dim, maxWidth: rect.maxX - x)
         x = screen.put("█", x: x, y: baseline + 2, style: Self.afterStyle, maxWidth: rect.maxX - x)
-        screen.put(" after treatment (left, right)", x: x, y: baseline + 2, style: .dim, maxWidth: rect.maxX - x)
+        screen.put(" after (left, right)", x: x, y: baseline + 2, style: .dim, maxWidth: rect.maxX - x)
     }
 
     /// One bar of `value` (0–10) standing on the row above `baseline`, `h` rows tall at 10.
