@@ -51,6 +51,7 @@ import Testing
                 expectFits(text, width: w)
                 #expect(text.contains("Pain (NPRS 0–10)"))
                 if lines.count == 40 && w < 200 { #expect(text.contains("of 40 sessions")) }
+                if lines.count == 40 && w == 80 { #expect(text.contains("1–8 of 40 shown")) }
             }
         }
     }

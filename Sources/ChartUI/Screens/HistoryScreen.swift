@@ -171,7 +171,7 @@ public struct HistoryScreen: ScreenModel {
             // Side by side: the list on the left, plot and regions on the right.
             // The plot is as wide as its sessions need, within limits; the list takes the rest.
             let needed = NPRSChart.axisWidth + NPRSChart.pairWidth * sessions + 3
-            let rightWidth = min(max(44, needed), area.width * 2 / 5)
+            let rightWidth = min(max(44, needed), max(44, area.width - 95))
             let listWidth = area.width - rightWidth - 1
             let regionsHeight = 7
             let plotHeight = min(14, bodyHeight - regionsHeight - 1)
@@ -261,8 +261,9 @@ public struct HistoryScreen: ScreenModel {
             screen.put("  " + addenda, x: x + 9, y: y, style: base, maxWidth: rect.maxX - 2 - x - 9)
         }
         if lines.count > rows {
-            let more = "\(first + 1)–\(min(lines.count, first + rows)) of \(lines.count)"
-            screen.putRight(" " + more + " ", right: rect.maxX - 2, y: rect.y, style: .dim)
+            // Which rows show, on the summary line above the list's headings.
+            let more = "\(first + 1)–\(min(lines.count, first + rows)) of \(lines.count) shown"
+            screen.putRight(" " + more, right: rect.maxX - 2, y: rect.y - 1, style: .dim)
         }
     }
 
