@@ -9,8 +9,11 @@ public struct NPRSChart: Sendable, Equatable {
     public struct Point: Sendable, Equatable {
         /// Shown under the bars (the session's number in the course of care).
         public var label: String
+        /// Pain before treatment, 0–10; nil when not recorded.
         public var before: Int?
+        /// Pain after treatment, 0–10; nil when not recorded (a draft).
         public var after: Int?
+        /// A session's scores under `label`.
         public init(label: String, before: Int?, after: Int?) { self.label = label; self.before = before; self.after = after }
     }
 
