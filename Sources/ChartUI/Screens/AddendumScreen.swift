@@ -1,0 +1,145 @@
+import ChartCore
+import Foundation
+
+/// Adds an addendum to a signed session: free text over several lines, dated and signed by the
+/// current clinician when saved. The signed session itself never changes.
+public struct AddendumScreen: ScreenModel {
+    /// What the keys of this screen do.
+    public enum Action: Sendable, Equatable {
+        case edit(Key), save, cancel, confirmDiscard, keepEditing
+    }
+
+    /// The signed session the addendum belongs to.
+    public let sessionID: Int64
+    /// Its patient (named on screen, hidden in privacy mode).
+    public let patient: Patient
+    /// When the session took place.
+    public let sessionStartedAt: Date
+    /// The session's condition, in words.
+    public let condition: String
+    /// The text typed so far.
+    public var text: TextArea
+    /// Problems found at the last save attempt.
+    public var issues: [ValidationIssue] = []
+    /// Why the last save failed in the store.
+    public var failure: String?
+    /// A save is on its way.
+    public var saving = false
+    /// "Discard the addendum? y/N" is showing.
+    public var confirmingDiscard = false
+    /// Run once this screen has closed after a save, so the screen beneath shows the addendum.
+    public var reloadAfterSave: Effect?
+
+    /// An empty addendum to session `sessionID` of `patient`.
+    public init(sessionID: Int64, patient: Patient, sessionStartedAt: Date, condition: String, reloadAfterSave: Effect? = nil) {
+        self.sessionID = sessionID; self.patient = patient; self.sessionStartedAt = sessionStartedAt
+        self.condition = condition; self.reloadAfterSave = reloadAfterSave
+        text = TextArea(limit: TextLimits.note)
+    }
+
+    public var title: String { "Addendum" }
+    public var capturesText: Bool { !confirmingDiscard }
+
+    public var keyHints: [KeyHint] {
+        if confirmingDiscard { return [KeyHint("y", "discard addendum"), KeyHint("n / Esc", "keep writing")] }
+        return [KeyHint("^S", "save and sign"), KeyHint("Enter", "new line"), KeyHint("Esc", "cancel"), KeyHint("^U", "delete to line start")]
+    }
+
+    /// The keymap: keys to actions.
+    static func action(for key: Key, confirming: Bool) -> Action? {
+        if confirming {
+            if key == .character("y") || key == .character("Y") { return .confirmDiscard }
+            return .keepEditing
+        }
+        switch key {
+        case .ctrl("s"), .function(2): return .save
+        case .escape: return .cancel
+        case .character, .enter, .backspace, .delete, .left, .right, .up, .down, .home, .end,
+             .ctrl("a"), .ctrl("e"), .ctrl("u"): return .edit(key)
+        default: return nil
+        }
+    }
+
+    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
+        guard let action = Self.action(for: key, confirming: confirmingDiscard) else { return [] }
+        return reduce(action, context: context)
+    }
+
+    /// The reducer: applies an action, returns what the app must do.
+    public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {
+        switch action {
+        case let .edit(key):
+            text.handle(key)
+        case .save:
+            guard !saving else { return [.status("Saving…", .info)] }
+            failure = nil
+            issues = Validation.addendum(text.text)
+            if let issue = issues.first { return [.status("Not saved: \(issue)", .error)] }
+            saving = true
+            return [.run(.addAddendum(sessionID: sessionID, text: text.text.trimmingCharacters(in: .whitespacesAndNewlines)))]
+        case .cancel:
+            if !text.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                confirmingDiscard = true
+                return [.status("Discard this addendum? y discards, any other key keeps writing.", .warning)]
+            }
+            return [.pop]
+        case .confirmDiscard:
+            confirmingDiscard = false
+            return [.pop, .status("Addendum discarded; the session is unchanged.", .info)]
+        case .keepEditing:
+            confirmingDiscard = false
+        }
+        return []
+    }
+
+    public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
+        switch event {
+        case .addendumAdded:
+            saving = false
+            return [.pop, .status("Addendum added", .success)] + (reloadAfterSave.map { [.run($0)] } ?? [])
+        case let .failed(message):
+            saving = false
+            failure = message
+            return [.status("Addendum not saved: \(message)", .error)]
+        default:
+            return []
+        }
+    }
+
+    // MARK: - Drawing
+
+    public func render(into screen: inout Screen, area: Rect, context: AppContext) {
+        let x = 2
+        let width = area.width - 4
+        var y = area.y + 1
+        let when = Timestamp.display(sessionStartedAt, in: context.timeZone)
+        screen.put("Addendum to the signed session of \(when) · \(context.name(patient))", x: x, y: y, style: .emphasis, maxWidth: width)
+        y += 1
+        screen.put(condition, x: x, y: y, style: .dim, maxWidth: width)
+        y += 2
+        let who = "\(context.clinician.signatureLine) (\(context.clinician.username))"
+        let explanation = "A signed session never changes. This addendum is shown with it, dated when saved and signed by \(who); once saved it cannot be changed either."
+        for line in DisplayWidth.wrap(Sanitizer.line(explanation), to: width).prefix(3) {
+            screen.put(line, x: x, y: y, maxWidth: width); y += 1
+        }
+        y += 1
+        // The text box takes what is left, above two lines of messages.
+        let boxHeight = max(3, area.maxY - y - 2)
+        let counter = " \(text.count)/\(TextLimits.note) "
+        screen.box(x: x, y: y, width: width, height: boxHeight, style: confirmingDiscard ? .dim : .normal, title: "Addendum")
+        screen.putRight(counter, right: x + width - 2, y: y + boxHeight - 1, style: text.count >= TextLimits.note ? .warning : .dim)
+        text.render(into: &screen, x: x + 2, y: y + 1, width: width - 4, height: boxHeight - 2, focused: !confirmingDiscard && !saving,
+                    placeholder: "What is added or corrected, and why. Enter starts a new line; ^S saves.")
+        y += boxHeight
+        let message: (String, Style)? =
+            confirmingDiscard ? ("Discard this addendum? y discards, any other key keeps writing.", Style.warning.bolded)
+            : saving ? ("Saving…", .dim)
+            : failure.map { ("✗ Not saved: \(Sanitizer.line($0)). The text is kept: press ^S to try again.", .danger) }
+            ?? issues.first.map { ("✗ \($0)", .danger) }
+        if let (line, style) = message {
+            screen.put(line, x: x, y: y, style: style, maxWidth: width)
+        } else {
+            screen.put("^S saves and signs the addendum · Esc cancels", x: x, y: y, style: .dim, maxWidth: width)
+        }
+    }
+}
