@@ -45,7 +45,7 @@ let package = Package(
         ),
         .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore"], exclude: ["Golden"]),
         .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
-        .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"]),
+        .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ChartCore"]),
     ]

@@ -36,8 +36,11 @@ struct BodyMapView {
         let markStyle: Style = selected ? base.bolded : isBlocked ? Style.danger.bolded : Style.mark.bolded
         switch geometry.scale {
         case .compact:
-            screen.fill(x: r.x, y: r.y, width: r.width, height: r.height, with: selected ? " " : "·", style: selected ? base : .dim)
-            content(block.label, mark: mark, x: r.x, y: r.y, width: r.width, style: base, markStyle: markStyle, into: &screen)
+            // │label   ●2│ rows; neighbours share the bars, so the trunk reads as one outline.
+            screen.fill(x: r.x + 1, y: r.y, width: r.width - 2, height: r.height, style: selected ? base : .normal)
+            screen.vline(x: r.x, y: r.y, height: r.height, style: .dim)
+            screen.vline(x: r.maxX - 1, y: r.y, height: r.height, style: .dim)
+            content(block.label, mark: mark, x: r.x + 1, y: r.y, width: r.width - 2, style: base, markStyle: markStyle, into: &screen)
         case .boxed:
             if selected { screen.fill(x: r.x, y: r.y, width: r.width, height: r.height, style: base) }
             screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: selected ? base : isBlocked ? .danger : .dim)

@@ -6,7 +6,7 @@ extension SessionScreen {
     func renderCloseOut(into screen: inout Screen, area: Rect, context: AppContext) {
         let catalogue = context.catalogue
         let wide = area.width >= 110
-        let fieldsWidth = wide ? 70 : area.width - 2
+        let fieldsWidth = wide ? 78 : area.width - 2
         var y = area.y + 1
         let x = area.x + 2
         let r = session.reconciliation
@@ -133,7 +133,8 @@ extension SessionScreen {
             y += h + 1
         }
         if session.isSigned { return }
-        let blockers = session.signingBlockers(catalogue: context.catalogue)
+        // The reconciliation is already shown under the fields.
+        let blockers = session.signingBlockers(catalogue: context.catalogue).filter { !($0.contains("needle") && $0.contains("removed")) }
         guard y < rect.maxY else { return }
         if blockers.isEmpty {
             screen.put("Ready to sign: ^S", x: rect.x, y: y, style: Style.ok.bolded, maxWidth: rect.width)

@@ -3,9 +3,9 @@ import ChartCore
 extension SessionScreen {
     func entryFormHints(_ form: EntryForm) -> [KeyHint] {
         if !form.warnings.isEmpty { return [KeyHint("y", "save anyway"), KeyHint("Esc", "back to the form")] }
-        let common = [KeyHint("^S", "save point"), KeyHint("Enter", "next"), KeyHint("↑↓ Tab", "field"), KeyHint("Esc", "cancel")]
+        let common = [KeyHint("Enter", "next"), KeyHint("↑↓ Tab", "field"), KeyHint("Esc", "cancel")]
         let specific: [KeyHint] = switch form.focus {
-        case .muscle: [KeyHint("Enter", "choose"), KeyHint("type", "filter / own name"), KeyHint("↑↓", "muscle")]
+        case .muscle: [KeyHint("Enter", "choose"), KeyHint("↑↓", "muscle"), KeyHint("type", "filter / own name")]
         case .side: [KeyHint("l/r/m", "left/right/mid")]
         case .twitch: [KeyHint("0-9", "count"), KeyHint("w/s", "weak/strong")]
         case .sensations: [KeyHint("1-0", "tick"), KeyHint("Space", "tick")]
@@ -16,7 +16,7 @@ extension SessionScreen {
         case .pain, .minutes, .frequency: [KeyHint("0-9", "type")]
         case .referredTo, .note: [KeyHint("type", "text")]
         }
-        return specific + common
+        return [KeyHint("^S", "save")] + specific + common
     }
 
     /// The entry form: fields on the left (or on top when narrow), the focused field's list or
@@ -118,17 +118,16 @@ extension SessionScreen {
     private func renderFieldDetail(_ form: EntryForm, rect: Rect, context: AppContext, into screen: inout Screen) {
         guard rect.height > 0, rect.width > 10 else { return }
         if !form.warnings.isEmpty {
-            screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
-            screen.box(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: Style.warning.bolded, title: "⚠ Safety warning")
-            var y = rect.y + 1
-            for w in form.warnings {
-                for line in DisplayWidth.wrap(w.message, to: rect.width - 4) where y < rect.maxY - 2 {
-                    screen.put(line, x: rect.x + 2, y: y, style: w.kind == .bilateralThorax ? Style.danger.bolded : Style.warning.bolded)
-                    y += 1
-                }
-                y += 1
+            let lines = form.warnings.flatMap { w in
+                DisplayWidth.wrap(w.message, to: rect.width - 4).map { ($0, w.kind == .bilateralThorax ? Style.danger.bolded : Style.warning.bolded) } + [("", Style.normal)]
             }
-            screen.put("y saves the point · Esc back to the form", x: rect.x + 2, y: rect.maxY - 2, style: .emphasis, maxWidth: rect.width - 4)
+            let box = Rect(x: rect.x, y: rect.y, width: rect.width, height: min(rect.height, lines.count + 3))
+            screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
+            screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: Style.warning.bolded, title: "⚠ Safety warning")
+            for (i, line) in lines.prefix(box.height - 3).enumerated() {
+                screen.put(line.0, x: box.x + 2, y: box.y + 1 + i, style: line.1, maxWidth: box.width - 4)
+            }
+            screen.put("y: save anyway · Esc: back", x: box.x + 2, y: box.maxY - 2, style: .emphasis, maxWidth: box.width - 4)
             return
         }
         var trailer: [(String, Style)] = []

@@ -12,9 +12,10 @@ struct MapGeometry: Sendable, Equatable {
     /// The whole map.
     var bounds: Rect
 
-    /// Column widths: limbs, trunk, gap between the views.
-    static func widths(_ scale: Scale) -> (limb: Int, trunk: Int, gap: Int) {
-        scale == .compact ? (12, 12, 2) : (14, 14, 2)
+    /// Column widths (borders included): limbs, trunk, gap between the views, and the overlap of
+    /// neighbouring blocks (compact blocks share their │ borders; boxes stand one column apart).
+    static func widths(_ scale: Scale) -> (limb: Int, trunk: Int, gap: Int, step: Int) {
+        scale == .compact ? (13, 14, 2, -1) : (14, 14, 2, 1)
     }
 
     /// Rows per grid row.
@@ -23,7 +24,7 @@ struct MapGeometry: Sendable, Equatable {
     /// Columns and rows the map takes at `scale`.
     static func size(_ scale: Scale) -> (width: Int, height: Int) {
         let w = widths(scale)
-        let view = 2 * w.limb + w.trunk + 2
+        let view = 2 * w.limb + w.trunk + 2 * w.step
         return (2 * view + w.gap, 1 + BodyMapLayout.gridRows * unitRows(scale))
     }
 
@@ -32,7 +33,7 @@ struct MapGeometry: Sendable, Equatable {
         self.scale = scale
         let w = Self.widths(scale)
         let unit = Self.unitRows(scale)
-        let viewWidth = 2 * w.limb + w.trunk + 2
+        let viewWidth = 2 * w.limb + w.trunk + 2 * w.step
         var origins: [BodyView: Rect] = [:]
         for (i, view) in BodyView.allCases.enumerated() {
             origins[view] = Rect(x: x + i * (viewWidth + w.gap), y: y, width: viewWidth, height: 1)
@@ -40,7 +41,7 @@ struct MapGeometry: Sendable, Equatable {
         viewOrigins = origins
         rects = blocks.map { b in
             let ox = origins[b.view]?.x ?? x
-            let cx = b.column == 0 ? 0 : b.column == 1 ? w.limb + 1 : w.limb + w.trunk + 2
+            let cx = b.column == 0 ? 0 : b.column == 1 ? w.limb + w.step : w.limb + w.trunk + 2 * w.step
             return Rect(x: ox + cx, y: y + 1 + b.row * unit, width: b.column == 1 ? w.trunk : w.limb, height: b.rows * unit)
         }
         let size = Self.size(scale)

@@ -21,14 +21,11 @@ struct ScreeningState: Sendable, Equatable {
     var nprsIssue: String?
     /// What stood in the way the last time Continue was pressed.
     var blockers: [String] = []
-    /// Item ids whose answer differs from the previous session's.
-    var changed: Set<String>
     /// Something changed since the last save.
     var dirty = false
 
     init(session: NeedlingSession, previous: NeedlingSession?) {
         nprs = NumberField(session.nprsBefore, limit: 3)
-        changed = previous.map { ScreeningPolicy.changed(session.screening, from: $0.screening) } ?? []
     }
 
     /// The rows, in order, for `catalogue`.

@@ -15,7 +15,7 @@ extension SessionScreen {
         }
         let footer = screeningFooter(context: context, width: area.width - 4)
         let footerHeight = min(footer.count, max(2, area.height / 3))
-        let listHeight = area.height - footerHeight - 1
+        let listHeight = area.height - footerHeight - (footerHeight > 0 ? 1 : 0)
         let focusLine = lines.firstIndex { $0.row == screening.focus } ?? 0
         var first = 0
         if focusLine >= listHeight { first = min(focusLine - listHeight / 2, lines.count - listHeight) }
@@ -67,7 +67,8 @@ extension SessionScreen {
             screen.put(text, x: x, y: y, style: focused ? Style.selected : style, maxWidth: qWidth)
         }
         func value(_ text: String, _ style: Style, at col: Int? = nil) {
-            screen.put(text, x: col ?? answerX, y: y, style: focused ? style.reversed : style, maxWidth: answerWidth)
+            let start = col ?? answerX
+            screen.put(text, x: start, y: y, style: focused ? style.reversed : style, maxWidth: area.maxX - start - 1)
         }
         switch row {
         case .condition:
@@ -79,7 +80,7 @@ extension SessionScreen {
             value(session.condition.onset?.rawValue ?? "— a acute · c chronic", session.condition.onset == nil ? .dim : .normal, at: x + 22)
         case let .item(i):
             let item = catalogue.screening[i]
-            let changed = screening.changed.contains(item.id)
+            let changed = changedAnswers.contains(item.id)
             if changed { screen.put("Δ", x: area.x + 2, y: y, style: focused ? Style.warning.reversed : Style.warning.bolded) }
             label(item.question, style: changed ? Style.warning.bolded : .normal)
             let tag = switch item.kind { case .contraindicated: "contra"; case .siteSpecific: "site"; case .precaution: "caution" }
@@ -96,7 +97,8 @@ extension SessionScreen {
             }
         case let .explained(i):
             let item = catalogue.consentItems[i]
-            label("  [\(session.consent.explained.contains(item.id) ? "x" : " ")] explained: \(item.name)")
+            screen.put("  [\(session.consent.explained.contains(item.id) ? "x" : " ")] explained: \(item.name)", x: x, y: y,
+                       style: focused ? .selected : .normal, maxWidth: area.maxX - x - 1)
         case .nprs:
             label("Pain before treatment (NPRS 0-10)")
             screening.nprs.render(into: &screen, x: answerX, y: y, width: 4, focused: focused, placeholder: "—")

@@ -7,11 +7,16 @@ extension SessionScreen {
         let y = area.y
         let steps: [(SessionState, String)] = [(.screening, "screening"), (.charting, "charting"), (.closeOut, "close-out"), (.signed, "signed")]
         var right = area.maxX - 1
-        for (state, label) in steps.reversed() {
+        if area.width < 110 {
+            let n = (steps.firstIndex { $0.0 == phase } ?? 0) + 1
+            right = screen.putRight(" \(steps[n - 1].1) \(n)/4 ", right: right, y: y, style: phase == .signed ? Style.signed.bolded : Style.draft.bolded.reversed)
+        } else {
+            for (state, label) in steps.reversed() {
             let current = state == phase
             let style: Style = current ? (state == .signed ? Style.signed.bolded : Style.draft.bolded.reversed) : .dim
             right = screen.putRight(current ? " \(label) " : label, right: right, y: y, style: style)
             if state != .screening { right = screen.putRight(" › ", right: right, y: y, style: .dim) }
+            }
         }
         let status = session.isSigned ? "SIGNED" : "DRAFT"
         var x = area.x + 1

@@ -8,11 +8,12 @@ extension SessionScreen {
             return [KeyHint("Enter", "copy ticked points"), KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "cancel")]
         }
         if charting.focus == .entries {
-            return [KeyHint("Enter", "edit point"), KeyHint("↑↓", "select"), KeyHint("d", "remove"), KeyHint("Tab", "map"),
+            return [KeyHint("Enter", "edit"), KeyHint("↑↓", "select"), KeyHint("d", "remove"), KeyHint("Tab", "map"),
                     KeyHint("o", "close-out"), KeyHint("Esc", "back (kept unfinished)")]
         }
-        return [KeyHint("Enter", "chart point"), KeyHint("←↑↓→ hjkl", "region"), KeyHint("Tab", "points"), KeyHint("c", "copy last session"),
-                KeyHint("o", "close-out"), KeyHint("Click", "select region"), KeyHint("Esc", "back (kept unfinished)")]
+        return [KeyHint("Enter", "chart"), KeyHint("←↑↓→", "move"), KeyHint("c", "copy last"), KeyHint("o", "close-out"),
+                KeyHint("Tab", "points list"), KeyHint("hjkl", "move"), KeyHint("Click", "select region (again: chart)"),
+                KeyHint("Esc", "back (kept unfinished)")]
     }
 
     /// The region of the selected block.

@@ -4,9 +4,9 @@ extension SessionScreen {
     var screeningHints: [KeyHint] {
         if screening.conditionPicker != nil { return [KeyHint("type", "filter"), KeyHint("↑↓", "select"), KeyHint("Enter", "choose"), KeyHint("Esc", "back")] }
         if screening.regionPick != nil { return [KeyHint("Space", "tick region"), KeyHint("↑↓", "move"), KeyHint("Enter", "done")] }
-        var hints = [KeyHint("y/n", "yes/no"), KeyHint("N", "rest no"), KeyHint("↑↓", "move"), KeyHint("^S", "start charting")]
+        var hints = [KeyHint("y/n", "yes/no"), KeyHint("N", "rest no"), KeyHint("^S", "chart"), KeyHint("↑↓", "move")]
         switch currentScreeningRow {
-        case .condition: hints.insert(KeyHint("Enter", "pick condition"), at: 0); hints.insert(KeyHint("a/c", "acute/chronic"), at: 1)
+        case .condition: hints.insert(KeyHint("Enter", "pick"), at: 0); hints.insert(KeyHint("a/c", "onset"), at: 1)
         case .onset: hints.insert(KeyHint("a/c", "acute/chronic"), at: 0)
         case let .item(i) where kind(i) == .precaution: hints.insert(KeyHint("a", "acknowledge"), at: 1)
         case let .item(i) where kind(i) == .siteSpecific: hints.insert(KeyHint("Enter", "regions"), at: 1)
@@ -19,6 +19,12 @@ extension SessionScreen {
 
     private func kind(_ item: Int) -> ScreeningClass? {
         catalogue.screening.indices.contains(item) ? catalogue.screening[item].kind : nil
+    }
+
+    /// Items whose answer now differs from the previous session's (highlighted as they change).
+    var changedAnswers: Set<String> {
+        guard let previous else { return [] }
+        return ScreeningPolicy.changed(session.screening, from: previous.screening)
     }
 
     var currentScreeningRow: ScreeningState.Row {
