@@ -102,7 +102,7 @@ extension SessionScreen {
         case .nprs:
             label("Pain before treatment (NPRS 0-10)")
             screening.nprs.render(into: &screen, x: answerX, y: y, width: 4, focused: focused, placeholder: "—")
-            if let issue = screening.nprsIssue { screen.put(issue, x: answerX + 5, y: y, style: .danger, maxWidth: answerWidth - 5) }
+            if screening.nprsIssue != nil { screen.put("✕ 0 to 10", x: answerX + 5, y: y, style: .danger, maxWidth: answerWidth - 5) }
         }
     }
 
@@ -136,6 +136,9 @@ extension SessionScreen {
     private func screeningFooter(context: AppContext, width: Int) -> [(text: String, style: Style)] {
         let catalogue = context.catalogue
         var out: [(String, Style)] = []
+        if let issue = screening.nprsIssue {
+            for line in DisplayWidth.wrap("✕ " + issue, to: width) { out.append((line, Style.danger.bolded)) }
+        }
         let outcome = ScreeningPolicy.evaluate(session.screening, catalogue: catalogue)
         let reasons = screening.blockers.isEmpty ? outcome.contraindications.map {
             "Contraindicated: \($0.question). Needling may not go ahead until this is resolved."
