@@ -111,3 +111,22 @@ import Testing
         #expect(screen[x: markX, y: calf.y].style.role == .selected || screen[x: markX, y: calf.y].style.role == .mark)
     }
 }
+
+/// Clicks on the list of points select the point drawn there.
+@Suite struct EntryListClickTests {
+    @Test(arguments: [(80, 24), (132, 43)])
+    func aClickOnAPointSelectsIt(size: (Int, Int)) {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [
+            SessionFixtures.entry("e1", "calf", "soleus", .left), SessionFixtures.entry("e2", "hand", "adductor pollicis", .right),
+        ]))
+        let frame = appFrame(s, width: size.0, height: size.1, context: ctx)
+        let layout = ChartLayout(area: Rect(x: 0, y: 1, width: size.0, height: size.1 - 3), blocks: s.blocks)
+        let per = SessionScreen.entryRowHeight(width: layout.list.width)
+        let y = layout.list.y + 1 + per
+        #expect(frame.line(y).contains("hand"))
+        s.send(.mouse(x: layout.list.x + 4, y: y), ctx)
+        #expect(s.charting.focus == .entries)
+        #expect(s.charting.entryIndex == 1)
+    }
+}

@@ -20,10 +20,8 @@ import Testing
     }
 
     @Test func privacyHidesTheNameInEveryPhase() {
-        let ctx = SessionFixtures.context(privacy: true)
         for (_, make) in SessionGoldenTests.cases {
-            let (screen, _) = make()
-            let text = appFrame(screen, width: 132, height: 43, context: ctx).text()
+            let text = make().frame(width: 132, height: 43, privacy: true).text()
             #expect(!text.contains("Zoë"))
             #expect(text.contains("(name hidden) P-0042"))
         }

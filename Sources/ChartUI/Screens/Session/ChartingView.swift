@@ -57,43 +57,58 @@ extension SessionScreen {
         ]
     }
 
-    /// The points of this session: region, muscle, side, needles, twitch.
+    /// The points of this session: region, muscle, side, needles, twitch. One line each when
+    /// there is room, two in a narrow side pane.
     private func renderEntries(into screen: inout Screen, rect: Rect, context: AppContext) {
         guard rect.height > 1 else { return }
         let catalogue = context.catalogue
+        let narrow = Self.entryRowHeight(width: rect.width) == 2
         let fixed = 3 + 5 + 4 + 12 + 10
         let free = max(10, rect.width - fixed)
-        let regionW = free * 2 / 5, muscleW = free - regionW
-        let head = DisplayWidth.pad(" #", to: 3) + DisplayWidth.pad("REGION", to: regionW) + DisplayWidth.pad("MUSCLE", to: muscleW)
-            + "SIDE " + "  N " + DisplayWidth.pad("NEEDLE", to: 12) + "TWITCH"
+        let regionW = narrow ? rect.width - 3 - 9 : free * 2 / 5, muscleW = narrow ? rect.width - 3 - 10 : free - regionW
+        let head = narrow
+            ? DisplayWidth.pad(" # REGION / MUSCLE", to: rect.width - 9) + "SIDE   N"
+            : DisplayWidth.pad(" #", to: 3) + DisplayWidth.pad("REGION", to: regionW) + DisplayWidth.pad("MUSCLE", to: muscleW)
+                + "SIDE " + "  N " + DisplayWidth.pad("NEEDLE", to: 12) + "TWITCH"
         screen.put(head, x: rect.x, y: rect.y, style: .header, maxWidth: rect.width)
-        let rows = rect.height - ChartLayout.listHeaderRows
+        let rows = (rect.height - ChartLayout.listHeaderRows) / (narrow ? 2 : 1)
         if session.entries.isEmpty {
             let text = session.isSigned ? "No points were charted." : "No points yet. Enter on a region charts one; c copies the last session's points."
-            screen.put(text, x: rect.x + 1, y: rect.y + 1, style: .dim, maxWidth: rect.width - 1)
+            for (i, line) in DisplayWidth.wrap(text, to: rect.width - 1).prefix(rect.height - 1).enumerated() {
+                screen.put(line, x: rect.x + 1, y: rect.y + 1 + i, style: .dim)
+            }
             return
         }
         let first = entriesScroll(rows: rows)
         for (offset, e) in session.entries.dropFirst(first).prefix(rows).enumerated() {
             let index = first + offset
-            let y = rect.y + 1 + offset
+            let y = rect.y + 1 + offset * (narrow ? 2 : 1)
             let selected = index == charting.entryIndex && charting.focus == .entries
             let style: Style = selected ? .selected : .normal
-            if selected { screen.fill(x: rect.x, y: y, width: rect.width, height: 1, style: style) }
+            if selected { screen.fill(x: rect.x, y: y, width: rect.width, height: narrow ? 2 : 1, style: style) }
             let region = catalogue.region(e.regionID)?.name ?? e.regionID
+            let twitchStyle = e.twitch.count > 0 ? (selected ? Style.twitch.reversed : Style.twitch.bolded) : style
             var x = screen.put(DisplayWidth.pad(String(format: "%2d", index + 1), to: 3), x: rect.x, y: y, style: style)
             x = screen.put(DisplayWidth.pad(region, to: regionW), x: x, y: y, style: style)
+            if narrow {
+                screen.put(DisplayWidth.pad("  \(e.side.letter)", to: 5) + String(format: "%4d", e.needleCount), x: x, y: y, style: style)
+                x = screen.put(DisplayWidth.pad("   " + e.muscle, to: muscleW + 3), x: rect.x, y: y + 1, style: style)
+                screen.put(e.twitch.summary, x: x + 1, y: y + 1, style: twitchStyle, maxWidth: rect.maxX - x - 1)
+                continue
+            }
             x = screen.put(DisplayWidth.pad(e.muscle, to: muscleW), x: x, y: y, style: style)
             x = screen.put(DisplayWidth.pad(" \(e.side.letter)", to: 5), x: x, y: y, style: style)
             x = screen.put(DisplayWidth.pad(String(format: "%3d", e.needleCount), to: 4), x: x, y: y, style: style)
             x = screen.put(DisplayWidth.pad("\(e.diameter)×\(e.lengthMM)", to: 12), x: x, y: y, style: style)
-            screen.put(e.twitch.summary, x: x, y: y, style: e.twitch.count > 0 ? (selected ? Style.twitch.reversed : Style.twitch.bolded) : style,
-                       maxWidth: rect.maxX - x)
+            screen.put(e.twitch.summary, x: x, y: y, style: twitchStyle, maxWidth: rect.maxX - x)
         }
         if first + rows < session.entries.count {
             screen.putRight("↓ \(session.entries.count - first - rows) more", right: rect.maxX, y: rect.y, style: .dim)
         }
     }
+
+    /// Rows per point in a list `width` columns wide.
+    static func entryRowHeight(width: Int) -> Int { width < 60 ? 2 : 1 }
 
     private func renderCopyOffer(_ offer: ChartingState.CopyOffer, into screen: inout Screen, area: Rect, context: AppContext) {
         let h = min(area.height - 2, offer.entries.count + 4)

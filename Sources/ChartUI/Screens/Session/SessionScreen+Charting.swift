@@ -86,8 +86,10 @@ extension SessionScreen {
             charting.focus = .map
             return again && phase == .charting ? openFormOnSelectedRegion(context: context) : []
         }
-        let row = y - layout.list.y - ChartLayout.listHeaderRows
-        let first = entriesScroll(rows: layout.list.height - ChartLayout.listHeaderRows)
+        let per = Self.entryRowHeight(width: layout.list.width)
+        let line = y - layout.list.y - ChartLayout.listHeaderRows
+        let row = line < 0 ? -1 : line / per
+        let first = entriesScroll(rows: (layout.list.height - ChartLayout.listHeaderRows) / per)
         if x >= layout.list.x, x < layout.list.maxX, row >= 0, session.entries.indices.contains(first + row) {
             charting.focus = .entries
             charting.entryIndex = first + row
@@ -95,9 +97,11 @@ extension SessionScreen {
         return []
     }
 
-    /// First entry shown in a list of `rows` rows, keeping the selected one in view.
+    /// First entry shown in a list of `rows` rows: the newest while the map has the keyboard,
+    /// else enough to keep the selected one in view.
     func entriesScroll(rows: Int) -> Int {
         guard rows > 0 else { return 0 }
+        if charting.focus == .map { return max(0, session.entries.count - rows) }
         return max(0, charting.entryIndex - rows + 1)
     }
 
