@@ -1,17 +1,141 @@
 import ChartCore
+import Foundation
 
-/// Screening, charting on the body map, close-out and signing. (Placeholder: being built.)
+/// One dry needling session, live: the screening form, then charting on the body map with the
+/// entry form, then close-out and signing. Follows `session.state`; a signed session opens
+/// read-only. Every confirmed step is saved through an effect as it happens, so Esc can leave
+/// at any time and the session is offered for resumption later.
 public struct SessionScreen: ScreenModel {
-    public var session: NeedlingSession
-    public var patient: Patient
-    public var previous: NeedlingSession?
+    /// The session as last confirmed by the store (entries are added when their save comes back).
+    public internal(set) var session: NeedlingSession
+    public let patient: Patient
+    /// The patient's previous session: carried-forward answers are compared with it, brand and lot come from it.
+    public let previous: NeedlingSession?
+
+    var screening: ScreeningState
+    var charting = ChartingState()
+    var closing: CloseOutState
+    /// The catalogue the screen was opened with (for what is drawn and hinted without a context).
+    let catalogue: Catalogue
+    /// The map's blocks for the catalogue in use.
+    let blocks: [MapBlock]
+    /// The sign request is on its way.
+    var signing = false
+    /// Signed while this screen was open (a success line shows).
+    var justSigned = false
+    /// Where the screen was last drawn, for mouse clicks.
+    let drawn = DrawnArea()
+
+    /// Opens `session` of `patient` in the phase it is in; `previous` is the patient's session before it.
     public init(session: NeedlingSession, patient: Patient, previous: NeedlingSession?, context: AppContext) {
-        self.session = session; self.patient = patient; self.previous = previous
+        self.session = session
+        self.patient = patient
+        self.previous = previous
+        screening = ScreeningState(session: session, previous: previous)
+        closing = CloseOutState(session: session, previous: previous, catalogue: context.catalogue)
+        catalogue = context.catalogue
+        blocks = BodyMapLayout.blocks(for: context.catalogue)
+        let lastRegion = session.entries.last?.regionID
+        charting.block = BodyMapLayout.firstBlock(of: lastRegion, in: blocks)
     }
-    public var title: String { "Session" }
-    public var keyHints: [KeyHint] { [KeyHint("Esc", "back")] }
-    public mutating func handle(_ key: Key, context: AppContext) -> [Command] { key == .escape ? [.pop] : [] }
+
+    /// The phase on screen: the session's state.
+    var phase: SessionState { session.state }
+
+    public var title: String {
+        switch phase {
+        case .screening: "Session · screening"
+        case .charting: "Session · charting"
+        case .closeOut: "Session · close-out"
+        case .signed: "Session · signed"
+        }
+    }
+
+    public var capturesText: Bool {
+        switch phase {
+        case .screening: screening.conditionPicker != nil
+        case .charting: charting.form?.capturesText ?? false
+        case .closeOut: closeOutCapturesText
+        case .signed: false
+        }
+    }
+
+    public var keyHints: [KeyHint] {
+        switch phase {
+        case .screening: screeningHints
+        case .charting: chartingHints
+        case .closeOut: closeOutHints
+        case .signed: [KeyHint("←↑↓→", "look at the map"), KeyHint("Esc", "back")]
+        }
+    }
+
+    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
+        if key == .resize { return [] }
+        switch phase {
+        case .screening: return handleScreening(key, context: context)
+        case .charting: return handleCharting(key, context: context)
+        case .closeOut: return handleCloseOut(key, context: context)
+        case .signed: return handleSigned(key, context: context)
+        }
+    }
+
+    public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
+        switch event {
+        case let .entrySaved(entry): return entrySaved(entry, context: context)
+        case let .entryDeleted(id): return entryDeleted(id)
+        case let .previousSession(s): return previousSessionLoaded(s, context: context)
+        case let .signed(s):
+            session = s
+            signing = false
+            justSigned = true
+            closing.confirmingSign = false
+            return [.status("Signed and locked. Corrections from now on are addenda (History screen). Esc returns.", .success)]
+        case .sessionSaved:
+            return []
+        case let .failed(message): return failed(message)
+        default: return []
+        }
+    }
+
+    /// A failed effect: the open form keeps its values and shows why.
+    mutating func failed(_ message: String) -> [Command] {
+        if var form = charting.form, form.saving {
+            form.saving = false
+            form.failure = message
+            charting.form = form
+            return [.status("Not saved: \(message)", .error)]
+        }
+        if !charting.copying.isEmpty {
+            charting.copying = []
+            return [.status("Copying stopped: \(message). Points already saved are kept.", .error)]
+        }
+        if signing {
+            signing = false
+            return [.status("Not signed: \(message)", .error)]
+        }
+        charting.loadingPrevious = false
+        return [.status(message, .error)]
+    }
+
+    /// Leaving the screen from a phase's top level: save what is unsaved, say that the session waits.
+    func leave(saving: Bool) -> [Command] {
+        var out: [Command] = []
+        if saving { out.append(.run(.saveSessionDetails(session))) }
+        out.append(.pop)
+        if !session.isSigned {
+            out.append(.status("Session kept unfinished (\(session.state.rawValue)); ^R on the patients screen resumes it.", .info))
+        }
+        return out
+    }
+
     public func render(into screen: inout Screen, area: Rect, context: AppContext) {
-        screen.put("Session of \(context.name(patient)): not built yet.", x: 2, y: area.y + 1)
+        drawn.value = area
+        renderHeader(into: &screen, area: area, context: context)
+        let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+        switch phase {
+        case .screening: renderScreening(into: &screen, area: body, context: context)
+        case .charting, .signed: renderCharting(into: &screen, area: body, context: context)
+        case .closeOut: renderCloseOut(into: &screen, area: body, context: context)
+        }
     }
 }

@@ -1,0 +1,62 @@
+import ChartCore
+
+/// Draws the body map: both views with R and L marked from the patient's side, each region a
+/// labelled block; the selected region highlighted, needled ones with a mark and count, blocked
+/// ones crossed out.
+struct BodyMapView {
+    var blocks: [MapBlock]
+    var geometry: MapGeometry
+    var selectedRegion: String?
+    /// Entries per region this session.
+    var counts: [String: Int]
+    /// Regions screening forbids, with the reasons.
+    var blocked: [String: [String]]
+    /// The map has the keyboard (else the selection is drawn dimmer).
+    var focused: Bool
+
+    func render(into screen: inout Screen) {
+        for view in BodyView.allCases {
+            guard let o = geometry.viewOrigins[view] else { continue }
+            let (left, right) = view == .front ? ("R", "L") : ("L", "R")
+            screen.put(left, x: o.x, y: o.y, style: Style.emphasis.bolded)
+            screen.putRight(right, right: o.maxX, y: o.y, style: Style.emphasis.bolded)
+            screen.centered(view == .front ? "FRONT (facing you)" : "BACK", y: o.y, style: .header, x: o.x + 2, width: o.width - 4)
+        }
+        for (i, block) in blocks.enumerated() where geometry.rects.indices.contains(i) {
+            draw(block, in: geometry.rects[i], into: &screen)
+        }
+    }
+
+    private func draw(_ block: MapBlock, in r: Rect, into screen: inout Screen) {
+        let selected = block.regionID == selectedRegion
+        let isBlocked = blocked[block.regionID] != nil
+        let count = counts[block.regionID] ?? 0
+        let base: Style = selected ? (focused ? .selected : Style.selected.underlined) : isBlocked ? .danger : .normal
+        let mark = isBlocked ? "✕" : count > 0 ? "●\(count)" : ""
+        let markStyle: Style = selected ? base.bolded : isBlocked ? Style.danger.bolded : Style.mark.bolded
+        switch geometry.scale {
+        case .compact:
+            // │label   ●2│ rows; neighbours share the bars, so the trunk reads as one outline.
+            screen.fill(x: r.x + 1, y: r.y, width: r.width - 2, height: r.height, style: selected ? base : .normal)
+            screen.vline(x: r.x, y: r.y, height: r.height, style: .dim)
+            screen.vline(x: r.maxX - 1, y: r.y, height: r.height, style: .dim)
+            content(block.label, mark: mark, x: r.x + 1, y: r.y, width: r.width - 2, style: base, markStyle: markStyle, into: &screen)
+        case .boxed:
+            if selected { screen.fill(x: r.x, y: r.y, width: r.width, height: r.height, style: base) }
+            screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: selected ? base : isBlocked ? .danger : .dim)
+            content(block.label, mark: mark, x: r.x + 1, y: r.y + r.height / 2, width: r.width - 2, style: base,
+                    markStyle: markStyle, into: &screen)
+        }
+    }
+
+    /// The label, and the mark at the right end; the label is cut first when space is short.
+    private func content(_ label: String, mark: String, x: Int, y: Int, width: Int, style: Style, markStyle: Style,
+                         into screen: inout Screen) {
+        let markWidth = mark.isEmpty ? 0 : DisplayWidth.of(mark) + 1
+        let room = width - markWidth
+        let lead = DisplayWidth.of(label) < room ? 1 : 0
+        let text = DisplayWidth.truncate(label, to: room - lead)
+        screen.put(String(repeating: " ", count: lead) + text + " ", x: x, y: y, style: style, maxWidth: room)
+        if !mark.isEmpty { screen.putRight(" " + mark, right: x + width, y: y, style: markStyle) }
+    }
+}

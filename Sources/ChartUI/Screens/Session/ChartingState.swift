@@ -1,0 +1,30 @@
+import ChartCore
+import Foundation
+
+/// The charting screen's own state: where the selection is on the map and the list, and the
+/// sub-form or question that is open.
+struct ChartingState: Sendable, Equatable {
+    /// What has the keyboard when no form is open.
+    enum Focus: Sendable, Equatable { case map, entries }
+
+    /// Points of the previous session offered for copying.
+    struct CopyOffer: Sendable, Equatable {
+        var from: Date
+        var entries: [TriggerPointEntry]
+        var list: CheckList
+    }
+
+    /// The selected block of the map (a limb region has two blocks).
+    var block = 0
+    var focus: Focus = .map
+    /// Selected row of the entries list.
+    var entryIndex = 0
+    var form: EntryForm?
+    /// Id of the entry whose removal awaits y.
+    var confirmDelete: String?
+    var copyOffer: CopyOffer?
+    /// Copied entries sent to be saved and not yet confirmed.
+    var copying: Set<String> = []
+    /// Waiting for the previous session to load.
+    var loadingPrevious = false
+}

@@ -1,0 +1,124 @@
+import ChartCore
+
+extension SessionScreen {
+    /// The charting screen (also the read-only view of a signed session): map, selected region,
+    /// the points charted, and the entry form or the question that is open.
+    func renderCharting(into screen: inout Screen, area body: Rect, context: AppContext) {
+        let full = Rect(x: body.x, y: body.y - 1, width: body.width, height: body.height + 1)
+        let layout = ChartLayout(area: full, blocks: blocks)
+        let formOverMap = charting.form != nil && layout.form == Rect(x: body.x, y: body.y, width: body.width, height: body.height)
+        if !formOverMap {
+            BodyMapView(blocks: blocks, geometry: layout.map, selectedRegion: selectedRegionID, counts: session.entryCountByRegion,
+                        blocked: blockedRegions, focused: charting.focus == .map && charting.form == nil).render(into: &screen)
+            renderRegionInfo(into: &screen, rect: layout.info, context: context)
+        }
+        if let form = charting.form {
+            renderEntryForm(form, into: &screen, rect: layout.form, context: context)
+        } else {
+            renderEntries(into: &screen, rect: layout.list, context: context)
+        }
+        if let offer = charting.copyOffer { renderCopyOffer(offer, into: &screen, area: body, context: context) }
+    }
+
+    /// Under the map: the selected region's full name, muscles and warnings, or the question
+    /// being asked (remove a point?), or a signed session's close-out in brief.
+    private func renderRegionInfo(into screen: inout Screen, rect: Rect, context: AppContext) {
+        guard rect.height > 0 else { return }
+        let catalogue = context.catalogue
+        var lines: [(String, Style)] = []
+        if let id = charting.confirmDelete, let e = session.entries.first(where: { $0.id == id }) {
+            lines.append(("Remove \(catalogue.region(e.regionID)?.name ?? e.regionID), \(e.muscle) \(e.side.letter)? y removes it, any other key keeps it.", Style.warning.bolded))
+        }
+        if session.isSigned { lines += signedSummary(context: context) }
+        if let id = selectedRegionID, let region = catalogue.region(id) {
+            let n = session.entryCountByRegion[id] ?? 0
+            lines.append(("\(region.name.capitalizedFirst) (\(region.view.rawValue))\(n > 0 ? " · \(n) point(s)" : ""): \(region.muscles.joined(separator: ", "))", .emphasis))
+            if let reasons = blockedRegions[id] {
+                lines.append(("✕ Not to be needled this session: \(reasons.joined(separator: "; "))", .danger))
+            } else if !region.warnings.isEmpty {
+                lines.append(("⚠ " + region.warnings.joined(separator: "; "), .warning))
+            }
+        }
+        if charting.loadingPrevious { lines.append(("Looking for the last session…", .dim)) }
+        for (i, line) in lines.prefix(rect.height).enumerated() {
+            screen.put(line.0, x: rect.x, y: rect.y + i, style: line.1, maxWidth: rect.width)
+        }
+    }
+
+    /// A signed session in brief: who signed, reconciliation, pain, traceability.
+    private func signedSummary(context: AppContext) -> [(String, Style)] {
+        guard let sig = session.signature else { return [] }
+        let r = session.reconciliation
+        let nprs = "NPRS \(session.nprsBefore.map(String.init) ?? "—") → \(session.closeOut.nprsAfter.map(String.init) ?? "—")"
+        return [
+            ("Signed by \(sig.signatureLine), \(Timestamp.display(sig.at, in: context.timeZone)) · read-only; addenda from History", Style.signed.bolded),
+            ("Needles \(r.inserted) in, \(r.removed.map(String.init) ?? "—") out\(r.balanced ? " ✓" : " ✕") · \(nprs) · \(session.closeOut.needleBrand) lot \(session.closeOut.needleLot)",
+             r.balanced ? .ok : .danger),
+        ]
+    }
+
+    /// The points of this session: region, muscle, side, needles, twitch. One line each when
+    /// there is room, two in a narrow side pane.
+    private func renderEntries(into screen: inout Screen, rect: Rect, context: AppContext) {
+        guard rect.height > 1 else { return }
+        let catalogue = context.catalogue
+        let narrow = Self.entryRowHeight(width: rect.width) == 2
+        let fixed = 3 + 5 + 4 + 12 + 10
+        let free = max(10, rect.width - fixed)
+        let regionW = narrow ? rect.width - 3 - 9 : free * 2 / 5, muscleW = narrow ? rect.width - 3 - 10 : free - regionW
+        let head = narrow
+            ? DisplayWidth.pad(" # REGION / MUSCLE", to: rect.width - 9) + "SIDE   N"
+            : DisplayWidth.pad(" #", to: 3) + DisplayWidth.pad("REGION", to: regionW) + DisplayWidth.pad("MUSCLE", to: muscleW)
+                + "SIDE " + "  N " + DisplayWidth.pad("NEEDLE", to: 12) + "TWITCH"
+        screen.put(head, x: rect.x, y: rect.y, style: .header, maxWidth: rect.width)
+        let rows = (rect.height - ChartLayout.listHeaderRows) / (narrow ? 2 : 1)
+        if session.entries.isEmpty {
+            let text = session.isSigned ? "No points were charted." : "No points yet. Enter on a region charts one; c copies the last session's points."
+            for (i, line) in DisplayWidth.wrap(text, to: rect.width - 1).prefix(rect.height - 1).enumerated() {
+                screen.put(line, x: rect.x + 1, y: rect.y + 1 + i, style: .dim)
+            }
+            return
+        }
+        let first = entriesScroll(rows: rows)
+        for (offset, e) in session.entries.dropFirst(first).prefix(rows).enumerated() {
+            let index = first + offset
+            let y = rect.y + 1 + offset * (narrow ? 2 : 1)
+            let selected = index == charting.entryIndex && charting.focus == .entries
+            let style: Style = selected ? .selected : .normal
+            if selected { screen.fill(x: rect.x, y: y, width: rect.width, height: narrow ? 2 : 1, style: style) }
+            let region = catalogue.region(e.regionID)?.name ?? e.regionID
+            let twitchStyle = e.twitch.count > 0 ? (selected ? Style.twitch.reversed : Style.twitch.bolded) : style
+            var x = screen.put(DisplayWidth.pad(String(format: "%2d", index + 1), to: 3), x: rect.x, y: y, style: style)
+            x = screen.put(DisplayWidth.pad(region, to: regionW), x: x, y: y, style: style)
+            if narrow {
+                screen.put(DisplayWidth.pad("  \(e.side.letter)", to: 5) + String(format: "%4d", e.needleCount), x: x, y: y, style: style)
+                x = screen.put(DisplayWidth.pad("   " + e.muscle, to: muscleW + 3), x: rect.x, y: y + 1, style: style)
+                screen.put(e.twitch.summary, x: x + 1, y: y + 1, style: twitchStyle, maxWidth: rect.maxX - x - 1)
+                continue
+            }
+            x = screen.put(DisplayWidth.pad(e.muscle, to: muscleW), x: x, y: y, style: style)
+            x = screen.put(DisplayWidth.pad(" \(e.side.letter)", to: 5), x: x, y: y, style: style)
+            x = screen.put(DisplayWidth.pad(String(format: "%3d", e.needleCount), to: 4), x: x, y: y, style: style)
+            x = screen.put(DisplayWidth.pad("\(e.diameter)×\(e.lengthMM)", to: 12), x: x, y: y, style: style)
+            screen.put(e.twitch.summary, x: x, y: y, style: twitchStyle, maxWidth: rect.maxX - x)
+        }
+        if first + rows < session.entries.count {
+            screen.putRight("↓ \(session.entries.count - first - rows) more", right: rect.maxX, y: rect.y, style: .dim)
+        }
+    }
+
+    /// Rows per point in a list `width` columns wide.
+    static func entryRowHeight(width: Int) -> Int { width < 60 ? 2 : 1 }
+
+    private func renderCopyOffer(_ offer: ChartingState.CopyOffer, into screen: inout Screen, area: Rect, context: AppContext) {
+        let h = min(area.height - 2, offer.entries.count + 4)
+        let w = min(area.width - 4, 96)
+        let r = Rect(x: area.x + (area.width - w) / 2, y: area.y + 1, width: w, height: h)
+        screen.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+        screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .emphasis,
+                   title: "Copy points from the session of \(Timestamp.display(offer.from, in: context.timeZone))")
+        screen.put("Ticked points are charted again with the same needles and technique.", x: r.x + 2, y: r.y + 1, style: .dim, maxWidth: r.width - 4)
+        offer.list.render(into: &screen, rect: Rect(x: r.x + 2, y: r.y + 2, width: r.width - 4, height: r.height - 4), focused: true)
+        screen.put("Enter copies \(offer.list.checked.count) · Space ticks · a all · Esc cancels", x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
+    }
+}

@@ -1,0 +1,153 @@
+import ChartCore
+
+extension SessionScreen {
+    /// Close-out: the fields on the left; beside them (or below, when narrow) the focused list
+    /// and what still stands in the way of signing, with the reconciliation in ok or danger.
+    func renderCloseOut(into screen: inout Screen, area: Rect, context: AppContext) {
+        let catalogue = context.catalogue
+        let wide = area.width >= 110
+        let fieldsWidth = wide ? 78 : area.width - 2
+        var y = area.y + 1
+        let x = area.x + 2
+        let r = session.reconciliation
+        screen.put(DisplayWidth.pad("Needles inserted", to: 20), x: x, y: y, style: .dim)
+        screen.put("\(r.inserted)", x: x + 20, y: y, style: .emphasis)
+        screen.put("in \(session.entries.count) point(s)", x: x + 24, y: y, style: .dim)
+        y += 1
+        for row in CloseOutState.Row.allCases {
+            renderCloseOutRow(row, x: x, y: y, width: fieldsWidth - 2, context: context, into: &screen)
+            y += 1
+        }
+        // Reconciliation, in the words signing uses.
+        y += 1
+        let reconciliation = reconciliationLine()
+        for line in DisplayWidth.wrap(reconciliation.0, to: fieldsWidth - 2) where y < area.maxY {
+            screen.put(line, x: x, y: y, style: reconciliation.1)
+            y += 1
+        }
+        let panel = wide
+            ? Rect(x: area.x + fieldsWidth + 2, y: area.y + 1, width: area.maxX - fieldsWidth - 4, height: area.height - 2)
+            : Rect(x: x, y: y + 1, width: area.width - 4, height: area.maxY - y - 1)
+        renderCloseOutPanel(into: &screen, rect: panel, context: context)
+        if closing.confirmingSign {
+            let w = min(area.width - 4, 76)
+            let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + area.height / 2 - 3, width: w, height: 6)
+            screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
+            screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: Style.signed.bolded, title: "Sign")
+            let lines = DisplayWidth.wrap("Sign and lock this session? It cannot be changed afterwards; corrections are addenda. y/N", to: w - 4)
+            for (i, l) in lines.prefix(3).enumerated() { screen.put(l, x: box.x + 2, y: box.y + 1 + i, style: .emphasis) }
+            screen.put("as \(context.clinician.signatureLine)", x: box.x + 2, y: box.maxY - 2, style: .dim, maxWidth: w - 4)
+        }
+        if let d = closing.adverseDraft {
+            let h = d.step == 0 ? min(area.height - 2, catalogue.adverseEvents.count + 3) : 5
+            let w = min(area.width - 8, 60)
+            let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + 1, width: w, height: h)
+            screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
+            screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: .warning, title: "Adverse event")
+            let inner = Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2)
+            switch d.step {
+            case 0: d.picker.render(into: &screen, rect: inner, focused: true, prompt: "type to filter or describe")
+            case 1:
+                screen.put("\"\(d.note.trimmed)\": which class?", x: inner.x, y: inner.y, maxWidth: inner.width)
+                screen.put("m mild · s significant (needed medical advice) · x serious", x: inner.x, y: inner.y + 1, style: .emphasis, maxWidth: inner.width)
+            default:
+                let name = d.typeID.flatMap { catalogue.adverseEvent($0)?.name } ?? "other"
+                screen.put("\(name) (\(d.severity?.rawValue ?? "mild")) — note (optional), Enter adds:", x: inner.x, y: inner.y, maxWidth: inner.width)
+                d.note.render(into: &screen, x: inner.x, y: inner.y + 1, width: inner.width, focused: true, placeholder: "where, how")
+            }
+        }
+    }
+
+    /// The needle count in the wording of the signing rules: ok when balanced, danger otherwise.
+    func reconciliationLine() -> (String, Style) {
+        let r = session.reconciliation
+        if r.balanced { return ("✓ Needles reconciled: \(r.inserted) inserted, \(r.inserted) removed and disposed of.", Style.ok.bolded) }
+        let blocker = session.signingBlockers(catalogue: catalogue).first { $0.contains("needle") && $0.contains("removed") }
+        return ("✕ " + (blocker ?? "Needle count not reconciled."), Style.danger.bolded)
+    }
+
+    private func renderCloseOutRow(_ row: CloseOutState.Row, x: Int, y: Int, width: Int, context: AppContext, into screen: inout Screen) {
+        let focused = closing.focus == row && closing.adverseDraft == nil && !closing.confirmingSign
+        let label: String = switch row {
+        case .removed: "Needles removed"
+        case .brand: "Needle brand"
+        case .lot: "Lot number"
+        case .nprs: "Pain after (0-10)"
+        case .adverse: "Adverse events"
+        case .aftercare: "Aftercare"
+        case .aftercareNote: "Aftercare note"
+        case .combined: "Also given"
+        case .nextVisit: "Next visit"
+        case .sessions: "Sessions planned"
+        case .planNote: "Plan"
+        }
+        if focused { screen.fill(x: x - 1, y: y, width: width + 1, height: 1, style: .selected) }
+        screen.put(DisplayWidth.pad(label, to: 20), x: x, y: y, style: focused ? Style.selected.bolded : .dim)
+        let vx = x + 20, vw = width - 20
+        var after = vx
+        switch row {
+        case .removed:
+            closing.removed.render(into: &screen, x: vx, y: y, width: 4, focused: focused, placeholder: "—")
+            after = vx + 5
+            if closing.removed.text.isEmpty { screen.put("count them: a = all \(session.needlesInserted) removed", x: after, y: y, style: .warning, maxWidth: vw - 5) }
+        case .brand: closing.brand.render(into: &screen, x: vx, y: y, width: min(30, vw), focused: focused, placeholder: "brand")
+        case .lot: closing.lot.render(into: &screen, x: vx, y: y, width: min(20, vw), focused: focused, placeholder: "lot")
+        case .nprs:
+            closing.nprs.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: "—")
+            screen.put("before: \(session.nprsBefore.map(String.init) ?? "—")", x: vx + 5, y: y, style: .dim)
+            after = vx + 16
+        case .adverse:
+            let events = session.closeOut.adverseEvents
+            if events.isEmpty { screen.put("none · Enter adds one", x: vx, y: y, style: focused ? .selected : .dim, maxWidth: vw) }
+            var ex = vx
+            for e in events where ex < x + width {
+                let style: Style = e.severity == .serious ? Style.danger.bolded : e.severity == .significant ? .warning : .normal
+                ex = screen.put(e.summary(context.catalogue) + "; ", x: ex, y: y, style: style, maxWidth: x + width - ex)
+            }
+        case .aftercare, .combined:
+            let list = row == .aftercare ? closing.aftercare : closing.combined
+            let names = list.options.filter { list.isChecked($0.id) }.map(\.label)
+            screen.put(names.isEmpty ? "—" : "\(names.count): " + names.joined(separator: ", "), x: vx, y: y,
+                       style: focused ? .selected : .normal, maxWidth: vw)
+        case .aftercareNote: closing.aftercareNote.render(into: &screen, x: vx, y: y, width: vw, focused: focused, placeholder: "optional")
+        case .nextVisit:
+            closing.nextVisit.render(into: &screen, x: vx, y: y, width: 11, focused: focused, placeholder: "YYYY-MM-DD")
+            after = vx + 12
+        case .sessions:
+            closing.sessions.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: "—")
+            screen.put("guide: acute 1-3, chronic 4-6, severe up to 12-14", x: vx + 4, y: y, style: .dim, maxWidth: vw - 4)
+            after = vx + 4 + vw
+        case .planNote: closing.planNote.render(into: &screen, x: vx, y: y, width: vw, focused: focused, placeholder: "optional")
+        }
+        if let issue = closing.issues[row] { screen.put(issue, x: after, y: y, style: .danger, maxWidth: x + width - after) }
+    }
+
+    /// The focused checklist, then what still stands in the way of signing.
+    private func renderCloseOutPanel(into screen: inout Screen, rect: Rect, context: AppContext) {
+        guard rect.height > 0, rect.width > 10 else { return }
+        var y = rect.y
+        if closing.focus == .aftercare || closing.focus == .combined {
+            let list = closing.focus == .aftercare ? closing.aftercare : closing.combined
+            let h = min(list.options.count, max(3, rect.height - 3))
+            list.render(into: &screen, rect: Rect(x: rect.x, y: y, width: rect.width, height: h), focused: true, numbered: true)
+            y += h + 1
+        }
+        if session.isSigned { return }
+        // The reconciliation is already shown under the fields.
+        let blockers = session.signingBlockers(catalogue: context.catalogue).filter { !($0.contains("needle") && $0.contains("removed")) }
+        guard y < rect.maxY else { return }
+        if blockers.isEmpty {
+            screen.put("Ready to sign: ^S", x: rect.x, y: y, style: Style.ok.bolded, maxWidth: rect.width)
+            return
+        }
+        screen.put("Before signing:", x: rect.x, y: y, style: .emphasis, maxWidth: rect.width)
+        y += 1
+        for b in blockers {
+            let style: Style = b.contains("not accounted") || b.contains("More needles") ? .danger : .warning
+            for line in DisplayWidth.wrap("• " + b, to: rect.width) where y < rect.maxY {
+                screen.put(line, x: rect.x, y: y, style: style)
+                y += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import ChartCore
+import Foundation
+
+/// The form for one needled point. It opens prefilled (from the session's last entry, or from
+/// the entry being edited) with the muscle list focused, so a repeat point is: Enter (muscle),
+/// a side key, the twitch count and w/s, a sensation digit or two, ^S.
+struct EntryForm: Sendable, Equatable {
+    /// A line of the form.
+    enum Field: Sendable, Equatable, CaseIterable {
+        case muscle, side, twitch, sensations, referredTo, pain, needles, diameter, length, depth, technique,
+             minutes, frequency, note
+    }
+
+    /// What a key asks of the screen.
+    enum Outcome: Sendable, Equatable { case none, confirm, cancel }
+
+    /// The entry's id: made when the form opened, kept by an edit, so a retried save is idempotent.
+    let id: String
+    let regionID: String
+    /// True when editing an entry already saved.
+    let isEdit: Bool
+    let recordedAt: Date
+    var focus: Field = .muscle
+    var muscle: PickList
+    var side: Side?
+    var twitchCount: NumberField
+    var twitchStrength: TwitchStrength?
+    var sensations: CheckList
+    var referredTo: TextField
+    var pain: NumberField
+    var needles: NumberField
+    var diameter: NumberField
+    var length: NumberField
+    var depth: NeedleDepth
+    var depthMM: NumberField
+    var technique: TechniqueKind
+    var minutes: NumberField
+    var frequency: NumberField
+    var note: TextField
+    /// Why the last confirm was refused.
+    var issues: [String] = []
+    /// Safety warnings awaiting a confirming key.
+    var warnings: [SafetyWarning] = []
+    /// The save is on its way.
+    var saving = false
+    /// Why the last save failed.
+    var failure: String?
+
+    /// A form for `entry` in `region`; `isEdit` when it is already saved.
+    init(entry e: TriggerPointEntry, region: BodyRegion?, isEdit: Bool, catalogue: Catalogue) {
+        id = e.id; regionID = e.regionID; self.isEdit = isEdit; recordedAt = e.recordedAt
+        let muscles = (region?.muscles ?? []).map { PickOption(id: $0, label: $0) }
+        muscle = PickList(options: muscles, selectedID: e.muscle, allowsFreeText: true)
+        if !e.muscle.isEmpty, !muscles.contains(where: { $0.id == e.muscle }) { muscle.filter.set(e.muscle) }
+        side = e.side
+        twitchCount = NumberField(e.twitch.count == 0 && !isEdit ? "" : String(e.twitch.count), limit: 2)
+        twitchStrength = e.twitch.strength
+        sensations = CheckList(options: catalogue.sensations.map { PickOption(id: $0.id, label: $0.name) }, checked: e.sensations)
+        referredTo = TextField(e.referredTo)
+        pain = NumberField(e.painDuring, limit: 2)
+        needles = NumberField(e.needleCount, limit: 2)
+        diameter = NumberField(e.diameter.description, limit: 5, extra: ["."])
+        length = NumberField(e.lengthMM, limit: 3)
+        depth = e.depth
+        depthMM = NumberField(e.depthMM, limit: 3)
+        technique = e.technique.kind
+        minutes = NumberField(e.technique.minutes, limit: 2)
+        frequency = NumberField(e.technique.frequencyHz, limit: 3)
+        note = TextField(e.note, limit: TextLimits.note)
+    }
+
+    /// The fields shown, in order: referred-to only with referred pain, minutes and frequency
+    /// only with the techniques that use them.
+    var fields: [Field] {
+        Field.allCases.filter { f in
+            switch f {
+            case .referredTo: sensations.isChecked("referred")
+            case .minutes: technique == .static || technique == .electrical
+            case .frequency: technique == .electrical
+            default: true
+            }
+        }
+    }
+
+    /// True while the focused field takes letters as text.
+    var capturesText: Bool { warnings.isEmpty && [.muscle, .referredTo, .note].contains(focus) }
+
+    /// The muscle as recorded now: the highlighted one, or the text typed when nothing matches.
+    var muscleValue: String {
+        switch muscle.answer {
+        case let .picked(o): o.label
+        case let .freeText(t): t
+        default: ""
+        }
+    }
+
+    // MARK: - Keys
+
+    /// Applies a key; returns what the screen must do.
+    mutating func handle(_ key: Key, catalogue: Catalogue) -> Outcome {
+        if !warnings.isEmpty {
+            switch key {
+            case .character("y"), .character("Y"), .enter, .ctrl("s"): return .confirm
+            case .escape, .character("n"), .character("N"): warnings = []
+            default: break
+            }
+            return .none
+        }
+        switch key {
+        case .ctrl("s"), .function(10): return .confirm
+        case .escape:
+            if focus == .muscle, !muscle.filter.text.isEmpty { _ = muscle.handle(.escape); return .none }
+            return .cancel
+        case .tab: move(1); return .none
+        case .backTab: move(-1); return .none
+        case .enter:
+            if focus == fields.last { return .confirm }
+            move(1); return .none
+        default: break
+        }
+        if focus != .muscle, focus != .sensations {
+            if key == .up { move(-1); return .none }
+            if key == .down { move(1); return .none }
+        }
+        editFocused(key, catalogue: catalogue)
+        return .none
+    }
+
+    /// Moves the focus `by` fields; a number field gaining focus is replaced by the next digit typed.
+    mutating func move(_ by: Int) {
+        let list = fields
+        let i = list.firstIndex(of: focus) ?? 0
+        focus = list[min(max(0, i + by), list.count - 1)]
+        for f in [\EntryForm.twitchCount, \.pain, \.needles, \.diameter, \.length, \.depthMM, \.minutes, \.frequency] {
+            self[keyPath: f].fresh = true
+        }
+    }
+
+    private mutating func editFocused(_ key: Key, catalogue: Catalogue) {
+        switch focus {
+        case .muscle:
+            if key == .up, muscle.highlighted == 0 { return }
+            _ = muscle.handle(key)
+        case .side:
+            switch key {
+            case .character("l"), .character("L"): side = .left; move(1)
+            case .character("r"), .character("R"): side = .right; move(1)
+            case .character("m"), .character("M"): side = .midline; move(1)
+            case .left, .right, .character(" "):
+                let all = Side.allCases
+                let i = side.flatMap { all.firstIndex(of: $0) } ?? -1
+                side = all[(i + (key == .left ? all.count - 1 : 1) + all.count) % all.count]
+            default: break
+            }
+        case .twitch:
+            switch key {
+            case .character("w"), .character("W"): twitchStrength = .weak; if twitchCount.value ?? 0 == 0 { twitchCount.set("1") }; move(1)
+            case .character("s"), .character("S"): twitchStrength = .strong; if twitchCount.value ?? 0 == 0 { twitchCount.set("1") }; move(1)
+            default:
+                twitchCount.handle(key)
+                if twitchCount.value ?? 0 == 0 { twitchStrength = nil }
+            }
+        case .sensations:
+            switch key {
+            case .up: sensations.cursor > 0 ? sensations.move(-1) : move(-1)
+            case .down: sensations.cursor < sensations.options.count - 1 ? sensations.move(1) : move(1)
+            case .left: sensations.move(-1)
+            case .right: sensations.move(1)
+            case .character(" "), .character("x"):
+                if let o = sensations.current { toggleSensation(o.id) }
+            case let .character(ch):
+                if let o = sensations.option(forDigit: ch) { toggleSensation(o.id) }
+            default: break
+            }
+        case .referredTo: referredTo.handle(key)
+        case .pain: pain.handle(key)
+        case .needles:
+            switch key {
+            case .character("+"), .right: needles.set(String(min(NeedleLimits.count.upperBound, (needles.value ?? 0) + 1)))
+            case .character("-"), .left: needles.set(String(max(1, (needles.value ?? 2) - 1)))
+            default: needles.handle(key)
+            }
+        case .diameter:
+            let sizes = catalogue.needleDiameters.map { NeedleDiameter(hundredths: $0).description }
+            if !cycle(&diameter, through: sizes, key) { diameter.handle(key) }
+        case .length:
+            if !cycle(&length, through: catalogue.needleLengths.map(String.init), key) { length.handle(key) }
+        case .depth:
+            switch key {
+            case .character("s"), .character("S"): depth = .superficial
+            case .character("d"), .character("D"): depth = .deep
+            case .character(" "), .left, .right: depth = depth == .deep ? .superficial : .deep
+            default: depthMM.handle(key)
+            }
+        case .technique:
+            switch key {
+            case .character("p"), .character("P"): technique = .pistoning
+            case .character("s"), .character("S"): technique = .static
+            case .character("r"), .character("R"): technique = .rotation
+            case .character("e"), .character("E"): technique = .electrical
+            case .character(" "), .left, .right:
+                let all = TechniqueKind.allCases
+                let i = all.firstIndex(of: technique) ?? 0
+                technique = all[(i + (key == .left ? all.count - 1 : 1)) % all.count]
+            default: break
+            }
+        case .minutes: minutes.handle(key)
+        case .frequency: frequency.handle(key)
+        case .note: note.handle(key)
+        }
+    }
+
+    /// Space and ←/→ step through the catalogue's sizes; returns false for other keys.
+    private func cycle(_ field: inout NumberField, through values: [String], _ key: Key) -> Bool {
+        guard !values.isEmpty, key == .character(" ") || key == .left || key == .right else { return false }
+        let i = values.firstIndex(of: field.text)
+        let next: Int
+        if key == .left { next = ((i ?? 0) - 1 + values.count) % values.count } else { next = ((i ?? -1) + 1) % values.count }
+        field.set(values[next])
+        return true
+    }
+
+    /// Ticks or unticks a sensation; "nothing felt" excludes the others; referred pain asks where.
+    mutating func toggleSensation(_ id: String) {
+        let on = sensations.toggle(id)
+        guard on else { return }
+        if id == "nothing" { sensations.set(["nothing"]) } else if sensations.isChecked("nothing") { sensations.toggle("nothing") }
+        if id == "referred" { focus = .referredTo }
+    }
+
+    // MARK: - The entry
+
+    /// The entry the form describes, or what is wrong with what was typed.
+    func entry() -> Result<TriggerPointEntry, ValidationError> {
+        var issues: [ValidationIssue] = []
+        guard let side else {
+            return .failure(ValidationError([.init("Side", "press l (left), r (right) or m (midline)")]))
+        }
+        func number(_ f: NumberField, _ name: String, optional: Bool = false) -> Int? {
+            if f.text.isEmpty { if !optional { issues.append(.init(name, "enter a number")) }; return nil }
+            guard let v = f.value else { issues.append(.init(name, "'\(f.text)' is not a whole number")); return nil }
+            return v
+        }
+        let count = number(needles, "Needles") ?? 1
+        let diameterValue = NeedleDiameter(parsing: diameter.text)
+        if diameterValue == nil { issues.append(.init("Diameter", "'\(diameter.text)' is not a size: type it like 0.25, or Space for the next size")) }
+        let lengthValue = number(length, "Length") ?? 0
+        let depthValue = number(depthMM, "Depth", optional: true)
+        var t = Technique(kind: technique)
+        if technique == .static || technique == .electrical { t.minutes = number(minutes, "Minutes", optional: true) }
+        if technique == .electrical { t.frequencyHz = number(frequency, "Frequency", optional: true) }
+        let twitches = number(twitchCount, "Twitch responses", optional: true) ?? 0
+        var painValue: Int?
+        if !pain.text.isEmpty {
+            switch Validation.nprs(pain.text, field: "Pain during") {
+            case let .success(v): painValue = v
+            case let .failure(issue): issues.append(issue)
+            }
+        }
+        if !issues.isEmpty { return .failure(ValidationError(issues)) }
+        return .success(TriggerPointEntry(
+            id: id, regionID: regionID, muscle: muscleValue, side: side, needleCount: count,
+            diameter: diameterValue ?? NeedleDiameter(hundredths: 25), lengthMM: lengthValue, depth: depth, depthMM: depthValue,
+            technique: t, twitch: TwitchResponse(count: twitches, strength: twitches == 0 ? nil : twitchStrength),
+            sensations: sensations.checked, referredTo: sensations.isChecked("referred") ? referredTo.trimmed : "",
+            painDuring: painValue, note: note.trimmed, recordedAt: recordedAt))
+    }
+}

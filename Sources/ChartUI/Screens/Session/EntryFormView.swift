@@ -1,0 +1,171 @@
+import ChartCore
+
+extension SessionScreen {
+    func entryFormHints(_ form: EntryForm) -> [KeyHint] {
+        if !form.warnings.isEmpty { return [KeyHint("y", "save anyway"), KeyHint("Esc", "back to the form")] }
+        let common = [KeyHint("Enter", "next"), KeyHint("↑↓ Tab", "field"), KeyHint("Esc", "cancel")]
+        let specific: [KeyHint] = switch form.focus {
+        case .muscle: [KeyHint("Enter", "choose"), KeyHint("↑↓", "muscle"), KeyHint("type", "filter / own name")]
+        case .side: [KeyHint("l/r/m", "left/right/mid")]
+        case .twitch: [KeyHint("0-9", "count"), KeyHint("w/s", "weak/strong")]
+        case .sensations: [KeyHint("1-0", "tick"), KeyHint("Space", "tick")]
+        case .needles: [KeyHint("+/-", "count")]
+        case .diameter, .length: [KeyHint("Space", "next size"), KeyHint("0-9", "type")]
+        case .depth: [KeyHint("s/d", "superficial/deep"), KeyHint("0-9", "mm")]
+        case .technique: [KeyHint("p/s/r/e", "technique")]
+        case .pain, .minutes, .frequency: [KeyHint("0-9", "type")]
+        case .referredTo, .note: [KeyHint("type", "text")]
+        }
+        return [KeyHint("^S", "save")] + specific + common
+    }
+
+    /// The entry form: fields on the left (or on top when narrow), the focused field's list or
+    /// help beside them, and warnings, problems and the save state below that.
+    func renderEntryForm(_ form: EntryForm, into screen: inout Screen, rect: Rect, context: AppContext) {
+        let catalogue = context.catalogue
+        let region = catalogue.region(form.regionID)
+        let title = (form.isEdit ? "Edit point" : "Point \(session.entries.count + 1)") + " · \(region?.name ?? form.regionID) (\(region?.view.rawValue ?? ""))"
+        screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
+        screen.box(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: .emphasis, title: title)
+        let inner = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+        let twoColumns = inner.width >= 70
+        let fieldsWidth = twoColumns ? 38 : inner.width
+        var y = inner.y
+        if let region, !region.warnings.isEmpty {
+            screen.put("⚠ " + region.warnings.joined(separator: "; "), x: inner.x, y: y, style: .warning, maxWidth: inner.width)
+            y += 1
+        }
+        for field in form.fields where y < inner.maxY {
+            renderField(field, form: form, x: inner.x, y: y, width: fieldsWidth, context: context, into: &screen)
+            y += 1
+        }
+        let detail = twoColumns
+            ? Rect(x: inner.x + fieldsWidth + 2, y: inner.y + (region?.warnings.isEmpty == false ? 1 : 0), width: inner.width - fieldsWidth - 2,
+                   height: inner.maxY - inner.y - (region?.warnings.isEmpty == false ? 1 : 0))
+            : Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1)
+        renderFieldDetail(form, rect: detail, context: context, into: &screen)
+    }
+
+    private func renderField(_ field: EntryForm.Field, form: EntryForm, x: Int, y: Int, width: Int, context: AppContext,
+                             into screen: inout Screen) {
+        let focused = form.focus == field && form.warnings.isEmpty
+        let labelStyle: Style = focused ? Style.selected.bolded : .dim
+        let label: String = switch field {
+        case .muscle: "Muscle"
+        case .side: "Side"
+        case .twitch: "Twitch"
+        case .sensations: "Sensations"
+        case .referredTo: "Referred to"
+        case .pain: "Pain during"
+        case .needles: "Needles"
+        case .diameter: "Diameter"
+        case .length: "Length"
+        case .depth: "Depth"
+        case .technique: "Technique"
+        case .minutes: form.technique == .electrical ? "Stim. min" : "Retained min"
+        case .frequency: "Frequency Hz"
+        case .note: "Note"
+        }
+        screen.put(DisplayWidth.pad((focused ? "▸" : " ") + label, to: 13), x: x, y: y, style: labelStyle)
+        let vx = x + 14, vw = width - 14
+        func text(_ s: String, _ style: Style = .normal) {
+            screen.put(s, x: vx, y: y, style: focused ? Style.selected.bolded : style, maxWidth: vw)
+        }
+        switch field {
+        case .muscle:
+            let value = form.muscleValue
+            if case .freeText = form.muscle.answer { text(value + " (typed)") } else { text(value.isEmpty ? "—" : value, value.isEmpty ? .danger : .normal) }
+        case .side:
+            if let s = form.side { text("\(s.letter)  \(s.rawValue)") } else { text("— l · r · m", .warning) }
+        case .twitch:
+            form.twitchCount.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: "0")
+            let count = form.twitchCount.value ?? 0
+            let strength = count == 0 ? "none" : form.twitchStrength?.rawValue ?? "w weak · s strong?"
+            screen.put(strength, x: vx + 4, y: y, style: count > 0 && form.twitchStrength != nil ? Style.twitch.bolded : .dim, maxWidth: vw - 4)
+        case .sensations:
+            let names = form.sensations.checked.compactMap { id in form.sensations.options.first { $0.id == id }?.label }
+            text(names.isEmpty ? "—" : names.joined(separator: ", "), names.isEmpty ? .dim : .normal)
+        case .referredTo:
+            form.referredTo.render(into: &screen, x: vx, y: y, width: vw, focused: focused, placeholder: "where to?")
+        case .pain:
+            form.pain.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: "—")
+            screen.put("/10", x: vx + 4, y: y, style: .dim)
+        case .needles:
+            form.needles.render(into: &screen, x: vx, y: y, width: 3, focused: focused)
+        case .diameter:
+            form.diameter.render(into: &screen, x: vx, y: y, width: 5, focused: focused)
+            screen.put("mm", x: vx + 6, y: y, style: .dim)
+        case .length:
+            form.length.render(into: &screen, x: vx, y: y, width: 4, focused: focused)
+            screen.put("mm", x: vx + 5, y: y, style: .dim)
+        case .depth:
+            screen.put(form.depth.rawValue, x: vx, y: y, style: focused ? Style.selected.bolded : .normal)
+            form.depthMM.render(into: &screen, x: vx + 12, y: y, width: 3, focused: focused, placeholder: "")
+            screen.put("mm", x: vx + 16, y: y, style: .dim)
+        case .technique:
+            text(form.technique == .electrical ? "e-stim" : form.technique.rawValue)
+        case .minutes:
+            form.minutes.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: "—")
+        case .frequency:
+            form.frequency.render(into: &screen, x: vx, y: y, width: 4, focused: focused, placeholder: "—")
+        case .note:
+            form.note.render(into: &screen, x: vx, y: y, width: vw, focused: focused, placeholder: "optional")
+        }
+    }
+
+    /// Beside the fields: the list or help of the focused field, then warnings, problems and the
+    /// save state; a pending safety warning takes the whole panel.
+    private func renderFieldDetail(_ form: EntryForm, rect: Rect, context: AppContext, into screen: inout Screen) {
+        guard rect.height > 0, rect.width > 10 else { return }
+        if !form.warnings.isEmpty {
+            let lines = form.warnings.flatMap { w in
+                DisplayWidth.wrap(w.message, to: rect.width - 4).map { ($0, w.kind == .bilateralThorax ? Style.danger.bolded : Style.warning.bolded) } + [("", Style.normal)]
+            }
+            let box = Rect(x: rect.x, y: rect.y, width: rect.width, height: min(rect.height, lines.count + 3))
+            screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
+            screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: Style.warning.bolded, title: "⚠ Safety warning")
+            for (i, line) in lines.prefix(box.height - 3).enumerated() {
+                screen.put(line.0, x: box.x + 2, y: box.y + 1 + i, style: line.1, maxWidth: box.width - 4)
+            }
+            screen.put("y: save anyway · Esc: back", x: box.x + 2, y: box.maxY - 2, style: .emphasis, maxWidth: box.width - 4)
+            return
+        }
+        var trailer: [(String, Style)] = []
+        for issue in form.issues { trailer.append((issue, .danger)) }
+        if let f = form.failure { trailer.append(("Not saved: \(f) — ^S tries again", .danger)) }
+        if form.saving { trailer.append(("Saving…", .dim)) }
+        let trailerLines = trailer.flatMap { t in DisplayWidth.wrap(t.0, to: rect.width).map { ($0, t.1) } }
+        let bodyHeight = max(0, rect.height - min(trailerLines.count, rect.height / 2))
+        let body = Rect(x: rect.x, y: rect.y, width: rect.width, height: bodyHeight)
+        func help(_ lines: [String]) {
+            for (i, l) in lines.prefix(body.height).enumerated() { screen.put(l, x: body.x, y: body.y + i, style: .dim, maxWidth: body.width) }
+        }
+        switch form.focus {
+        case .muscle:
+            form.muscle.render(into: &screen, rect: Rect(x: body.x, y: body.y, width: body.width, height: min(body.height, 9)),
+                               focused: true, prompt: "type to filter, or a name")
+        case .side:
+            help(["l left · r right · m midline", "The patient's side: on the FRONT view", "their right is on your left."])
+        case .twitch:
+            help(["Local twitch responses:", "type the count, then w weak or s strong.", "Enter with no count: none."])
+        case .sensations:
+            form.sensations.render(into: &screen, rect: Rect(x: body.x, y: body.y, width: body.width, height: min(body.height, form.sensations.options.count)),
+                                   focused: true, numbered: true)
+        case .diameter:
+            help(["Space or ←→: " + context.catalogue.needleDiameters.map { NeedleDiameter(hundredths: $0).description }.joined(separator: " "), "or type a size, e.g. 0.22"])
+        case .length:
+            help(["Space or ←→: " + context.catalogue.needleLengths.map(String.init).joined(separator: " ") + " mm", "or type a length in mm"])
+        case .depth: help(["s superficial · d deep", "digits: depth in mm (optional)"])
+        case .technique: help(["p pistoning (fast in/out) · s static", "r rotation · e electrical stimulation"])
+        case .needles: help(["+/- or type the number of needles"])
+        case .pain: help(["Pain during needling, 0-10 (optional)"])
+        case .minutes: help(["Minutes retained or stimulated (1-60)"])
+        case .frequency: help(["Stimulation frequency in Hz (1-250)"])
+        case .referredTo: help(["Where the referred pain went"])
+        case .note: help(["A short note (optional). Enter or ^S saves the point."])
+        }
+        for (i, line) in trailerLines.suffix(rect.height - bodyHeight).enumerated() {
+            screen.put(line.0, x: rect.x, y: body.maxY + i, style: line.1, maxWidth: rect.width)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ChartCore
+
+/// The screening form's own state (the answers themselves live in the session).
+struct ScreeningState: Sendable, Equatable {
+    /// A line of the form that can have the keyboard.
+    enum Row: Sendable, Equatable {
+        case condition, onset, item(Int), consent, explained(Int), nprs
+    }
+
+    /// Regions being chosen for a site-specific "yes".
+    struct RegionPick: Sendable, Equatable {
+        var itemIndex: Int
+        var list: CheckList
+    }
+
+    var focus = 0
+    var conditionPicker: PickList?
+    var regionPick: RegionPick?
+    var nprs: NumberField
+    /// Why the NPRS typed was refused (Validation.nprs wording).
+    var nprsIssue: String?
+    /// What stood in the way the last time Continue was pressed.
+    var blockers: [String] = []
+    /// Something changed since the last save.
+    var dirty = false
+
+    init(session: NeedlingSession, previous: NeedlingSession?) {
+        nprs = NumberField(session.nprsBefore, limit: 3)
+    }
+
+    /// The rows, in order, for `catalogue`.
+    static func rows(_ catalogue: Catalogue) -> [Row] {
+        [.condition, .onset] + catalogue.screening.indices.map { .item($0) } + [.consent]
+            + catalogue.consentItems.indices.map { .explained($0) } + [.nprs]
+    }
+}

@@ -1,0 +1,282 @@
+import ChartCore
+
+extension SessionScreen {
+    var chartingHints: [KeyHint] {
+        if let form = charting.form { return entryFormHints(form) }
+        if charting.confirmDelete != nil { return [KeyHint("y", "remove the point"), KeyHint("any key", "keep it")] }
+        if charting.copyOffer != nil {
+            return [KeyHint("Enter", "copy ticked points"), KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "cancel")]
+        }
+        if charting.focus == .entries {
+            return [KeyHint("Enter", "edit"), KeyHint("↑↓", "select"), KeyHint("d", "remove"), KeyHint("Tab", "map"),
+                    KeyHint("o", "close-out"), KeyHint("Esc", "back (kept unfinished)")]
+        }
+        return [KeyHint("Enter", "chart"), KeyHint("←↑↓→", "move"), KeyHint("c", "copy last"), KeyHint("o", "close-out"),
+                KeyHint("Tab", "points list"), KeyHint("hjkl", "move"), KeyHint("Click", "select region (again: chart)"),
+                KeyHint("Esc", "back (kept unfinished)")]
+    }
+
+    /// The region of the selected block.
+    var selectedRegionID: String? { blocks.indices.contains(charting.block) ? blocks[charting.block].regionID : nil }
+
+    /// Regions screening forbids, with the reasons.
+    var blockedRegions: [String: [String]] { ScreeningPolicy.evaluate(session.screening, catalogue: catalogue).blockedRegions }
+
+    mutating func handleCharting(_ key: Key, context: AppContext) -> [Command] {
+        if charting.form != nil { return handleEntryForm(key, context: context) }
+        if let id = charting.confirmDelete {
+            charting.confirmDelete = nil
+            guard key == .character("y") || key == .character("Y") else { return [.status("Point kept.", .info)] }
+            return [.run(.deleteEntry(id: id, sessionID: session.id))]
+        }
+        if charting.copyOffer != nil { return handleCopyOffer(key, context: context) }
+        switch key {
+        case .escape:
+            if charting.focus == .entries { charting.focus = .map; return [] }
+            return leave(saving: false)
+        case .tab, .backTab:
+            if session.entries.isEmpty { return [.status("No points charted yet: Enter on a region charts one.", .info)] }
+            charting.focus = charting.focus == .map ? .entries : .map
+            charting.entryIndex = min(charting.entryIndex, session.entries.count - 1)
+            return []
+        case .character("c"), .character("C"):
+            charting.loadingPrevious = true
+            return [.run(.loadPreviousSession(patientID: patient.id, before: session.id)),
+                    .status("Looking for \(context.name(patient))'s last session…", .info)]
+        case .character("o"), .character("O"), .function(8):
+            return beginCloseOut(context: context)
+        case let .mouse(x, y):
+            return click(x: x, y: y, context: context)
+        default: break
+        }
+        if charting.focus == .entries {
+            switch key {
+            case .up, .character("k"): charting.entryIndex = max(0, charting.entryIndex - 1)
+            case .down, .character("j"): charting.entryIndex = min(session.entries.count - 1, charting.entryIndex + 1)
+            case .enter, .character("e"):
+                if session.entries.indices.contains(charting.entryIndex) { openForm(editing: session.entries[charting.entryIndex]) }
+            case .character("d"), .delete, .backspace:
+                if session.entries.indices.contains(charting.entryIndex) { charting.confirmDelete = session.entries[charting.entryIndex].id }
+            default: break
+            }
+            return []
+        }
+        let direction: MapDirection? = switch key {
+        case .up, .character("k"): .up
+        case .down, .character("j"): .down
+        case .left, .character("h"): .left
+        case .right, .character("l"): .right
+        default: nil
+        }
+        if let direction {
+            if let next = MapNavigation.neighbour(of: charting.block, direction, in: blocks) { charting.block = next }
+            return []
+        }
+        if key == .enter || key == .character(" ") { return openFormOnSelectedRegion(context: context) }
+        return []
+    }
+
+    /// A click: on a region selects it (a second click charts a point there); on a point selects it.
+    mutating func click(x: Int, y: Int, context: AppContext) -> [Command] {
+        guard let area = drawn.value else { return [] }
+        let layout = ChartLayout(area: area, blocks: blocks)
+        if let i = layout.map.block(atX: x, y: y) {
+            let again = blocks[i].regionID == selectedRegionID && charting.focus == .map
+            charting.block = i
+            charting.focus = .map
+            return again && phase == .charting ? openFormOnSelectedRegion(context: context) : []
+        }
+        let per = Self.entryRowHeight(width: layout.list.width)
+        let line = y - layout.list.y - ChartLayout.listHeaderRows
+        let row = line < 0 ? -1 : line / per
+        let first = entriesScroll(rows: (layout.list.height - ChartLayout.listHeaderRows) / per)
+        if x >= layout.list.x, x < layout.list.maxX, row >= 0, session.entries.indices.contains(first + row) {
+            charting.focus = .entries
+            charting.entryIndex = first + row
+        }
+        return []
+    }
+
+    /// First entry shown in a list of `rows` rows: the newest while the map has the keyboard,
+    /// else enough to keep the selected one in view.
+    func entriesScroll(rows: Int) -> Int {
+        guard rows > 0 else { return 0 }
+        if charting.focus == .map { return max(0, session.entries.count - rows) }
+        return max(0, charting.entryIndex - rows + 1)
+    }
+
+    mutating func openFormOnSelectedRegion(context: AppContext) -> [Command] {
+        guard phase == .charting, let id = selectedRegionID, let region = context.catalogue.region(id) else { return [] }
+        if let reasons = blockedRegions[id] {
+            return [.status("\(region.name.capitalizedFirst) may not be needled this session: \(reasons.joined(separator: "; ")).", .error)]
+        }
+        let newID = context.newID()
+        var form: EntryForm
+        if let last = session.entries.last {
+            var e = last.prefill(id: newID, at: context.now)
+            if e.regionID != id {
+                e.regionID = id
+                e.muscle = session.entries.last { $0.regionID == id }?.muscle ?? region.muscles.first ?? ""
+            }
+            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue)
+        } else {
+            let e = TriggerPointEntry(id: newID, regionID: id, muscle: region.muscles.first ?? "", side: .left, recordedAt: context.now)
+            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue)
+            form.side = nil
+        }
+        charting.form = form
+        return []
+    }
+
+    mutating func openForm(editing entry: TriggerPointEntry) {
+        charting.form = EntryForm(entry: entry, region: catalogue.region(entry.regionID), isEdit: true, catalogue: catalogue)
+        charting.block = BodyMapLayout.firstBlock(of: entry.regionID, in: blocks)
+    }
+
+    mutating func handleEntryForm(_ key: Key, context: AppContext) -> [Command] {
+        guard var form = charting.form else { return [] }
+        if form.saving { return [] }
+        let outcome = form.handle(key, catalogue: context.catalogue)
+        charting.form = form
+        switch outcome {
+        case .none: return []
+        case .cancel:
+            charting.form = nil
+            return [.status(form.isEdit ? "Edit cancelled: the point is as it was." : "Point not charted.", .info)]
+        case .confirm: return confirmEntry(context: context)
+        }
+    }
+
+    /// ^S on the form: check, warn (a confirming key is needed), then save.
+    mutating func confirmEntry(context: AppContext) -> [Command] {
+        guard var form = charting.form else { return [] }
+        defer { charting.form = form }
+        let entry: TriggerPointEntry
+        switch form.entry() {
+        case let .failure(error):
+            form.issues = error.issues.map(\.description)
+            form.warnings = []
+            return [.status(form.issues.first ?? "Check the form.", .error)]
+        case let .success(e): entry = e
+        }
+        let issues = Validation.entry(entry, catalogue: context.catalogue, blockedRegions: blockedRegions)
+        if !issues.isEmpty {
+            form.issues = issues.map(\.description)
+            form.warnings = []
+            return [.status(form.issues[0], .error)]
+        }
+        form.issues = []
+        if form.warnings.isEmpty {
+            let warnings = SafetyRules.warnings(for: entry, in: session, catalogue: context.catalogue)
+            if !warnings.isEmpty {
+                form.warnings = warnings
+                return [.status("Safety warning: y saves the point, Esc goes back to the form.", .warning)]
+            }
+        }
+        form.warnings = []
+        form.saving = true
+        form.failure = nil
+        return [.run(.saveEntry(entry, sessionID: session.id))]
+    }
+
+    /// The store has the entry: now it is part of the session.
+    mutating func entrySaved(_ entry: TriggerPointEntry, context: AppContext) -> [Command] {
+        if let i = session.entries.firstIndex(where: { $0.id == entry.id }) { session.entries[i] = entry } else { session.entries.append(entry) }
+        if charting.copying.remove(entry.id) != nil {
+            guard charting.copying.isEmpty else { return [] }
+            return [.status("Copied from the last session: needles and technique as then; twitch and sensations blank (Tab, Enter on a point to record them).", .success)]
+        }
+        guard let form = charting.form, form.id == entry.id else { return [] }
+        charting.form = nil
+        charting.block = BodyMapLayout.firstBlock(of: entry.regionID, in: blocks)
+        let name = context.catalogue.region(entry.regionID)?.name ?? entry.regionID
+        let n = session.entryCountByRegion[entry.regionID] ?? 0
+        return [.status("\(form.isEdit ? "Updated" : "Saved"): \(name), \(entry.muscle) \(entry.side.letter) (\(n) here, \(session.entries.count) in all).", .success)]
+    }
+
+    mutating func entryDeleted(_ id: String) -> [Command] {
+        guard let e = session.entries.first(where: { $0.id == id }) else { return [] }
+        session.entries.removeAll { $0.id == id }
+        charting.entryIndex = min(charting.entryIndex, max(0, session.entries.count - 1))
+        if session.entries.isEmpty { charting.focus = .map }
+        return [.status("Removed: \(catalogue.region(e.regionID)?.name ?? e.regionID), \(e.muscle) \(e.side.letter).", .info)]
+    }
+
+    // MARK: - Copy from last session
+
+    mutating func previousSessionLoaded(_ s: NeedlingSession?, context: AppContext) -> [Command] {
+        charting.loadingPrevious = false
+        guard let s, !s.entries.isEmpty else {
+            let what = s == nil ? "No previous session" : "The previous session has no charted points"
+            return [.status("\(what) for \(context.name(patient)): nothing to copy. Chart the points on the map.", .warning)]
+        }
+        let blocked = blockedRegions
+        let options = s.entries.map { e in
+            PickOption(id: e.id, label: "\(context.catalogue.region(e.regionID)?.name ?? e.regionID) — \(e.muscle) \(e.side.letter)",
+                       detail: blocked[e.regionID] != nil ? "✕ blocked this session" : "\(e.needleCount)× \(e.diameter)×\(e.lengthMM) \(e.technique.summary)")
+        }
+        let ticked = s.entries.filter { blocked[$0.regionID] == nil }.map(\.id)
+        charting.copyOffer = ChartingState.CopyOffer(from: s.startedAt, entries: s.entries, list: CheckList(options: options, checked: ticked))
+        return []
+    }
+
+    mutating func handleCopyOffer(_ key: Key, context: AppContext) -> [Command] {
+        guard var offer = charting.copyOffer else { return [] }
+        switch key {
+        case .up, .character("k"): offer.list.move(-1)
+        case .down, .character("j"): offer.list.move(1)
+        case .character(" "), .character("x"): if let o = offer.list.current { offer.list.toggle(o.id) }
+        case .character("a"): offer.list.set(offer.entries.map(\.id))
+        case .escape, .character("n"):
+            charting.copyOffer = nil
+            return [.status("Nothing copied.", .info)]
+        case .enter, .character("y"):
+            charting.copyOffer = nil
+            let blocked = blockedRegions
+            let chosen = offer.entries.filter { offer.list.isChecked($0.id) }
+            let allowed = chosen.filter { blocked[$0.regionID] == nil }
+            guard !allowed.isEmpty else { return [.status("Nothing copied: no point ticked that may be needled today.", .warning)] }
+            var commands: [Command] = []
+            for e in allowed {
+                let copy = e.prefill(id: context.newID(), at: context.now)
+                charting.copying.insert(copy.id)
+                commands.append(.run(.saveEntry(copy, sessionID: session.id)))
+            }
+            let skipped = chosen.count - allowed.count
+            commands.append(.status("Copying \(allowed.count) point(s)…" + (skipped > 0 ? " \(skipped) skipped: region blocked by screening." : ""), .info))
+            return commands
+        default: break
+        }
+        charting.copyOffer = offer
+        return []
+    }
+
+    // MARK: - Phase changes
+
+    mutating func beginCloseOut(context: AppContext) -> [Command] {
+        do {
+            try session.beginCloseOut()
+        } catch {
+            return [.status(error.description, .warning)]
+        }
+        closing = CloseOutState(session: session, previous: previous, catalogue: context.catalogue)
+        let (c, _) = closing.apply(to: session.closeOut, today: CalendarDate(context.now, in: context.timeZone))
+        try? session.updateCloseOut(c, catalogue: context.catalogue)
+        closing.dirty = false
+        return [.run(.saveSessionDetails(session)),
+                .status("Close-out: count the needles you removed and disposed of (\(session.needlesInserted) inserted).", .info)]
+    }
+
+    mutating func handleSigned(_ key: Key, context: AppContext) -> [Command] {
+        switch key {
+        case .escape, .enter: return [.pop]
+        case .up, .character("k"): if let n = MapNavigation.neighbour(of: charting.block, .up, in: blocks) { charting.block = n }
+        case .down, .character("j"): if let n = MapNavigation.neighbour(of: charting.block, .down, in: blocks) { charting.block = n }
+        case .left, .character("h"): if let n = MapNavigation.neighbour(of: charting.block, .left, in: blocks) { charting.block = n }
+        case .right, .character("l"): if let n = MapNavigation.neighbour(of: charting.block, .right, in: blocks) { charting.block = n }
+        case let .mouse(x, y): return click(x: x, y: y, context: context)
+        default: break
+        }
+        return []
+    }
+}

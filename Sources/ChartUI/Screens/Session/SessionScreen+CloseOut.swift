@@ -1,0 +1,198 @@
+import ChartCore
+
+extension SessionScreen {
+    var closeOutCapturesText: Bool {
+        if closing.confirmingSign { return false }
+        if let d = closing.adverseDraft { return d.step != 1 }
+        return [.brand, .lot, .aftercareNote, .planNote].contains(closing.focus)
+    }
+
+    var closeOutHints: [KeyHint] {
+        if closing.confirmingSign { return [KeyHint("y", "sign and lock"), KeyHint("any key", "not yet")] }
+        if let d = closing.adverseDraft {
+            switch d.step {
+            case 0: return [KeyHint("Enter", "choose event"), KeyHint("type", "filter / describe"), KeyHint("Esc", "cancel")]
+            case 1: return [KeyHint("m/s/x", "mild/significant/serious"), KeyHint("Esc", "cancel")]
+            default: return [KeyHint("Enter", "add event"), KeyHint("type", "note (where, how)"), KeyHint("Esc", "cancel")]
+            }
+        }
+        var hints = [KeyHint("^S", "sign"), KeyHint("↑↓ Tab", "field")]
+        switch closing.focus {
+        case .removed: hints.insert(KeyHint("a", "all \(session.needlesInserted) removed"), at: 0); hints.insert(KeyHint("0-9", "count"), at: 1)
+        case .adverse: hints.insert(KeyHint("Enter", "add event"), at: 0); hints.insert(KeyHint("d", "remove last"), at: 1)
+        case .aftercare, .combined: hints.insert(KeyHint("Space 1-0", "tick"), at: 0)
+        case .nprs, .sessions: hints.insert(KeyHint("0-9", "type"), at: 0)
+        case .nextVisit: hints.insert(KeyHint("YYYY-MM-DD", "date"), at: 0)
+        default: hints.insert(KeyHint("type", "text"), at: 0)
+        }
+        return hints + [KeyHint("^R", "back to charting"), KeyHint("Esc", "back (kept unfinished)")]
+    }
+
+    mutating func handleCloseOut(_ key: Key, context: AppContext) -> [Command] {
+        if closing.confirmingSign {
+            closing.confirmingSign = false
+            guard key == .character("y") || key == .character("Y") else { return [.status("Not signed.", .info)] }
+            signing = true
+            return [.run(.signSession(id: session.id))]
+        }
+        if closing.adverseDraft != nil { return handleAdverseDraft(key, context: context) }
+        let rows = CloseOutState.Row.allCases
+        let index = rows.firstIndex(of: closing.focus) ?? 0
+        func go(_ by: Int) -> [Command] {
+            let saved = saveCloseOutIfChanged(context: context)
+            closing.focus = rows[min(max(0, index + by), rows.count - 1)]
+            for f in [\CloseOutState.removed, \.nprs, \.nextVisit, \.sessions] { closing[keyPath: f].fresh = true }
+            return saved
+        }
+        switch key {
+        case .escape: return leaveCloseOut(context: context)
+        case .ctrl("s"), .function(10): return requestSign(context: context)
+        case .ctrl("r"): return backToCharting(context: context)
+        case .tab, .enter: return closing.focus == .adverse && key == .enter ? startAdverseDraft(context: context) : go(1)
+        case .backTab: return go(-1)
+        default: break
+        }
+        switch closing.focus {
+        case .aftercare, .combined:
+            var list = closing.focus == .aftercare ? closing.aftercare : closing.combined
+            switch key {
+            case .up: if list.cursor == 0 { return go(-1) }; list.move(-1)
+            case .down: if list.cursor >= list.options.count - 1 { return go(1) }; list.move(1)
+            case .character(" "), .character("x"): if let o = list.current { list.toggle(o.id); closing.dirty = true }
+            case let .character(ch): if let o = list.option(forDigit: ch) { list.toggle(o.id); closing.dirty = true }
+            default: break
+            }
+            if closing.focus == .aftercare { closing.aftercare = list } else { closing.combined = list }
+            return []
+        default: break
+        }
+        if key == .up { return go(-1) }
+        if key == .down { return go(1) }
+        closing.issues[closing.focus] = nil
+        switch closing.focus {
+        case .removed:
+            if key == .character("a") || key == .character("A") {
+                closing.removed.set(String(session.needlesInserted)); closing.dirty = true
+                return go(1)
+            }
+            if closing.removed.handle(key) { closing.dirty = true }
+        case .brand: if closing.brand.handle(key) { closing.dirty = true }
+        case .lot: if closing.lot.handle(key) { closing.dirty = true }
+        case .nprs: if closing.nprs.handle(key) { closing.dirty = true }
+        case .adverse:
+            if key == .character("d") || key == .delete || key == .backspace, !session.closeOut.adverseEvents.isEmpty {
+                let removed = session.closeOut.adverseEvents.removeLast()
+                closing.dirty = true
+                return [.status("Removed: \(removed.summary(context.catalogue)).", .info)] + saveCloseOutIfChanged(context: context)
+            }
+        case .aftercareNote: if closing.aftercareNote.handle(key) { closing.dirty = true }
+        case .nextVisit: if closing.nextVisit.handle(key) { closing.dirty = true }
+        case .sessions: if closing.sessions.handle(key) { closing.dirty = true }
+        case .planNote: if closing.planNote.handle(key) { closing.dirty = true }
+        case .aftercare, .combined: break
+        }
+        return []
+    }
+
+    /// Reads the form into the session; true when every field was accepted.
+    @discardableResult
+    mutating func applyCloseOut(context: AppContext) -> Bool {
+        let (c, issues) = closing.apply(to: session.closeOut, today: CalendarDate(context.now, in: context.timeZone))
+        closing.issues = issues
+        do {
+            try session.updateCloseOut(c, catalogue: context.catalogue)
+        } catch {
+            closing.blockers = [error.description]
+            return false
+        }
+        return issues.isEmpty
+    }
+
+    /// Saves the close-out when a field changed (called when the focus leaves a field).
+    mutating func saveCloseOutIfChanged(context: AppContext) -> [Command] {
+        guard closing.dirty else { return [] }
+        applyCloseOut(context: context)
+        closing.dirty = false
+        return [.run(.saveSessionDetails(session))]
+    }
+
+    mutating func leaveCloseOut(context: AppContext) -> [Command] {
+        let changed = closing.dirty
+        applyCloseOut(context: context)
+        return leave(saving: changed)
+    }
+
+    mutating func backToCharting(context: AppContext) -> [Command] {
+        applyCloseOut(context: context)
+        closing.dirty = false
+        do { try session.reopenCharting() } catch { return [.status(error.description, .error)] }
+        return [.run(.saveSessionDetails(session)), .status("Back to charting. o returns to close-out; what you typed there is kept.", .info)]
+    }
+
+    /// ^S: the form must be valid and nothing may block signing; then a y/N question.
+    mutating func requestSign(context: AppContext) -> [Command] {
+        let accepted = applyCloseOut(context: context)
+        var commands: [Command] = []
+        if closing.dirty { closing.dirty = false; commands.append(.run(.saveSessionDetails(session))) }
+        if !accepted {
+            if let first = CloseOutState.Row.allCases.first(where: { closing.issues[$0] != nil }) { closing.focus = first }
+            return commands + [.status(closing.issues.values.sorted().first ?? "Check the close-out.", .error)]
+        }
+        let blockers = session.signingBlockers(catalogue: context.catalogue)
+        closing.blockers = blockers
+        if !blockers.isEmpty {
+            return commands + [.status("Not ready to sign: \(blockers[0])", .warning)]
+        }
+        closing.confirmingSign = true
+        return commands
+    }
+
+    // MARK: - Adverse events
+
+    private mutating func startAdverseDraft(context: AppContext) -> [Command] {
+        var d = CloseOutState.AdverseDraft()
+        d.picker = PickList(options: context.catalogue.adverseEvents.map { PickOption(id: $0.id, label: $0.name, detail: "(\($0.severity.rawValue))") },
+                            allowsFreeText: true)
+        closing.adverseDraft = d
+        return []
+    }
+
+    private mutating func handleAdverseDraft(_ key: Key, context: AppContext) -> [Command] {
+        guard var d = closing.adverseDraft else { return [] }
+        if key == .escape, d.step != 0 || d.picker.filter.text.isEmpty { closing.adverseDraft = nil; return [] }
+        switch d.step {
+        case 0:
+            switch d.picker.handle(key) {
+            case let .picked(o):
+                d.typeID = o.id
+                d.severity = context.catalogue.adverseEvent(o.id)?.severity
+                d.step = 2
+            case let .freeText(t):
+                d.note.set(t)
+                d.step = 1
+            case .cancelled: closing.adverseDraft = nil; return []
+            case .none: break
+            }
+        case 1:
+            switch key {
+            case .character("m"): d.severity = .mild
+            case .character("s"): d.severity = .significant
+            case .character("x"): d.severity = .serious
+            default: break
+            }
+            if d.severity != nil { d.step = 2 }
+        default:
+            if key == .enter {
+                let event = AdverseEvent(typeID: d.typeID, severity: d.severity ?? .mild, note: d.note.trimmed)
+                session.closeOut.adverseEvents.append(event)
+                closing.adverseDraft = nil
+                closing.dirty = true
+                let kind: StatusKind = event.severity == .mild ? .info : .warning
+                return [.status("Adverse event recorded: \(event.summary(context.catalogue)).", kind)] + saveCloseOutIfChanged(context: context)
+            }
+            d.note.handle(key)
+        }
+        closing.adverseDraft = d
+        return []
+    }
+}

@@ -1,0 +1,203 @@
+import ChartCore
+
+extension SessionScreen {
+    var screeningHints: [KeyHint] {
+        if screening.conditionPicker != nil { return [KeyHint("type", "filter"), KeyHint("↑↓", "select"), KeyHint("Enter", "choose"), KeyHint("Esc", "back")] }
+        if screening.regionPick != nil { return [KeyHint("Space", "tick region"), KeyHint("↑↓", "move"), KeyHint("Enter", "done")] }
+        var hints = [KeyHint("y/n", "yes/no"), KeyHint("N", "rest no"), KeyHint("^S", "chart"), KeyHint("↑↓", "move")]
+        switch currentScreeningRow {
+        case .condition: hints.insert(KeyHint("Enter", "pick"), at: 0); hints.insert(KeyHint("a/c", "onset"), at: 1)
+        case .onset: hints.insert(KeyHint("a/c", "acute/chronic"), at: 0)
+        case let .item(i) where kind(i) == .precaution: hints.insert(KeyHint("a", "acknowledge"), at: 1)
+        case let .item(i) where kind(i) == .siteSpecific: hints.insert(KeyHint("Enter", "regions"), at: 1)
+        case .explained: hints.insert(KeyHint("Space", "tick"), at: 0)
+        case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0)
+        default: break
+        }
+        return hints + [KeyHint("Esc", "back (kept unfinished)")]
+    }
+
+    private func kind(_ item: Int) -> ScreeningClass? {
+        catalogue.screening.indices.contains(item) ? catalogue.screening[item].kind : nil
+    }
+
+    /// Items whose answer now differs from the previous session's (highlighted as they change).
+    var changedAnswers: Set<String> {
+        guard let previous else { return [] }
+        return ScreeningPolicy.changed(session.screening, from: previous.screening)
+    }
+
+    var currentScreeningRow: ScreeningState.Row {
+        let rows = ScreeningState.rows(catalogue)
+        return rows[min(screening.focus, rows.count - 1)]
+    }
+
+    /// The answer recorded for item `id`.
+    func answer(_ id: String) -> ScreeningAnswer? { session.screening.last { $0.itemID == id } }
+
+    mutating func setAnswer(_ a: ScreeningAnswer) {
+        if let i = session.screening.lastIndex(where: { $0.itemID == a.itemID }) { session.screening[i] = a } else { session.screening.append(a) }
+        screening.dirty = true
+        screening.blockers = []
+    }
+
+    mutating func handleScreening(_ key: Key, context: AppContext) -> [Command] {
+        let catalogue = context.catalogue
+        let rows = ScreeningState.rows(catalogue)
+        // The condition list.
+        if var picker = screening.conditionPicker {
+            switch picker.handle(key) {
+            case let .picked(o):
+                session.condition.catalogueID = o.id; session.condition.text = ""
+                screening.conditionPicker = nil; screening.focus = 1; screening.dirty = true
+            case let .freeText(t):
+                session.condition.catalogueID = nil; session.condition.text = t
+                screening.conditionPicker = nil; screening.focus = 1; screening.dirty = true
+            case .cancelled: screening.conditionPicker = nil
+            case .none: screening.conditionPicker = picker
+            }
+            return []
+        }
+        // The regions of a site-specific "yes".
+        if var pick = screening.regionPick {
+            switch key {
+            case .up, .character("k"): pick.list.move(-1)
+            case .down, .character("j"): pick.list.move(1)
+            case .pageUp: pick.list.move(-8)
+            case .pageDown: pick.list.move(8)
+            case .character(" "), .character("x"): if let o = pick.list.current { pick.list.toggle(o.id) }
+            case .enter, .escape:
+                let item = catalogue.screening[pick.itemIndex]
+                setAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: pick.list.checked))
+                screening.regionPick = nil
+                if !pick.list.checked.isEmpty { screening.focus = min(rows.count - 1, screening.focus + 1) }
+                return []
+            default: break
+            }
+            screening.regionPick = pick
+            return []
+        }
+        let row = rows[min(screening.focus, rows.count - 1)]
+        func next() { leaveNPRSRow(row); screening.focus = min(rows.count - 1, screening.focus + 1) }
+        switch key {
+        case .escape: return leave(saving: screening.dirty)
+        case .ctrl("s"), .function(5): return continueToCharting(context: context)
+        case .up, .backTab: leaveNPRSRow(row); screening.focus = max(0, screening.focus - 1); return []
+        case .down, .tab: next(); return []
+        case .character("k") where row != .nprs: screening.focus = max(0, screening.focus - 1); return []
+        case .character("j") where row != .nprs: next(); return []
+        case .home: screening.focus = 0; return []
+        case .end: leaveNPRSRow(row); screening.focus = rows.count - 1; return []
+        case .character("N"):
+            for item in catalogue.screening where answer(item.id) == nil { setAnswer(ScreeningAnswer(itemID: item.id, present: false)) }
+            screening.focus = rows.firstIndex(of: session.consent.obtained ? .nprs : .consent) ?? screening.focus
+            return [.status("Every unanswered item answered \"no\".", .info)]
+        default: break
+        }
+        switch row {
+        case .condition, .onset:
+            switch key {
+            case .character("a"): session.condition.onset = .acute; screening.dirty = true; if row == .onset { next() }
+            case .character("c"): session.condition.onset = .chronic; screening.dirty = true; if row == .onset { next() }
+            case .enter, .character(" "):
+                if row == .onset { next(); return [] }
+                var picker = PickList(options: catalogue.conditions.map { PickOption(id: $0.id, label: $0.name) },
+                                      selectedID: session.condition.catalogueID, allowsFreeText: true)
+                if session.condition.catalogueID == nil, !session.condition.text.isEmpty { picker.filter.set(session.condition.text) }
+                screening.conditionPicker = picker
+            default: break
+            }
+        case let .item(i):
+            let item = catalogue.screening[i]
+            switch key {
+            case .character("n"):
+                setAnswer(ScreeningAnswer(itemID: item.id, present: false)); next()
+            case .character("y"):
+                setAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: answer(item.id)?.regions ?? []))
+                if item.kind == .siteSpecific { openRegionPick(i, catalogue: catalogue) }
+            case .character("a") where item.kind == .precaution:
+                guard var a = answer(item.id), a.present else { return [.status("Answer y first: acknowledge applies to a precaution that is present.", .warning)] }
+                a.acknowledged = true
+                setAnswer(a); next()
+            case .enter:
+                if item.kind == .siteSpecific, answer(item.id)?.present == true { openRegionPick(i, catalogue: catalogue) } else { next() }
+            default: break
+            }
+        case .consent:
+            switch key {
+            case .character("y"):
+                session.consent.obtained = true; session.consent.at = context.now
+                if session.consent.explained.isEmpty { session.consent.explained = catalogue.consentItems.map(\.id) }
+                screening.dirty = true; screening.blockers = []
+                next()
+            case .character("n"):
+                session.consent.obtained = false; session.consent.at = nil; screening.dirty = true
+            case .enter: next()
+            default: break
+            }
+        case let .explained(i):
+            let id = catalogue.consentItems[i].id
+            switch key {
+            case .character(" "), .character("x"):
+                if session.consent.explained.contains(id) { session.consent.explained.removeAll { $0 == id } } else { session.consent.explained.append(id) }
+                screening.dirty = true
+            case .character("y"): if !session.consent.explained.contains(id) { session.consent.explained.append(id) }; screening.dirty = true; next()
+            case .character("n"): session.consent.explained.removeAll { $0 == id }; screening.dirty = true; next()
+            case .enter: next()
+            default: break
+            }
+            session.consent.explained = catalogue.consentItems.map(\.id).filter(session.consent.explained.contains)
+        case .nprs:
+            if key == .enter { return continueToCharting(context: context) }
+            screening.nprs.handle(key)
+            screening.nprsIssue = nil
+        }
+        return []
+    }
+
+    private mutating func openRegionPick(_ itemIndex: Int, catalogue: Catalogue) {
+        let item = catalogue.screening[itemIndex]
+        let options = catalogue.regions.map { PickOption(id: $0.id, label: $0.name, detail: $0.view.rawValue) }
+        screening.regionPick = ScreeningState.RegionPick(itemIndex: itemIndex, list: CheckList(options: options, checked: answer(item.id)?.regions ?? []))
+    }
+
+    /// Reads the NPRS typed when the focus leaves its row.
+    private mutating func leaveNPRSRow(_ row: ScreeningState.Row) {
+        if row == .nprs { _ = applyNPRS() }
+    }
+
+    /// Records the NPRS typed; false (with the Validation message) when it is not a score.
+    mutating func applyNPRS() -> Bool {
+        let text = screening.nprs.text
+        if text.isEmpty { session.nprsBefore = nil; screening.nprsIssue = nil; return true }
+        switch Validation.nprs(text, field: "Pain before") {
+        case let .success(v):
+            if session.nprsBefore != v { screening.dirty = true }
+            session.nprsBefore = v; screening.nprsIssue = nil; return true
+        case let .failure(issue):
+            screening.nprsIssue = issue.description; return false
+        }
+    }
+
+    /// Continue: charting starts when nothing blocks it, and the screening is saved.
+    mutating func continueToCharting(context: AppContext) -> [Command] {
+        guard applyNPRS() else {
+            screening.focus = ScreeningState.rows(context.catalogue).count - 1
+            return [.status(screening.nprsIssue ?? "Pain before: enter 0 to 10", .error)]
+        }
+        let blockers = session.chartingBlockers(catalogue: context.catalogue)
+        if !blockers.isEmpty {
+            screening.blockers = blockers
+            return [.status("Charting cannot start yet: \(blockers.count) thing(s) to resolve (listed below).", .warning)]
+        }
+        do {
+            try session.startCharting(catalogue: context.catalogue)
+        } catch {
+            screening.blockers = [error.description]
+            return [.status(error.description, .error)]
+        }
+        screening.dirty = false
+        screening.blockers = []
+        return [.run(.saveSessionDetails(session)), .status("Screening saved. Choose a region and press Enter to chart a point.", .success)]
+    }
+}

@@ -1,0 +1,132 @@
+import ChartCore
+import Foundation
+import Testing
+@testable import ChartUI
+
+/// The body map: every region placed, spatial movement, clicks, R and L.
+@Suite struct BodyMapTests {
+    let blocks = BodyMapLayout.blocks(for: .builtIn)
+
+    func index(_ region: String, column: Int? = nil) throws -> Int {
+        try #require(blocks.firstIndex { $0.regionID == region && (column == nil || $0.column == column) })
+    }
+
+    func move(_ from: Int, _ d: MapDirection) -> String? {
+        MapNavigation.neighbour(of: from, d, in: blocks).map { blocks[$0].regionID }
+    }
+
+    @Test func everyRegionOfTheCatalogueIsOnTheMapInItsView() {
+        let placed = Set(blocks.map(\.regionID))
+        #expect(placed == Set(Catalogue.builtIn.regions.map(\.id)))
+        #expect(placed.count == 23)
+        for b in blocks { #expect(Catalogue.builtIn.region(b.regionID)?.view == b.view) }
+    }
+
+    @Test func movesGoToTheNearestRegionInThatDirection() throws {
+        #expect(move(try index("head-face"), .down) == "front-neck")
+        #expect(move(try index("front-neck"), .down) == "chest")
+        #expect(move(try index("chest"), .down) == "abdomen")
+        #expect(move(try index("abdomen"), .up) == "chest")
+        #expect(move(try index("chest"), .left) == "front-shoulder")
+        #expect(move(try index("chest"), .right) == "front-shoulder")
+        #expect(move(try index("front-shoulder", column: 0), .down) == "front-upper-arm")
+        #expect(move(try index("hand", column: 0), .right) == "front-hip")
+        #expect(move(try index("front-hip"), .down) == "front-thigh")
+        #expect(move(try index("shin"), .down) == "top-foot")
+        #expect(move(try index("front-shoulder", column: 2), .right) == "shoulder-blade", "→ from the front continues onto the back")
+        #expect(move(try index("front-thigh"), .right) == "back-thigh")
+        #expect(move(try index("back-neck"), .down) == "upper-back")
+        #expect(move(try index("low-back"), .down) == "buttock")
+        #expect(move(try index("head-face"), .up) == nil)
+        #expect(move(try index("front-shoulder", column: 0), .left) == nil)
+    }
+
+    @Test func everyRegionIsReachableWithTheArrowKeys() {
+        var seen: Set<Int> = [0]
+        var queue = [0]
+        while let i = queue.popLast() {
+            for d in [MapDirection.up, .down, .left, .right] {
+                if let n = MapNavigation.neighbour(of: i, d, in: blocks), seen.insert(n).inserted { queue.append(n) }
+            }
+        }
+        #expect(Set(seen.map { blocks[$0].regionID }).count == 23)
+    }
+
+    @Test func hjklMoveLikeTheArrows() {
+        let ctx = SessionFixtures.context()
+        var a = SessionFixtures.screen(SessionFixtures.chartingSession())
+        var b = a
+        for (arrow, letter) in [(Key.down, "j"), (.down, "j"), (.left, "h"), (.down, "j"), (.right, "l"), (.right, "l"), (.up, "k")] {
+            a.send(arrow, ctx)
+            b.send(.character(Character(letter)), ctx)
+            #expect(a.charting.block == b.charting.block)
+        }
+        #expect(a.selectedRegionID == "front-neck")  // head ↓ neck ↓ chest ← shoulder ↓ upper arm → chest → shoulder ↑ neck
+    }
+
+    @Test(arguments: [(80, 24), (132, 43)])
+    func aClickSelectsTheRegionDrawnThereAndASecondClickChartsIt(size: (Int, Int)) throws {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        let frame = appFrame(s, width: size.0, height: size.1, context: ctx)  // the screen learns where it was drawn
+        let layout = ChartLayout(area: Rect(x: 0, y: 1, width: size.0, height: size.1 - 3), blocks: s.blocks)
+        for region in ["calf", "hand", "abdomen", "back-head", "sole-foot"] {
+            let r = layout.map.rects[try #require(s.blocks.firstIndex { $0.regionID == region })]
+            s.send(.mouse(x: r.x + r.width / 2, y: r.y + r.height / 2), ctx)
+            #expect(s.selectedRegionID == region)
+        }
+        let r = layout.map.rects[try #require(s.blocks.firstIndex { $0.regionID == "calf" })]
+        s.send(.mouse(x: r.x + 2, y: r.y), ctx)
+        s.send(.mouse(x: r.x + 2, y: r.y), ctx)
+        #expect(s.charting.form?.regionID == "calf")
+        // The label really is where the click landed.
+        #expect(frame.line(r.y + (layout.map.scale == .boxed ? r.height / 2 : 0)).contains("calf"))
+    }
+
+    @Test func rAndLAreLabelledFromThePatientsSideOnEachView() {
+        let ctx = SessionFixtures.context()
+        let s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        let line = s.drawn(width: 80, height: 24, context: ctx).line(2)
+        let r = line.firstIndex(of: "R"), l = line.firstIndex(of: "L"), front = line.range(of: "FRONT"), back = line.range(of: "BACK")
+        #expect(r != nil && l != nil && front != nil && back != nil)
+        // Front: R, FRONT, L · back: L, BACK, R.
+        #expect(line.replacingOccurrences(of: " ", with: "") == "RFRONT(facingyou)LLBACKR")
+    }
+
+    @Test func needledRegionsShowACountAndBlockedOnesACross() throws {
+        let ctx = SessionFixtures.context()
+        var session = SessionFixtures.chartingSession(entries: [
+            SessionFixtures.entry("e1", "calf", "soleus", .left), SessionFixtures.entry("e2", "calf", "soleus", .right),
+        ])
+        session.screening = session.screening.map { $0.itemID == "lymphoedema" ? ScreeningAnswer(itemID: $0.itemID, present: true, regions: ["shin"]) : $0 }
+        let s = SessionFixtures.screen(session)
+        let screen = s.drawn(width: 80, height: 24, context: ctx)
+        let text = screen.text()
+        #expect(text.contains("calf     ●2"))
+        #expect(text.contains("shin      ✕"))
+        let layout = ChartLayout(area: Rect(x: 0, y: 1, width: 80, height: 21), blocks: s.blocks)
+        let calf = layout.map.rects[try #require(s.blocks.firstIndex { $0.regionID == "calf" })]
+        let markX = calf.maxX - 3
+        #expect(screen[x: markX, y: calf.y].text == "●")
+        #expect(screen[x: markX, y: calf.y].style.role == .selected || screen[x: markX, y: calf.y].style.role == .mark)
+    }
+}
+
+/// Clicks on the list of points select the point drawn there.
+@Suite struct EntryListClickTests {
+    @Test(arguments: [(80, 24), (132, 43)])
+    func aClickOnAPointSelectsIt(size: (Int, Int)) {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [
+            SessionFixtures.entry("e1", "calf", "soleus", .left), SessionFixtures.entry("e2", "hand", "adductor pollicis", .right),
+        ]))
+        let frame = appFrame(s, width: size.0, height: size.1, context: ctx)
+        let layout = ChartLayout(area: Rect(x: 0, y: 1, width: size.0, height: size.1 - 3), blocks: s.blocks)
+        let per = SessionScreen.entryRowHeight(width: layout.list.width)
+        let y = layout.list.y + 1 + per
+        #expect(frame.line(y).contains("hand"))
+        s.send(.mouse(x: layout.list.x + 4, y: y), ctx)
+        #expect(s.charting.focus == .entries)
+        #expect(s.charting.entryIndex == 1)
+    }
+}

@@ -1,0 +1,173 @@
+import ChartCore
+import Foundation
+import Testing
+@testable import ChartUI
+
+/// Charting: the entry form with prefill, safety warnings, saving, editing, removing, copying.
+@Suite struct SessionChartingTests {
+    let first = TriggerPointEntry(id: "e1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 1,
+                                  diameter: NeedleDiameter(hundredths: 25), lengthMM: 30, twitch: TwitchResponse(count: 1, strength: .weak),
+                                  sensations: ["deep-ache"], painDuring: 5, note: "tight band", recordedAt: SessionFixtures.lastWeek)
+
+    func block(_ s: SessionScreen, _ region: String) throws -> Int { try #require(s.blocks.firstIndex { $0.regionID == region }) }
+
+    @Test func aRepeatPointIsAFewKeysAndSavesOnlyAfterTheWarningsAreConfirmed() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        #expect(s.selectedRegionID == "back-neck")
+        s.send(.enter, ctx)
+        let form = s.charting.form
+        #expect(form?.id == "id-1")
+        #expect(form?.muscleValue == "upper trapezius")
+        #expect(form?.side == .right)
+        #expect(s.capturesText)
+        // Enter (muscle) · l · 2 s · 1 5 (deep ache, familiar pain) · ^S
+        var out = s.send([.enter, .character("l"), .character("2"), .character("s"), .character("1"), .character("5")], ctx)
+        out += s.send(.ctrl("s"), ctx)
+        #expect(effects(out).isEmpty)
+        #expect(s.charting.form?.warnings.map(\.kind) == [.region, .bilateralThorax])
+        let text = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(text.contains("Safety warning"))
+        #expect(text.contains("lung apex"))
+        out = s.send(.character("y"), ctx)
+        let expected = TriggerPointEntry(id: "id-1", regionID: "back-neck", muscle: "upper trapezius", side: .left, needleCount: 1,
+                                         diameter: NeedleDiameter(hundredths: 25), lengthMM: 30, depth: .deep,
+                                         technique: .pistoning, twitch: TwitchResponse(count: 2, strength: .strong),
+                                         sensations: ["deep-ache", "familiar"], recordedAt: SessionFixtures.now)
+        #expect(effects(out) == [.saveEntry(expected, sessionID: 8)])
+        #expect(s.session.entries.count == 1, "an entry joins the session only once the store has it")
+        out = s.receive(.entrySaved(expected), context: ctx)
+        #expect(s.session.entries == [first, expected])
+        #expect(s.charting.form == nil)
+        #expect(statuses(out).first?.hasPrefix("Saved") == true)
+    }
+
+    @Test func escapeOnTheWarningGoesBackToTheFormWithoutSaving() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        s.send([.enter, .enter, .character("r"), .enter], ctx)
+        s.send(.ctrl("s"), ctx)
+        #expect(s.charting.form?.warnings.isEmpty == false)
+        let out = s.send(.escape, ctx)
+        #expect(effects(out).isEmpty)
+        #expect(s.charting.form?.warnings.isEmpty == true)
+        #expect(s.charting.form != nil)
+    }
+
+    @Test func anUnflaggedRegionSavesAtOnceAndAFailureKeepsTheForm() throws {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.charting.block = try block(s, "hand")
+        s.send(.enter, ctx)
+        #expect(s.charting.form?.side == nil, "the first point of a session has no side until one is chosen")
+        var out = s.send([.enter, .character("r"), .enter], ctx)  // muscle, side, no twitch
+        out += s.send(.ctrl("s"), ctx)
+        guard case let .saveEntry(entry, 8)? = effects(out).first else { Issue.record("no save"); return }
+        #expect(entry.regionID == "hand" && entry.muscle == "thenar muscles" && entry.side == .right && entry.twitch == .none)
+        out = s.receive(.failed("The disk is full."), context: ctx)
+        #expect(s.charting.form?.failure == "The disk is full.")
+        #expect(s.charting.form?.side == .right)
+        #expect(s.session.entries.isEmpty)
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Not saved: The disk is full."))
+        out = s.send(.ctrl("s"), ctx)
+        #expect(effects(out) == [.saveEntry(entry, sessionID: 8)], "a retry sends the same id")
+    }
+
+    @Test func aMissingSideOrStrengthIsRefusedWithAMessage() throws {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.charting.block = try block(s, "hand")
+        s.send(.enter, ctx)
+        var out = s.send(.ctrl("s"), ctx)
+        #expect(effects(out).isEmpty)
+        #expect(s.charting.form?.issues.first?.hasPrefix("Side") == true)
+        s.send([.enter, .character("m"), .character("3")], ctx)
+        out = s.send(.ctrl("s"), ctx)
+        #expect(effects(out).isEmpty)
+        #expect(s.charting.form?.issues == ["Twitch responses: say whether they were weak or strong"])
+    }
+
+    @Test func editingKeepsTheIdAndReplacesTheEntry() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        s.send([.tab, .enter], ctx)
+        #expect(s.charting.form?.isEdit == true)
+        #expect(s.charting.form?.id == "e1")
+        #expect(s.charting.form?.twitchCount.text == "1")
+        s.send([.enter, .character("l")], ctx)
+        s.send(.ctrl("s"), ctx)
+        let out = s.send(.character("y"), ctx)
+        var edited = first
+        edited.side = .left
+        #expect(effects(out) == [.saveEntry(edited, sessionID: 8)])
+        s.receive(.entrySaved(edited), context: ctx)
+        #expect(s.session.entries == [edited])
+    }
+
+    @Test func removingAsksThenDeletesWhenTheStoreConfirms() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        s.send([.tab, .character("d")], ctx)
+        #expect(s.charting.confirmDelete == "e1")
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("y removes it"))
+        let out = s.send(.character("y"), ctx)
+        #expect(effects(out) == [.deleteEntry(id: "e1", sessionID: 8)])
+        #expect(s.session.entries.count == 1)
+        s.receive(.entryDeleted(id: "e1"), context: ctx)
+        #expect(s.session.entries.isEmpty)
+        // Any other key keeps the point.
+        var t = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        t.send([.tab, .character("d"), .character("n")], ctx)
+        #expect(t.charting.confirmDelete == nil)
+    }
+
+    @Test func copyFromLastSessionOffersItsPointsAndSavesEachWithANewID() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        var out = s.send(.character("c"), ctx)
+        #expect(effects(out) == [.loadPreviousSession(patientID: 42, before: 8)])
+        s.receive(.previousSession(SessionFixtures.previous), context: ctx)
+        #expect(s.charting.copyOffer?.list.checked == ["p1", "p2", "p3"])
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Copy points from the session of 2026-03-07 09:30"))
+        out = s.send(.enter, ctx)
+        let saved = effects(out).compactMap { e -> TriggerPointEntry? in if case let .saveEntry(x, 8) = e { x } else { nil } }
+        #expect(saved.map(\.id) == ["id-1", "id-2", "id-3"])
+        #expect(saved.map(\.muscle) == ["upper trapezius", "upper trapezius", "levator scapulae"])
+        #expect(saved.map(\.side) == [.right, .left, .right])
+        #expect(saved.map(\.needleCount) == [1, 1, 2])
+        #expect(saved.allSatisfy { $0.recordedAt == SessionFixtures.now && $0.twitch == .none && $0.sensations.isEmpty })
+        for e in saved { out = s.receive(.entrySaved(e), context: ctx) }
+        #expect(s.session.entries == saved)
+        #expect(statuses(out).first?.hasPrefix("Copied from the last session") == true)
+    }
+
+    @Test func copyWithNoPreviousSessionSaysSo() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(), previous: nil)
+        s.send(.character("c"), ctx)
+        let out = s.receive(.previousSession(nil), context: ctx)
+        #expect(s.charting.copyOffer == nil)
+        #expect(statuses(out).first?.hasPrefix("No previous session for Zoë Ångström-山田: nothing to copy") == true)
+    }
+
+    @Test func closeOutNeedsAPointThenSavesTheState() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        var out = s.send(.character("o"), ctx)
+        #expect(s.session.state == .charting)
+        #expect(statuses(out) == ["Chart at least one needled point before close-out."])
+        s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        out = s.send(.character("o"), ctx)
+        #expect(s.session.state == .closeOut)
+        #expect(effects(out) == [.saveSessionDetails(s.session)])
+        #expect(s.session.closeOut.needleBrand == "Seirin J-Type", "brand and lot come from the previous session")
+    }
+
+    @Test func escFromTheMapLeavesTheSessionUnfinished() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        let out = s.send(.escape, ctx)
+        #expect(pops(out))
+        #expect(statuses(out).first?.contains("^R on the patients screen resumes it") == true)
+    }
+}
