@@ -39,7 +39,7 @@ import Testing
         out = s.receive(.entrySaved(expected), context: ctx)
         #expect(s.session.entries == [first, expected])
         #expect(s.charting.form == nil)
-        #expect(statuses(out).first?.hasPrefix("Saved") == true)
+        #expect(statusTexts(out).first?.hasPrefix("Saved") == true)
     }
 
     @Test func escapeOnTheWarningGoesBackToTheFormWithoutSaving() {
@@ -100,7 +100,7 @@ import Testing
         var edited = first
         edited.side = .left
         #expect(effects(out) == [.saveEntry(edited, sessionID: 8)])
-        s.receive(.entrySaved(edited), context: ctx)
+        _ = s.receive(.entrySaved(edited), context: ctx)
         #expect(s.session.entries == [edited])
     }
 
@@ -113,7 +113,7 @@ import Testing
         let out = s.send(.character("y"), ctx)
         #expect(effects(out) == [.deleteEntry(id: "e1", sessionID: 8)])
         #expect(s.session.entries.count == 1)
-        s.receive(.entryDeleted(id: "e1"), context: ctx)
+        _ = s.receive(.entryDeleted(id: "e1"), context: ctx)
         #expect(s.session.entries.isEmpty)
         // Any other key keeps the point.
         var t = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
@@ -126,7 +126,7 @@ import Testing
         var s = SessionFixtures.screen(SessionFixtures.chartingSession())
         var out = s.send(.character("c"), ctx)
         #expect(effects(out) == [.loadPreviousSession(patientID: 42, before: 8)])
-        s.receive(.previousSession(SessionFixtures.previous), context: ctx)
+        _ = s.receive(.previousSession(SessionFixtures.previous), context: ctx)
         #expect(s.charting.copyOffer?.list.checked == ["p1", "p2", "p3"])
         #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Copy points from the session of 2026-03-07 09:30"))
         out = s.send(.enter, ctx)
@@ -138,7 +138,7 @@ import Testing
         #expect(saved.allSatisfy { $0.recordedAt == SessionFixtures.now && $0.twitch == .none && $0.sensations.isEmpty })
         for e in saved { out = s.receive(.entrySaved(e), context: ctx) }
         #expect(s.session.entries == saved)
-        #expect(statuses(out).first?.hasPrefix("Copied from the last session") == true)
+        #expect(statusTexts(out).first?.hasPrefix("Copied from the last session") == true)
     }
 
     @Test func copyWithNoPreviousSessionSaysSo() {
@@ -147,7 +147,7 @@ import Testing
         s.send(.character("c"), ctx)
         let out = s.receive(.previousSession(nil), context: ctx)
         #expect(s.charting.copyOffer == nil)
-        #expect(statuses(out).first?.hasPrefix("No previous session for Zoë Ångström-山田: nothing to copy") == true)
+        #expect(statusTexts(out).first?.hasPrefix("No previous session for Zoë Ångström-山田: nothing to copy") == true)
     }
 
     @Test func closeOutNeedsAPointThenSavesTheState() {
@@ -155,7 +155,7 @@ import Testing
         var s = SessionFixtures.screen(SessionFixtures.chartingSession())
         var out = s.send(.character("o"), ctx)
         #expect(s.session.state == .charting)
-        #expect(statuses(out) == ["Chart at least one needled point before close-out."])
+        #expect(statusTexts(out) == ["Chart at least one needled point before close-out."])
         s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
         out = s.send(.character("o"), ctx)
         #expect(s.session.state == .closeOut)
@@ -168,6 +168,6 @@ import Testing
         var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
         let out = s.send(.escape, ctx)
         #expect(pops(out))
-        #expect(statuses(out).first?.contains("^R on the patients screen resumes it") == true)
+        #expect(statusTexts(out).first?.contains("^R on the patients screen resumes it") == true)
     }
 }

@@ -55,7 +55,7 @@ import Testing
         signed.state = .signed
         out = s.receive(.signed(signed), context: ctx)
         #expect(s.phase == .signed)
-        #expect(statuses(out).first?.hasPrefix("Signed and locked") == true)
+        #expect(statusTexts(out).first?.hasPrefix("Signed and locked") == true)
         #expect(effects(s.send(.character("o"), ctx)).isEmpty)
         #expect(pops(s.send(.escape, ctx)))
     }

@@ -2,17 +2,6 @@ import ChartCore
 import Foundation
 @testable import ChartUI
 
-/// Ids 1, 2, 3… so tests and golden screens are deterministic.
-final class IDCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 1
-    func make() -> String {
-        lock.lock(); defer { lock.unlock() }
-        defer { next += 1 }
-        return "id-\(next)"
-    }
-}
-
 /// A fixed clinic: the built-in catalogue, UTC, 2026-03-14 10:05, counter ids.
 enum SessionFixtures {
     static let now = Timestamp.parse("2026-03-14T10:05:00Z") ?? Date(timeIntervalSince1970: 0)
@@ -96,19 +85,9 @@ extension SessionScreen {
     }
 }
 
-/// The effects among commands.
-func effects(_ commands: [Command]) -> [Effect] {
-    commands.compactMap { if case let .run(e) = $0 { e } else { nil } }
-}
-
 /// Status messages among commands.
-func statuses(_ commands: [Command]) -> [String] {
+func statusTexts(_ commands: [Command]) -> [String] {
     commands.compactMap { if case let .status(text, _) = $0 { text } else { nil } }
-}
-
-/// True when the commands include a pop.
-func pops(_ commands: [Command]) -> Bool {
-    commands.contains { if case .pop = $0 { true } else { false } }
 }
 
 /// The whole app frame with `screen` pushed over the patients screen.

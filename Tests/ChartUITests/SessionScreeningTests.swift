@@ -39,7 +39,7 @@ import Testing
         let out = s.send(.ctrl("s"), ctx)
         #expect(s.session.state == .screening)
         #expect(effects(out).isEmpty)
-        #expect(statuses(out).first?.contains("'11' is not a pain score") == true)
+        #expect(statusTexts(out).first?.contains("'11' is not a pain score") == true)
         #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("'11' is not a pain score"))
     }
 
@@ -75,7 +75,7 @@ import Testing
         s.charting.block = try #require(s.blocks.firstIndex { $0.regionID == "chest" })
         let out = s.send(.enter, ctx)
         #expect(s.charting.form == nil)
-        #expect(statuses(out).first?.contains("may not be needled") == true)
+        #expect(statusTexts(out).first?.contains("may not be needled") == true)
     }
 
     @Test func aPrecautionNeedsAnAcknowledgement() throws {
@@ -102,6 +102,6 @@ import Testing
         let out = s.send(.escape, ctx)
         #expect(pops(out))
         #expect(effects(out) == [.saveSessionDetails(s.session)])
-        #expect(statuses(out).first?.contains("unfinished") == true)
+        #expect(statusTexts(out).first?.contains("unfinished") == true)
     }
 }
