@@ -10,8 +10,14 @@ public enum ExportWriter {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw StoreError(.io, "Cannot write \(path): the folder \(dir) does not exist.")
+        if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError(.io, "Cannot write \(path): the folder \(dir) does not exist and cannot be created.")
+            }
+        } else if !isDir.boolValue {
+            throw StoreError(.io, "Cannot write \(path): \(dir) is a file, not a folder.")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             throw StoreError(.io, "Cannot write \(path): it is a folder. Give a file name.")

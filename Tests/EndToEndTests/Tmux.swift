@@ -15,7 +15,7 @@ final class Tmux {
         self.box = box
         self.width = width; self.height = height
         socket = "nc-" + UUID().uuidString.prefix(8)
-        let env = "HOME=\(box.root) XDG_DATA_HOME=\(box.root)/data XDG_CONFIG_HOME=\(box.root)/config NEEDLECHART_USER=ahale TZ=UTC LANG=C.UTF-8 TERM=xterm-256color"
+        let env = "HOME=\(box.root) XDG_DATA_HOME=\(box.root)/data XDG_CONFIG_HOME=\(box.root)/config NEEDLECHART_USER=ahale TZ=UTC LANG=C.UTF-8"
         exitFile = box.root + "/exit-" + socket
         let wrapped = "export \(env); \(command); echo $? > \(exitFile)"
         try tmux(["new-session", "-d", "-x", String(width), "-y", String(height), "-s", "main", "sh", "-c", wrapped])

@@ -63,7 +63,7 @@ public struct App: Sendable {
         var screen = stack.removeLast()
         let commands = screen.handle(key, context: context)
         stack.append(screen)
-        return apply(commands)
+        return apply(commands, context: context)
     }
 
     /// Delivers the result of an effect to the screen on top.
@@ -72,7 +72,7 @@ public struct App: Sendable {
         var screen = stack.removeLast()
         let commands = screen.receive(event, context: context)
         stack.append(screen)
-        return apply(commands)
+        return apply(commands, context: context)
     }
 
     /// Advances the clock: locks after the idle time.
@@ -80,13 +80,20 @@ public struct App: Sendable {
         if let idle = idleTimeout, !locked, now.timeIntervalSince(lastInput) >= idle { locked = true; showingHelp = false }
     }
 
-    private mutating func apply(_ commands: [Command]) -> [Effect] {
+    private mutating func apply(_ commands: [Command], context: AppContext) -> [Effect] {
         var effects: [Effect] = []
-        for c in commands {
+        var queue = commands[...]
+        while let c = queue.popFirst() {
             switch c {
             case let .run(e): effects.append(e)
             case let .push(s): stack.append(s)
-            case .pop: if stack.count > 1 { stack.removeLast() }
+            case .pop:
+                guard stack.count > 1 else { break }
+                stack.removeLast()
+                var screen = stack.removeLast()
+                let more = screen.reappeared(context: context)
+                stack.append(screen)
+                queue.append(contentsOf: more)
             case let .replace(s): stack[stack.count - 1] = s
             case let .status(text, kind): status = (text, kind)
             case .quit: quitRequested = true

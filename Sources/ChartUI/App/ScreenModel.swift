@@ -69,10 +69,13 @@ public protocol ScreenModel: Sendable {
     mutating func receive(_ event: DataEvent, context: AppContext) -> [Command]
     /// Draws into `area` of `screen`.
     func render(into screen: inout Screen, area: Rect, context: AppContext)
+    /// The screen above this one closed: this one is on top again (a chance to reload).
+    mutating func reappeared(context: AppContext) -> [Command]
 }
 
 extension ScreenModel {
     public var capturesText: Bool { false }
+    public mutating func reappeared(context: AppContext) -> [Command] { [] }
     public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
         if case let .failed(message) = event { return [.status(message, .error)] }
         return []

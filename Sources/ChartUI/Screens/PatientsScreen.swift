@@ -19,6 +19,8 @@ public struct PatientsScreen: ScreenModel {
     public var unfinished: [UnfinishedSession] = []
     /// The resume offer is showing (on start, when something is unfinished).
     public var offeringResume = false
+    /// The offer was made already this run.
+    var offeredResume = false
     /// First row of the list on screen.
     public var scroll = 0
     /// Rows of the list last drawn (for paging and clicks).
@@ -121,14 +123,20 @@ public struct PatientsScreen: ScreenModel {
         return [.run(.openSession(id: u.sessionID))]
     }
 
+    /// Back on top (a patient added, a session signed): search again and look for unfinished sessions.
+    public mutating func reappeared(context: AppContext) -> [Command] {
+        [.run(.searchPatients(search.text)), .run(.loadUnfinished)]
+    }
+
     public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
         switch event {
         case let .patients(list):
             results = list; loaded = true
             selection = min(selection, max(0, list.count - 1))
         case let .unfinished(list):
+            // Offered once, on start; afterwards the line at the bottom says what is open.
+            if !offeredResume { offeringResume = !list.isEmpty; offeredResume = true }
             unfinished = list
-            offeringResume = !list.isEmpty
         case let .session(session, patient, previous):
             unfinished.removeAll { $0.sessionID == session.id }
             return [.push(SessionScreen(session: session, patient: patient, previous: previous, context: context))]
