@@ -45,9 +45,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore"], exclude: ["Golden"]),
+        // Golden-file comparison shared by the test targets.
+        .target(name: "GoldenFiles", path: "Tests/GoldenFiles"),
+        .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore", "GoldenFiles"], exclude: ["Golden"]),
         .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
-        .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"], exclude: ["Golden"]),
+        .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore", "GoldenFiles"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
         .testTarget(name: "ChartAppTests", dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ChartCore", "needlechart"]),

@@ -1,46 +1,14 @@
 import Foundation
+import GoldenFiles
 import Testing
 
-/// Golden files under Tests/ChartCoreTests/Golden/: compared byte for byte, rewritten when the
-/// environment sets UPDATE_GOLDEN=1 (review the diff like code before committing it).
+/// Golden files under Tests/ChartCoreTests/Golden/ (UPDATE_GOLDEN=1 rewrites them).
 enum Golden {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let files = GoldenFiles(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden"),
+                                   target: "ChartCoreTests")
 
-    static var updating: Bool { ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" }
-
-    /// Checks `actual` against the golden file `name`, or rewrites it when updating.
+    /// Checks `actual` against the golden file `name` byte for byte.
     static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = directory.appendingPathComponent(name)
-        if updating {
-            try Data(actual.utf8).write(to: url)
-            return
-        }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            Issue.record("Golden file Golden/\(name) is missing. Create it with: UPDATE_GOLDEN=1 swift test --filter ChartCoreTests",
-                         sourceLocation: sourceLocation)
-            return
-        }
-        let expected = String(decoding: data, as: UTF8.self)
-        guard expected != actual else { return }
-        Issue.record(Comment(rawValue: diffHint(expected: expected, actual: actual, name: name)), sourceLocation: sourceLocation)
-    }
-
-    /// Where the texts first differ, with a few lines of each around it.
-    static func diffHint(expected: String, actual: String, name: String) -> String {
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let first = (0..<min(e.count, a.count)).first { e[$0] != a[$0] } ?? min(e.count, a.count)
-        let range = max(0, first - 2)..<(first + 3)
-        func show(_ lines: [Substring]) -> String {
-            range.filter { $0 < lines.count }.map { String(format: "%4d| ", $0 + 1) + lines[$0].debugDescription }.joined(separator: "\n")
-        }
-        return """
-        Output differs from Golden/\(name) at line \(first + 1) (golden has \(e.count) lines, output \(a.count)).
-        golden:
-        \(show(e))
-        output:
-        \(show(a))
-        If the change is intended: UPDATE_GOLDEN=1 swift test --filter ChartCoreTests, then review `git diff Tests/ChartCoreTests/Golden`.
-        """
+        if let message = try files.mismatch(actual, name) { Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation) }
     }
 }

@@ -1,48 +1,15 @@
 import Foundation
+import GoldenFiles
 import Testing
 
-/// Golden screens under Tests/ChartUITests/Golden/: compared as text, rewritten when the
-/// environment sets UPDATE_GOLDEN=1 (review the diff like code before committing it).
+/// Golden screens under Tests/ChartUITests/Golden/, stored with a final newline
+/// (UPDATE_GOLDEN=1 rewrites them).
 enum Golden {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let files = GoldenFiles(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden"),
+                                   target: "ChartUITests")
 
-    static var updating: Bool { ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" }
-
-    /// Checks `actual` against the golden file `name`, or rewrites it when updating.
+    /// Checks the screen text `actual` against the golden file `name`.
     static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = directory.appendingPathComponent(name)
-        let text = actual + "\n"
-        if updating {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-            return
-        }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            Issue.record("Golden screen Golden/\(name) is missing. Create it with: UPDATE_GOLDEN=1 swift test --filter ChartUITests",
-                         sourceLocation: sourceLocation)
-            return
-        }
-        let expected = String(decoding: data, as: UTF8.self)
-        guard expected != text else { return }
-        Issue.record(Comment(rawValue: diffHint(expected: expected, actual: text, name: name)), sourceLocation: sourceLocation)
-    }
-
-    /// Where the screens first differ, with a few lines of each around it.
-    static func diffHint(expected: String, actual: String, name: String) -> String {
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let first = (0..<min(e.count, a.count)).first { e[$0] != a[$0] } ?? min(e.count, a.count)
-        let range = max(0, first - 2)..<(first + 3)
-        func show(_ lines: [Substring]) -> String {
-            range.filter { $0 < lines.count }.map { String(format: "%4d| ", $0 + 1) + lines[$0].debugDescription }.joined(separator: "\n")
-        }
-        return """
-        Screen differs from Golden/\(name) at line \(first + 1) (golden has \(e.count) lines, screen \(a.count)).
-        golden:
-        \(show(e))
-        screen:
-        \(show(a))
-        If the change is intended: UPDATE_GOLDEN=1 swift test --filter ChartUITests, then review `git diff Tests/ChartUITests/Golden`.
-        """
+        if let message = try files.mismatch(actual + "\n", name) { Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation) }
     }
 }

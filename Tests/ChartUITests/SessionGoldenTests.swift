@@ -92,7 +92,7 @@ struct SessionScenario {
         #expect(scenario.screen != nil)
         for (w, h) in Self.sizes {
             let frame = scenario.frame(width: w, height: h)
-            try UIGolden.check(frame.text(), "session-\(name)-\(w)x\(h).txt")
+            try Golden.check(frame.text(), "session-\(name)-\(w)x\(h).txt")
             for y in 0..<h {
                 #expect(DisplayWidth.of(frame.line(y)) <= w, "line \(y) of \(name) at \(w)×\(h) is wider than the screen")
             }
