@@ -156,7 +156,7 @@ public struct PatientsScreen: ScreenModel {
         screen.put("Find", x: 2, y: y, style: .emphasis)
         let fieldWidth = min(40, area.width - 44)
         search.render(into: &screen, x: 8, y: y, width: fieldWidth, focused: true, placeholder: "name or chart number")
-        screen.put("name or chart no. · accents ignored", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: area.width - 12 - fieldWidth)
+        screen.put("name or chart number", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: area.width - 12 - fieldWidth)
         y += 2
         let nameWidth = area.width - 2 - 12 - 2 - 16 - 2 - 12
         screen.put(DisplayWidth.pad("CHART", to: 12) + "  " + DisplayWidth.pad("NAME", to: nameWidth) + "  " + DisplayWidth.pad("BORN", to: 16) + "  SESSION", x: 2, y: y, style: .dim)
@@ -175,17 +175,17 @@ public struct PatientsScreen: ScreenModel {
             let index = first + offset
             let style: Style = index == selection ? .selected : .normal
             let age = p.dateOfBirth.years(until: CalendarDate(context.now, in: context.timeZone))
-            let open = unfinished.contains { $0.patient.id == p.id } ? "unfinished" : ""
+            let open = unfinished.contains { $0.patient.id == p.id } ? "unsigned" : ""
             let line = DisplayWidth.pad(p.chartNumber, to: 12) + "  " + DisplayWidth.pad(context.name(p), to: nameWidth) + "  "
                 + DisplayWidth.pad("\(p.dateOfBirth) (\(age))", to: 16) + "  " + open
             screen.fill(x: 1, y: y + offset, width: area.width - 2, height: 1, style: style)
             screen.put(line, x: 2, y: y + offset, style: style, maxWidth: area.width - 4)
-            if !open.isEmpty { screen.put(open, x: area.width - 12, y: y + offset, style: index == selection ? style : .draft, maxWidth: 11) }
+            if !open.isEmpty { screen.put(open, x: 2 + 12 + 2 + nameWidth + 2 + 16 + 2, y: y + offset, style: index == selection ? style : .draft, maxWidth: 10) }
         }
         if !unfinished.isEmpty {
             let u = unfinished[0]
             let text = offeringResume
-                ? "Unfinished session: \(context.name(u.patient)), \(Timestamp.display(u.startedAt, in: context.timeZone)), \(u.state.rawValue), \(u.points) point(s). Enter resumes, Esc later."
+                ? "Unfinished session: \(context.name(u.patient)), \(Timestamp.display(u.startedAt, in: context.timeZone)) · Enter resumes"
                 : "\(unfinished.count) unfinished session(s): ^R resumes \(context.name(u.patient))'s."
             screen.put(text, x: 2, y: area.maxY - 1, style: offeringResume ? Style.warning.bolded : .draft, maxWidth: area.width - 4)
         }
