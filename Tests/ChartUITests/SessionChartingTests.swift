@@ -129,7 +129,13 @@ import Testing
         _ = s.receive(.previousSession(SessionFixtures.previous), context: ctx)
         #expect(s.charting.copyOffer?.list.checked == ["p1", "p2", "p3"])
         #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Copy points from the session of 2026-03-07 09:30"))
+        // The copied points are on the neck (lung apex) on both sides: warned as when charted by hand.
         out = s.send(.enter, ctx)
+        #expect(effects(out).isEmpty, "nothing is saved before the warnings are confirmed")
+        let warned = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(warned.contains("lung apex"))
+        #expect(warned.contains("Both sides of the thorax"))
+        out = s.send(.character("y"), ctx)
         let saved = effects(out).compactMap { e -> TriggerPointEntry? in if case let .saveEntry(x, 8) = e { x } else { nil } }
         #expect(saved.map(\.id) == ["id-1", "id-2", "id-3"])
         #expect(saved.map(\.muscle) == ["upper trapezius", "upper trapezius", "levator scapulae"])

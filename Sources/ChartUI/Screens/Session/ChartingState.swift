@@ -12,6 +12,8 @@ struct ChartingState: Sendable, Equatable {
         var from: Date
         var entries: [TriggerPointEntry]
         var list: CheckList
+        /// Safety warnings of the ticked points, shown for confirmation (y) before copying.
+        var warnings: [String]? = nil
     }
 
     /// The selected block of the map (a limb region has two blocks).

@@ -118,6 +118,18 @@ extension SessionScreen {
         screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .emphasis,
                    title: "Copy points from the session of \(Timestamp.display(offer.from, in: context.timeZone))")
         screen.put("Ticked points are charted again with the same needles and technique.", x: r.x + 2, y: r.y + 1, style: .dim, maxWidth: r.width - 4)
+        if let warnings = offer.warnings {
+            var y = r.y + 2
+            screen.put("⚠ Before copying \(offer.list.checked.count) point(s):", x: r.x + 2, y: y, style: Style.warning.bolded, maxWidth: r.width - 4)
+            for w in warnings {
+                for line in DisplayWidth.wrap(w, to: r.width - 6) where y < r.maxY - 3 {
+                    y += 1
+                    screen.put(line, x: r.x + 4, y: y, style: .warning, maxWidth: r.width - 6)
+                }
+            }
+            screen.put("y copies anyway · any other key goes back", x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
+            return
+        }
         offer.list.render(into: &screen, rect: Rect(x: r.x + 2, y: r.y + 2, width: r.width - 4, height: r.height - 4), focused: true)
         screen.put("Enter copies \(offer.list.checked.count) · Space ticks · a all · Esc cancels", x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
     }

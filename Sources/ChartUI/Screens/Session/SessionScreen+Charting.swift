@@ -222,6 +222,13 @@ extension SessionScreen {
 
     mutating func handleCopyOffer(_ key: Key, context: AppContext) -> [Command] {
         guard var offer = charting.copyOffer else { return [] }
+        if offer.warnings != nil {
+            // Safety warnings are showing: y copies anyway, anything else goes back to the list.
+            if key == .character("y") { return copyTicked(offer, context: context) }
+            offer.warnings = nil
+            charting.copyOffer = offer
+            return [.status("Not copied yet: untick points or Esc to cancel.", .info)]
+        }
         switch key {
         case .up, .character("k"): offer.list.move(-1)
         case .down, .character("j"): offer.list.move(1)
@@ -231,6 +238,36 @@ extension SessionScreen {
             charting.copyOffer = nil
             return [.status("Nothing copied.", .info)]
         case .enter, .character("y"):
+            let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
+            let warnings = copyWarnings(allowed, context: context)
+            if !warnings.isEmpty {
+                offer.warnings = warnings
+                charting.copyOffer = offer
+                return [.status("Safety warnings: y copies anyway, any other key goes back.", .warning)]
+            }
+            return copyTicked(offer, context: context)
+        default: break
+        }
+        charting.copyOffer = offer
+        return []
+    }
+
+    /// The safety warnings that charting `points` in this session would raise, each once: the
+    /// same confirmation as charting them one by one.
+    func copyWarnings(_ points: [TriggerPointEntry], context: AppContext) -> [String] {
+        var result: [String] = []
+        var scratch = session
+        for e in points {
+            for w in SafetyRules.warnings(for: e, in: scratch, catalogue: context.catalogue) where !result.contains(w.message) {
+                result.append(w.message)
+            }
+            scratch.entries.append(e)
+        }
+        return result
+    }
+
+    /// Sends the ticked points that may be needled today to be saved as new entries.
+    mutating func copyTicked(_ offer: ChartingState.CopyOffer, context: AppContext) -> [Command] {
             charting.copyOffer = nil
             let blocked = blockedRegions
             let chosen = offer.entries.filter { offer.list.isChecked($0.id) }
@@ -245,10 +282,6 @@ extension SessionScreen {
             let skipped = chosen.count - allowed.count
             commands.append(.status("Copying \(allowed.count) point(s)…" + (skipped > 0 ? " \(skipped) skipped: region blocked by screening." : ""), .info))
             return commands
-        default: break
-        }
-        charting.copyOffer = offer
-        return []
     }
 
     // MARK: - Phase changes
