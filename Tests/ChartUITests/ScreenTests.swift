@@ -7,7 +7,7 @@ import Testing
         var screen = Screen(width: 10, height: 2)
         let next = screen.put("Hello, world", x: 2, y: 0, style: .emphasis)
         #expect(next == 10)
-        #expect(screen.text() == "  Hello, w\n")
+        #expect(screen.text() == "  Hello, …\n", "cut text ends in an ellipsis")
         #expect(screen[x: 2, y: 0] == Cell("H", style: .emphasis))
         #expect(screen[x: 1, y: 0] == Cell.blank)
     }
@@ -16,7 +16,7 @@ import Testing
         var screen = Screen(width: 20, height: 1)
         let next = screen.put("Trapezius", x: 1, y: 0, maxWidth: 4)
         #expect(next == 5)
-        #expect(screen.text() == " Trap")
+        #expect(screen.text() == " Tra…")
     }
 
     @Test func writesOutsideTheGridAreIgnored() {
@@ -55,17 +55,17 @@ import Testing
         #expect(screen.text() == "Zoë Ångström-山田 |\nZoë Ångström-Yamada\n山田太郎|")
     }
 
-    @Test func aWideCharacterThatDoesNotFitBecomesASpace() {
+    @Test func aWideCharacterThatDoesNotFitIsCutWithAnEllipsis() {
         var screen = Screen(width: 5, height: 2)
         let end = screen.put("ab山田", x: 0, y: 0, style: .header)
-        // 山 fills columns 2-3; 田 would need 4-5 but only column 4 is left.
+        // 山 fills columns 2-3; 田 would need 4-5 but only column 4 is left: it shows the cut.
         #expect(end == 5)
-        #expect(screen[x: 4, y: 0] == Cell(" ", style: .header))
-        #expect(screen.text() == "ab山\n")
+        #expect(screen[x: 4, y: 0] == Cell("…", style: .header))
+        #expect(screen.text() == "ab山…\n")
         // The same at a maxWidth limit inside the grid.
         screen.put("山田", x: 0, y: 1, maxWidth: 3)
-        #expect(screen.line(1) == "山")
-        #expect(screen[x: 2, y: 1] == Cell(" "))
+        #expect(screen.line(1) == "山…")
+        #expect(screen[x: 2, y: 1] == Cell("…"))
     }
 
     @Test func aWideCharacterCutByTheLeftEdgeLeavesASpace() {

@@ -45,7 +45,11 @@ public struct Screen: Hashable, Sendable {
         guard y >= 0, y < height else { return x }
         let limit = min(width, maxWidth.map { x + max(0, $0) } ?? width)
         guard x < limit else { return x }
-        let safe = text.unicodeScalars.contains(where: Sanitizer.isUnsafe) ? Sanitizer.line(text) : text
+        var safe = text.unicodeScalars.contains(where: Sanitizer.isUnsafe) ? Sanitizer.line(text) : text
+        // Text cut at the edge or the limit ends in "…", so nobody mistakes a cut word for a whole one.
+        if x >= 0, limit - x >= 2, safe.utf8.count > limit - x, DisplayWidth.of(safe) > limit - x {
+            safe = DisplayWidth.truncate(safe, to: limit - x)
+        }
         var col = x
         for ch in safe {
             let w: Int
