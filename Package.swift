@@ -55,6 +55,9 @@ let package = Package(
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
         .testTarget(name: "ChartAppTests", dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChartCore", "needlechart"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ChartCore", "ChartStore", "needlechart", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -38,7 +38,7 @@ struct StressChart: ParsableCommand {
                     id: db.environment.newID(), regionID: region.id, muscle: muscle,
                     side: [Side.left, .right, .midline][Int(rng.next() % 3)], needleCount: 1 + Int(rng.next() % 4),
                     twitch: TwitchResponse(count: Int(rng.next() % 5), strength: rng.next() % 2 == 0 ? .weak : .strong),
-                    painDuring: Int(rng.next() % 11), note: "stress \(sessionLabel) #\(n) \(rng.next() % 1_000_000)",
+                    painDuring: Int(rng.next() % 11), note: "stress \(sessionLabel) s\(seed) #\(n) \(rng.next() % 1_000_000)",
                     recordedAt: Timestamp.parse(Timestamp.iso(Date())) ?? Date())
                 try db.saveEntry(entry, sessionID: session.id, by: me)
                 // The acknowledgement: written only after the save returned, unbuffered.
