@@ -54,7 +54,10 @@ let package = Package(
         .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
-        .testTarget(name: "ChartAppTests", dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore"]),
+        .testTarget(
+            name: "ChartAppTests",
+            dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ChartCore", "ChartStore", "needlechart", .product(name: "GRDB", package: "GRDB.swift")]
