@@ -156,3 +156,46 @@ func stormDriver(exportDirectory: String) throws -> (Driver, AppDatabase) {
         }
     }
 }
+
+/// A save that cannot happen (another clinician holds the write lock past the timeout, or the
+/// disk is full) reaches the screen as a message; retrying the same entry later saves it once.
+@Suite struct SaveFailureTests {
+    @Test func aBusyOrFullDatabaseGivesAMessageAndTheRetrySavesTheEntryOnce() throws {
+        let dir = NSTemporaryDirectory() + "needlechart-app-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/clinic.sqlite"
+        let db = try AppDatabase.open(path: path, environment: .fixed(), busyTimeout: 0.2)
+        try db.saveClinician(clinician)
+        let patient = try db.addPatient(Patient(name: "Ada Byrne", dateOfBirth: CalendarDate(iso: "1970-01-01")!, chartNumber: "AB-1"), by: "ahale")
+        let s = try db.startSession(patientID: patient.id, clinician: "ahale")
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!)
+        let entry = TriggerPointEntry(id: "draft", regionID: "calf", muscle: "soleus", side: .left, recordedAt: s.startedAt)
+
+        var unsafe = Configuration(); unsafe.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: path, configuration: unsafe)
+        try other.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let busy = runner.run(.saveEntry(entry, sessionID: s.id))
+        guard case let .failed(message)? = busy.first else { Issue.record("expected a failure, got \(busy)"); return }
+        #expect(message == "The database is busy (another clinician is saving). Nothing was lost: try again in a moment.")
+        try other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+
+        let pages = try db.writer.read { try Int.fetchOne($0, sql: "PRAGMA page_count") } ?? 0
+        try db.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = \(pages)") }
+        var big = entry; big.note = String(repeating: "x", count: 3_900)
+        var full: [DataEvent] = []
+        for i in 0..<50 {
+            var e = big; e.id = "big-\(i)"
+            full = runner.run(.saveEntry(e, sessionID: s.id))
+            if case .failed = full.first { break }
+        }
+        guard case let .failed(diskMessage)? = full.first else { Issue.record("the page limit was never reached"); return }
+        #expect(diskMessage.hasPrefix("The disk is full"))
+        try db.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = 1073741823") }
+
+        for _ in 0..<2 {
+            guard case .entrySaved? = runner.run(.saveEntry(entry, sessionID: s.id)).first else { Issue.record("the retry did not save"); return }
+        }
+        #expect(try db.session(id: s.id)?.entries.filter { $0.id == "draft" }.count == 1)
+        #expect(try db.check().ok)
+    }
+}
