@@ -116,6 +116,36 @@ import Testing
     }
 }
 
+/// A file another program holds locked (SQLite's exclusive locking mode) past the timeout.
+@Suite struct LockedFileTests {
+    @Test func aFileLockedElsewhereGivesAClearMessageAndIsLeftAlone() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/clinic.sqlite"
+        do {
+            let db = try AppDatabase.open(path: path)
+            try db.saveClinician(therapist)
+        }
+        var config = Configuration()
+        config.prepareDatabase { try $0.execute(sql: "PRAGMA locking_mode = EXCLUSIVE") }
+        let holder = try DatabaseQueue(path: path, configuration: config)
+        try holder.write { try $0.execute(sql: "INSERT INTO settings(key, value) VALUES ('held', 'yes')") }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var caught: StoreError?
+        do {
+            let db = try AppDatabase.open(path: path, busyTimeout: 0.2)
+            try db.saveClinician(therapist)
+        } catch let e as StoreError {
+            caught = e
+        }
+        #expect(caught?.kind == .busy, "\(String(describing: caught))")
+        #expect(caught?.message.contains("Nothing was lost") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        try holder.close()
+        #expect(try AppDatabase.open(path: path).check().ok, "usable again once the other program lets go")
+    }
+}
+
 /// Files that are not a sound NeedleChart database are refused and left byte for byte as they were.
 @Suite struct BadFileTests {
     private func expectRefusedUnchanged(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
