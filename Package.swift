@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // Catalogue data (regions, muscles, flags, screening policy, body-map art), compiled in.
@@ -28,7 +29,11 @@ let package = Package(
         // Persistence on GRDB: schema, migrations, queries, audit log, backup.
         .target(
             name: "ChartStore",
-            dependencies: ["ChartCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ChartCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SHA-256 for the audit log's hash chain.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Screens as state + actions + reduce + render into an in-memory grid.
         .target(name: "ChartUI", dependencies: ["ChartCore"]),
@@ -51,7 +56,13 @@ let package = Package(
         .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore", "GoldenFiles"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
-        .testTarget(name: "ChartAppTests", dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChartCore", "needlechart"]),
+        .testTarget(
+            name: "ChartAppTests",
+            dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ChartCore", "ChartStore", "needlechart", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -23,7 +23,10 @@ public enum Interactive {
                 terminal.paint(driver.frame(width: size.columns, height: size.rows))
                 let key = terminal.readKey(timeoutMilliseconds: 500)
                 if terminal.pendingSignal != nil { break }
-                guard let key else { driver.tick(now: Date()); continue }
+                guard let key else {
+                    if terminal.isHungUp { break }  // as SIGHUP: everything confirmed is already saved
+                    driver.tick(now: Date()); continue
+                }
                 if key == .ctrl("z") { terminal.suspend(); continue }
                 if key == .ctrl("l") { terminal.redrawEverythingNextPaint(); continue }
                 driver.send(key, now: Date())

@@ -29,7 +29,7 @@ public struct AppDatabase: Sendable {
     public static let busyTimeout: TimeInterval = 10
 
     /// The connection settings every file database uses.
-    static func configuration(readOnly: Bool = false) -> Configuration {
+    static func configuration(readOnly: Bool = false, busyTimeout: TimeInterval = busyTimeout) -> Configuration {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
@@ -42,8 +42,10 @@ public struct AppDatabase: Sendable {
     }
 
     /// Opens (creating when missing, owner-only) the database file at `path`. A file that is
-    /// not a NeedleChart database is refused and never overwritten.
-    public static func open(path: String, environment: ChartEnvironment = .live) throws -> AppDatabase {
+    /// not a NeedleChart database is refused and never overwritten. A write that waits longer
+    /// than `busyTimeout` for another connection's lock fails with `StoreError` `.busy`.
+    public static func open(path: String, environment: ChartEnvironment = .live,
+                            busyTimeout: TimeInterval = AppDatabase.busyTimeout) throws -> AppDatabase {
         let fm = FileManager.default
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
@@ -72,7 +74,7 @@ public struct AppDatabase: Sendable {
             }
         }
         return try translated {
-            let pool = try DatabasePool(path: path, configuration: configuration())
+            let pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
             return try AppDatabase(pool, environment: environment)
         }
     }

@@ -19,8 +19,8 @@ extension AppDatabase {
         "entries_signed_no_delete", "addenda_only_signed", "addenda_no_update", "addenda_no_delete", "audit_no_update", "audit_no_delete",
     ]
 
-    /// Checks the file's integrity, foreign keys, the database's guards, and that every signed
-    /// session is exactly as it was when signed.
+    /// Checks the file's integrity, foreign keys, the database's guards, that every signed
+    /// session is exactly as it was when signed, and every link of the audit log's hash chain.
     public func check() throws -> CheckReport {
         try read { db in
             var report = CheckReport(problems: [], checked: [])
@@ -56,6 +56,10 @@ extension AppDatabase {
                 }
             }
             report.checked.append("\(signed) signed sessions unchanged since signing")
+
+            let audit = try Audit.verify(db)
+            report.problems += audit.problems
+            report.checked.append("audit log hash chain (\(audit.rows) rows)")
             return report
         }
     }

@@ -163,6 +163,20 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v2: audit log hash chain") { db in
+            // Each row carries the previous row's hash and its own, so an edit behind the guards shows.
+            try db.execute(sql: """
+                ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+                ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+                DROP TRIGGER audit_no_update;
+                """)
+            try Audit.chainExisting(db)
+            try db.execute(sql: """
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN
+                    SELECT RAISE(ABORT, 'audit log is append-only');
+                END;
+                """)
+        }
         return migrator
     }
 }

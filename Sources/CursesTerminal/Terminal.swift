@@ -189,6 +189,16 @@ public final class Terminal {
     /// Forgets the pending signal.
     public func clearPendingSignal() { Signals.clearPending() }
 
+    /// True when the terminal has gone away (connection dropped, window closed) even though no
+    /// SIGHUP arrived: a parent shell that traps SIGHUP keeps it from the app, and every read
+    /// then returns at once, so without this check the loop would spin for ever.
+    public var isHungUp: Bool {
+        guard isActive, let input = inputFile else { return false }
+        var p = pollfd(fd: fileno(input), events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 0) >= 0 else { return false }
+        return p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     // MARK: - Size and painting
 
     /// The terminal's size now.

@@ -15,7 +15,8 @@ struct NeedleChart: ParsableCommand {
             --db PATH or NEEDLECHART_DB chooses another file.
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, ClinicianCommand.self, Clinic.self],
+        subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, ClinicianCommand.self, Clinic.self,
+                      StressChart.self],
         defaultSubcommand: Run.self
     )
 }

@@ -71,8 +71,9 @@ import Testing
 @Suite struct TextTests {
     @Test func sanitizerRemovesControlsAndBidiOverrides() {
         let evil = "a\u{1B}[2Jb\u{07}c\u{7F}d\u{85}e\u{9B}f\u{202E}g\u{2066}h\ni\tj\r"
-        #expect(Sanitizer.multiline(evil) == "a[2Jbcdefgh\ni\tj")
-        #expect(Sanitizer.line(evil) == "a[2Jbcdefgh i j ")
+        // NEL (U+0085) is a line break: a newline in notes, a space in a line, never a join.
+        #expect(Sanitizer.multiline(evil) == "a[2Jbcd\nefgh\ni\tj")
+        #expect(Sanitizer.line(evil) == "a[2Jbcd efgh i j ")
     }
 
     @Test func displayWidthCountsWideCharactersTwice() {
