@@ -11,9 +11,15 @@ public struct EffectRunner: Sendable {
     public let clinician: Clinician
     /// Time zone for exports.
     public let timeZone: TimeZone
+    /// Where relative export paths go.
+    public let exportDirectory: String
+    /// Refuse export paths outside `exportDirectory` (for tests that type at random).
+    public let confineExports: Bool
 
-    public init(database: AppDatabase, catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone) {
+    public init(database: AppDatabase, catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone,
+                exportDirectory: String, confineExports: Bool = false) {
         self.database = database; self.catalogue = catalogue; self.clinician = clinician; self.timeZone = timeZone
+        self.exportDirectory = exportDirectory; self.confineExports = confineExports
     }
 
     /// Runs one effect.
@@ -84,13 +90,17 @@ public struct EffectRunner: Sendable {
             case let .patient(id):
                 text = TextExport.patient(try database.sessionRecords(patientID: id), context: context)
             }
-            try ExportWriter.write(text, to: request.path)
+            let path = ExportWriter.resolve(request.path, in: exportDirectory)
+            if confineExports, !path.hasPrefix(exportDirectory + "/") {
+                return [.failed("Exports go under \(exportDirectory) here; \(path) was not written.")]
+            }
+            try ExportWriter.write(text, to: path)
             let (entity, entityID): (String, String) = switch request.scope {
             case let .session(id): ("session", String(id))
             case let .patient(id): ("patient", String(id))
             }
-            try database.logExport(entity: entity, entityID: entityID, detail: "text to \(request.path)", by: me)
-            return [.exported(path: request.path)]
+            try database.logExport(entity: entity, entityID: entityID, detail: "text to \(path)", by: me)
+            return [.exported(path: path)]
         case .loadUnfinished:
             let list = try database.unfinishedSessions(clinician: me).compactMap { s -> UnfinishedSession? in
                 guard let p = try database.patient(id: s.patientID) else { return nil }

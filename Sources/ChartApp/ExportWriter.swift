@@ -33,6 +33,20 @@ public enum ExportWriter {
         }
     }
 
+    /// The absolute path `path` names: `~/…` is under the home directory, a relative path is under
+    /// `directory` (never the folder the app happened to start in); `..` and `.` are resolved.
+    public static func resolve(_ path: String, in directory: String,
+                               environment env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let trimmed = path.trimmingCharacters(in: .whitespaces)
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let absolute: String
+        if trimmed == "~" { absolute = home }
+        else if trimmed.hasPrefix("~/") { absolute = home + trimmed.dropFirst(1) }
+        else if trimmed.hasPrefix("/") { absolute = trimmed }
+        else { absolute = directory + "/" + trimmed }
+        return URL(fileURLWithPath: absolute).standardized.path
+    }
+
     /// The default folder for exports: `~/NeedleChart-exports` under the home directory.
     public static func defaultDirectory(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String {
         (env["HOME"] ?? NSHomeDirectory()) + "/NeedleChart-exports"

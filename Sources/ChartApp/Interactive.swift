@@ -11,7 +11,8 @@ public enum Interactive {
     /// Runs until the clinician quits or a signal asks the app to stop.
     public static func run(database: AppDatabase, catalogue: Catalogue, clinician: Clinician,
                            idleTimeout: TimeInterval?, exportDirectory: String) throws {
-        let runner = EffectRunner(database: database, catalogue: catalogue, clinician: clinician, timeZone: .current)
+        let runner = EffectRunner(database: database, catalogue: catalogue, clinician: clinician, timeZone: .current,
+                                  exportDirectory: exportDirectory)
         let context = AppContext(catalogue: catalogue, clinician: clinician, timeZone: .current, now: Date(),
                                  newID: { UUID().uuidString.lowercased() }, exportDirectory: exportDirectory)
         var driver = Driver(runner: runner, context: context, idleTimeout: idleTimeout)

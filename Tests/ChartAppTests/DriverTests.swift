@@ -12,7 +12,8 @@ func makeDriver(demo: Bool = true) throws -> Driver {
     let db = try AppDatabase.inMemory(environment: env)
     try db.saveClinician(clinician)
     if demo { try db.loadDemo(DemoClinic.make(today: env.now(), timeZone: TimeZone(identifier: "UTC")!)) }
-    let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!)
+    let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                              exportDirectory: NSTemporaryDirectory() + "needlechart-driver-exports", confineExports: true)
     let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
                              now: env.now(), newID: env.newID, exportDirectory: NSTemporaryDirectory())
     var driver = Driver(runner: runner, context: context, idleTimeout: 300)
@@ -62,5 +63,13 @@ func makeDriver(demo: Bool = true) throws -> Driver {
         let d = try makeDriver()
         #expect(d.frame(width: 60, height: 20).text().contains("Terminal too small"))
         #expect(d.frame(width: 80, height: 24).text().contains("NeedleChart · Patients"))
+    }
+
+    @Test func relativeAndHomeExportPathsResolveUnderTheirFolders() {
+        let env = ["HOME": "/home/ahale"]
+        #expect(ExportWriter.resolve("note.txt", in: "/exports", environment: env) == "/exports/note.txt")
+        #expect(ExportWriter.resolve("a/../b.txt", in: "/exports", environment: env) == "/exports/b.txt")
+        #expect(ExportWriter.resolve("~/x.txt", in: "/exports", environment: env) == "/home/ahale/x.txt")
+        #expect(ExportWriter.resolve(" /tmp/y.txt ", in: "/exports", environment: env) == "/tmp/y.txt")
     }
 }

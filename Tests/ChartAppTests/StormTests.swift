@@ -31,7 +31,8 @@ func stormDriver(exportDirectory: String) throws -> (Driver, AppDatabase) {
     let db = try AppDatabase.inMemory(environment: env)
     try db.saveClinician(clinician)
     try db.loadDemo(DemoClinic.make(today: env.now(), timeZone: TimeZone(identifier: "UTC")!))
-    let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!)
+    let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                              exportDirectory: exportDirectory, confineExports: true)
     let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
                              now: env.now(), newID: env.newID, exportDirectory: exportDirectory)
     var driver = Driver(runner: runner, context: context, idleTimeout: 300)
@@ -168,7 +169,8 @@ func stormDriver(exportDirectory: String) throws -> (Driver, AppDatabase) {
         try db.saveClinician(clinician)
         let patient = try db.addPatient(Patient(name: "Ada Byrne", dateOfBirth: CalendarDate(iso: "1970-01-01")!, chartNumber: "AB-1"), by: "ahale")
         let s = try db.startSession(patientID: patient.id, clinician: "ahale")
-        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!)
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                                  exportDirectory: dir)
         let entry = TriggerPointEntry(id: "draft", regionID: "calf", muscle: "soleus", side: .left, recordedAt: s.startedAt)
 
         var unsafe = Configuration(); unsafe.allowsUnsafeTransactions = true
