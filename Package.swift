@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "needlechart", targets: ["needlechart"]),
+        .executable(name: "needlechart-bench", targets: ["needlechart-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -45,11 +46,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The clinic-scale benchmark (SPEC §7): synthetic clinic, measurements, the raw-SQLite floor.
+        .target(
+            name: "ChartBench",
+            dependencies: ["ChartCore", "ChartStore", "ChartUI", "ChartApp", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
+        .executableTarget(
+            name: "needlechart-bench",
+            dependencies: ["ChartBench", "ChartCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore"], exclude: ["Golden"]),
         .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
         .testTarget(name: "ChartAppTests", dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore"]),
+        .testTarget(name: "ChartBenchTests", dependencies: ["ChartBench", "ChartStore", "ChartCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ChartCore", "needlechart"]),
     ]
 )

@@ -143,7 +143,8 @@ extension AppDatabase {
     }
 
     /// Turns typed text into an FTS5 query: each word a quoted prefix term, all required.
-    static func ftsQuery(_ text: String) -> String {
+    /// Public so a benchmark can run the very same query without the store.
+    public static func ftsQuery(_ text: String) -> String {
         let words = searchExtraOrSelf(text).split { !($0.isLetter || $0.isNumber) }.prefix(8)
         return words.map { "\"" + String($0).replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
     }
