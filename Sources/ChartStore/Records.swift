@@ -18,13 +18,13 @@ extension AppDatabase {
 
     static func sessionRecord(_ db: Database, id: Int64) throws -> SessionRecord? {
         guard let s = try loadSession(db, id: id),
-              let p = try Row.fetchOne(db, sql: "SELECT * FROM patients WHERE id = ?", arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
-        let c = try Row.fetchOne(db, sql: "SELECT * FROM clinicians WHERE username = ?", arguments: [s.clinician]).map {
+              let p = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM patients WHERE id = ?"), arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
+        let c = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM clinicians WHERE username = ?"), arguments: [s.clinician]).map {
             Clinician(username: $0["username"], displayName: $0["display_name"], credentials: $0["credentials"])
         } ?? Clinician(username: s.clinician, displayName: s.clinician)
-        let number = try Int.fetchOne(db, sql: """
+        let number = try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM sessions WHERE patient_id = ? AND (started_at < ? OR (started_at = ? AND id <= ?))
-            """, arguments: [s.patientID, Timestamp.iso(s.startedAt), Timestamp.iso(s.startedAt), id])
+            """), arguments: [s.patientID, Timestamp.iso(s.startedAt), Timestamp.iso(s.startedAt), id])
         return SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number)
     }
 }
@@ -43,7 +43,7 @@ extension AppDatabase {
             while let row = try ids.next() {
                 let id: Int64 = row[0], patientID: Int64 = row[1]
                 if patient?.id != patientID {
-                    patient = try Row.fetchOne(db, sql: "SELECT * FROM patients WHERE id = ?", arguments: [patientID]).map(Patient.init(row:))
+                    patient = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM patients WHERE id = ?"), arguments: [patientID]).map(Patient.init(row:))
                     number = 0
                 }
                 guard let p = patient, let s = try Self.loadSession(db, id: id) else { continue }

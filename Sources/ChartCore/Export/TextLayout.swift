@@ -47,7 +47,7 @@ struct TextLayout {
     /// Word-wraps, turning tabs into spaces (a tab's width depends on the terminal) and
     /// dropping runs of blank lines inside a note.
     static func wrap(_ text: String, to columns: Int) -> [String] {
-        let flat = text.replacingOccurrences(of: "\t", with: " ")
+        let flat = text.utf8.contains(9) ? text.replacingOccurrences(of: "\t", with: " ") : text
         var out: [String] = []
         for piece in DisplayWidth.wrap(flat, to: max(columns, 1)) {
             if piece.isEmpty, out.last?.isEmpty ?? true { continue }
@@ -61,6 +61,7 @@ struct TextLayout {
     /// the end, every line ended by "\n".
     var text: String {
         var out = lines.map { line -> String in
+            guard let last = line.utf8.last, last == 0x20 || last == 0x09 || last >= 0x80 else { return line }
             var l = Substring(line)
             while let c = l.last, c.isWhitespace { l = l.dropLast() }
             return String(l)
