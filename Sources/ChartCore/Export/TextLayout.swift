@@ -61,7 +61,11 @@ struct TextLayout {
     /// the end, every line ended by "\n".
     var text: String {
         var out = lines.map { line -> String in
-            guard let last = line.utf8.last, last == 0x20 || last == 0x09 || last >= 0x80 else { return line }
+            // Trailing ASCII blanks (padded table cells) are cut on bytes; anything else the slow way.
+            let u = line.utf8
+            var end = u.endIndex
+            while end > u.startIndex, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
+            if end > u.startIndex, u[u.index(before: end)] < 0x80 { return end == u.endIndex ? line : String(line[..<end]) }
             var l = Substring(line)
             while let c = l.last, c.isWhitespace { l = l.dropLast() }
             return String(l)
