@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "needlechart", targets: ["needlechart"]),
+        .executable(name: "needlechart-bench", targets: ["needlechart-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -50,6 +51,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The clinic-scale benchmark (SPEC §7): synthetic clinic, measurements, the raw-SQLite floor.
+        .target(
+            name: "ChartBench",
+            dependencies: ["ChartCore", "ChartStore", "ChartUI", "ChartApp", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
+        .executableTarget(
+            name: "needlechart-bench",
+            dependencies: ["ChartBench", "ChartCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Golden-file comparison shared by the test targets.
         .target(name: "GoldenFiles", path: "Tests/GoldenFiles"),
         .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore", "GoldenFiles"], exclude: ["Golden"]),
@@ -64,5 +74,6 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["ChartCore", "ChartStore", "needlechart", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "ChartBenchTests", dependencies: ["ChartBench", "ChartStore", "ChartCore"]),
     ]
 )

@@ -91,7 +91,7 @@ extension AppDatabase {
 
     /// The patient with database id `id`.
     public func patient(id: Int64) throws -> Patient? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM patients WHERE id = ?", arguments: [id]).map(Patient.init(row:)) }
+        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM patients WHERE id = ?"), arguments: [id]).map(Patient.init(row:)) }
     }
 
     /// The patient with chart number `chartNumber` (case-insensitive).
@@ -115,13 +115,13 @@ extension AppDatabase {
     static func searchPatients(_ db: Database, _ text: String, limit: Int) throws -> [Patient] {
         let query = ftsQuery(text)
         if query.isEmpty {
-            return try Row.fetchAll(db, sql: "SELECT * FROM patients ORDER BY name COLLATE NOCASE, id LIMIT ?", arguments: [limit]).map(Patient.init(row:))
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM patients ORDER BY name COLLATE NOCASE, id LIMIT ?"), arguments: [limit]).map(Patient.init(row:))
         }
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT p.* FROM patients p
             WHERE p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)
             ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?
-            """, arguments: [query, limit]).map(Patient.init(row:))
+            """), arguments: [query, limit]).map(Patient.init(row:))
     }
 
     /// Letters that are not accented forms of a Latin letter, so the tokenizer's diacritic folding
@@ -143,7 +143,8 @@ extension AppDatabase {
     }
 
     /// Turns typed text into an FTS5 query: each word a quoted prefix term, all required.
-    static func ftsQuery(_ text: String) -> String {
+    /// Public so a benchmark can run the very same query without the store.
+    public static func ftsQuery(_ text: String) -> String {
         let words = searchExtraOrSelf(text).split { !($0.isLetter || $0.isNumber) }.prefix(8)
         return words.map { "\"" + String($0).replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
     }

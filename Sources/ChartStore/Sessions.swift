@@ -32,10 +32,10 @@ extension AppDatabase {
     }
 
     static func loadSession(_ db: Database, id: Int64) throws -> NeedlingSession? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id = ?"), arguments: [id]) else { return nil }
         var s = try session(row: row)
-        s.entries = try Row.fetchAll(db, sql: "SELECT * FROM entries WHERE session_id = ? ORDER BY position, recorded_at, id", arguments: [id]).map(entry(row:))
-        s.addenda = try Row.fetchAll(db, sql: "SELECT * FROM addenda WHERE session_id = ? ORDER BY at, rowid", arguments: [id]).map { r in
+        s.entries = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM entries WHERE session_id = ? ORDER BY position, recorded_at, id"), arguments: [id]).map(entry(row:))
+        s.addenda = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM addenda WHERE session_id = ? ORDER BY at, rowid"), arguments: [id]).map { r in
             Addendum(id: r["id"], author: r["author"], at: try time(r["at"]) ?? Date(timeIntervalSince1970: 0), text: r["text"])
         }
         return s
@@ -83,14 +83,14 @@ extension AppDatabase {
     /// A patient's sessions, newest first.
     public func sessions(patientID: Int64) throws -> [SessionSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
                        s.nprs_before, s.nprs_after,
                        (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
                        (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
                        (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda
                 FROM sessions s WHERE s.patient_id = ? ORDER BY s.started_at DESC, s.id DESC
-                """, arguments: [patientID]).map(Self.summary(row:))
+                """), arguments: [patientID]).map(Self.summary(row:))
         }
     }
 
@@ -305,10 +305,10 @@ extension AppDatabase {
     /// How many entries of the patient's sessions fall in each region: "regions treated most often".
     public func regionCounts(patientID: Int64) throws -> [String: Int] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT e.region_id, count(*) AS n FROM entries e JOIN sessions s ON s.id = e.session_id
                 WHERE s.patient_id = ? GROUP BY e.region_id
-                """, arguments: [patientID])
+                """), arguments: [patientID])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["region_id"] as String, $0["n"] as Int) })
         }
     }

@@ -53,7 +53,7 @@ import Testing
             screen.put(String(describing: role), x: 0, y: 6 + row, style: Style(role))
         }
         screen.box(x: 0, y: 2, width: 12, height: 3, style: .dim, title: "山田")
-        screen.put("abc山", x: width - 4, y: 5)  // 山 does not fit: a space
+        screen.put("abc山", x: width - 4, y: 5)  // 山 does not fit: cut with an ellipsis
         return screen
     }
 
@@ -78,7 +78,7 @@ import Testing
             #expect(terminal.heldLine(6 + row) == String(describing: role))
         }
         #expect(terminal.heldLine(2) == "┌─ 山田 ───┐")
-        #expect(terminal.heldLine(5) == String(repeating: " ", count: columns - 4) + "abc")
+        #expect(terminal.heldLine(5) == String(repeating: " ", count: columns - 4) + "abc…")
 
         // Each role's first cell carries the palette's look for it.
         let palette = Palette(colour: terminal.usesColour)

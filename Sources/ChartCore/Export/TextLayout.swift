@@ -47,7 +47,7 @@ struct TextLayout {
     /// Word-wraps, turning tabs into spaces (a tab's width depends on the terminal) and
     /// dropping runs of blank lines inside a note.
     static func wrap(_ text: String, to columns: Int) -> [String] {
-        let flat = text.replacingOccurrences(of: "\t", with: " ")
+        let flat = text.utf8.contains(9) ? text.replacingOccurrences(of: "\t", with: " ") : text
         var out: [String] = []
         for piece in DisplayWidth.wrap(flat, to: max(columns, 1)) {
             if piece.isEmpty, out.last?.isEmpty ?? true { continue }
@@ -61,6 +61,11 @@ struct TextLayout {
     /// the end, every line ended by "\n".
     var text: String {
         var out = lines.map { line -> String in
+            // Trailing ASCII blanks (padded table cells) are cut on bytes; anything else the slow way.
+            let u = line.utf8
+            var end = u.endIndex
+            while end > u.startIndex, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
+            if end > u.startIndex, u[u.index(before: end)] < 0x80 { return end == u.endIndex ? line : String(line[..<end]) }
             var l = Substring(line)
             while let c = l.last, c.isWhitespace { l = l.dropLast() }
             return String(l)

@@ -3,6 +3,8 @@
 public enum DisplayWidth {
     /// Columns that `character` occupies in a terminal.
     public static func of(_ character: Character) -> Int {
+        // Printable ASCII, nearly all clinical text, is one column: skip the Unicode tables.
+        if let a = character.asciiValue, a >= 0x20, a < 0x7F { return 1 }
         var width = 0
         var first = true
         for scalar in character.unicodeScalars {
@@ -15,12 +17,14 @@ public enum DisplayWidth {
 
     /// Columns that `text` occupies.
     public static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
     }
 
     /// Width of one scalar taken alone.
     public static func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
+        if v >= 0x20 && v < 0x7F { return 1 }
         if v == 0 || Sanitizer.isUnsafe(scalar) { return 0 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0

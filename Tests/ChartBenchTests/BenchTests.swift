@@ -1,0 +1,106 @@
+import ChartBench
+import ChartCore
+import ChartStore
+import Foundation
+import Testing
+
+/// A small synthetic clinic in a temporary file, shared by the tests of one run.
+enum SmallClinic {
+    static let scale = 0.002  // 100 patients, 1,000 sessions, 6,000 points, one 200-session history
+    static let path: String = {
+        let dir = NSTemporaryDirectory() + "needlechart-bench-tests-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/clinic.sqlite"
+        do { try Bench.generate(scale: scale, seed: 7, path: path) } catch { fatalError("cannot generate the test clinic: \(error)") }
+        return path
+    }()
+}
+
+@Suite struct SyntheticClinicTests {
+    @Test func fullScalePlanHasTheSpecTotals() {
+        let plan = SyntheticClinicPlan(scale: 1)
+        #expect(plan.patients == 50_000 && plan.sessions == 500_000 && plan.points == 3_000_000)
+        #expect(plan.longHistories >= 1)
+    }
+
+    @Test func generatorProducesExactCountsAndShapes() {
+        var g = SyntheticClinicGenerator(scale: 0.002, seed: 3)
+        var patients = 0, sessions = 0, points = 0, counts: [Int] = [], signed = 0, charts = Set<String>()
+        while let h = g.next() {
+            patients += 1; sessions += h.sessions.count; points += h.sessions.reduce(0) { $0 + $1.entries.count }
+            counts.append(h.sessions.count); signed += h.sessions.filter(\.isSigned).count; charts.insert(h.patient.chartNumber)
+        }
+        #expect(patients == 100 && sessions == 1_000 && points == 6_000)
+        #expect(charts.count == 100, "chart numbers are unique")
+        #expect(counts.contains(200), "a 200-session history")
+        #expect(counts.filter { $0 != 200 }.allSatisfy { (1...40).contains($0) })
+        #expect(counts.filter { $0 <= 6 }.count > 40, "most patients have 1–6 sessions")
+        #expect(signed > sessions * 95 / 100 && signed < sessions, "nearly all signed")
+    }
+
+    @Test func sameSeedSameClinicOtherSeedAnother() {
+        var a = SyntheticClinicGenerator(scale: 0.001, seed: 5), b = SyntheticClinicGenerator(scale: 0.001, seed: 5)
+        var c = SyntheticClinicGenerator(scale: 0.001, seed: 6)
+        var same = true, differs = false
+        while let x = a.next(), let y = b.next(), let z = c.next() {
+            same = same && x == y
+            differs = differs || x != z
+        }
+        #expect(same)
+        #expect(differs)
+    }
+
+    @Test func generatedDatabaseHasTheCountsAndPassesCheck() throws {
+        let db = try AppDatabase.open(path: SmallClinic.path)
+        let report = try db.check()
+        #expect(report.ok, "\(report.problems.prefix(3))")
+        #expect(try db.patientCount() == 100)
+        let bench = try Bench(path: SmallClinic.path, clinician: SyntheticClinicGenerator(scale: 0.001).clinicians[0])
+        #expect(bench.facts.sessions >= 1_000 && bench.facts.points >= 6_000)
+    }
+}
+
+@Suite struct BenchOperationTests {
+    let bench: Bench
+    init() throws { bench = try Bench(path: SmallClinic.path, clinician: SyntheticClinicGenerator(scale: 0.001).clinicians[0]) }
+
+    @Test func firstScreenListsPatients() throws {
+        let text = try bench.startApp().text
+        #expect(text.contains("Patients") && text.contains("SC-"))
+    }
+
+    @Test func searchFindsWhatRawSQLiteFinds() throws {
+        #expect(!bench.keystrokes.isEmpty)
+        for k in bench.keystrokes.prefix(60) {
+            let found = try bench.search(k)
+            #expect(found == (try bench.rawSearch(k)), "'\(k)'")
+            #expect(found > 0, "'\(k)' is a prefix of a stored name")
+        }
+    }
+
+    @Test func longHistoryHas200Lines() throws {
+        #expect(try bench.openHistory(bench.facts.longPatientID) == 200)
+        #expect(try bench.rawHistory(bench.facts.longPatientID) == 200)
+    }
+
+    @Test func exportOfOneSessionHasItsEntries() throws {
+        let id = try #require(bench.facts.sessionIDs.first)
+        let record = try bench.sessionRecord(id)
+        #expect(record.session.entries.count == (try bench.rawSessionRecord(id)))
+        #expect(try bench.exportSession(id).contains(record.patient.name))
+    }
+
+    @Test func exportAllStreamsEverySession() throws {
+        let file = NSTemporaryDirectory() + "needlechart-bench-export-\(getpid()).txt"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let n = try bench.exportAll(to: file)
+        #expect(n.sessions == (try bench.rawExportAll()))
+        #expect(n.sessions >= 1_000 && n.bytes > 0)
+    }
+
+    @Test func savingAnEntryStoresIt() throws {
+        let id = try bench.startChartingSession()
+        try bench.saveEntry(sessionID: id, number: 0)
+        #expect(try bench.database.session(id: id)?.entries.count == 1)
+    }
+}
