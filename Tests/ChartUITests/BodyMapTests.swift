@@ -102,11 +102,12 @@ import Testing
         let s = SessionFixtures.screen(session)
         let screen = s.drawn(width: 80, height: 24, context: ctx)
         let text = screen.text()
-        #expect(text.contains("calf     ●2"))
+        // A trunk block names the sides as the viewer sees them: on the back view, L then R.
+        #expect(text.contains("●L1 R1"))
         #expect(text.contains("shin      ✕"))
         let layout = ChartLayout(area: Rect(x: 0, y: 1, width: 80, height: 21), blocks: s.blocks)
         let calf = layout.map.rects[try #require(s.blocks.firstIndex { $0.regionID == "calf" })]
-        let markX = calf.maxX - 3
+        let markX = calf.maxX - 1 - DisplayWidth.of("●L1 R1")
         #expect(screen[x: markX, y: calf.y].text == "●")
         #expect(screen[x: markX, y: calf.y].style.role == .selected || screen[x: markX, y: calf.y].style.role == .mark)
     }
@@ -128,5 +129,20 @@ import Testing
         s.send(.mouse(x: layout.list.x + 4, y: y), ctx)
         #expect(s.charting.focus == .entries)
         #expect(s.charting.entryIndex == 1)
+    }
+
+    @Test func aLimbBlockCountsOnlyItsOwnSide() {
+        let front = { (column: Int) in MapBlock(regionID: "front-upper-arm", view: .front, label: "upper arm", column: column, row: 3) }
+        let back = { (column: Int) in MapBlock(regionID: "back-upper-arm", view: .back, label: "upper arm", column: column, row: 3) }
+        let rightTwice: [Side: Int] = [.right: 2]
+        // Front view: the patient's right is on the viewer's left (column 0).
+        #expect(BodyMapView.mark(rightTwice, block: front(0)) == "●2")
+        #expect(BodyMapView.mark(rightTwice, block: front(2)) == "")
+        // Back view: the patient's right is on the viewer's right (column 2).
+        #expect(BodyMapView.mark(rightTwice, block: back(2)) == "●2")
+        #expect(BodyMapView.mark(rightTwice, block: back(0)) == "")
+        let trunk = MapBlock(regionID: "chest", view: .front, label: "chest", column: 1, row: 2)
+        #expect(BodyMapView.mark([.left: 1, .right: 2], block: trunk) == "●R2 L1")
+        #expect(BodyMapView.mark([:], block: trunk) == "")
     }
 }

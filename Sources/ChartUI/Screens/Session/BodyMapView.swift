@@ -7,8 +7,8 @@ struct BodyMapView {
     var blocks: [MapBlock]
     var geometry: MapGeometry
     var selectedRegion: String?
-    /// Entries per region this session.
-    var counts: [String: Int]
+    /// Entries this session per region and side.
+    var counts: [String: [Side: Int]]
     /// Regions screening forbids, with the reasons.
     var blocked: [String: [String]]
     /// The map has the keyboard (else the selection is drawn dimmer).
@@ -30,9 +30,8 @@ struct BodyMapView {
     private func draw(_ block: MapBlock, in r: Rect, into screen: inout Screen) {
         let selected = block.regionID == selectedRegion
         let isBlocked = blocked[block.regionID] != nil
-        let count = counts[block.regionID] ?? 0
         let base: Style = selected ? (focused ? .selected : Style.selected.underlined) : isBlocked ? .danger : .normal
-        let mark = isBlocked ? "✕" : count > 0 ? "●\(count)" : ""
+        let mark = isBlocked ? "✕" : Self.mark(counts[block.regionID] ?? [:], block: block)
         let markStyle: Style = selected ? base.bolded : isBlocked ? Style.danger.bolded : Style.mark.bolded
         switch geometry.scale {
         case .compact:
@@ -47,6 +46,24 @@ struct BodyMapView {
             content(block.label, mark: mark, x: r.x + 1, y: r.y + r.height / 2, width: r.width - 2, style: base,
                     markStyle: markStyle, into: &screen)
         }
+    }
+
+    /// The needled mark of a block: a limb block counts its own side's points ("●2"); a trunk
+    /// block names the sides in the order the viewer sees them ("R1 L2" on the front view).
+    static func mark(_ bySide: [Side: Int], block: MapBlock) -> String {
+        let patientSide: Side? = switch (block.view, block.column) {
+        case (.front, 0), (.back, 2): .right
+        case (.front, 2), (.back, 0): .left
+        default: nil
+        }
+        if let side = patientSide {
+            // A limb shown twice: each block its own side; a point charted as midline shows on both.
+            let n = (bySide[side] ?? 0) + (bySide[.midline] ?? 0)
+            return n > 0 ? "●\(n)" : ""
+        }
+        let order: [Side] = block.view == .front ? [.right, .midline, .left] : [.left, .midline, .right]
+        let parts = order.compactMap { side in bySide[side].flatMap { $0 > 0 ? "\(side.letter)\($0)" : nil } }
+        return parts.isEmpty ? "" : "●" + parts.joined(separator: " ")
     }
 
     /// The label, and the mark at the right end; the label is cut first when space is short.

@@ -8,7 +8,7 @@ extension SessionScreen {
         let layout = ChartLayout(area: full, blocks: blocks)
         let formOverMap = charting.form != nil && layout.form == Rect(x: body.x, y: body.y, width: body.width, height: body.height)
         if !formOverMap {
-            BodyMapView(blocks: blocks, geometry: layout.map, selectedRegion: selectedRegionID, counts: session.entryCountByRegion,
+            BodyMapView(blocks: blocks, geometry: layout.map, selectedRegion: selectedRegionID, counts: session.entries.reduce(into: [:]) { $0[$1.regionID, default: [:]][$1.side, default: 0] += 1 },
                         blocked: blockedRegions, focused: charting.focus == .map && charting.form == nil).render(into: &screen)
             renderRegionInfo(into: &screen, rect: layout.info, context: context)
         }
