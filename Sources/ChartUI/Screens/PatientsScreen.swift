@@ -119,7 +119,7 @@ public struct PatientsScreen: ScreenModel {
     }
 
     private func resumeNewest() -> [Command] {
-        guard let u = unfinished.first else { return [.status("No unfinished session to resume.", .info)] }
+        guard let u = unfinished.first else { return [.status("You have no unfinished session to resume (a colleague's drafts are resumed from the patient's history).", .info)] }
         return [.run(.openSession(id: u.sessionID))]
     }
 
