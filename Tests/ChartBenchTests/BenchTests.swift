@@ -14,6 +14,16 @@ enum SmallClinic {
         do { try Bench.generate(scale: scale, seed: 7, path: path) } catch { fatalError("cannot generate the test clinic: \(error)") }
         return path
     }()
+
+    /// A private copy of the clinic, for a test that writes (the shared one is read-only by
+    /// convention, so counting tests running alongside see a stable clinic).
+    static func copy() throws -> String {
+        let dir = NSTemporaryDirectory() + "needlechart-bench-copy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let target = dir + "/clinic.sqlite"
+        try AppDatabase.open(path: path).backup(to: target, by: "bench-tests")
+        return target
+    }
 }
 
 @Suite struct SyntheticClinicTests {
@@ -99,8 +109,11 @@ enum SmallClinic {
     }
 
     @Test func savingAnEntryStoresIt() throws {
-        let id = try bench.startChartingSession()
-        try bench.saveEntry(sessionID: id, number: 0)
-        #expect(try bench.database.session(id: id)?.entries.count == 1)
+        let path = try SmallClinic.copy()
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+        let writer = try Bench(path: path, clinician: SyntheticClinicGenerator(scale: 0.001).clinicians[0])
+        let id = try writer.startChartingSession()
+        try writer.saveEntry(sessionID: id, number: 0)
+        #expect(try writer.database.session(id: id)?.entries.count == 1)
     }
 }
