@@ -54,4 +54,23 @@ struct AppTerminalTests {
             #expect(!a.isEmpty && a == b, "stty -g differs after \(stop)")
         }
     }
+
+    /// ^Z hands the terminal back to the shell; `fg` brings the app back, fully redrawn.
+    @Test func ctrlZSuspendsAndFgResumesWithAFullRedraw() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let t = try Tmux(box: box, command: "PS1='shell$ ' bash --norc --noprofile -i")
+        try t.waitFor("shell$")
+        try t.type("\(binaryPath()) --db \(box.db)")
+        try t.send("Enter")
+        try t.waitFor("NeedleChart · Patients")
+        try t.send("C-z")
+        try t.waitFor("job stopped") { $0.contains("Stopped") && !$0.contains("NeedleChart · Patients") }
+        try t.type("fg")
+        try t.send("Enter")
+        try t.waitFor("NeedleChart · Patients")
+        try t.waitFor("^D loads a demo clinic")
+        try t.send("C-q")
+        try t.waitFor("back at the shell") { $0.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.hasPrefix("shell$") == true }
+    }
 }
