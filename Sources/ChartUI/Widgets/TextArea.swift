@@ -4,8 +4,11 @@ import ChartCore
 /// ←/→, ↑/↓ between lines, Home/End within a line. Bounded like `TextField`; control characters
 /// other than the newlines it makes itself never enter it. Long lines wrap when drawn.
 public struct TextArea: Sendable, Equatable {
+    /// The characters, kept as an array so that typing into a long note costs the same as into
+    /// a short one (an enormous paste is bounded and quick).
+    private var chars: [Character]
     /// The text, lines separated by "\n".
-    public private(set) var text: String
+    public var text: String { String(chars) }
     /// Cursor position in characters from the start.
     public private(set) var cursor: Int
     /// Most characters the box holds (newlines count).
@@ -14,21 +17,20 @@ public struct TextArea: Sendable, Equatable {
     /// A box holding `text` (sanitized, cut to `limit`), cursor at the end.
     public init(_ text: String = "", limit: Int = TextLimits.note) {
         let clean = String(Sanitizer.multiline(text).replacingOccurrences(of: "\t", with: " ").prefix(limit))
-        self.text = clean
+        chars = Array(clean)
         self.limit = limit
-        cursor = clean.count
+        cursor = chars.count
     }
 
     /// Replaces the text, cursor at the end.
     public mutating func set(_ value: String) { self = TextArea(value, limit: limit) }
 
     /// Characters in the box.
-    public var count: Int { text.count }
+    public var count: Int { chars.count }
 
     /// Applies an editing key; returns false for keys a text box does not use (Tab, Esc, ^S…).
     @discardableResult
     public mutating func handle(_ key: Key) -> Bool {
-        var chars = Array(text)
         switch key {
         case let .character(ch):
             guard chars.count < limit, !ch.unicodeScalars.contains(where: Sanitizer.isUnsafe) else { return true }
@@ -64,7 +66,6 @@ public struct TextArea: Sendable, Equatable {
             chars.removeSubrange(start..<cursor); cursor = start
         default: return false
         }
-        text = String(chars)
         return true
     }
 
@@ -85,7 +86,6 @@ public struct TextArea: Sendable, Equatable {
 
     /// The text broken into rows of at most `width` columns (lines wrap at characters).
     func rows(width: Int) -> [Row] {
-        let chars = Array(text)
         var rows: [Row] = []
         var start = 0, used = 0, line = ""
         var i = 0
@@ -114,7 +114,7 @@ public struct TextArea: Sendable, Equatable {
         let all = rows(width: width - 1)
         let cursorRow = all.firstIndex { cursor < $0.end || (cursor == $0.end && $0.hardEnd) } ?? max(0, all.count - 1)
         let top = max(0, cursorRow - height + 1)
-        if text.isEmpty, !placeholder.isEmpty {
+        if chars.isEmpty, !placeholder.isEmpty {
             screen.put(placeholder, x: x, y: y, style: .dim, maxWidth: width)
         }
         for (offset, row) in all.dropFirst(top).prefix(height).enumerated() {
