@@ -158,8 +158,13 @@ public struct PatientsScreen: ScreenModel {
         search.render(into: &screen, x: 8, y: y, width: fieldWidth, focused: true, placeholder: "name or chart number")
         screen.put("name or chart number", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: area.width - 12 - fieldWidth)
         y += 2
-        let nameWidth = area.width - 2 - 12 - 2 - 16 - 2 - 12
+        // Wide terminals add a contact column rather than stretching names across the screen.
+        let fixed = 2 + 12 + 2 + 16 + 2 + 12
+        let nameWidth = area.width >= 120 ? min(44, area.width - fixed) : area.width - fixed
+        let contactX = 2 + 12 + 2 + nameWidth + 2 + 16 + 2 + 12
+        let contactWidth = area.width >= 120 && !context.privacy ? area.width - contactX - 2 : 0
         screen.put(DisplayWidth.pad("CHART", to: 12) + "  " + DisplayWidth.pad("NAME", to: nameWidth) + "  " + DisplayWidth.pad("BORN", to: 16) + "  SESSION", x: 2, y: y, style: .dim)
+        if contactWidth > 0 { screen.put("CONTACT", x: contactX, y: y, style: .dim) }
         y += 1
         let rows = area.maxY - y - (unfinished.isEmpty ? 0 : 2)
         if loaded && results.isEmpty {
@@ -180,6 +185,7 @@ public struct PatientsScreen: ScreenModel {
                 + DisplayWidth.pad("\(p.dateOfBirth) (\(age))", to: 16) + "  " + open
             screen.fill(x: 1, y: y + offset, width: area.width - 2, height: 1, style: style)
             screen.put(line, x: 2, y: y + offset, style: style, maxWidth: area.width - 4)
+            if contactWidth > 0 { screen.put(p.contact, x: contactX, y: y + offset, style: style, maxWidth: contactWidth) }
             if !open.isEmpty { screen.put(open, x: 2 + 12 + 2 + nameWidth + 2 + 16 + 2, y: y + offset, style: index == selection ? style : .draft, maxWidth: 10) }
         }
         if !unfinished.isEmpty {
