@@ -50,6 +50,8 @@ func stormDriver(exportDirectory: String) throws -> (Driver, AppDatabase) {
         .ctrl("s"), .ctrl("s"), .ctrl("n"), .ctrl("e"), .ctrl("r"), .ctrl("u"), .ctrl("p"), .ctrl("d"), .ctrl("q"), .ctrl("l"),
         .mouse(x: 5, y: 5), .mouse(x: 40, y: 12), .mouse(x: 100, y: 30), .mouse(x: 0, y: 0),
         .character("\u{1B}"), .character("\u{202E}"), .character("\u{85}"), .character("\u{7F}"), .character("\u{9B}"),
+        // Scalars that join the character before them, as a terminal delivers them one by one.
+        .character("\u{301}"), .character("\u{93E}"), .character("\u{E34}"), .character("\u{200D}"),
     ] + Key.typing("yYnNacxsdlrmwpeoq0123456789+-. ?/kjhl山é") + Key.typing("2026-01-01")
 
     @Test func randomKeysWithResizesKeepEveryInvariant() throws {

@@ -8,7 +8,7 @@ import Testing
     static let keys: [Key] = [.enter, .escape, .tab, .backTab, .up, .down, .left, .right, .home, .end, .pageUp, .pageDown,
                               .backspace, .delete, .ctrl("s"), .ctrl("r"), .ctrl("u"), .function(8), .function(10),
                               .mouse(x: 20, y: 5), .mouse(x: 60, y: 12), .mouse(x: 100, y: 30), .mouse(x: 3, y: 18)]
-        + Key.typing("yYnNacxsdlrmwpe0123456789+-. ?kjhlo山")
+        + Key.typing("yYnNacxsdlrmwpe0123456789+-. ?kjhlo山") + [.character("\u{301}"), .character("\u{93E}")]
 
     @Test(arguments: [1, 2, 3, 4, 5])
     func randomKeysNeverCrash(seed: UInt64) {

@@ -88,3 +88,29 @@ import Testing
         #expect(render([NPRSChart.Point(label: "1", before: nil, after: nil)]).contains("No pain scores recorded yet."))
     }
 }
+
+@Suite struct TextFieldScriptTests {
+    /// Keys arrive one scalar at a time: a combining mark or a dependent vowel joins the
+    /// character before it, and the cursor must stay on the text.
+    @Test(arguments: [["e", "\u{301}"], ["क", "ा"], ["ก", "\u{E34}"], ["a", "\u{308}", "b"]])
+    func combiningMarksJoinThePreviousCharacter(scalars: [String]) {
+        var field = TextField(limit: 50)
+        for s in scalars { field.handle(.character(Character(s))) }
+        let expected = scalars.joined()
+        #expect(field.text == expected)
+        #expect(field.cursor == expected.count)
+        var screen = Screen(width: 20, height: 1)
+        field.render(into: &screen, x: 0, y: 0, width: 20, focused: true)
+        #expect(screen.cursor == Position(x: DisplayWidth.of(expected), y: 0))
+        field.handle(.backspace)
+        #expect(field.text.count == expected.count - 1)
+    }
+
+    @Test func aMarkTypedInTheMiddleJoinsTheCharacterBeforeTheCursor() {
+        var field = TextField("Zoe Adams", limit: 50)
+        for _ in 0..<6 { field.handle(.left) }
+        field.handle(.character("\u{308}"))
+        #expect(field.text == "Zoë Adams")
+        #expect(field.cursor == 3)
+    }
+}

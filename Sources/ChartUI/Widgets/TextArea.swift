@@ -34,7 +34,11 @@ public struct TextArea: Sendable, Equatable {
         switch key {
         case let .character(ch):
             guard chars.count < limit, !ch.unicodeScalars.contains(where: Sanitizer.isUnsafe) else { return true }
-            chars.insert(ch, at: cursor); cursor += 1
+            // Re-form the character before the cursor with the new one: a combining mark joins it.
+            let start = max(0, cursor - 1)
+            let merged = Array(String(chars[start..<cursor]) + String(ch))
+            chars.replaceSubrange(start..<cursor, with: merged)
+            cursor = start + merged.count
         case .enter:
             guard chars.count < limit else { return true }
             chars.insert("\n", at: cursor); cursor += 1
@@ -122,7 +126,7 @@ public struct TextArea: Sendable, Equatable {
         }
         if focused, all.indices.contains(cursorRow) {
             let row = all[cursorRow]
-            let before = String(Array(text)[row.start..<cursor])
+            let before = String(chars[row.start..<cursor])
             screen.cursor = Position(x: x + DisplayWidth.of(before), y: y + cursorRow - top)
         }
     }

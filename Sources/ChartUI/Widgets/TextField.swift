@@ -3,17 +3,20 @@ import ChartCore
 /// A one-line text field: typing, Backspace, Delete, ←/→, Home/End. Bounded, so an enormous
 /// paste cannot grow it without limit; control characters never enter it.
 public struct TextField: Sendable, Equatable {
-    public private(set) var text: String
+    /// The characters: a key may be a combining mark that joins the character before it, so
+    /// the cursor is kept against the characters as they stand after each edit.
+    private var chars: [Character]
+    /// The text.
+    public var text: String { String(chars) }
     /// Cursor position in characters.
     public private(set) var cursor: Int
     /// Most characters the field holds.
     public var limit: Int
 
     public init(_ text: String = "", limit: Int = TextLimits.shortText) {
-        let clean = String(Sanitizer.line(text).prefix(limit))
-        self.text = clean
+        chars = Array(Sanitizer.line(text).prefix(limit))
         self.limit = limit
-        cursor = clean.count
+        cursor = chars.count
     }
 
     /// Replaces the text, cursor at the end.
@@ -27,23 +30,24 @@ public struct TextField: Sendable, Equatable {
     public mutating func handle(_ key: Key) -> Bool {
         switch key {
         case let .character(ch):
-            guard text.count < limit, !ch.unicodeScalars.contains(where: Sanitizer.isUnsafe) else { return true }
-            let i = text.index(text.startIndex, offsetBy: cursor)
-            text.insert(ch, at: i)
-            cursor += 1
+            guard chars.count < limit, !ch.unicodeScalars.contains(where: Sanitizer.isUnsafe) else { return true }
+            // Re-form the character before the cursor with the new one: a combining mark joins it.
+            let start = max(0, cursor - 1)
+            let merged = Array(String(chars[start..<cursor]) + String(ch))
+            chars.replaceSubrange(start..<cursor, with: merged)
+            cursor = start + merged.count
         case .backspace:
             guard cursor > 0 else { return true }
-            let i = text.index(text.startIndex, offsetBy: cursor - 1)
-            text.remove(at: i)
+            chars.remove(at: cursor - 1)
             cursor -= 1
         case .delete:
-            guard cursor < text.count else { return true }
-            text.remove(at: text.index(text.startIndex, offsetBy: cursor))
+            guard cursor < chars.count else { return true }
+            chars.remove(at: cursor)
         case .left: cursor = max(0, cursor - 1)
-        case .right: cursor = min(text.count, cursor + 1)
+        case .right: cursor = min(chars.count, cursor + 1)
         case .home, .ctrl("a"): cursor = 0
-        case .end, .ctrl("e"): cursor = text.count
-        case .ctrl("u"): text = ""; cursor = 0
+        case .end, .ctrl("e"): cursor = chars.count
+        case .ctrl("u"): chars = []; cursor = 0
         default: return false
         }
         return true
@@ -58,7 +62,6 @@ public struct TextField: Sendable, Equatable {
             screen.put(placeholder, x: x, y: y, style: .dim, maxWidth: width)
         }
         // Scroll: show the characters ending at the cursor if the text is wider than the field.
-        let chars = Array(text)
         var start = 0
         var widthToCursor = chars[0..<cursor].reduce(0) { $0 + DisplayWidth.of($1) }
         while widthToCursor >= width, start < cursor {
