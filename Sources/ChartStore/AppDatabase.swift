@@ -37,6 +37,8 @@ public struct AppDatabase: Sendable {
         config.prepareDatabase { db in
             // Clinical notes: a commit survives power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // REPLACE's implicit delete then fires the DELETE guards as well.
+            try db.execute(sql: "PRAGMA recursive_triggers = ON")
         }
         return config
     }
@@ -83,6 +85,7 @@ public struct AppDatabase: Sendable {
     public static func inMemory(environment: ChartEnvironment = .live) throws -> AppDatabase {
         var config = Configuration()
         config.foreignKeysEnabled = true
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA recursive_triggers = ON") }
         return try AppDatabase(DatabaseQueue(configuration: config), environment: environment)
     }
 

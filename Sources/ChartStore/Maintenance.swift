@@ -17,6 +17,7 @@ extension AppDatabase {
     static let requiredTriggers = [
         "sessions_signed_no_update", "sessions_signed_no_delete", "entries_signed_no_insert", "entries_signed_no_update",
         "entries_signed_no_delete", "addenda_only_signed", "addenda_no_update", "addenda_no_delete", "audit_no_update", "audit_no_delete",
+        "sessions_signed_no_replace", "entries_signed_no_replace", "addenda_no_replace", "audit_no_replace",
     ]
 
     /// Checks the file's integrity, foreign keys, the database's guards, that every signed

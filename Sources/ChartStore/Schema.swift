@@ -182,6 +182,29 @@ enum Schema {
             // index order and stop at the limit instead of sorting every patient.
             try db.execute(sql: "CREATE INDEX patients_by_name ON patients(name COLLATE NOCASE, id)")
         }
+        migrator.registerMigration("v3: guards against REPLACE") { db in
+            // INSERT OR REPLACE deletes the old row without firing DELETE triggers (unless
+            // recursive_triggers is on, which the app sets too): refuse the insert itself.
+            try db.execute(sql: """
+                CREATE TRIGGER sessions_signed_no_replace BEFORE INSERT ON sessions
+                WHEN EXISTS (SELECT 1 FROM sessions WHERE id = new.id AND signed_at IS NOT NULL) BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER entries_signed_no_replace BEFORE INSERT ON entries
+                WHEN EXISTS (SELECT 1 FROM entries e JOIN sessions s ON s.id = e.session_id
+                             WHERE e.id = new.id AND s.signed_at IS NOT NULL) BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER addenda_no_replace BEFORE INSERT ON addenda
+                WHEN EXISTS (SELECT 1 FROM addenda WHERE id = new.id) BEGIN
+                    SELECT RAISE(ABORT, 'addenda are read-only');
+                END;
+                CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit_log
+                WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = new.id) BEGIN
+                    SELECT RAISE(ABORT, 'audit log is append-only');
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -196,6 +196,11 @@ import Testing
         "DELETE FROM addenda",
         "UPDATE audit_log SET actor = 'someone else'",
         "DELETE FROM audit_log",
+        // REPLACE deletes the old row without the DELETE triggers unless guarded separately.
+        "INSERT OR REPLACE INTO sessions(id, patient_id, clinician, started_at, state, updated_at) SELECT id, patient_id, clinician, started_at, 'charting', updated_at FROM sessions",
+        "REPLACE INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths, length_mm, depth, technique, twitch_count, recorded_at) SELECT id, session_id, position, region_id, 'changed', side, 9, 25, 40, 'deep', 'pistoning', 0, recorded_at FROM entries",
+        "REPLACE INTO addenda(id, session_id, author, at, text) SELECT id, session_id, author, at, 'rewritten' FROM addenda",
+        "INSERT OR REPLACE INTO audit_log(id, at, actor, action, entity, entity_id, detail) SELECT id, at, 'mallory', action, entity, entity_id, detail FROM audit_log",
     ])
     func rawSQLCannotAlterSignedRecords(sql: String) throws {
         let db = try makeStore()
