@@ -22,6 +22,9 @@ public enum ExportWriter {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
             throw StoreError(.io, "Cannot write \(path): it is a folder. Give a file name.")
         }
+        if isDatabaseFile(path) {
+            throw StoreError(.io, "Cannot write \(path): it is a database file, and an export never replaces one. Choose another name.")
+        }
         let temp = dir + "/.\(url.lastPathComponent).\(getpid()).partial"
         guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw StoreError(.io, "Cannot write \(path): check the folder's permissions and free space.")
@@ -31,6 +34,16 @@ public enum ExportWriter {
             try? FileManager.default.removeItem(atPath: temp)
             throw StoreError(.io, "Cannot write \(path): \(reason).")
         }
+    }
+
+    /// True for an existing SQLite database or one of its journal files: an export never replaces
+    /// those (a mistyped path must not overwrite the clinic's records or a backup).
+    static func isDatabaseFile(_ path: String) -> Bool {
+        if ["-wal", "-shm", "-journal"].contains(where: { path.hasSuffix($0) }) { return FileManager.default.fileExists(atPath: path) }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        return header == Data("SQLite format 3\0".utf8)
     }
 
     /// The absolute path `path` names: `~/…` is under the home directory, a relative path is under

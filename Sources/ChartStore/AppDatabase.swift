@@ -21,6 +21,15 @@ public struct AppDatabase: Sendable {
             if !applied.isSubset(of: known) {
                 throw StoreError(.newerSchema, "This database was written by a newer version of NeedleChart. Update NeedleChart; the file was not changed.")
             }
+            if applied.isEmpty {
+                // Another program's SQLite file: never add NeedleChart's tables to it.
+                let tables = try writer.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") ?? 0
+                }
+                if tables > 0 {
+                    throw StoreError(.notADatabase, "This SQLite file belongs to another program (it has tables but is not a NeedleChart database). It was not changed.")
+                }
+            }
             try migrator.migrate(writer)
         }
     }
@@ -76,6 +85,17 @@ public struct AppDatabase: Sendable {
             }
         }
         return try translated {
+            // Look before touching: opening a pool switches the file to WAL, which would change
+            // another program's file before it could be refused.
+            var look = Configuration()
+            look.readonly = true
+            let foreign = try DatabaseQueue(path: path, configuration: look).read { db -> Bool in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                return !tables.isEmpty && !tables.contains("grdb_migrations")
+            }
+            if foreign {
+                throw StoreError(.notADatabase, "\(path) belongs to another program (an SQLite file that is not a NeedleChart database). It was not changed.")
+            }
             let pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
             return try AppDatabase(pool, environment: environment)
         }

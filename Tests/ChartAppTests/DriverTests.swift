@@ -72,4 +72,17 @@ func makeDriver(demo: Bool = true) throws -> Driver {
         #expect(ExportWriter.resolve("~/x.txt", in: "/exports", environment: env) == "/home/ahale/x.txt")
         #expect(ExportWriter.resolve(" /tmp/y.txt ", in: "/exports", environment: env) == "/tmp/y.txt")
     }
+
+    @Test func anExportNeverReplacesADatabase() throws {
+        let dir = NSTemporaryDirectory() + "needlechart-export-guard-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try AppDatabase.open(path: dir + "/clinic.sqlite")
+        _ = db
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/clinic.sqlite"))
+        #expect(throws: StoreError.self) { try ExportWriter.write("note\n", to: dir + "/clinic.sqlite") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/clinic.sqlite")) == before)
+        try ExportWriter.write("first\n", to: dir + "/note.txt")
+        try ExportWriter.write("second\n", to: dir + "/note.txt")
+        #expect(try String(contentsOfFile: dir + "/note.txt", encoding: .utf8) == "second\n", "an earlier export may be replaced")
+    }
 }

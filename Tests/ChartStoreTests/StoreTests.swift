@@ -33,6 +33,18 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "shopping list\n")
     }
 
+    @Test func refusesAnotherProgramsSQLiteFileAndLeavesItAlone() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/photos.sqlite"
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "CREATE TABLE photos(id INTEGER PRIMARY KEY, title TEXT)") }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect { try AppDatabase.open(path: path) } throws: { ($0 as? StoreError)?.kind == .notADatabase }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let tables = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        #expect(tables == ["photos"])
+    }
+
     @Test func refusesAReadOnlyFile() throws {
         guard getuid() != 0 else { return try refusesReadOnlyAsRoot() }
         let dir = temporaryDirectory()
