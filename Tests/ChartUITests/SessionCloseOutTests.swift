@@ -40,12 +40,16 @@ import Testing
         s.send(.character("a"), ctx)
         #expect(s.closing.removed.text == "3")
         #expect(s.reconciliationLine().1.role == .ok)
-        s.send([.down, .down], ctx)  // brand, lot (prefilled from last week) → pain after
+        #expect(s.closing.brand.text == "Seirin J-Type", "the brand carries over from last week")
+        #expect(s.closing.lot.text.isEmpty, "the lot never carries over: a new box may have a new lot")
+        s.send(.down, ctx)  // brand → lot
+        s.send(Key.typing("SJ2411-07"), ctx)
+        s.send(.down, ctx)  // lot → pain after
         #expect(s.closing.focus == .nprs)
         s.send(Key.typing("3"), ctx)
         var out = s.send(.ctrl("s"), ctx)
         #expect(s.closing.confirmingSign)
-        #expect(s.session.closeOut.nprsAfter == 3 && s.session.closeOut.needleLot == "SJ2409-118")
+        #expect(s.session.closeOut.nprsAfter == 3 && s.session.closeOut.needleLot == "SJ2411-07")
         #expect(effects(out) == [.saveSessionDetails(s.session)])
         #expect(appFrame(s, width: 80, height: 24, context: ctx).text().contains("Sign and lock this session? It cannot be changed"))
         out = s.send(.character("y"), ctx)
@@ -120,5 +124,20 @@ import Testing
         #expect(effects(s.send([.enter, .character("c"), .character("o"), .character("d"), .tab], ctx)).isEmpty)
         #expect(s.session == SessionFixtures.previous)
         #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Signed by Maya Keller, PT, Cert. DN"))
+    }
+
+    @Test func aFailedSaveWithdrawsTheSigningQuestion() {
+        var s = closing()
+        s.send(.character("a"), ctx)
+        s.send(.down, ctx)
+        s.send(Key.typing("SJ2411-07"), ctx)
+        s.send(.down, ctx)
+        s.send(Key.typing("3"), ctx)
+        _ = s.send(.ctrl("s"), ctx)
+        #expect(s.closing.confirmingSign)
+        let out = s.receive(.failed("The disk is full"), context: ctx)
+        #expect(!s.closing.confirmingSign, "y must not sign the older stored values")
+        #expect(statuses(out).first?.0.hasPrefix("Not saved, so not signed") == true)
+        #expect(effects(s.send(.character("y"), ctx)).isEmpty)
     }
 }

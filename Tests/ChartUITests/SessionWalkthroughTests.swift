@@ -55,12 +55,14 @@ import Testing
         #expect(session.entries.map(\.side) == [.right, .left, .right, .left])
         #expect(session.entries.map(\.twitch.count) == [2, 1, 0, 3])
         #expect(keys == 35)
-        // Close-out: all removed, pain after 3, sign, yes.
+        // Close-out: all removed, brand carried over, today's lot (never carried over), pain after 3, sign, yes.
         keys = 0
-        Self.press([.character("o"), .character("a"), .down, .down, .character("3"), .ctrl("s"), .character("y")], &s, count: &keys)
+        Self.press([.character("o"), .character("a"), .down] + Key.typing("SJ2411-07") + [.down, .character("3"), .ctrl("s"), .character("y")],
+                   &s, count: &keys)
         #expect(s.screen?.phase == .signed)
         #expect(s.screen?.session.closeOut.needlesRemoved == 4)
-        #expect(keys == 7)
+        #expect(s.screen?.session.closeOut.needleLot == "SJ2411-07")
+        #expect(keys == 7 + 9)  // 7 keys and the 9 characters of the lot number
         #expect(s.frame(width: 80, height: 24).text().contains("Signed and locked"))
     }
 
@@ -70,7 +72,8 @@ import Testing
         Self.press([.character("c"), .enter, .character("y")], &s, count: &keys)  // y: the safety warnings
         #expect(s.screen?.session.entries.count == 3)
         #expect(keys == 3)
-        Self.press([.character("o"), .character("a"), .down, .down, .character("2"), .ctrl("s"), .character("y")], &s, count: &keys)
+        Self.press([.character("o"), .character("a"), .down] + Key.typing("SJ2411-07") + [.down, .character("2"), .ctrl("s"), .character("y")],
+                   &s, count: &keys)
         #expect(s.screen?.phase == .signed)
     }
 }

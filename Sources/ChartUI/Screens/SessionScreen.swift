@@ -114,6 +114,12 @@ public struct SessionScreen: ScreenModel {
             return [.status("Not signed: \(message)", .error)]
         }
         charting.loadingPrevious = false
+        if closing.confirmingSign {
+            // The close-out details did not save: never sign what is stored instead of what is shown.
+            closing.confirmingSign = false
+            closing.dirty = true
+            return [.status("Not saved, so not signed: \(message)", .error)]
+        }
         return [.status(message, .error)]
     }
 

@@ -49,7 +49,9 @@ struct CloseOutState: Sendable, Equatable {
         let c = session.closeOut
         removed = NumberField(c.needlesRemoved, limit: 4)
         brand = TextField(c.needleBrand.isEmpty ? previous?.closeOut.needleBrand ?? "" : c.needleBrand)
-        lot = TextField(c.needleLot.isEmpty ? previous?.closeOut.needleLot ?? "" : c.needleLot)
+        // The brand carries over from the last session; the lot never does: a new box must not be
+        // signed under the old box's lot (traceability in a recall).
+        lot = TextField(c.needleLot)
         nprs = NumberField(c.nprsAfter, limit: 3)
         var care = c.aftercare
         if care.isEmpty {
