@@ -119,11 +119,13 @@ extension AppDatabase {
         }
     }
 
-    /// The patient's most recent session started before `sessionID` (or at all), with its entries.
+    /// The patient's most recent signed session started before `sessionID` (or at all), with its
+    /// entries. Only signed sessions count: an abandoned draft or a colleague's session in progress is
+    /// never carried forward or copied.
     public func previousSession(patientID: Int64, before sessionID: Int64? = nil) throws -> NeedlingSession? {
         try read { db in
             let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM sessions WHERE patient_id = ? AND (? IS NULL OR id <> ?)
+                SELECT id FROM sessions WHERE patient_id = ? AND signed_at IS NOT NULL AND (? IS NULL OR id <> ?)
                   AND (? IS NULL OR started_at <= (SELECT started_at FROM sessions WHERE id = ?))
                 ORDER BY started_at DESC, id DESC LIMIT 1
                 """, arguments: [patientID, sessionID, sessionID, sessionID, sessionID])

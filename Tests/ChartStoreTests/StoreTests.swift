@@ -149,12 +149,15 @@ import Testing
         answers[answers.firstIndex { $0.itemID == "anticoagulants" }!] = ScreeningAnswer(itemID: "anticoagulants", present: true, acknowledged: true)
         var s2 = s; s2.screening = answers
         try db.saveSessionDetails(s2, by: "ahale")
+        let draft = try db.startSession(patientID: patient.id, clinician: "ahale")
+        #expect(draft.screening.isEmpty, "an unsigned session is never carried forward")
+        try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue)
         let next = try db.startSession(patientID: patient.id, clinician: "ahale")
         #expect(next.state == .screening)
         #expect(next.condition == s.condition)
         let carried = try #require(next.screening.first { $0.itemID == "anticoagulants" })
         #expect(carried.present && !carried.acknowledged)
-        #expect(try db.sessions(patientID: patient.id).map(\.id) == [next.id, s.id], "newest first")
+        #expect(try db.sessions(patientID: patient.id).map(\.id) == [next.id, draft.id, s.id], "newest first")
         #expect(try db.unfinishedSessions(clinician: "ahale").count == 2)
     }
 
