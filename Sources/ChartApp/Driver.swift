@@ -38,11 +38,19 @@ public struct Driver: Sendable {
         app.render(width: width, height: height, context: context)
     }
 
+    /// Most effects one key may lead to: far more than any screen asks for (copying a long
+    /// session is one save per point), yet a screen bug cannot spin the app for ever.
+    static let effectBudget = 10_000
+
     private mutating func process(_ initial: [Effect]) {
-        var queue = initial
+        var queue = initial[...]
         var steps = 0
-        while !queue.isEmpty, steps < 64 {  // bounded: a screen bug cannot spin the app forever
-            let effect = queue.removeFirst()
+        while let effect = queue.popFirst() {
+            guard steps < Self.effectBudget else {
+                // Say so rather than drop work silently; what was saved stays saved.
+                queue += app.receive(.failed("Stopped after \(Self.effectBudget) steps; \(queue.count + 1) not done. Everything confirmed before is saved."), context: context)
+                break
+            }
             steps += 1
             for event in runner.run(effect) {
                 queue += app.receive(event, context: context)

@@ -71,7 +71,7 @@ extension AppDatabase {
                     ON CONFLICT(username) DO NOTHING
                     """, arguments: [c.username, Sanitizer.line(c.displayName), Sanitizer.line(c.credentials)])
             }
-            try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('clinic_name', ?) ON CONFLICT(key) DO NOTHING", arguments: [clinic.clinicName])
+            try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('clinic_name', ?) ON CONFLICT(key) DO NOTHING", arguments: [Sanitizer.line(clinic.clinicName)])
             var ids: [String: Int64] = [:]
             for p in clinic.patients {
                 try db.execute(sql: """

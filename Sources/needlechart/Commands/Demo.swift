@@ -17,7 +17,7 @@ struct Demo: ParsableCommand {
             let db = try global.open()
             let clinic = DemoClinic.make(seed: seed, today: Date(), timeZone: .current, catalogue: try global.catalogue())
             let loaded = try db.loadDemo(clinic)
-            print("Loaded the demo clinic \"\(clinic.clinicName)\" into \(global.path): \(loaded.patients) patients, \(loaded.sessions) sessions.")
+            print("Loaded the demo clinic \"\(Sanitizer.line(clinic.clinicName))\" into \(global.path): \(loaded.patients) patients, \(loaded.sessions) sessions.")
             print("Try: needlechart patients    needlechart sessions \(clinic.patients.first?.chartNumber ?? "CHART")    needlechart   (the app)")
         }
     }

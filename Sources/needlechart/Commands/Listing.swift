@@ -75,7 +75,7 @@ struct Sessions: ParsableCommand {
                 }))
                 return
             }
-            print("\(Sanitizer.line(patient.name)) (chart \(patient.chartNumber), born \(patient.dateOfBirth)): \(list.count) session\(list.count == 1 ? "" : "s")")
+            print("\(Sanitizer.line(patient.name)) (chart \(Sanitizer.line(patient.chartNumber)), born \(patient.dateOfBirth)): \(list.count) session\(list.count == 1 ? "" : "s")")
             guard !list.isEmpty else { return }
             print("    ID  DATE              STATE      PTS  NPRS   CONDITION")
             for s in list {

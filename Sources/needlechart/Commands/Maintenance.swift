@@ -81,7 +81,7 @@ struct Clinic: ParsableCommand {
         try reporting {
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
-            print(try db.clinicName())
+            print(Sanitizer.line(try db.clinicName()))
         }
     }
 }
