@@ -97,11 +97,22 @@ import Testing
         s.send(.enter, ctx)
         #expect(s.capturesText)
         s.send(Key.typing("whiplash?"), ctx)
-        s.send(.enter, ctx)
+        let picked = s.send(.enter, ctx)
         #expect(s.session.condition == PresentingCondition(catalogueID: nil, text: "whiplash?"))
+        #expect(effects(picked) == [.saveSessionDetails(s.session)], "saved as soon as it is chosen")
         let out = s.send(.escape, ctx)
         #expect(pops(out))
-        #expect(effects(out) == [.saveSessionDetails(s.session)])
+        #expect(effects(out).isEmpty, "nothing left unsaved")
         #expect(statusTexts(out).first?.contains("unfinished") == true)
+    }
+
+    @Test func everyAnswerIsSavedAsItIsGiven() {
+        var s = SessionFixtures.screen(SessionFixtures.newSession(), previous: nil)
+        s.send([.down, .down], ctx)  // past condition and onset, to the first item
+        let out = s.send(.character("y"), ctx)
+        let saved = effects(out).compactMap { e -> NeedlingSession? in if case let .saveSessionDetails(x) = e { x } else { nil } }
+        #expect(saved.count == 1)
+        #expect(saved.first?.screening.contains { $0.present } == true, "the yes is in what is saved")
+        #expect(s.send(.down, ctx).isEmpty, "moving changes nothing and saves nothing")
     }
 }

@@ -72,7 +72,15 @@ public struct SessionScreen: ScreenModel {
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
         if key == .resize { return [] }
         switch phase {
-        case .screening: return handleScreening(key, context: context)
+        case .screening:
+            var out = handleScreening(key, context: context)
+            // Every answer is on disk as soon as it is given (a dropped connection loses at most
+            // the field being typed), unless the key already saved or left the screen.
+            if screening.dirty, session.state == .screening, !out.contains(where: Self.savesOrLeaves) {
+                screening.dirty = false
+                out.append(.run(.saveSessionDetails(session)))
+            }
+            return out
         case .charting: return handleCharting(key, context: context)
         case .closeOut: return handleCloseOut(key, context: context)
         case .signed: return handleSigned(key, context: context)
@@ -98,6 +106,14 @@ public struct SessionScreen: ScreenModel {
     }
 
     /// A failed effect: the open form keeps its values and shows why.
+    /// True for a command that saves the session's details or closes the screen.
+    static func savesOrLeaves(_ c: Command) -> Bool {
+        switch c {
+        case .run(.saveSessionDetails), .pop: true
+        default: false
+        }
+    }
+
     mutating func failed(_ message: String) -> [Command] {
         if var form = charting.form, form.saving {
             form.saving = false
