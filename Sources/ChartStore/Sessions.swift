@@ -177,6 +177,17 @@ extension AppDatabase {
         if (signed["signed_at"] as String?) != nil { throw SessionError.signed }
     }
 
+    /// Refuses a point in a region that this session's screening closed (a site-specific answer
+    /// naming it), whichever screen or script sends it.
+    static func requireNotBlocked(_ db: Database, _ id: Int64, regionID: String) throws {
+        let text = try String.fetchOne(db, sql: "SELECT screening FROM sessions WHERE id = ?", arguments: [id])
+        let answers = try JSONColumn.decode([ScreeningAnswer].self, text)
+        let reasons = answers.filter { $0.present && $0.regions.contains(regionID) }.map(\.itemID)
+        if !reasons.isEmpty {
+            throw SessionError.invalid([ValidationIssue("Region", "may not be needled this session (screening: \(reasons.joined(separator: ", ")))")])
+        }
+    }
+
     static func writeHeader(_ db: Database, _ s: NeedlingSession, updatedAt: String) throws {
         let c = s.closeOut
         try db.execute(sql: """
@@ -212,6 +223,7 @@ extension AppDatabase {
         e.note = Sanitizer.multiline(e.note)
         try write { db in
             try Self.requireUnsigned(db, sessionID)
+            try Self.requireNotBlocked(db, sessionID, regionID: e.regionID)
             let existing = try Row.fetchOne(db, sql: "SELECT session_id, position FROM entries WHERE id = ?", arguments: [e.id])
             if let existing, (existing["session_id"] as Int64) != sessionID {
                 throw StoreError(.duplicate, "That entry belongs to another session.")

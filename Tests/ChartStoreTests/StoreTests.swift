@@ -161,6 +161,20 @@ import Testing
         #expect(try db.unfinishedSessions(clinician: "ahale").count == 2)
     }
 
+    @Test func refusesAPointInARegionScreeningClosed() throws {
+        let db = try makeStore()
+        let (_, s) = try chartedSession(db)
+        var closed = s
+        closed.screening = s.screening.map { $0.itemID == "local-infection" ? ScreeningAnswer(itemID: $0.itemID, present: true, regions: ["calf"]) : $0 }
+        try db.saveSessionDetails(closed, by: "ahale")
+        let calf = TriggerPointEntry(id: "calf-1", regionID: "calf", muscle: "soleus", side: .left, recordedAt: s.startedAt)
+        #expect { try db.saveEntry(calf, sessionID: s.id, by: "ahale") } throws: { error in
+            guard case let .invalid(issues) = error as? SessionError else { return false }
+            return issues.first?.message.contains("local-infection") == true
+        }
+        #expect(try db.session(id: s.id)?.entries.count == 2)
+    }
+
     @Test func signsAndLocksTheSession() throws {
         let db = try makeStore()
         let (_, s) = try chartedSession(db)

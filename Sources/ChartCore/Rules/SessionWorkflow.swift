@@ -116,6 +116,10 @@ extension NeedlingSession {
             out.append("Record the needle brand and lot number (traceability in a recall).")
         }
         if closeOut.nprsAfter == nil { out.append("Record pain after treatment (NPRS 0-10).") }
+        let blocked = ScreeningPolicy.evaluate(screening, catalogue: catalogue).blockedRegions
+        for e in entries where blocked[e.regionID] != nil {
+            out.append("A point is charted in \(catalogue.region(e.regionID)?.name ?? e.regionID), which screening closed this session (\(blocked[e.regionID]?.joined(separator: "; ") ?? "")): remove it.")
+        }
         if !consent.obtained { out.append("Informed consent has not been obtained.") }
         out += Validation.closeOut(closeOut, catalogue: catalogue).map(\.description)
         return out
