@@ -130,7 +130,9 @@ public final class Bench {
     public func rawSearch(_ text: String) throws -> Int {
         let q = AppDatabase.ftsQuery(text)
         if q.isEmpty { return try raw.rows(AppDatabase.allPatientsSQL, [.int(200)]) }
-        return try raw.rows(AppDatabase.searchSQL, [.text(q), .int(200)])
+        var many = 0
+        try raw.rows(AppDatabase.searchCountSQL, [.text(q), .int(Int64(AppDatabase.searchWalkThreshold))]) { many = Int($0[0] as? Int64 ?? 0) }
+        return try raw.rows(many >= AppDatabase.searchWalkThreshold ? AppDatabase.searchByNameSQL : AppDatabase.searchSQL, [.text(q), .int(200)])
     }
 
     /// Each prefix of each name, as typed letter by letter.

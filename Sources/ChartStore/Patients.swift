@@ -121,7 +121,15 @@ extension AppDatabase {
 
     static func searchPatients(_ db: Database, _ text: String, limit: Int) throws -> [Patient] {
         let query = ftsQuery(text)
-        let sql = query.isEmpty ? allPatientsSQL : searchSQL
+        let sql: String
+        if query.isEmpty {
+            sql = allPatientsSQL
+        } else {
+            // Many matches (a first letter): walk the name index in order and stop at the limit.
+            // Few: sort the matches. Both give the same rows in the same order.
+            let many = try Int.fetchOne(db.cachedStatement(sql: searchCountSQL), arguments: [query, searchWalkThreshold]) ?? 0
+            sql = many >= searchWalkThreshold ? searchByNameSQL : searchSQL
+        }
         let arguments: StatementArguments = query.isEmpty ? [limit] : [query, limit]
         var found: [Patient] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
@@ -131,8 +139,22 @@ extension AppDatabase {
 
     /// The first patients by name (argument: the limit); shared with the benchmark's raw floor.
     public static let allPatientsSQL = "SELECT \(patientColumns) FROM patients p ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?"
-    /// Patients matching an FTS query (arguments: the query, the limit), by name then id; shared
-    /// with the benchmark's raw floor.
+    /// From this many FTS matches on, a search walks the name index instead of sorting the matches.
+    /// (Full scale: sorting 2,000 matches takes ~4 ms, walking the index ~2 ms; 800 matches, the
+    /// reverse. With few matches the walk would read the whole index.)
+    public static let searchWalkThreshold = 1000
+    /// How many patients match an FTS query, counted up to a cap (arguments: query, cap).
+    public static let searchCountSQL = "SELECT count(*) FROM (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?)"
+    /// Patients matching an FTS query (arguments: the query, the limit), by name then id, walking
+    /// `patients_by_name` in order and testing each row against the matches (materialised once),
+    /// so the scan stops at the limit. Shared with the benchmark's raw floor.
+    public static let searchByNameSQL = """
+        SELECT \(patientColumns) FROM patients p INDEXED BY patients_by_name
+        WHERE p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)
+        ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?
+        """
+    /// Patients matching an FTS query (arguments: the query, the limit), by name then id: the
+    /// matches fetched by id and sorted. Shared with the benchmark's raw floor.
     public static let searchSQL = """
         SELECT \(patientColumns) FROM patients p
         WHERE p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)

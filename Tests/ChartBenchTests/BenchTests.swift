@@ -166,6 +166,13 @@ enum SmallClinic {
                     ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?
                     """, [.text(AppDatabase.ftsQuery(text)), .int(Int64(limit))]) { expected.append($0[0] as! Int64) }
                 #expect(try bench.database.searchPatients(text, limit: limit).map(\.id) == expected, "'\(text)' limit \(limit)")
+                // Both plans the search chooses between (the small clinic never reaches the
+                // threshold of the index walk, so each is run here directly).
+                for sql in [AppDatabase.searchSQL, AppDatabase.searchByNameSQL] {
+                    var ids: [Int64] = []
+                    try bench.raw.rows(sql, [.text(AppDatabase.ftsQuery(text)), .int(Int64(limit))]) { ids.append($0[0] as! Int64) }
+                    #expect(ids == expected, "'\(text)' limit \(limit)")
+                }
             }
         }
     }
