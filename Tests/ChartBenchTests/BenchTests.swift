@@ -14,6 +14,15 @@ enum SmallClinic {
         do { try Bench.generate(scale: scale, seed: 7, path: path) } catch { fatalError("cannot generate the test clinic: \(error)") }
         return path
     }()
+
+    /// A second copy for tests that compare two reads of the whole clinic: nothing writes to it.
+    static let readOnlyPath: String = {
+        let dir = NSTemporaryDirectory() + "needlechart-bench-tests-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/clinic-read-only.sqlite"
+        do { try Bench.generate(scale: scale, seed: 7, path: path) } catch { fatalError("cannot generate the test clinic: \(error)") }
+        return path
+    }()
 }
 
 @Suite struct SyntheticClinicTests {
@@ -60,7 +69,8 @@ enum SmallClinic {
     }
 }
 
-@Suite struct BenchOperationTests {
+/// Serialized: one test saves entries into the clinic file the others count.
+@Suite(.serialized) struct BenchOperationTests {
     let bench: Bench
     init() throws { bench = try Bench(path: SmallClinic.path, clinician: SyntheticClinicGenerator(scale: 0.001).clinicians[0]) }
 
@@ -109,7 +119,7 @@ enum SmallClinic {
 @Suite struct StreamingExportTests {
     let bench: Bench
     init() throws {
-        bench = try Bench(path: SmallClinic.path, clinician: SyntheticClinicGenerator(scale: 0.0002).clinicians[0])
+        bench = try Bench(path: SmallClinic.readOnlyPath, clinician: SyntheticClinicGenerator(scale: 0.0002).clinicians[0])
     }
 
     /// Per patient, oldest first, each record as `sessionRecord(id:)` loads it.
