@@ -129,12 +129,10 @@ public final class Bench {
     /// The same search through the C API: rows found.
     public func rawSearch(_ text: String) throws -> Int {
         let q = AppDatabase.ftsQuery(text)
-        if q.isEmpty { return try raw.rows("SELECT * FROM patients ORDER BY name COLLATE NOCASE, id LIMIT ?", [.int(200)]) }
-        return try raw.rows("""
-            SELECT p.* FROM patients p
-            WHERE p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)
-            ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?
-            """, [.text(q), .int(200)])
+        if q.isEmpty { return try raw.rows(AppDatabase.allPatientsSQL, [.int(200)]) }
+        var many = 0
+        try raw.rows(AppDatabase.searchCountSQL, [.text(q), .int(Int64(AppDatabase.searchWalkThreshold))]) { many = Int($0[0] as? Int64 ?? 0) }
+        return try raw.rows(many >= AppDatabase.searchWalkThreshold ? AppDatabase.searchByNameSQL : AppDatabase.searchSQL, [.text(q), .int(200)])
     }
 
     /// Each prefix of each name, as typed letter by letter.
@@ -153,7 +151,7 @@ public final class Bench {
 
     /// The history's queries through the C API: session lines read.
     public func rawHistory(_ patientID: Int64) throws -> Int {
-        try raw.rows("SELECT * FROM patients WHERE id = ?", [.int(patientID)])
+        try raw.rows(AppDatabase.patientByIDSQL, [.int(patientID)])
         let n = try raw.rows("""
             SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
                    s.nprs_before, s.nprs_after,
@@ -200,56 +198,98 @@ public final class Bench {
     /// An export's queries through the C API: entries read.
     public func rawSessionRecord(_ id: Int64) throws -> Int {
         var patientID: Int64 = 0, clinician = "", started = ""
-        try raw.rows("SELECT * FROM sessions WHERE id = ?", [.int(id)]) { r in
+        try raw.rows(AppDatabase.sessionByIDSQL, [.int(id)]) { r in
             patientID = r[1] as? Int64 ?? 0; clinician = r[2] as? String ?? ""; started = r[3] as? String ?? ""
         }
-        let entries = try raw.rows("SELECT * FROM entries WHERE session_id = ? ORDER BY position, recorded_at, id", [.int(id)])
-        try raw.rows("SELECT * FROM addenda WHERE session_id = ? ORDER BY at, rowid", [.int(id)])
-        try raw.rows("SELECT * FROM patients WHERE id = ?", [.int(patientID)])
-        try raw.rows("SELECT * FROM clinicians WHERE username = ?", [.text(clinician)])
-        try raw.rows("SELECT count(*) FROM sessions WHERE patient_id = ? AND (started_at < ? OR (started_at = ? AND id <= ?))",
-                     [.int(patientID), .text(started), .text(started), .int(id)])
+        let entries = try raw.rows(AppDatabase.entriesBySessionSQL, [.int(id)])
+        try raw.rows(AppDatabase.addendaBySessionSQL, [.int(id)])
+        try raw.rows(AppDatabase.patientByIDSQL, [.int(patientID)])
+        try raw.rows(AppDatabase.clinicianSQL, [.text(clinician)])
+        try raw.rows(AppDatabase.sessionNumberSQL, [.int(patientID), .text(started), .text(started), .int(id)])
         return entries
     }
 
     /// Exports every session of the clinic as text into one file, streamed: sessions written.
-    public func exportAll(to file: String) throws -> (sessions: Int, bytes: Int) {
-        _ = FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
-        guard let handle = FileHandle(forWritingAtPath: file) else { throw BenchError("cannot write \(file)") }
-        defer { try? handle.close() }
+    /// With `parts` > 1 the clinic is read and written on that many threads over disjoint patient
+    /// ranges (part 0 straight into `file`, the others into temporary files appended after it in
+    /// order), so the file is byte for byte what one thread writes.
+    public func exportAll(to file: String, parts: Int = 2) throws -> (sessions: Int, bytes: Int) {
         let context = try exportContext()
-        var buffer = Data()
-        buffer.reserveCapacity(1 << 20)
-        var bytes = 0
-        let n = try database.forEachSessionRecord { record in
-            let text = TextExport.session(record, context: context)
-            buffer.append(contentsOf: text.utf8)
-            buffer.append(contentsOf: "\u{0C}\n".utf8)
-            if buffer.count >= 1 << 20 {
-                try handle.write(contentsOf: buffer)
-                bytes += buffer.count
-                buffer.removeAll(keepingCapacity: true)
-            }
+        let files = (0..<max(1, parts)).map { $0 == 0 ? file : file + ".part\($0)" }
+        let writers = try files.map { try ChunkWriter(path: $0) }
+        defer { for (k, f) in files.enumerated() where k > 0 { try? FileManager.default.removeItem(atPath: f) } }
+        let n = try database.forEachSessionRecord(parts: files.count) { part, record in
+            try writers[part].append(TextExport.session(record, context: context))
         }
-        try handle.write(contentsOf: buffer)
-        bytes += buffer.count
-        return (n, bytes)
+        for w in writers { try w.flush() }
+        // Append parts 1… to part 0, in order, a megabyte at a time.
+        for k in 1..<max(1, files.count) {
+            guard let input = FileHandle(forReadingAtPath: files[k]) else { throw BenchError("cannot read \(files[k])") }
+            defer { try? input.close() }
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try writers[0].write(chunk) }
+        }
+        try writers[0].flush()
+        return (n, writers[0].written)
     }
 
-    /// Every session's export queries through the C API, streamed: sessions read.
+    /// Every session's export record read by the store on one thread, no text: records read.
+    /// The store side of the export-all ratio.
+    public func readAllRecords() throws -> Int {
+        var entries = 0
+        let n = try database.forEachSessionRecord { entries += $0.session.entries.count }
+        return n + (entries < 0 ? 1 : 0)
+    }
+
+    /// The same merged, ordered queries of the whole-clinic export through the C API, on one
+    /// thread, every column of every row read into Swift values: sessions read.
     public func rawExportAll() throws -> Int {
-        var last: Int64 = -1
-        var failure: (any Error)?
-        let n = try raw.rows("SELECT id, patient_id FROM sessions ORDER BY patient_id, started_at, id") { r in
-            let id = r[0] as? Int64 ?? 0, patientID = r[1] as? Int64 ?? 0
-            do {
-                if patientID != last { try raw.rows("SELECT * FROM patients WHERE id = ?", [.int(patientID)]); last = patientID }
-                try raw.rows("SELECT * FROM sessions WHERE id = ?", [.int(id)])
-                try raw.rows("SELECT * FROM entries WHERE session_id = ? ORDER BY position, recorded_at, id", [.int(id)])
-                try raw.rows("SELECT * FROM addenda WHERE session_id = ? ORDER BY at, rowid", [.int(id)])
-            } catch { failure = error }
-        }
-        if let failure { throw failure }
-        return n
+        let order = "s.patient_id, s.started_at, s.id"
+        try raw.rows("SELECT username, display_name, credentials FROM clinicians")
+        try raw.rows("SELECT \(AppDatabase.patientColumns) FROM patients p ORDER BY p.id")
+        try raw.rows("""
+            SELECT \(AppDatabase.entryColumns), e.session_id FROM sessions s JOIN entries e ON e.session_id = s.id
+            ORDER BY \(order), e.position, e.recorded_at, e.id
+            """)
+        try raw.rows("""
+            SELECT \(AppDatabase.addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
+            ORDER BY \(order), a.at, a.rowid
+            """)
+        return try raw.rows("SELECT \(AppDatabase.sessionColumns) FROM sessions s ORDER BY \(order)")
+    }
+}
+
+/// A file written through a 1 MB buffer.
+final class ChunkWriter: @unchecked Sendable {
+    private let handle: FileHandle
+    private var buffer = Data()
+    private(set) var written = 0
+
+    init(path: String) throws {
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        guard let h = FileHandle(forWritingAtPath: path) else { throw BenchError("cannot write \(path)") }
+        handle = h
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    deinit { try? handle.close() }
+
+    /// One session's text and the form feed line that separates sessions.
+    func append(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        buffer.append(contentsOf: "\u{0C}\n".utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func write(_ data: Data) throws {
+        try flush()
+        try handle.write(contentsOf: data)
+        written += data.count
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer)
+        written += buffer.count
+        buffer.removeAll(keepingCapacity: true)
     }
 }

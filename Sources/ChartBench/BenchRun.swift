@@ -71,17 +71,19 @@ extension Bench {
         let rssBefore = Measure.currentRSSMB() ?? 0
         let reset = Measure.resetPeakRSS()
         var exported = (sessions: 0, bytes: 0)
-        let all = try Measure.time(1, warmup: 0) { _ in exported = try exportAll(to: exportFile) }
+        let all = try Measure.time(1, warmup: 0) { _ in exported = try exportAll(to: exportFile, parts: 2) }
         let exportPeak = Measure.peakRSSMB()
         var stored = 0
         try raw.rows("SELECT count(*) FROM sessions") { stored = Int($0[0] as? Int64 ?? 0) }
         try check(exported.sessions == stored, "every session exported (\(exported.sessions) of \(stored))")
-        var rawCount = 0
+        log("read every session's record, store and raw, one thread")
+        var storeCount = 0, rawCount = 0
+        let storeAll = try Measure.time(1, warmup: 0) { _ in storeCount = try readAllRecords() }
         let rawAll = try Measure.time(1, warmup: 0) { _ in rawCount = try rawExportAll() }
-        try check(rawCount == exported.sessions, "raw export reads every session")
-        rows.append(BenchRow(operation: "export every session of the clinic", how: String(format: "%d sessions, %.0f MB of text, streamed; RSS %.1f MB before, peak %.1f MB during%@",
-                                                                                          exported.sessions, Double(exported.bytes) / 1_048_576, rssBefore, exportPeak, reset ? "" : " (peak not reset)"),
-                             samples: all, statistic: "total", target: 60_000, raw: rawAll))
+        try check(rawCount == exported.sessions && storeCount == exported.sessions, "store and raw read every session")
+        rows.append(BenchRow(operation: "export every session of the clinic", how: String(format: "%d sessions, %.0f MB of text, 2 threads, streamed; RSS %.1f MB before, peak %.1f MB during%@; ratio: records read on one thread (store %.1f s) vs the same queries raw (%.1f s)",
+                                                                                          exported.sessions, Double(exported.bytes) / 1_048_576, rssBefore, exportPeak, reset ? "" : " (peak not reset)", storeAll.median / 1000, rawAll.median / 1000),
+                             samples: all, statistic: "total", target: 60_000, raw: rawAll, store: storeAll))
         rows.append(BenchRow(operation: "memory flat during export-all", how: "peak RSS during the export minus RSS before it",
                              samples: Samples(ms: [exportPeak - rssBefore]), statistic: "MB", target: 10))
         rows.append(BenchRow(operation: "resident memory at that scale", how: "peak RSS (VmHWM) of the whole benchmark process",

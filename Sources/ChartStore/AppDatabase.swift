@@ -84,6 +84,12 @@ public struct AppDatabase: Sendable {
                 throw StoreError(.io, "Cannot create the database file \(path): check the folder's permissions.")
             }
         }
+        // Two clinicians starting at once on a new or older file would both run the migrations:
+        // one at a time, by an advisory lock on the folder (never on the database file itself,
+        // whose POSIX locks belong to SQLite).
+        let folder = Foundation.open(dir, O_RDONLY | O_DIRECTORY)
+        if folder >= 0 { flock(folder, LOCK_EX) }
+        defer { if folder >= 0 { flock(folder, LOCK_UN); close(folder) } }
         return try translated {
             // Look before touching: opening a pool switches the file to WAL, which would change
             // another program's file before it could be refused.

@@ -1,4 +1,6 @@
 import ChartCore
+import Dispatch
+import Foundation
 import GRDB
 
 extension AppDatabase {
@@ -16,46 +18,160 @@ extension AppDatabase {
         }
     }
 
+    /// A clinician by user name; shared with the benchmark's raw floor.
+    public static let clinicianSQL = "SELECT username, display_name, credentials FROM clinicians WHERE username = ?"
+    /// A session's number among its patient's sessions; shared with the benchmark's raw floor.
+    public static let sessionNumberSQL = "SELECT count(*) FROM sessions WHERE patient_id = ? AND (started_at < ? OR (started_at = ? AND id <= ?))"
+
+    static func clinician(row: Row) -> Clinician {
+        Clinician(username: row[0], displayName: row[1], credentials: row[2])
+    }
+
     static func sessionRecord(_ db: Database, id: Int64) throws -> SessionRecord? {
         guard let s = try loadSession(db, id: id),
-              let p = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM patients WHERE id = ?"), arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
-        let c = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM clinicians WHERE username = ?"), arguments: [s.clinician]).map {
-            Clinician(username: $0["username"], displayName: $0["display_name"], credentials: $0["credentials"])
-        } ?? Clinician(username: s.clinician, displayName: s.clinician)
-        let number = try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*) FROM sessions WHERE patient_id = ? AND (started_at < ? OR (started_at = ? AND id <= ?))
-            """), arguments: [s.patientID, Timestamp.iso(s.startedAt), Timestamp.iso(s.startedAt), id])
+              let p = try Row.fetchOne(db.cachedStatement(sql: patientByIDSQL), arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
+        let c = try Row.fetchOne(db.cachedStatement(sql: clinicianSQL), arguments: [s.clinician]).map(clinician(row:))
+            ?? Clinician(username: s.clinician, displayName: s.clinician)
+        let started = Timestamp.iso(s.startedAt)
+        let number = try Int.fetchOne(db.cachedStatement(sql: sessionNumberSQL), arguments: [s.patientID, started, started, id])
         return SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number)
     }
 }
 
 extension AppDatabase {
+    /// The order of a whole-clinic export: patient by patient, each patient's oldest first.
+    static let chartOrder = "s.patient_id, s.started_at, s.id"
+
     /// Every session of the clinic as an export record, patient by patient, each patient's oldest
     /// first — streamed: one record in memory at a time, all read from one consistent snapshot.
     /// Returns the number of records.
     @discardableResult
     public func forEachSessionRecord(_ body: (SessionRecord) throws -> Void) throws -> Int {
-        try read { db in
-            var clinicians: [String: Clinician] = [:]
-            var patient: Patient?
-            var number = 0, count = 0
-            let ids = try Row.fetchCursor(db, sql: "SELECT id, patient_id FROM sessions ORDER BY patient_id, started_at, id")
-            while let row = try ids.next() {
-                let id: Int64 = row[0], patientID: Int64 = row[1]
-                if patient?.id != patientID {
-                    patient = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM patients WHERE id = ?"), arguments: [patientID]).map(Patient.init(row:))
-                    number = 0
-                }
-                guard let p = patient, let s = try Self.loadSession(db, id: id) else { continue }
-                number += 1
-                let c = try clinicians[s.clinician] ?? Row.fetchOne(db, sql: "SELECT * FROM clinicians WHERE username = ?", arguments: [s.clinician]).map {
-                    Clinician(username: $0["username"], displayName: $0["display_name"], credentials: $0["credentials"])
-                } ?? Clinician(username: s.clinician, displayName: s.clinician)
-                clinicians[s.clinician] = c
-                try body(SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number))
-                count += 1
+        try read { db in try Self.forEachSessionRecord(db, patients: nil, body) }
+    }
+
+    /// The same records as `forEachSessionRecord(_:)`, read by `parts` readers at once over disjoint
+    /// ranges of patients (each range's sessions in chart order), all from one consistent state of
+    /// the database. `body(part, record)` is called on the part's own thread; part 0 holds the
+    /// first patients, part 1 the next, and so on, so writing each part's records in order and
+    /// then the parts one after another gives exactly the single-reader order. Returns the number
+    /// of records. Without a database pool (in-memory tests) the parts are read one after another.
+    @discardableResult
+    public func forEachSessionRecord(parts: Int, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
+        let parts = max(1, parts)
+        // Patient-id boundaries that split the sessions into `parts` near-equal runs. Any
+        // boundaries are correct (the ranges cover every id); these only balance the work.
+        let bounds: [Int64] = try read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0
+            return try (1..<parts).map { k in
+                try Int64.fetchOne(db, sql: "SELECT patient_id FROM sessions ORDER BY patient_id LIMIT 1 OFFSET ?", arguments: [total * k / parts]) ?? Int64.max
             }
-            return count
         }
+        let ranges: [ClosedRange<Int64>] = (0..<parts).map { k in
+            let lo = k == 0 ? Int64.min : bounds[k - 1]
+            let hi = k == parts - 1 ? Int64.max : bounds[k] - 1
+            return lo...max(lo, hi)
+        }
+        guard let pool = writer as? DatabasePool, parts > 1 else {
+            return try read { db in
+                var n = 0
+                for (k, r) in ranges.enumerated() where r.lowerBound <= r.upperBound { n += try Self.forEachSessionRecord(db, patients: r) { try body(k, $0) } }
+                return n
+            }
+        }
+        let results = PartResults(parts)
+        let group = DispatchGroup()
+        // Started from the writer's lock, every reader sees the same state: no write can commit
+        // before all of them have begun their read transaction. Writes resume at once after.
+        pool.writeWithoutTransaction { _ in
+            for (k, range) in ranges.enumerated() {
+                group.enter()
+                pool.asyncConcurrentRead { dbResult in
+                    defer { group.leave() }
+                    do {
+                        let db = try dbResult.get()
+                        let n = try Self.forEachSessionRecord(db, patients: range) { try body(k, $0) }
+                        results.set(k, .success(n))
+                    } catch {
+                        results.set(k, .failure(error))
+                    }
+                }
+            }
+        }
+        group.wait()
+        return try results.all().reduce(0, +)
+    }
+
+    /// The records of the patients in `patients` (all when nil), in chart order, read with three
+    /// ordered cursors merged in step — sessions, their entries, their addenda — instead of
+    /// queries per session.
+    static func forEachSessionRecord(_ db: Database, patients: ClosedRange<Int64>?, _ body: (SessionRecord) throws -> Void) throws -> Int {
+        var clinicians: [String: Clinician] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT username, display_name, credentials FROM clinicians") {
+            let c = clinician(row: row)
+            clinicians[c.username] = c
+        }
+        let lo = patients?.lowerBound ?? Int64.min, hi = patients?.upperBound ?? Int64.max
+        let range = "s.patient_id BETWEEN ?1 AND ?2"
+        let sessions = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT \(sessionColumns) FROM sessions s WHERE \(range) ORDER BY \(chartOrder)
+            """), arguments: [lo, hi])
+        // Each entry row ends with its session's id, so the merge knows where a session ends.
+        let entries = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT \(entryColumns), e.session_id FROM sessions s JOIN entries e ON e.session_id = s.id
+            WHERE \(range) ORDER BY \(chartOrder), e.position, e.recorded_at, e.id
+            """), arguments: [lo, hi])
+        let addenda = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT \(addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
+            WHERE \(range) ORDER BY \(chartOrder), a.at, a.rowid
+            """), arguments: [lo, hi])
+        let patientRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT \(patientColumns) FROM patients p WHERE p.id BETWEEN ?1 AND ?2 ORDER BY p.id
+            """), arguments: [lo, hi])
+
+        // The one row read ahead of each child cursor, decoded (cursor rows are reused).
+        var nextEntry = try entries.next().map { (session: $0[19] as Int64, entry: try entry(row: $0)) }
+        var nextAddendum = try addenda.next().map { (session: $0[4] as Int64, addendum: try addendum(row: $0)) }
+        var patient: Patient?
+        var number = 0, count = 0
+        while let row = try sessions.next() {
+            var s = try session(row: row)
+            if patient?.id != s.patientID {
+                number = 0
+                patient = nil
+                // Patients come in id order like the sessions: skip those without sessions.
+                while let p = try patientRows.next() {
+                    let id: Int64 = p[0]
+                    if id == s.patientID { patient = try Patient(row: p); break }
+                    if id > s.patientID { throw StoreError(.notADatabase, "A session's patient is missing. Run 'needlechart check'.") }
+                }
+            }
+            guard let p = patient else { throw StoreError(.notADatabase, "A session's patient is missing. Run 'needlechart check'.") }
+            while let e = nextEntry, e.session == s.id {
+                s.entries.append(e.entry)
+                nextEntry = try entries.next().map { (session: $0[19] as Int64, entry: try entry(row: $0)) }
+            }
+            while let a = nextAddendum, a.session == s.id {
+                s.addenda.append(a.addendum)
+                nextAddendum = try addenda.next().map { (session: $0[4] as Int64, addendum: try addendum(row: $0)) }
+            }
+            number += 1
+            let c = clinicians[s.clinician] ?? Clinician(username: s.clinician, displayName: s.clinician)
+            try body(SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number))
+            count += 1
+        }
+        return count
+    }
+}
+
+/// The outcome of each part of a concurrent read.
+private final class PartResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<Int, any Error>?]
+    init(_ parts: Int) { results = Array(repeating: nil, count: parts) }
+    func set(_ k: Int, _ r: Result<Int, any Error>) { lock.lock(); results[k] = r; lock.unlock() }
+    func all() throws -> [Int] {
+        lock.lock(); defer { lock.unlock() }
+        return try results.map { try ($0 ?? .success(0)).get() }
     }
 }

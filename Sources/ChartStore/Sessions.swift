@@ -31,53 +31,81 @@ extension AppDatabase {
         return d
     }
 
+    /// The session columns `session(row:)` reads, in its order (table alias `s`).
+    public static let sessionColumns = """
+        s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening, \
+        s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot, \
+        s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned, \
+        s.plan_note, s.signed_by, s.signature_line, s.signed_at
+        """
+    /// The entry columns `entry(row:)` reads, in its order (table alias `e`).
+    public static let entryColumns = """
+        e.id, e.region_id, e.muscle, e.side, e.needle_count, e.diameter_hundredths, e.length_mm, e.depth, e.depth_mm, \
+        e.technique, e.technique_minutes, e.frequency_hz, e.twitch_count, e.twitch_strength, e.sensations, e.referred_to, \
+        e.pain_during, e.note, e.recorded_at
+        """
+    /// The addendum columns `addendum(row:)` reads, in its order (table alias `a`).
+    public static let addendumColumns = "a.id, a.author, a.at, a.text"
+
+    /// The queries of one session, shared with the benchmark's raw floor so both read the same columns.
+    public static let sessionByIDSQL = "SELECT \(sessionColumns) FROM sessions s WHERE s.id = ?"
+    public static let entriesBySessionSQL = "SELECT \(entryColumns) FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id"
+    public static let addendaBySessionSQL = "SELECT \(addendumColumns) FROM addenda a WHERE a.session_id = ? ORDER BY a.at, a.rowid"
+
     static func loadSession(_ db: Database, id: Int64) throws -> NeedlingSession? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id = ?"), arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionByIDSQL), arguments: [id]) else { return nil }
         var s = try session(row: row)
-        s.entries = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM entries WHERE session_id = ? ORDER BY position, recorded_at, id"), arguments: [id]).map(entry(row:))
-        s.addenda = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM addenda WHERE session_id = ? ORDER BY at, rowid"), arguments: [id]).map { r in
-            Addendum(id: r["id"], author: r["author"], at: try time(r["at"]) ?? Date(timeIntervalSince1970: 0), text: r["text"])
-        }
+        var entries: [TriggerPointEntry] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: entriesBySessionSQL), arguments: [id])
+        while let r = try rows.next() { entries.append(try entry(row: r)) }
+        s.entries = entries
+        s.addenda = try Row.fetchAll(db.cachedStatement(sql: addendaBySessionSQL), arguments: [id]).map(addendum(row:))
         return s
     }
 
+    static func addendum(row r: Row) throws -> Addendum {
+        Addendum(id: r[0], author: r[1], at: try time(r[2]) ?? Date(timeIntervalSince1970: 0), text: r[3])
+    }
+
+    /// A session from a row of `sessionColumns` (its entries and addenda empty).
     static func session(row: Row) throws -> NeedlingSession {
-        guard let state = SessionState(rawValue: row["state"]) else { throw StoreError(.notADatabase, "A session has an unknown state. Run 'needlechart check'.") }
-        let onset: String? = row["onset"]
+        guard let state = SessionState(rawValue: row[4]) else { throw StoreError(.notADatabase, "A session has an unknown state. Run 'needlechart check'.") }
+        let onset: String? = row[7]
         var signature: Signature?
-        if let by: String = row["signed_by"], let at = try time(row["signed_at"]) {
-            signature = Signature(by: by, signatureLine: row["signature_line"] ?? by, at: at)
+        if let by: String = row[24], let at = try time(row[26]) {
+            signature = Signature(by: by, signatureLine: row[25] ?? by, at: at)
         }
-        let next: String? = row["next_visit"]
+        let next: String? = row[21]
         return NeedlingSession(
-            id: row["id"], patientID: row["patient_id"], clinician: row["clinician"],
-            startedAt: try time(row["started_at"]) ?? Date(timeIntervalSince1970: 0), state: state,
-            condition: PresentingCondition(catalogueID: row["condition_id"], text: row["condition_text"], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
-            screening: try JSONColumn.decode([ScreeningAnswer].self, row["screening"]),
-            consent: Consent(obtained: row["consent_obtained"], at: try time(row["consent_at"]), explained: try JSONColumn.decode([String].self, row["consent_explained"])),
-            nprsBefore: row["nprs_before"],
+            id: row[0], patientID: row[1], clinician: row[2],
+            startedAt: try time(row[3]) ?? Date(timeIntervalSince1970: 0), state: state,
+            condition: PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
+            screening: try JSONColumn.decode([ScreeningAnswer].self, row[8]),
+            consent: Consent(obtained: row[9], at: try time(row[10]), explained: try JSONColumn.decode([String].self, row[11])),
+            nprsBefore: row[12],
             closeOut: CloseOut(
-                needlesRemoved: row["needles_removed"], needleBrand: row["needle_brand"], needleLot: row["needle_lot"],
-                nprsAfter: row["nprs_after"], adverseEvents: try JSONColumn.decode([AdverseEvent].self, row["adverse_events"]),
-                aftercare: try JSONColumn.decode([String].self, row["aftercare"]), aftercareNote: row["aftercare_note"],
-                combinedTreatments: try JSONColumn.decode([String].self, row["combined_treatments"]),
-                plan: CarePlan(nextVisit: next.flatMap(CalendarDate.init(iso:)), sessionsPlanned: row["sessions_planned"], note: row["plan_note"])),
+                needlesRemoved: row[13], needleBrand: row[14], needleLot: row[15],
+                nprsAfter: row[16], adverseEvents: try JSONColumn.decode([AdverseEvent].self, row[17]),
+                aftercare: try JSONColumn.decode([String].self, row[18]), aftercareNote: row[19],
+                combinedTreatments: try JSONColumn.decode([String].self, row[20]),
+                plan: CarePlan(nextVisit: next.flatMap(CalendarDate.init(iso:)), sessionsPlanned: row[22], note: row[23])),
             signature: signature)
     }
 
+    /// An entry from a row of `entryColumns`.
     static func entry(row: Row) throws -> TriggerPointEntry {
-        guard let side = Side(rawValue: row["side"]), let depth = NeedleDepth(rawValue: row["depth"]),
-              let kind = TechniqueKind(rawValue: row["technique"]) else {
+        guard let side = Side(rawValue: row[3]), let depth = NeedleDepth(rawValue: row[7]),
+              let kind = TechniqueKind(rawValue: row[9]) else {
             throw StoreError(.notADatabase, "A charted entry has an unknown value. Run 'needlechart check'.")
         }
-        let strength: String? = row["twitch_strength"]
+        let strength: String? = row[13]
         return TriggerPointEntry(
-            id: row["id"], regionID: row["region_id"], muscle: row["muscle"], side: side, needleCount: row["needle_count"],
-            diameter: NeedleDiameter(hundredths: row["diameter_hundredths"]), lengthMM: row["length_mm"], depth: depth,
-            depthMM: row["depth_mm"], technique: Technique(kind: kind, minutes: row["technique_minutes"], frequencyHz: row["frequency_hz"]),
-            twitch: TwitchResponse(count: row["twitch_count"], strength: strength.flatMap(TwitchStrength.init(rawValue:))),
-            sensations: try JSONColumn.decode([String].self, row["sensations"]), referredTo: row["referred_to"],
-            painDuring: row["pain_during"], note: row["note"], recordedAt: try time(row["recorded_at"]) ?? Date(timeIntervalSince1970: 0))
+            id: row[0], regionID: row[1], muscle: row[2], side: side, needleCount: row[4],
+            diameter: NeedleDiameter(hundredths: row[5]), lengthMM: row[6], depth: depth,
+            depthMM: row[8], technique: Technique(kind: kind, minutes: row[10], frequencyHz: row[11]),
+            twitch: TwitchResponse(count: row[12], strength: strength.flatMap(TwitchStrength.init(rawValue:))),
+            sensations: try JSONColumn.decode([String].self, row[14]), referredTo: row[15],
+            painDuring: row[16], note: row[17], recordedAt: try time(row[18]) ?? Date(timeIntervalSince1970: 0))
     }
 
     /// A patient's sessions, newest first.
@@ -95,13 +123,15 @@ extension AppDatabase {
     }
 
     static func summary(row: Row) throws -> SessionSummary {
-        let onset: String? = row["onset"]
+        // Columns by position: id, patient_id, clinician, started_at, state, condition_id,
+        // condition_text, onset, nprs_before, nprs_after, points, needles, addenda.
+        let onset: String? = row[7]
         return SessionSummary(
-            id: row["id"], patientID: row["patient_id"], clinician: row["clinician"],
-            startedAt: try time(row["started_at"]) ?? Date(timeIntervalSince1970: 0),
-            state: SessionState(rawValue: row["state"]) ?? .screening,
-            condition: PresentingCondition(catalogueID: row["condition_id"], text: row["condition_text"], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
-            points: row["points"], needles: row["needles"], nprsBefore: row["nprs_before"], nprsAfter: row["nprs_after"], addenda: row["addenda"])
+            id: row[0], patientID: row[1], clinician: row[2],
+            startedAt: try time(row[3]) ?? Date(timeIntervalSince1970: 0),
+            state: SessionState(rawValue: row[4]) ?? .screening,
+            condition: PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
+            points: row[10], needles: row[11], nprsBefore: row[8], nprsAfter: row[9], addenda: row[12])
     }
 
     /// Unsigned sessions of `clinician` (all clinicians when nil), newest first: offered for resumption.

@@ -24,6 +24,14 @@ enum SmallClinic {
         try AppDatabase.open(path: path).backup(to: target, by: "bench-tests")
         return target
     }
+    /// A second copy for tests that compare two reads of the whole clinic: nothing writes to it.
+    static let readOnlyPath: String = {
+        let dir = NSTemporaryDirectory() + "needlechart-bench-tests-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/clinic-read-only.sqlite"
+        do { try Bench.generate(scale: scale, seed: 7, path: path) } catch { fatalError("cannot generate the test clinic: \(error)") }
+        return path
+    }()
 }
 
 @Suite struct SyntheticClinicTests {
@@ -70,7 +78,8 @@ enum SmallClinic {
     }
 }
 
-@Suite struct BenchOperationTests {
+/// Serialized: one test saves entries into the clinic file the others count.
+@Suite(.serialized) struct BenchOperationTests {
     let bench: Bench
     init() throws { bench = try Bench(path: SmallClinic.path, clinician: SyntheticClinicGenerator(scale: 0.001).clinicians[0]) }
 
@@ -116,4 +125,85 @@ enum SmallClinic {
         try writer.saveEntry(sessionID: id, number: 0)
         #expect(try writer.database.session(id: id)?.entries.count == 1)
     }
+}
+
+/// The whole-clinic export paths (merged cursors, two readers) against the per-session path.
+@Suite struct StreamingExportTests {
+    let bench: Bench
+    init() throws {
+        bench = try Bench(path: SmallClinic.readOnlyPath, clinician: SyntheticClinicGenerator(scale: 0.0002).clinicians[0])
+    }
+
+    /// Per patient, oldest first, each record as `sessionRecord(id:)` loads it.
+    func perSessionRecords() throws -> [SessionRecord] {
+        var ids: [Int64] = []
+        try bench.raw.rows("SELECT id FROM sessions ORDER BY patient_id, started_at, id") { ids.append($0[0] as! Int64) }
+        return try ids.map { try #require(try bench.database.sessionRecord(id: $0)) }
+    }
+
+    @Test func mergedCursorsEqualPerSessionRecords() throws {
+        let expected = try perSessionRecords()
+        var streamed: [SessionRecord] = []
+        let n = try bench.database.forEachSessionRecord { streamed.append($0) }
+        #expect(n == expected.count && streamed.count == expected.count)
+        for (a, b) in zip(streamed, expected) { #expect(a == b, "session \(b.session.id)") }
+        #expect(streamed.contains { !$0.session.addenda.isEmpty }, "the clinic has addenda to merge")
+    }
+
+    @Test func concurrentPartsCoverEverySessionInOrder() throws {
+        let expected = try perSessionRecords().map(\.session.id)
+        for parts in [1, 2, 3] {
+            let collected = PartCollector(parts)
+            let n = try bench.database.forEachSessionRecord(parts: parts) { k, r in collected.add(k, r.session.id) }
+            #expect(n == expected.count)
+            #expect(collected.concatenated() == expected, "\(parts) parts")
+        }
+    }
+
+    @Test func twoThreadExportIsByteIdenticalToPerSessionExport() throws {
+        let dir = NSTemporaryDirectory() + "needlechart-stream-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let context = ExportContext(clinicName: try bench.database.clinicName(), catalogue: .builtIn, timeZone: TimeZone(identifier: "UTC")!)
+        var expected = Data()
+        for r in try perSessionRecords() { expected.append(contentsOf: (TextExport.session(r, context: context) + "\u{0C}\n").utf8) }
+        let one = try bench.exportAll(to: dir + "/one.txt", parts: 1)
+        let two = try bench.exportAll(to: dir + "/two.txt", parts: 2)
+        #expect(one.bytes == expected.count && two.bytes == expected.count)
+        #expect(FileManager.default.contents(atPath: dir + "/one.txt") == expected)
+        #expect(FileManager.default.contents(atPath: dir + "/two.txt") == expected)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["one.txt", "two.txt"], "no part files left")
+    }
+
+    @Test func searchEqualsTheSortedFTSQuery() throws {
+        // The reference: every FTS match, sorted by name (NOCASE) then id, then the limit.
+        var names: [String] = []
+        try bench.raw.rows("SELECT name FROM patients ORDER BY id LIMIT 40") { names.append($0[0] as! String) }
+        let prefixes = Set(names.flatMap { n in (1...min(4, n.count)).map { String(n.prefix($0)) } } + ["a", "e", "nc", "nc-0", "zz", "ma jo"])
+        for text in prefixes.sorted() {
+            for limit in [1, 5, 200] {
+                var expected: [Int64] = []
+                try bench.raw.rows("""
+                    SELECT p.id FROM patients p WHERE p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)
+                    ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?
+                    """, [.text(AppDatabase.ftsQuery(text)), .int(Int64(limit))]) { expected.append($0[0] as! Int64) }
+                #expect(try bench.database.searchPatients(text, limit: limit).map(\.id) == expected, "'\(text)' limit \(limit)")
+                // Both plans the search chooses between (the small clinic never reaches the
+                // threshold of the index walk, so each is run here directly).
+                for sql in [AppDatabase.searchSQL, AppDatabase.searchByNameSQL] {
+                    var ids: [Int64] = []
+                    try bench.raw.rows(sql, [.text(AppDatabase.ftsQuery(text)), .int(Int64(limit))]) { ids.append($0[0] as! Int64) }
+                    #expect(ids == expected, "'\(text)' limit \(limit)")
+                }
+            }
+        }
+    }
+}
+
+final class PartCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [[Int64]]
+    init(_ n: Int) { parts = Array(repeating: [], count: n) }
+    func add(_ k: Int, _ id: Int64) { lock.lock(); parts[k].append(id); lock.unlock() }
+    func concatenated() -> [Int64] { lock.lock(); defer { lock.unlock() }; return parts.flatMap { $0 } }
 }
