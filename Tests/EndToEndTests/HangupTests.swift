@@ -7,35 +7,6 @@ import Testing
 /// resumption with every confirmed point.
 @Suite(.enabled(if: Tmux.available, "tmux is installed by .ci/run"))
 struct HangupTests {
-    /// Adds a patient and charts two points, as ChartSessionTests does.
-    private func chartTwoPoints(_ t: Tmux) throws {
-        try t.waitFor("No patients yet.")
-        try t.send("C-n")
-        try t.waitFor("Date of birth")
-        try t.type("Zoë Ångström-山田"); try t.send("Tab")
-        try t.type("1984-03-02"); try t.send("Tab")
-        try t.type("ZA-0001")
-        try t.send("C-s")
-        try t.waitFor("Saved")
-        try t.type("zoe")
-        try t.waitFor("Zoë Ångström-山田")
-        try t.send("C-s")
-        try t.waitFor("Presenting condition")
-        for k in ["Enter", "Enter", "c", "N", "y", "End", "6"] { try t.send(k) }
-        try t.send("C-s")
-        try t.waitFor("Enter chart")
-        for k in ["Right", "Down", "Enter", "Enter", "r", "2", "s", "5"] { try t.send(k) }
-        try t.send("C-s")
-        try t.waitFor("Safety warning")
-        try t.send("y")
-        try t.waitFor("Saved: back of neck, upper trapezius R")
-        for k in ["Down", "Left", "Enter", "Enter", "l", "1", "w", "1"] { try t.send(k) }
-        try t.send("C-s")
-        try t.waitFor("Both sides of the thorax")
-        try t.send("y")
-        try t.waitFor("Saved: shoulder blade, supraspinatus L")
-    }
-
     /// Waits until the process `pid` has ended (gone, or a zombie no one has reaped yet).
     private func waitGone(_ pid: Int32, timeout: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
@@ -84,7 +55,7 @@ struct HangupTests {
         defer { box.remove() }
         let pidFile = box.root + "/pid"
         let t = try Tmux(box: box, command: "sh -c \"echo \\$\\$ > \(pidFile); exec \(binaryPath()) --db \(box.db)\"")
-        try chartTwoPoints(t)
+        try Walkthrough.newPatientWithTwoPoints(t)
         let app = try pid(pidFile)
         t.kill()  // tmux kill-server: the pane gets SIGHUP, as when an SSH connection drops
         #expect(waitGone(app), "the app did not exit after SIGHUP")
@@ -97,7 +68,7 @@ struct HangupTests {
         defer { box.remove() }
         let pidFile = box.root + "/pid"
         let t = try Tmux(box: box, command: "trap 'true' HUP; sh -c \"echo \\$\\$ > \(pidFile); exec \(binaryPath()) --db \(box.db)\"")
-        try chartTwoPoints(t)
+        try Walkthrough.newPatientWithTwoPoints(t)
         let app = try pid(pidFile)
         t.kill()
         #expect(waitGone(app), "the app kept running on a hung-up terminal")
