@@ -21,14 +21,22 @@ struct ExportNames {
     /// A one-line field from the record, stripped of controls and bidi overrides, trimmed.
     static func line(_ text: String) -> String {
         // Printable ASCII (nearly every field) is already clean: only blanks at the ends go.
-        if let clean = trimmedPrintableASCII(text, newlines: false) { return clean }
-        return Sanitizer.line(text).trimmingCharacters(in: .whitespaces)
+        trimmedPrintableASCII(text, newlines: false) ?? sanitizedLine(text)
+    }
+
+    /// `line` for any text (the reference for the ASCII path).
+    static func sanitizedLine(_ text: String) -> String {
+        Sanitizer.line(text).trimmingCharacters(in: .whitespaces)
     }
 
     /// A note from the record: controls stripped but newlines kept, trimmed.
     static func note(_ text: String) -> String {
-        if let clean = trimmedPrintableASCII(text, newlines: true) { return clean }
-        return Sanitizer.multiline(text).trimmingCharacters(in: .whitespacesAndNewlines)
+        trimmedPrintableASCII(text, newlines: true) ?? sanitizedNote(text)
+    }
+
+    /// `note` for any text (the reference for the ASCII path).
+    static func sanitizedNote(_ text: String) -> String {
+        Sanitizer.multiline(text).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `text` trimmed of blanks (and, for notes, newlines and tabs) at both ends when it holds

@@ -47,7 +47,11 @@ struct TextLayout {
     /// Word-wraps, turning tabs into spaces (a tab's width depends on the terminal) and
     /// dropping runs of blank lines inside a note.
     static func wrap(_ text: String, to columns: Int) -> [String] {
-        if let fast = wrapASCII(text, to: max(columns, 1)) { return fast }
+        wrapASCII(text, to: max(columns, 1)) ?? wrapUnicode(text, to: columns)
+    }
+
+    /// `wrap` for any text, by display width (the reference for `wrapASCII`).
+    static func wrapUnicode(_ text: String, to columns: Int) -> [String] {
         let flat = text.utf8.contains(9) ? text.replacingOccurrences(of: "\t", with: " ") : text
         var out: [String] = []
         for piece in DisplayWidth.wrap(flat, to: max(columns, 1)) {
