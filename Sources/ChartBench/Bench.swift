@@ -293,3 +293,40 @@ final class ChunkWriter: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
     }
 }
+
+extension Bench {
+    /// Per-keystroke search timings for profiling (`--only search`): for each prefix length,
+    /// the store's median and max, and the raw count query, walked plan and sorted plan apart.
+    public func searchProfile() throws -> [String] {
+        let keys = keystrokes
+        for k in keys.prefix(20) { _ = try search(k) }
+        var byLength: [Int: (store: [Double], count: [Double], walk: [Double], sort: [Double], matches: [Int])] = [:]
+        for k in keys {
+            let q = AppDatabase.ftsQuery(k)
+            var t0 = Measure.nanos()
+            _ = try search(k)
+            let store = Double(Measure.nanos() - t0) / 1e6
+            var n = 0
+            t0 = Measure.nanos()
+            try raw.rows(AppDatabase.searchCountSQL, [.text(q), .int(1_000_000)]) { n = Int($0[0] as? Int64 ?? 0) }
+            let count = Double(Measure.nanos() - t0) / 1e6
+            t0 = Measure.nanos()
+            try raw.rows(AppDatabase.searchByNameSQL, [.text(q), .int(200)])
+            let walk = Double(Measure.nanos() - t0) / 1e6
+            t0 = Measure.nanos()
+            try raw.rows(AppDatabase.searchSQL, [.text(q), .int(200)])
+            let sort = Double(Measure.nanos() - t0) / 1e6
+            var e = byLength[k.count] ?? ([], [], [], [], [])
+            e.store.append(store); e.count.append(count); e.walk.append(walk); e.sort.append(sort); e.matches.append(n)
+            byLength[k.count] = e
+        }
+        func s(_ v: [Double]) -> String { let x = v.sorted(); return String(format: "%6.2f/%6.2f", x[x.count / 2], x.last ?? 0) }
+        var out = ["len  n   matches(med/max)   store med/max   count(all) med/max   walk med/max   sort med/max"]
+        for len in byLength.keys.sorted() {
+            let e = byLength[len]!
+            let m = e.matches.sorted()
+            out.append(String(format: "%3d %3d  %7d/%7d   ", len, m.count, m[m.count / 2], m.last ?? 0) + "\(s(e.store))   \(s(e.count))   \(s(e.walk))   \(s(e.sort))")
+        }
+        return out
+    }
+}

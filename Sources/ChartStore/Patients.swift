@@ -140,9 +140,11 @@ extension AppDatabase {
     /// The first patients by name (argument: the limit); shared with the benchmark's raw floor.
     public static let allPatientsSQL = "SELECT \(patientColumns) FROM patients p ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?"
     /// From this many FTS matches on, a search walks the name index instead of sorting the matches.
-    /// (Full scale: sorting 2,000 matches takes ~4 ms, walking the index ~2 ms; 800 matches, the
-    /// reverse. With few matches the walk would read the whole index.)
-    public static let searchWalkThreshold = 1000
+    /// Full scale (`needlechart-bench --only search`): sorting costs about 0.6 µs a match (2,000
+    /// matches ~2 ms, 6,400 ~4 ms, worst cases included), while the walk's cost depends on where
+    /// the matches fall in name order: 1,100–1,400 matches clustered late in the alphabet took
+    /// ~7 ms. With 8,000 matches or more the walk finds 200 rows within the first ~1,300 names.
+    public static let searchWalkThreshold = 8000
     /// How many patients match an FTS query, counted up to a cap (arguments: query, cap).
     public static let searchCountSQL = "SELECT count(*) FROM (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?)"
     /// Patients matching an FTS query (arguments: the query, the limit), by name then id, walking

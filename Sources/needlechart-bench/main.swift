@@ -21,6 +21,10 @@ struct NeedleChartBench: ParsableCommand {
     var reuse = false
     @Flag(help: "Only generate the clinic (used by the benchmark itself, so generation does not count in its memory).")
     var generateOnly = false
+    @Option(help: ArgumentHelp("Run only one operation, for profiling: export-all (writes --export-file) or search (per-prefix timings).", valueName: "operation"))
+    var only: String?
+    @Option(help: ArgumentHelp("Where --only export-all writes (default: bench-data/export-all.txt).", valueName: "path"))
+    var exportFile: String?
 
     var path: String { db ?? "bench-data/clinic-\(scale)-\(seed).sqlite" }
 
@@ -52,7 +56,20 @@ struct NeedleChartBench: ParsableCommand {
         let bench = try Bench(path: path, clinician: clinician)
         let f = bench.facts
         say("clinic: \(f.patients) patients, \(f.sessions) sessions, \(f.points) points; long history: patient \(f.longPatientID)")
-        let exportFile = URL(fileURLWithPath: path).deletingLastPathComponent().path + "/export-all.txt"
+        let exportFile = self.exportFile ?? URL(fileURLWithPath: path).deletingLastPathComponent().path + "/export-all.txt"
+        switch only {
+        case nil: break
+        case "export-all":
+            let t0 = Date()
+            let (n, bytes) = try bench.exportAll(to: exportFile, parts: 2)
+            say(String(format: "export-all: %d sessions, %d bytes in %.1f s", n, bytes, Date().timeIntervalSince(t0)))
+            return
+        case "search":
+            for line in try bench.searchProfile() { print(line) }
+            return
+        default:
+            throw BenchError("--only takes export-all or search")
+        }
         let rows = try bench.measureAll(exportFile: exportFile) { say("measuring: \($0)") }
         print("\nNeedleChart benchmark — scale \(scale) (\(f.patients) patients, \(f.sessions) sessions, \(f.points) points), seed \(seed)\n")
         print(Bench.table(rows))

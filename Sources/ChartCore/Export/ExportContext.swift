@@ -6,13 +6,16 @@ public struct ExportContext: Sendable {
     /// The clinic's name, printed at the top of every note.
     public var clinicName: String
     /// Names regions, sensations, screening items and the other catalogue ids in the record.
-    public var catalogue: Catalogue
+    public var catalogue: Catalogue { didSet { index = CatalogueIndex(catalogue) } }
+    /// The catalogue's ids in dictionaries, built once per context (not once per session).
+    var index: CatalogueIndex
     /// The zone in which the text export shows times (the JSON export always uses UTC instants).
     public var timeZone: TimeZone
 
     /// Makes a context from its parts.
     public init(clinicName: String, catalogue: Catalogue, timeZone: TimeZone) {
         self.clinicName = clinicName; self.catalogue = catalogue; self.timeZone = timeZone
+        index = CatalogueIndex(catalogue)
     }
 }
 

@@ -5,50 +5,98 @@ import Foundation
 /// so an export never loses what was charted.
 struct ExportNames {
     let catalogue: Catalogue
+    let index: CatalogueIndex
+
+    init(catalogue: Catalogue) {
+        self.catalogue = catalogue
+        index = CatalogueIndex(catalogue)
+    }
+
+    /// Names from the context's catalogue, with the index the context already built.
+    init(context: ExportContext) {
+        catalogue = context.catalogue
+        index = context.index
+    }
 
     /// A one-line field from the record, stripped of controls and bidi overrides, trimmed.
     static func line(_ text: String) -> String {
+        // Printable ASCII (nearly every field) is already clean: only blanks at the ends go.
+        trimmedPrintableASCII(text, newlines: false) ?? sanitizedLine(text)
+    }
+
+    /// `line` for any text (the reference for the ASCII path).
+    static func sanitizedLine(_ text: String) -> String {
         Sanitizer.line(text).trimmingCharacters(in: .whitespaces)
     }
 
     /// A note from the record: controls stripped but newlines kept, trimmed.
     static func note(_ text: String) -> String {
+        trimmedPrintableASCII(text, newlines: true) ?? sanitizedNote(text)
+    }
+
+    /// `note` for any text (the reference for the ASCII path).
+    static func sanitizedNote(_ text: String) -> String {
         Sanitizer.multiline(text).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// `text` trimmed of blanks (and, for notes, newlines and tabs) at both ends when it holds
+    /// only printable ASCII (for notes also "\n" and "\t", which the sanitizer keeps): what
+    /// the sanitizer and Foundation's trimming give for such text. Nil for any other text.
+    private static func trimmedPrintableASCII(_ text: String, newlines: Bool) -> String? {
+        let u = text.utf8
+        for b in u where b < 0x20 || b >= 0x7F {
+            if newlines, b == 0x0A || b == 0x09 { continue }
+            return nil
+        }
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || (newlines && (b == 0x0A || b == 0x09)) }
+        guard let first = u.first, let last = u.last, blank(first) || blank(last) else { return text }
+        var start = u.startIndex, end = u.endIndex
+        while start < end, blank(u[start]) { start = u.index(after: start) }
+        while end > start, blank(u[u.index(before: end)]) { end = u.index(before: end) }
+        return String(text[start..<end])
+    }
+
     func region(_ id: String) -> String {
-        catalogue.region(id).map { Self.line($0.name) } ?? Self.line(id)
+        index.regions[id].map { Self.line(catalogue.regions[$0].name) } ?? Self.line(id)
     }
 
     func sensation(_ id: String) -> String {
-        catalogue.sensation(id).map { Self.line($0.name) } ?? Self.line(id)
+        index.sensations[id].map { Self.line(catalogue.sensations[$0].name) } ?? Self.line(id)
     }
 
     func screeningQuestion(_ id: String) -> String {
-        catalogue.screeningItem(id).map { Self.line($0.question) } ?? Self.line(id)
+        index.screening[id].map { Self.line(catalogue.screening[$0].question) } ?? Self.line(id)
     }
 
     func condition(_ id: String) -> String {
-        catalogue.condition(id).map { Self.line($0.name) } ?? Self.line(id)
+        index.conditions[id].map { Self.line(catalogue.conditions[$0].name) } ?? Self.line(id)
     }
 
     func consentItem(_ id: String) -> String {
-        catalogue.consentItems.first { $0.id == id }.map { Self.line($0.name) } ?? Self.line(id)
+        index.consentItems[id].map { Self.line(catalogue.consentItems[$0].name) } ?? Self.line(id)
     }
 
     func aftercare(_ id: String) -> String {
-        catalogue.aftercare.first { $0.id == id }.map { Self.line($0.name) } ?? Self.line(id)
+        index.aftercare[id].map { Self.line(catalogue.aftercare[$0].name) } ?? Self.line(id)
     }
 
     func combinedTreatment(_ id: String) -> String {
-        catalogue.combinedTreatments.first { $0.id == id }.map { Self.line($0.name) } ?? Self.line(id)
+        index.combinedTreatments[id].map { Self.line(catalogue.combinedTreatments[$0].name) } ?? Self.line(id)
     }
 
     /// The adverse event's type name, or "other" for one described in free text.
     func adverseEvent(_ id: String?) -> String {
         guard let id else { return "other" }
-        return catalogue.adverseEvent(id).map { Self.line($0.name) } ?? Self.line(id)
+        return index.adverseEvents[id].map { Self.line(catalogue.adverseEvents[$0].name) } ?? Self.line(id)
     }
+
+    /// The region with `id`, as `Catalogue.region(_:)` finds it (the first with that id).
+    func regionItem(_ id: String) -> BodyRegion? {
+        index.regions[id].map { catalogue.regions[$0] }
+    }
+
+    /// True when `id` is a screening item of the catalogue.
+    func isScreeningItem(_ id: String) -> Bool { index.screening[id] != nil }
 
     /// "neck pain: right-sided (chronic)", from clean parts.
     func conditionSummary(_ c: PresentingCondition) -> String {
@@ -92,15 +140,31 @@ struct AppliedWarnings {
     static let bilateralMessage = "Both sides of the thorax needled this session: bilateral pneumothorax risk. Check breathing before the patient leaves."
 
     init(_ session: NeedlingSession, catalogue: Catalogue) {
+        self.init(session, names: ExportNames(catalogue: catalogue))
+    }
+
+    /// The same as `SafetyRules` gives: a region's warning is `SafetyRules.warnings`' `.region`
+    /// warning (worked out here with the index, without its thorax checks, which only add other kinds).
+    init(_ session: NeedlingSession, names: ExportNames) {
         regions = []
+        var left = false, right = false
+        var thorax: [Bool] = []
+        thorax.reserveCapacity(session.entries.count)
         for (i, entry) in session.entries.enumerated() {
-            for w in SafetyRules.warnings(for: entry, in: session, catalogue: catalogue) where w.kind == .region {
-                regions.append(Region(point: i + 1, entryID: ExportNames.line(entry.id), message: ExportNames.line(w.message)))
+            guard let region = names.regionItem(entry.regionID) else { thorax.append(false); continue }
+            thorax.append(region.thorax)
+            if region.thorax {
+                if entry.side == .left { left = true }
+                if entry.side == .right { right = true }
+            }
+            if !region.warnings.isEmpty {
+                let message = "\(region.name.capitalizedFirst) — \(entry.muscle): \(region.warnings.joined(separator: "; "))"
+                regions.append(Region(point: i + 1, entryID: ExportNames.line(entry.id), message: ExportNames.line(message)))
             }
         }
-        if SafetyRules.bilateralThorax(session.entries, catalogue: catalogue) {
+        if left && right {
             bilateralThoraxPoints = session.entries.enumerated().compactMap { i, e in
-                catalogue.region(e.regionID)?.thorax == true && e.side != .midline ? i + 1 : nil
+                thorax[i] && e.side != .midline ? i + 1 : nil
             }
         } else {
             bilateralThoraxPoints = []
@@ -128,10 +192,40 @@ struct ScreeningSummary {
             else { absentCount += 1 }
         }
         var seen: Set<String> = []
-        for a in answers where names.catalogue.screeningItem(a.itemID) == nil && seen.insert(a.itemID).inserted {
+        for a in answers where !names.isScreeningItem(a.itemID) && seen.insert(a.itemID).inserted {
             let last = byID[a.itemID] ?? a
             if last.present { present.append(Item(id: ExportNames.line(a.itemID), question: ExportNames.line(a.itemID), kind: nil, answer: last)) }
             else { absentCount += 1 }
         }
+    }
+}
+
+/// A catalogue's ids mapped to their place in its lists (the first of a repeated id, as the
+/// catalogue's own `first { }` lookups find), so that naming an id is one dictionary lookup.
+final class CatalogueIndex: Sendable {
+    let regions: [String: Int]
+    let screening: [String: Int]
+    let conditions: [String: Int]
+    let consentItems: [String: Int]
+    let sensations: [String: Int]
+    let aftercare: [String: Int]
+    let adverseEvents: [String: Int]
+    let combinedTreatments: [String: Int]
+
+    init(_ c: Catalogue) {
+        func positions(_ ids: [String]) -> [String: Int] {
+            var out: [String: Int] = [:]
+            out.reserveCapacity(ids.count)
+            for (i, id) in ids.enumerated() where out[id] == nil { out[id] = i }
+            return out
+        }
+        regions = positions(c.regions.map(\.id))
+        screening = positions(c.screening.map(\.id))
+        conditions = positions(c.conditions.map(\.id))
+        consentItems = positions(c.consentItems.map(\.id))
+        sensations = positions(c.sensations.map(\.id))
+        aftercare = positions(c.aftercare.map(\.id))
+        adverseEvents = positions(c.adverseEvents.map(\.id))
+        combinedTreatments = positions(c.combinedTreatments.map(\.id))
     }
 }

@@ -18,7 +18,7 @@ public enum JSONExport {
 
     /// The session document before encoding.
     public static func document(_ record: SessionRecord, context: ExportContext) -> ExportFormat.SessionDocument {
-        let names = ExportNames(catalogue: context.catalogue)
+        let names = ExportNames(context: context)
         return ExportFormat.SessionDocument(
             formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
             timeZone: ExportNames.line(context.timeZone.identifier),
@@ -28,7 +28,7 @@ public enum JSONExport {
 
     /// The patient document before encoding.
     public static func document(_ records: [SessionRecord], context: ExportContext) -> ExportFormat.PatientDocument {
-        let names = ExportNames(catalogue: context.catalogue)
+        let names = ExportNames(context: context)
         let ordered = SessionRecord.numbered(records)
         return ExportFormat.PatientDocument(
             formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
@@ -84,7 +84,7 @@ public enum JSONExport {
             answers.append(answer(byID[a.itemID] ?? a, kind: nil))
         }
 
-        let warnings = AppliedWarnings(s, catalogue: names.catalogue)
+        let warnings = AppliedWarnings(s, names: names)
         var warningDTOs = warnings.regions.map { ExportFormat.WarningDTO(kind: "region", points: [$0.point], message: $0.message) }
         if !warnings.bilateralThoraxPoints.isEmpty {
             warningDTOs.append(.init(kind: "bilateralThorax", points: warnings.bilateralThoraxPoints, message: AppliedWarnings.bilateralMessage))

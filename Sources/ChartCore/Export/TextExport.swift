@@ -51,7 +51,7 @@ public enum TextExport {
     private static let screeningLabelWidth = 19
 
     private static func write(_ record: SessionRecord, context: ExportContext, into page: inout TextLayout) {
-        let names = ExportNames(catalogue: context.catalogue)
+        let names = ExportNames(context: context)
         let s = record.session
         let zone = context.timeZone
         let visitDay = CalendarDate(s.startedAt, in: zone)
@@ -190,7 +190,7 @@ public enum TextExport {
         page.blank()
         page.wrapped("  ", "Side is the patient's: R right, L left, M midline. N: needles inserted. Size: diameter×length. Twitch: local twitch responses.")
 
-        let warnings = AppliedWarnings(s, catalogue: names.catalogue)
+        let warnings = AppliedWarnings(s, names: names)
         page.heading("SAFETY WARNINGS")
         if warnings.regions.isEmpty, warnings.bilateralThoraxPoints.isEmpty {
             page.line("  none applied")

@@ -47,6 +47,11 @@ struct TextLayout {
     /// Word-wraps, turning tabs into spaces (a tab's width depends on the terminal) and
     /// dropping runs of blank lines inside a note.
     static func wrap(_ text: String, to columns: Int) -> [String] {
+        wrapASCII(text, to: max(columns, 1)) ?? wrapUnicode(text, to: columns)
+    }
+
+    /// `wrap` for any text, by display width (the reference for `wrapASCII`).
+    static func wrapUnicode(_ text: String, to columns: Int) -> [String] {
         let flat = text.utf8.contains(9) ? text.replacingOccurrences(of: "\t", with: " ") : text
         var out: [String] = []
         for piece in DisplayWidth.wrap(flat, to: max(columns, 1)) {
@@ -57,21 +62,82 @@ struct TextLayout {
         return out.isEmpty ? [""] : out
     }
 
+    /// `wrap` for text of printable ASCII, newlines and tabs (one column a character), on bytes:
+    /// the same lines `DisplayWidth.wrap` and the blank-line rules give. Nil for any other text.
+    static func wrapASCII(_ text: String, to columns: Int) -> [String]? {
+        let u = text.utf8
+        var simple = u.count <= columns  // one line as it stands: no breaks, no doubled or outer blanks
+        var previous: UInt8 = 0x20
+        for b in u {
+            if b < 0x20 || b >= 0x7F {
+                guard b == 0x0A || b == 0x09 else { return nil }
+                simple = false
+            } else if b == 0x20, previous == 0x20 {
+                simple = false
+            }
+            previous = b
+        }
+        if simple, previous != 0x20 { return [text] }
+        var pieces: [String] = []
+        var line: [UInt8] = []
+        line.reserveCapacity(columns)
+        var word: [UInt8] = []
+        func push(_ piece: [UInt8]) {
+            if piece.isEmpty, pieces.last?.isEmpty ?? true { return }
+            pieces.append(String(decoding: piece, as: UTF8.self))
+        }
+        func endWord() {
+            guard !word.isEmpty else { return }
+            if !line.isEmpty, line.count + 1 + word.count <= columns {
+                line.append(0x20); line.append(contentsOf: word); word.removeAll(keepingCapacity: true); return
+            }
+            if !line.isEmpty { push(line); line.removeAll(keepingCapacity: true) }
+            var start = 0
+            while word.count - start > columns {  // a word longer than a line: hard-break it
+                push(Array(word[start..<start + columns]))
+                start += columns
+            }
+            line.append(contentsOf: word[start...])
+            word.removeAll(keepingCapacity: true)
+        }
+        for b in u {
+            switch b {
+            case 0x0A:
+                endWord(); push(line); line.removeAll(keepingCapacity: true)
+            case 0x20, 0x09:
+                endWord()
+            default:
+                word.append(b)
+            }
+        }
+        endWord(); push(line)
+        while pieces.count > 1, pieces.last?.isEmpty == true { pieces.removeLast() }
+        return pieces.isEmpty ? [""] : pieces
+    }
+
     /// The finished text: trailing whitespace stripped from every line, no blank lines at
     /// the end, every line ended by "\n".
     var text: String {
-        var out = lines.map { line -> String in
-            // Trailing ASCII blanks (padded table cells) are cut on bytes; anything else the slow way.
-            let u = line.utf8
-            var end = u.endIndex
-            while end > u.startIndex, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
-            if end > u.startIndex, u[u.index(before: end)] < 0x80 { return end == u.endIndex ? line : String(line[..<end]) }
-            var l = Substring(line)
-            while let c = l.last, c.isWhitespace { l = l.dropLast() }
-            return String(l)
+        var count = lines.count
+        while count > 0, Self.trimmedEnd(lines[count - 1]).isEmpty { count -= 1 }
+        var out = ""
+        out.reserveCapacity(lines[..<count].reduce(0) { $0 + $1.utf8.count + 1 })
+        for line in lines[..<count] {
+            out += Self.trimmedEnd(line)
+            out += "\n"
         }
-        while out.last?.isEmpty == true { out.removeLast() }
-        return out.map { $0 + "\n" }.joined()
+        return out
+    }
+
+    /// `line` without trailing whitespace: ASCII blanks cut on bytes; anything else the slow way.
+    private static func trimmedEnd(_ line: String) -> Substring {
+        let u = line.utf8
+        var end = u.endIndex
+        while end > u.startIndex, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
+        if end == u.startIndex || u[u.index(before: end)] < 0x80 { return line[..<end] }
+        var l = Substring(line)
+        while let c = l.last, c.isWhitespace { l = l.dropLast() }
+        return l
     }
 }
 
