@@ -93,8 +93,10 @@ public struct AppDatabase: Sendable {
         return try translated {
             // Look before touching: opening a pool switches the file to WAL, which would change
             // another program's file before it could be refused.
+            // (A plain connection that only reads: a read-only one is an unusual path for SQLite
+            // on a WAL file that another process is writing.)
             var look = Configuration()
-            look.readonly = true
+            look.busyMode = .timeout(busyTimeout)
             let foreign = try DatabaseQueue(path: path, configuration: look).read { db -> Bool in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
                 return !tables.isEmpty && !tables.contains("grdb_migrations")
