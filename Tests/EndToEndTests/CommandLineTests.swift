@@ -15,6 +15,9 @@ import Testing
         let again = try box.run(["demo", "--db", box.db])
         #expect(again.status == 1)
         #expect(again.stderr.hasPrefix("needlechart: The database already has 30 patient(s)"))
+        let rerun = try box.run(["demo", "--if-empty", "--db", box.db])
+        #expect(rerun.status == 0, "README's run line works a second time")
+        #expect(rerun.stdout.contains("already has patients"))
 
         let list = try box.run(["patients", "--db", box.db, "--json"])
         #expect(list.status == 0)

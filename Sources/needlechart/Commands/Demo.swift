@@ -11,10 +11,16 @@ struct Demo: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Seed for the generator: the same seed gives the same clinic.")
     var seed: UInt64 = 1
+    @Flag(help: "Do nothing (and succeed) when the database already has patients, instead of refusing.")
+    var ifEmpty = false
 
     func run() throws {
         try reporting {
             let db = try global.open()
+            if ifEmpty, try db.patientCount() > 0 {
+                print("The database already has patients; the demo clinic was not loaded.")
+                return
+            }
             let clinic = DemoClinic.make(seed: seed, today: Date(), timeZone: .current, catalogue: try global.catalogue())
             let loaded = try db.loadDemo(clinic)
             print("Loaded the demo clinic \"\(Sanitizer.line(clinic.clinicName))\" into \(global.path): \(loaded.patients) patients, \(loaded.sessions) sessions.")
