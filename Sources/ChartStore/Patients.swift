@@ -184,7 +184,44 @@ extension AppDatabase {
     /// Turns typed text into an FTS5 query: each word a quoted prefix term, all required.
     /// Public so a benchmark can run the very same query without the store.
     public static func ftsQuery(_ text: String) -> String {
+        asciiFTSQuery(text) ?? generalFTSQuery(text)
+    }
+
+    /// `ftsQuery` for any text, on characters.
+    static func generalFTSQuery(_ text: String) -> String {
         let words = searchExtraOrSelf(text).split { !($0.isLetter || $0.isNumber) }.prefix(8)
         return words.map { "\"" + String($0).replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+    }
+
+    /// `ftsQuery` for ASCII text, on bytes: words are runs of ASCII letters and digits (what
+    /// `Character.isLetter || isNumber` keeps in ASCII), so none holds a quote, and no ASCII
+    /// letter has a fold. Nil for other text.
+    static func asciiFTSQuery(_ text: String) -> String? {
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count * 2 + 8)
+            var words = 0, i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b >= 0x80 { return nil }
+                guard isASCIIWordByte(b) else { i += 1; continue }
+                if words == 8 {
+                    // Like `prefix(8)`: later words are dropped, but the rest must still be ASCII.
+                    i += 1; continue
+                }
+                if words > 0 { out.append(0x20) }
+                out.append(0x22)
+                while i < bytes.count, isASCIIWordByte(bytes[i]) { out.append(bytes[i]); i += 1 }
+                out.append(0x22); out.append(0x2A)
+                words += 1
+            }
+            return String(decoding: out, as: UTF8.self)
+        } ?? nil
+    }
+
+    private static func isASCIIWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 }

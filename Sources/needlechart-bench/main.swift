@@ -66,6 +66,7 @@ struct NeedleChartBench: ParsableCommand {
             return
         case "search":
             for line in try bench.searchProfile() { print(line) }
+            print("\n" + Bench.table([try bench.measureSearch()]))
             return
         default:
             throw BenchError("--only takes export-all or search")

@@ -15,6 +15,19 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     /// Parses `YYYY-MM-DD`; nil for anything else or an impossible day.
     public init?(iso text: String) {
+        // The stored form, exactly `YYYY-MM-DD` in ASCII: parsed on bytes.
+        if text.utf8.count == 10, let parsed = text.utf8.withContiguousStorageIfAvailable({ b -> (Int, Int, Int)? in
+            func digits(_ from: Int, _ to: Int) -> Int? {
+                var v = 0
+                for k in from..<to { let d = Int(b[k]) - 48; guard (0...9).contains(d) else { return nil }; v = v * 10 + d }
+                return v
+            }
+            guard b[4] == 45, b[7] == 45, let y = digits(0, 4), let m = digits(5, 7), let d = digits(8, 10) else { return nil }
+            return (y, m, d)
+        }), let ymd = parsed {
+            self.init(year: ymd.0, month: ymd.1, day: ymd.2)
+            return
+        }
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
