@@ -19,17 +19,7 @@ extension AppDatabase {
         s.id = db.lastInsertedRowID
         try writeHeader(db, s, updatedAt: at)
         for (i, e) in s.entries.enumerated() {
-            try db.execute(sql: """
-                INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
-                    length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
-                    sensations, referred_to, pain_during, note, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
-                    e.id, s.id, i + 1, e.regionID, Sanitizer.line(e.muscle), e.side.rawValue, e.needleCount, e.diameter.hundredths,
-                    e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
-                    e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), Sanitizer.line(e.referredTo),
-                    e.painDuring, Sanitizer.multiline(e.note), Timestamp.iso(e.recordedAt),
-                ])
+            try insertEntry(db, cleaned(e), sessionID: s.id, position: Int64(i + 1), upsert: false)
         }
         try Audit.append(db, at: at, actor: s.clinician, action: .create, entity: "session", entityID: String(s.id),
                          detail: "imported: patient \(patientID), \(s.entries.count) points")

@@ -46,9 +46,7 @@ extension AppDatabase {
     /// The clinician with `username`, if recorded.
     public func clinician(_ username: String) throws -> Clinician? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM clinicians WHERE username = ?", arguments: [username]).map {
-                Clinician(username: $0["username"], displayName: $0["display_name"], credentials: $0["credentials"])
-            }
+            try Row.fetchOne(db.cachedStatement(sql: Self.clinicianSQL), arguments: [username]).map(Self.clinician(row:))
         }
     }
 }

@@ -111,16 +111,22 @@ extension AppDatabase {
     /// A patient's sessions, newest first.
     public func sessions(patientID: Int64) throws -> [SessionSummary] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
-                       s.nprs_before, s.nprs_after,
-                       (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
-                       (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
-                       (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda
-                FROM sessions s WHERE s.patient_id = ? ORDER BY s.started_at DESC, s.id DESC
+            try Row.fetchAll(db.cachedStatement(sql: Self.summarySelect + """
+                WHERE s.patient_id = ? ORDER BY s.started_at DESC, s.id DESC
                 """), arguments: [patientID]).map(Self.summary(row:))
         }
     }
+
+    /// The columns `summary(row:)` reads, in its order; callers add WHERE and ORDER BY.
+    static let summarySelect = """
+        SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
+               s.nprs_before, s.nprs_after,
+               (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
+               (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
+               (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda
+        FROM sessions s
+
+        """
 
     static func summary(row: Row) throws -> SessionSummary {
         // Columns by position: id, patient_id, clinician, started_at, state, condition_id,
@@ -137,13 +143,8 @@ extension AppDatabase {
     /// Unsigned sessions of `clinician` (all clinicians when nil), newest first: offered for resumption.
     public func unfinishedSessions(clinician: String? = nil) throws -> [SessionSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
-                       s.nprs_before, s.nprs_after,
-                       (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
-                       (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
-                       0 AS addenda
-                FROM sessions s WHERE s.signed_at IS NULL AND (?1 IS NULL OR s.clinician = ?1)
+            try Row.fetchAll(db, sql: Self.summarySelect + """
+                WHERE s.signed_at IS NULL AND (?1 IS NULL OR s.clinician = ?1)
                 ORDER BY s.started_at DESC, s.id DESC
                 """, arguments: [clinician]).map(Self.summary(row:))
         }
@@ -247,10 +248,7 @@ extension AppDatabase {
     /// Saves one charted entry durably. Idempotent: the entry's id decides whether it is new,
     /// so a retried save never duplicates it. Refused for a signed session.
     public func saveEntry(_ entry: TriggerPointEntry, sessionID: Int64, by actor: String) throws {
-        var e = entry
-        e.muscle = Sanitizer.line(e.muscle).trimmingCharacters(in: .whitespaces)
-        e.referredTo = Sanitizer.line(e.referredTo).trimmingCharacters(in: .whitespaces)
-        e.note = Sanitizer.multiline(e.note)
+        let e = Self.cleaned(entry)
         try write { db in
             try Self.requireUnsigned(db, sessionID)
             try Self.requireNotBlocked(db, sessionID, regionID: e.regionID)
@@ -260,27 +258,45 @@ extension AppDatabase {
             }
             let position: Int64 = try existing?["position"]
                 ?? (Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) + 1 FROM entries WHERE session_id = ?", arguments: [sessionID]) ?? 1)
-            try db.execute(sql: """
-                INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
-                    length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
-                    sensations, referred_to, pain_during, note, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
-                    needle_count = excluded.needle_count, diameter_hundredths = excluded.diameter_hundredths,
-                    length_mm = excluded.length_mm, depth = excluded.depth, depth_mm = excluded.depth_mm,
-                    technique = excluded.technique, technique_minutes = excluded.technique_minutes,
-                    frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
-                    twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
-                    referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note
-                """, arguments: [
-                    e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
-                    e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
-                    e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
-                    e.note, Timestamp.iso(e.recordedAt),
-                ])
+            try Self.insertEntry(db, e, sessionID: sessionID, position: position, upsert: true)
             try Audit.append(db, at: now, actor: actor, action: existing == nil ? .create : .change, entity: "entry", entityID: e.id,
                              detail: "session \(sessionID): \(e.regionID) / \(e.muscle) \(e.side.letter) x\(e.needleCount)")
         }
+    }
+
+    /// Writes one entry row, its text already cleaned. With `upsert`, an entry with the same id is
+    /// updated in place (a retried save); without, the id must be new (an import).
+    static func insertEntry(_ db: Database, _ e: TriggerPointEntry, sessionID: Int64, position: Int64, upsert: Bool) throws {
+        try db.execute(sql: """
+            INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
+                length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
+                sensations, referred_to, pain_during, note, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """ + (upsert ? """
+
+            ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
+                needle_count = excluded.needle_count, diameter_hundredths = excluded.diameter_hundredths,
+                length_mm = excluded.length_mm, depth = excluded.depth, depth_mm = excluded.depth_mm,
+                technique = excluded.technique, technique_minutes = excluded.technique_minutes,
+                frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
+                twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
+                referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note
+            """ : ""), arguments: [
+                e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
+                e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
+                e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
+                e.note, Timestamp.iso(e.recordedAt),
+            ])
+    }
+
+    /// The entry with its free text cleaned as it is stored: one line for muscle and referral,
+    /// notes keeping newlines.
+    static func cleaned(_ entry: TriggerPointEntry) -> TriggerPointEntry {
+        var e = entry
+        e.muscle = Sanitizer.line(e.muscle).trimmingCharacters(in: .whitespaces)
+        e.referredTo = Sanitizer.line(e.referredTo).trimmingCharacters(in: .whitespaces)
+        e.note = Sanitizer.multiline(e.note)
+        return e
     }
 
     /// Removes a charted entry (until signing).
