@@ -112,7 +112,7 @@ import Testing
         let record = try ExportFixtures.signed()
         let json = try JSONExport.session(record, context: context)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(root["formatVersion"] as? Int == 1)
+        #expect(root["formatVersion"] as? Int == ExportFormat.version)
         #expect(root["clinic"] as? String == "Harbourside Physiotherapy & Sports Clinic")
         #expect(root["timeZone"] as? String == "Europe/Berlin")
         let patient = try #require(root["patient"] as? [String: Any])

@@ -31,10 +31,14 @@ public struct SessionRecord: Sendable, Equatable {
     /// The session's place in the patient's course of care (1 = first), when the caller knows it.
     /// The patient exports number sessions by date when this is nil.
     public var sessionNumber: Int?
+    /// A signed session's note as frozen at signing: when present, both exports render from it
+    /// and the session's addenda only, never from today's catalogue, profiles or settings.
+    public var signedNote: SignedNote?
 
     /// Bundles a session with its patient and clinician.
-    public init(patient: Patient, clinician: Clinician, session: NeedlingSession, sessionNumber: Int? = nil) {
+    public init(patient: Patient, clinician: Clinician, session: NeedlingSession, sessionNumber: Int? = nil, signedNote: SignedNote? = nil) {
         self.patient = patient; self.clinician = clinician; self.session = session; self.sessionNumber = sessionNumber
+        self.signedNote = signedNote
     }
 }
 

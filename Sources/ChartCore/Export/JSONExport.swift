@@ -18,6 +18,11 @@ public enum JSONExport {
 
     /// The session document before encoding.
     public static func document(_ record: SessionRecord, context: ExportContext) -> ExportFormat.SessionDocument {
+        if let signed = record.signedNote {
+            var doc = signed.document.note
+            doc.session = frozen(signed, addenda: record.session.addenda)
+            return doc
+        }
         let names = ExportNames(context: context)
         return ExportFormat.SessionDocument(
             formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
@@ -35,9 +40,25 @@ public enum JSONExport {
             timeZone: ExportNames.line(context.timeZone.identifier),
             patient: ordered.first.map { patient($0.patient) },
             sessions: ordered.map {
-                ExportFormat.PatientSessionDTO(clinician: clinician($0.clinician),
-                                               session: session($0.session, number: $0.sessionNumber, names: names))
+                if let signed = $0.signedNote {
+                    return ExportFormat.PatientSessionDTO(clinician: signed.document.note.clinician,
+                                                          session: frozen(signed, addenda: $0.session.addenda))
+                }
+                return ExportFormat.PatientSessionDTO(clinician: clinician($0.clinician),
+                                                      session: session($0.session, number: $0.sessionNumber, names: names))
             })
+    }
+
+    /// A signed session as frozen, with the addenda added since and its seal.
+    private static func frozen(_ signed: SignedNote, addenda: [Addendum]) -> ExportFormat.SessionDTO {
+        var s = signed.document.note.session
+        s.addenda = addenda.map(addendum)
+        s.seal = .init(document: signed.sha256, chain: signed.seal)
+        return s
+    }
+
+    private static func addendum(_ a: Addendum) -> ExportFormat.AddendumDTO {
+        .init(id: line(a.id), author: line(a.author), at: Timestamp.iso(a.at), text: note(a.text))
     }
 
     // MARK: - Encoding
@@ -75,9 +96,9 @@ public enum JSONExport {
             .init(item: named(a.itemID, names.screeningQuestion), class: kind?.rawValue, present: a.present,
                   regions: a.regions.map { named($0, names.region) }, acknowledged: a.acknowledged, note: line(a.note))
         }
-        var unanswered: [String] = []
+        var unanswered: [ExportFormat.NamedDTO] = []
         for item in names.catalogue.screening {
-            if let a = byID[item.id] { answers.append(answer(a, kind: item.kind)) } else { unanswered.append(line(item.id)) }
+            if let a = byID[item.id] { answers.append(answer(a, kind: item.kind)) } else { unanswered.append(.init(id: line(item.id), name: line(item.question))) }
         }
         var seen: Set<String> = []
         for a in s.screening where names.catalogue.screeningItem(a.itemID) == nil && seen.insert(a.itemID).inserted {
@@ -113,7 +134,8 @@ public enum JSONExport {
                 combinedTreatments: c.combinedTreatments.map { named($0, names.combinedTreatment) },
                 plan: .init(nextVisit: c.plan.nextVisit?.description, sessionsPlanned: c.plan.sessionsPlanned, note: note(c.plan.note))),
             signature: s.signature.map { .init(by: line($0.by), signatureLine: line($0.signatureLine), at: Timestamp.iso($0.at)) },
-            addenda: s.addenda.map { .init(id: line($0.id), author: line($0.author), at: Timestamp.iso($0.at), text: note($0.text)) })
+            seal: nil,
+            addenda: s.addenda.map(addendum))
     }
 
     private static func entry(_ e: TriggerPointEntry, number: Int, names: ExportNames) -> ExportFormat.EntryDTO {

@@ -36,7 +36,9 @@ public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Se
 ///   contain "\n" and "\t".
 public enum ExportFormat {
     /// The version written in `formatVersion`; raised whenever a key changes meaning or goes away.
-    public static let version = 1
+    /// Version 2: `unanswered` names its items (`{"id", "name"}`), and a session carries `seal`
+    /// (its signed document's hash and its place in the audit chain; null for a draft).
+    public static let version = 2
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
     public struct SessionDocument: Codable, Sendable, Equatable {
@@ -136,8 +138,19 @@ public enum ExportFormat {
         public var closeOut: CloseOutDTO
         /// The signature; null for a draft.
         @ExportNullable public var signature: SignatureDTO?
+        /// What proves the signed note unchanged; null for a draft (and inside the signed document itself).
+        @ExportNullable public var seal: SealDTO?
         /// Addenda, oldest first.
         public var addenda: [AddendumDTO]
+    }
+
+    /// The proof that a signed note is the one signed: `needlechart check --seal CHAIN` proves
+    /// the audit chain still holds the signing, which binds the document's hash.
+    public struct SealDTO: Codable, Sendable, Equatable {
+        /// SHA-256 (hex) of the signed document as frozen at signing.
+        public var document: String
+        /// The hash (hex) of the audit row that recorded the signing: the record seal.
+        public var chain: String
     }
 
     /// The presenting condition.
@@ -156,8 +169,8 @@ public enum ExportFormat {
     public struct ScreeningDTO: Codable, Sendable, Equatable {
         /// Every answer, in catalogue order, then answers to items the catalogue no longer has.
         public var answers: [ScreeningAnswerDTO]
-        /// Ids of catalogue items with no answer.
-        public var unanswered: [String]
+        /// Catalogue items with no answer.
+        public var unanswered: [NamedDTO]
         /// Informed consent.
         public var consent: ConsentDTO
     }
@@ -342,5 +355,12 @@ public enum ExportFormat {
         public var at: String
         /// What it says.
         public var text: String
+    }
+}
+
+extension ExportFormat.SessionDocument {
+    /// The clinic's time zone the document names (UTC when this system does not know the name).
+    public var zone: TimeZone {
+        TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
     }
 }

@@ -51,46 +51,62 @@ public enum TextExport {
     private static let screeningLabelWidth = 19
 
     private static func write(_ record: SessionRecord, context: ExportContext, into page: inout TextLayout) {
-        let names = ExportNames(context: context)
-        let s = record.session
-        let zone = context.timeZone
-        let visitDay = CalendarDate(s.startedAt, in: zone)
+        write(JSONExport.document(record, context: context), into: &page)
+    }
+
+    /// Renders one session's note from its export document alone: the frozen document of a
+    /// signed session (with its addenda), or a draft's document built from the live record.
+    private static func write(_ doc: ExportFormat.SessionDocument, into page: inout TextLayout) {
+        let s = doc.session
+        let zone = doc.zone
+        let started = Timestamp.parse(s.startedAt) ?? Date(timeIntervalSince1970: 0)
+        let visitDay = CalendarDate(started, in: zone)
 
         // Header
         page.line("DRY NEEDLING SESSION NOTE")
         page.line(String(repeating: "=", count: 25))
         func head(_ label: String, _ value: String) { page.field(label, value, indent: 0, labelWidth: labelWidth) }
-        head("Clinic:", orNotRecorded(ExportNames.line(context.clinicName)))
-        let username = ExportNames.line(record.clinician.username)
-        head("Clinician:", orNotRecorded(ExportNames.line(record.clinician.signatureLine)) + (username.isEmpty ? "" : " (\(username))"))
-        head("Patient:", orNotRecorded(ExportNames.line(record.patient.name)))
-        head("Chart no.:", orNotRecorded(ExportNames.line(record.patient.chartNumber)))
-        let age = record.patient.dateOfBirth.years(until: visitDay)
-        head("Born:", "\(record.patient.dateOfBirth)" + (age >= 0 ? " (age \(age) at this visit)" : ""))
-        var number = record.sessionNumber.map { "no. \($0)" } ?? ""
+        head("Clinic:", orNotRecorded(doc.clinic))
+        let clinician = doc.clinician
+        let line = clinician.credentials.isEmpty ? clinician.displayName : "\(clinician.displayName), \(clinician.credentials)"
+        head("Clinician:", orNotRecorded(line) + (clinician.username.isEmpty ? "" : " (\(clinician.username))"))
+        head("Patient:", orNotRecorded(doc.patient.name))
+        head("Chart no.:", orNotRecorded(doc.patient.chartNumber))
+        if let born = CalendarDate(iso: doc.patient.dateOfBirth) {
+            let age = born.years(until: visitDay)
+            head("Born:", "\(born)" + (age >= 0 ? " (age \(age) at this visit)" : ""))
+        } else {
+            head("Born:", orNotRecorded(doc.patient.dateOfBirth))
+        }
+        var number = s.number.map { "no. \($0)" } ?? ""
         if s.id != 0 { number += number.isEmpty ? "record \(s.id)" : " (record \(s.id))" }
         head("Session:", number.isEmpty ? "not yet stored" : number)
-        head("Date:", "\(Timestamp.display(s.startedAt, in: zone)) \(zoneLabel(zone, at: s.startedAt))")
-        head("Status:", s.isSigned ? "signed" : "DRAFT (in \(s.state.rawValue)), not signed")
+        head("Date:", "\(Timestamp.display(started, in: zone)) \(zoneLabel(zone, at: started))")
+        head("Status:", s.signature != nil ? "signed" : "DRAFT (in \(s.state)), not signed")
 
         // Condition
         page.heading("CONDITION")
-        page.wrapped("  ", orNotRecorded(names.conditionSummary(s.condition)))
+        page.wrapped("  ", orNotRecorded(s.condition.summary))
 
-        writeScreening(s, names: names, zone: zone, into: &page)
+        writeScreening(s.screening, zone: zone, into: &page)
 
         // Pain
         page.heading("PAIN (NPRS 0-10)")
-        page.wrapped("  ", painLine(before: s.nprsBefore, after: s.closeOut.nprsAfter))
+        page.wrapped("  ", painLine(before: s.nprs.before, after: s.nprs.after))
 
-        writePoints(s, names: names, zone: zone, into: &page)
-        writeCloseOut(s, names: names, into: &page)
+        writePoints(s, zone: zone, into: &page)
+        writeCloseOut(s.closeOut, into: &page)
 
         // Signature and addenda
         page.heading("SIGNATURE")
         if let sig = s.signature {
-            let by = ExportNames.line(sig.by)
-            page.wrapped("  ", "Signed by \(orNotRecorded(ExportNames.line(sig.signatureLine)))\(by.isEmpty ? "" : " (\(by))") on \(Timestamp.display(sig.at, in: zone)).")
+            let at = Timestamp.parse(sig.at) ?? started
+            page.wrapped("  ", "Signed by \(orNotRecorded(sig.signatureLine))\(sig.by.isEmpty ? "" : " (\(sig.by))") on \(Timestamp.display(at, in: zone)).")
+            if let seal = s.seal {
+                // Both hashes are 64 hex digits: each fits one 80-column line with its label.
+                page.line("  Document: \(seal.document)")
+                page.line("  Record seal: \(seal.chain)")
+            }
         } else {
             page.line("  NOT SIGNED — draft")
         }
@@ -98,29 +114,30 @@ public enum TextExport {
             page.heading("ADDENDA")
             for (i, a) in s.addenda.enumerated() {
                 if i > 0 { page.blank() }
-                page.wrapped("  ", "\(i + 1). Added \(Timestamp.display(a.at, in: zone)) by \(orNotRecorded(ExportNames.line(a.author))):")
-                page.wrapped("     ", orNotRecorded(ExportNames.note(a.text)))
+                let at = Timestamp.parse(a.at) ?? started
+                page.wrapped("  ", "\(i + 1). Added \(Timestamp.display(at, in: zone)) by \(orNotRecorded(a.author)):")
+                page.wrapped("     ", orNotRecorded(a.text))
             }
         }
     }
 
-    private static func writeScreening(_ s: NeedlingSession, names: ExportNames, zone: TimeZone, into page: inout TextLayout) {
+    private static func writeScreening(_ screening: ExportFormat.ScreeningDTO, zone: TimeZone, into page: inout TextLayout) {
         page.heading("SCREENING")
         func field(_ label: String, _ value: String) { page.field(label, value, labelWidth: screeningLabelWidth) }
-        let summary = ScreeningSummary(s.screening, names: names)
-        func described(_ item: ScreeningSummary.Item, _ suffix: String) -> String {
-            let note = ExportNames.line(item.answer.note)
-            return item.question + suffix + (note.isEmpty ? "" : " (\(note))")
+        func described(_ a: ExportFormat.ScreeningAnswerDTO, _ suffix: String) -> String {
+            a.item.name + suffix + (a.note.isEmpty ? "" : " (\(a.note))")
         }
-        let contra = summary.present.filter { $0.kind == .contraindicated || $0.kind == nil }
-        let site = summary.present.filter { $0.kind == .siteSpecific }
-        let precautions = summary.present.filter { $0.kind == .precaution }
+        let present = screening.answers.filter(\.present)
+        let absentCount = screening.answers.count - present.count
+        let contra = present.filter { $0.class == ScreeningClass.contraindicated.rawValue || $0.class == nil }
+        let site = present.filter { $0.class == ScreeningClass.siteSpecific.rawValue }
+        let precautions = present.filter { $0.class == ScreeningClass.precaution.rawValue }
         field("Contraindications:", contra.isEmpty ? "none" : contra.map { described($0, ": PRESENT") }.joined(separator: "; "))
         if site.isEmpty {
             field("Site-specific:", "none")
         } else {
             for (i, item) in site.enumerated() {
-                let regions = item.answer.regions.map(names.region)
+                let regions = item.regions.map(\.name)
                 let where_ = regions.isEmpty ? " (regions not named)" : ": not needled at \(regions.joined(separator: ", "))"
                 field(i == 0 ? "Site-specific:" : "", described(item, where_))
             }
@@ -129,37 +146,39 @@ public enum TextExport {
             field("Precautions:", "none")
         } else {
             for (i, item) in precautions.enumerated() {
-                field(i == 0 ? "Precautions:" : "", described(item, item.answer.acknowledged ? ": acknowledged" : ": NOT acknowledged"))
+                field(i == 0 ? "Precautions:" : "", described(item, item.acknowledged ? ": acknowledged" : ": NOT acknowledged"))
             }
         }
-        if summary.present.isEmpty, summary.unanswered.isEmpty {
+        if present.isEmpty, screening.unanswered.isEmpty {
             field("Other items:", "every item answered \"no\"")
-        } else if summary.absentCount > 0 {
+        } else if absentCount > 0 {
             field("Other items:", "every other item answered \"no\"")
         }
-        if !summary.unanswered.isEmpty {
-            field("Not answered:", summary.unanswered.joined(separator: "; "))
+        if !screening.unanswered.isEmpty {
+            field("Not answered:", screening.unanswered.map(\.name).joined(separator: "; "))
         }
-        let consent: String
-        if s.consent.obtained {
-            consent = "obtained" + (s.consent.at.map { " \(Timestamp.display($0, in: zone))" } ?? "")
+        let consent = screening.consent
+        let text: String
+        if consent.obtained {
+            text = "obtained" + (consent.at.flatMap(Timestamp.parse).map { " \(Timestamp.display($0, in: zone))" } ?? "")
         } else {
-            consent = "NOT obtained"
+            text = "NOT obtained"
         }
-        field("Consent:", consent)
-        if !s.consent.explained.isEmpty {
-            field("Explained:", s.consent.explained.map(names.consentItem).joined(separator: "; "))
+        field("Consent:", text)
+        if !consent.explained.isEmpty {
+            field("Explained:", consent.explained.map(\.name).joined(separator: "; "))
         }
     }
 
-    private static func writePoints(_ s: NeedlingSession, names: ExportNames, zone: TimeZone, into page: inout TextLayout) {
+    private static func writePoints(_ s: ExportFormat.SessionDTO, zone: TimeZone, into page: inout TextLayout) {
         page.heading("POINTS NEEDLED")
         guard !s.entries.isEmpty else {
             page.line("  none charted")
             return
         }
+        let inserted = s.closeOut.needleCount.inserted
         let points = s.entries.count == 1 ? "1 point" : "\(s.entries.count) points"
-        let needles = s.needlesInserted == 1 ? "1 needle" : "\(s.needlesInserted) needles"
+        let needles = inserted == 1 ? "1 needle" : "\(inserted) needles"
         page.line("  \(points), \(needles).")
         page.blank()
         let table = WrappingTable(columns: [
@@ -175,63 +194,71 @@ public enum TextExport {
         page.line(table.header())
         for (i, e) in s.entries.enumerated() {
             if i > 0 { page.blank() }
-            let muscle = orNotRecorded(ExportNames.line(e.muscle))
+            let side = Side(rawValue: e.side)?.letter ?? e.side
+            let size = "\(e.needles.diameterMM)×\(e.needles.lengthMM) mm"
+            let depth = e.depth + (e.depthMM.map { " \($0) mm" } ?? "")
+            let twitch = e.twitch.count == 0 ? "none" : "\(e.twitch.count)" + (e.twitch.strength.map { " \($0)" } ?? "")
             for l in table.row([
-                ["\(i + 1)"], [muscle, "(\(names.region(e.regionID)))"], [e.side.letter], ["\(e.needleCount)"],
-                [ExportNames.size(e)], [ExportNames.depth(e)], [e.technique.summary], [e.twitch.summary],
+                ["\(i + 1)"], [orNotRecorded(e.muscle), "(\(e.region.name))"], [side], ["\(e.needles.count)"],
+                [size], [depth], [e.technique.summary], [twitch],
             ]) { page.line(l) }
-            let sensations = names.sensations(of: e)
+            let sensations = sensationNames(e)
             page.wrapped("      Sensations: ", sensations.isEmpty ? "none recorded" : sensations.joined(separator: ", "))
             let pain = e.painDuring.map { "\($0)/10" } ?? "not recorded"
-            page.wrapped("      ", "Pain during needling: \(pain). Charted at \(Timestamp.time(e.recordedAt, in: zone)).")
-            let note = ExportNames.note(e.note)
-            if !note.isEmpty { page.wrapped("      Note: ", note) }
+            let at = Timestamp.parse(e.recordedAt) ?? Date(timeIntervalSince1970: 0)
+            page.wrapped("      ", "Pain during needling: \(pain). Charted at \(Timestamp.time(at, in: zone)).")
+            if !e.note.isEmpty { page.wrapped("      Note: ", e.note) }
         }
         page.blank()
         page.wrapped("  ", "Side is the patient's: R right, L left, M midline. N: needles inserted. Size: diameter×length. Twitch: local twitch responses.")
 
-        let warnings = AppliedWarnings(s, names: names)
         page.heading("SAFETY WARNINGS")
-        if warnings.regions.isEmpty, warnings.bilateralThoraxPoints.isEmpty {
+        if s.safetyWarnings.isEmpty {
             page.line("  none applied")
         }
-        for w in warnings.regions { page.bullet("Point \(w.point): \(w.message)") }
-        if !warnings.bilateralThoraxPoints.isEmpty {
-            page.bullet("Points \(warnings.bilateralThoraxPoints.map(String.init).joined(separator: ", ")): \(AppliedWarnings.bilateralMessage)")
+        for w in s.safetyWarnings {
+            let which = w.points.count == 1 ? "Point" : "Points"
+            page.bullet("\(which) \(w.points.map(String.init).joined(separator: ", ")): \(w.message)")
         }
     }
 
-    private static func writeCloseOut(_ s: NeedlingSession, names: ExportNames, into page: inout TextLayout) {
-        let c = s.closeOut
+    /// Sensation names, with where referred pain went: "referred pain (to temple)".
+    private static func sensationNames(_ e: ExportFormat.EntryDTO) -> [String] {
+        let to = e.referredTo
+        var names = e.sensations.map { s in
+            s.id == "referred" && !to.isEmpty ? "\(s.name) (to \(to))" : s.name
+        }
+        if !to.isEmpty, !e.sensations.contains(where: { $0.id == "referred" }) { names.append("referred to \(to)") }
+        return names
+    }
+
+    private static func writeCloseOut(_ c: ExportFormat.CloseOutDTO, into page: inout TextLayout) {
         page.heading("CLOSE-OUT")
         func field(_ label: String, _ value: String) { page.field(label, value, labelWidth: screeningLabelWidth) }
-        field("Needle count:", reconciliationLine(s.reconciliation))
-        let brand = ExportNames.line(c.needleBrand), lot = ExportNames.line(c.needleLot)
-        field("Needle brand:", orNotRecorded(brand))
-        field("Lot number:", orNotRecorded(lot))
+        field("Needle count:", reconciliationLine(NeedleReconciliation(inserted: c.needleCount.inserted, removed: c.needleCount.removed)))
+        field("Needle brand:", orNotRecorded(c.needleBrand))
+        field("Lot number:", orNotRecorded(c.needleLot))
         if c.adverseEvents.isEmpty {
             field("Adverse events:", "none recorded")
         } else {
             for (i, e) in c.adverseEvents.enumerated() {
                 let note = ExportNames.line(e.note)
-                field(i == 0 ? "Adverse events:" : "", "\(names.adverseEvent(e.typeID)) (\(e.severity.rawValue))" + (note.isEmpty ? "" : ": \(note)"))
+                field(i == 0 ? "Adverse events:" : "", "\(e.type?.name ?? "other") (\(e.class))" + (note.isEmpty ? "" : ": \(note)"))
             }
         }
-        field("Aftercare given:", c.aftercare.isEmpty ? "none recorded" : c.aftercare.map(names.aftercare).joined(separator: "; "))
-        let aftercareNote = ExportNames.note(c.aftercareNote)
-        if !aftercareNote.isEmpty { field("Aftercare note:", aftercareNote) }
-        field("Also treated with:", c.combinedTreatments.isEmpty ? "none" : c.combinedTreatments.map(names.combinedTreatment).joined(separator: ", "))
+        field("Aftercare given:", c.aftercare.isEmpty ? "none recorded" : c.aftercare.map(\.name).joined(separator: "; "))
+        if !c.aftercareNote.isEmpty { field("Aftercare note:", c.aftercareNote) }
+        field("Also treated with:", c.combinedTreatments.isEmpty ? "none" : c.combinedTreatments.map(\.name).joined(separator: ", "))
 
         page.heading("PLAN")
         let plan = c.plan
-        let planNote = ExportNames.note(plan.note)
-        if plan.nextVisit == nil, plan.sessionsPlanned == nil, planNote.isEmpty {
+        if plan.nextVisit == nil, plan.sessionsPlanned == nil, plan.note.isEmpty {
             page.line("  none recorded")
             return
         }
-        field("Next visit:", plan.nextVisit?.description ?? "not booked")
+        field("Next visit:", plan.nextVisit ?? "not booked")
         field("Sessions planned:", plan.sessionsPlanned.map(String.init) ?? "not recorded")
-        if !planNote.isEmpty { field("Plan note:", planNote) }
+        if !plan.note.isEmpty { field("Plan note:", plan.note) }
     }
 
     // MARK: - Phrases
