@@ -81,7 +81,7 @@ public struct EffectRunner: Sendable {
         case let .addAddendum(sessionID, text):
             return [.addendumAdded(try database.addAddendum(sessionID: sessionID, text: text, by: me))]
         case let .export(request):
-            let context = ExportContext(clinicName: try database.clinicName(), catalogue: catalogue, timeZone: timeZone)
+            let context = ExportContext(clinicName: try database.clinicName(), catalogue: catalogue, timeZone: try database.clinicTimeZone())
             let text: String
             switch request.scope {
             case let .session(id):

@@ -9,13 +9,17 @@ public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
     /// Clock, id generator and time zone used for every record written.
     public let environment: ChartEnvironment
+    /// The catalogue (with the clinic's override) under which notes are frozen at signing.
+    public let catalogue: Catalogue
 
-    /// Wraps `writer` and migrates it to the current schema.
-    public init(_ writer: any DatabaseWriter, environment: ChartEnvironment = .live) throws {
+    /// Wraps `writer` and migrates it to the current schema. `catalogue` names what signed notes
+    /// show when they are frozen (at signing, and for older signatures once, at the upgrade).
+    public init(_ writer: any DatabaseWriter, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn) throws {
         self.writer = writer
         self.environment = environment
+        self.catalogue = catalogue
         try translated {
-            let migrator = Schema.migrator
+            let migrator = Schema.migrator(Schema.Setup(catalogue: catalogue, timeZone: environment.timeZone, now: Timestamp.iso(environment.now())))
             let known = Set(migrator.migrations)
             let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
             if !applied.isSubset(of: known) {
@@ -44,6 +48,7 @@ public struct AppDatabase: Sendable {
         config.foreignKeysEnabled = true
         config.readonly = readOnly
         config.prepareDatabase { db in
+            guard !readOnly else { return }
             // Clinical notes: a commit survives power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // REPLACE's implicit delete then fires the DELETE guards as well.
@@ -55,7 +60,7 @@ public struct AppDatabase: Sendable {
     /// Opens (creating when missing, owner-only) the database file at `path`. A file that is
     /// not a NeedleChart database is refused and never overwritten. A write that waits longer
     /// than `busyTimeout` for another connection's lock fails with `StoreError` `.busy`.
-    public static func open(path: String, environment: ChartEnvironment = .live,
+    public static func open(path: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn,
                             busyTimeout: TimeInterval = AppDatabase.busyTimeout) throws -> AppDatabase {
         let fm = FileManager.default
         let url = URL(fileURLWithPath: path)
@@ -97,24 +102,71 @@ public struct AppDatabase: Sendable {
             // on a WAL file that another process is writing.)
             var look = Configuration()
             look.busyMode = .timeout(busyTimeout)
-            let foreign = try DatabaseQueue(path: path, configuration: look).read { db -> Bool in
-                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-                return !tables.isEmpty && !tables.contains("grdb_migrations")
-            }
-            if foreign {
-                throw StoreError(.notADatabase, "\(path) belongs to another program (an SQLite file that is not a NeedleChart database). It was not changed.")
-            }
+            try DatabaseQueue(path: path, configuration: look).read { db in try refuseForeign(db, path: path) }
             let pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
-            return try AppDatabase(pool, environment: environment)
+            return try AppDatabase(pool, environment: environment, catalogue: catalogue)
         }
     }
 
+    /// Refuses, before anything touches the file, one that another program made: tables but no
+    /// migrations table, or a migrations table (another GRDB-based program's) that holds none of
+    /// NeedleChart's migrations. One with NeedleChart's and later ones is from a newer version.
+    static func refuseForeign(_ db: Database, path: String) throws {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        guard !tables.isEmpty else { return }
+        let foreign = StoreError(.notADatabase, "\(path) belongs to another program (an SQLite file that is not a NeedleChart database). It was not changed.")
+        guard tables.contains("grdb_migrations") else { throw foreign }
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        let known = Set(Schema.migrator.migrations)
+        if applied.isDisjoint(with: known) { throw foreign }
+        if !applied.isSubset(of: known) {
+            throw StoreError(.newerSchema, "This database was written by a newer version of NeedleChart. Update NeedleChart; the file was not changed.")
+        }
+    }
+
+    /// Opens an existing database to read only, for commands that only read (`check`, listings):
+    /// the file is never created, migrated, put into WAL mode or written, so a read-only copy or
+    /// a backup can be checked. A missing, empty, foreign or older-version file is refused.
+    public static func openReadOnly(path: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn,
+                                    busyTimeout: TimeInterval = AppDatabase.busyTimeout) throws -> AppDatabase {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw StoreError(.notFound, "There is no database at \(path) (the app or 'needlechart demo' creates one).")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw StoreError(.io, "\(path) is not a database file.") }
+        guard info.st_size > 0 else { throw StoreError(.notADatabase, "\(path) is empty: it is not a NeedleChart database. It was not changed.") }
+        let header = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 16) } ?? Data()
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw StoreError(.notADatabase, "\(path) is not a NeedleChart database (not an SQLite file). It was not changed.")
+        }
+        return try translated {
+            var config = configuration(readOnly: true, busyTimeout: busyTimeout)
+            config.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.read { db in
+                try refuseForeign(db, path: path)
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                if applied != Set(Schema.migrator.migrations) {
+                    throw StoreError(.newerSchema, "\(path) is from an older version of NeedleChart: open it once with the app (or any command that writes) to upgrade it. It was not changed.")
+                }
+            }
+            return try AppDatabase(reading: queue, environment: environment, catalogue: catalogue)
+        }
+    }
+
+    /// Wraps a read-only connection to a current database, without migrating.
+    private init(reading writer: any DatabaseWriter, environment: ChartEnvironment, catalogue: Catalogue) throws {
+        self.writer = writer
+        self.environment = environment
+        self.catalogue = catalogue
+    }
+
     /// An empty in-memory database, for tests and previews.
-    public static func inMemory(environment: ChartEnvironment = .live) throws -> AppDatabase {
+    public static func inMemory(environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn) throws -> AppDatabase {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA recursive_triggers = ON") }
-        return try AppDatabase(DatabaseQueue(configuration: config), environment: environment)
+        return try AppDatabase(DatabaseQueue(configuration: config), environment: environment, catalogue: catalogue)
     }
 
     /// Where the database lives unless `--db` or `NEEDLECHART_DB` says otherwise:
@@ -144,7 +196,34 @@ public struct AppDatabase: Sendable {
 extension AppDatabase {
     /// The clinic's name as printed on exports.
     public func clinicName() throws -> String {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'clinic_name'") } ?? "NeedleChart clinic"
+        try read { db in try Self.clinicName(db) }
+    }
+
+    static func clinicName(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'clinic_name'") ?? "NeedleChart clinic"
+    }
+
+    /// The zone in which the clinic's notes show times: a clinic setting (the machine's zone when
+    /// the database was made or upgraded), never the zone of whoever exports.
+    public func clinicTimeZone() throws -> TimeZone {
+        try read { db in try Self.clinicTimeZone(db) }
+    }
+
+    static func clinicTimeZone(_ db: Database) throws -> TimeZone {
+        let id = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'time_zone'")
+        return id.flatMap(TimeZone.init(identifier:)) ?? TimeZone(secondsFromGMT: 0) ?? .current
+    }
+
+    /// Sets the clinic's time zone by its identifier ("Europe/Berlin"); signed notes keep theirs.
+    public func setClinicTimeZone(_ identifier: String, by actor: String) throws {
+        let clean = Sanitizer.line(identifier).trimmingCharacters(in: .whitespaces)
+        guard let zone = TimeZone(identifier: clean), zone.identifier == clean else {
+            throw ValidationError([ValidationIssue("Time zone", "'\(clean)' is not a time zone name such as Europe/Berlin or America/New_York")])
+        }
+        try write { db in
+            try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('time_zone', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [clean])
+            try Audit.append(db, at: now, actor: actor, action: .change, entity: "settings", entityID: "time_zone", detail: clean)
+        }
     }
 
     /// Sets the clinic's name printed on exports.

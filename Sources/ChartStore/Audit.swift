@@ -30,17 +30,24 @@ enum Audit {
     /// What the first row chains from.
     static let genesis = String(repeating: "0", count: 64)
 
-    /// The only way rows enter the log: reads the last row's hash and appends the next link.
-    static func append(_ db: Database, at: String, actor: String, action: AuditAction, entity: String, entityID: String, detail: String = "") throws {
-        let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    /// The only way rows enter the log: chains the next link to the head and moves the head.
+    /// Returns the new row's hash. The head is also kept outside the log (`audit_head`), so rows
+    /// removed from its end break the chain for good: the next row still links to the lost head.
+    @discardableResult
+    static func append(_ db: Database, at: String, actor: String, action: AuditAction, entity: String, entityID: String, detail: String = "") throws -> String {
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"))
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM audit_head WHERE one = 1"))
         let lastID: Int64 = last?["id"] ?? 0
-        // AUTOINCREMENT never reuses an id; follow its counter too, should a last row ever go missing.
-        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'") ?? 0
-        let id = max(lastID, sequence) + 1
-        let prev: String = last?["hash"] ?? genesis
+        // AUTOINCREMENT never reuses an id; follow its counter and the head too, should rows go missing.
+        let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")) ?? 0
+        let id = max(lastID, sequence, head?["id"] ?? 0) + 1
+        let prev: String = head?["hash"] ?? last?["hash"] ?? genesis
         let hash = Self.hash(id: id, at: at, actor: actor, action: action.rawValue, entity: entity, entityID: entityID, detail: detail, prevHash: prev)
-        try db.execute(sql: "INSERT INTO audit_log(id, at, actor, action, entity, entity_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [id, at, actor, action.rawValue, entity, entityID, detail, prev, hash])
+        try db.cachedStatement(sql: "INSERT INTO audit_log(id, at, actor, action, entity, entity_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [id, at, actor, action.rawValue, entity, entityID, detail, prev, hash])
+        try db.cachedStatement(sql: "INSERT INTO audit_head(one, id, hash) VALUES (1, ?, ?) ON CONFLICT(one) DO UPDATE SET id = excluded.id, hash = excluded.hash")
+            .execute(arguments: [id, hash])
+        return hash
     }
 
     /// SHA-256, as lowercase hex, of the row's canonical serialisation: a version tag, then each
@@ -76,33 +83,94 @@ enum Audit {
         }
     }
 
-    /// Walks the chain from the genesis value and describes every broken link (at most `limit`).
-    static func verify(_ db: Database, limit: Int = 20) throws -> (rows: Int, problems: [String]) {
+    /// What the chain binds: for each session the hashes its signing (or freezing) row names,
+    /// for each addendum and patient the hash of its latest audit row.
+    struct Bindings {
+        struct Signed { var document: String; var data: String; var seal: String }
+        var signed: [Int64: Signed] = [:]
+        var addenda: [String: String] = [:]
+        var patients: [Int64: String] = [:]
+    }
+
+    /// The outcome of walking the chain.
+    struct Verification {
+        var rows = 0
         var problems: [String] = []
+        var bindings = Bindings()
+        /// The id of the row whose hash is the seal asked about, when the chain holds it.
+        var sealRow: Int64?
+    }
+
+    /// Walks the chain from the genesis value, describes every broken link (at most `limit`),
+    /// every id missing (ids are contiguous from 1), and a head that does not match the last
+    /// row, and collects what the rows bind. With `seal`, looks for the row with that hash.
+    static func verify(_ db: Database, seal: String? = nil, limit: Int = 20) throws -> Verification {
+        var v = Verification()
+        func problem(_ text: String) { if v.problems.count < limit { v.problems.append(text) } }
         var prev = genesis
-        var prevID: Int64?
-        var count = 0
-        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY id")
+        var prevID: Int64 = 0
+        let wanted = seal?.lowercased()
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY id")
         while let row = try rows.next() {
-            count += 1
-            let id: Int64 = row["id"]
-            let stored: String = row["hash"]
-            let storedPrev: String = row["prev_hash"]
-            if storedPrev != prev {
-                let after = prevID.map { "row \($0)" } ?? "the start of the log"
-                problems.append("audit log row \(id): broken link to \(after) (a row was removed, inserted or rewritten)")
-            } else if stored != expectedHash(row) {
-                problems.append("audit log row \(id): altered since it was written (its hash does not match)")
+            v.rows += 1
+            let id: Int64 = row[0]
+            let stored: String = row[8]
+            let storedPrev: String = row[7]
+            if id != prevID + 1 {
+                problem(id - 1 == prevID + 1 ? "audit log row \(prevID + 1) has been removed" : "audit log rows \(prevID + 1) to \(id - 1) have been removed")
             }
+            if storedPrev != prev {
+                let after = prevID == 0 ? "the start of the log" : "row \(prevID)"
+                problem("audit log row \(id): broken link to \(after) (a row was removed, inserted or rewritten)")
+            } else if stored != expectedHash(row) {
+                problem("audit log row \(id): altered since it was written (its hash does not match)")
+            }
+            if stored == wanted { v.sealRow = id }
+            collect(row, hash: stored, into: &v.bindings)
             prev = stored
             prevID = id
-            if problems.count >= limit { break }
         }
-        if problems.count < limit, let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"),
-           seq > (prevID ?? 0) {
-            problems.append("audit log: rows after row \(prevID ?? 0) up to row \(seq) have been removed")
+        let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
+        let head = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_head WHERE one = 1")
+        let headID: Int64 = head?["id"] ?? 0
+        let lastKnown = max(seq ?? 0, headID)
+        if lastKnown > prevID {
+            problem(prevID == 0 ? "audit log: all \(lastKnown) rows have been removed"
+                                : "audit log: rows after row \(prevID) up to row \(lastKnown) have been removed")
         }
-        return (count, problems)
+        if let head {
+            if headID == prevID, (head["hash"] as String) != prev {
+                problem("audit log: its last row \(prevID) is not the head recorded outside the log (rewritten)")
+            }
+        } else if try prevID > 0 || Bool.fetchOne(db, sql: "SELECT 1 FROM patients LIMIT 1") == true {
+            problem("audit log: the head kept outside the log has been removed")
+        }
+        if (seq ?? 0) < prevID { problem("audit log: its id counter (sqlite_sequence) is behind row \(prevID) (tampered)") }
+        if let wanted, v.sealRow == nil {
+            problem("record seal \(Sanitizer.line(wanted)): the audit chain no longer holds it, so the record has been rewritten since the export or backup that printed it")
+        }
+        return v
+    }
+
+    /// Notes what one row binds.
+    private static func collect(_ row: Row, hash: String, into b: inout Bindings) {
+        let entity: String = row[4], detail: String = row[6], action: String = row[3]
+        switch entity {
+        case "session":
+            guard let id = Int64(row[5] as String) else { return }
+            if action == AuditAction.addendum.rawValue {
+                // "addendum <id>; …", "imported addendum <id>; …": the id is the word after "addendum ".
+                if let hash = Evidence.hash("addendum", in: detail), let r = detail.range(of: "addendum ") {
+                    b.addenda[String(detail[r.upperBound...].prefix { $0 != " " && $0 != ";" })] = hash
+                }
+            } else if let document = Evidence.hash("document", in: detail), let data = Evidence.hash("data", in: detail) {
+                b.signed[id] = .init(document: document, data: data, seal: hash)
+            }
+        case "patient":
+            guard let id = Int64(row[5] as String), let identity = Evidence.hash("identity", in: detail) else { return }
+            b.patients[id] = identity
+        default: break
+        }
     }
 }
 
@@ -118,8 +186,10 @@ extension AppDatabase {
         }
     }
 
-    /// Records that something was exported (the export itself writes no record).
-    public func logExport(entity: String, entityID: String, detail: String, by actor: String) throws {
+    /// Records that something was exported (the export itself writes no record). Returns the
+    /// record seal: the chain's head, which is now the hash of this export's own audit row.
+    @discardableResult
+    public func logExport(entity: String, entityID: String, detail: String, by actor: String) throws -> String {
         try write { db in try Audit.append(db, at: now, actor: actor, action: .export, entity: entity, entityID: entityID, detail: detail) }
     }
 }

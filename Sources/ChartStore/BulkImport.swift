@@ -11,7 +11,8 @@ public struct BulkLoadCounts: Sendable, Equatable {
 extension AppDatabase {
     /// Loads a large generated clinic into an empty database fast: prepared statements reused for
     /// every row, one transaction per `batch` patients. The database's guards (triggers, FTS) stay
-    /// in place; signed sessions are stored with their snapshot, so `check` passes. Values must be
+    /// in place; signed sessions are stored with their snapshot and frozen document, patients and
+    /// addenda with their audit rows, so `check` passes. Values must be
     /// clean already (as `SyntheticClinicGenerator` makes them): they are stored as given. One
     /// audit row records the load. `next` returns nil when done; `progress` is told after each batch.
     @discardableResult
@@ -39,7 +40,7 @@ extension AppDatabase {
                     try db.inTransaction {
                         for _ in 0..<max(1, batch) {
                             guard let history = next() else { done = true; break }
-                            try statements.insert(history, at: at, db: db, counts: &counts)
+                            try statements.insert(history, at: at, db: db, catalogue: catalogue, counts: &counts)
                         }
                         if done {
                             try Audit.append(db, at: at, actor: "bench", action: .create, entity: "database", entityID: "-",
@@ -57,7 +58,7 @@ extension AppDatabase {
 
 /// The prepared statements of a bulk load, compiled once.
 private struct BulkStatements {
-    let patient, session, entry, sign, addendum: Statement
+    let patient, session, entry, sign: Statement
 
     init(_ db: Database) throws {
         patient = try db.makeStatement(sql: """
@@ -80,14 +81,14 @@ private struct BulkStatements {
         sign = try db.makeStatement(sql: """
             UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ? WHERE id = ?
             """)
-        addendum = try db.makeStatement(sql: "INSERT INTO addenda(id, session_id, author, at, text) VALUES (?, ?, ?, ?, ?)")
     }
 
-    func insert(_ history: DemoPatientHistory, at: String, db: Database, counts: inout BulkLoadCounts) throws {
+    func insert(_ history: DemoPatientHistory, at: String, db: Database, catalogue: Catalogue, counts: inout BulkLoadCounts) throws {
         let p = history.patient
         try patient.execute(arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes,
                                         AppDatabase.searchExtra(p.name), at, at])
         let patientID = db.lastInsertedRowID
+        try AppDatabase.auditPatient(db, id: patientID, at: at, actor: "bench", action: .create, detail: "bulk load")
         counts.patients += 1
         for var s in history.sessions {
             let c = s.closeOut
@@ -113,8 +114,9 @@ private struct BulkStatements {
             counts.points += s.entries.count
             guard let sig = s.signature else { continue }
             try sign.execute(arguments: [sig.by, sig.signatureLine, Timestamp.iso(sig.at), AppDatabase.snapshot(s), s.id])
+            try Evidence.freeze(db, sessionID: s.id, catalogue: catalogue, at: at, actor: sig.by, action: .sign, summary: "bulk load")
             for a in s.addenda {
-                try addendum.execute(arguments: [a.id, s.id, a.author, Timestamp.iso(a.at), a.text])
+                try AppDatabase.insertAddendum(db, a, sessionID: s.id, at: at, detail: "bulk load addendum \(a.id)")
                 counts.addenda += 1
             }
         }

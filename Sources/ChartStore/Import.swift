@@ -7,11 +7,12 @@ extension AppDatabase {
     /// with its entries, signature and addenda, in one transaction. Returns its new id.
     @discardableResult
     public func importSession(_ session: NeedlingSession, patientID: Int64) throws -> Int64 {
-        try write { db in try Self.importSession(db, session, patientID: patientID, at: now) }
+        try write { db in try Self.importSession(db, session, patientID: patientID, at: now, catalogue: catalogue) }
     }
 
+    /// Stores a complete session; a signed one is frozen under `catalogue` as it renders now.
     @discardableResult
-    static func importSession(_ db: Database, _ session: NeedlingSession, patientID: Int64, at: String) throws -> Int64 {
+    static func importSession(_ db: Database, _ session: NeedlingSession, patientID: Int64, at: String, catalogue: Catalogue) throws -> Int64 {
         var s = session
         s.patientID = patientID
         try db.execute(sql: "INSERT INTO sessions(patient_id, clinician, started_at, state, updated_at) VALUES (?, ?, ?, 'screening', ?)",
@@ -32,11 +33,11 @@ extension AppDatabase {
                 UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ?
                 WHERE id = ?
                 """, arguments: [sig.by, Sanitizer.line(sig.signatureLine), Timestamp.iso(sig.at), snapshot(signed), s.id])
-            try Audit.append(db, at: at, actor: sig.by, action: .sign, entity: "session", entityID: String(s.id), detail: "imported signature")
+            try Evidence.freeze(db, sessionID: s.id, catalogue: catalogue, at: at, actor: sig.by, action: .sign, summary: "imported signature")
             for a in s.addenda {
-                try db.execute(sql: "INSERT INTO addenda(id, session_id, author, at, text) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [a.id, s.id, a.author, Timestamp.iso(a.at), Sanitizer.multiline(a.text)])
-                try Audit.append(db, at: at, actor: a.author, action: .addendum, entity: "session", entityID: String(s.id), detail: "imported addendum \(a.id)")
+                var clean = a
+                clean.text = Sanitizer.multiline(a.text)
+                try insertAddendum(db, clean, sessionID: s.id, at: at, detail: "imported addendum \(a.id)")
             }
         }
         return s.id
@@ -70,11 +71,11 @@ extension AppDatabase {
                     """, arguments: [Sanitizer.line(p.name), p.dateOfBirth.description, p.chartNumber, Sanitizer.line(p.contact),
                                      Sanitizer.multiline(p.notes), Self.searchExtra(p.name), at, at])
                 ids[p.chartNumber] = db.lastInsertedRowID
-                try Audit.append(db, at: at, actor: "demo", action: .create, entity: "patient", entityID: String(db.lastInsertedRowID), detail: "demo chart \(p.chartNumber)")
+                try Self.auditPatient(db, id: db.lastInsertedRowID, at: at, actor: "demo", action: .create, detail: "demo chart \(p.chartNumber)")
             }
             for d in clinic.sessions {
                 guard let pid = ids[d.chartNumber] else { throw StoreError(.notFound, "Demo session for unknown chart \(d.chartNumber).") }
-                try Self.importSession(db, d.session, patientID: pid, at: at)
+                try Self.importSession(db, d.session, patientID: pid, at: at, catalogue: catalogue)
             }
             return (clinic.patients.count, clinic.sessions.count)
         }

@@ -13,16 +13,23 @@ public struct CheckReport: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// The guards every NeedleChart database must carry; a missing one is reported by `check`.
-    static let requiredTriggers = [
-        "sessions_signed_no_update", "sessions_signed_no_delete", "entries_signed_no_insert", "entries_signed_no_update",
-        "entries_signed_no_delete", "addenda_only_signed", "addenda_no_update", "addenda_no_delete", "audit_no_update", "audit_no_delete",
-        "sessions_signed_no_replace", "entries_signed_no_replace", "addenda_no_replace", "audit_no_replace",
-    ]
+    /// The guards (triggers) of a current NeedleChart database, by name, with their SQL as the
+    /// migrations write it: `check` compares a file's triggers with these, text and all.
+    static let expectedTriggers: [String: String] = {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        guard let queue = try? DatabaseQueue(configuration: config), (try? Schema.migrator.migrate(queue)) != nil,
+              let rows = try? queue.read({ db in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'") })
+        else { return [:] }
+        return Dictionary(rows.map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { a, _ in a })
+    }()
 
-    /// Checks the file's integrity, foreign keys, the database's guards, that every signed
-    /// session is exactly as it was when signed, and every link of the audit log's hash chain.
-    public func check() throws -> CheckReport {
+    /// Checks, reading only: the file's integrity and foreign keys; that every guard is there with
+    /// its SQL as written and no other trigger was added; the audit chain link by link, with no id
+    /// missing and its head (kept outside the log) in place; every signed session, addendum and
+    /// patient identity against the hash its audit row binds; and, with `seal`, that the chain
+    /// still holds that earlier head.
+    public func check(seal: String? = nil) throws -> CheckReport {
         try read { db in
             var report = CheckReport(problems: [], checked: [])
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
@@ -35,39 +42,125 @@ extension AppDatabase {
             }
             report.checked.append("foreign keys")
 
-            let triggers = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-            for name in Self.requiredTriggers where !triggers.contains(name) {
-                report.problems.append("guard missing: trigger \(name) has been removed, so records are no longer protected")
+            try Self.checkGuards(db, into: &report)
+            let chain = try Audit.verify(db, seal: seal)
+            report.problems += chain.problems
+            report.checked.append("audit log hash chain (\(chain.rows) rows, no id missing, head in place)")
+            if let seal {
+                report.checked.append("record seal \(Sanitizer.line(seal)) " + (chain.sealRow.map { "held by audit row \($0)" } ?? "NOT held"))
             }
-            report.checked.append("record guards (\(Self.requiredTriggers.count) triggers)")
-
-            var signed = 0
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, signed_snapshot FROM sessions WHERE signed_at IS NOT NULL OR state = 'signed' ORDER BY id")
-            while let row = try rows.next() {
-                signed += 1
-                let id: Int64 = row["id"]
-                let stored: String? = row["signed_snapshot"]
-                do {
-                    guard let s = try Self.loadSession(db, id: id), s.signature != nil else {
-                        report.problems.append("signed session \(id): its signature is missing"); continue
-                    }
-                    if stored != Self.snapshot(s) { report.problems.append("signed session \(id): altered since it was signed") }
-                } catch {
-                    report.problems.append("signed session \(id): unreadable (\(error))")
-                }
-            }
-            report.checked.append("\(signed) signed sessions unchanged since signing")
-
-            let audit = try Audit.verify(db)
-            report.problems += audit.problems
-            report.checked.append("audit log hash chain (\(audit.rows) rows)")
+            try Self.checkRecords(db, bindings: chain.bindings, into: &report)
             return report
         }
     }
 
+    /// Every expected guard present with its SQL text unchanged, and no trigger added.
+    private static func checkGuards(_ db: Database, into report: inout CheckReport) throws {
+        var found: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'") {
+            found[row[0] as String? ?? ""] = row[1] as String? ?? ""
+        }
+        for (name, sql) in expectedTriggers.sorted(by: { $0.key < $1.key }) {
+            guard let actual = found[name] else {
+                report.problems.append("guard missing: trigger \(name) has been removed, so records are no longer protected")
+                continue
+            }
+            if actual != sql { report.problems.append("guard altered: trigger \(name) does not have the SQL NeedleChart wrote") }
+        }
+        for name in found.keys.sorted() where expectedTriggers[name] == nil {
+            report.problems.append("unexpected trigger \(Sanitizer.line(name)): not written by NeedleChart")
+        }
+        report.checked.append("record guards (\(expectedTriggers.count) triggers, SQL text compared)")
+    }
+
+    /// Signed sessions, their documents, addenda and patients against what the chain binds.
+    private static func checkRecords(_ db: Database, bindings: Audit.Bindings, into report: inout CheckReport) throws {
+        // Signed sessions: every one bound, every bound one still there and signed, data and
+        // document as bound.
+        var signedIDs: Set<Int64> = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT s.id, s.signed_at, d.document, d.sha256, d.seal, d.session_id IS NOT NULL
+            FROM sessions s LEFT JOIN signed_documents d ON d.session_id = s.id ORDER BY s.id
+            """)
+        while let row = try rows.next() {
+            let id: Int64 = row[0]
+            let signedAt: String? = row[1]
+            let bound = bindings.signed[id]
+            guard signedAt != nil else {
+                if bound != nil { report.problems.append("signed session \(id): has been unsigned (the audit log records its signing)") }
+                continue
+            }
+            signedIDs.insert(id)
+            guard let bound else {
+                report.problems.append("signed session \(id): signed outside NeedleChart (no signing in the audit log)")
+                continue
+            }
+            if try Evidence.dataHash(db, sessionID: id) != bound.data {
+                report.problems.append("signed session \(id): its data has changed since it was signed")
+            }
+            guard row[5] as Bool, let document: String = row[2] else {
+                report.problems.append("signed session \(id): its signed document is missing")
+                continue
+            }
+            if Evidence.hex(Data(document.utf8)) != bound.document || (row[3] as String) != bound.document {
+                report.problems.append("signed session \(id): its signed document has changed since it was signed")
+            }
+            if (row[4] as String) != bound.seal {
+                report.problems.append("signed session \(id): its seal is not the audit row that signed it")
+            }
+        }
+        for id in bindings.signed.keys.sorted() where !signedIDs.contains(id) {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM sessions WHERE id = ?", arguments: [id]) != true {
+                report.problems.append("signed session \(id): deleted (the audit log records its signing)")
+            }
+        }
+        report.checked.append("\(signedIDs.count) signed sessions and their documents as signed")
+
+        // Addenda: each as its audit row bound it; none added or removed behind the app.
+        var addenda = 0
+        var seen: Set<String> = []
+        for row in try Row.fetchAll(db, sql: Evidence.addendumSQL + " ORDER BY session_id, at, rowid") {
+            addenda += 1
+            let id: String = row[0]
+            seen.insert(id)
+            let session: Int64 = row[1]
+            guard let bound = bindings.addenda[id] else {
+                report.problems.append("addendum \(Sanitizer.line(id)) on session \(session): added outside NeedleChart (no audit row)")
+                continue
+            }
+            if Evidence.addendumHash(row) != bound { report.problems.append("addendum \(Sanitizer.line(id)) on session \(session): changed since it was added") }
+        }
+        for id in bindings.addenda.keys.sorted() where !seen.contains(id) {
+            report.problems.append("addendum \(Sanitizer.line(id)): removed (the audit log records it)")
+        }
+        report.checked.append("\(addenda) addenda as added")
+
+        // Patients: identifying fields as the last audit row about each bound them.
+        var patients = 0
+        var present: Set<Int64> = []
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, date_of_birth, chart_number FROM patients ORDER BY id") {
+            patients += 1
+            let id: Int64 = row[0]
+            present.insert(id)
+            let hash = Evidence.identityHash(name: row[1], dateOfBirth: row[2], chartNumber: row[3])
+            switch bindings.patients[id] {
+            case nil: report.problems.append("patient \(id) (chart \(Sanitizer.line(row[3]))): added outside NeedleChart (no audit row)")
+            case let bound? where bound != hash:
+                report.problems.append("patient \(id) (chart \(Sanitizer.line(row[3]))): name, date of birth or chart number changed without an audit row")
+            default: break
+            }
+        }
+        for id in bindings.patients.keys.sorted() where !present.contains(id) {
+            report.problems.append("patient \(id): deleted (the audit log records the patient)")
+        }
+        report.checked.append("\(patients) patients' identities as audited")
+    }
+
     /// Copies the database to `destination` with SQLite's online backup: a consistent copy
-    /// even while others write. Refuses to overwrite an existing file.
-    public func backup(to destination: String, by actor: String) throws {
+    /// even while others write. Refuses to overwrite an existing file. Returns the copy's record
+    /// seal: the head of the audit chain it holds.
+    @discardableResult
+    public func backup(to destination: String, by actor: String) throws -> String {
         let fm = FileManager.default
         if fm.fileExists(atPath: destination) {
             throw StoreError(.io, "\(destination) already exists: choose a new file name for the backup.")
@@ -79,17 +172,21 @@ extension AppDatabase {
         guard fm.createFile(atPath: temp, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw StoreError(.io, "Cannot write the backup in \(dir): check the folder exists and is writable.")
         }
+        let seal: String
         do {
-            try translated {
+            seal = try translated {
                 let target = try DatabaseQueue(path: temp)
                 try writer.backup(to: target)
+                let head = try target.read { db in try String.fetchOne(db, sql: "SELECT hash FROM audit_head WHERE one = 1") } ?? Audit.genesis
                 try target.close()
+                return head
             }
             try fm.moveItem(atPath: temp, toPath: destination)
         } catch {
             try? fm.removeItem(atPath: temp)
             throw error
         }
-        try write { db in try Audit.append(db, at: now, actor: actor, action: .backup, entity: "database", entityID: "-", detail: destination) }
+        _ = try write { db in try Audit.append(db, at: now, actor: actor, action: .backup, entity: "database", entityID: "-", detail: "\(destination); seal \(seal)") }
+        return seal
     }
 }

@@ -65,7 +65,7 @@ extension AppDatabase {
                 """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, Self.searchExtra(p.name), now, now])
             var stored = p
             stored.id = db.lastInsertedRowID
-            try Audit.append(db, at: now, actor: actor, action: .create, entity: "patient", entityID: String(stored.id), detail: "chart \(p.chartNumber)")
+            try Self.auditPatient(db, id: stored.id, at: now, actor: actor, action: .create, detail: "chart \(p.chartNumber)")
             return stored
         }
     }
@@ -79,8 +79,15 @@ extension AppDatabase {
                 WHERE id = ?
                 """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, Self.searchExtra(p.name), now, p.id])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "That patient no longer exists.") }
-            try Audit.append(db, at: now, actor: actor, action: .change, entity: "patient", entityID: String(p.id), detail: "chart \(p.chartNumber)")
+            try Self.auditPatient(db, id: p.id, at: now, actor: actor, action: .change, detail: "chart \(p.chartNumber)")
         }
+    }
+
+    /// The audit row of a patient's creation or change, binding the identity as stored.
+    static func auditPatient(_ db: Database, id: Int64, at: String, actor: String, action: AuditAction, detail: String) throws {
+        let identity = try Evidence.identityHash(db, patientID: id) ?? ""
+        try Audit.append(db, at: at, actor: actor, action: action, entity: "patient", entityID: String(id),
+                         detail: "\(detail); \(Evidence.tagged("identity", identity))")
     }
 
     private func cleaned(_ patient: Patient) throws -> Patient {

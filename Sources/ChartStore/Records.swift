@@ -27,14 +27,16 @@ extension AppDatabase {
         Clinician(username: row[0], displayName: row[1], credentials: row[2])
     }
 
-    static func sessionRecord(_ db: Database, id: Int64) throws -> SessionRecord? {
+    /// The session's export record; with `frozen`, a signed session carries its frozen note.
+    static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true) throws -> SessionRecord? {
         guard let s = try loadSession(db, id: id),
               let p = try Row.fetchOne(db.cachedStatement(sql: patientByIDSQL), arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
         let c = try Row.fetchOne(db.cachedStatement(sql: clinicianSQL), arguments: [s.clinician]).map(clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)
         let started = Timestamp.iso(s.startedAt)
         let number = try Int.fetchOne(db.cachedStatement(sql: sessionNumberSQL), arguments: [s.patientID, started, started, id])
-        return SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number)
+        let note = frozen && s.signature != nil ? try Evidence.signedNote(db, sessionID: id) : nil
+        return SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
     }
 }
 
@@ -125,6 +127,10 @@ extension AppDatabase {
             SELECT \(addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
             WHERE \(range) ORDER BY \(chartOrder), a.at, a.rowid
             """), arguments: [lo, hi])
+        let documents = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT d.document, d.sha256, d.seal, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
+            WHERE \(range) ORDER BY \(chartOrder)
+            """), arguments: [lo, hi])
         let patientRows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT \(patientColumns) FROM patients p WHERE p.id BETWEEN ?1 AND ?2 ORDER BY p.id
             """), arguments: [lo, hi])
@@ -132,6 +138,14 @@ extension AppDatabase {
         // The one row read ahead of each child cursor, decoded (cursor rows are reused).
         var nextEntry = try entries.next().map { (session: $0[19] as Int64, entry: try entry(row: $0)) }
         var nextAddendum = try addenda.next().map { (session: $0[4] as Int64, addendum: try addendum(row: $0)) }
+        func signedNote(_ row: Row) throws -> (session: Int64, note: SignedNote) {
+            let id: Int64 = row[3]
+            guard let doc = SignedDocument.decode(row[0]) else {
+                throw StoreError(.notADatabase, "The signed document of session \(id) is not readable. Run 'needlechart check'.")
+            }
+            return (id, SignedNote(document: doc, sha256: row[1], seal: row[2]))
+        }
+        var nextDocument = try documents.next().map(signedNote)
         var patient: Patient?
         var number = 0, count = 0
         while let row = try sessions.next() {
@@ -155,9 +169,14 @@ extension AppDatabase {
                 s.addenda.append(a.addendum)
                 nextAddendum = try addenda.next().map { (session: $0[4] as Int64, addendum: try addendum(row: $0)) }
             }
+            var note: SignedNote?
+            if let d = nextDocument, d.session == s.id {
+                note = d.note
+                nextDocument = try documents.next().map(signedNote)
+            }
             number += 1
             let c = clinicians[s.clinician] ?? Clinician(username: s.clinician, displayName: s.clinician)
-            try body(SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number))
+            try body(SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note))
             count += 1
         }
         return count

@@ -1,8 +1,21 @@
+import ChartCore
+import Foundation
 import GRDB
 
 /// The versioned schema. Each migration runs once, in order, from an empty file up.
 enum Schema {
-    static var migrator: DatabaseMigrator {
+    /// What the migrations need from outside the file: the catalogue and clinic time zone under
+    /// which signatures made before signed documents existed are frozen, and the time of upgrade.
+    struct Setup {
+        var catalogue: Catalogue = .builtIn
+        var timeZone: TimeZone = TimeZone(secondsFromGMT: 0) ?? .current
+        var now: String = Timestamp.iso(Date())
+    }
+
+    /// The migrations with the default setup (for tests that migrate part-way).
+    static var migrator: DatabaseMigrator { migrator(Setup()) }
+
+    static func migrator(_ setup: Setup) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: patients, sessions, entries, addenda, audit") { db in
             try db.execute(sql: """
@@ -205,6 +218,66 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v4: signed documents and tamper evidence") { db in
+            try signedDocuments(db, setup)
+        }
         return migrator
+    }
+
+    /// Signed notes become frozen documents, the audit chain binds records, its head is kept
+    /// outside the log, and the clinic's time zone becomes a setting.
+    private static func signedDocuments(_ db: Database, _ setup: Setup) throws {
+        try db.execute(sql: """
+            CREATE TABLE signed_documents (
+                session_id INTEGER PRIMARY KEY NOT NULL REFERENCES sessions(id),
+                document TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                seal TEXT NOT NULL
+            );
+            CREATE TABLE audit_head (
+                one INTEGER PRIMARY KEY NOT NULL CHECK (one = 1),
+                id INTEGER NOT NULL,
+                hash TEXT NOT NULL
+            );
+            INSERT INTO audit_head(one, id, hash) SELECT 1, id, hash FROM audit_log ORDER BY id DESC LIMIT 1;
+            -- A signed document is written once, with its signature, and never changes.
+            CREATE TRIGGER signed_documents_only_signed BEFORE INSERT ON signed_documents
+            WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NULL
+              OR EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id) BEGIN
+                SELECT RAISE(ABORT, 'signed documents are written once, at signing');
+            END;
+            CREATE TRIGGER signed_documents_no_update BEFORE UPDATE ON signed_documents BEGIN
+                SELECT RAISE(ABORT, 'signed documents are read-only');
+            END;
+            CREATE TRIGGER signed_documents_no_delete BEFORE DELETE ON signed_documents BEGIN
+                SELECT RAISE(ABORT, 'signed documents are read-only');
+            END;
+            -- The head only moves forward.
+            CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
+            WHEN new.id <= old.id BEGIN
+                SELECT RAISE(ABORT, 'audit log is append-only');
+            END;
+            CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN
+                SELECT RAISE(ABORT, 'audit log is append-only');
+            END;
+            """)
+        try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('time_zone', ?) ON CONFLICT(key) DO NOTHING",
+                       arguments: [setup.timeZone.identifier])
+        // What was recorded before the chain bound records: the patients' identities and the
+        // addenda as they stand now, and each signed note frozen as it renders now.
+        let actor = "needlechart"
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, date_of_birth, chart_number FROM patients ORDER BY id") {
+            let hash = Evidence.identityHash(name: row[1], dateOfBirth: row[2], chartNumber: row[3])
+            try Audit.append(db, at: setup.now, actor: actor, action: .change, entity: "patient", entityID: String(row[0] as Int64),
+                             detail: "identity as stored at upgrade to schema v4; \(Evidence.tagged("identity", hash))")
+        }
+        for row in try Row.fetchAll(db, sql: Evidence.addendumSQL + " ORDER BY session_id, at, rowid") {
+            try Audit.append(db, at: setup.now, actor: actor, action: .addendum, entity: "session", entityID: String(row[1] as Int64),
+                             detail: "addendum \(row[0] as String) as stored at upgrade to schema v4; \(Evidence.tagged("addendum", Evidence.addendumHash(row)))")
+        }
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM sessions WHERE signed_at IS NOT NULL ORDER BY id") {
+            try Evidence.freeze(db, sessionID: id, catalogue: setup.catalogue, at: setup.now, actor: actor, action: .change,
+                                summary: "signed note frozen as it rendered at upgrade to schema v4")
+        }
     }
 }

@@ -311,7 +311,8 @@ extension AppDatabase {
     }
 
     /// Signs the session as stored: checks the signing rules on the stored record, records the
-    /// signature and a canonical snapshot that `check` verifies later, and locks it.
+    /// signature and a canonical snapshot, locks it, and freezes its note as a document bound to
+    /// the audit chain (`Evidence.freeze`).
     @discardableResult
     public func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue) throws -> NeedlingSession {
         let clinician = Clinician(username: Sanitizer.line(signer.username), displayName: Sanitizer.line(signer.displayName),
@@ -320,13 +321,12 @@ extension AppDatabase {
             guard var s = try Self.loadSession(db, id: sessionID) else { throw StoreError(.notFound, "Session \(sessionID) does not exist.") }
             let at = Timestamp.parse(now) ?? environment.now()
             try s.sign(by: clinician, at: at, catalogue: catalogue)
-            let snapshot = Self.snapshot(s)
             try db.execute(sql: """
                 UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ?, updated_at = ?
                 WHERE id = ? AND signed_at IS NULL
-                """, arguments: [clinician.username, clinician.signatureLine, Timestamp.iso(at), snapshot, now, sessionID])
-            try Audit.append(db, at: now, actor: clinician.username, action: .sign, entity: "session", entityID: String(sessionID),
-                             detail: "\(s.entries.count) points, \(s.needlesInserted) needles")
+                """, arguments: [clinician.username, clinician.signatureLine, Timestamp.iso(at), Self.snapshot(s), now, sessionID])
+            try Evidence.freeze(db, sessionID: sessionID, catalogue: catalogue, at: now, actor: clinician.username, action: .sign,
+                                summary: "\(s.entries.count) points, \(s.needlesInserted) needles")
             return s
         }
     }
@@ -353,11 +353,22 @@ extension AppDatabase {
             guard (signed["signed_at"] as String?) != nil else {
                 throw SessionError.wrongState(.charting, "addenda are for signed sessions; edit the session directly")
             }
-            try db.execute(sql: "INSERT INTO addenda(id, session_id, author, at, text) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [addendum.id, sessionID, actor, Timestamp.iso(addendum.at), clean])
-            try Audit.append(db, at: now, actor: actor, action: .addendum, entity: "session", entityID: String(sessionID), detail: "addendum \(addendum.id)")
+            try Self.insertAddendum(db, addendum, sessionID: sessionID, at: now, detail: "addendum \(addendum.id)")
             return addendum
         }
+    }
+}
+
+extension AppDatabase {
+    /// Stores an addendum (its text already clean) with the audit row that binds its hash.
+    static func insertAddendum(_ db: Database, _ a: Addendum, sessionID: Int64, at: String, detail: String) throws {
+        try db.execute(sql: "INSERT INTO addenda(id, session_id, author, at, text) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [a.id, sessionID, a.author, Timestamp.iso(a.at), a.text])
+        guard let row = try Row.fetchOne(db, sql: Evidence.addendumSQL + " WHERE id = ?", arguments: [a.id]) else {
+            throw StoreError(.notFound, "The addendum was not stored.")
+        }
+        try Audit.append(db, at: at, actor: a.author, action: .addendum, entity: "session", entityID: String(sessionID),
+                         detail: "\(detail); \(Evidence.tagged("addendum", Evidence.addendumHash(row)))")
     }
 }
 

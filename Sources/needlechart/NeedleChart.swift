@@ -29,12 +29,21 @@ struct GlobalOptions: ParsableArguments {
     /// The database path this run uses.
     var path: String { db ?? AppDatabase.defaultPath() }
 
-    /// Opens the database, creating it when missing.
+    /// Opens the database, creating it when missing, for a command that writes.
     func open() throws -> AppDatabase {
         do {
-            let database = try AppDatabase.open(path: path)
+            let database = try AppDatabase.open(path: path, catalogue: try CatalogueLoader.load())
             try database.saveClinician(ClinicianIdentity.current(stored: try? database.clinician(ClinicianIdentity.username())))
             return database
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// Opens the existing database for a command that only reads: nothing is created or written.
+    func openReadOnly() throws -> AppDatabase {
+        do {
+            return try AppDatabase.openReadOnly(path: path, catalogue: try CatalogueLoader.load())
         } catch {
             throw CLIError("\(error)")
         }

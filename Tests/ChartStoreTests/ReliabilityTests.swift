@@ -23,9 +23,11 @@ import Testing
         _ = try chartedSession(db)
         let target = try #require(try db.auditLog().dropFirst(2).first)
         try db.writer.write { db in
+            // As a careful adversary would: the guard comes back with its very SQL.
+            let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'audit_no_update'") ?? ""
             try db.execute(sql: "DROP TRIGGER audit_no_update")
             try db.execute(sql: "UPDATE audit_log SET actor = 'someone else' WHERE id = ?", arguments: [target.id])
-            try db.execute(sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END")
+            try db.execute(sql: guardSQL)
         }
         let report = try db.check()
         #expect(!report.ok)

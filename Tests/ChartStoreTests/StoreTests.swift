@@ -254,7 +254,7 @@ import Testing
         let report = try db.check()
         #expect(!report.ok)
         #expect(report.problems.contains { $0.contains("entries_signed_no_update") })
-        #expect(report.problems.contains { $0 == "signed session \(s.id): altered since it was signed" })
+        #expect(report.problems.contains { $0 == "signed session \(s.id): its data has changed since it was signed" })
     }
 }
 

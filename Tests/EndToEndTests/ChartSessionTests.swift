@@ -71,6 +71,6 @@ struct ChartSessionTests {
         // And the database agrees.
         let check = try box.run(["check", "--db", box.db])
         #expect(check.status == 0)
-        #expect(check.stdout.contains("1 signed sessions unchanged since signing"))
+        #expect(check.stdout.contains("checked: 1 signed sessions and their documents as signed"))
     }
 }

@@ -46,7 +46,7 @@ import Testing
         #expect(json.status == 0)
         #expect(json.stderr.contains("Exported to \(file)"))
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
-        #expect(doc["formatVersion"] as? Int == 1)
+        #expect(doc["formatVersion"] as? Int == 2)
 
         let all = try box.run(["export", "--patient", chart, "--db", box.db])
         #expect(all.status == 0)
@@ -74,9 +74,10 @@ import Testing
         let box = Sandbox()
         defer { box.remove() }
         let cases: [([String], String)] = [
-            (["sessions", "NOPE", "--db", box.db], "needlechart: no patient has chart number NOPE"),
+            (["sessions", "NOPE", "--db", box.db], "needlechart: There is no database at"),
             (["export", "999", "--db", box.db], "needlechart: no session has id 999"),
             (["export", "--patient", "NOPE", "--db", box.db], "needlechart: no patient has chart number NOPE"),
+            (["sessions", "NOPE", "--db", box.db], "needlechart: no patient has chart number NOPE"),
             (["backup", box.root + "/missing-dir/deeper/../x.sqlite", "--db", box.root + "/notes.txt"], "needlechart: "),
         ]
         try "not a database".write(toFile: box.root + "/notes.txt", atomically: true, encoding: .utf8)
@@ -114,7 +115,7 @@ import Testing
         let check = try box.run(["check", "--db", copy])
         #expect(check.status == 1)
         #expect(check.stdout.contains("PROBLEM: guard missing: trigger entries_signed_no_update"))
-        #expect(check.stdout.contains("altered since it was signed"))
+        #expect(check.stdout.contains("PROBLEM: signed session 1: its data has changed since it was signed"))
     }
 
     @Test func helpEverywhere() throws {

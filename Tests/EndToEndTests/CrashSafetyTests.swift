@@ -153,9 +153,10 @@ func stressSessions(_ db: AppDatabase, label: String) throws -> [NeedlingSession
         let id: Int64 = try {
             let db = try AppDatabase.open(path: box.db)
             return try db.writer.write { db in
+                let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'audit_no_update'") ?? ""
                 try db.execute(sql: "DROP TRIGGER audit_no_update")
                 try db.execute(sql: "UPDATE audit_log SET detail = 'nothing to see' WHERE id = 4")
-                try db.execute(sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END")
+                try db.execute(sql: guardSQL)
                 return 4
             }
         }()

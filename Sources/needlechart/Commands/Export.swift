@@ -29,7 +29,7 @@ struct Export: ParsableCommand {
     func run() throws {
         try reporting {
             let db = try global.open()
-            let context = ExportContext(clinicName: try db.clinicName(), catalogue: try global.catalogue(), timeZone: .current)
+            let context = ExportContext(clinicName: try db.clinicName(), catalogue: db.catalogue, timeZone: try db.clinicTimeZone())
             let text: String
             let what: (entity: String, id: String)
             if let sessionID {
@@ -53,7 +53,8 @@ struct Export: ParsableCommand {
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
-            try db.logExport(entity: what.entity, entityID: what.id, detail: "\(format.rawValue) to \(output ?? "standard output")", by: ClinicianIdentity.username())
+            let seal = try db.logExport(entity: what.entity, entityID: what.id, detail: "\(format.rawValue) to \(output ?? "standard output")", by: ClinicianIdentity.username())
+            printError("Record seal: \(seal) (prove the record unchanged since: needlechart check --seal \(seal))")
         }
     }
 }

@@ -26,7 +26,7 @@ struct Patients: ParsableCommand {
     func run() throws {
         try reporting {
             guard limit > 0 else { throw CLIError("--limit must be at least 1") }
-            let db = try global.open()
+            let db = try global.openReadOnly()
             let found = try db.searchPatients(search, limit: limit)
             if json {
                 print(try jsonText(found.map { Row(id: $0.id, chartNumber: $0.chartNumber, name: Sanitizer.line($0.name), dateOfBirth: $0.dateOfBirth.description, contact: Sanitizer.line($0.contact)) }))
@@ -61,7 +61,7 @@ struct Sessions: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let db = try global.open()
+            let db = try global.openReadOnly()
             let catalogue = try global.catalogue()
             guard let patient = try db.patient(chartNumber: chartNumber) else {
                 throw CLIError("no patient has chart number \(Sanitizer.line(chartNumber)) (list them with: needlechart patients)")

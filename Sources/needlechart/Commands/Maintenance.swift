@@ -14,23 +14,30 @@ struct Backup: ParsableCommand {
     func run() throws {
         try reporting {
             let db = try global.open()
-            try db.backup(to: destination, by: ClinicianIdentity.username())
+            let seal = try db.backup(to: destination, by: ClinicianIdentity.username())
             print("Backed up \(global.path) to \(destination).")
+            print("Record seal: \(seal) (prove the record unchanged since: needlechart check --seal \(seal))")
         }
     }
 }
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the database: integrity, foreign keys, record guards, and that signed sessions are unchanged.",
-        discussion: "Exits with status 1 when anything is wrong.")
+        abstract: "Check the database: integrity, guards, the audit chain, and that signed records are unchanged.",
+        discussion: """
+            Reads only: the file is never changed, so a read-only copy or a backup can be checked. \
+            With --seal, also proves that the audit chain still holds the record seal printed by an \
+            earlier export or backup. Exits with status 1 when anything is wrong.
+            """)
 
     @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("A record seal printed by an earlier export or backup.", valueName: "hash"))
+    var seal: String?
 
     func run() throws {
         try reporting {
-            let db = try global.open()
-            let report = try db.check()
+            let db = try global.openReadOnly()
+            let report = try db.check(seal: seal)
             for c in report.checked { print("checked: \(c)") }
             if report.ok {
                 print("OK: \(global.path) is sound.")
@@ -71,17 +78,23 @@ struct ClinicianCommand: ParsableCommand {
 }
 
 struct Clinic: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show or set the clinic's name, as printed on exports.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show or set the clinic's name and time zone, as printed on exports.",
+        discussion: "Signed notes keep the name and time zone they were signed under.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The new name.")
     var name: String?
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone the clinic's notes show times in, e.g. Europe/Berlin.", valueName: "zone"))
+    var timeZone: String?
 
     func run() throws {
         try reporting {
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
+            if let timeZone { try db.setClinicTimeZone(timeZone, by: ClinicianIdentity.username()) }
             print(Sanitizer.line(try db.clinicName()))
+            print("Time zone: \(Sanitizer.line(try db.clinicTimeZone().identifier))")
         }
     }
 }

@@ -1,0 +1,127 @@
+import ChartCore
+import Crypto
+import Foundation
+import GRDB
+
+/// What binds the record to the audit chain, so that `check` can name a change made behind the
+/// app's back (SPEC §8): each signing stores the note as a frozen document and writes the
+/// document's hash and the hash of the session's stored data into its audit row; each addendum
+/// and each patient change writes the hash of what it stored. The chain's hashes then vouch for
+/// the records themselves, not only for the audit rows.
+enum Evidence {
+    /// SHA-256 as lowercase hex.
+    static func hex(_ data: some DataProtocol) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Canonical bytes of a list of stored values: a version tag, then each value as a type
+    /// letter, its byte length, a colon and its bytes, so that no two lists serialise alike.
+    struct Canonical {
+        private(set) var data: Data
+        init(_ tag: String) { data = Data("needlechart-\(tag)\n".utf8) }
+        mutating func add(_ value: DatabaseValue) {
+            switch value.storage {
+            case .null: data.append(contentsOf: "n\n".utf8)
+            case .int64(let i): field("i", Data(String(i).utf8))
+            case .double(let d): field("d", Data(String(d).utf8))
+            case .string(let s): field("s", Data(s.utf8))
+            case .blob(let b): field("b", b)
+            }
+        }
+        mutating func add(_ text: String) { field("s", Data(text.utf8)) }
+        private mutating func field(_ type: String, _ bytes: Data) {
+            data.append(contentsOf: "\(type)\(bytes.count):".utf8)
+            data.append(bytes)
+            data.append(0x0A)
+        }
+        var hash: String { Evidence.hex(data) }
+    }
+
+    /// The hash of everything stored of a session but its addenda and bookkeeping columns: the
+    /// session row (`AppDatabase.sessionColumns`) and each entry (position and `entryColumns`),
+    /// as raw stored values. Nil when the session does not exist.
+    static func dataHash(_ db: Database, sessionID: Int64) throws -> String? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: AppDatabase.sessionByIDSQL), arguments: [sessionID]) else { return nil }
+        var c = Canonical("session-data-v1")
+        for v in row.databaseValues { c.add(v) }
+        let entries = try Row.fetchCursor(db.cachedStatement(sql: entriesSQL), arguments: [sessionID])
+        while let e = try entries.next() {
+            c.add("entry")
+            for v in e.databaseValues { c.add(v) }
+        }
+        return c.hash
+    }
+
+    private static let entriesSQL = "SELECT e.position, \(AppDatabase.entryColumns) FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id"
+
+    /// The hash of a patient's identifying fields as stored: name, date of birth, chart number.
+    static func identityHash(name: String, dateOfBirth: String, chartNumber: String) -> String {
+        var c = Canonical("patient-identity-v1")
+        c.add(name); c.add(dateOfBirth); c.add(chartNumber)
+        return c.hash
+    }
+
+    /// The stored patient's identity hash, or nil when there is no such patient.
+    static func identityHash(_ db: Database, patientID: Int64) throws -> String? {
+        try Row.fetchOne(db, sql: "SELECT name, date_of_birth, chart_number FROM patients WHERE id = ?", arguments: [patientID]).map {
+            identityHash(name: $0[0], dateOfBirth: $0[1], chartNumber: $0[2])
+        }
+    }
+
+    /// The hash of an addendum as stored.
+    static func addendumHash(_ row: Row) -> String {
+        var c = Canonical("addendum-v1")
+        for v in row.databaseValues { c.add(v) }
+        return c.hash
+    }
+
+    /// The addendum columns `addendumHash` covers.
+    static let addendumSQL = "SELECT id, session_id, author, at, text FROM addenda"
+
+    // MARK: - Audit details
+
+    /// The words that carry a hash in an audit row's detail: "document sha256 <hex>".
+    static func tagged(_ tag: String, _ hash: String) -> String { "\(tag) sha256 \(hash)" }
+
+    /// The hash after "`tag` sha256 " in an audit detail, if any.
+    static func hash(_ tag: String, in detail: String) -> String? {
+        guard let range = detail.range(of: "\(tag) sha256 ", options: .backwards) else { return nil }
+        let hex = detail[range.upperBound...].prefix(64)
+        return hex.count == 64 ? String(hex) : nil
+    }
+
+    // MARK: - Freezing a signed note
+
+    /// Freezes the signed session `sessionID` as its note renders now (catalogue, profiles, the
+    /// clinic's name and time zone as they stand), writes the audit row that binds the document's
+    /// hash and the data's hash to the chain, and stores the document with its seal (that row's
+    /// hash). Called in the signing transaction, and once by the migration for older signatures.
+    @discardableResult
+    static func freeze(_ db: Database, sessionID: Int64, catalogue: Catalogue, at: String, actor: String,
+                       action: AuditAction, summary: String) throws -> SignedNote {
+        guard let record = try AppDatabase.sessionRecord(db, id: sessionID, frozen: false) else {
+            throw StoreError(.notFound, "Session \(sessionID) does not exist.")
+        }
+        let context = ExportContext(clinicName: try AppDatabase.clinicName(db), catalogue: catalogue,
+                                    timeZone: try AppDatabase.clinicTimeZone(db))
+        let document = SignedDocument.freeze(record, context: context)
+        let text = document.canonicalText
+        let sha = hex(Data(text.utf8))
+        let data = try dataHash(db, sessionID: sessionID) ?? ""
+        let seal = try Audit.append(db, at: at, actor: actor, action: action, entity: "session", entityID: String(sessionID),
+                                    detail: "\(summary); \(tagged("document", sha)); \(tagged("data", data))")
+        try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal) VALUES (?, ?, ?, ?)",
+                       arguments: [sessionID, text, sha, seal])
+        return SignedNote(document: document, sha256: sha, seal: seal)
+    }
+
+    /// The frozen note of a signed session, or nil (a draft, or a database from before documents).
+    static func signedNote(_ db: Database, sessionID: Int64) throws -> SignedNote? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT document, sha256, seal FROM signed_documents WHERE session_id = ?"),
+                                         arguments: [sessionID]) else { return nil }
+        guard let doc = SignedDocument.decode(row[0]) else {
+            throw StoreError(.notADatabase, "The signed document of session \(sessionID) is not readable. Run 'needlechart check'.")
+        }
+        return SignedNote(document: doc, sha256: row[1], seal: row[2])
+    }
+}
