@@ -217,7 +217,7 @@ extension AppDatabase {
     /// Sets the clinic's time zone by its identifier ("Europe/Berlin"); signed notes keep theirs.
     public func setClinicTimeZone(_ identifier: String, by actor: String) throws {
         let clean = Sanitizer.line(identifier).trimmingCharacters(in: .whitespaces)
-        guard let zone = TimeZone(identifier: clean), zone.identifier == clean else {
+        guard TimeZone(identifier: clean) != nil, ["UTC", "GMT"].contains(clean) || TimeZone.knownTimeZoneIdentifiers.contains(clean) else {
             throw ValidationError([ValidationIssue("Time zone", "'\(clean)' is not a time zone name such as Europe/Berlin or America/New_York")])
         }
         try write { db in

@@ -293,3 +293,33 @@ enum ExportChecks {
         return r
     }
 }
+
+/// The signed document's canonical form, version 1, pinned by a golden file: a change to the
+/// export format types that would alter (or stop reading) stored documents fails here.
+@Suite struct SignedDocumentFormatTests {
+    let context = ExportFixtures.context
+
+    @Test func canonicalFormMatchesGolden() throws {
+        let document = SignedDocument.freeze(try ExportFixtures.signed(), context: context)
+        try Golden.check(document.canonicalText, "signed-document-v1.json")
+    }
+
+    @Test func theGoldenDocumentReadsBackAndRendersAsTheLiveNoteDid() throws {
+        let url = Golden.files.directory.appendingPathComponent("signed-document-v1.json")
+        let stored = try String(contentsOf: url, encoding: .utf8)
+        let document = try #require(SignedDocument.decode(stored))
+        #expect(document.canonicalText == stored, "canonical text is stable through a read")
+        var record = try ExportFixtures.signed()
+        let live = TextExport.session(record, context: context)
+        record.signedNote = SignedNote(document: document, sha256: "h", seal: "s")
+        let other = ExportContext(clinicName: "Someone Else", catalogue: .builtIn, timeZone: TimeZone(identifier: "Asia/Tokyo")!)
+        let frozen = TextExport.session(record, context: other)
+        #expect(frozen == live.replacingOccurrences(of: "\n\nADDENDA", with: "\n  Document: h\n  Record seal: s\n\nADDENDA"))
+    }
+
+    @Test func anUnknownVersionIsNotRead() throws {
+        var document = SignedDocument.freeze(try ExportFixtures.signed(), context: context)
+        document.documentVersion = 99
+        #expect(SignedDocument.decode(document.canonicalText) == nil)
+    }
+}
