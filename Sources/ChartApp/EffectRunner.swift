@@ -40,6 +40,12 @@ public struct EffectRunner: Sendable {
         }
     }
 
+    /// The session as stored now, for a screen whose save was based on an older version.
+    private func reloaded(_ id: Int64, _ message: String) throws -> [DataEvent] {
+        guard let s = try database.session(id: id) else { return [.failed("Session \(id) no longer exists.")] }
+        return [.sessionReloaded(s, message: message)]
+    }
+
     private func perform(_ effect: Effect) throws -> [DataEvent] {
         let me = clinician.username
         switch effect {
@@ -63,7 +69,11 @@ public struct EffectRunner: Sendable {
             guard let s = try database.session(id: id) else { return [.failed("Session \(id) no longer exists.")] }
             return try sessionEvent(s)
         case let .saveSessionDetails(s):
-            try database.saveSessionDetails(s, by: me)
+            do {
+                try database.saveSessionDetails(s, by: me)
+            } catch let e as StoreError where e.kind == .staleDraft {
+                return try reloaded(s.id, e.message)
+            }
             return [.sessionSaved(try database.session(id: s.id) ?? s)]
         case let .saveEntry(entry, sessionID):
             try database.saveEntry(entry, sessionID: sessionID, by: me)
@@ -74,8 +84,12 @@ public struct EffectRunner: Sendable {
             return [.entryDeleted(id: id)]
         case let .loadPreviousSession(patientID, before):
             return [.previousSession(try database.previousSession(patientID: patientID, before: before))]
-        case let .signSession(id):
-            try database.sign(sessionID: id, by: clinician, catalogue: catalogue)
+        case let .signSession(id, version):
+            do {
+                try database.sign(sessionID: id, by: clinician, catalogue: catalogue, version: version)
+            } catch let e as StoreError where e.kind == .staleDraft {
+                return try reloaded(id, e.message)
+            }
             guard let s = try database.session(id: id) else { return [.failed("Session \(id) no longer exists.")] }
             return [.signed(s)]
         case let .addAddendum(sessionID, text):

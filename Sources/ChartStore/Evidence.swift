@@ -41,7 +41,7 @@ enum Evidence {
     /// session row (`AppDatabase.sessionColumns`) and each entry (position and `entryColumns`),
     /// as raw stored values. Nil when the session does not exist.
     static func dataHash(_ db: Database, sessionID: Int64) throws -> String? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: AppDatabase.sessionByIDSQL), arguments: [sessionID]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionSQL), arguments: [sessionID]) else { return nil }
         var c = Canonical("session-data-v1")
         for v in row.databaseValues { c.add(v) }
         let entries = try Row.fetchCursor(db.cachedStatement(sql: entriesSQL), arguments: [sessionID])
@@ -52,7 +52,19 @@ enum Evidence {
         return c.hash
     }
 
-    private static let entriesSQL = "SELECT e.position, \(AppDatabase.entryColumns) FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id"
+    /// The columns the data hash covers, version 1: fixed here, so that a column added later
+    /// (bookkeeping such as the draft version) never changes the hash of a signed session.
+    private static let sessionSQL = """
+        SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening,
+        s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot,
+        s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned,
+        s.plan_note, s.signed_by, s.signature_line, s.signed_at FROM sessions s WHERE s.id = ?
+        """
+    private static let entriesSQL = """
+        SELECT e.position, e.id, e.region_id, e.muscle, e.side, e.needle_count, e.diameter_hundredths, e.length_mm, e.depth, e.depth_mm,
+        e.technique, e.technique_minutes, e.frequency_hz, e.twitch_count, e.twitch_strength, e.sensations, e.referred_to,
+        e.pain_during, e.note, e.recorded_at FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id
+        """
 
     /// The hash of a patient's identifying fields as stored: name, date of birth, chart number.
     static func identityHash(name: String, dateOfBirth: String, chartNumber: String) -> String {

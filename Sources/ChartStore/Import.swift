@@ -18,7 +18,7 @@ extension AppDatabase {
         try db.execute(sql: "INSERT INTO sessions(patient_id, clinician, started_at, state, updated_at) VALUES (?, ?, ?, 'screening', ?)",
                        arguments: [patientID, s.clinician, Timestamp.iso(s.startedAt), at])
         s.id = db.lastInsertedRowID
-        try writeHeader(db, s, updatedAt: at)
+        try writeHeader(db, s, updatedAt: at, by: s.clinician)
         for (i, e) in s.entries.enumerated() {
             try insertEntry(db, cleaned(e), sessionID: s.id, position: Int64(i + 1), upsert: false)
         }

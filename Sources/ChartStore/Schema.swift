@@ -218,7 +218,12 @@ enum Schema {
                 END;
                 """)
         }
-        migrator.registerMigration("v4: signed documents and tamper evidence") { db in
+        migrator.registerMigration("v4: signed documents, tamper evidence, draft versions") { db in
+            // A save names the draft version it was based on; a stale one is refused (no lost update).
+            try db.execute(sql: """
+                ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE sessions ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
+                """)
             try signedDocuments(db, setup)
         }
         return migrator

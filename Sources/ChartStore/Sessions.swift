@@ -36,7 +36,7 @@ extension AppDatabase {
         s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening, \
         s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot, \
         s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned, \
-        s.plan_note, s.signed_by, s.signature_line, s.signed_at
+        s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version
         """
     /// The entry columns `entry(row:)` reads, in its order (table alias `e`).
     public static let entryColumns = """
@@ -76,7 +76,7 @@ extension AppDatabase {
             signature = Signature(by: by, signatureLine: row[25] ?? by, at: at)
         }
         let next: String? = row[21]
-        return NeedlingSession(
+        var s = NeedlingSession(
             id: row[0], patientID: row[1], clinician: row[2],
             startedAt: try time(row[3]) ?? Date(timeIntervalSince1970: 0), state: state,
             condition: PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
@@ -90,6 +90,8 @@ extension AppDatabase {
                 combinedTreatments: try JSONColumn.decode([String].self, row[20]),
                 plan: CarePlan(nextVisit: next.flatMap(CalendarDate.init(iso:)), sessionsPlanned: row[22], note: row[23])),
             signature: signature)
+        s.version = row[27]
+        return s
     }
 
     /// An entry from a row of `entryColumns`.
@@ -184,21 +186,39 @@ extension AppDatabase {
             try db.execute(sql: "INSERT INTO sessions(patient_id, clinician, started_at, state, updated_at) VALUES (?, ?, ?, 'screening', ?)",
                            arguments: [patientID, clinician, Timestamp.iso(s.startedAt), now])
             s.id = db.lastInsertedRowID
-            try Self.writeHeader(db, s, updatedAt: now)
+            s.version = try Self.writeHeader(db, s, updatedAt: now, by: clinician)
             try Audit.append(db, at: now, actor: clinician, action: .create, entity: "session", entityID: String(s.id), detail: "patient \(patientID)")
             return s
         }
     }
 
     /// Saves everything of the session but its entries and addenda (state, screening, consent,
-    /// condition, NPRS, close-out). Refused for a signed session.
-    public func saveSessionDetails(_ session: NeedlingSession, by actor: String) throws {
+    /// condition, NPRS, close-out). Refused for a signed session, and for a copy older than the
+    /// stored draft (`session.version`): someone else saved it since, and nothing is overwritten.
+    /// Returns the draft's new version.
+    @discardableResult
+    public func saveSessionDetails(_ session: NeedlingSession, by actor: String) throws -> Int {
         guard session.signature == nil else { throw SessionError.signed }
-        try write { db in
+        return try write { db in
             try Self.requireUnsigned(db, session.id)
-            try Self.writeHeader(db, session, updatedAt: now)
+            try Self.requireCurrent(db, session.id, version: session.version)
+            let version = try Self.writeHeader(db, session, updatedAt: now, by: actor, basedOn: session.version)
             try Audit.append(db, at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: "state \(session.state.rawValue)")
+            return version
         }
+    }
+
+    /// Refuses a save or signing based on `version` when the stored draft has moved on, saying
+    /// who changed it and when.
+    static func requireCurrent(_ db: Database, _ id: Int64, version: Int) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT version, updated_by, updated_at FROM sessions WHERE id = ?", arguments: [id]) else {
+            throw StoreError(.notFound, "Session \(id) does not exist.")
+        }
+        let stored: Int = row[0]
+        guard stored != version else { return }
+        let who = Sanitizer.line(row[1] as String? ?? "")
+        let when = (row[2] as String?).flatMap(Timestamp.parse).map { Timestamp.display($0, in: .current) } ?? "just now"
+        throw StoreError(.staleDraft, "\(who.isEmpty ? "Someone else" : who) changed this session at \(when), after you opened it. Nothing was overwritten: the screen shows their version now; check it and make your change again.")
     }
 
     static func requireUnsigned(_ db: Database, _ id: Int64) throws {
@@ -219,15 +239,18 @@ extension AppDatabase {
         }
     }
 
-    static func writeHeader(_ db: Database, _ s: NeedlingSession, updatedAt: String) throws {
+    /// Writes the session's header and moves its version on; with `basedOn`, only when the stored
+    /// version is that one. Returns the new version.
+    @discardableResult
+    static func writeHeader(_ db: Database, _ s: NeedlingSession, updatedAt: String, by actor: String, basedOn: Int? = nil) throws -> Int {
         let c = s.closeOut
         try db.execute(sql: """
             UPDATE sessions SET state = ?, condition_id = ?, condition_text = ?, onset = ?, screening = ?,
                 consent_obtained = ?, consent_at = ?, consent_explained = ?, nprs_before = ?,
                 needles_removed = ?, needle_brand = ?, needle_lot = ?, nprs_after = ?, adverse_events = ?,
                 aftercare = ?, aftercare_note = ?, combined_treatments = ?, next_visit = ?, sessions_planned = ?,
-                plan_note = ?, updated_at = ?
-            WHERE id = ?
+                plan_note = ?, updated_at = ?, updated_by = ?, version = version + 1
+            WHERE id = ? AND (? IS NULL OR version = ?)
             """, arguments: [
                 s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
                 s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
@@ -236,9 +259,11 @@ extension AppDatabase {
                 c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
                 JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
                 JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
-                c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note), updatedAt, s.id,
+                c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note), updatedAt, actor, s.id,
+                basedOn, basedOn,
             ])
         guard db.changesCount == 1 else { throw StoreError(.notFound, "Session \(s.id) does not exist.") }
+        return try Int.fetchOne(db, sql: "SELECT version FROM sessions WHERE id = ?", arguments: [s.id]) ?? 0
     }
 
     private static func clean(_ a: ScreeningAnswer) -> ScreeningAnswer {
@@ -310,15 +335,17 @@ extension AppDatabase {
         }
     }
 
-    /// Signs the session as stored: checks the signing rules on the stored record, records the
+    /// Signs the session as stored (with `version`, only if it is still that version): checks the signing rules on the stored record, records the
     /// signature and a canonical snapshot, locks it, and freezes its note as a document bound to
     /// the audit chain (`Evidence.freeze`).
     @discardableResult
-    public func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue) throws -> NeedlingSession {
+    public func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue, version: Int? = nil) throws -> NeedlingSession {
         let clinician = Clinician(username: Sanitizer.line(signer.username), displayName: Sanitizer.line(signer.displayName),
                                   credentials: Sanitizer.line(signer.credentials))
         return try write { db in
             guard var s = try Self.loadSession(db, id: sessionID) else { throw StoreError(.notFound, "Session \(sessionID) does not exist.") }
+            // Sign only what the signer saw: never a version a colleague saved since.
+            if let version, s.signature == nil { try Self.requireCurrent(db, sessionID, version: version) }
             let at = Timestamp.parse(now) ?? environment.now()
             try s.sign(by: clinician, at: at, catalogue: catalogue)
             try db.execute(sql: """

@@ -5,6 +5,8 @@ import GRDB
 public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case notFound, duplicate, readOnlyRecord, busy, diskFull, readOnlyFile, notADatabase, newerSchema, io, other
+        /// A save based on a draft that someone else has changed since it was read.
+        case staleDraft
     }
     public var kind: Kind
     public var message: String

@@ -34,7 +34,7 @@ func chartedSession(_ db: AppDatabase, chart: String = "NC-0001", name: String =
     s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture", "common-effects", "rare-risks"])
     s.nprsBefore = 7
     try s.startCharting(catalogue: catalogue)
-    try db.saveSessionDetails(s, by: therapist.username)
+    s.version = try db.saveSessionDetails(s, by: therapist.username)
     let entries = [
         TriggerPointEntry(id: "e1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 2,
                           twitch: TwitchResponse(count: 3, strength: .strong), sensations: ["referred", "familiar"],
@@ -49,6 +49,6 @@ func chartedSession(_ db: AppDatabase, chart: String = "NC-0001", name: String =
     try s.beginCloseOut()
     try s.updateCloseOut(CloseOut(needlesRemoved: 3, needleBrand: "Seirin", needleLot: "L2311", nprsAfter: 4,
                                   aftercare: ["keep-moving", "water"]), catalogue: catalogue)
-    try db.saveSessionDetails(s, by: therapist.username)
+    s.version = try db.saveSessionDetails(s, by: therapist.username)
     return (patient, s)
 }

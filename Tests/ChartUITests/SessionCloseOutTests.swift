@@ -53,7 +53,7 @@ import Testing
         #expect(effects(out) == [.saveSessionDetails(s.session)])
         #expect(appFrame(s, width: 80, height: 24, context: ctx).text().contains("Sign and lock this session? It cannot be changed"))
         out = s.send(.character("y"), ctx)
-        #expect(effects(out) == [.signSession(id: 8)])
+        #expect(effects(out) == [.signSession(id: 8, version: 0)])
         var signed = s.session
         signed.signature = Signature(by: "mkeller", signatureLine: SessionFixtures.clinician.signatureLine, at: SessionFixtures.now)
         signed.state = .signed

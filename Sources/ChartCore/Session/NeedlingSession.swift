@@ -25,6 +25,9 @@ public struct NeedlingSession: Sendable, Equatable, Codable, Identifiable {
     public var closeOut: CloseOut
     public var signature: Signature?
     public var addenda: [Addendum]
+    /// The stored draft's version this copy was read at (0 until stored): a save based on an
+    /// older version than the stored one is refused, so nobody silently overwrites a colleague.
+    public var version: Int = 0
 
     public init(id: Int64 = 0, patientID: Int64, clinician: String, startedAt: Date, state: SessionState = .screening,
                 condition: PresentingCondition = PresentingCondition(), screening: [ScreeningAnswer] = [],

@@ -22,8 +22,8 @@ public enum Effect: Sendable, Equatable {
     case deleteEntry(id: String, sessionID: Int64)
     /// The patient's session before `before` (for "copy from last session").
     case loadPreviousSession(patientID: Int64, before: Int64)
-    /// Sign and lock the session.
-    case signSession(id: Int64)
+    /// Sign and lock the session, if it is still the version the clinician saw.
+    case signSession(id: Int64, version: Int)
     /// Add an addendum to a signed session.
     case addAddendum(sessionID: Int64, text: String)
     /// Write the text summary of one session, or of all the patient's sessions, to `path`.
@@ -81,6 +81,9 @@ public enum DataEvent: Sendable, Equatable {
     /// A session with its patient, freshly started or loaded.
     case session(NeedlingSession, Patient, previous: NeedlingSession?)
     case sessionSaved(NeedlingSession)
+    /// A save or signing was refused because someone else changed the draft since it was read:
+    /// the session as stored now, and who changed it when.
+    case sessionReloaded(NeedlingSession, message: String)
     case entrySaved(TriggerPointEntry)
     case entryDeleted(id: String)
     case previousSession(NeedlingSession?)

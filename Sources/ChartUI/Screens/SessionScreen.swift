@@ -98,8 +98,14 @@ public struct SessionScreen: ScreenModel {
             justSigned = true
             closing.confirmingSign = false
             return [.status("Signed and locked. Corrections from now on are addenda (History screen). Esc returns.", .success)]
-        case .sessionSaved:
+        case let .sessionSaved(stored):
+            // The draft's new version: the next save or signing is based on it.
+            session.version = stored.version
             return []
+        case let .sessionReloaded(stored, message):
+            // Someone else saved this draft first: show theirs, keep nothing of ours unsaved on top.
+            self = SessionScreen(session: stored, patient: patient, previous: previous, context: context)
+            return [.status(message, .error)]
         case let .failed(message): return failed(message)
         default: return []
         }

@@ -66,7 +66,7 @@ struct StressChart: ParsableCommand {
             session.consent = Consent(obtained: true, at: session.startedAt, explained: catalogue.consentItems.map(\.id))
             session.nprsBefore = 6
             do { try session.startCharting(catalogue: catalogue) } catch { throw CLIError("cannot start charting: \(error)") }
-            try db.saveSessionDetails(session, by: clinician)
+            session.version = try db.saveSessionDetails(session, by: clinician)
         }
         return session
     }

@@ -33,7 +33,7 @@ extension SessionScreen {
             closing.confirmingSign = false
             guard key == .character("y") || key == .character("Y") else { return [.status("Not signed.", .info)] }
             signing = true
-            return [.run(.signSession(id: session.id))]
+            return [.run(.signSession(id: session.id, version: session.version))]
         }
         if closing.adverseDraft != nil { return handleAdverseDraft(key, context: context) }
         let rows = CloseOutState.Row.allCases
