@@ -249,4 +249,26 @@ import Testing
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
+
+    // MARK: - Through the effect runner
+
+    @Test func theRunnerReportsAnExistingFileAndReplacesItOnlyWhenAsked() throws {
+        let scratch = try Scratch()
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        try db.loadDemo(DemoClinic.make(today: env.now(), timeZone: TimeZone(identifier: "UTC")!))
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                                  exportDirectory: scratch.path)
+        let ids = try (Int64(1)...30).flatMap { try db.sessionRecords(patientID: $0).map(\.session.id) }
+        let sessionID = try #require(ids.first)
+        let target = scratch.path + "/note.txt"
+        try "an earlier export\n".write(toFile: target, atomically: false, encoding: .utf8)
+
+        #expect(runner.run(.export(ExportRequest(scope: .session(sessionID), path: "note.txt"))) == [.exportTargetExists(path: target)])
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "an earlier export\n")
+        #expect(runner.run(.export(ExportRequest(scope: .session(sessionID), path: target, replace: true))) == [.exported(path: target)])
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("DRY NEEDLING SESSION NOTE\n"))
+        #expect(scratch.names() == ["note.txt"])
+    }
 }
