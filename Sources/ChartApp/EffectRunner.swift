@@ -108,7 +108,11 @@ public struct EffectRunner: Sendable {
             if confineExports, !path.hasPrefix(exportDirectory + "/") {
                 return [.failed("Exports go under \(exportDirectory) here; \(path) was not written.")]
             }
-            try ExportWriter.write(text, to: path)
+            do {
+                try ExportWriter.write(text, to: path, replace: request.replace)
+            } catch is ExportWriter.TargetExists {
+                return [.exportTargetExists(path: path)]
+            }
             let (entity, entityID): (String, String) = switch request.scope {
             case let .session(id): ("session", String(id))
             case let .patient(id): ("patient", String(id))

@@ -82,7 +82,7 @@ func makeDriver(demo: Bool = true) throws -> Driver {
         #expect(throws: StoreError.self) { try ExportWriter.write("note\n", to: dir + "/clinic.sqlite") }
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/clinic.sqlite")) == before)
         try ExportWriter.write("first\n", to: dir + "/note.txt")
-        try ExportWriter.write("second\n", to: dir + "/note.txt")
-        #expect(try String(contentsOfFile: dir + "/note.txt", encoding: .utf8) == "second\n", "an earlier export may be replaced")
+        try ExportWriter.write("second\n", to: dir + "/note.txt", replace: true)
+        #expect(try String(contentsOfFile: dir + "/note.txt", encoding: .utf8) == "second\n", "an earlier export may be replaced when asked")
     }
 }

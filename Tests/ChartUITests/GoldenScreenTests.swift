@@ -83,6 +83,19 @@ import Testing
         #expect(app.status?.text == "Exported to /home/amoreau/NeedleChart/exports/needlechart-NC-0042-2025-06-03-session-107.txt")
     }
 
+    @Test func exportAsksBeforeReplacingAFile() throws {
+        var app = app()
+        _ = app.handle(.enter, context: context)
+        _ = app.receive(.history(UIFixtures.zoe, UIFixtures.history, regionCounts: UIFixtures.regionCounts), context: context)
+        _ = app.handle(.down, context: context)
+        _ = app.handle(.character("x"), context: context)
+        let path = "/home/amoreau/NeedleChart/exports/needlechart-NC-0042-2025-06-03-session-107.txt"
+        #expect(app.handle(.enter, context: context) == [.export(ExportRequest(scope: .session(107), path: path))])
+        _ = app.receive(.exportTargetExists(path: path), context: context)
+        try check(app, "export-replace")
+        #expect(app.handle(.character("y"), context: context) == [.export(ExportRequest(scope: .session(107), path: path, replace: true))])
+    }
+
     @Test func readOnlySessionView() throws {
         var app = app()
         _ = app.handle(.enter, context: context)

@@ -26,16 +26,57 @@ public enum CatalogueLoader {
         return base + "/needlechart/catalogue.yaml"
     }
 
+    /// The largest override file read: the built-in catalogue is about 9 KB, so 1 MiB is far more
+    /// than any clinic needs, and a mistaken or hostile file cannot stall every start.
+    public static let overrideLimit = 1 << 20
+
     /// The built-in catalogue with the clinic's override applied when its file exists.
     public static func load(overridePath path: String = overridePath()) throws -> Catalogue {
         guard FileManager.default.fileExists(atPath: path) else { return .builtIn }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CatalogueError(file: path, line: nil, message: "cannot be read (check its permissions)")
-        }
+        let data = try readOverride(path, limit: overrideLimit)
         guard let text = String(data: data, encoding: .utf8) else {
             throw CatalogueError(file: path, line: nil, message: "is not UTF-8 text")
         }
         return try apply(text, file: path, over: .builtIn)
+    }
+
+    /// The bytes of the override file, refused unread when it is not a regular file or is larger
+    /// than `limit` (its size is checked on the open file before reading, and the read stops there).
+    static func readOverride(_ path: String, limit: Int) throws -> Data {
+        func refuse(_ message: String) -> CatalogueError { CatalogueError(file: path, line: nil, message: message) }
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked right after.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw refuse("cannot be read (\(String(cString: strerror(errno))); check its permissions)") }
+        defer { _ = close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw refuse("cannot be read (\(String(cString: strerror(errno))))") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw refuse("is not a regular file; a catalogue override must be a YAML file") }
+        let size = Int(st.st_size)
+        if size > limit { throw refuse("is \(describe(size)); a catalogue override may be at most \(describe(limit))") }
+        var data = Data(capacity: size)
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                data.append(contentsOf: chunk[0..<n])
+                // It grew after its size was checked: stop at the limit all the same.
+                if data.count > limit { throw refuse("is larger than \(describe(limit)); a catalogue override may be at most \(describe(limit))") }
+            } else if n == 0 {
+                return data
+            } else if errno != EINTR {
+                throw refuse("cannot be read (\(String(cString: strerror(errno))))")
+            }
+        }
+    }
+
+    /// A file size in words: whole megabytes when large, exact bytes near the limit ("1,048,577 bytes").
+    private static func describe(_ bytes: Int) -> String {
+        let mb = 1 << 20
+        if bytes % mb == 0 { return "\(bytes / mb) MB" }
+        if bytes >= 2 * mb { return "\((bytes + mb / 2) / mb) MB" }
+        var digits = String(bytes), grouped = ""
+        while digits.count > 3 { grouped = "," + digits.suffix(3) + grouped; digits.removeLast(3) }
+        return digits + grouped + " bytes"
     }
 
     /// Parses a complete catalogue; every list must be present.
@@ -72,7 +113,7 @@ public enum CatalogueLoader {
                                   adverseEvents: [], combinedTreatments: [], needleDiameters: [], needleLengths: [])
 
         if let node = try section("regions") {
-            c.regions = try merge(c.regions, try reader.items(node, "regions") { item in
+            c.regions = merge(c.regions, try reader.items(node, "regions") { item in
                 let view = try reader.string(item, "view")
                 guard let v = BodyView(rawValue: view.value) else { throw reader.error(view.node, "view must be front or back, not '\(view.value)'") }
                 let muscles = try reader.stringList(item, "muscles")
@@ -83,7 +124,7 @@ public enum CatalogueLoader {
             })
         }
         if let node = try section("screening") {
-            c.screening = try merge(c.screening, try reader.items(node, "screening") { item in
+            c.screening = merge(c.screening, try reader.items(node, "screening") { item in
                 let cls = try reader.string(item, "class")
                 guard let k = ScreeningClass(rawValue: cls.value) else {
                     throw reader.error(cls.node, "class must be contraindicated, site-specific or precaution, not '\(cls.value)'")
@@ -93,7 +134,7 @@ public enum CatalogueLoader {
         }
         func named(_ key: String, _ list: [CatalogueItem]) throws -> [CatalogueItem] {
             guard let node = try section(key) else { return list }
-            return try merge(list, try reader.items(node, key) { item in
+            return merge(list, try reader.items(node, key) { item in
                 CatalogueItem(id: try reader.string(item, "id").value, name: try reader.string(item, "name").value)
             })
         }
@@ -103,7 +144,7 @@ public enum CatalogueLoader {
         c.aftercare = try named("aftercare", c.aftercare)
         c.combinedTreatments = try named("combined-treatments", c.combinedTreatments)
         if let node = try section("adverse-events") {
-            c.adverseEvents = try merge(c.adverseEvents, try reader.items(node, "adverse-events") { item in
+            c.adverseEvents = merge(c.adverseEvents, try reader.items(node, "adverse-events") { item in
                 let cls = try reader.string(item, "class")
                 guard let k = AdverseEventClass(rawValue: cls.value) else {
                     throw reader.error(cls.node, "class must be mild, significant or serious, not '\(cls.value)'")
@@ -130,10 +171,20 @@ public enum CatalogueLoader {
         return c
     }
 
-    private static func merge<T: Identifiable>(_ base: [T], _ items: [T]) throws -> [T] where T.ID == String {
+    /// `base` with each of `items` replacing the item of the same id in place, or appended after
+    /// in its own order. Linear: ids are looked up in a dictionary, not searched for.
+    static func merge<T: Identifiable>(_ base: [T], _ items: [T]) -> [T] where T.ID == String {
         var out = base
+        var index: [String: Int] = [:]
+        index.reserveCapacity(base.count + items.count)
+        for (i, item) in base.enumerated() where index[item.id] == nil { index[item.id] = i }
         for item in items {
-            if let i = out.firstIndex(where: { $0.id == item.id }) { out[i] = item } else { out.append(item) }
+            if let i = index[item.id] {
+                out[i] = item
+            } else {
+                index[item.id] = out.count
+                out.append(item)
+            }
         }
         return out
     }

@@ -40,7 +40,10 @@ public struct ExportRequest: Sendable, Equatable {
     public enum Scope: Sendable, Equatable { case session(Int64), patient(Int64) }
     public var scope: Scope
     public var path: String
-    public init(scope: Scope, path: String) { self.scope = scope; self.path = path }
+    /// Replace an existing file at `path` (the clinician said yes); otherwise one there is reported
+    /// back as `DataEvent.exportTargetExists` and left alone.
+    public var replace: Bool
+    public init(scope: Scope, path: String, replace: Bool = false) { self.scope = scope; self.path = path; self.replace = replace }
 }
 
 /// An unsigned session offered for resumption, with its patient.
@@ -90,6 +93,8 @@ public enum DataEvent: Sendable, Equatable {
     case signed(NeedlingSession)
     case addendumAdded(Addendum)
     case exported(path: String)
+    /// Nothing was written: a file is already at `path` (absolute) and the request did not say to replace it.
+    case exportTargetExists(path: String)
     case unfinished([UnfinishedSession])
     case demoLoaded(patients: Int)
     /// The effect failed; nothing the clinician confirmed before it is lost.

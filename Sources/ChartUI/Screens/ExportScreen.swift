@@ -7,6 +7,8 @@ public struct ExportScreen: ScreenModel {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case edit(Key), write, resetPath, cancel, close
+        /// The answer to "… exists. Replace it? y/n".
+        case replaceExisting, keepExisting
     }
 
     /// One session or all of the patient's.
@@ -23,6 +25,8 @@ public struct ExportScreen: ScreenModel {
     public var failure: String?
     /// A write is on its way.
     public var writing = false
+    /// A file is already at this (absolute) path: "Replace it? y/n" is showing.
+    public var askingToReplace: String?
     /// The path first offered (Ctrl-R puts it back).
     private let suggestedPath: String
 
@@ -38,10 +42,11 @@ public struct ExportScreen: ScreenModel {
     }
 
     public var title: String { "Export" }
-    public var capturesText: Bool { writtenTo == nil }
+    public var capturesText: Bool { writtenTo == nil && askingToReplace == nil }
 
     public var keyHints: [KeyHint] {
         if writtenTo != nil { return [KeyHint("any key", "back")] }
+        if askingToReplace != nil { return [KeyHint("y", "replace the file"), KeyHint("any other key", "keep it, edit the path")] }
         return [KeyHint("Enter", "write file"), KeyHint("Esc", "cancel"), KeyHint("^R", "default path"), KeyHint("^U", "clear")]
     }
 
@@ -104,8 +109,9 @@ public struct ExportScreen: ScreenModel {
     // MARK: - Keys and events
 
     /// The keymap: keys to actions.
-    static func action(for key: Key, done: Bool) -> Action? {
+    static func action(for key: Key, done: Bool, asking: Bool = false) -> Action? {
         if done { return .close }
+        if asking { return key == .character("y") || key == .character("Y") ? .replaceExisting : .keepExisting }
         switch key {
         case .enter, .ctrl("s"): return .write
         case .ctrl("r"): return .resetPath
@@ -116,7 +122,7 @@ public struct ExportScreen: ScreenModel {
     }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = Self.action(for: key, done: writtenTo != nil) else { return [] }
+        guard let action = Self.action(for: key, done: writtenTo != nil, asking: askingToReplace != nil) else { return [] }
         return reduce(action, context: context)
     }
 
@@ -145,6 +151,15 @@ public struct ExportScreen: ScreenModel {
             failure = nil
             writing = true
             return [.run(.export(ExportRequest(scope: scope, path: target)))]
+        case .replaceExisting:
+            guard let existing = askingToReplace else { return [] }
+            askingToReplace = nil
+            writing = true
+            return [.run(.export(ExportRequest(scope: scope, path: existing, replace: true)))]
+        case .keepExisting:
+            guard let existing = askingToReplace else { return [] }
+            askingToReplace = nil
+            return [.status("Not exported: \(existing) is unchanged. Edit the path, or press Enter to ask again.", .info)]
         }
         return []
     }
@@ -155,6 +170,12 @@ public struct ExportScreen: ScreenModel {
             writing = false
             writtenTo = written
             return [.status("Exported to \(written)", .success)]
+        case let .exportTargetExists(existing):
+            writing = false
+            askingToReplace = existing
+            // The file's name alone, so the question fits the status line; the screen shows the path.
+            let name = existing.split(separator: "/").last.map(String.init) ?? existing
+            return [.status(Self.replaceQuestion(name), .warning)]
         case let .failed(message):
             writing = false
             failure = message
@@ -162,6 +183,11 @@ public struct ExportScreen: ScreenModel {
         default:
             return []
         }
+    }
+
+    /// "<file> exists. Replace it? y/n"
+    static func replaceQuestion(_ file: String) -> String {
+        "\(Sanitizer.line(file)) exists. Replace it? y/n"
     }
 
     // MARK: - Drawing
@@ -203,11 +229,16 @@ public struct ExportScreen: ScreenModel {
         }
 
         screen.put("File", x: x, y: y, style: Style.emphasis.bolded)
-        path.render(into: &screen, x: valueX, y: y, width: valueWidth, focused: !writing)
+        path.render(into: &screen, x: valueX, y: y, width: valueWidth, focused: !writing && askingToReplace == nil)
         y += 1
         screen.put("edit it if needed: ^U clears the field", x: valueX, y: y, style: .dim, maxWidth: valueWidth)
         y += 2
-        if writing {
+        if let existing = askingToReplace {
+            for line in Self.wrapPath(Self.replaceQuestion(existing), to: area.width - 4).prefix(4) {
+                screen.put(line, x: x, y: y, style: Style.warning.bolded, maxWidth: area.width - 4); y += 1
+            }
+            screen.put("y replaces it · any other key keeps it and goes back to the path", x: x, y: y, style: .dim, maxWidth: area.width - 4)
+        } else if writing {
             screen.put("Writing…", x: x, y: y, style: .dim)
         } else if let failure {
             for line in DisplayWidth.wrap("✗ Not exported: " + Sanitizer.line(failure), to: area.width - 6).prefix(3) {

@@ -7,7 +7,7 @@ import Foundation
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export a session summary (or all of a patient's sessions) as text or JSON.",
-        discussion: "Writes to standard output, or to --output FILE. The same session always exports to the same bytes.")
+        discussion: "Writes to standard output, or to --output FILE (created owner-only; an existing file is replaced only with --force). The same session always exports to the same bytes.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -20,10 +20,13 @@ struct Export: ParsableCommand {
     var format: Format = .text
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
+    @Flag(help: "Replace the --output file if it already exists (a regular file only; never a database).")
+    var force = false
 
     func validate() throws {
         if sessionID == nil && patient == nil { throw ValidationError("give a session id, or --patient CHART_NUMBER") }
         if sessionID != nil && patient != nil { throw ValidationError("give a session id or --patient, not both") }
+        if force && output == nil { throw ValidationError("--force replaces an --output file; give --output FILE") }
     }
 
     func run() throws {
@@ -48,7 +51,11 @@ struct Export: ParsableCommand {
                 what = ("patient", String(p.id))
             }
             if let output {
-                try ExportWriter.write(text, to: output)
+                do {
+                    try ExportWriter.write(text, to: output, replace: force)
+                } catch is ExportWriter.TargetExists {
+                    throw CLIError("\(output) exists; add --force to replace it")
+                }
                 printError("Exported to \(output)")
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
