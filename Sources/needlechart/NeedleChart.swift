@@ -19,6 +19,22 @@ struct NeedleChart: ParsableCommand {
                       StressChart.self],
         defaultSubcommand: Run.self
     )
+
+    /// Every command acts as the account running it (`ClinicianIdentity`): an account the system
+    /// does not know is refused in one line before any file is opened or created. Help and usage
+    /// errors need no account.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            if case .failure(let error) = ClinicianIdentity.account {
+                printError("needlechart: \(error)")
+                throw ExitCode(1)
+            }
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand shares.
