@@ -120,8 +120,10 @@ final class ThrowawayServer {
         guard mkdir(root, 0o755) == 0, chmod(root, 0o755) == 0 else { throw Failure("cannot create \(root): errno \(errno)") }
         do {
             // The binary, where the accounts can run it whatever the build folder's permissions.
+            // Copied by cp, not in this process: a process another test spawns meanwhile would
+            // inherit the open copy, and exec would then fail with "Text file busy".
             let copy = root + "/needlechart"
-            try FileManager.default.copyItem(atPath: binaryPath(), toPath: copy)
+            try Self.must(["/bin/cp", binaryPath(), copy])
             guard chmod(copy, 0o755) == 0 else { throw Failure("chmod \(copy)") }
             binary = copy
             guard accounts else { return }
@@ -210,9 +212,14 @@ final class ThrowawayServer {
         return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: stderr)
     }
 
-    /// Runs `argv`, throwing when it fails.
+    /// Runs `argv`, throwing when it fails. useradd and friends give up at once when another
+    /// process holds the lock on /etc/passwd or /etc/group: those are tried again for a while.
     static func must(_ argv: [String]) throws {
-        let r = try run(argv)
+        var r = try run(argv)
+        for _ in 0..<20 where r.status != 0 && r.stderr.contains("lock") {
+            usleep(250_000)
+            r = try run(argv)
+        }
         guard r.status == 0 else { throw Failure("\(argv.joined(separator: " ")) failed (\(r.status)): \(r.stderr)") }
     }
 
