@@ -57,9 +57,10 @@ public struct AppDatabase: Sendable {
         return config
     }
 
-    /// Opens (creating when missing, owner-only) the database file at `path`. A file that is
-    /// not a NeedleChart database is refused and never overwritten. A write that waits longer
-    /// than `busyTimeout` for another connection's lock fails with `StoreError` `.busy`.
+    /// Opens the database file at `path`, creating it when missing (owner-only; 0660 in a group's
+    /// setgid folder, see `DatabaseFile`). A file that is not a NeedleChart database is refused
+    /// and never overwritten. A write that waits longer than `busyTimeout` for another
+    /// connection's lock fails with `StoreError` `.busy`.
     public static func open(path: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn,
                             busyTimeout: TimeInterval = AppDatabase.busyTimeout) throws -> AppDatabase {
         let fm = FileManager.default
@@ -85,9 +86,7 @@ public struct AppDatabase: Sendable {
             } catch {
                 throw StoreError(.io, "Cannot create the folder \(dir): \(error.localizedDescription)")
             }
-            guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw StoreError(.io, "Cannot create the database file \(path): check the folder's permissions.")
-            }
+            try DatabaseFile.create(at: path)
         }
         // Two clinicians starting at once on a new or older file would both run the migrations:
         // one at a time, by an advisory lock on the folder (never on the database file itself,

@@ -19,6 +19,23 @@ struct NeedleChart: ParsableCommand {
                       StressChart.self],
         defaultSubcommand: Run.self
     )
+
+    /// Every command acts as the account running it (`ClinicianIdentity`): an account the system
+    /// does not know is refused in one line before any file is opened or created. Help (which
+    /// parses to the parser's own command) and usage errors need no account.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            let ours = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
+            if ours, case .failure(let error) = ClinicianIdentity.account {
+                printError("needlechart: \(error)")
+                throw ExitCode(1)
+            }
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand shares.

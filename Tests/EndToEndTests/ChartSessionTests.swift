@@ -66,7 +66,8 @@ struct ChartSessionTests {
         #expect(text.contains("Seirin J-Type") && text.contains("J2511-04"))
         #expect(text.contains("Before treatment 6/10; after treatment 3/10"))
         #expect(text.contains("Both sides of the thorax needled this session"))
-        #expect(text.contains("Signed by ahale"))
+        let me = TestAccount.current
+        #expect(flattened(text).contains("Signed by \(me.displayName) (\(me.username)) on "), "the login account signs")
 
         // And the database agrees.
         let check = try box.run(["check", "--db", box.db])

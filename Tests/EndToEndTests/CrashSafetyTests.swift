@@ -13,7 +13,7 @@ struct StressRun {
     init(box: Sandbox, label: String, count: Int, seed: UInt64) throws {
         process.executableURL = URL(fileURLWithPath: binaryPath())
         process.arguments = ["stress-chart", "--db", box.db, "--session-label", label, "--count", String(count), "--seed", String(seed)]
-        process.environment = ["HOME": box.root, "NEEDLECHART_USER": "ahale", "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
+        process.environment = ["HOME": box.root, "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice

@@ -14,6 +14,31 @@ func binaryPath() -> String {
     return root.appendingPathComponent(".build/debug/needlechart").path
 }
 
+/// The account these tests run as, as the binary sees it (getpwuid(geteuid())): the clinician
+/// every run of the binary records. The binary offers no way to be anyone else.
+struct TestAccount {
+    let username: String
+    /// The full name from the passwd entry (GECOS), else the login name: a new profile's name.
+    let displayName: String
+
+    static let current: TestAccount = {
+        guard let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name else {
+            return TestAccount(username: "(no passwd entry for uid \(geteuid()))", displayName: "")
+        }
+        let username = String(cString: name)
+        let gecos = pw.pointee.pw_gecos.map { String(cString: $0) } ?? ""
+        let full = (gecos.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) ?? "")
+            .trimmingCharacters(in: .whitespaces)
+        return TestAccount(username: username, displayName: full.isEmpty ? username : full)
+    }()
+}
+
+/// `text` with every run of spaces and line breaks made one space: a wrapped sentence of a text
+/// export reads as one line.
+func flattened(_ text: String) -> String {
+    text.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+}
+
 /// What a run of the binary produced.
 struct RunResult {
     var status: Int32
@@ -37,7 +62,7 @@ struct Sandbox {
         p.executableURL = URL(fileURLWithPath: binaryPath())
         p.arguments = args
         var env = ["HOME": root, "XDG_DATA_HOME": root + "/data", "XDG_CONFIG_HOME": root + "/config",
-                   "NEEDLECHART_USER": "ahale", "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
+                   "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
         env.merge(extra) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()

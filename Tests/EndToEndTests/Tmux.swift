@@ -10,12 +10,14 @@ final class Tmux {
     /// Where the wrapper writes the program's exit status.
     let exitFile: String
 
-    /// Starts `command` (a shell command line) in a new detached session of `width` × `height`.
-    init(box: Sandbox, width: Int = 80, height: Int = 24, command: String) throws {
+    /// Starts `command` (a shell command line) in a new detached session of `width` × `height`,
+    /// with the sandbox's environment plus `environment` (shell-safe values only).
+    init(box: Sandbox, width: Int = 80, height: Int = 24, environment: [String: String] = [:], command: String) throws {
         self.box = box
         self.width = width; self.height = height
         socket = "nc-" + UUID().uuidString.prefix(8)
-        let env = "HOME=\(box.root) XDG_DATA_HOME=\(box.root)/data XDG_CONFIG_HOME=\(box.root)/config NEEDLECHART_USER=ahale TZ=UTC LANG=C.UTF-8"
+        let extra = environment.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        let env = "HOME=\(box.root) XDG_DATA_HOME=\(box.root)/data XDG_CONFIG_HOME=\(box.root)/config TZ=UTC LANG=C.UTF-8" + extra
         exitFile = box.root + "/exit-" + socket
         let wrapped = "export \(env); \(command); echo $? > \(exitFile)"
         try tmux(["new-session", "-d", "-x", String(width), "-y", String(height), "-s", "main", "sh", "-c", wrapped])
@@ -23,8 +25,8 @@ final class Tmux {
     }
 
     /// Starts the app on the sandbox's database.
-    convenience init(box: Sandbox, width: Int = 80, height: Int = 24, arguments: String = "") throws {
-        try self.init(box: box, width: width, height: height, command: "\(binaryPath()) --db \(box.db) \(arguments)")
+    convenience init(box: Sandbox, width: Int = 80, height: Int = 24, environment: [String: String] = [:], arguments: String = "") throws {
+        try self.init(box: box, width: width, height: height, environment: environment, command: "\(binaryPath()) --db \(box.db) \(arguments)")
     }
 
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }

@@ -53,7 +53,10 @@ struct ClinicianCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinician",
         abstract: "Show or set your display name and credentials, as printed on signatures.",
-        discussion: "You are identified by your login name (or NEEDLECHART_USER).")
+        discussion: """
+            You are the operating-system account running needlechart: signatures, addenda and the audit \
+            log record its login name, and you can change only your own profile.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Your name as it appears on signed notes.")
@@ -64,8 +67,7 @@ struct ClinicianCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let db = try global.open()
-            let user = ClinicianIdentity.username()
-            var me = try db.clinician(user) ?? Clinician(username: user, displayName: user)
+            var me = try ClinicianIdentity.current(stored: db.clinician(ClinicianIdentity.username()))
             if let name { me.displayName = name }
             if let credentials { me.credentials = credentials }
             if name != nil || credentials != nil {
@@ -113,7 +115,7 @@ struct Run: ParsableCommand {
             }
             guard idleMinutes >= 0 else { throw CLIError("--idle-minutes must be 0 or more") }
             let db = try global.open()
-            let me = try db.clinician(ClinicianIdentity.username()) ?? ClinicianIdentity.current(stored: nil)
+            let me = try ClinicianIdentity.current(stored: db.clinician(ClinicianIdentity.username()))
             try Interactive.run(database: db, catalogue: try global.catalogue(), clinician: me,
                                 idleTimeout: idleMinutes == 0 ? nil : TimeInterval(idleMinutes * 60),
                                 exportDirectory: ExportWriter.defaultDirectory())

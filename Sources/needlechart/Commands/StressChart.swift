@@ -24,7 +24,7 @@ struct StressChart: ParsableCommand {
             guard count >= 0 else { throw CLIError("--count must be 0 or more") }
             let db = try global.open()
             let catalogue = try global.catalogue()
-            let me = ClinicianIdentity.username()
+            let me = try ClinicianIdentity.username()
             let session = try resumeOrStart(db, catalogue: catalogue, clinician: me)
             let out = FileHandle.standardOutput
             out.write(Data("SESSION \(session.id) \(session.entries.count)\n".utf8))
