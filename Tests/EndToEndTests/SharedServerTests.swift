@@ -46,7 +46,10 @@ import Testing
         let signed = try #require(rows.first { $0["state"] as? String == "signed" }?["id"] as? Int)
         let export = try server.run(as: b, ["export", String(signed), "--db", db], environment: impostor)
         #expect(export.status == 0, "\(export.stderr)")
-        #expect(export.stdout.contains("Clinic:       Shared Street Physio"), "B sees A's change")
+        // A signed note keeps the clinic name it was signed under; the setting itself is shared.
+        #expect(!export.stdout.contains("Shared Street Physio"), "a signed note is frozen")
+        let clinic = try server.run(as: b, ["clinic", "--db", db], environment: impostor)
+        #expect(clinic.stdout.hasPrefix("Shared Street Physio\n"), "B sees A's change: \(clinic.stdout)")
 
         // Both chart into the file at once: A's -wal and -shm are the group's too, so B can write
         // beside A, and after A is killed B recovers A's log.
