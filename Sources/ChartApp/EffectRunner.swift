@@ -117,8 +117,8 @@ public struct EffectRunner: Sendable {
             case let .session(id): ("session", String(id))
             case let .patient(id): ("patient", String(id))
             }
-            try database.logExport(entity: entity, entityID: entityID, detail: "text to \(path)", by: me)
-            return [.exported(path: path)]
+            let seal = try database.logExport(entity: entity, entityID: entityID, detail: "text to \(path)", by: me)
+            return [.exported(path: path, seal: seal)]
         case .loadUnfinished:
             let list = try database.unfinishedSessions(clinician: me).compactMap { s -> UnfinishedSession? in
                 guard let p = try database.patient(id: s.patientID) else { return nil }

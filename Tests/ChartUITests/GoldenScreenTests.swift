@@ -76,7 +76,8 @@ import Testing
         try check(app, "export")
         let effects = app.handle(.enter, context: context)
         #expect(effects == [.export(ExportRequest(scope: .session(107), path: "/home/amoreau/NeedleChart/exports/needlechart-NC-0042-2025-06-03-session-107.txt"))])
-        _ = app.receive(.exported(path: "/home/amoreau/NeedleChart/exports/needlechart-NC-0042-2025-06-03-session-107.txt"), context: context)
+        _ = app.receive(.exported(path: "/home/amoreau/NeedleChart/exports/needlechart-NC-0042-2025-06-03-session-107.txt",
+                                  seal: "5d1e0c2a9b7f4e3d8c6a1b0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"), context: context)
         try check(app, "export-done")
         _ = app.handle(.enter, context: context)
         #expect(app.top is HistoryScreen)

@@ -92,7 +92,8 @@ public enum DataEvent: Sendable, Equatable {
     case previousSession(NeedlingSession?)
     case signed(NeedlingSession)
     case addendumAdded(Addendum)
-    case exported(path: String)
+    /// The export was written to `path`; `seal` is the record seal (the audit chain's head) it was made under.
+    case exported(path: String, seal: String = "")
     /// Nothing was written: a file is already at `path` (absolute) and the request did not say to replace it.
     case exportTargetExists(path: String)
     case unfinished([UnfinishedSession])

@@ -21,6 +21,8 @@ public struct ExportScreen: ScreenModel {
     public var subject: String?
     /// Where the file went, once written.
     public var writtenTo: String?
+    /// The record seal the export was made under (empty when the shell gave none).
+    public var seal = ""
     /// Why the last write failed.
     public var failure: String?
     /// A write is on its way.
@@ -166,9 +168,10 @@ public struct ExportScreen: ScreenModel {
 
     public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
         switch event {
-        case let .exported(written):
+        case let .exported(written, seal):
             writing = false
             writtenTo = written
+            self.seal = seal
             return [.status("Exported to \(written)", .success)]
         case let .exportTargetExists(existing):
             writing = false
@@ -222,6 +225,13 @@ public struct ExportScreen: ScreenModel {
                 screen.put(line, x: x + 2, y: y, style: .emphasis, maxWidth: area.width - 6); y += 1
             }
             y += 1
+            if !seal.isEmpty {
+                // The 64 hex digits on a line of their own: they fit from 72 columns on.
+                screen.put("Record seal (needlechart check --seal proves the record unchanged since):", x: x, y: y, style: .dim, maxWidth: area.width - 4)
+                y += 1
+                screen.put(seal, x: x + 2, y: y, maxWidth: area.width - 6)
+                y += 2
+            }
             screen.put("It holds patient data: store and send it as your clinic's policy requires.", x: x, y: y, style: .dim, maxWidth: area.width - 4)
             y += 2
             screen.put("Press any key to go back.", x: x, y: y, maxWidth: area.width - 4)
