@@ -201,7 +201,7 @@ extension AppDatabase {
         guard session.signature == nil else { throw SessionError.signed }
         return try write { db in
             try Self.requireUnsigned(db, session.id)
-            try Self.requireCurrent(db, session.id, version: session.version)
+            try Self.requireCurrent(db, session.id, version: session.version, zone: environment.timeZone)
             let version = try Self.writeHeader(db, session, updatedAt: now, by: actor, basedOn: session.version)
             try Audit.append(db, at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: "state \(session.state.rawValue)")
             return version
@@ -210,15 +210,16 @@ extension AppDatabase {
 
     /// Refuses a save or signing based on `version` when the stored draft has moved on, saying
     /// who changed it and when.
-    static func requireCurrent(_ db: Database, _ id: Int64, version: Int) throws {
+    static func requireCurrent(_ db: Database, _ id: Int64, version: Int, zone: TimeZone) throws {
         guard let row = try Row.fetchOne(db, sql: "SELECT version, updated_by, updated_at FROM sessions WHERE id = ?", arguments: [id]) else {
             throw StoreError(.notFound, "Session \(id) does not exist.")
         }
         let stored: Int = row[0]
         guard stored != version else { return }
         let who = Sanitizer.line(row[1] as String? ?? "")
-        let when = (row[2] as String?).flatMap(Timestamp.parse).map { Timestamp.display($0, in: .current) } ?? "just now"
-        throw StoreError(.staleDraft, "\(who.isEmpty ? "Someone else" : who) changed this session at \(when), after you opened it. Nothing was overwritten: the screen shows their version now; check it and make your change again.")
+        let when = (row[2] as String?).flatMap(Timestamp.parse).map { Timestamp.time($0, in: zone) } ?? "just now"
+        // Short enough for an 80-column status line.
+        throw StoreError(.staleDraft, "\(who.isEmpty ? "Someone else" : who) changed this draft at \(when); theirs is shown, nothing overwritten.")
     }
 
     static func requireUnsigned(_ db: Database, _ id: Int64) throws {
@@ -345,7 +346,7 @@ extension AppDatabase {
         return try write { db in
             guard var s = try Self.loadSession(db, id: sessionID) else { throw StoreError(.notFound, "Session \(sessionID) does not exist.") }
             // Sign only what the signer saw: never a version a colleague saved since.
-            if let version, s.signature == nil { try Self.requireCurrent(db, sessionID, version: version) }
+            if let version, s.signature == nil { try Self.requireCurrent(db, sessionID, version: version, zone: environment.timeZone) }
             let at = Timestamp.parse(now) ?? environment.now()
             try s.sign(by: clinician, at: at, catalogue: catalogue)
             try db.execute(sql: """

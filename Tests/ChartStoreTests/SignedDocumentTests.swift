@@ -143,3 +143,33 @@ import Testing
         #expect(try db.clinicTimeZone().identifier == "Europe/Berlin")
     }
 }
+
+/// SPEC §6: a save based on a stale copy of a draft is refused; nothing is overwritten.
+@Suite struct DraftVersionTests {
+    @Test func aStaleSaveOrSigningIsRefusedWithWhoAndWhen() throws {
+        let db = try makeStore()
+        let (_, s) = try chartedSession(db)
+        var mine = try #require(try db.session(id: s.id))
+        var theirs = mine
+        theirs.closeOut.nprsAfter = 2
+        theirs.version = try db.saveSessionDetails(theirs, by: "sbrennan")
+        #expect(theirs.version == mine.version + 1)
+
+        mine.closeOut.nprsAfter = 9
+        #expect { try db.saveSessionDetails(mine, by: "ahale") } throws: { error in
+            guard let e = error as? StoreError, e.kind == .staleDraft else { return false }
+            return e.message.hasPrefix("sbrennan changed this draft at ")
+        }
+        #expect { try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: mine.version) } throws: {
+            ($0 as? StoreError)?.kind == .staleDraft
+        }
+        let stored = try #require(try db.session(id: s.id))
+        #expect(stored.closeOut.nprsAfter == 2 && !stored.isSigned, "theirs kept, nothing signed")
+        // Based on the stored version, both go through.
+        mine = stored
+        mine.closeOut.nprsAfter = 3
+        mine.version = try db.saveSessionDetails(mine, by: "ahale")
+        try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: mine.version)
+        #expect(try db.session(id: s.id)?.closeOut.nprsAfter == 3)
+    }
+}
