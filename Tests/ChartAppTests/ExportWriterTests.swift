@@ -267,7 +267,11 @@ import Testing
 
         #expect(runner.run(.export(ExportRequest(scope: .session(sessionID), path: "note.txt"))) == [.exportTargetExists(path: target)])
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "an earlier export\n")
-        #expect(runner.run(.export(ExportRequest(scope: .session(sessionID), path: target, replace: true))) == [.exported(path: target)])
+        let head = try #require(try db.auditLog(limit: 1).last?.hash)
+        let replaced = runner.run(.export(ExportRequest(scope: .session(sessionID), path: target, replace: true)))
+        let seal = try #require(try db.auditLog(limit: 1).last?.hash)
+        #expect(seal != head, "the export wrote its audit row")
+        #expect(replaced == [.exported(path: target, seal: seal)], "the seal is the head after the export's own row")
         #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("DRY NEEDLING SESSION NOTE\n"))
         #expect(scratch.names() == ["note.txt"])
     }
