@@ -101,6 +101,14 @@ import Testing
         let backup = try box.run(["backup", copy, "--db", box.db])
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(try box.run(["check", "--db", copy]).status == 0)
+        // The backup prints its record seal: both the copy and the live file still hold it.
+        let sealLine = try #require(backup.stdout.split(separator: "\n").first { $0.hasPrefix("Record seal: ") })
+        let seal = String(sealLine.dropFirst("Record seal: ".count).prefix(64))
+        for file in [copy, box.db] {
+            let proved = try box.run(["check", "--db", file, "--seal", seal])
+            #expect(proved.status == 0 && proved.stdout.contains("record seal \(seal) held by audit row"), "\(proved.stdout)")
+        }
+        #expect(try box.run(["check", "--db", box.db, "--seal", String(repeating: "ab", count: 32)]).status == 1, "an unknown seal is not held")
         #expect(try box.run(["backup", copy, "--db", box.db]).status == 1, "never overwrites")
 
         // Tamper behind the guards with the sqlite3 library through a tiny script of SQL.
