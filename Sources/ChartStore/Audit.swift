@@ -86,9 +86,10 @@ enum Audit {
     /// What the chain binds: for each session the hashes its signing (or freezing) row names,
     /// for each addendum and patient the hash of its latest audit row.
     struct Bindings {
-        struct Signed { var document: String; var data: String; var seal: String }
+        struct Signed { var document: String; var data: String; var dataVersion: Int; var seal: String }
         var signed: [Int64: Signed] = [:]
-        var addenda: [String: String] = [:]
+        /// Each addendum's hash and the hash version it was taken with.
+        var addenda: [String: (hash: String, version: Int)] = [:]
         var patients: [Int64: String] = [:]
     }
 
@@ -160,11 +161,15 @@ enum Audit {
             guard let id = Int64(row[5] as String) else { return }
             if action == AuditAction.addendum.rawValue {
                 // "addendum <id>; …", "imported addendum <id>; …": the id is the word after "addendum ".
-                if let hash = Evidence.hash("addendum", in: detail), let r = detail.range(of: "addendum ") {
-                    b.addenda[String(detail[r.upperBound...].prefix { $0 != " " && $0 != ";" })] = hash
+                let tagged = Evidence.hash(Evidence.addendumTag(2), in: detail).map { ($0, 2) }
+                    ?? Evidence.hash(Evidence.addendumTag(1), in: detail).map { ($0, 1) }
+                if let (hash, version) = tagged, let r = detail.range(of: "addendum ") {
+                    b.addenda[String(detail[r.upperBound...].prefix { $0 != " " && $0 != ";" })] = (hash, version)
                 }
-            } else if let document = Evidence.hash("document", in: detail), let data = Evidence.hash("data", in: detail) {
-                b.signed[id] = .init(document: document, data: data, seal: hash)
+            } else if let document = Evidence.hash("document", in: detail) {
+                let v2 = Evidence.hash(Evidence.dataTag(2), in: detail)
+                guard let data = v2 ?? Evidence.hash(Evidence.dataTag(1), in: detail) else { return }
+                b.signed[id] = .init(document: document, data: data, dataVersion: v2 == nil ? 1 : 2, seal: hash)
             }
         case "patient":
             guard let id = Int64(row[5] as String), let identity = Evidence.hash("identity", in: detail) else { return }

@@ -38,11 +38,13 @@ enum Evidence {
     }
 
     /// The hash of everything stored of a session but its addenda and bookkeeping columns: the
-    /// session row (`AppDatabase.sessionColumns`) and each entry (position and `entryColumns`),
-    /// as raw stored values. Nil when the session does not exist.
-    static func dataHash(_ db: Database, sessionID: Int64) throws -> String? {
+    /// session row and each entry (with its position), as raw stored values, over the columns of
+    /// data-hash `version` (1: the first release's; 2: also what was decided during the session).
+    /// Nil when the session does not exist.
+    static func dataHash(_ db: Database, sessionID: Int64, version: Int = dataVersion) throws -> String? {
+        let (sessionSQL, entriesSQL) = version == 1 ? (sessionSQL1, entriesSQL1) : (sessionSQL2, entriesSQL2)
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionSQL), arguments: [sessionID]) else { return nil }
-        var c = Canonical("session-data-v1")
+        var c = Canonical(version == 1 ? "session-data-v1" : "session-data-v\(version)")
         for v in row.databaseValues { c.add(v) }
         let entries = try Row.fetchCursor(db.cachedStatement(sql: entriesSQL), arguments: [sessionID])
         while let e = try entries.next() {
@@ -52,19 +54,30 @@ enum Evidence {
         return c.hash
     }
 
-    /// The columns the data hash covers, version 1: fixed here, so that a column added later
-    /// (bookkeeping such as the draft version) never changes the hash of a signed session.
-    private static let sessionSQL = """
-        SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening,
+    /// The data-hash version new signings bind ("data2 sha256 …"; version 1 was "data sha256 …").
+    static let dataVersion = 2
+
+    /// The tag a signing's audit row gives the data hash of `version`.
+    static func dataTag(_ version: Int) -> String { version == 1 ? "data" : "data\(version)" }
+
+    // The columns each data-hash version covers: fixed here, so that a column added later
+    // (bookkeeping such as the draft version) never changes the hash of a signed session.
+    private static let sessionColumns1 = """
+        s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening,
         s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot,
         s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned,
-        s.plan_note, s.signed_by, s.signature_line, s.signed_at FROM sessions s WHERE s.id = ?
+        s.plan_note, s.signed_by, s.signature_line, s.signed_at
         """
-    private static let entriesSQL = """
-        SELECT e.position, e.id, e.region_id, e.muscle, e.side, e.needle_count, e.diameter_hundredths, e.length_mm, e.depth, e.depth_mm,
+    private static let entryColumns1 = """
+        e.position, e.id, e.region_id, e.muscle, e.side, e.needle_count, e.diameter_hundredths, e.length_mm, e.depth, e.depth_mm,
         e.technique, e.technique_minutes, e.frequency_hz, e.twitch_count, e.twitch_strength, e.sensations, e.referred_to,
-        e.pain_during, e.note, e.recorded_at FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id
+        e.pain_during, e.note, e.recorded_at
         """
+    private static let entryOrder = "FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id"
+    private static let sessionSQL1 = "SELECT \(sessionColumns1) FROM sessions s WHERE s.id = ?"
+    private static let entriesSQL1 = "SELECT \(entryColumns1) \(entryOrder)"
+    private static let sessionSQL2 = "SELECT \(sessionColumns1), s.not_treated_reason, s.screening_changes FROM sessions s WHERE s.id = ?"
+    private static let entriesSQL2 = "SELECT \(entryColumns1), e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from \(entryOrder)"
 
     /// The hash of a patient's identifying fields as stored: name, date of birth, chart number.
     static func identityHash(name: String, dateOfBirth: String, chartNumber: String) -> String {
@@ -80,15 +93,20 @@ enum Evidence {
         }
     }
 
-    /// The hash of an addendum as stored.
-    static func addendumHash(_ row: Row) -> String {
-        var c = Canonical("addendum-v1")
-        for v in row.databaseValues { c.add(v) }
+    /// The hash of an addendum as stored: a row of `addendumSQL` (version 2, which also covers a
+    /// coded late adverse event) or of `addendumSQL1` (version 1).
+    static func addendumHash(_ row: Row, version: Int = 2) -> String {
+        var c = Canonical("addendum-v\(version)")
+        for v in row.databaseValues.prefix(version == 1 ? 5 : 6) { c.add(v) }
         return c.hash
     }
 
-    /// The addendum columns `addendumHash` covers.
-    static let addendumSQL = "SELECT id, session_id, author, at, text FROM addenda"
+    /// The addendum columns the hashes cover: version 1 the first five, version 2 all six.
+    static let addendumSQL = "SELECT id, session_id, author, at, text, adverse_event FROM addenda"
+    static let addendumSQL1 = "SELECT id, session_id, author, at, text FROM addenda"
+
+    /// The tag an addendum's audit row gives its hash of `version`.
+    static func addendumTag(_ version: Int) -> String { version == 1 ? "addendum" : "addendum\(version)" }
 
     // MARK: - Audit details
 
@@ -108,10 +126,12 @@ enum Evidence {
     /// clinic's name and time zone as they stand), writes the audit row that binds the document's
     /// hash and the data's hash to the chain, and stores the document with its seal (that row's
     /// hash). Called in the signing transaction, and once by the migration for older signatures.
+    /// The upgrade that introduced documents freezes with `firstRelease`: it reads only the first
+    /// release's columns and binds a version-1 data hash.
     @discardableResult
     static func freeze(_ db: Database, sessionID: Int64, catalogue: Catalogue, at: String, actor: String,
-                       action: AuditAction, summary: String) throws -> SignedNote {
-        guard let record = try AppDatabase.sessionRecord(db, id: sessionID, frozen: false) else {
+                       action: AuditAction, summary: String, firstRelease: Bool = false) throws -> SignedNote {
+        guard let record = try AppDatabase.sessionRecord(db, id: sessionID, frozen: false, columns: firstRelease ? .firstRelease : .current) else {
             throw StoreError(.notFound, "Session \(sessionID) does not exist.")
         }
         let context = ExportContext(clinicName: try AppDatabase.clinicName(db), catalogue: catalogue,
@@ -119,9 +139,10 @@ enum Evidence {
         let document = SignedDocument.freeze(record, context: context)
         let text = document.canonicalText
         let sha = hex(Data(text.utf8))
-        let data = try dataHash(db, sessionID: sessionID) ?? ""
+        let version = firstRelease ? 1 : dataVersion
+        let data = try dataHash(db, sessionID: sessionID, version: version) ?? ""
         let seal = try Audit.append(db, at: at, actor: actor, action: action, entity: "session", entityID: String(sessionID),
-                                    detail: "\(summary); \(tagged("document", sha)); \(tagged("data", data))")
+                                    detail: "\(summary); \(tagged("document", sha)); \(tagged(dataTag(version), data))")
         try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal) VALUES (?, ?, ?, ?)",
                        arguments: [sessionID, text, sha, seal])
         return SignedNote(document: document, sha256: sha, seal: seal)

@@ -95,7 +95,7 @@ extension AppDatabase {
                 report.problems.append("signed session \(id): signed outside NeedleChart (no signing in the audit log)")
                 continue
             }
-            if try Evidence.dataHash(db, sessionID: id) != bound.data {
+            if try Evidence.dataHash(db, sessionID: id, version: bound.dataVersion) != bound.data {
                 report.problems.append("signed session \(id): its data has changed since it was signed")
             }
             guard row[5] as Bool, let document: String = row[2] else {
@@ -128,7 +128,7 @@ extension AppDatabase {
                 report.problems.append("addendum \(Sanitizer.line(id)) on session \(session): added outside NeedleChart (no audit row)")
                 continue
             }
-            if Evidence.addendumHash(row) != bound { report.problems.append("addendum \(Sanitizer.line(id)) on session \(session): changed since it was added") }
+            if Evidence.addendumHash(row, version: bound.version) != bound.hash { report.problems.append("addendum \(Sanitizer.line(id)) on session \(session): changed since it was added") }
         }
         for id in bindings.addenda.keys.sorted() where !seen.contains(id) {
             report.problems.append("addendum \(Sanitizer.line(id)): removed (the audit log records it)")

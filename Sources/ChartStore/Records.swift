@@ -28,8 +28,8 @@ extension AppDatabase {
     }
 
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
-    static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true) throws -> SessionRecord? {
-        guard let s = try loadSession(db, id: id),
+    static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, columns: Columns = .current) throws -> SessionRecord? {
+        guard let s = try loadSession(db, id: id, columns: columns),
               let p = try Row.fetchOne(db.cachedStatement(sql: patientByIDSQL), arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
         let c = try Row.fetchOne(db.cachedStatement(sql: clinicianSQL), arguments: [s.clinician]).map(clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)
@@ -136,8 +136,8 @@ extension AppDatabase {
             """), arguments: [lo, hi])
 
         // The one row read ahead of each child cursor, decoded (cursor rows are reused).
-        var nextEntry = try entries.next().map { (session: $0[19] as Int64, entry: try entry(row: $0)) }
-        var nextAddendum = try addenda.next().map { (session: $0[4] as Int64, addendum: try addendum(row: $0)) }
+        var nextEntry = try entries.next().map { (session: $0[entryColumnCount] as Int64, entry: try entry(row: $0)) }
+        var nextAddendum = try addenda.next().map { (session: $0[5] as Int64, addendum: try addendum(row: $0)) }
         func signedNote(_ row: Row) throws -> (session: Int64, note: SignedNote) {
             let id: Int64 = row[3]
             guard let doc = SignedDocument.decode(row[0]) else {
@@ -163,11 +163,11 @@ extension AppDatabase {
             guard let p = patient else { throw StoreError(.notADatabase, "A session's patient is missing. Run 'needlechart check'.") }
             while let e = nextEntry, e.session == s.id {
                 s.entries.append(e.entry)
-                nextEntry = try entries.next().map { (session: $0[19] as Int64, entry: try entry(row: $0)) }
+                nextEntry = try entries.next().map { (session: $0[entryColumnCount] as Int64, entry: try entry(row: $0)) }
             }
             while let a = nextAddendum, a.session == s.id {
                 s.addenda.append(a.addendum)
-                nextAddendum = try addenda.next().map { (session: $0[4] as Int64, addendum: try addendum(row: $0)) }
+                nextAddendum = try addenda.next().map { (session: $0[5] as Int64, addendum: try addendum(row: $0)) }
             }
             var note: SignedNote?
             if let d = nextDocument, d.session == s.id {

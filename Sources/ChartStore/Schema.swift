@@ -226,6 +226,20 @@ enum Schema {
                 """)
             try signedDocuments(db, setup)
         }
+        migrator.registerMigration("v6: decisions on the record") { db in
+            // What was decided during a session: warnings confirmed, points copied, a session
+            // closed untreated and why, screening answers that unblocked something and why, and
+            // late adverse events coded on addenda. Signings from now on bind these columns too
+            // (data hash version 2, addendum hash version 2).
+            try db.execute(sql: """
+                ALTER TABLE sessions ADD COLUMN not_treated_reason TEXT;
+                ALTER TABLE sessions ADD COLUMN screening_changes TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE entries ADD COLUMN confirmed_warnings TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE entries ADD COLUMN warnings_confirmed_at TEXT;
+                ALTER TABLE entries ADD COLUMN copied_from INTEGER;
+                ALTER TABLE addenda ADD COLUMN adverse_event TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -276,13 +290,13 @@ enum Schema {
             try Audit.append(db, at: setup.now, actor: actor, action: .change, entity: "patient", entityID: String(row[0] as Int64),
                              detail: "identity as stored at upgrade to schema v4; \(Evidence.tagged("identity", hash))")
         }
-        for row in try Row.fetchAll(db, sql: Evidence.addendumSQL + " ORDER BY session_id, at, rowid") {
+        for row in try Row.fetchAll(db, sql: Evidence.addendumSQL1 + " ORDER BY session_id, at, rowid") {
             try Audit.append(db, at: setup.now, actor: actor, action: .addendum, entity: "session", entityID: String(row[1] as Int64),
-                             detail: "addendum \(row[0] as String) as stored at upgrade to schema v4; \(Evidence.tagged("addendum", Evidence.addendumHash(row)))")
+                             detail: "addendum \(row[0] as String) as stored at upgrade to schema v4; \(Evidence.tagged(Evidence.addendumTag(1), Evidence.addendumHash(row, version: 1)))")
         }
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM sessions WHERE signed_at IS NOT NULL ORDER BY id") {
             try Evidence.freeze(db, sessionID: id, catalogue: setup.catalogue, at: setup.now, actor: actor, action: .change,
-                                summary: "signed note frozen as it rendered at upgrade to schema v4")
+                                summary: "signed note frozen as it rendered at upgrade to schema v4", firstRelease: true)
         }
     }
 }

@@ -36,35 +36,54 @@ extension AppDatabase {
         s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening, \
         s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot, \
         s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned, \
-        s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version
+        s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version, s.not_treated_reason, s.screening_changes
         """
     /// The entry columns `entry(row:)` reads, in its order (table alias `e`).
     public static let entryColumns = """
         e.id, e.region_id, e.muscle, e.side, e.needle_count, e.diameter_hundredths, e.length_mm, e.depth, e.depth_mm, \
         e.technique, e.technique_minutes, e.frequency_hz, e.twitch_count, e.twitch_strength, e.sensations, e.referred_to, \
-        e.pain_during, e.note, e.recorded_at
+        e.pain_during, e.note, e.recorded_at, e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from
         """
+    /// How many columns `entryColumns` names (a query may add more after them).
+    static let entryColumnCount = 22
     /// The addendum columns `addendum(row:)` reads, in its order (table alias `a`).
-    public static let addendumColumns = "a.id, a.author, a.at, a.text"
+    public static let addendumColumns = "a.id, a.author, a.at, a.text, a.adverse_event"
 
     /// The queries of one session, shared with the benchmark's raw floor so both read the same columns.
     public static let sessionByIDSQL = "SELECT \(sessionColumns) FROM sessions s WHERE s.id = ?"
     public static let entriesBySessionSQL = "SELECT \(entryColumns) FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id"
     public static let addendaBySessionSQL = "SELECT \(addendumColumns) FROM addenda a WHERE a.session_id = ? ORDER BY a.at, a.rowid"
 
-    static func loadSession(_ db: Database, id: Int64) throws -> NeedlingSession? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionByIDSQL), arguments: [id]) else { return nil }
+    /// Which columns a read may use: all of today's, or only the first release's — for a
+    /// migration that reads sessions before later migrations have added their columns.
+    enum Columns { case current, firstRelease }
+
+    static func loadSession(_ db: Database, id: Int64, columns: Columns = .current) throws -> NeedlingSession? {
+        let (sessionSQL, entriesSQL, addendaSQL) = switch columns {
+        case .current: (sessionByIDSQL, entriesBySessionSQL, addendaBySessionSQL)
+        case .firstRelease: (firstRelease(sessionByIDSQL, sessionColumns, 27), firstRelease(entriesBySessionSQL, entryColumns, 19),
+                             firstRelease(addendaBySessionSQL, addendumColumns, 4))
+        }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionSQL), arguments: [id]) else { return nil }
         var s = try session(row: row)
         var entries: [TriggerPointEntry] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: entriesBySessionSQL), arguments: [id])
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: entriesSQL), arguments: [id])
         while let r = try rows.next() { entries.append(try entry(row: r)) }
         s.entries = entries
-        s.addenda = try Row.fetchAll(db.cachedStatement(sql: addendaBySessionSQL), arguments: [id]).map(addendum(row:))
+        s.addenda = try Row.fetchAll(db.cachedStatement(sql: addendaSQL), arguments: [id]).map(addendum(row:))
         return s
     }
 
+    /// `sql` reading only the first `count` of `columns` (the first release's; the rest default).
+    private static func firstRelease(_ sql: String, _ columns: String, _ count: Int) -> String {
+        let kept = columns.split(separator: ",").prefix(count).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return sql.replacingOccurrences(of: columns, with: kept.joined(separator: ", "))
+    }
+
     static func addendum(row r: Row) throws -> Addendum {
-        Addendum(id: r[0], author: r[1], at: try time(r[2]) ?? Date(timeIntervalSince1970: 0), text: r[3])
+        let event: String? = r.count > 4 ? r[4] : nil
+        return Addendum(id: r[0], author: r[1], at: try time(r[2]) ?? Date(timeIntervalSince1970: 0), text: r[3],
+                        adverseEvent: try event.map { try JSONColumn.decode(AdverseEvent.self, $0) })
     }
 
     /// A session from a row of `sessionColumns` (its entries and addenda empty).
@@ -90,7 +109,11 @@ extension AppDatabase {
                 combinedTreatments: try JSONColumn.decode([String].self, row[20]),
                 plan: CarePlan(nextVisit: next.flatMap(CalendarDate.init(iso:)), sessionsPlanned: row[22], note: row[23])),
             signature: signature)
+        // Columns added after the first release: absent when a migration reads the first release's.
+        guard row.count > 27 else { return s }
         s.version = row[27]
+        s.notTreatedReason = row[28]
+        s.screeningChanges = try JSONColumn.decode([ScreeningChange].self, row[29])
         return s
     }
 
@@ -101,13 +124,16 @@ extension AppDatabase {
             throw StoreError(.notADatabase, "A charted entry has an unknown value. Run 'needlechart check'.")
         }
         let strength: String? = row[13]
+        let later = row.count > 19
         return TriggerPointEntry(
             id: row[0], regionID: row[1], muscle: row[2], side: side, needleCount: row[4],
             diameter: NeedleDiameter(hundredths: row[5]), lengthMM: row[6], depth: depth,
             depthMM: row[8], technique: Technique(kind: kind, minutes: row[10], frequencyHz: row[11]),
             twitch: TwitchResponse(count: row[12], strength: strength.flatMap(TwitchStrength.init(rawValue:))),
             sensations: try JSONColumn.decode([String].self, row[14]), referredTo: row[15],
-            painDuring: row[16], note: row[17], recordedAt: try time(row[18]) ?? Date(timeIntervalSince1970: 0))
+            painDuring: row[16], note: row[17], recordedAt: try time(row[18]) ?? Date(timeIntervalSince1970: 0),
+            confirmedWarnings: later ? try JSONColumn.decode([String].self, row[19]) : [], warningsConfirmedAt: later ? try time(row[20]) : nil,
+            copiedFrom: later ? row[21] : nil)
     }
 
     /// A patient's sessions, newest first.
@@ -250,7 +276,7 @@ extension AppDatabase {
                 consent_obtained = ?, consent_at = ?, consent_explained = ?, nprs_before = ?,
                 needles_removed = ?, needle_brand = ?, needle_lot = ?, nprs_after = ?, adverse_events = ?,
                 aftercare = ?, aftercare_note = ?, combined_treatments = ?, next_visit = ?, sessions_planned = ?,
-                plan_note = ?, updated_at = ?, updated_by = ?, version = version + 1
+                plan_note = ?, not_treated_reason = ?, screening_changes = ?, updated_at = ?, updated_by = ?, version = version + 1
             WHERE id = ? AND (? IS NULL OR version = ?)
             """, arguments: [
                 s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
@@ -260,7 +286,8 @@ extension AppDatabase {
                 c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
                 JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
                 JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
-                c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note), updatedAt, actor, s.id,
+                c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note),
+                s.notTreatedReason.map(Sanitizer.multiline), JSONColumn.encode(s.screeningChanges.map(clean)), updatedAt, actor, s.id,
                 basedOn, basedOn,
             ])
         guard db.changesCount == 1 else { throw StoreError(.notFound, "Session \(s.id) does not exist.") }
@@ -269,6 +296,10 @@ extension AppDatabase {
 
     private static func clean(_ a: ScreeningAnswer) -> ScreeningAnswer {
         var a = a; a.note = Sanitizer.multiline(a.note); return a
+    }
+
+    private static func clean(_ c: ScreeningChange) -> ScreeningChange {
+        var c = c; c.reason = Sanitizer.multiline(c.reason); c.by = Sanitizer.line(c.by); return c
     }
 
     /// Saves one charted entry durably. Idempotent: the entry's id decides whether it is new,
@@ -296,8 +327,8 @@ extension AppDatabase {
         try db.execute(sql: """
             INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
                 length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
-                sensations, referred_to, pain_during, note, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                sensations, referred_to, pain_during, note, recorded_at, confirmed_warnings, warnings_confirmed_at, copied_from)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """ + (upsert ? """
 
             ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
@@ -306,12 +337,15 @@ extension AppDatabase {
                 technique = excluded.technique, technique_minutes = excluded.technique_minutes,
                 frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
                 twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
-                referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note
+                referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note,
+                confirmed_warnings = excluded.confirmed_warnings, warnings_confirmed_at = excluded.warnings_confirmed_at,
+                copied_from = excluded.copied_from
             """ : ""), arguments: [
                 e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
                 e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
                 e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
-                e.note, Timestamp.iso(e.recordedAt),
+                e.note, Timestamp.iso(e.recordedAt), JSONColumn.encode(e.confirmedWarnings.map(Sanitizer.line)),
+                e.warningsConfirmedAt.map(Timestamp.iso), e.copiedFrom,
             ])
     }
 
@@ -390,13 +424,16 @@ extension AppDatabase {
 extension AppDatabase {
     /// Stores an addendum (its text already clean) with the audit row that binds its hash.
     static func insertAddendum(_ db: Database, _ a: Addendum, sessionID: Int64, at: String, detail: String) throws {
-        try db.execute(sql: "INSERT INTO addenda(id, session_id, author, at, text) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [a.id, sessionID, a.author, Timestamp.iso(a.at), a.text])
+        let event = a.adverseEvent.map { e -> String in
+            var e = e; e.note = Sanitizer.multiline(e.note); return JSONColumn.encode(e)
+        }
+        try db.execute(sql: "INSERT INTO addenda(id, session_id, author, at, text, adverse_event) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [a.id, sessionID, a.author, Timestamp.iso(a.at), a.text, event])
         guard let row = try Row.fetchOne(db, sql: Evidence.addendumSQL + " WHERE id = ?", arguments: [a.id]) else {
             throw StoreError(.notFound, "The addendum was not stored.")
         }
         try Audit.append(db, at: at, actor: a.author, action: .addendum, entity: "session", entityID: String(sessionID),
-                         detail: "\(detail); \(Evidence.tagged("addendum", Evidence.addendumHash(row)))")
+                         detail: "\(detail); \(Evidence.tagged(Evidence.addendumTag(2), Evidence.addendumHash(row)))")
     }
 }
 

@@ -6,8 +6,12 @@ public struct AdverseEvent: Sendable, Equatable, Codable {
     public var typeID: String?
     public var severity: AdverseEventClass
     public var note: String
-    public init(typeID: String?, severity: AdverseEventClass, note: String = "") {
-        self.typeID = typeID; self.severity = severity; self.note = note
+    /// The point it concerns (an entry's id), when it concerns one.
+    public var entryID: String?
+    /// When it began: during needling, after it in the visit, or later (reported afterwards).
+    public var onset: AdverseEventOnset?
+    public init(typeID: String?, severity: AdverseEventClass, note: String = "", entryID: String? = nil, onset: AdverseEventOnset? = nil) {
+        self.typeID = typeID; self.severity = severity; self.note = note; self.entryID = entryID; self.onset = onset
     }
 
     /// "bruising (mild): left upper trapezius".
@@ -60,8 +64,10 @@ public struct Addendum: Sendable, Equatable, Codable, Identifiable {
     public var author: String
     public var at: Date
     public var text: String
-    public init(id: String, author: String, at: Date, text: String) {
-        self.id = id; self.author = author; self.at = at; self.text = text
+    /// A late adverse event reported after signing, coded as at close-out; nil for a plain addendum.
+    public var adverseEvent: AdverseEvent?
+    public init(id: String, author: String, at: Date, text: String, adverseEvent: AdverseEvent? = nil) {
+        self.id = id; self.author = author; self.at = at; self.text = text; self.adverseEvent = adverseEvent
     }
 }
 

@@ -28,6 +28,11 @@ public struct NeedlingSession: Sendable, Equatable, Codable, Identifiable {
     /// The stored draft's version this copy was read at (0 until stored): a save based on an
     /// older version than the stored one is refused, so nobody silently overwrites a colleague.
     public var version: Int = 0
+    /// Set when the session was closed without needling: why (a contraindication, the patient
+    /// declined …). Such a session is signed as a non-treatment note, with no points.
+    public var notTreatedReason: String?
+    /// Screening answers changed so that something blocked no longer is: who, when, before, after, why.
+    public var screeningChanges: [ScreeningChange] = []
 
     public init(id: Int64 = 0, patientID: Int64, clinician: String, startedAt: Date, state: SessionState = .screening,
                 condition: PresentingCondition = PresentingCondition(), screening: [ScreeningAnswer] = [],

@@ -10,9 +10,14 @@ public struct ScreeningAnswer: Sendable, Equatable, Codable {
     /// For precautions: the clinician acknowledged the precaution for this session.
     public var acknowledged: Bool
     public var note: String
+    /// Who acknowledged the precaution (an account), and when; nil until acknowledged.
+    public var acknowledgedBy: String?
+    public var acknowledgedAt: Date?
 
-    public init(itemID: String, present: Bool, regions: [String] = [], acknowledged: Bool = false, note: String = "") {
+    public init(itemID: String, present: Bool, regions: [String] = [], acknowledged: Bool = false, note: String = "",
+                acknowledgedBy: String? = nil, acknowledgedAt: Date? = nil) {
         self.itemID = itemID; self.present = present; self.regions = regions; self.acknowledged = acknowledged; self.note = note
+        self.acknowledgedBy = acknowledgedBy; self.acknowledgedAt = acknowledgedAt
     }
 }
 

@@ -88,16 +88,24 @@ public struct TriggerPointEntry: Sendable, Equatable, Codable, Identifiable {
     public var painDuring: Int?
     public var note: String
     public var recordedAt: Date
+    /// The safety warnings shown for this point and confirmed by the clinician before saving.
+    public var confirmedWarnings: [String]
+    /// When they were confirmed.
+    public var warningsConfirmedAt: Date?
+    /// The session this point was copied from ("copy from last session"), if it was.
+    public var copiedFrom: Int64?
 
     public init(id: String, regionID: String, muscle: String, side: Side, needleCount: Int = 1,
                 diameter: NeedleDiameter = NeedleDiameter(hundredths: 25), lengthMM: Int = 40,
                 depth: NeedleDepth = .deep, depthMM: Int? = nil, technique: Technique = .pistoning,
                 twitch: TwitchResponse = .none, sensations: [String] = [], referredTo: String = "",
-                painDuring: Int? = nil, note: String = "", recordedAt: Date) {
+                painDuring: Int? = nil, note: String = "", recordedAt: Date,
+                confirmedWarnings: [String] = [], warningsConfirmedAt: Date? = nil, copiedFrom: Int64? = nil) {
         self.id = id; self.regionID = regionID; self.muscle = muscle; self.side = side; self.needleCount = needleCount
         self.diameter = diameter; self.lengthMM = lengthMM; self.depth = depth; self.depthMM = depthMM
         self.technique = technique; self.twitch = twitch; self.sensations = sensations; self.referredTo = referredTo
         self.painDuring = painDuring; self.note = note; self.recordedAt = recordedAt
+        self.confirmedWarnings = confirmedWarnings; self.warningsConfirmedAt = warningsConfirmedAt; self.copiedFrom = copiedFrom
     }
 
     /// A new entry that repeats this one's needle and technique choices at another point:
