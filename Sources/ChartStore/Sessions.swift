@@ -228,10 +228,48 @@ extension AppDatabase {
         return try write { db in
             try Self.requireUnsigned(db, session.id)
             try Self.requireCurrent(db, session.id, version: session.version, zone: environment.timeZone)
-            let version = try Self.writeHeader(db, session, updatedAt: now, by: actor, basedOn: session.version)
-            try Audit.append(db, at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: "state \(session.state.rawValue)")
+            guard let stored = try Self.loadSession(db, id: session.id) else { throw StoreError(.notFound, "Session \(session.id) does not exist.") }
+            let (s, changes) = try Self.recordingDecisions(session, stored: stored, by: actor, at: now, catalogue: catalogue)
+            let version = try Self.writeHeader(db, s, updatedAt: now, by: actor, basedOn: session.version)
+            var detail = "state \(s.state.rawValue)"
+            for c in changes { detail += "; screening change: \(c.itemID) \(c.before) → \(c.after): \(Sanitizer.line(c.reason))" }
+            if let reason = s.notTreatedReason, stored.notTreatedReason == nil { detail += "; not treated: \(Sanitizer.line(reason))" }
+            try Audit.append(db, at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: detail)
             return version
         }
+    }
+
+    /// The session as it is to be stored, with what the clinician decided stamped with who and
+    /// when: a precaution's acknowledgement (kept as first given), and each new screening change.
+    /// Refuses an answer change that lifts a block without a reason for it. Returns the session
+    /// and the new screening changes.
+    static func recordingDecisions(_ session: NeedlingSession, stored: NeedlingSession, by actor: String, at: String,
+                                   catalogue: Catalogue) throws -> (NeedlingSession, [ScreeningChange]) {
+        var s = session
+        let when = Timestamp.parse(at) ?? Date()
+        let before = Dictionary(stored.screening.map { ($0.itemID, $0) }, uniquingKeysWith: { _, last in last })
+        for i in s.screening.indices {
+            if s.screening[i].acknowledged {
+                if let old = before[s.screening[i].itemID], old.acknowledged, let by = old.acknowledgedBy {
+                    s.screening[i].acknowledgedBy = by; s.screening[i].acknowledgedAt = old.acknowledgedAt
+                } else {
+                    s.screening[i].acknowledgedBy = actor; s.screening[i].acknowledgedAt = when
+                }
+            } else {
+                s.screening[i].acknowledgedBy = nil; s.screening[i].acknowledgedAt = nil
+            }
+        }
+        // The changes recorded before stay as they were; the new ones are this save's.
+        let kept = min(stored.screeningChanges.count, s.screeningChanges.count)
+        var fresh = Array(s.screeningChanges.dropFirst(kept))
+        for i in fresh.indices { fresh[i].by = actor; fresh[i].at = when }
+        s.screeningChanges = Array(stored.screeningChanges.prefix(kept)) + fresh
+        for lifted in ScreeningPolicy.unblocking(from: stored.screening, to: s.screening, catalogue: catalogue) {
+            guard fresh.contains(where: { $0.itemID == lifted.itemID && !$0.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else {
+                throw ValidationError([ValidationIssue(lifted.question, "was \(lifted.before) and blocked needling; say why it is now \(lifted.after)")])
+            }
+        }
+        return (s, fresh)
     }
 
     /// Refuses a save or signing based on `version` when the stored draft has moved on, saying
@@ -403,11 +441,16 @@ extension AppDatabase {
 
     /// Adds an addendum to a signed session.
     @discardableResult
-    public func addAddendum(sessionID: Int64, text: String, by actor: String) throws -> Addendum {
+    public func addAddendum(sessionID: Int64, text: String, adverseEvent: AdverseEvent? = nil, by actor: String) throws -> Addendum {
         let clean = Sanitizer.multiline(text).trimmingCharacters(in: .whitespacesAndNewlines)
-        let issues = Validation.addendum(clean)
+        var issues = Validation.addendum(clean)
+        if let event = adverseEvent { issues += Validation.closeOut(CloseOut(adverseEvents: [event]), catalogue: catalogue) }
         if !issues.isEmpty { throw ValidationError(issues) }
-        let addendum = Addendum(id: environment.newID(), author: actor, at: Timestamp.parse(now) ?? environment.now(), text: clean)
+        // A late event is one reported after the visit.
+        var event = adverseEvent
+        if event != nil, event?.onset == nil { event?.onset = .later }
+        let addendum = Addendum(id: environment.newID(), author: actor, at: Timestamp.parse(now) ?? environment.now(), text: clean,
+                                adverseEvent: event)
         return try write { db in
             guard let signed = try Row.fetchOne(db, sql: "SELECT signed_at FROM sessions WHERE id = ?", arguments: [sessionID]) else {
                 throw StoreError(.notFound, "Session \(sessionID) does not exist.")

@@ -18,12 +18,15 @@ public enum JSONExport {
 
     /// The session document before encoding.
     public static func document(_ record: SessionRecord, context: ExportContext) -> ExportFormat.SessionDocument {
+        let names = ExportNames(context: context)
         if let signed = record.signedNote {
             var doc = signed.document.note
-            doc.session = frozen(signed, addenda: record.session.addenda)
+            // Written in today's shape: a document stored under an older format reads as if the
+            // keys added since were null or empty.
+            doc.formatVersion = ExportFormat.version
+            doc.session = frozen(record, signed, names: names)
             return doc
         }
-        let names = ExportNames(context: context)
         return ExportFormat.SessionDocument(
             formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
             timeZone: ExportNames.line(context.timeZone.identifier),
@@ -42,23 +45,25 @@ public enum JSONExport {
             sessions: ordered.map {
                 if let signed = $0.signedNote {
                     return ExportFormat.PatientSessionDTO(clinician: signed.document.note.clinician,
-                                                          session: frozen(signed, addenda: $0.session.addenda))
+                                                          session: frozen($0, signed, names: names))
                 }
                 return ExportFormat.PatientSessionDTO(clinician: clinician($0.clinician),
                                                       session: session($0.session, number: $0.sessionNumber, names: names))
             })
     }
 
-    /// A signed session as frozen, with the addenda added since and its seal.
-    private static func frozen(_ signed: SignedNote, addenda: [Addendum]) -> ExportFormat.SessionDTO {
+    /// A signed session as frozen, with the addenda added since (a late event named under
+    /// today's catalogue) and its seal.
+    private static func frozen(_ record: SessionRecord, _ signed: SignedNote, names: ExportNames) -> ExportFormat.SessionDTO {
         var s = signed.document.note.session
-        s.addenda = addenda.map(addendum)
+        s.addenda = record.session.addenda.map { addendum($0, entries: record.session.entries, names: names) }
         s.seal = .init(document: signed.sha256, chain: signed.seal)
         return s
     }
 
-    private static func addendum(_ a: Addendum) -> ExportFormat.AddendumDTO {
-        .init(id: line(a.id), author: line(a.author), at: Timestamp.iso(a.at), text: note(a.text))
+    private static func addendum(_ a: Addendum, entries: [TriggerPointEntry], names: ExportNames) -> ExportFormat.AddendumDTO {
+        .init(id: line(a.id), author: line(a.author), at: Timestamp.iso(a.at), text: note(a.text),
+              adverseEvent: a.adverseEvent.map { adverseEvent($0, entries: entries, names: names) })
     }
 
     // MARK: - Encoding
@@ -94,7 +99,9 @@ public enum JSONExport {
         for a in s.screening { byID[a.itemID] = a }
         func answer(_ a: ScreeningAnswer, kind: ScreeningClass?) -> ExportFormat.ScreeningAnswerDTO {
             .init(item: named(a.itemID, names.screeningQuestion), class: kind?.rawValue, present: a.present,
-                  regions: a.regions.map { named($0, names.region) }, acknowledged: a.acknowledged, note: line(a.note))
+                  regions: a.regions.map { named($0, names.region) }, acknowledged: a.acknowledged,
+                  acknowledgedBy: a.acknowledged ? a.acknowledgedBy.map(line) : nil,
+                  acknowledgedAt: a.acknowledged ? a.acknowledgedAt.map(Timestamp.iso) : nil, note: line(a.note))
         }
         var unanswered: [ExportFormat.NamedDTO] = []
         for item in names.catalogue.screening {
@@ -127,15 +134,24 @@ public enum JSONExport {
             closeOut: .init(
                 needleCount: .init(inserted: s.reconciliation.inserted, removed: s.reconciliation.removed, reconciled: s.reconciliation.balanced),
                 needleBrand: line(c.needleBrand), needleLot: line(c.needleLot),
-                adverseEvents: c.adverseEvents.map { e in
-                    .init(type: e.typeID.map { named($0, names.adverseEvent) }, class: e.severity.rawValue, note: note(e.note))
-                },
+                adverseEvents: c.adverseEvents.map { adverseEvent($0, entries: s.entries, names: names) },
                 aftercare: c.aftercare.map { named($0, names.aftercare) }, aftercareNote: note(c.aftercareNote),
                 combinedTreatments: c.combinedTreatments.map { named($0, names.combinedTreatment) },
                 plan: .init(nextVisit: c.plan.nextVisit?.description, sessionsPlanned: c.plan.sessionsPlanned, note: note(c.plan.note))),
+            notTreated: s.notTreatedReason.map(note),
+            screeningChanges: s.screeningChanges.map {
+                .init(item: named($0.itemID, names.screeningQuestion), before: line($0.before), after: line($0.after),
+                      reason: note($0.reason), by: line($0.by), at: Timestamp.iso($0.at))
+            },
             signature: s.signature.map { .init(by: line($0.by), signatureLine: line($0.signatureLine), at: Timestamp.iso($0.at)) },
             seal: nil,
-            addenda: s.addenda.map(addendum))
+            addenda: s.addenda.map { addendum($0, entries: s.entries, names: names) })
+    }
+
+    /// An adverse event, naming the point it concerns by its number in the session.
+    private static func adverseEvent(_ e: AdverseEvent, entries: [TriggerPointEntry], names: ExportNames) -> ExportFormat.AdverseEventDTO {
+        .init(type: e.typeID.map { named($0, names.adverseEvent) }, class: e.severity.rawValue, note: note(e.note),
+              point: e.entryID.flatMap { id in entries.firstIndex { $0.id == id }.map { $0 + 1 } }, onset: e.onset?.rawValue)
     }
 
     private static func entry(_ e: TriggerPointEntry, number: Int, names: ExportNames) -> ExportFormat.EntryDTO {
@@ -147,6 +163,8 @@ public enum JSONExport {
                                frequencyHz: e.technique.frequencyHz, summary: e.technique.summary),
               twitch: .init(count: e.twitch.count, strength: e.twitch.strength?.rawValue),
               sensations: e.sensations.map { named($0, names.sensation) }, referredTo: line(e.referredTo),
-              painDuring: e.painDuring, note: note(e.note), recordedAt: Timestamp.iso(e.recordedAt))
+              painDuring: e.painDuring, note: note(e.note), recordedAt: Timestamp.iso(e.recordedAt),
+              confirmedWarnings: e.confirmedWarnings.map(line), warningsConfirmedAt: e.warningsConfirmedAt.map(Timestamp.iso),
+              copiedFrom: e.copiedFrom)
     }
 }

@@ -19,6 +19,35 @@ public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Se
     }
 }
 
+/// A list that is decoded as empty when its key is missing (a document written before the key
+/// existed), and always written.
+@propertyWrapper
+public struct ExportList<Element: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    /// The list.
+    public var wrappedValue: [Element]
+    /// Wraps a list.
+    public init(wrappedValue: [Element]) { self.wrappedValue = wrappedValue }
+    /// Decodes a list.
+    public init(from decoder: Decoder) throws { wrappedValue = try decoder.singleValueContainer().decode([Element].self) }
+    /// Encodes the list.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(wrappedValue)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing key is `null`: documents written before a key was added still decode.
+    public func decode<T>(_ type: ExportNullable<T>.Type, forKey key: Key) throws -> ExportNullable<T> {
+        try decodeIfPresent(type, forKey: key) ?? ExportNullable(wrappedValue: nil)
+    }
+
+    /// A missing key is an empty list: documents written before a key was added still decode.
+    public func decode<T>(_ type: ExportList<T>.Type, forKey key: Key) throws -> ExportList<T> {
+        try decodeIfPresent(type, forKey: key) ?? ExportList(wrappedValue: [])
+    }
+}
+
 /// The JSON export format, version 1 (`formatVersion`). These types are the format: they are
 /// separate from the domain types so that the domain can change without changing what other
 /// systems read.
@@ -38,7 +67,11 @@ public enum ExportFormat {
     /// The version written in `formatVersion`; raised whenever a key changes meaning or goes away.
     /// Version 2: `unanswered` names its items (`{"id", "name"}`), and a session carries `seal`
     /// (its signed document's hash and its place in the audit chain; null for a draft).
-    public static let version = 2
+    /// Version 3 adds what was decided during the session: `notTreated`, `screeningChanges`,
+    /// an answer's `acknowledgedBy`/`acknowledgedAt`, an entry's `confirmedWarnings`,
+    /// `warningsConfirmedAt` and `copiedFrom`, an adverse event's `point` and `onset`, and an
+    /// addendum's `adverseEvent`. Documents of version 2 read as if these were null or empty.
+    public static let version = 3
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
     public struct SessionDocument: Codable, Sendable, Equatable {
@@ -136,6 +169,10 @@ public enum ExportFormat {
         public var safetyWarnings: [WarningDTO]
         /// The close-out.
         public var closeOut: CloseOutDTO
+        /// Why the session was closed without needling; null when it was treated.
+        @ExportNullable public var notTreated: String?
+        /// Screening answers changed so that something blocked no longer was, with the reasons.
+        @ExportList public var screeningChanges: [ScreeningChangeDTO]
         /// The signature; null for a draft.
         @ExportNullable public var signature: SignatureDTO?
         /// What proves the signed note unchanged; null for a draft (and inside the signed document itself).
@@ -187,8 +224,25 @@ public enum ExportFormat {
         public var regions: [NamedDTO]
         /// Precautions: acknowledged for this session.
         public var acknowledged: Bool
+        /// Who acknowledged it (an account), and when (UTC instant); null when not recorded.
+        @ExportNullable public var acknowledgedBy: String?
+        @ExportNullable public var acknowledgedAt: String?
         /// The clinician's note on the answer.
         public var note: String
+    }
+
+    /// A screening answer changed so that something it blocked no longer was.
+    public struct ScreeningChangeDTO: Codable, Sendable, Equatable {
+        /// The item's id and question.
+        public var item: NamedDTO
+        /// The answer before and after, in words.
+        public var before: String
+        public var after: String
+        /// Why.
+        public var reason: String
+        /// Who (an account), and when (UTC instant).
+        public var by: String
+        public var at: String
     }
 
     /// Informed consent.
@@ -243,6 +297,12 @@ public enum ExportFormat {
         public var note: String
         /// When the entry was charted (UTC instant).
         public var recordedAt: String
+        /// The safety warnings shown for this point and confirmed before it was saved.
+        @ExportList public var confirmedWarnings: [String]
+        /// When they were confirmed (UTC instant), or null.
+        @ExportNullable public var warningsConfirmedAt: String?
+        /// The session (record id) the point was copied from, or null.
+        @ExportNullable public var copiedFrom: Int64?
     }
 
     /// Needles at one point.
@@ -323,6 +383,10 @@ public enum ExportFormat {
         public var `class`: String
         /// Description.
         public var note: String
+        /// The point (entry number) it concerns, or null.
+        @ExportNullable public var point: Int?
+        /// "during", "after" or "later", or null when not recorded.
+        @ExportNullable public var onset: String?
     }
 
     /// The plan after the visit.
@@ -355,6 +419,8 @@ public enum ExportFormat {
         public var at: String
         /// What it says.
         public var text: String
+        /// A late adverse event it reports, coded; null for a plain addendum.
+        @ExportNullable public var adverseEvent: AdverseEventDTO?
     }
 }
 

@@ -82,13 +82,18 @@ public enum TextExport {
         if s.id != 0 { number += number.isEmpty ? "record \(s.id)" : " (record \(s.id))" }
         head("Session:", number.isEmpty ? "not yet stored" : number)
         head("Date:", "\(Timestamp.display(started, in: zone)) \(zoneLabel(zone, at: started))")
-        head("Status:", s.signature != nil ? "signed" : "DRAFT (in \(s.state)), not signed")
+        let untreated = s.notTreated != nil ? ": NOT TREATED" : ""
+        head("Status:", s.signature != nil ? "signed" + untreated : "DRAFT (in \(s.state)), not signed" + untreated)
 
         // Condition
         page.heading("CONDITION")
         page.wrapped("  ", orNotRecorded(s.condition.summary))
 
-        writeScreening(s.screening, zone: zone, into: &page)
+        writeScreening(s.screening, changes: s.screeningChanges, zone: zone, into: &page)
+        if let reason = s.notTreated {
+            page.heading("NOT TREATED")
+            page.wrapped("  ", "No needle was inserted. Reason: \(orNotRecorded(reason))")
+        }
 
         // Pain
         page.heading("PAIN (NPRS 0-10)")
@@ -116,12 +121,14 @@ public enum TextExport {
                 if i > 0 { page.blank() }
                 let at = Timestamp.parse(a.at) ?? started
                 page.wrapped("  ", "\(i + 1). Added \(Timestamp.display(at, in: zone)) by \(orNotRecorded(a.author)):")
+                if let event = a.adverseEvent { page.wrapped("     ", "Late adverse event: " + adverseEventLine(event)) }
                 page.wrapped("     ", orNotRecorded(a.text))
             }
         }
     }
 
-    private static func writeScreening(_ screening: ExportFormat.ScreeningDTO, zone: TimeZone, into page: inout TextLayout) {
+    private static func writeScreening(_ screening: ExportFormat.ScreeningDTO, changes: [ExportFormat.ScreeningChangeDTO],
+                                       zone: TimeZone, into page: inout TextLayout) {
         page.heading("SCREENING")
         func field(_ label: String, _ value: String) { page.field(label, value, labelWidth: screeningLabelWidth) }
         func described(_ a: ExportFormat.ScreeningAnswerDTO, _ suffix: String) -> String {
@@ -146,7 +153,11 @@ public enum TextExport {
             field("Precautions:", "none")
         } else {
             for (i, item) in precautions.enumerated() {
-                field(i == 0 ? "Precautions:" : "", described(item, item.acknowledged ? ": acknowledged" : ": NOT acknowledged"))
+                var ack = item.acknowledged ? ": acknowledged" : ": NOT acknowledged"
+                if item.acknowledged, let by = item.acknowledgedBy {
+                    ack += " by \(by)" + (item.acknowledgedAt.flatMap(Timestamp.parse).map { " \(Timestamp.display($0, in: zone))" } ?? "")
+                }
+                field(i == 0 ? "Precautions:" : "", described(item, ack))
             }
         }
         if present.isEmpty, screening.unanswered.isEmpty {
@@ -156,6 +167,10 @@ public enum TextExport {
         }
         if !screening.unanswered.isEmpty {
             field("Not answered:", screening.unanswered.map(\.name).joined(separator: "; "))
+        }
+        for (i, c) in changes.enumerated() {
+            let at = Timestamp.parse(c.at).map { Timestamp.display($0, in: zone) } ?? c.at
+            field(i == 0 ? "Changed:" : "", "\(c.item.name): \(c.before) → \(c.after), by \(c.by) \(at). Reason: \(orNotRecorded(c.reason))")
         }
         let consent = screening.consent
         let text: String
@@ -207,6 +222,11 @@ public enum TextExport {
             let pain = e.painDuring.map { "\($0)/10" } ?? "not recorded"
             let at = Timestamp.parse(e.recordedAt) ?? Date(timeIntervalSince1970: 0)
             page.wrapped("      ", "Pain during needling: \(pain). Charted at \(Timestamp.time(at, in: zone)).")
+            if !e.confirmedWarnings.isEmpty {
+                let when = e.warningsConfirmedAt.flatMap(Timestamp.parse).map { " at \(Timestamp.time($0, in: zone))" } ?? ""
+                page.wrapped("      ", "Safety warning shown and confirmed\(when): \(e.confirmedWarnings.joined(separator: "; "))")
+            }
+            if let from = e.copiedFrom { page.wrapped("      ", "Copied from the last session (record \(from)).") }
             if !e.note.isEmpty { page.wrapped("      Note: ", e.note) }
         }
         page.blank()
@@ -220,6 +240,13 @@ public enum TextExport {
             let which = w.points.count == 1 ? "Point" : "Points"
             page.bullet("\(which) \(w.points.map(String.init).joined(separator: ", ")): \(w.message)")
         }
+    }
+
+    /// "bruising (mild, after, point 2): small bruise".
+    private static func adverseEventLine(_ e: ExportFormat.AdverseEventDTO) -> String {
+        let note = ExportNames.line(e.note)
+        let detail = [e.class, e.onset, e.point.map { "point \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        return "\(e.type?.name ?? "other") (\(detail))" + (note.isEmpty ? "" : ": \(note)")
     }
 
     /// Sensation names, with where referred pain went: "referred pain (to temple)".
@@ -242,8 +269,7 @@ public enum TextExport {
             field("Adverse events:", "none recorded")
         } else {
             for (i, e) in c.adverseEvents.enumerated() {
-                let note = ExportNames.line(e.note)
-                field(i == 0 ? "Adverse events:" : "", "\(e.type?.name ?? "other") (\(e.class))" + (note.isEmpty ? "" : ": \(note)"))
+                field(i == 0 ? "Adverse events:" : "", adverseEventLine(e))
             }
         }
         field("Aftercare given:", c.aftercare.isEmpty ? "none recorded" : c.aftercare.map(\.name).joined(separator: "; "))

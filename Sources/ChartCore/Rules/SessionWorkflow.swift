@@ -97,10 +97,26 @@ extension NeedlingSession {
         closeOut = c
     }
 
+    /// Closes a session that cannot go ahead (a contraindication, the patient declines, …) as
+    /// not treated: it is then signed as a non-treatment note, with no points.
+    public mutating func markNotTreated(reason: String) throws(SessionError) {
+        if isSigned { throw .signed }
+        if !entries.isEmpty { throw .blocked(["Points are charted: a treated session is closed out, not marked \"not treated\"."]) }
+        let clean = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !clean.isEmpty else { throw .invalid([ValidationIssue("Reason", "say why the session did not go ahead")]) }
+        notTreatedReason = clean
+    }
+
     /// Reasons the session may not be signed yet (empty when it may).
     public func signingBlockers(catalogue: Catalogue) -> [String] {
         var out: [String] = []
         if isSigned { return ["The session is already signed."] }
+        if let reason = notTreatedReason {
+            // A non-treatment note: no needle, so nothing to count, trace or score after.
+            if !entries.isEmpty { out.append("Points are charted on a session marked not treated: remove them, or close it out as treated.") }
+            if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { out.append("Say why the session did not go ahead.") }
+            return out
+        }
         if state != .closeOut { out.append("Complete charting and close-out before signing.") }
         let r = reconciliation
         if let removed = r.removed {

@@ -111,7 +111,7 @@ public enum ScreeningPolicy {
     /// Answers for a new session carried forward from the last one. Acknowledgements are not
     /// carried: a precaution is acknowledged afresh each session.
     public static func carriedForward(_ previous: [ScreeningAnswer]) -> [ScreeningAnswer] {
-        previous.map { var a = $0; a.acknowledged = false; return a }
+        previous.map { var a = $0; a.acknowledged = false; a.acknowledgedBy = nil; a.acknowledgedAt = nil; return a }
     }
 
     /// Item ids whose answer differs from the previous session's (to highlight).
