@@ -29,11 +29,15 @@ import Testing
         let text = s.drawn(width: 80, height: 24, context: ctx).text()
         #expect(text.contains("Safety warning"))
         #expect(text.contains("lung apex"))
+        let shown = s.charting.form?.warnings.map(\.message) ?? []
         out = s.send(.character("y"), ctx)
+        // The warnings confirmed with y go on the record with the point, and when.
         let expected = TriggerPointEntry(id: "id-1", regionID: "back-neck", muscle: "upper trapezius", side: .left, needleCount: 1,
                                          diameter: NeedleDiameter(hundredths: 25), lengthMM: 30, depth: .deep,
                                          technique: .pistoning, twitch: TwitchResponse(count: 2, strength: .strong),
-                                         sensations: ["deep-ache", "familiar"], recordedAt: SessionFixtures.now)
+                                         sensations: ["deep-ache", "familiar"], recordedAt: SessionFixtures.now,
+                                         confirmedWarnings: shown, warningsConfirmedAt: SessionFixtures.now)
+        #expect(shown.count == 2)
         #expect(effects(out) == [.saveEntry(expected, sessionID: 8)])
         #expect(s.session.entries.count == 1, "an entry joins the session only once the store has it")
         out = s.receive(.entrySaved(expected), context: ctx)
@@ -99,7 +103,9 @@ import Testing
         let out = s.send(.character("y"), ctx)
         var edited = first
         edited.side = .left
-        #expect(effects(out) == [.saveEntry(edited, sessionID: 8)])
+        edited.confirmedWarnings = ["Back of neck — upper trapezius: lung apex (use pincer grip)"]
+        edited.warningsConfirmedAt = ctx.now
+        #expect(effects(out) == [.saveEntry(edited, sessionID: 8)], "an edit confirms the warnings again")
         _ = s.receive(.entrySaved(edited), context: ctx)
         #expect(s.session.entries == [edited])
     }
@@ -142,6 +148,11 @@ import Testing
         #expect(saved.map(\.side) == [.right, .left, .right])
         #expect(saved.map(\.needleCount) == [1, 1, 2])
         #expect(saved.allSatisfy { $0.recordedAt == SessionFixtures.now && $0.twitch == .none && $0.sensations.isEmpty })
+        // Each copy says where it came from and which warnings were confirmed for it.
+        #expect(saved.allSatisfy { $0.copiedFrom == SessionFixtures.previous.id && $0.copiedFrom != nil })
+        #expect(saved.allSatisfy { $0.confirmedWarnings.contains { $0.contains("lung apex") } && $0.warningsConfirmedAt == SessionFixtures.now })
+        #expect(saved.map { $0.confirmedWarnings.contains { $0.hasPrefix("Both sides of the thorax") } } == [false, true, false],
+                "the bilateral warning on the point that raised it")
         for e in saved { out = s.receive(.entrySaved(e), context: ctx) }
         #expect(s.session.entries == saved)
         #expect(statusTexts(out).first?.hasPrefix("Copied from the last session") == true)

@@ -10,6 +10,8 @@ struct ChartingState: Sendable, Equatable {
     /// Points of the previous session offered for copying.
     struct CopyOffer: Sendable, Equatable {
         var from: Date
+        /// The session the points come from (recorded on each copied point).
+        var sessionID: Int64 = 0
         var entries: [TriggerPointEntry]
         var list: CheckList
         /// Safety warnings of the ticked points, shown for confirmation (y) before copying.

@@ -151,7 +151,7 @@ extension SessionScreen {
     mutating func confirmEntry(context: AppContext) -> [Command] {
         guard var form = charting.form else { return [] }
         defer { charting.form = form }
-        let entry: TriggerPointEntry
+        var entry: TriggerPointEntry
         switch form.entry() {
         case let .failure(error):
             form.issues = error.issues.map(\.description)
@@ -173,6 +173,9 @@ extension SessionScreen {
                 return [.status("Safety warning: y saves the point, Esc goes back to the form.", .warning)]
             }
         }
+        // The warnings shown were confirmed (this is the confirming key): they go on the record.
+        entry.confirmedWarnings = form.warnings.map(\.message)
+        entry.warningsConfirmedAt = form.warnings.isEmpty ? nil : context.now
         form.warnings = []
         form.saving = true
         form.failure = nil
@@ -216,7 +219,7 @@ extension SessionScreen {
                        detail: blocked[e.regionID] != nil ? "✕ blocked this session" : "\(e.needleCount)× \(e.diameter)×\(e.lengthMM) \(e.technique.summary)")
         }
         let ticked = s.entries.filter { blocked[$0.regionID] == nil }.map(\.id)
-        charting.copyOffer = ChartingState.CopyOffer(from: s.startedAt, entries: s.entries, list: CheckList(options: options, checked: ticked))
+        charting.copyOffer = ChartingState.CopyOffer(from: s.startedAt, sessionID: s.id, entries: s.entries, list: CheckList(options: options, checked: ticked))
         return []
     }
 
@@ -224,7 +227,7 @@ extension SessionScreen {
         guard var offer = charting.copyOffer else { return [] }
         if offer.warnings != nil {
             // Safety warnings are showing: y copies anyway, anything else goes back to the list.
-            if key == .character("y") { return copyTicked(offer, context: context) }
+            if key == .character("y") { return copyTicked(offer, confirmed: true, context: context) }
             offer.warnings = nil
             charting.copyOffer = offer
             return [.status("Not copied yet: untick points or Esc to cancel.", .info)]
@@ -267,15 +270,23 @@ extension SessionScreen {
     }
 
     /// Sends the ticked points that may be needled today to be saved as new entries.
-    mutating func copyTicked(_ offer: ChartingState.CopyOffer, context: AppContext) -> [Command] {
+    mutating func copyTicked(_ offer: ChartingState.CopyOffer, confirmed: Bool = false, context: AppContext) -> [Command] {
             charting.copyOffer = nil
             let blocked = blockedRegions
             let chosen = offer.entries.filter { offer.list.isChecked($0.id) }
             let allowed = chosen.filter { blocked[$0.regionID] == nil }
             guard !allowed.isEmpty else { return [.status("Nothing copied: no point ticked that may be needled today.", .warning)] }
             var commands: [Command] = []
+            var scratch = session
             for e in allowed {
-                let copy = e.prefill(id: context.newID(), at: context.now)
+                var copy = e.prefill(id: context.newID(), at: context.now)
+                copy.copiedFrom = offer.sessionID == 0 ? nil : offer.sessionID
+                if confirmed {
+                    // Each point keeps the warnings the clinician confirmed for the copy.
+                    copy.confirmedWarnings = SafetyRules.warnings(for: copy, in: scratch, catalogue: context.catalogue).map(\.message)
+                    copy.warningsConfirmedAt = copy.confirmedWarnings.isEmpty ? nil : context.now
+                }
+                scratch.entries.append(copy)
                 charting.copying.insert(copy.id)
                 commands.append(.run(.saveEntry(copy, sessionID: session.id)))
             }
