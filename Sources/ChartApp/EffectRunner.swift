@@ -59,7 +59,8 @@ public struct EffectRunner: Sendable {
             guard let patient = try database.patient(id: patientID) else { return [.failed("That patient no longer exists.")] }
             let lines = try database.sessions(patientID: patientID).map {
                 HistoryLine(sessionID: $0.id, startedAt: $0.startedAt, state: $0.state, condition: $0.condition, points: $0.points,
-                            nprsBefore: $0.nprsBefore, nprsAfter: $0.nprsAfter, addenda: $0.addenda)
+                            nprsBefore: $0.nprsBefore, nprsAfter: $0.nprsAfter, addenda: $0.addenda,
+                            seriousEvent: $0.seriousEvent, notTreated: $0.notTreated)
             }
             return [.history(patient, lines, regionCounts: try database.regionCounts(patientID: patientID))]
         case let .startSession(patientID):
@@ -135,6 +136,7 @@ public struct EffectRunner: Sendable {
     private func sessionEvent(_ s: NeedlingSession) throws -> [DataEvent] {
         guard let patient = try database.patient(id: s.patientID) else { return [.failed("That patient no longer exists.")] }
         let previous = try database.previousSession(patientID: s.patientID, before: s.id)
-        return [.session(s, patient, previous: previous)]
+        let note = s.isSigned ? try database.sessionRecord(id: s.id)?.signedNote : nil
+        return [.session(s, patient, previous: previous, signedNote: note)]
     }
 }

@@ -15,6 +15,10 @@ public struct SessionSummary: Sendable, Equatable, Identifiable {
     public var nprsBefore: Int?
     public var nprsAfter: Int?
     public var addenda: Int
+    /// A serious adverse event is recorded, at close-out or as a late event on an addendum.
+    public var seriousEvent: Bool = false
+    /// Closed without needling.
+    public var notTreated: Bool = false
 }
 
 // MARK: - Reading
@@ -151,7 +155,10 @@ extension AppDatabase {
                s.nprs_before, s.nprs_after,
                (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
                (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
-               (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda
+               (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda,
+               (s.adverse_events LIKE '%"severity":"serious"%' OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id
+                    AND a.adverse_event LIKE '%"severity":"serious"%')) AS serious,
+               s.not_treated_reason IS NOT NULL AS not_treated
         FROM sessions s
 
         """
@@ -165,7 +172,8 @@ extension AppDatabase {
             startedAt: try time(row[3]) ?? Date(timeIntervalSince1970: 0),
             state: SessionState(rawValue: row[4]) ?? .screening,
             condition: PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
-            points: row[10], needles: row[11], nprsBefore: row[8], nprsAfter: row[9], addenda: row[12])
+            points: row[10], needles: row[11], nprsBefore: row[8], nprsAfter: row[9], addenda: row[12],
+            seriousEvent: row[13], notTreated: row[14])
     }
 
     /// Unsigned sessions of `clinician` (all clinicians when nil), newest first: offered for resumption.

@@ -150,7 +150,7 @@ import Testing
     @Test func theListShowsEachSessionsFacts() {
         let text = draw(loaded())
         #expect(text.contains("2025-06-10  neck pain: right-sided (chronic)"))
-        #expect(text.contains("3 → –    charting"))
+        #expect(text.contains("3 → –    old draft"), "a draft from before today is flagged")
         #expect(text.contains("4 → 0    signed"))
         #expect(text.contains("9 → 6    signed     +2"))
         #expect(text.contains("Zoë Ångström-山田 · chart NC-0042 · born 1979-05-14 (46)"))
@@ -181,5 +181,25 @@ import Testing
         for (w, h) in [(80, 24), (100, 30), (132, 43), (200, 50)] {
             expectFits(draw(screen, width: w, height: h), width: w)
         }
+    }
+}
+
+/// Issue 9: what needs attention stands out in History.
+@Suite struct HistoryFlagsTests {
+    let context = UIFixtures.context()
+
+    @Test func todaysDraftIsPlainAnOldOneIsFlaggedASeriousEventAndANonTreatmentAreMarked() {
+        var lines = UIFixtures.history
+        lines[0].startedAt = context.now                     // a draft begun today
+        lines[1].seriousEvent = true
+        lines[2].notTreated = true
+        var screen = HistoryScreen(patient: UIFixtures.zoe)
+        _ = screen.receive(.history(UIFixtures.zoe, lines, regionCounts: UIFixtures.regionCounts), context: context)
+        let text = draw(screen, context: context)
+        #expect(text.contains("3 → –    charting"), "today's draft is not old")
+        #expect(!text.contains("old draft"))
+        #expect(text.contains("4 → 0    signed     SAE"), "a serious adverse event is marked")
+        #expect(text.contains("9 → 6    signed     +2"))
+        #expect(text.contains("untreated"))
     }
 }

@@ -20,6 +20,32 @@ import Testing
         #expect(lines.allSatisfy { DisplayWidth.of($0) <= 80 })
     }
 
+    /// The signed view shows the note as frozen at signing, not as today's catalogue renders it.
+    @Test func aSignedSessionShowsItsFrozenNote() {
+        let session = UIFixtures.signedSession
+        let frozenContext = ExportContext(clinicName: "Then", catalogue: .builtIn, timeZone: context.timeZone)
+        var document = SignedDocument.freeze(SessionRecord(patient: UIFixtures.zoe, clinician: context.clinician, session: session), context: frozenContext)
+        document.note.session.condition.summary = "as it read when signed"
+        var screen = view(session)
+        screen.signedNote = SignedNote(document: document, sha256: String(repeating: "a", count: 64), seal: String(repeating: "b", count: 64))
+        let lines = screen.lines(context: context)
+        #expect(lines.contains("  as it read when signed"))
+        #expect(lines.contains("  Record seal: " + String(repeating: "b", count: 64)))
+        // Privacy hides the frozen note's patient name too.
+        var hidden = context
+        hidden.privacy = true
+        #expect(!screen.lines(context: hidden).contains { $0.contains("Zoë") })
+    }
+
+    @Test func aSeriousAdverseEventIsMarkedAtTheTop() {
+        var session = UIFixtures.signedSession
+        session.addenda.append(Addendum(id: "late", author: "amoreau", at: session.startedAt.addingTimeInterval(86_400),
+                                        text: "Phoned: infection at the needle site.", adverseEvent: AdverseEvent(typeID: "infection", severity: .serious, onset: .later)))
+        let lines = view(session).lines(context: context)
+        #expect(lines.first == "SERIOUS ADVERSE EVENT RECORDED: see close-out and addenda.")
+        #expect(lines.contains { $0.contains("Late adverse event: infection (serious, later)") })
+    }
+
     @Test func scrollingStaysWithinTheNote() {
         var screen = view()
         let count = screen.lines(context: context).count

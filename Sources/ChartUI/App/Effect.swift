@@ -68,10 +68,15 @@ public struct HistoryLine: Sendable, Equatable {
     public var nprsBefore: Int?
     public var nprsAfter: Int?
     public var addenda: Int
+    /// A serious adverse event is recorded (at close-out or as a late event).
+    public var seriousEvent: Bool
+    /// Closed without needling.
+    public var notTreated: Bool
     public init(sessionID: Int64, startedAt: Date, state: SessionState, condition: PresentingCondition, points: Int,
-                nprsBefore: Int?, nprsAfter: Int?, addenda: Int) {
+                nprsBefore: Int?, nprsAfter: Int?, addenda: Int, seriousEvent: Bool = false, notTreated: Bool = false) {
         self.sessionID = sessionID; self.startedAt = startedAt; self.state = state; self.condition = condition
         self.points = points; self.nprsBefore = nprsBefore; self.nprsAfter = nprsAfter; self.addenda = addenda
+        self.seriousEvent = seriousEvent; self.notTreated = notTreated
     }
 }
 
@@ -81,8 +86,8 @@ public enum DataEvent: Sendable, Equatable {
     case patientSaved(Patient)
     /// The patient's sessions (newest first) and how often each region was needled.
     case history(Patient, [HistoryLine], regionCounts: [String: Int])
-    /// A session with its patient, freshly started or loaded.
-    case session(NeedlingSession, Patient, previous: NeedlingSession?)
+    /// A session with its patient, freshly started or loaded; a signed one with its frozen note.
+    case session(NeedlingSession, Patient, previous: NeedlingSession?, signedNote: SignedNote? = nil)
     case sessionSaved(NeedlingSession)
     /// A save or signing was refused because someone else changed the draft since it was read:
     /// the session as stored now, and who changed it when.

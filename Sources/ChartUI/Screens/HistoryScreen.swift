@@ -137,9 +137,10 @@ public struct HistoryScreen: ScreenModel {
             let selectedID = selectedLine?.sessionID
             patient = p; lines = list; regionCounts = counts; loaded = true
             selection = selectedID.flatMap { id in list.firstIndex { $0.sessionID == id } } ?? min(selection, max(0, list.count - 1))
-        case let .session(session, p, previous):
+        case let .session(session, p, previous, note):
             if session.isSigned {
                 var view = SessionViewScreen(session: session, patient: p, previous: previous, context: context)
+                view.signedNote = note
                 view.reloadOnClose = .loadHistory(patientID: patient.id)
                 return [.push(view)]
             }
@@ -220,8 +221,10 @@ public struct HistoryScreen: ScreenModel {
     /// Column widths of the list for `width` columns.
     private func columns(width: Int, wide: Bool) -> (date: Int, condition: Int) {
         let date = wide ? 16 : 10
-        // margins 2+2, then date, condition, points 3, NPRS 7, status 9, addenda 3, gaps of 2.
-        let fixed = 4 + date + 2 + 2 + 3 + 2 + 7 + 2 + 9 + 2 + 3
+        // margins 2+2, then date, condition, points 3, NPRS 7, status 9, addenda 3 (6 when a
+        // serious adverse event is marked too: "SAE +2"), gaps of 2.
+        let added = lines.contains(where: \.seriousEvent) ? 6 : 3
+        let fixed = 4 + date + 2 + 2 + 3 + 2 + 7 + 2 + 9 + 2 + added
         return (date, max(10, width - fixed))
     }
 
@@ -249,16 +252,18 @@ public struct HistoryScreen: ScreenModel {
             let when = wide ? Timestamp.display(line.startedAt, in: context.timeZone) : CalendarDate(line.startedAt, in: context.timeZone).description
             let condition = line.condition.summary(context.catalogue)
             let nprs = "\(line.nprsBefore.map(String.init) ?? "–") → \(line.nprsAfter.map(String.init) ?? "–")"
-            let status = line.state == .signed ? "signed" : line.state.rawValue
-            let addenda = line.addenda > 0 ? "+\(line.addenda)" : ""
+            // A draft from before today is flagged: it should have been finished or closed.
+            let stale = line.state != .signed && CalendarDate(line.startedAt, in: context.timeZone) < CalendarDate(context.now, in: context.timeZone)
+            let status = line.state == .signed ? (line.notTreated ? "untreated" : "signed") : stale ? "old draft" : line.state.rawValue
+            let addenda = (line.seriousEvent ? "SAE " : "") + (line.addenda > 0 ? "+\(line.addenda)" : "")
             let text = DisplayWidth.pad(when, to: dateWidth) + "  " + DisplayWidth.pad(condition.isEmpty ? "—" : condition, to: conditionWidth) + "  "
                 + DisplayWidth.pad(String(line.points).leftPadded(to: 3), to: 3) + "  " + DisplayWidth.pad(nprs, to: 7) + "  "
             let base: Style = selected ? .selected : .normal
             if selected { screen.fill(x: rect.x + 1, y: y, width: rect.width - 2, height: 1, style: .selected) }
             let x = screen.put(text, x: rect.x + 2, y: y, style: base, maxWidth: rect.width - 4)
-            let statusStyle: Style = selected ? .selected : line.state == .signed ? .signed : .draft
+            let statusStyle: Style = selected ? .selected : line.state == .signed ? .signed : stale ? Style.warning.bolded : .draft
             screen.put(DisplayWidth.pad(status, to: 9), x: x, y: y, style: statusStyle, maxWidth: rect.maxX - 2 - x)
-            screen.put("  " + addenda, x: x + 9, y: y, style: base, maxWidth: rect.maxX - 2 - x - 9)
+            screen.put("  " + addenda, x: x + 9, y: y, style: line.seriousEvent && !selected ? Style.danger.bolded : base, maxWidth: rect.maxX - 2 - x - 9)
         }
         if lines.count > rows {
             // Which rows show, on the summary line above the list's headings.

@@ -137,7 +137,7 @@ public struct PatientsScreen: ScreenModel {
             // Offered once, on start; afterwards the line at the bottom says what is open.
             if !offeredResume { offeringResume = !list.isEmpty; offeredResume = true }
             unfinished = list
-        case let .session(session, patient, previous):
+        case let .session(session, patient, previous, _):
             unfinished.removeAll { $0.sessionID == session.id }
             return [.push(SessionScreen(session: session, patient: patient, previous: previous, context: context))]
         case let .demoLoaded(count):
@@ -180,13 +180,19 @@ public struct PatientsScreen: ScreenModel {
             let index = first + offset
             let style: Style = index == selection ? .selected : .normal
             let age = p.dateOfBirth.years(until: CalendarDate(context.now, in: context.timeZone))
-            let open = unfinished.contains { $0.patient.id == p.id } ? "unsigned" : ""
+            // A draft from before today is flagged: it should have been finished or closed.
+            let today = CalendarDate(context.now, in: context.timeZone)
+            let drafts = unfinished.filter { $0.patient.id == p.id }
+            let open = drafts.isEmpty ? "" : drafts.contains { CalendarDate($0.startedAt, in: context.timeZone) < today } ? "old draft" : "unsigned"
             let line = DisplayWidth.pad(p.chartNumber, to: 12) + "  " + DisplayWidth.pad(context.name(p), to: nameWidth) + "  "
                 + DisplayWidth.pad("\(p.dateOfBirth) (\(age))", to: 16) + "  " + open
             screen.fill(x: 1, y: y + offset, width: area.width - 2, height: 1, style: style)
             screen.put(line, x: 2, y: y + offset, style: style, maxWidth: area.width - 4)
             if contactWidth > 0 { screen.put(p.contact, x: contactX, y: y + offset, style: style, maxWidth: contactWidth) }
-            if !open.isEmpty { screen.put(open, x: 2 + 12 + 2 + nameWidth + 2 + 16 + 2, y: y + offset, style: index == selection ? style : .draft, maxWidth: 10) }
+            if !open.isEmpty {
+                let flag: Style = open == "old draft" ? Style.warning.bolded : .draft
+                screen.put(open, x: 2 + 12 + 2 + nameWidth + 2 + 16 + 2, y: y + offset, style: index == selection ? style : flag, maxWidth: 10)
+            }
         }
         if !unfinished.isEmpty {
             let u = unfinished[0]

@@ -19,6 +19,8 @@ public struct SessionViewScreen: ScreenModel {
     public var scroll = 0
     /// Run when this screen closes, so the screen beneath refreshes (History sets `.loadHistory`).
     public var reloadOnClose: Effect?
+    /// A signed session's note as frozen at signing: shown as signed, whatever changed since.
+    public var signedNote: SignedNote?
 
     /// Rows of the note visible at the smallest terminal (80×24): scrolling is bounded by it.
     static let minimumRows = 19
@@ -42,9 +44,16 @@ public struct SessionViewScreen: ScreenModel {
     public func lines(context: AppContext) -> [String] {
         var shown = patient
         shown.name = context.name(patient)
-        let record = SessionRecord(patient: shown, clinician: clinician(context: context), session: session)
+        var record = SessionRecord(patient: shown, clinician: clinician(context: context), session: session, signedNote: signedNote)
+        if var note = signedNote, context.privacy {
+            note.document.note.patient.name = context.name(patient)
+            record.signedNote = note
+        }
         let text = TextExport.session(record, context: ExportContext(clinicName: "", catalogue: context.catalogue, timeZone: context.timeZone))
         var out: [String] = []
+        let serious = session.closeOut.adverseEvents.contains { $0.severity == .serious }
+            || session.addenda.contains { $0.adverseEvent?.severity == .serious }
+        if serious { out += ["SERIOUS ADVERSE EVENT RECORDED: see close-out and addenda.", ""] }
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) where !line.hasPrefix("Clinic:") {
             out += DisplayWidth.of(String(line)) <= Self.noteWidth ? [String(line)] : DisplayWidth.wrap(String(line), to: Self.noteWidth)
         }
@@ -118,9 +127,10 @@ public struct SessionViewScreen: ScreenModel {
 
     public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
         switch event {
-        case let .session(s, p, prev) where s.id == session.id:
+        case let .session(s, p, prev, note) where s.id == session.id:
             // Reloaded after an addendum: show it.
             session = s; patient = p; previous = prev
+            if note != nil { signedNote = note }
         case let .failed(message):
             return [.status(message, .error)]
         default: break
