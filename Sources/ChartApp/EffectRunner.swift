@@ -93,8 +93,8 @@ public struct EffectRunner: Sendable {
             }
             guard let s = try database.session(id: id) else { return [.failed("Session \(id) no longer exists.")] }
             return [.signed(s)]
-        case let .addAddendum(sessionID, text):
-            return [.addendumAdded(try database.addAddendum(sessionID: sessionID, text: text, by: me))]
+        case let .addAddendum(sessionID, text, event):
+            return [.addendumAdded(try database.addAddendum(sessionID: sessionID, text: text, adverseEvent: event, by: me))]
         case let .export(request):
             let context = ExportContext(clinicName: try database.clinicName(), catalogue: catalogue, timeZone: try database.clinicTimeZone())
             let text: String

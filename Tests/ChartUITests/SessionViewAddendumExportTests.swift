@@ -114,6 +114,28 @@ import Testing
                        condition: "neck pain: right-sided (chronic)", reloadAfterSave: .loadHistory(patientID: 42))
     }
 
+    /// Issue 9: a late adverse event after signing is a coded addendum.
+    @Test func controlTCodesALateAdverseEventFromTheCatalogue() {
+        var s = screen()
+        send([.ctrl("t")], to: &s)
+        #expect(s.eventList != nil)
+        #expect(draw(s).contains("Late adverse event: its type"))
+        send(Key.typing("infec") + [.enter], to: &s)
+        #expect(s.eventList == nil)
+        #expect(s.adverseEvent == AdverseEvent(typeID: "infection", severity: .serious, onset: .later))
+        #expect(draw(s).contains("Late adverse event: infection (serious) · ^T changes it"))
+        send(Key.typing("Red, hot and swollen at the calf point on day 3; GP started antibiotics."), to: &s)
+        let commands = s.handle(.ctrl("s"), context: context)
+        #expect(effects(commands) == [.addAddendum(sessionID: 107, text: "Red, hot and swollen at the calf point on day 3; GP started antibiotics.",
+                                                   adverseEvent: AdverseEvent(typeID: "infection", severity: .serious, onset: .later))])
+        // Esc in the list removes the coding again: a plain addendum.
+        var t = screen()
+        send([.ctrl("t"), .enter], to: &t)
+        #expect(t.adverseEvent != nil)
+        send([.ctrl("t"), .escape], to: &t)
+        #expect(t.adverseEvent == nil)
+    }
+
     @Test func enterStartsANewLineAndControlSSavesTheTrimmedText() {
         var s = screen()
         #expect(s.capturesText)

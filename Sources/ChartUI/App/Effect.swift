@@ -24,8 +24,8 @@ public enum Effect: Sendable, Equatable {
     case loadPreviousSession(patientID: Int64, before: Int64)
     /// Sign and lock the session, if it is still the version the clinician saw.
     case signSession(id: Int64, version: Int)
-    /// Add an addendum to a signed session.
-    case addAddendum(sessionID: Int64, text: String)
+    /// Add an addendum to a signed session; with `adverseEvent`, a coded late adverse event.
+    case addAddendum(sessionID: Int64, text: String, adverseEvent: AdverseEvent? = nil)
     /// Write the text summary of one session, or of all the patient's sessions, to `path`.
     case export(ExportRequest)
     /// Unsigned sessions to offer for resumption.

@@ -7,6 +7,10 @@ public struct AddendumScreen: ScreenModel {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case edit(Key), save, cancel, confirmDiscard, keepEditing
+        /// ^T: code the addendum as a late adverse event (a list of types opens); again: no event.
+        case codeEvent
+        /// A key for the open list of event types.
+        case pickEvent(Key)
     }
 
     /// The signed session the addendum belongs to.
@@ -29,6 +33,10 @@ public struct AddendumScreen: ScreenModel {
     public var confirmingDiscard = false
     /// Run once this screen has closed after a save, so the screen beneath shows the addendum.
     public var reloadAfterSave: Effect?
+    /// A late adverse event this addendum reports (type and class from the catalogue), if any.
+    public var adverseEvent: AdverseEvent?
+    /// The list of adverse-event types, while it is open.
+    var eventList: PickList?
 
     /// An empty addendum to session `sessionID` of `patient`.
     public init(sessionID: Int64, patient: Patient, sessionStartedAt: Date, condition: String, reloadAfterSave: Effect? = nil) {
@@ -42,16 +50,20 @@ public struct AddendumScreen: ScreenModel {
 
     public var keyHints: [KeyHint] {
         if confirmingDiscard { return [KeyHint("y", "discard addendum"), KeyHint("n / Esc", "keep writing")] }
-        return [KeyHint("^S", "save and sign"), KeyHint("Enter", "new line"), KeyHint("Esc", "cancel"), KeyHint("^U", "delete to line start")]
+        if eventList != nil { return [KeyHint("Enter", "this event"), KeyHint("↑↓ type", "choose"), KeyHint("Esc", "no event")] }
+        return [KeyHint("^S", "save and sign"), KeyHint("^T", adverseEvent == nil ? "late adverse event" : "change event"),
+                KeyHint("Enter", "new line"), KeyHint("Esc", "cancel"), KeyHint("^U", "delete to line start")]
     }
 
     /// The keymap: keys to actions.
-    static func action(for key: Key, confirming: Bool) -> Action? {
+    static func action(for key: Key, confirming: Bool, picking: Bool = false) -> Action? {
         if confirming {
             if key == .character("y") || key == .character("Y") { return .confirmDiscard }
             return .keepEditing
         }
+        if picking { return .pickEvent(key) }
         switch key {
+        case .ctrl("t"): return .codeEvent
         case .ctrl("s"), .function(2): return .save
         case .escape: return .cancel
         case .character, .enter, .backspace, .delete, .left, .right, .up, .down, .home, .end,
@@ -61,7 +73,7 @@ public struct AddendumScreen: ScreenModel {
     }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = Self.action(for: key, confirming: confirmingDiscard) else { return [] }
+        guard let action = Self.action(for: key, confirming: confirmingDiscard, picking: eventList != nil) else { return [] }
         return reduce(action, context: context)
     }
 
@@ -76,7 +88,7 @@ public struct AddendumScreen: ScreenModel {
             issues = Validation.addendum(text.text)
             if let issue = issues.first { return [.status("Not saved: \(issue)", .error)] }
             saving = true
-            return [.run(.addAddendum(sessionID: sessionID, text: text.text.trimmingCharacters(in: .whitespacesAndNewlines)))]
+            return [.run(.addAddendum(sessionID: sessionID, text: text.text.trimmingCharacters(in: .whitespacesAndNewlines), adverseEvent: adverseEvent))]
         case .cancel:
             if !text.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 confirmingDiscard = true
@@ -88,6 +100,25 @@ public struct AddendumScreen: ScreenModel {
             return [.pop, .status("Addendum discarded; the session is unchanged.", .info)]
         case .keepEditing:
             confirmingDiscard = false
+        case .codeEvent:
+            let options = context.catalogue.adverseEvents.map { PickOption(id: $0.id, label: $0.name, detail: $0.severity.rawValue) }
+            eventList = PickList(options: options, selectedID: adverseEvent?.typeID, allowsFreeText: false)
+            return [.status("A late adverse event: choose its type (its class comes with it); Esc for none.", .info)]
+        case let .pickEvent(key):
+            guard var list = eventList else { return [] }
+            switch list.handle(key) {
+            case let .picked(option):
+                eventList = nil
+                let type = context.catalogue.adverseEvent(option.id)
+                adverseEvent = AdverseEvent(typeID: option.id, severity: type?.severity ?? .mild, onset: .later)
+                return [.status("Coded as a late adverse event: \(option.label) (\(type?.severity.rawValue ?? "mild")). Describe it below; ^S saves.", .info)]
+            case .cancelled:
+                eventList = nil
+                adverseEvent = nil
+                return [.status("No adverse event: a plain addendum.", .info)]
+            case .none, .freeText:
+                eventList = list
+            }
         }
         return []
     }
@@ -121,6 +152,17 @@ public struct AddendumScreen: ScreenModel {
         let explanation = "A signed session never changes. This addendum is shown with it, dated when saved and signed by \(who); once saved it cannot be changed either."
         for line in DisplayWidth.wrap(Sanitizer.line(explanation), to: width).prefix(3) {
             screen.put(line, x: x, y: y, maxWidth: width); y += 1
+        }
+        if let list = eventList {
+            screen.put("Late adverse event: its type", x: x, y: y, style: Style.warning.bolded, maxWidth: width)
+            list.render(into: &screen, rect: Rect(x: x, y: y + 1, width: width, height: max(1, area.maxY - y - 2)), focused: true)
+            return
+        }
+        if let event = adverseEvent {
+            let name = event.typeID.flatMap { context.catalogue.adverseEvent($0)?.name } ?? "other"
+            screen.put("Late adverse event: \(name) (\(event.severity.rawValue)) · ^T changes it", x: x, y: y,
+                       style: event.severity == .serious ? Style.danger.bolded : Style.warning.bolded, maxWidth: width)
+            y += 1
         }
         y += 1
         // The text box takes what is left, above two lines of messages.
