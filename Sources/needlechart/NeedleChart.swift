@@ -25,7 +25,7 @@ struct NeedleChart: ParsableCommand {
     /// parses to the parser's own command) and usage errors need no account.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(globalOptionsLast(Array(CommandLine.arguments.dropFirst())))
             let ours = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
             if ours, case .failure(let error) = ClinicianIdentity.account {
                 printError("needlechart: \(error)")
@@ -35,6 +35,32 @@ struct NeedleChart: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+extension NeedleChart {
+    /// The options every subcommand shares, which may also come before the subcommand, as with
+    /// git: `needlechart --db F demo` is read as `needlechart demo --db F`.
+    static let globalOptions: Set<String> = ["--db"]
+
+    /// `arguments` with global options given before a subcommand's name moved after it. Anything
+    /// else is left alone, so the parser's own messages stay as they are.
+    static func globalOptionsLast(_ arguments: [String]) -> [String] {
+        let names = Set(configuration.subcommands.map { $0._commandName })
+        var leading: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            if globalOptions.contains(arg), i + 1 < arguments.count {
+                leading += [arg, arguments[i + 1]]; i += 2
+            } else if let eq = arg.firstIndex(of: "="), globalOptions.contains(String(arg[..<eq])) {
+                leading.append(arg); i += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, i < arguments.count, names.contains(arguments[i]) else { return arguments }
+        return [arguments[i]] + leading + arguments[(i + 1)...]
     }
 }
 

@@ -148,3 +148,20 @@ import Testing
         #expect(r.stderr == "needlechart: \(dir)/catalogue.yaml:2: view must be front or back, not 'sideways'\n")
     }
 }
+
+/// Issue 10 item 6: global options work before the subcommand, as with git.
+@Suite struct GlobalOptionTests {
+    @Test func theDatabaseOptionMayComeBeforeTheSubcommand() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let demo = try box.run(["--db", box.db, "demo"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let list = try box.run(["--db=\(box.db)", "patients"])
+        #expect(list.status == 0 && list.stdout.contains("NC-0001"), "\(list.stderr)")
+        let sessions = try box.run(["--db", box.db, "sessions", "NC-0001", "--json"])
+        #expect(sessions.status == 0, "\(sessions.stderr)")
+        // Without a subcommand it is the app's option, as before; a wrong word is still refused.
+        let wrong = try box.run(["--db", box.db, "bogus"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("Unexpected argument 'bogus'"))
+    }
+}
