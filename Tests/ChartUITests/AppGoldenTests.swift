@@ -46,6 +46,22 @@ import Testing
         #expect(!app.showingHelp, "any key closes help")
     }
 
+    /// Issue 10: privacy hides the typed search and dates of birth too, not only names.
+    @Test func privacyHidesTheSearchTextAndBirthDates() {
+        var app = home()
+        let ctx = UIFixtures.context()
+        _ = app.handle(.escape, context: ctx)
+        for c in "Zo" { _ = app.handle(.character(c), context: ctx) }
+        _ = app.receive(.patients([UIFixtures.zoe]), context: ctx)
+        let plain = app.render(width: 80, height: 24, context: ctx).text()
+        #expect(plain.contains("Zo") && plain.contains("1979-05-14"))
+        _ = app.handle(.ctrl("p"), context: ctx)
+        let hidden = app.render(width: 80, height: 24, context: ctx).text()
+        #expect(!hidden.contains("Zo"), "neither the name nor what was typed")
+        #expect(!hidden.contains("1979-05-14"))
+        #expect(hidden.contains("••") && hidden.contains("(hidden)"))
+    }
+
     @Test func theIdleLockHidesPatientData() throws {
         var app = home()
         app.tick(now: UIFixtures.now.addingTimeInterval(299))

@@ -51,8 +51,8 @@ public struct AddendumScreen: ScreenModel {
     public var keyHints: [KeyHint] {
         if confirmingDiscard { return [KeyHint("y", "discard addendum"), KeyHint("n / Esc", "keep writing")] }
         if eventList != nil { return [KeyHint("Enter", "this event"), KeyHint("↑↓ type", "choose"), KeyHint("Esc", "no event")] }
-        return [KeyHint("^S", "save and sign"), KeyHint("^T", adverseEvent == nil ? "late adverse event" : "change event"),
-                KeyHint("Enter", "new line"), KeyHint("Esc", "cancel"), KeyHint("^U", "delete to line start")]
+        return [KeyHint("^S", "save and sign"), KeyHint("Esc", "cancel"), KeyHint("^T", adverseEvent == nil ? "late event" : "change event"),
+                KeyHint("Enter", "new line"), KeyHint("^U", "delete to line start")]
     }
 
     /// The keymap: keys to actions.

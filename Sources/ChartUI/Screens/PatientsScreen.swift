@@ -155,7 +155,10 @@ public struct PatientsScreen: ScreenModel {
         var y = area.y + 1
         screen.put("Find", x: 2, y: y, style: .emphasis)
         let fieldWidth = min(40, area.width - 44)
-        search.render(into: &screen, x: 8, y: y, width: fieldWidth, focused: true, placeholder: "name or chart number")
+        // Privacy hides what was typed (often a name) as well as the names found.
+        var shownSearch = search
+        if context.privacy, !search.text.isEmpty { shownSearch.set(String(repeating: "•", count: search.text.count)) }
+        shownSearch.render(into: &screen, x: 8, y: y, width: fieldWidth, focused: true, placeholder: "name or chart number")
         screen.put("name or chart number", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: area.width - 12 - fieldWidth)
         y += 2
         // Wide terminals add a contact column rather than stretching names across the screen.
@@ -172,7 +175,8 @@ public struct PatientsScreen: ScreenModel {
                 screen.put("No patients yet.", x: 4, y: y + 1, style: .emphasis)
                 screen.put("^N adds a patient.  ^D loads a demo clinic to look around in.", x: 4, y: y + 3)
             } else {
-                screen.put("No patient matches \"\(search.text)\". ^N adds a new patient.", x: 4, y: y + 1)
+                let typed = context.privacy ? "what you typed" : "\"\(search.text)\""
+                screen.put("No patient matches \(typed). ^N adds a new patient.", x: 4, y: y + 1)
             }
         }
         let first = scroll(rows: rows)
@@ -184,8 +188,9 @@ public struct PatientsScreen: ScreenModel {
             let today = CalendarDate(context.now, in: context.timeZone)
             let drafts = unfinished.filter { $0.patient.id == p.id }
             let open = drafts.isEmpty ? "" : drafts.contains { CalendarDate($0.startedAt, in: context.timeZone) < today } ? "old draft" : "unsigned"
+            let born = context.privacy ? "(hidden)" : "\(p.dateOfBirth) (\(age))"
             let line = DisplayWidth.pad(p.chartNumber, to: 12) + "  " + DisplayWidth.pad(context.name(p), to: nameWidth) + "  "
-                + DisplayWidth.pad("\(p.dateOfBirth) (\(age))", to: 16) + "  " + open
+                + DisplayWidth.pad(born, to: 16) + "  " + open
             screen.fill(x: 1, y: y + offset, width: area.width - 2, height: 1, style: style)
             screen.put(line, x: 2, y: y + offset, style: style, maxWidth: area.width - 4)
             if contactWidth > 0 { screen.put(p.contact, x: contactX, y: y + offset, style: style, maxWidth: contactWidth) }
