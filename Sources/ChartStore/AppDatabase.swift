@@ -63,6 +63,7 @@ public struct AppDatabase: Sendable {
     /// connection's lock fails with `StoreError` `.busy`.
     public static func open(path: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn,
                             busyTimeout: TimeInterval = AppDatabase.busyTimeout) throws -> AppDatabase {
+        try refuseURL(path)
         let fm = FileManager.default
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
@@ -107,6 +108,18 @@ public struct AppDatabase: Sendable {
         }
     }
 
+    /// A database named by a URL (`postgresql://…`, `file:…`) is refused with a message: this
+    /// version opens SQLite files only, and a URL must never become a folder named "postgresql:".
+    static func refuseURL(_ path: String) throws {
+        guard let colon = path.firstIndex(of: ":"), !path.hasPrefix("/"), !path.hasPrefix("."), !path.hasPrefix("~") else { return }
+        let scheme = path[..<colon]
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return }
+        let what = scheme.lowercased().hasPrefix("postgres")
+            ? "a PostgreSQL server is not supported by this version yet (the shared-clinic backend is planned)"
+            : "'\(Sanitizer.line(String(scheme))):' is not a kind of database NeedleChart opens"
+        throw StoreError(.io, "\(Sanitizer.line(path)): \(what). Give the path of a SQLite file (for example ./clinic.sqlite); nothing was created.")
+    }
+
     /// Refuses, before anything touches the file, one that another program made: tables but no
     /// migrations table, or a migrations table (another GRDB-based program's) that holds none of
     /// NeedleChart's migrations. One with NeedleChart's and later ones is from a newer version.
@@ -128,6 +141,7 @@ public struct AppDatabase: Sendable {
     /// a backup can be checked. A missing, empty, foreign or older-version file is refused.
     public static func openReadOnly(path: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn,
                                     busyTimeout: TimeInterval = AppDatabase.busyTimeout) throws -> AppDatabase {
+        try refuseURL(path)
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw StoreError(.notFound, "There is no database at \(path) (the app or 'needlechart demo' creates one).")

@@ -173,3 +173,21 @@ import Testing
         #expect(try db.session(id: s.id)?.closeOut.nprsAfter == 3)
     }
 }
+
+/// Issue 11: a URL is never taken as a file name (today a folder "postgresql:" was created).
+@Suite struct DatabaseURLTests {
+    @Test func aURLIsRefusedAndNothingIsCreated() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(dir)
+        defer { FileManager.default.changeCurrentDirectoryPath(before) }
+        for url in ["postgresql:///clinic?host=/var/run/postgresql", "postgres://ahale@db.example/clinic", "file:clinic.sqlite"] {
+            #expect { try AppDatabase.open(path: url) } throws: { ($0 as? StoreError)?.message.contains("nothing was created") == true }
+            #expect { try AppDatabase.openReadOnly(path: url) } throws: { $0 is StoreError }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // A path that merely has a colon in a file name still opens, written as a path.
+        _ = try AppDatabase.open(path: dir + "/odd:name.sqlite")
+    }
+}
