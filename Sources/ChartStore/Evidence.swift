@@ -107,11 +107,12 @@ enum Evidence {
     /// Freezes the signed session `sessionID` as its note renders now (catalogue, profiles, the
     /// clinic's name and time zone as they stand), writes the audit row that binds the document's
     /// hash and the data's hash to the chain, and stores the document with its seal (that row's
-    /// hash). Called in the signing transaction, and once by the migration for older signatures.
+    /// hash). Called in the signing transaction, and once by the migration for older signatures
+    /// (`atSchemaV4`: the session table as that migration finds it).
     @discardableResult
     static func freeze(_ db: Database, sessionID: Int64, catalogue: Catalogue, at: String, actor: String,
-                       action: AuditAction, summary: String) throws -> SignedNote {
-        guard let record = try AppDatabase.sessionRecord(db, id: sessionID, frozen: false) else {
+                       action: AuditAction, summary: String, atSchemaV4: Bool = false) throws -> SignedNote {
+        guard let record = try AppDatabase.sessionRecord(db, id: sessionID, frozen: false, atSchemaV4: atSchemaV4) else {
             throw StoreError(.notFound, "Session \(sessionID) does not exist.")
         }
         let context = ExportContext(clinicName: try AppDatabase.clinicName(db), catalogue: catalogue,

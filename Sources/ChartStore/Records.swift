@@ -28,8 +28,8 @@ extension AppDatabase {
     }
 
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
-    static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true) throws -> SessionRecord? {
-        guard let s = try loadSession(db, id: id),
+    static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, atSchemaV4: Bool = false) throws -> SessionRecord? {
+        guard let s = try loadSession(db, id: id, atSchemaV4: atSchemaV4),
               let p = try Row.fetchOne(db.cachedStatement(sql: patientByIDSQL), arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
         let c = try Row.fetchOne(db.cachedStatement(sql: clinicianSQL), arguments: [s.clinician]).map(clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)

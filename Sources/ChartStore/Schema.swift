@@ -226,6 +226,10 @@ enum Schema {
                 """)
             try signedDocuments(db, setup)
         }
+        migrator.registerMigration("v5: consent obtained by") { db in
+            // Who obtained consent (the clinician's account); empty for sessions from before.
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN consent_obtained_by TEXT")
+        }
         return migrator
     }
 
@@ -282,7 +286,7 @@ enum Schema {
         }
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM sessions WHERE signed_at IS NOT NULL ORDER BY id") {
             try Evidence.freeze(db, sessionID: id, catalogue: setup.catalogue, at: setup.now, actor: actor, action: .change,
-                                summary: "signed note frozen as it rendered at upgrade to schema v4")
+                                summary: "signed note frozen as it rendered at upgrade to schema v4", atSchemaV4: true)
         }
     }
 }

@@ -36,7 +36,7 @@ extension AppDatabase {
         s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening, \
         s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot, \
         s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned, \
-        s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version
+        s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version, s.consent_obtained_by
         """
     /// The entry columns `entry(row:)` reads, in its order (table alias `e`).
     public static let entryColumns = """
@@ -49,11 +49,14 @@ extension AppDatabase {
 
     /// The queries of one session, shared with the benchmark's raw floor so both read the same columns.
     public static let sessionByIDSQL = "SELECT \(sessionColumns) FROM sessions s WHERE s.id = ?"
+    /// One session as the table stood at schema v4, for the v4 upgrade that freezes older
+    /// signatures (it runs before later migrations add columns): those columns read as NULL.
+    static let sessionByIDAtV4SQL = "SELECT \(sessionColumns.replacingOccurrences(of: "s.consent_obtained_by", with: "NULL")) FROM sessions s WHERE s.id = ?"
     public static let entriesBySessionSQL = "SELECT \(entryColumns) FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id"
     public static let addendaBySessionSQL = "SELECT \(addendumColumns) FROM addenda a WHERE a.session_id = ? ORDER BY a.at, a.rowid"
 
-    static func loadSession(_ db: Database, id: Int64) throws -> NeedlingSession? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionByIDSQL), arguments: [id]) else { return nil }
+    static func loadSession(_ db: Database, id: Int64, atSchemaV4: Bool = false) throws -> NeedlingSession? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: atSchemaV4 ? sessionByIDAtV4SQL : sessionByIDSQL), arguments: [id]) else { return nil }
         var s = try session(row: row)
         var entries: [TriggerPointEntry] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: entriesBySessionSQL), arguments: [id])
@@ -81,7 +84,8 @@ extension AppDatabase {
             startedAt: try time(row[3]) ?? Date(timeIntervalSince1970: 0), state: state,
             condition: PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
             screening: try JSONColumn.decode([ScreeningAnswer].self, row[8]),
-            consent: Consent(obtained: row[9], at: try time(row[10]), explained: try JSONColumn.decode([String].self, row[11])),
+            consent: Consent(obtained: row[9], at: try time(row[10]), explained: try JSONColumn.decode([String].self, row[11]),
+                             obtainedBy: row[28]),
             nprsBefore: row[12],
             closeOut: CloseOut(
                 needlesRemoved: row[13], needleBrand: row[14], needleLot: row[15],
@@ -247,7 +251,7 @@ extension AppDatabase {
         let c = s.closeOut
         try db.execute(sql: """
             UPDATE sessions SET state = ?, condition_id = ?, condition_text = ?, onset = ?, screening = ?,
-                consent_obtained = ?, consent_at = ?, consent_explained = ?, nprs_before = ?,
+                consent_obtained = ?, consent_at = ?, consent_explained = ?, consent_obtained_by = ?, nprs_before = ?,
                 needles_removed = ?, needle_brand = ?, needle_lot = ?, nprs_after = ?, adverse_events = ?,
                 aftercare = ?, aftercare_note = ?, combined_treatments = ?, next_visit = ?, sessions_planned = ?,
                 plan_note = ?, updated_at = ?, updated_by = ?, version = version + 1
@@ -256,7 +260,7 @@ extension AppDatabase {
                 s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
                 s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
                 JSONColumn.encode(s.screening.map(clean)), s.consent.obtained, s.consent.at.map(Timestamp.iso),
-                JSONColumn.encode(s.consent.explained), s.nprsBefore,
+                JSONColumn.encode(s.consent.explained), s.consent.obtainedBy.map(Sanitizer.line), s.nprsBefore,
                 c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
                 JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
                 JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),

@@ -75,7 +75,8 @@ enum ExportFixtures {
         let env = ChartEnvironment.fixed(start: Date(timeIntervalSince1970: 1_795_000_000 + 7 * 86_400), timeZone: zone)
         var s = NeedlingSession(id: 1029, patientID: patient.id, clinician: clinician.username, startedAt: env.now(),
                                 condition: PresentingCondition(catalogueID: "neck-pain", onset: .chronic),
-                                screening: screening(), consent: Consent(obtained: true, at: env.now(), explained: ["not-acupuncture"]),
+                                screening: screening(),
+                                consent: Consent(obtained: true, at: env.now(), explained: ["not-acupuncture"], obtainedBy: clinician.username),
                                 nprsBefore: 5)
         try s.startCharting(catalogue: catalogue)
         try s.upsertEntry(TriggerPointEntry(

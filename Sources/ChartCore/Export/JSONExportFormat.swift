@@ -25,7 +25,9 @@ public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Se
 ///
 /// Conventions:
 /// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
-/// - Every optional value is written, as `null` when not recorded; no key is ever left out.
+/// - Every optional value is written, as `null` when not recorded; no key is ever left out,
+///   except the keys added after version 2 (below), which are left out when they do not apply,
+///   so that a note signed before them reads back, and hashes, byte for byte as it was stored.
 /// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
 /// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
 ///   lengths and depths are whole millimetres.
@@ -38,6 +40,9 @@ public enum ExportFormat {
     /// The version written in `formatVersion`; raised whenever a key changes meaning or goes away.
     /// Version 2: `unanswered` names its items (`{"id", "name"}`), and a session carries `seal`
     /// (its signed document's hash and its place in the audit chain; null for a draft).
+    ///
+    /// Added within version 2 (no key changed meaning; each is absent when it does not apply and
+    /// from documents written before it): `consent.obtainedBy`.
     public static let version = 2
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
@@ -199,6 +204,8 @@ public enum ExportFormat {
         @ExportNullable public var at: String?
         /// What was explained.
         public var explained: [NamedDTO]
+        /// The account of the clinician who obtained it; absent when not recorded.
+        public var obtainedBy: String? = nil
     }
 
     /// Pain before and after treatment, 0–10.

@@ -161,6 +161,7 @@ public enum TextExport {
         let text: String
         if consent.obtained {
             text = "obtained" + (consent.at.flatMap(Timestamp.parse).map { " \(Timestamp.display($0, in: zone))" } ?? "")
+                + (consent.obtainedBy.map { $0.isEmpty ? "" : " by \($0)" } ?? "")
         } else {
             text = "NOT obtained"
         }
