@@ -92,10 +92,12 @@ struct SessionScenario {
         ("entry-form-warning", entryFormWithWarning),
         ("closeout-unreconciled", closeOutUnreconciled),
         ("signed-read-only", signedReadOnly),
+        ("closeout-short-count", LostNeedleCloseOutTests.shortByOne),
+        ("closeout-needle-not-found", LostNeedleCloseOutTests.needleNotFoundRecorded),
         ("screening-consent", screeningConsent),
     ]
 
-    @Test(arguments: 0..<6)
+    @Test(arguments: 0..<8)
     func goldenScreens(_ index: Int) throws {
         let (name, make) = Self.cases[index]
         let scenario = make()

@@ -126,10 +126,12 @@ public enum JSONExport {
             entries: s.entries.enumerated().map { i, e in entry(e, number: i + 1, names: names) },
             safetyWarnings: warningDTOs,
             closeOut: .init(
-                needleCount: .init(inserted: s.reconciliation.inserted, removed: s.reconciliation.removed, reconciled: s.reconciliation.balanced),
+                needleCount: .init(inserted: s.reconciliation.inserted, removed: s.reconciliation.removed, reconciled: s.reconciliation.balanced,
+                                   notFound: s.reconciliation.notFound > 0 ? s.reconciliation.notFound : nil),
                 needleBrand: line(c.needleBrand), needleLot: line(c.needleLot),
                 adverseEvents: c.adverseEvents.map { e in
-                    .init(type: e.typeID.map { named($0, names.adverseEvent) }, class: e.severity.rawValue, note: note(e.note))
+                    .init(type: e.typeID.map { named($0, names.adverseEvent) }, class: e.severity.rawValue, note: note(e.note),
+                          needlesNotFound: e.needlesNotFound)
                 },
                 aftercare: c.aftercare.map { named($0, names.aftercare) }, aftercareNote: note(c.aftercareNote),
                 combinedTreatments: c.combinedTreatments.map { named($0, names.combinedTreatment) },

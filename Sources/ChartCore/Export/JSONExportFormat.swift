@@ -42,7 +42,8 @@ public enum ExportFormat {
     /// (its signed document's hash and its place in the audit chain; null for a draft).
     ///
     /// Added within version 2 (no key changed meaning; each is absent when it does not apply and
-    /// from documents written before it): `consent.obtainedBy`.
+    /// from documents written before it): `consent.obtainedBy`, `needleCount.notFound` and an
+    /// adverse event's `needlesNotFound` (the lost-needle path of SPEC §2).
     public static let version = 2
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
@@ -320,6 +321,9 @@ public enum ExportFormat {
         @ExportNullable public var removed: Int?
         /// True when removed equals inserted.
         public var reconciled: Bool
+        /// Needles recorded as not found by "retained or broken needle" adverse events; absent
+        /// when none is. A short count is closed when this equals inserted minus removed.
+        public var notFound: Int? = nil
     }
 
     /// An adverse event.
@@ -330,6 +334,8 @@ public enum ExportFormat {
         public var `class`: String
         /// Description.
         public var note: String
+        /// A retained or broken needle: how many needles were not found; absent otherwise.
+        public var needlesNotFound: Int? = nil
     }
 
     /// The plan after the visit.
