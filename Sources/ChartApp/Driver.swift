@@ -27,6 +27,12 @@ public struct Driver: Sendable {
         process(app.handle(key, context: context))
     }
 
+    /// The terminal measures `size` now (at start and after each resize): keys are judged
+    /// against it, so none reaches a screen hidden by the too-small notice.
+    public mutating func resize(to size: TerminalSize) {
+        app.resized(to: size)
+    }
+
     /// Time passes with no key (idle lock, clock in the title bar).
     public mutating func tick(now: Date) {
         context.now = now

@@ -18,10 +18,18 @@ public enum Interactive {
         var driver = Driver(runner: runner, context: context, idleTimeout: idleTimeout)
         driver.start()
         try Terminal.withTerminal { terminal in
+            // The app's idea of the size is updated before every paint and before every key
+            // (a resize arrives as a key of its own first), so a key typed while the screen is
+            // hidden by the too-small notice is judged against the size the clinician sees.
+            func measure() {
+                let size = terminal.size
+                let now = TerminalSize(width: size.columns, height: size.rows)
+                if now != driver.app.size { driver.resize(to: now) }
+            }
             while !driver.app.quitRequested {
                 if terminal.pendingSignal != nil { break }
-                let size = terminal.size
-                terminal.paint(driver.frame(width: size.columns, height: size.rows))
+                measure()
+                terminal.paint(driver.frame(width: driver.app.size.width, height: driver.app.size.height))
                 let key = terminal.readKey(timeoutMilliseconds: 500)
                 if terminal.pendingSignal != nil { break }
                 guard let key else {
@@ -30,6 +38,7 @@ public enum Interactive {
                 }
                 if key == .ctrl("z") { terminal.suspend(); continue }
                 if key == .ctrl("l") { terminal.redrawEverythingNextPaint(); continue }
+                measure()
                 driver.send(key, now: Date())
             }
         }

@@ -69,8 +69,8 @@ private struct BulkStatements {
             INSERT INTO sessions(patient_id, clinician, started_at, state, condition_id, condition_text, onset, screening,
                 consent_obtained, consent_at, consent_explained, nprs_before, needles_removed, needle_brand, needle_lot,
                 nprs_after, adverse_events, aftercare, aftercare_note, combined_treatments, next_visit, sessions_planned,
-                plan_note, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                plan_note, updated_at, consent_obtained_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         entry = try db.makeStatement(sql: """
             INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
@@ -98,7 +98,7 @@ private struct BulkStatements {
                 s.consent.obtained, s.consent.at.map(Timestamp.iso), JSONColumn.encode(s.consent.explained), s.nprsBefore,
                 c.needlesRemoved, c.needleBrand, c.needleLot, c.nprsAfter, JSONColumn.encode(c.adverseEvents),
                 JSONColumn.encode(c.aftercare), c.aftercareNote, JSONColumn.encode(c.combinedTreatments),
-                c.plan.nextVisit?.description, c.plan.sessionsPlanned, c.plan.note, at,
+                c.plan.nextVisit?.description, c.plan.sessionsPlanned, c.plan.note, at, s.consent.obtainedBy,
             ])
             s.id = db.lastInsertedRowID
             s.patientID = patientID

@@ -226,6 +226,10 @@ enum Schema {
                 """)
             try signedDocuments(db, setup)
         }
+        migrator.registerMigration("v5: consent obtained by") { db in
+            // Who obtained consent (the clinician's account); empty for sessions from before.
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN consent_obtained_by TEXT")
+        }
         migrator.registerMigration("v6: decisions on the record") { db in
             // What was decided during a session: warnings confirmed, points copied, a session
             // closed untreated and why, screening answers that unblocked something and why, and

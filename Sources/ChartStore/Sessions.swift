@@ -40,7 +40,8 @@ extension AppDatabase {
         s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset, s.screening, \
         s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot, \
         s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned, \
-        s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version, s.not_treated_reason, s.screening_changes
+        s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version, s.not_treated_reason, s.screening_changes,
+        s.consent_obtained_by
         """
     /// The entry columns `entry(row:)` reads, in its order (table alias `e`).
     public static let entryColumns = """
@@ -118,6 +119,7 @@ extension AppDatabase {
         s.version = row[27]
         s.notTreatedReason = row[28]
         s.screeningChanges = try JSONColumn.decode([ScreeningChange].self, row[29])
+        s.consent.obtainedBy = row[30]
         return s
     }
 
@@ -319,7 +321,7 @@ extension AppDatabase {
         let c = s.closeOut
         try db.execute(sql: """
             UPDATE sessions SET state = ?, condition_id = ?, condition_text = ?, onset = ?, screening = ?,
-                consent_obtained = ?, consent_at = ?, consent_explained = ?, nprs_before = ?,
+                consent_obtained = ?, consent_at = ?, consent_explained = ?, consent_obtained_by = ?, nprs_before = ?,
                 needles_removed = ?, needle_brand = ?, needle_lot = ?, nprs_after = ?, adverse_events = ?,
                 aftercare = ?, aftercare_note = ?, combined_treatments = ?, next_visit = ?, sessions_planned = ?,
                 plan_note = ?, not_treated_reason = ?, screening_changes = ?, updated_at = ?, updated_by = ?, version = version + 1
@@ -328,7 +330,7 @@ extension AppDatabase {
                 s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
                 s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
                 JSONColumn.encode(s.screening.map(clean)), s.consent.obtained, s.consent.at.map(Timestamp.iso),
-                JSONColumn.encode(s.consent.explained), s.nprsBefore,
+                JSONColumn.encode(s.consent.explained), s.consent.obtainedBy.map(Sanitizer.line), s.nprsBefore,
                 c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
                 JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
                 JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),

@@ -75,12 +75,38 @@ enum ExportFixtures {
         let env = ChartEnvironment.fixed(start: Date(timeIntervalSince1970: 1_795_000_000 + 7 * 86_400), timeZone: zone)
         var s = NeedlingSession(id: 1029, patientID: patient.id, clinician: clinician.username, startedAt: env.now(),
                                 condition: PresentingCondition(catalogueID: "neck-pain", onset: .chronic),
-                                screening: screening(), consent: Consent(obtained: true, at: env.now(), explained: ["not-acupuncture"]),
+                                screening: screening(),
+                                consent: Consent(obtained: true, at: env.now(), explained: ["not-acupuncture"], obtainedBy: clinician.username),
                                 nprsBefore: 5)
         try s.startCharting(catalogue: catalogue)
         try s.upsertEntry(TriggerPointEntry(
             id: env.newID(), regionID: "back-neck", muscle: "levator scapulae", side: .right, twitch: TwitchResponse(count: 2, strength: .weak),
             sensations: ["cramping"], painDuring: 5, recordedAt: env.now()), catalogue: catalogue)
         return SessionRecord(patient: patient, clinician: clinician, session: s, sessionNumber: 4)
+    }
+
+    /// A signed session whose count is short by one needle that could not be found: four
+    /// inserted, three removed, the fourth recorded as a serious adverse event with its count.
+    static func lostNeedle() throws -> SessionRecord {
+        let env = ChartEnvironment.fixed(start: Date(timeIntervalSince1970: 1_795_000_000 + 14 * 86_400), timeZone: zone)
+        var s = NeedlingSession(id: 1043, patientID: patient.id, clinician: clinician.username, startedAt: env.now(),
+                                condition: PresentingCondition(catalogueID: "neck-pain", onset: .chronic), screening: screening(),
+                                consent: Consent(obtained: true, at: env.now(), explained: catalogue.consentItems.map(\.id),
+                                                 obtainedBy: clinician.username),
+                                nprsBefore: 6)
+        try s.startCharting(catalogue: catalogue)
+        try s.upsertEntry(TriggerPointEntry(
+            id: env.newID(), regionID: "buttock", muscle: "gluteus medius", side: .left, needleCount: 4,
+            diameter: NeedleDiameter(hundredths: 30), lengthMM: 60, depth: .deep, depthMM: 45, technique: .pistoning,
+            twitch: TwitchResponse(count: 2, strength: .strong), sensations: ["deep-ache"], painDuring: 5, recordedAt: env.now()),
+            catalogue: catalogue)
+        try s.beginCloseOut()
+        try s.updateCloseOut(CloseOut(
+            needlesRemoved: 3, needleBrand: "Seirin J-Type", needleLot: "J2509-0417", nprsAfter: 4,
+            adverseEvents: [AdverseEvent(typeID: AdverseEvent.retainedNeedleTypeID, severity: .serious,
+                                         note: "not found on the plinth, floor or gown; patient sent for an X-ray", needlesNotFound: 1)],
+            aftercare: ["keep-moving"]), catalogue: catalogue)
+        try s.sign(by: clinician, at: env.now(), catalogue: catalogue)
+        return SessionRecord(patient: patient, clinician: clinician, session: s, sessionNumber: 5)
     }
 }

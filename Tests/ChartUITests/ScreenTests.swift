@@ -166,15 +166,16 @@ import Testing
     }
 
     @Test func tooSmallNoticeSaysWhatIsNeeded() {
-        let screen = Screen.tooSmall(width: 30, height: 5, minimumWidth: 80, minimumHeight: 24)
+        let screen = Screen.tooSmall(width: 36, height: 6, minimumWidth: 80, minimumHeight: 24)
         #expect(screen.text() == [
             "",
-            "      Terminal too small",
-            "    Need 80×24, have 30×5",
-            "      Enlarge the window",
+            "         Terminal too small",
+            "       Need 80×24, have 36×6",
+            "         Enlarge the window",
+            " Keys are paused until it is larger",
             "",
         ].joined(separator: "\n"))
-        #expect(screen[x: 6, y: 1].style == .warning)
+        #expect(screen[x: 9, y: 1].style == .warning)
         #expect(Screen.tooSmall(width: 10, height: 1, minimumWidth: 80, minimumHeight: 24).text() == "Terminal …")
     }
 

@@ -43,6 +43,15 @@ struct SessionScenario {
         return s
     }
 
+    /// Screening at the consent rows: consent obtained (by whom, when), the first thing explained
+    /// ticked and the second not, the focus on the third.
+    static func screeningConsent() -> SessionScenario {
+        var s = SessionScenario(SessionFixtures.newSession())
+        s.send([.enter, .enter, .character("c"), .character("N")])  // neck pain, chronic, every item no: on to consent
+        s.send([.character("y"), .character("y"), .character("n")])
+        return s
+    }
+
     /// Charting with points on the back of the neck (both sides) and the chest, the chest selected.
     static func chartingWithMarks() -> SessionScenario {
         var s = SessionScenario(SessionFixtures.chartingSession(entries: [
@@ -83,9 +92,12 @@ struct SessionScenario {
         ("entry-form-warning", entryFormWithWarning),
         ("closeout-unreconciled", closeOutUnreconciled),
         ("signed-read-only", signedReadOnly),
+        ("closeout-short-count", LostNeedleCloseOutTests.shortByOne),
+        ("closeout-needle-not-found", LostNeedleCloseOutTests.needleNotFoundRecorded),
+        ("screening-consent", screeningConsent),
     ]
 
-    @Test(arguments: 0..<5)
+    @Test(arguments: 0..<8)
     func goldenScreens(_ index: Int) throws {
         let (name, make) = Self.cases[index]
         let scenario = make()

@@ -17,10 +17,13 @@ import Testing
         #expect(s.session.screening.count == Catalogue.builtIn.screening.count)
         #expect(s.session.screening.allSatisfy { !$0.present })
         #expect(rows[s.screening.focus] == .consent)
-        s.send(.character("y"), ctx)
+        let status = statusTexts(s.send(.character("a"), ctx))  // consent obtained, all three explained
         #expect(s.session.consent.obtained)
         #expect(s.session.consent.at == SessionFixtures.now)
+        #expect(s.session.consent.obtainedBy == "mkeller")
         #expect(s.session.consent.explained == Catalogue.builtIn.consentItems.map(\.id))
+        #expect(status == ["All 3 explained items ticked: it is not acupuncture; common effects; rare risks"])
+        #expect(rows[s.screening.focus] == .nprs)
         s.send(.end, ctx)
         s.send(Key.typing("6"), ctx)
         let out = s.send(.ctrl("s"), ctx)
@@ -114,5 +117,56 @@ import Testing
         #expect(saved.count == 1)
         #expect(saved.first?.screening.contains { $0.present } == true, "the yes is in what is saved")
         #expect(s.send(.down, ctx).isEmpty, "moving changes nothing and saves nothing")
+    }
+
+    // MARK: - Consent: what was explained, each on its own; who obtained it and when
+
+    /// The finding: y for consent ticked all three "explained" items at once.
+    @Test func yForConsentTicksNothingExplained() throws {
+        var s = SessionFixtures.screen(SessionFixtures.newSession(screening: SessionFixtures.allNo), previous: nil)
+        s.screening.focus = try #require(rows.firstIndex(of: .consent))
+        let out = s.send(.character("y"), ctx)
+        #expect(s.session.consent == Consent(obtained: true, at: SessionFixtures.now, explained: [], obtainedBy: "mkeller"))
+        #expect(rows[s.screening.focus] == .explained(0), "on to the first thing to explain")
+        #expect(effects(out) == [.saveSessionDetails(s.session)], "saved as it is given")
+        let text = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(text.contains("yes, 10:05 by mkeller"))
+        #expect(text.contains("[ ] explained: it is not acupuncture"))
+    }
+
+    @Test func eachExplainedItemIsTickedOnItsOwn() throws {
+        var s = SessionFixtures.screen(SessionFixtures.newSession(screening: SessionFixtures.allNo), previous: nil)
+        s.screening.focus = try #require(rows.firstIndex(of: .consent))
+        s.send(.character("y"), ctx)
+        s.send(.character("y"), ctx)  // it is not acupuncture: explained
+        #expect(s.session.consent.explained == ["not-acupuncture"])
+        s.send(.character("n"), ctx)  // common effects: not explained
+        #expect(s.session.consent.explained == ["not-acupuncture"])
+        #expect(rows[s.screening.focus] == .explained(2))
+        s.send(.character(" "), ctx)  // rare risks: ticked, focus stays
+        #expect(s.session.consent.explained == ["not-acupuncture", "rare-risks"])
+        s.send(.character(" "), ctx)  // and unticked
+        #expect(s.session.consent.explained == ["not-acupuncture"])
+        let hints = s.keyHints.map(\.keys)
+        #expect(hints.contains("a"), "the tick-all key is offered on the explained rows")
+    }
+
+    @Test func oneKeyTicksAllAndSaysWhich() throws {
+        var s = SessionFixtures.screen(SessionFixtures.newSession(screening: SessionFixtures.allNo), previous: nil)
+        s.screening.focus = try #require(rows.firstIndex(of: .explained(1)))
+        let out = s.send(.character("a"), ctx)
+        #expect(s.session.consent.explained == Catalogue.builtIn.consentItems.map(\.id))
+        #expect(!s.session.consent.obtained, "ticking what was explained is not consent")
+        #expect(statusTexts(out) == ["All 3 explained items ticked: it is not acupuncture; common effects; rare risks"])
+        #expect(effects(out) == [.saveSessionDetails(s.session)])
+    }
+
+    @Test func withdrawingConsentClearsWhoAndWhen() throws {
+        var s = SessionFixtures.screen(SessionFixtures.newSession(screening: SessionFixtures.allNo), previous: nil)
+        s.screening.focus = try #require(rows.firstIndex(of: .consent))
+        s.send(.character("y"), ctx)
+        s.screening.focus = try #require(rows.firstIndex(of: .consent))
+        s.send(.character("n"), ctx)
+        #expect(!s.session.consent.obtained && s.session.consent.at == nil && s.session.consent.obtainedBy == nil)
     }
 }

@@ -36,9 +36,11 @@ import Testing
     @Test func aTypicalFourPointSession() throws {
         var s = SessionScenario(SessionFixtures.newSession())  // answers carried forward from last week
         var keys = 0
-        // Screening: pick neck pain, chronic, jump to consent, yes, to the pain score, 6, continue.
-        Self.press([.enter, .enter, .character("c"), .character("N"), .character("y"), .end, .character("6"), .ctrl("s")], &s, count: &keys)
+        // Screening: pick neck pain, chronic, jump to consent, yes with all three explained (a),
+        // to the pain score, 6, continue.
+        Self.press([.enter, .enter, .character("c"), .character("N"), .character("a"), .end, .character("6"), .ctrl("s")], &s, count: &keys)
         #expect(s.screen?.phase == .charting)
+        #expect(s.screen?.session.consent.explained.count == 3)
         #expect(keys == 8)
         // Four points on the back of the neck and shoulder blades. The map starts on the head (front).
         keys = 0

@@ -18,10 +18,10 @@ enum Walkthrough {
         try t.type("zoe")
         try t.waitFor("Zoë Ångström-山田")
 
-        // Screening: condition, all "no", consent, pain before.
+        // Screening: condition, all "no", consent with all three explained, pain before.
         try t.send("C-s")
         try t.waitFor("Presenting condition")
-        for k in ["Enter", "Enter", "c", "N", "y", "End", "6"] { try t.send(k) }
+        for k in ["Enter", "Enter", "c", "N", "a", "End", "6"] { try t.send(k) }
         try t.send("C-s")
         try t.waitFor("Enter chart")
 

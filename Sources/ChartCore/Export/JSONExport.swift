@@ -127,12 +127,14 @@ public enum JSONExport {
                              onset: s.condition.onset?.rawValue, summary: names.conditionSummary(s.condition)),
             screening: .init(answers: answers, unanswered: unanswered,
                              consent: .init(obtained: s.consent.obtained, at: s.consent.at.map(Timestamp.iso),
-                                            explained: s.consent.explained.map { named($0, names.consentItem) })),
+                                            explained: s.consent.explained.map { named($0, names.consentItem) },
+                                            obtainedBy: s.consent.obtainedBy.map(line))),
             nprs: .init(before: s.nprsBefore, after: c.nprsAfter, change: change),
             entries: s.entries.enumerated().map { i, e in entry(e, number: i + 1, names: names) },
             safetyWarnings: warningDTOs,
             closeOut: .init(
-                needleCount: .init(inserted: s.reconciliation.inserted, removed: s.reconciliation.removed, reconciled: s.reconciliation.balanced),
+                needleCount: .init(inserted: s.reconciliation.inserted, removed: s.reconciliation.removed, reconciled: s.reconciliation.balanced,
+                                   notFound: s.reconciliation.notFound > 0 ? s.reconciliation.notFound : nil),
                 needleBrand: line(c.needleBrand), needleLot: line(c.needleLot),
                 adverseEvents: c.adverseEvents.map { adverseEvent($0, entries: s.entries, names: names) },
                 aftercare: c.aftercare.map { named($0, names.aftercare) }, aftercareNote: note(c.aftercareNote),
@@ -151,7 +153,8 @@ public enum JSONExport {
     /// An adverse event, naming the point it concerns by its number in the session.
     private static func adverseEvent(_ e: AdverseEvent, entries: [TriggerPointEntry], names: ExportNames) -> ExportFormat.AdverseEventDTO {
         .init(type: e.typeID.map { named($0, names.adverseEvent) }, class: e.severity.rawValue, note: note(e.note),
-              point: e.entryID.flatMap { id in entries.firstIndex { $0.id == id }.map { $0 + 1 } }, onset: e.onset?.rawValue)
+              point: e.entryID.flatMap { id in entries.firstIndex { $0.id == id }.map { $0 + 1 } }, onset: e.onset?.rawValue,
+              needlesNotFound: e.needlesNotFound)
     }
 
     private static func entry(_ e: TriggerPointEntry, number: Int, names: ExportNames) -> ExportFormat.EntryDTO {

@@ -54,7 +54,9 @@ extension KeyedDecodingContainer {
 ///
 /// Conventions:
 /// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
-/// - Every optional value is written, as `null` when not recorded; no key is ever left out.
+/// - Every optional value is written, as `null` when not recorded; no key is ever left out,
+///   except the keys added after version 2 (below), which are left out when they do not apply,
+///   so that a note signed before them reads back, and hashes, byte for byte as it was stored.
 /// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
 /// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
 ///   lengths and depths are whole millimetres.
@@ -69,8 +71,9 @@ public enum ExportFormat {
     /// (its signed document's hash and its place in the audit chain; null for a draft).
     /// Version 3 adds what was decided during the session: `notTreated`, `screeningChanges`,
     /// an answer's `acknowledgedBy`/`acknowledgedAt`, an entry's `confirmedWarnings`,
-    /// `warningsConfirmedAt` and `copiedFrom`, an adverse event's `point` and `onset`, and an
-    /// addendum's `adverseEvent`. Documents of version 2 read as if these were null or empty.
+    /// `warningsConfirmedAt` and `copiedFrom`, an adverse event's `point`, `onset` and
+    /// `needlesNotFound` (the lost-needle path), `consent.obtainedBy`, `needleCount.notFound`,
+    /// and an addendum's `adverseEvent`. Documents of version 2 read as if these were null or empty.
     public static let version = 3
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
@@ -253,6 +256,8 @@ public enum ExportFormat {
         @ExportNullable public var at: String?
         /// What was explained.
         public var explained: [NamedDTO]
+        /// The account of the clinician who obtained it; null when not recorded.
+        @ExportNullable public var obtainedBy: String? = nil
     }
 
     /// Pain before and after treatment, 0–10.
@@ -373,6 +378,9 @@ public enum ExportFormat {
         @ExportNullable public var removed: Int?
         /// True when removed equals inserted.
         public var reconciled: Bool
+        /// Needles recorded as not found by "retained or broken needle" adverse events; null
+        /// when none is. A short count is closed when this equals inserted minus removed.
+        @ExportNullable public var notFound: Int? = nil
     }
 
     /// An adverse event.
@@ -387,6 +395,8 @@ public enum ExportFormat {
         @ExportNullable public var point: Int?
         /// "during", "after" or "later", or null when not recorded.
         @ExportNullable public var onset: String?
+        /// A retained or broken needle: how many needles were not found; null otherwise.
+        @ExportNullable public var needlesNotFound: Int?
     }
 
     /// The plan after the visit.

@@ -176,6 +176,7 @@ public enum TextExport {
         let text: String
         if consent.obtained {
             text = "obtained" + (consent.at.flatMap(Timestamp.parse).map { " \(Timestamp.display($0, in: zone))" } ?? "")
+                + (consent.obtainedBy.map { $0.isEmpty ? "" : " by \($0)" } ?? "")
         } else {
             text = "NOT obtained"
         }
@@ -246,7 +247,8 @@ public enum TextExport {
     private static func adverseEventLine(_ e: ExportFormat.AdverseEventDTO) -> String {
         let note = ExportNames.line(e.note)
         let detail = [e.class, e.onset, e.point.map { "point \($0)" }].compactMap { $0 }.joined(separator: ", ")
-        return "\(e.type?.name ?? "other") (\(detail))" + (note.isEmpty ? "" : ": \(note)")
+        let count = e.needlesNotFound.map { ": \(AdverseEvent.notFoundPhrase($0))" } ?? ""
+        return "\(e.type?.name ?? "other") (\(detail))" + count + (note.isEmpty ? "" : ": \(note)")
     }
 
     /// Sensation names, with where referred pain went: "referred pain (to temple)".
@@ -262,7 +264,7 @@ public enum TextExport {
     private static func writeCloseOut(_ c: ExportFormat.CloseOutDTO, into page: inout TextLayout) {
         page.heading("CLOSE-OUT")
         func field(_ label: String, _ value: String) { page.field(label, value, labelWidth: screeningLabelWidth) }
-        field("Needle count:", reconciliationLine(NeedleReconciliation(inserted: c.needleCount.inserted, removed: c.needleCount.removed)))
+        field("Needle count:", reconciliationLine(c))
         field("Needle brand:", orNotRecorded(c.needleBrand))
         field("Lot number:", orNotRecorded(c.needleLot))
         if c.adverseEvents.isEmpty {
@@ -319,11 +321,28 @@ public enum TextExport {
         return line + "."
     }
 
-    private static func reconciliationLine(_ r: NeedleReconciliation) -> String {
-        guard let removed = r.removed else { return "\(r.inserted) inserted, removed not yet recorded" }
-        if removed == r.inserted { return "\(r.inserted) inserted, \(removed) removed and disposed: reconciled" }
-        let base = "\(r.inserted) inserted, \(removed) removed: DISCREPANCY"
-        if removed < r.inserted { return base + ", \(r.missing) not accounted for" }
-        return base + ", \(removed - r.inserted) more removed than inserted"
+    /// The needle count in plain words. A count with needles recorded as not found (`notFound`,
+    /// absent from notes signed before the lost-needle path) says how they were recorded.
+    private static func reconciliationLine(_ c: ExportFormat.CloseOutDTO) -> String {
+        let count = c.needleCount
+        guard let removed = count.removed else { return "\(count.inserted) inserted, removed not yet recorded" }
+        let missing = count.inserted - removed
+        if let notFound = count.notFound {
+            let retained = c.adverseEvents.first { $0.needlesNotFound != nil }
+            let event = "\(retained?.class ?? AdverseEventClass.serious.rawValue) adverse event (\(retained?.type?.name ?? "retained or broken needle"))"
+            if missing > 0, notFound == missing {
+                return "\(count.inserted) inserted, \(removed) removed and disposed; \(notFound) not found: recorded as a \(event)"
+            }
+            if missing == 0 {
+                return "\(count.inserted) inserted, \(removed) removed and disposed, yet a \(event) records \(notFound) not found: CONTRADICTION"
+            }
+            if missing > 0 {
+                return "\(count.inserted) inserted, \(removed) removed: DISCREPANCY, \(missing) not accounted for; a \(event) records \(notFound) not found"
+            }
+        }
+        if missing == 0 { return "\(count.inserted) inserted, \(removed) removed and disposed: reconciled" }
+        let base = "\(count.inserted) inserted, \(removed) removed: DISCREPANCY"
+        if missing > 0 { return base + ", \(missing) not accounted for" }
+        return base + ", \(-missing) more removed than inserted"
     }
 }

@@ -21,20 +21,63 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Needles in against needles out.
+/// Needles in against needles out, with the needles that serious adverse events record as
+/// not found (retained or broken).
 public struct NeedleReconciliation: Sendable, Equatable {
     public var inserted: Int
     public var removed: Int?
+    /// Needles that "retained or broken needle" events record as not found.
+    public var notFound: Int
+    /// True when a "retained or broken needle" event is recorded (with or without a count).
+    public var retainedRecorded: Bool
+
+    public init(inserted: Int, removed: Int?, notFound: Int = 0, retainedRecorded: Bool = false) {
+        self.inserted = inserted; self.removed = removed; self.notFound = notFound
+        self.retainedRecorded = retainedRecorded || notFound > 0
+    }
+
+    /// The count for `events`: their needles not found, and whether one is a retained needle.
+    public init(inserted: Int, removed: Int?, events: [AdverseEvent]) {
+        let retained = events.filter(\.isRetainedNeedle)
+        self.init(inserted: inserted, removed: removed, notFound: retained.reduce(0) { $0 + max(0, $1.needlesNotFound ?? 0) },
+                  retainedRecorded: !retained.isEmpty)
+    }
+
     /// True when every needle inserted has been removed and disposed.
     public var balanced: Bool { removed == inserted }
     /// Inserted minus removed; positive when needles are unaccounted for.
     public var missing: Int { inserted - (removed ?? 0) }
+    /// True when the count is short and the needles not found account for exactly the
+    /// shortfall: the lost-needle path, which may be signed.
+    public var shortAndAccounted: Bool { removed != nil && missing > 0 && notFound == missing }
+    /// True when the count is short and no retained-needle event speaks to it yet: the
+    /// moment to offer recording one.
+    public var shortAndUnrecorded: Bool { removed != nil && missing > 0 && !retainedRecorded }
+
+    /// What stands in the way of signing in the count, in the clinician's words; nil when the
+    /// count is closed (balanced with no retained needle, or short by exactly the needles
+    /// recorded as not found).
+    public var problem: String? {
+        guard let removed else { return "Record the needles removed and disposed (\(inserted) inserted)." }
+        if removed > inserted {
+            return "More needles removed (\(removed)) than charted as inserted (\(inserted)): correct the count or chart the missing point."
+        }
+        if removed == inserted {
+            guard retainedRecorded else { return nil }
+            return "The count balances (\(inserted) inserted, \(removed) removed) but a retained needle is recorded: correct one of them."
+        }
+        if shortAndAccounted { return nil }
+        if retainedRecorded {
+            return "\(missing) needle(s) not accounted for (\(inserted) inserted, \(removed) removed) but the retained-needle event records \(notFound) not found: correct the count or the event."
+        }
+        return "\(missing) needle(s) not accounted for (\(inserted) inserted, \(removed) removed): find and dispose of them and correct the count. A needle that cannot be found is a serious adverse event (retained or broken needle) and must be recorded as one."
+    }
 }
 
 extension NeedlingSession {
     /// Needle counts for close-out.
     public var reconciliation: NeedleReconciliation {
-        NeedleReconciliation(inserted: needlesInserted, removed: closeOut.needlesRemoved)
+        NeedleReconciliation(inserted: needlesInserted, removed: closeOut.needlesRemoved, events: closeOut.adverseEvents)
     }
 
     /// Reasons charting may not start yet (empty when it may).
@@ -118,16 +161,7 @@ extension NeedlingSession {
             return out
         }
         if state != .closeOut { out.append("Complete charting and close-out before signing.") }
-        let r = reconciliation
-        if let removed = r.removed {
-            if removed < r.inserted {
-                out.append("\(r.missing) needle(s) not accounted for (\(r.inserted) inserted, \(removed) removed): find and dispose of them and correct the count. A needle that cannot be found is a serious adverse event (retained or broken needle) and must be recorded as one.")
-            } else if removed > r.inserted {
-                out.append("More needles removed (\(removed)) than charted as inserted (\(r.inserted)): correct the count or chart the missing point.")
-            }
-        } else {
-            out.append("Record the needles removed and disposed (\(r.inserted) inserted).")
-        }
+        if let problem = reconciliation.problem { out.append(problem) }
         if closeOut.needleBrand.trimmingCharacters(in: .whitespaces).isEmpty || closeOut.needleLot.trimmingCharacters(in: .whitespaces).isEmpty {
             out.append("Record the needle brand and lot number (traceability in a recall).")
         }

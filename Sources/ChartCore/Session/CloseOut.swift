@@ -10,15 +10,33 @@ public struct AdverseEvent: Sendable, Equatable, Codable {
     public var entryID: String?
     /// When it began: during needling, after it in the visit, or later (reported afterwards).
     public var onset: AdverseEventOnset?
-    public init(typeID: String?, severity: AdverseEventClass, note: String = "", entryID: String? = nil, onset: AdverseEventOnset? = nil) {
+    /// For a retained or broken needle: how many needles could not be found (and so are missing
+    /// from the count of needles removed). Nil for other events, and in rows stored before it.
+    public var needlesNotFound: Int?
+    public init(typeID: String?, severity: AdverseEventClass, note: String = "", entryID: String? = nil, onset: AdverseEventOnset? = nil,
+                needlesNotFound: Int? = nil) {
         self.typeID = typeID; self.severity = severity; self.note = note; self.entryID = entryID; self.onset = onset
+        self.needlesNotFound = needlesNotFound
     }
 
-    /// "bruising (mild): left upper trapezius".
+    /// The catalogue type of a needle that cannot be found: retained in the patient or broken.
+    public static let retainedNeedleTypeID = "retained-needle"
+
+    /// True for a "retained or broken needle" event: it speaks to the needle count.
+    public var isRetainedNeedle: Bool { typeID == Self.retainedNeedleTypeID }
+
+    /// "bruising (mild): left upper trapezius"; "retained or broken needle (serious): 1 needle
+    /// not found: …".
     public func summary(_ catalogue: Catalogue) -> String {
         let name = typeID.map { catalogue.adverseEvent($0)?.name ?? $0 } ?? "other"
         let n = note.trimmingCharacters(in: .whitespaces)
-        return "\(name) (\(severity.rawValue))" + (n.isEmpty ? "" : ": \(n)")
+        let count = needlesNotFound.map { ": \(Self.notFoundPhrase($0))" } ?? ""
+        return "\(name) (\(severity.rawValue))" + count + (n.isEmpty ? "" : ": \(n)")
+    }
+
+    /// "1 needle not found", "2 needles not found".
+    public static func notFoundPhrase(_ count: Int) -> String {
+        count == 1 ? "1 needle not found" : "\(count) needles not found"
     }
 }
 

@@ -55,8 +55,11 @@ public struct Consent: Sendable, Equatable, Codable {
     public var at: Date?
     /// Consent item ids: what was explained.
     public var explained: [String]
-    public init(obtained: Bool = false, at: Date? = nil, explained: [String] = []) {
-        self.obtained = obtained; self.at = at; self.explained = explained
+    /// The account of the clinician who obtained it (nil before it is obtained, and for
+    /// sessions recorded before this was kept).
+    public var obtainedBy: String?
+    public init(obtained: Bool = false, at: Date? = nil, explained: [String] = [], obtainedBy: String? = nil) {
+        self.obtained = obtained; self.at = at; self.explained = explained; self.obtainedBy = obtainedBy
     }
 }
 

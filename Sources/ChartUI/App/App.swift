@@ -1,8 +1,19 @@
 import ChartCore
 import Foundation
 
+/// The terminal's size in columns and rows, as the terminal last reported it.
+public struct TerminalSize: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) { self.width = width; self.height = height }
+}
+
 /// The whole front end as one value: a stack of screens plus what is global (help, privacy,
 /// idle lock, the status line). Keys go in, effects come out; `render` draws a frame.
+///
+/// No key acts on a screen the clinician cannot see (SPEC §8): under the idle lock the first
+/// key only unlocks, and while the terminal is too small every key but quit is swallowed. Both
+/// are decided from state (`locked`, `size`), never from the last frame drawn.
 public struct App: Sendable {
     /// The screens, home first; the last one has the keyboard.
     public var stack: [any ScreenModel]
@@ -20,6 +31,9 @@ public struct App: Sendable {
     public private(set) var lastInput: Date
     /// Idle time after which names are hidden; nil never locks.
     public var idleTimeout: TimeInterval?
+    /// The terminal's size as last reported (`resized(to:)`); until then the smallest size the
+    /// app draws in.
+    public private(set) var size = TerminalSize(width: App.minimumWidth, height: App.minimumHeight)
 
     /// The smallest terminal the app draws in.
     public static let minimumWidth = 80
@@ -41,11 +55,24 @@ public struct App: Sendable {
         return c
     }
 
+    /// True while the terminal is smaller than the app draws in: the screens are hidden behind
+    /// the too-small notice and keys are paused.
+    public var tooSmall: Bool { size.width < Self.minimumWidth || size.height < Self.minimumHeight }
+
+    /// The terminal now measures `size` (at start and after every resize).
+    public mutating func resized(to size: TerminalSize) {
+        self.size = size
+    }
+
     /// Handles one key; returns the effects to run (their events come back through `receive`).
+    /// Quit always acts; otherwise a key that arrives while no screen can be seen (idle lock,
+    /// too small, help over the screen) acts on nothing beneath.
     public mutating func handle(_ key: Key, context base: AppContext) -> [Effect] {
         lastInput = base.now
+        if key == .ctrl("q") || key == .ctrl("c") { quitRequested = true; return [] }
         if locked { locked = false; return [] }  // the key that unlocks does nothing else
         if key == .resize { return [] }
+        if tooSmall { return [] }  // keys are paused until the window is larger
         if showingHelp { showingHelp = false; return [] }
         let capturing = top.capturesText
         switch key {
@@ -55,7 +82,6 @@ public struct App: Sendable {
             privacy.toggle()
             status = (privacy ? "Privacy on: names hidden (^P to show)" : "Privacy off", .info)
             return []
-        case .ctrl("q"), .ctrl("c"): quitRequested = true; return []
         default: break
         }
         status = nil

@@ -216,13 +216,15 @@ public struct Screen: Hashable, Sendable {
 
 extension Screen {
     /// What to show instead of a screen when the terminal is smaller than `minimumWidth` ×
-    /// `minimumHeight`: the size needed and the size there is, centred, cut to fit.
+    /// `minimumHeight`: the size needed and the size there is, and that keys wait (the app
+    /// swallows them meanwhile, quit excepted), centred, cut to fit.
     public static func tooSmall(width: Int, height: Int, minimumWidth: Int, minimumHeight: Int) -> Screen {
         var screen = Screen(width: width, height: height)
         let lines = [
             "Terminal too small",
             "Need \(minimumWidth)×\(minimumHeight), have \(width)×\(height)",
             "Enlarge the window",
+            "Keys are paused until it is larger",
         ]
         let top = max(0, (height - lines.count) / 2)
         for (offset, line) in lines.enumerated() {

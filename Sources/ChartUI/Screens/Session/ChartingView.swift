@@ -52,7 +52,7 @@ extension SessionScreen {
         let nprs = "NPRS \(session.nprsBefore.map(String.init) ?? "—") → \(session.closeOut.nprsAfter.map(String.init) ?? "—")"
         return [
             ("Signed by \(sig.signatureLine), \(Timestamp.display(sig.at, in: context.timeZone)) · read-only; addenda from History", Style.signed.bolded),
-            ("Needles \(r.inserted) in, \(r.removed.map(String.init) ?? "—") out\(r.balanced ? " ✓" : " ✕") · \(nprs) · \(session.closeOut.needleBrand) lot \(session.closeOut.needleLot)",
+            ("Needles \(r.inserted) in, \(r.removed.map(String.init) ?? "—") out\(r.balanced ? " ✓" : r.shortAndAccounted ? ", \(r.notFound) not found (serious adverse event)" : " ✕") · \(nprs) · \(session.closeOut.needleBrand) lot \(session.closeOut.needleLot)",
              r.balanced ? .ok : .danger),
         ]
     }

@@ -16,6 +16,8 @@ struct CloseOutState: Sendable, Equatable {
         var typeID: String?
         var severity: AdverseEventClass?
         var note = TextField(limit: TextLimits.shortText)
+        /// A retained or broken needle: how many needles were not found.
+        var needlesNotFound: Int?
         /// The step: 0 pick, 1 class, 2 note.
         var step = 0
     }

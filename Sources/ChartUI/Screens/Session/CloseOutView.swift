@@ -52,18 +52,30 @@ extension SessionScreen {
                 screen.put("m mild · s significant (needed medical advice) · x serious", x: inner.x, y: inner.y + 1, style: .emphasis, maxWidth: inner.width)
             default:
                 let name = d.typeID.flatMap { catalogue.adverseEvent($0)?.name } ?? "other"
-                screen.put("\(name) (\(d.severity?.rawValue ?? "mild")) — note (optional), Enter adds:", x: inner.x, y: inner.y, maxWidth: inner.width)
+                if let n = d.needlesNotFound {
+                    screen.put("\(name) (\(d.severity?.rawValue ?? "serious")): \(AdverseEvent.notFoundPhrase(n))", x: inner.x, y: inner.y,
+                               style: Style.danger.bolded, maxWidth: inner.width)
+                    screen.put("Note (optional: where, what was done), Enter adds:", x: inner.x, y: inner.y + 2, style: .dim, maxWidth: inner.width)
+                } else {
+                    screen.put("\(name) (\(d.severity?.rawValue ?? "mild")) — note (optional), Enter adds:", x: inner.x, y: inner.y, maxWidth: inner.width)
+                }
                 d.note.render(into: &screen, x: inner.x, y: inner.y + 1, width: inner.width, focused: true, placeholder: "where, how")
             }
         }
     }
 
-    /// The needle count in the wording of the signing rules: ok when balanced, danger otherwise.
+    /// The needle count in the wording of the signing rules: ok when balanced, a warning when
+    /// short by needles recorded as not found (it may be signed), danger when it blocks.
     func reconciliationLine() -> (String, Style) {
         let r = session.reconciliation
-        if r.balanced { return ("✓ Needles reconciled: \(r.inserted) inserted, \(r.inserted) removed and disposed of.", Style.ok.bolded) }
-        let blocker = session.signingBlockers(catalogue: catalogue).first { $0.contains("needle") && $0.contains("removed") }
-        return ("✕ " + (blocker ?? "Needle count not reconciled."), Style.danger.bolded)
+        if let problem = r.problem { return ("✕ " + problem, Style.danger.bolded) }
+        if r.shortAndAccounted, let removed = r.removed {
+            let event = session.closeOut.adverseEvents.first(where: \.isRetainedNeedle)
+            let name = event?.typeID.flatMap { catalogue.adverseEvent($0)?.name } ?? "retained or broken needle"
+            return ("! \(r.inserted) inserted, \(removed) removed and disposed; \(r.notFound) not found: recorded as a \(event?.severity.rawValue ?? "serious") adverse event (\(name)).",
+                    Style.warning.bolded)
+        }
+        return ("✓ Needles reconciled: \(r.inserted) inserted, \(r.inserted) removed and disposed of.", Style.ok.bolded)
     }
 
     private func renderCloseOutRow(_ row: CloseOutState.Row, x: Int, y: Int, width: Int, context: AppContext, into screen: inout Screen) {
@@ -133,19 +145,28 @@ extension SessionScreen {
             y += h + 1
         }
         if session.isSigned { return }
-        // The reconciliation is already shown under the fields.
-        let blockers = session.signingBlockers(catalogue: context.catalogue).filter { !($0.contains("needle") && $0.contains("removed")) }
+        // One verdict from every blocker, the count included: never "ready" beside a ✕.
+        let count = session.reconciliation.problem
+        let blockers = session.signingBlockers(catalogue: context.catalogue)
         guard y < rect.maxY else { return }
         if blockers.isEmpty {
             screen.put("Ready to sign: ^S", x: rect.x, y: y, style: Style.ok.bolded, maxWidth: rect.width)
             return
         }
-        screen.put("Before signing:", x: rect.x, y: y, style: .emphasis, maxWidth: rect.width)
-        y += 1
-        for b in blockers {
-            let style: Style = b.contains("not accounted") || b.contains("More needles") ? .danger : .warning
+        // The count is spelled out under the fields (✕); the verdict names it, with ^N when it helps.
+        let others = blockers.filter { $0 != count }
+        var verdict = "Not ready to sign:"
+        if count != nil {
+            let offer = session.reconciliation.shortAndUnrecorded ? " (^N: a needle not found)" : ""
+            verdict = "Not ready to sign: the needle count ✕\(offer)" + (others.isEmpty ? "." : ", and:")
+        }
+        for line in DisplayWidth.wrap(verdict, to: rect.width) where y < rect.maxY {
+            screen.put(line, x: rect.x, y: y, style: .emphasis)
+            y += 1
+        }
+        for b in others {
             for line in DisplayWidth.wrap("• " + b, to: rect.width) where y < rect.maxY {
-                screen.put(line, x: rect.x, y: y, style: style)
+                screen.put(line, x: rect.x, y: y, style: .warning)
                 y += 1
             }
         }

@@ -91,7 +91,8 @@ extension SessionScreen {
         case .consent:
             label("Informed consent obtained")
             if session.consent.obtained {
-                value("yes" + (session.consent.at.map { ", " + Timestamp.time($0, in: context.timeZone) } ?? ""), .ok)
+                value("yes" + (session.consent.at.map { ", " + Timestamp.time($0, in: context.timeZone) } ?? "")
+                      + (session.consent.obtainedBy.map { " by " + Sanitizer.line($0) } ?? ""), .ok)
             } else {
                 value("— y yes · n no", .warning)
             }

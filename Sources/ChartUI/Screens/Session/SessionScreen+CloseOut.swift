@@ -17,6 +17,7 @@ extension SessionScreen {
             }
         }
         var hints = [KeyHint("^S", "sign"), KeyHint("↑↓ Tab", "field")]
+        let needleNotFound = KeyHint("^N", "needle not found")
         switch closing.focus {
         case .removed: hints.insert(KeyHint("a", "all \(session.needlesInserted) removed"), at: 0); hints.insert(KeyHint("0-9", "count"), at: 1)
         case .adverse: hints.insert(KeyHint("Enter", "add event"), at: 0); hints.insert(KeyHint("d", "remove last"), at: 1)
@@ -25,7 +26,10 @@ extension SessionScreen {
         case .nextVisit: hints.insert(KeyHint("YYYY-MM-DD", "date"), at: 0)
         default: hints.insert(KeyHint("type", "text"), at: 0)
         }
+        // While the count is short and nothing records why, recording the lost needle comes first.
+        if session.reconciliation.shortAndUnrecorded { hints.insert(needleNotFound, at: 0) }
         return hints + [KeyHint("^R", "back to charting"), KeyHint("Esc", "back (kept unfinished)")]
+            + (session.reconciliation.shortAndUnrecorded ? [] : [needleNotFound])
     }
 
     mutating func handleCloseOut(_ key: Key, context: AppContext) -> [Command] {
@@ -48,6 +52,7 @@ extension SessionScreen {
         case .escape: return leaveCloseOut(context: context)
         case .ctrl("s"), .function(10): return requestSign(context: context)
         case .ctrl("r"): return backToCharting(context: context)
+        case .ctrl("n"): return startNeedleNotFound(context: context)
         case .tab, .enter: return closing.focus == .adverse && key == .enter ? startAdverseDraft(context: context) : go(1)
         case .backTab: return go(-1)
         default: break
@@ -149,6 +154,32 @@ extension SessionScreen {
 
     // MARK: - Adverse events
 
+    /// ^N: a short count's missing needles recorded as a serious adverse event (retained or
+    /// broken needle) with their number; the count as typed is read first.
+    private mutating func startNeedleNotFound(context: AppContext) -> [Command] {
+        var commands: [Command] = []
+        applyCloseOut(context: context)
+        if closing.dirty { closing.dirty = false; commands.append(.run(.saveSessionDetails(session))) }
+        let r = session.reconciliation
+        guard r.removed != nil, r.missing > r.notFound else {
+            let why = r.removed == nil ? "Count the needles removed first." : r.missing <= 0
+                ? "The count is not short: every needle inserted is removed."
+                : "The needles not found are already recorded."
+            return commands + [.status(why + " ^N records needles that cannot be found.", .info)]
+        }
+        guard let type = context.catalogue.adverseEvent(AdverseEvent.retainedNeedleTypeID) else {
+            return commands + [.status("The catalogue has no \"retained or broken needle\" event: record it as free text (Enter on Adverse events).", .warning)]
+        }
+        var d = CloseOutState.AdverseDraft()
+        d.typeID = type.id
+        d.severity = type.severity
+        d.needlesNotFound = r.missing - r.notFound
+        d.step = 2
+        closing.adverseDraft = d
+        closing.focus = .adverse
+        return commands
+    }
+
     private mutating func startAdverseDraft(context: AppContext) -> [Command] {
         var d = CloseOutState.AdverseDraft()
         d.picker = PickList(options: context.catalogue.adverseEvents.map { PickOption(id: $0.id, label: $0.name, detail: "(\($0.severity.rawValue))") },
@@ -166,6 +197,11 @@ extension SessionScreen {
             case let .picked(o):
                 d.typeID = o.id
                 d.severity = context.catalogue.adverseEvent(o.id)?.severity
+                if o.id == AdverseEvent.retainedNeedleTypeID {
+                    // A needle not found is one missing from the count: the shortfall still open, else one.
+                    let r = session.reconciliation
+                    d.needlesNotFound = max(1, r.missing - r.notFound)
+                }
                 d.step = 2
             case let .freeText(t):
                 d.note.set(t)
@@ -183,7 +219,7 @@ extension SessionScreen {
             if d.severity != nil { d.step = 2 }
         default:
             if key == .enter {
-                let event = AdverseEvent(typeID: d.typeID, severity: d.severity ?? .mild, note: d.note.trimmed)
+                let event = AdverseEvent(typeID: d.typeID, severity: d.severity ?? .mild, note: d.note.trimmed, needlesNotFound: d.needlesNotFound)
                 session.closeOut.adverseEvents.append(event)
                 closing.adverseDraft = nil
                 closing.dirty = true

@@ -10,7 +10,8 @@ extension SessionScreen {
         case .onset: hints.insert(KeyHint("a/c", "acute/chronic"), at: 0)
         case let .item(i) where kind(i) == .precaution: hints.insert(KeyHint("a", "acknowledge"), at: 1)
         case let .item(i) where kind(i) == .siteSpecific: hints.insert(KeyHint("Enter", "regions"), at: 1)
-        case .explained: hints.insert(KeyHint("Space", "tick"), at: 0)
+        case .consent: hints.insert(KeyHint("a", "yes, all explained"), at: 1)
+        case .explained: hints.insert(KeyHint("Space", "tick"), at: 0); hints.insert(KeyHint("a", "tick all"), at: 1)
         case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0)
         default: break
         }
@@ -126,12 +127,14 @@ extension SessionScreen {
         case .consent:
             switch key {
             case .character("y"):
-                session.consent.obtained = true; session.consent.at = context.now
-                if session.consent.explained.isEmpty { session.consent.explained = catalogue.consentItems.map(\.id) }
-                screening.dirty = true; screening.blockers = []
+                // Obtained, by whom and when; what was explained is ticked item by item below.
+                obtainConsent(context: context)
                 next()
+            case .character("a"):
+                obtainConsent(context: context)
+                return tickAllExplained(catalogue: catalogue)
             case .character("n"):
-                session.consent.obtained = false; session.consent.at = nil; screening.dirty = true
+                session.consent.obtained = false; session.consent.at = nil; session.consent.obtainedBy = nil; screening.dirty = true
             case .enter: next()
             default: break
             }
@@ -143,6 +146,7 @@ extension SessionScreen {
                 screening.dirty = true
             case .character("y"): if !session.consent.explained.contains(id) { session.consent.explained.append(id) }; screening.dirty = true; next()
             case .character("n"): session.consent.explained.removeAll { $0 == id }; screening.dirty = true; next()
+            case .character("a"): return tickAllExplained(catalogue: catalogue)
             case .enter: next()
             default: break
             }
@@ -153,6 +157,26 @@ extension SessionScreen {
             screening.nprsIssue = nil
         }
         return []
+    }
+
+    /// Consent obtained now, by the clinician at the keyboard.
+    private mutating func obtainConsent(context: AppContext) {
+        session.consent.obtained = true
+        session.consent.at = context.now
+        session.consent.obtainedBy = context.clinician.username
+        screening.dirty = true; screening.blockers = []
+    }
+
+    /// One key for every explained item, saying which it ticked so the note never claims more
+    /// than the clinician chose; the focus moves on to the pain score.
+    private mutating func tickAllExplained(catalogue: Catalogue) -> [Command] {
+        session.consent.explained = catalogue.consentItems.map(\.id)
+        screening.dirty = true
+        screening.focus = ScreeningState.rows(catalogue).firstIndex(of: .nprs) ?? screening.focus
+        // "common effects: soreness, …" is named by what comes before its colon.
+        let names = catalogue.consentItems.map { $0.name.split(separator: ":", maxSplits: 1).first.map(String.init) ?? $0.name }
+        let count = names.count == 1 ? "The explained item" : "All \(names.count) explained items"
+        return [.status("\(count) ticked: \(names.joined(separator: "; "))", .info)]
     }
 
     private mutating func openRegionPick(_ itemIndex: Int, catalogue: Catalogue) {
