@@ -60,8 +60,11 @@ import Testing
         let text = s.drawn(width: 80, height: 24, context: ctx).text()
         #expect(text.contains("YES ✕ blocks needling"))
         #expect(text.contains("Contraindicated: Pregnancy. Needling may not go ahead"))
-        // Answering no lifts the block.
+        // Answering no asks why (issue 9: never lifted silently), then lifts the block.
         s.send(.character("n"), ctx)
+        #expect(s.screening.reasonPrompt != nil && s.answer("pregnancy")?.present == true)
+        s.send(Key.typing("misheard: not pregnant") + [.enter], ctx)
+        #expect(s.answer("pregnancy")?.present == false && s.session.screeningChanges.count == 1)
         #expect(effects(s.send(.ctrl("s"), ctx)) == [.saveSessionDetails(s.session)])
     }
 
@@ -168,5 +171,75 @@ import Testing
         s.screening.focus = try #require(rows.firstIndex(of: .consent))
         s.send(.character("n"), ctx)
         #expect(!s.session.consent.obtained && s.session.consent.at == nil && s.session.consent.obtainedBy == nil)
+    }
+}
+
+/// Issue 9 items 3 and 8: lifting a block asks for a reason; a session that cannot go ahead is
+/// closed and signed as not treated.
+@Suite struct ScreeningDecisionTests {
+    let ctx = SessionFixtures.context()
+    let rows = ScreeningState.rows(.builtIn)
+
+    /// A screening whose carried-forward answers say the patient is pregnant.
+    func pregnant() -> SessionScreen {
+        let answers = SessionFixtures.allNo.map { $0.itemID == "pregnancy" ? ScreeningAnswer(itemID: "pregnancy", present: true) : $0 }
+        var s = SessionFixtures.screen(SessionFixtures.newSession(screening: answers))
+        s.screening.focus = rows.firstIndex(of: .item(Catalogue.builtIn.screening.firstIndex { $0.id == "pregnancy" }!))!
+        return s
+    }
+
+    @Test func noOnAContraindicationAsksWhyBeforeItTakesEffect() {
+        var s = pregnant()
+        let focus = s.screening.focus
+        var out = s.send(.character("n"), ctx)
+        #expect(s.screening.reasonPrompt != nil)
+        #expect(s.answer("pregnancy")?.present == true, "nothing changes before the reason")
+        #expect(s.screening.focus == focus)
+        #expect(statusTexts(out).first?.hasPrefix("Pregnancy") == true)
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("This lifts a block on needling. Why?"))
+        // Enter without a reason does nothing; Esc keeps the answer.
+        _ = s.send(.enter, ctx)
+        #expect(s.screening.reasonPrompt != nil)
+        _ = s.send(.escape, ctx)
+        #expect(s.screening.reasonPrompt == nil && s.answer("pregnancy")?.present == true && s.session.screeningChanges.isEmpty)
+        // With a reason: the answer changes, the change is recorded and saved at once.
+        s.send(.character("n"), ctx)
+        s.send(Key.typing("Answered for the wrong patient"), ctx)
+        out = s.send(.enter, ctx)
+        #expect(s.answer("pregnancy")?.present == false)
+        #expect(s.session.screeningChanges == [ScreeningChange(itemID: "pregnancy", before: "present", after: "absent",
+                                                               reason: "Answered for the wrong patient", by: "mkeller", at: SessionFixtures.now)])
+        #expect(effects(out) == [.saveSessionDetails(s.session)])
+    }
+
+    @Test func aPrecautionOrAnAbsentItemNeedsNoReason() {
+        var s = pregnant()
+        s.screening.focus = rows.firstIndex(of: .item(Catalogue.builtIn.screening.firstIndex { $0.id == "diabetes" }!))!
+        s.send([.character("y"), .character("n")], ctx)
+        #expect(s.screening.reasonPrompt == nil, "a precaution blocks nothing once acknowledged")
+    }
+
+    @Test func controlXClosesTheSessionAsNotTreatedAndSignsIt() {
+        var s = pregnant()
+        var out = s.send(.ctrl("x"), ctx)
+        #expect(s.screening.notTreated?.reason.text == "Contraindicated: Pregnancy (especially the first trimester)"
+                || s.screening.notTreated?.reason.text.hasPrefix("Contraindicated: Pregnancy") == true)
+        #expect(s.capturesText)
+        s.send(Key.typing("; deferred until after delivery"), ctx)
+        out = s.send(.enter, ctx)
+        #expect(s.session.notTreatedReason?.hasSuffix("deferred until after delivery") == true)
+        #expect(effects(out) == [.saveSessionDetails(s.session)])
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Sign this non-treatment note and lock it? y signs"))
+        out = s.send(.character("y"), ctx)
+        #expect(effects(out) == [.signSession(id: s.session.id, version: s.session.version)])
+    }
+
+    @Test func notTreatedIsRefusedOnceAPointIsCharted() {
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [
+            TriggerPointEntry(id: "e1", regionID: "calf", muscle: "soleus", side: .left, recordedAt: SessionFixtures.now)]))
+        s.session.state = .screening
+        let out = s.send(.ctrl("x"), ctx)
+        #expect(s.screening.notTreated == nil)
+        #expect(statusTexts(out).first?.contains("Points are charted") == true)
     }
 }

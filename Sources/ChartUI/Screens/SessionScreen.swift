@@ -53,7 +53,8 @@ public struct SessionScreen: ScreenModel {
 
     public var capturesText: Bool {
         switch phase {
-        case .screening: screening.conditionPicker != nil
+        case .screening: screening.conditionPicker != nil || screening.reasonPrompt != nil
+            || (screening.notTreated.map { !$0.confirming } ?? false)
         case .charting: charting.form?.capturesText ?? false
         case .closeOut: closeOutCapturesText
         case .signed: false

@@ -13,8 +13,27 @@ struct ScreeningState: Sendable, Equatable {
         var list: CheckList
     }
 
+    /// A reason asked for before an answer that lifts a block takes effect (SPEC §2).
+    struct ReasonPrompt: Sendable, Equatable {
+        /// The answer waiting for its reason.
+        var answer: ScreeningAnswer
+        var question: String
+        var before: String
+        var after: String
+        var reason = TextField(limit: TextLimits.shortText)
+    }
+
+    /// Closing the session as not treated: its reason, then the signing question.
+    struct NotTreated: Sendable, Equatable {
+        var reason: TextField
+        /// The reason is saved; y signs the non-treatment note.
+        var confirming = false
+    }
+
     var focus = 0
     var conditionPicker: PickList?
+    var reasonPrompt: ReasonPrompt?
+    var notTreated: NotTreated?
     var regionPick: RegionPick?
     var nprs: NumberField
     /// Why the NPRS typed was refused (Validation.nprs wording).

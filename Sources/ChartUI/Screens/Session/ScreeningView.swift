@@ -51,6 +51,30 @@ extension SessionScreen {
             screen.put("These regions will not be needled. Space ticks, Enter done.", x: r.x + 2, y: r.y + 1, style: .dim, maxWidth: r.width - 4)
             pick.list.render(into: &screen, rect: Rect(x: r.x + 2, y: r.y + 2, width: r.width - 4, height: r.height - 3), focused: true)
         }
+        if let prompt = screening.reasonPrompt {
+            let title = "\(prompt.question): \(prompt.before) → \(prompt.after)"
+            renderReasonBox(into: &screen, area: area, title: title, style: .warning,
+                            lines: ["This lifts a block on needling. Why? It goes on the record", "with your name and the time."],
+                            field: prompt.reason, placeholder: "the reason", footer: "Enter records it · Esc keeps the answer")
+        }
+        if let closing = screening.notTreated {
+            renderReasonBox(into: &screen, area: area, title: "Close as not treated", style: .warning,
+                            lines: ["No needle is inserted. The session is signed as a non-treatment", "note with this reason."],
+                            field: closing.reason, placeholder: "why the session cannot go ahead",
+                            footer: closing.confirming ? "Sign this non-treatment note and lock it? y signs" : "Enter saves · Esc back to screening")
+        }
+    }
+
+    /// A box over the form asking for a line of text: a reason.
+    private func renderReasonBox(into screen: inout Screen, area: Rect, title: String, style: Style, lines: [String],
+                                 field: TextField, placeholder: String, footer: String) {
+        let width = min(70, area.width - 4)
+        let r = Rect(x: area.x + max(2, (area.width - width) / 2), y: area.y + 2, width: width, height: lines.count + 6)
+        screen.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+        screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: style.bolded, title: title)
+        for (i, line) in lines.enumerated() { screen.put(line, x: r.x + 2, y: r.y + 1 + i, maxWidth: r.width - 4) }
+        field.render(into: &screen, x: r.x + 2, y: r.y + lines.count + 2, width: r.width - 4, focused: true, placeholder: placeholder)
+        screen.put(footer, x: r.x + 2, y: r.y + lines.count + 4, style: .dim, maxWidth: r.width - 4)
     }
 
     private func renderScreeningRow(_ row: ScreeningState.Row, focused: Bool, y: Int, qWidth: Int, area: Rect,

@@ -2,6 +2,11 @@ import ChartCore
 
 extension SessionScreen {
     var screeningHints: [KeyHint] {
+        if screening.reasonPrompt != nil { return [KeyHint("type", "the reason"), KeyHint("Enter", "record it"), KeyHint("Esc", "keep the answer")] }
+        if let closing = screening.notTreated {
+            return closing.confirming ? [KeyHint("y", "sign the non-treatment note"), KeyHint("any key", "back")]
+                : [KeyHint("type", "why not treated"), KeyHint("Enter", "save"), KeyHint("Esc", "back")]
+        }
         if screening.conditionPicker != nil { return [KeyHint("type", "filter"), KeyHint("↑↓", "select"), KeyHint("Enter", "choose"), KeyHint("Esc", "back")] }
         if screening.regionPick != nil { return [KeyHint("Space", "tick region"), KeyHint("↑↓", "move"), KeyHint("Enter", "done")] }
         var hints = [KeyHint("y/n", "yes/no"), KeyHint("N", "rest no"), KeyHint("^S", "chart"), KeyHint("↑↓", "move")]
@@ -15,7 +20,7 @@ extension SessionScreen {
         case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0)
         default: break
         }
-        return hints + [KeyHint("Esc", "back (kept unfinished)")]
+        return hints + [KeyHint("Esc", "back (kept unfinished)"), KeyHint("^X", "not treated")]
     }
 
     private func kind(_ item: Int) -> ScreeningClass? {
@@ -42,9 +47,89 @@ extension SessionScreen {
         screening.blockers = []
     }
 
+    /// Sets an answer; one that lifts a block (a contraindication no longer present, a region no
+    /// longer closed) first asks for the reason, which goes on the record with who and when.
+    mutating func changeAnswer(_ a: ScreeningAnswer, context: AppContext) -> [Command] {
+        let old = answer(a.itemID).map { [$0] } ?? []
+        guard let lifted = ScreeningPolicy.unblocking(from: old, to: [a], catalogue: context.catalogue).first else {
+            setAnswer(a)
+            return []
+        }
+        screening.reasonPrompt = ScreeningState.ReasonPrompt(answer: a, question: lifted.question, before: lifted.before, after: lifted.after)
+        return [.status("\(lifted.question) was \(lifted.before) and blocked needling: why is it now \(lifted.after)? Enter records it.", .warning)]
+    }
+
+    private mutating func handleReasonPrompt(_ key: Key, context: AppContext) -> [Command] {
+        guard var prompt = screening.reasonPrompt else { return [] }
+        switch key {
+        case .escape:
+            screening.reasonPrompt = nil
+            return [.status("Answer kept as it was: \(prompt.question) \(prompt.before).", .info)]
+        case .enter:
+            let reason = prompt.reason.trimmed
+            guard !reason.isEmpty else { return [.status("Give the reason (or Esc to keep the answer).", .warning)] }
+            screening.reasonPrompt = nil
+            setAnswer(prompt.answer)
+            session.screeningChanges.append(ScreeningChange(itemID: prompt.answer.itemID, before: prompt.before, after: prompt.after,
+                                                            reason: reason, by: context.clinician.username, at: context.now))
+            return [.run(.saveSessionDetails(session)), .status("Recorded: \(prompt.question) now \(prompt.after), with your reason.", .info)]
+        default:
+            prompt.reason.handle(key)
+            screening.reasonPrompt = prompt
+            return []
+        }
+    }
+
+    /// ^X: the session cannot go ahead; it is closed as "not treated" with its reason (the
+    /// contraindications, to start with) and signed as a non-treatment note.
+    mutating func startNotTreated(context: AppContext) -> [Command] {
+        guard session.entries.isEmpty else {
+            return [.status("Points are charted: close the session out (o) rather than as not treated.", .warning)]
+        }
+        var field = TextField(limit: TextLimits.shortText)
+        let contraindicated = ScreeningPolicy.evaluate(session.screening, catalogue: context.catalogue).contraindications.map(\.question)
+        field.set(contraindicated.isEmpty ? "" : "Contraindicated: " + contraindicated.joined(separator: "; "))
+        screening.notTreated = ScreeningState.NotTreated(reason: field)
+        return [.status("Not treated: say why the session cannot go ahead, then Enter.", .info)]
+    }
+
+    private mutating func handleNotTreated(_ key: Key, context: AppContext) -> [Command] {
+        guard var closing = screening.notTreated else { return [] }
+        if closing.confirming {
+            screening.notTreated = nil
+            guard key == .character("y") || key == .character("Y") else {
+                return [.status("Not signed: the session stays open, marked not treated. ^X again to sign it.", .info)]
+            }
+            signing = true
+            return [.run(.signSession(id: session.id, version: session.version))]
+        }
+        switch key {
+        case .escape:
+            screening.notTreated = nil
+            return [.status("Back to screening.", .info)]
+        case .enter:
+            do {
+                try session.markNotTreated(reason: closing.reason.trimmed)
+            } catch {
+                return [.status(error.description, .warning)]
+            }
+            closing.confirming = true
+            screening.notTreated = closing
+            screening.dirty = false
+            return [.run(.saveSessionDetails(session)),
+                    .status("Sign this non-treatment note and lock it? y signs; any other key keeps it open.", .warning)]
+        default:
+            closing.reason.handle(key)
+            screening.notTreated = closing
+            return []
+        }
+    }
+
     mutating func handleScreening(_ key: Key, context: AppContext) -> [Command] {
         let catalogue = context.catalogue
         let rows = ScreeningState.rows(catalogue)
+        if screening.reasonPrompt != nil { return handleReasonPrompt(key, context: context) }
+        if screening.notTreated != nil { return handleNotTreated(key, context: context) }
         // The condition list.
         if var picker = screening.conditionPicker {
             switch picker.handle(key) {
@@ -69,10 +154,9 @@ extension SessionScreen {
             case .character(" "), .character("x"): if let o = pick.list.current { pick.list.toggle(o.id) }
             case .enter, .escape:
                 let item = catalogue.screening[pick.itemIndex]
-                setAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: pick.list.checked))
                 screening.regionPick = nil
                 if !pick.list.checked.isEmpty { screening.focus = min(rows.count - 1, screening.focus + 1) }
-                return []
+                return changeAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: pick.list.checked), context: context)
             default: break
             }
             screening.regionPick = pick
@@ -83,6 +167,7 @@ extension SessionScreen {
         switch key {
         case .escape: return leave(saving: screening.dirty)
         case .ctrl("s"), .function(5): return continueToCharting(context: context)
+        case .ctrl("x"): return startNotTreated(context: context)
         case .up, .backTab: leaveNPRSRow(row); screening.focus = max(0, screening.focus - 1); return []
         case .down, .tab: next(); return []
         case .character("k") where row != .nprs: screening.focus = max(0, screening.focus - 1); return []
@@ -90,6 +175,7 @@ extension SessionScreen {
         case .home: screening.focus = 0; return []
         case .end: leaveNPRSRow(row); screening.focus = rows.count - 1; return []
         case .character("N"):
+            // Only unanswered items: "no" to all never lifts a block without its reason.
             for item in catalogue.screening where answer(item.id) == nil { setAnswer(ScreeningAnswer(itemID: item.id, present: false)) }
             screening.focus = rows.firstIndex(of: session.consent.obtained ? .nprs : .consent) ?? screening.focus
             return [.status("Every unanswered item answered \"no\".", .info)]
@@ -112,7 +198,9 @@ extension SessionScreen {
             let item = catalogue.screening[i]
             switch key {
             case .character("n"):
-                setAnswer(ScreeningAnswer(itemID: item.id, present: false)); next()
+                let out = changeAnswer(ScreeningAnswer(itemID: item.id, present: false), context: context)
+                if screening.reasonPrompt == nil { next() }
+                return out
             case .character("y"):
                 setAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: answer(item.id)?.regions ?? []))
                 if item.kind == .siteSpecific { openRegionPick(i, catalogue: catalogue) }
