@@ -101,6 +101,22 @@ import Testing
         #expect(s.app.quitRequested, "quit still quits under the lock")
     }
 
+    /// A resize (a window dragged, an SSH session reattached) is not someone at the keyboard:
+    /// it leaves the lock on and the idle clock running.
+    @Test func aResizeNeitherUnlocksNorCountsAsInput() throws {
+        var s = try Self.temporalisForm()
+        s.app.tick(now: SessionFixtures.now.addingTimeInterval(301))
+        s.app.resized(to: TerminalSize(width: 132, height: 43))
+        #expect(s.send([.resize]).isEmpty)
+        #expect(s.app.locked, "a resize unlocked the patient's data")
+        #expect(!s.frame(width: 132, height: 43).text().contains("temporalis"))
+        var t = try Self.temporalisForm()
+        var later = t.context
+        later.now = SessionFixtures.now.addingTimeInterval(200)
+        _ = t.app.handle(.resize, context: later)
+        #expect(t.app.lastInput == SessionFixtures.now, "a resize postponed the idle lock")
+    }
+
     @Test func theLockAndTheTooSmallNoticeTogether() throws {
         var s = try Self.temporalisForm()
         s.app.resized(to: TerminalSize(width: 60, height: 20))

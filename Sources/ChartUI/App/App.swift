@@ -68,10 +68,12 @@ public struct App: Sendable {
     /// Quit always acts; otherwise a key that arrives while no screen can be seen (idle lock,
     /// too small, help over the screen) acts on nothing beneath.
     public mutating func handle(_ key: Key, context base: AppContext) -> [Effect] {
+        // A resize is not the clinician at the keyboard: it neither unlocks nor counts as input
+        // (the new size arrives through `resized(to:)`).
+        if key == .resize { return [] }
         lastInput = base.now
         if key == .ctrl("q") || key == .ctrl("c") { quitRequested = true; return [] }
         if locked { locked = false; return [] }  // the key that unlocks does nothing else
-        if key == .resize { return [] }
         if tooSmall { return [] }  // keys are paused until the window is larger
         if showingHelp { showingHelp = false; return [] }
         let capturing = top.capturesText
