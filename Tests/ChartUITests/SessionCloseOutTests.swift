@@ -107,6 +107,26 @@ import Testing
         #expect(s.session.closeOut.adverseEvents.last == AdverseEvent(typeID: nil, severity: .significant, note: "felt cold"))
     }
 
+    /// Issue 9: an adverse event names its point and when it began.
+    @Test func anAdverseEventNamesItsPointAndOnset() {
+        var s = closing()
+        s.closing.focus = .adverse
+        s.send(.enter, ctx)
+        s.send(Key.typing("bruis") + [.enter], ctx)
+        s.send([.tab, .tab], ctx)                     // the second point
+        s.send([.backTab, .backTab], ctx)             // began: during, then after
+        let text = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(text.contains("Point: 2 \(s.session.entries[1].muscle) \(s.session.entries[1].side.letter) (Tab) · began: after"))
+        s.send(.enter, ctx)
+        #expect(s.session.closeOut.adverseEvents == [AdverseEvent(typeID: "bruising", severity: .mild, entryID: s.session.entries[1].id, onset: .after)])
+        // Tab past the last point is none again.
+        s.send(.enter, ctx)
+        s.send(Key.typing("bruis") + [.enter], ctx)
+        s.send(Array(repeating: Key.tab, count: s.session.entries.count + 1), ctx)
+        s.send(.enter, ctx)
+        #expect(s.session.closeOut.adverseEvents.last?.entryID == nil)
+    }
+
     @Test func backToChartingKeepsWhatWasTyped() {
         var s = closing()
         s.send(Key.typing("3"), ctx)

@@ -18,6 +18,10 @@ struct CloseOutState: Sendable, Equatable {
         var note = TextField(limit: TextLimits.shortText)
         /// A retained or broken needle: how many needles were not found.
         var needlesNotFound: Int?
+        /// The point it concerns (an entry id), chosen with Tab; nil for none.
+        var entryID: String?
+        /// When it began (during or after needling), chosen with Shift-Tab; nil when not said.
+        var onset: AdverseEventOnset?
         /// The step: 0 pick, 1 class, 2 note.
         var step = 0
     }

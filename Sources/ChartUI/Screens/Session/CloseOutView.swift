@@ -39,7 +39,7 @@ extension SessionScreen {
             screen.put("as \(context.clinician.signatureLine)", x: box.x + 2, y: box.maxY - 2, style: .dim, maxWidth: w - 4)
         }
         if let d = closing.adverseDraft {
-            let h = d.step == 0 ? min(area.height - 2, catalogue.adverseEvents.count + 3) : 5
+            let h = d.step == 0 ? min(area.height - 2, catalogue.adverseEvents.count + 3) : d.step == 1 ? 5 : 7
             let w = min(area.width - 8, 60)
             let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + 1, width: w, height: h)
             screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
@@ -60,6 +60,12 @@ extension SessionScreen {
                     screen.put("\(name) (\(d.severity?.rawValue ?? "mild")) — note (optional), Enter adds:", x: inner.x, y: inner.y, maxWidth: inner.width)
                 }
                 d.note.render(into: &screen, x: inner.x, y: inner.y + 1, width: inner.width, focused: true, placeholder: "where, how")
+                let point = d.entryID.flatMap { id in session.entries.firstIndex { $0.id == id } }.map { i -> String in
+                    let e = session.entries[i]
+                    return "\(i + 1) \(e.muscle) \(e.side.letter)"
+                } ?? "none"
+                screen.put("Point: \(point) (Tab) · began: \(d.onset?.rawValue ?? "not said") (⇧Tab)", x: inner.x, y: inner.y + 3,
+                           style: .dim, maxWidth: inner.width)
             }
         }
     }

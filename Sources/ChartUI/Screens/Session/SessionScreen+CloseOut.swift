@@ -13,7 +13,8 @@ extension SessionScreen {
             switch d.step {
             case 0: return [KeyHint("Enter", "choose event"), KeyHint("type", "filter / describe"), KeyHint("Esc", "cancel")]
             case 1: return [KeyHint("m/s/x", "mild/significant/serious"), KeyHint("Esc", "cancel")]
-            default: return [KeyHint("Enter", "add event"), KeyHint("type", "note (where, how)"), KeyHint("Esc", "cancel")]
+            default: return [KeyHint("Enter", "add event"), KeyHint("Tab", "point"), KeyHint("⇧Tab", "during/after"), KeyHint("type", "note"),
+                             KeyHint("Esc", "cancel")]
             }
         }
         var hints = [KeyHint("^S", "sign"), KeyHint("↑↓ Tab", "field")]
@@ -218,8 +219,23 @@ extension SessionScreen {
             }
             if d.severity != nil { d.step = 2 }
         default:
+            if key == .tab {
+                // The point it concerns: none, then each point in turn.
+                let ids = session.entries.map(\.id)
+                let next = d.entryID.flatMap { ids.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+                d.entryID = next < ids.count ? ids[next] : nil
+                closing.adverseDraft = d
+                return []
+            }
+            if key == .backTab {
+                // When it began: not said, during needling, after it.
+                d.onset = switch d.onset { case nil: .during; case .during: .after; default: nil }
+                closing.adverseDraft = d
+                return []
+            }
             if key == .enter {
-                let event = AdverseEvent(typeID: d.typeID, severity: d.severity ?? .mild, note: d.note.trimmed, needlesNotFound: d.needlesNotFound)
+                let event = AdverseEvent(typeID: d.typeID, severity: d.severity ?? .mild, note: d.note.trimmed, entryID: d.entryID,
+                                         onset: d.onset, needlesNotFound: d.needlesNotFound)
                 session.closeOut.adverseEvents.append(event)
                 closing.adverseDraft = nil
                 closing.dirty = true
