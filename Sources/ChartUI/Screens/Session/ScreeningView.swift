@@ -171,6 +171,9 @@ extension SessionScreen {
         for r in reasons {
             for line in DisplayWidth.wrap("✕ " + r, to: width) { out.append((line, r.hasPrefix("Contraindicated") ? Style.danger.bolded : .danger)) }
         }
+        if !outcome.contraindications.isEmpty {
+            out.append(("Not resolvable today? ^X closes the session as not treated, with why.", .warning))
+        }
         if !outcome.blockedRegions.isEmpty, screening.blockers.isEmpty {
             let names = outcome.blockedRegions.keys.sorted().map { catalogue.region($0)?.name ?? $0 }
             out.append(("Not to be needled this session: " + names.joined(separator: ", "), .warning))

@@ -20,7 +20,10 @@ extension SessionScreen {
         case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0)
         default: break
         }
-        return hints + [KeyHint("Esc", "back (kept unfinished)"), KeyHint("^X", "not treated")]
+        // When a contraindication stands, closing the session as not treated comes first.
+        let notTreated = KeyHint("^X", "not treated")
+        if !ScreeningPolicy.evaluate(session.screening, catalogue: catalogue).contraindications.isEmpty { return [notTreated] + hints + [KeyHint("Esc", "back (kept unfinished)")] }
+        return hints + [KeyHint("Esc", "back (kept unfinished)"), notTreated]
     }
 
     private func kind(_ item: Int) -> ScreeningClass? {
