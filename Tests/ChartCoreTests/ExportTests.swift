@@ -294,27 +294,48 @@ enum ExportChecks {
     }
 }
 
-/// The signed document's canonical form, version 1, pinned by a golden file: a change to the
-/// export format types that would alter (or stop reading) stored documents fails here.
+/// Signed documents, version 1. A note signed today is pinned by `signed-document-new.json`
+/// (regenerated with the other goldens when the export changes on purpose). The stored documents
+/// `signed-document-v1*.json` and `.txt` are records as they were frozen and rendered when they
+/// were stored: they are read here, never rewritten (not even by UPDATE_GOLDEN=1), so a change to
+/// the export format types that would alter or stop reading an already-signed note fails here.
 @Suite struct SignedDocumentFormatTests {
     let context = ExportFixtures.context
 
-    @Test func canonicalFormMatchesGolden() throws {
-        let document = SignedDocument.freeze(try ExportFixtures.signed(), context: context)
-        try Golden.check(document.canonicalText, "signed-document-v1.json")
+    /// A stored golden file, read as it is.
+    static func stored(_ name: String) throws -> String {
+        try String(contentsOf: Golden.files.directory.appendingPathComponent(name), encoding: .utf8)
     }
 
-    @Test func theGoldenDocumentReadsBackAndRendersAsTheLiveNoteDid() throws {
-        let url = Golden.files.directory.appendingPathComponent("signed-document-v1.json")
-        let stored = try String(contentsOf: url, encoding: .utf8)
-        let document = try #require(SignedDocument.decode(stored))
-        #expect(document.canonicalText == stored, "canonical text is stable through a read")
+    @Test func canonicalFormMatchesGolden() throws {
+        let document = SignedDocument.freeze(try ExportFixtures.signed(), context: context)
+        try Golden.check(document.canonicalText, "signed-document-new.json")
+    }
+
+    @Test func aFrozenNoteRendersAsTheLiveNoteDid() throws {
         var record = try ExportFixtures.signed()
         let live = TextExport.session(record, context: context)
+        let document = try #require(SignedDocument.decode(SignedDocument.freeze(record, context: context).canonicalText))
         record.signedNote = SignedNote(document: document, sha256: "h", seal: "s")
         let other = ExportContext(clinicName: "Someone Else", catalogue: .builtIn, timeZone: TimeZone(identifier: "Asia/Tokyo")!)
         let frozen = TextExport.session(record, context: other)
         #expect(frozen == live.replacingOccurrences(of: "\n\nADDENDA", with: "\n  Document: h\n  Record seal: s\n\nADDENDA"))
+    }
+
+    /// `signed-document-v1.json` was frozen from the signed fixture under export format 2;
+    /// `signed-document-v1.txt` and `signed-document-v1.export.json` are its text and JSON exports
+    /// (hash "h", seal "s", the fixture's addendum) as that code rendered them. Today's code must
+    /// read it back unchanged and render it to the same bytes, whatever the catalogue, the
+    /// exporting clinic's name and zone, or the live fixture say now.
+    @Test func theStoredDocumentReadsBackAndRendersAsWhenItWasStored() throws {
+        let stored = try Self.stored("signed-document-v1.json")
+        let document = try #require(SignedDocument.decode(stored))
+        #expect(document.canonicalText == stored, "canonical text is stable through a read")
+        var record = try ExportFixtures.signed()
+        record.signedNote = SignedNote(document: document, sha256: "h", seal: "s")
+        let other = ExportContext(clinicName: "Someone Else", catalogue: .builtIn, timeZone: TimeZone(identifier: "Asia/Tokyo")!)
+        #expect(TextExport.session(record, context: other) == (try Self.stored("signed-document-v1.txt")))
+        #expect(try JSONExport.session(record, context: other) == (try Self.stored("signed-document-v1.export.json")))
     }
 
     @Test func anUnknownVersionIsNotRead() throws {
