@@ -57,13 +57,13 @@ import Testing
     @Test func anUnflaggedRegionSavesAtOnceAndAFailureKeepsTheForm() throws {
         let ctx = SessionFixtures.context()
         var s = SessionFixtures.screen(SessionFixtures.chartingSession())
-        s.charting.block = try block(s, "hand")
+        s.charting.block = try block(s, "front-shoulder")
         s.send(.enter, ctx)
         #expect(s.charting.form?.side == nil, "the first point of a session has no side until one is chosen")
         var out = s.send([.enter, .character("r"), .enter], ctx)  // muscle, side, no twitch
         out += s.send(.ctrl("s"), ctx)
         guard case let .saveEntry(entry, 8)? = effects(out).first else { Issue.record("no save"); return }
-        #expect(entry.regionID == "hand" && entry.muscle == "thenar muscles" && entry.side == .right && entry.twitch == .none)
+        #expect(entry.regionID == "front-shoulder" && entry.muscle == "anterior deltoid" && entry.side == .right && entry.twitch == .none)
         out = s.receive(.failed("The disk is full."), context: ctx)
         #expect(s.charting.form?.failure == "The disk is full.")
         #expect(s.charting.form?.side == .right)

@@ -31,8 +31,16 @@ extension SessionScreen {
         let twoColumns = inner.width >= 70
         let fieldsWidth = twoColumns ? 38 : inner.width
         var y = inner.y
-        if let region, !region.warnings.isEmpty {
-            screen.put("⚠ " + region.warnings.joined(separator: "; "), x: inner.x, y: y, style: .warning, maxWidth: inner.width)
+        // The warnings of the muscle chosen now; the line stays while another muscle of a flagged
+        // region is chosen, so that the fields do not jump.
+        let warningLine = region.map { !$0.allWarnings.isEmpty } ?? false
+        if let region, warningLine {
+            let warnings = region.warnings(forMuscle: form.muscleValue)
+            if warnings.isEmpty {
+                screen.put("no warnings for this muscle", x: inner.x, y: y, style: .dim, maxWidth: inner.width)
+            } else {
+                screen.put("⚠ " + warnings.joined(separator: "; "), x: inner.x, y: y, style: .warning, maxWidth: inner.width)
+            }
             y += 1
         }
         for field in form.fields where y < inner.maxY {
@@ -40,8 +48,8 @@ extension SessionScreen {
             y += 1
         }
         let detail = twoColumns
-            ? Rect(x: inner.x + fieldsWidth + 2, y: inner.y + (region?.warnings.isEmpty == false ? 1 : 0), width: inner.width - fieldsWidth - 2,
-                   height: inner.maxY - inner.y - (region?.warnings.isEmpty == false ? 1 : 0))
+            ? Rect(x: inner.x + fieldsWidth + 2, y: inner.y + (warningLine ? 1 : 0), width: inner.width - fieldsWidth - 2,
+                   height: inner.maxY - inner.y - (warningLine ? 1 : 0))
             : Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1)
         renderFieldDetail(form, rect: detail, context: context, into: &screen)
     }
