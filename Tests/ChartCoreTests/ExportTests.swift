@@ -135,7 +135,7 @@ import Testing
         #expect(sensations.map { $0["name"] as? String } == ["deep ache", "referred pain", "familiar pain reproduced"])
         #expect(first["referredTo"] as? String == "right temple")
         #expect((first["twitch"] as? [String: Any])?["strength"] as? String == "strong")
-        #expect(entries[1]["depthMM"] is NSNull)  // optional values are written as null, never left out
+        #expect(entries[3]["depthMM"] is NSNull)  // optional values are written as null, never left out
         let warnings = try #require(session["safetyWarnings"] as? [[String: Any]])
         #expect(warnings.contains { $0["kind"] as? String == "bilateralThorax" && $0["points"] as? [Int] == [1, 2, 3] })
         let closeOut = try #require(session["closeOut"] as? [String: Any])

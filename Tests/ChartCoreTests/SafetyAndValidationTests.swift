@@ -141,6 +141,40 @@ private func entry(_ id: String, _ region: String, _ muscle: String, _ side: Sid
         #expect(CalendarDate(iso: "2024-02-29") != nil)
     }
 
+    /// Issue 9: over the lung the depth is recorded, superficial or in millimetres.
+    @Test func overTheLungDeepNeedsMillimetres() {
+        func issues(_ region: String, _ muscle: String, _ depth: NeedleDepth, _ mm: Int?) -> [ValidationIssue] {
+            var e = entry("a", region, muscle, .left)
+            e.depth = depth; e.depthMM = mm
+            return Validation.entry(e, catalogue: catalogue)
+        }
+        #expect(issues("back-neck", "upper trapezius", .deep, nil) == [
+            ValidationIssue("Depth", "upper trapezius is over the lung: give the depth in millimetres, or record the point as superficial"),
+        ])
+        #expect(issues("chest", "pectoralis major", .deep, 12).isEmpty)
+        #expect(issues("chest", "pectoralis major", .superficial, nil).isEmpty)
+        #expect(issues("chest", "transversus thoracis", .deep, nil).map(\.field) == ["Depth"], "free text: the region's lung flag")
+        #expect(issues("low-back", "lumbar multifidus", .deep, nil).isEmpty, "not over the lung: millimetres optional")
+        #expect(issues("shoulder-blade", "posterior deltoid", .deep, nil).isEmpty)
+    }
+
+    @Test func aPointOverTheLungStartsWithTheShortNeedleTheClinicStocks() throws {
+        #expect(LungDepth.startingLength(catalogue) == 15)
+        var c = catalogue
+        c.needleLengths = [30, 40, 60]
+        #expect(LungDepth.startingLength(c) == 30, "the shortest offered from 15 mm up")
+        c.needleLengths = [13]
+        #expect(LungDepth.startingLength(c) == 13)
+        var deep = entry("a", "chest", "pectoralis major", .left)
+        deep.lengthMM = 40
+        #expect(LungDepth.copied(deep, catalogue: catalogue).depth == .superficial)
+        #expect(LungDepth.copied(deep, catalogue: catalogue).lengthMM == 15)
+        deep.depthMM = 20
+        #expect(LungDepth.copied(deep, catalogue: catalogue) == deep, "a deep point with its millimetres is copied as it was")
+        let calf = entry("b", "calf", "soleus", .left)
+        #expect(LungDepth.copied(calf, catalogue: catalogue) == calf)
+    }
+
     @Test func entryMessages() {
         var e = entry("a", "calf", "", .left)
         e.needleCount = 0

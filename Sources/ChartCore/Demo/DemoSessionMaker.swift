@@ -154,11 +154,15 @@ enum DemoSessionMaker {
         let size = sizes[p.site.region] ?? ([30, 40], [25, 30])
         let length = offered(size.lengths, catalogue.needleLengths, rng: &rng)
         let diameter = offered(size.diameters, catalogue.needleDiameters, rng: &rng)
+        // Over the lung the depth is always recorded: superficial more often, and a deep point in millimetres.
         let overLung = catalogue.safety(regionID: p.site.region, muscle: p.muscle)?.overLung ?? false
-        let depth: NeedleDepth = rng.chance(120) ? .superficial : .deep
+        let depth: NeedleDepth = rng.chance(overLung ? 250 : 120) ? .superficial : .deep
         var depthMM: Int?
         if rng.chance(350) {
             depthMM = depth == .superficial ? rng.int(min(3, length)...min(10, length)) : rng.int(max(1, length * 4 / 10)...max(1, length * 8 / 10))
+        }
+        if overLung, depth == .deep, depthMM == nil {
+            depthMM = rng.int(max(1, length * 3 / 10)...max(1, length * 6 / 10))
         }
 
         let kind = rng.weighted([(TechniqueKind.pistoning, 72), (.static, 14), (.electrical, 10), (.rotation, 4)])

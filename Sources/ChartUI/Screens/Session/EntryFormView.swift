@@ -107,9 +107,11 @@ extension SessionScreen {
             form.length.render(into: &screen, x: vx, y: y, width: 4, focused: focused)
             screen.put("mm", x: vx + 5, y: y, style: .dim)
         case .depth:
+            // Over the lung a deep point asks for its millimetres.
+            let asks = form.depth == .deep && form.depthMM.text.isEmpty && form.isOverLung(catalogue: context.catalogue)
             screen.put(form.depth.rawValue, x: vx, y: y, style: focused ? Style.selected.bolded : .normal)
             form.depthMM.render(into: &screen, x: vx + 12, y: y, width: 3, focused: focused, placeholder: "")
-            screen.put("mm", x: vx + 16, y: y, style: .dim)
+            screen.put(asks ? "mm?" : "mm", x: vx + 16, y: y, style: asks ? .warning : .dim)
         case .technique:
             text(form.technique == .electrical ? "e-stim" : form.technique.rawValue)
         case .minutes:
@@ -163,7 +165,12 @@ extension SessionScreen {
             help(["Space or ←→: " + context.catalogue.needleDiameters.map { NeedleDiameter(hundredths: $0).description }.joined(separator: " "), "or type a size, e.g. 0.22"])
         case .length:
             help(["Space or ←→: " + context.catalogue.needleLengths.map(String.init).joined(separator: " ") + " mm", "or type a length in mm"])
-        case .depth: help(["s superficial · d deep", "digits: depth in mm (optional)"])
+        case .depth:
+            if form.isOverLung(catalogue: context.catalogue) {
+                help(["Over the lung: s superficial, or", "d deep with the depth in mm (digits)"])
+            } else {
+                help(["s superficial · d deep", "digits: depth in mm (optional)"])
+            }
         case .technique: help(["p pistoning (fast in/out) · s static", "r rotation · e electrical stimulation"])
         case .needles: help(["+/- or type the number of needles"])
         case .pain: help(["Pain during needling, 0-10 (optional)"])

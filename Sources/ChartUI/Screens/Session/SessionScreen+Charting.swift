@@ -274,13 +274,21 @@ extension SessionScreen {
             let allowed = chosen.filter { blocked[$0.regionID] == nil }
             guard !allowed.isEmpty else { return [.status("Nothing copied: no point ticked that may be needled today.", .warning)] }
             var commands: [Command] = []
+            var started = 0
             for e in allowed {
-                let copy = e.prefill(id: context.newID(), at: context.now)
+                // A deep point over the lung charted without its millimetres starts superficial, as the form would.
+                let copy = LungDepth.copied(e.prefill(id: context.newID(), at: context.now), catalogue: context.catalogue)
+                if copy.depth != e.depth { started += 1 }
                 charting.copying.insert(copy.id)
                 commands.append(.run(.saveEntry(copy, sessionID: session.id)))
             }
             let skipped = chosen.count - allowed.count
-            commands.append(.status("Copying \(allowed.count) point(s)…" + (skipped > 0 ? " \(skipped) skipped: region blocked by screening." : ""), .info))
+            var status = "Copying \(allowed.count) point(s)…"
+            if skipped > 0 { status += " \(skipped) skipped: region blocked by screening." }
+            if started > 0 {
+                status += " \(started) over the lung had no depth in mm: copied superficial, \(LungDepth.startingLength(context.catalogue)) mm needle."
+            }
+            commands.append(.status(status, .info))
             return commands
     }
 
