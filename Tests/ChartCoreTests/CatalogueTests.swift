@@ -19,6 +19,20 @@ import Testing
         #expect(c.conditions.count == 12)
     }
 
+    /// Issue 9: the seed content a clinic starts from (and may override like any other item).
+    @Test func theSeedContentCoversWhatAPhysiotherapistCharts() throws {
+        let c = Catalogue.builtIn
+        let anaemia = try #require(c.screeningItem("anaemia"))
+        #expect(anaemia.kind == .precaution && anaemia.question.hasPrefix("Anaemia"), "anaemia is a precaution, not a bleeding disorder")
+        #expect(c.screeningItem("bleeding-disorder")?.kind == .contraindicated)
+        let pregnancy = try #require(c.screeningItem("pregnancy"))
+        #expect(pregnancy.kind == .contraindicated && pregnancy.question.contains("especially the first trimester"))
+        let thinners = try #require(c.screeningItem("anticoagulants"))
+        #expect(thinners.kind == .precaution && thinners.question.contains("cannot be stopped") && thinners.question.contains("physician consulted"))
+        #expect(c.aftercare.first?.id == "skin-prep" && c.aftercare.first?.name == "skin prepared before needling")
+        #expect(c.aftercare.contains { $0.name == "soreness may last 12-48 hours" })
+    }
+
     @Test func aClinicOverrideReplacesByIdAndAdds() throws {
         let yaml = """
             screening:

@@ -26,7 +26,7 @@ import Testing
             "Born:         1986-11-30 (age 39 at this visit)",
             "Europe/Berlin (UTC+01:00)",
             "neck pain: right-sided, worse after desk work (chronic)",
-            "Blood thinners / anticoagulants: acknowledged",
+            "Blood thinners / anticoagulants (cannot be stopped;", "physician consulted): acknowledged",
             "not needled at upper back",
             "every other item answered \"no\"",
             "0.25×40 mm", "3 strong", "referred pain (to right temple)", "e-stim 2 Hz",

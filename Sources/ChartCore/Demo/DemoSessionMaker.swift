@@ -262,9 +262,10 @@ enum DemoSessionMaker {
         return out
     }
 
-    /// Aftercare given: always the basics, the breathlessness warning whenever a point was over the lung.
+    /// Aftercare given: nearly always the skin preparation and the basics, the breathlessness
+    /// warning whenever a point was over the lung.
     static func aftercare(thorax: Bool, catalogue: Catalogue, rng: inout DemoRandom) -> [String] {
-        let odds: [String: Int] = ["keep-moving": 1000, "water": 900, "stretching": 500, "heat-ice": 600, "avoid-strenuous": 400,
+        let odds: [String: Int] = ["skin-prep": 900, "keep-moving": 1000, "water": 900, "soreness": 600, "stretching": 500, "heat-ice": 600, "avoid-strenuous": 400,
                                    "otc-relief": 200, "warm-shower": 200, "taping": 80, "home-exercise": 600,
                                    "warn-breathless": thorax ? 1000 : 0, "warn-infection": 300]
         return catalogue.aftercare.map(\.id).filter { rng.chance(odds[$0] ?? 0) }
