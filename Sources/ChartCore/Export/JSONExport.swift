@@ -132,10 +132,19 @@ public enum JSONExport {
                 },
                 aftercare: c.aftercare.map { named($0, names.aftercare) }, aftercareNote: note(c.aftercareNote),
                 combinedTreatments: c.combinedTreatments.map { named($0, names.combinedTreatment) },
-                plan: .init(nextVisit: c.plan.nextVisit?.description, sessionsPlanned: c.plan.sessionsPlanned, note: note(c.plan.note))),
+                plan: .init(nextVisit: c.plan.nextVisit?.description, sessionsPlanned: c.plan.sessionsPlanned, note: note(c.plan.note),
+                            guidance: guidance(c.plan, condition: s.condition))),
             signature: s.signature.map { .init(by: line($0.by), signatureLine: line($0.signatureLine), at: Timestamp.iso($0.at)) },
             seal: nil,
             addenda: s.addenda.map(addendum))
+    }
+
+    /// The plan against the guidance for the condition's course.
+    private static func guidance(_ plan: CarePlan, condition: PresentingCondition) -> ExportFormat.GuidanceDTO {
+        let course = condition.onset.map(CourseOfCare.init)
+        let compared = PlanGuidance.compare(planned: plan.sessionsPlanned, course: course)
+        return .init(course: course?.rawValue, fewest: course?.guidance.lowerBound, most: course?.guidance.upperBound,
+                     exceeded: compared?.exceeds ?? false, note: compared?.note ?? "")
     }
 
     private static func entry(_ e: TriggerPointEntry, number: Int, names: ExportNames) -> ExportFormat.EntryDTO {

@@ -25,7 +25,8 @@ public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Se
 ///
 /// Conventions:
 /// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
-/// - Every optional value is written, as `null` when not recorded; no key is ever left out.
+/// - Every optional value is written, as `null` when not recorded; no key is ever left out, except
+///   keys added in a later version inside a signed session frozen before them (see `version`).
 /// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
 /// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
 ///   lengths and depths are whole millimetres.
@@ -35,10 +36,14 @@ public struct ExportNullable<Value: Codable & Sendable & Equatable>: Codable, Se
 ///   fields contain no newline or tab; notes (`note`, `notes`, `text`, `aftercareNote`) may
 ///   contain "\n" and "\t".
 public enum ExportFormat {
-    /// The version written in `formatVersion`; raised whenever a key changes meaning or goes away.
+    /// The version written in `formatVersion`; raised whenever a key is added, changes meaning or
+    /// goes away.
     /// Version 2: `unanswered` names its items (`{"id", "name"}`), and a session carries `seal`
     /// (its signed document's hash and its place in the audit chain; null for a draft).
-    public static let version = 2
+    /// Version 3: the plan carries `guidance`, its sessions against the guidance for the course
+    /// (SPEC §2). A signed session frozen under format 2 keeps its document as signed: it reads
+    /// back with `guidance` absent (not null) and is written again without it, byte for byte.
+    public static let version = 3
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
     public struct SessionDocument: Codable, Sendable, Equatable {
@@ -332,6 +337,50 @@ public enum ExportFormat {
         /// Sessions planned for the episode of care.
         @ExportNullable public var sessionsPlanned: Int?
         /// Free text.
+        public var note: String
+        /// The sessions planned against the guidance (format 3). Always written by format 3; nil
+        /// only in a document frozen under an earlier format, which has no such key and keeps none.
+        public var guidance: GuidanceDTO?
+
+        private enum CodingKeys: String, CodingKey { case nextVisit, sessionsPlanned, note, guidance }
+
+        /// A plan as exported.
+        public init(nextVisit: String?, sessionsPlanned: Int?, note: String, guidance: GuidanceDTO?) {
+            self.nextVisit = nextVisit; self.sessionsPlanned = sessionsPlanned; self.note = note; self.guidance = guidance
+        }
+
+        /// Reads a plan of any format: `guidance` may be absent (formats 1 and 2).
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _nextVisit = try c.decode(ExportNullable<String>.self, forKey: .nextVisit)
+            _sessionsPlanned = try c.decode(ExportNullable<Int>.self, forKey: .sessionsPlanned)
+            note = try c.decode(String.self, forKey: .note)
+            guidance = try c.decodeIfPresent(GuidanceDTO.self, forKey: .guidance)
+        }
+
+        /// Writes the plan; `guidance` only when the document has it, so that an older document is
+        /// written again exactly as it was stored.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(_nextVisit, forKey: .nextVisit)
+            try c.encode(_sessionsPlanned, forKey: .sessionsPlanned)
+            try c.encode(note, forKey: .note)
+            try c.encodeIfPresent(guidance, forKey: .guidance)
+        }
+    }
+
+    /// Sessions planned against the guidance for the course (acute 1-3, chronic 4-6, severe or
+    /// widespread up to 12-14).
+    public struct GuidanceDTO: Codable, Sendable, Equatable {
+        /// "acute", "chronic" or "severeOrWidespread"; null when the course is not recorded.
+        @ExportNullable public var course: String?
+        /// The fewest sessions the guidance suggests for the course; null without a course.
+        @ExportNullable public var fewest: Int?
+        /// The most sessions the guidance suggests for the course; null without a course.
+        @ExportNullable public var most: Int?
+        /// True when more sessions are planned than the guidance's most.
+        public var exceeded: Bool
+        /// The plain note when exceeded, as the text export prints it; "" otherwise.
         public var note: String
     }
 
