@@ -46,7 +46,7 @@ import Testing
         #expect(json.status == 0)
         #expect(json.stderr.contains("Exported to \(file)"))
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
-        #expect(doc["formatVersion"] as? Int == 2)
+        #expect(doc["formatVersion"] as? Int == 3)
 
         let all = try box.run(["export", "--patient", chart, "--db", box.db])
         #expect(all.status == 0)
