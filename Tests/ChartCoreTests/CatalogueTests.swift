@@ -10,10 +10,27 @@ import Testing
         #expect(c.regions(in: .back).count == 11)
         #expect(c.region("buttock")?.muscles == ["gluteus maximus", "gluteus medius", "gluteus minimus", "piriformis"])
         #expect(c.region("back-neck")?.warnings == ["lung apex (use pincer grip)"])
+        #expect(c.region("back-neck")?.warnings(forMuscle: "cervical multifidus") == ["spinal canal: needle onto the lamina", "vertebral artery"])
+        #expect(c.region("upper-back")?.muscles.contains("latissimus dorsi") == true)
+        #expect(c.region("shoulder-blade")?.muscles.contains("subscapularis") == true)
         #expect(c.needleDiameters == [16, 18, 20, 25, 30, 35])
         #expect(c.needleLengths == [13, 15, 25, 30, 40, 50, 60, 75, 100])
         #expect(c.adverseEvents.filter { $0.severity == .serious }.count == 5)
         #expect(c.conditions.count == 12)
+    }
+
+    /// Issue 9: the seed content a clinic starts from (and may override like any other item).
+    @Test func theSeedContentCoversWhatAPhysiotherapistCharts() throws {
+        let c = Catalogue.builtIn
+        let anaemia = try #require(c.screeningItem("anaemia"))
+        #expect(anaemia.kind == .precaution && anaemia.question.hasPrefix("Anaemia"), "anaemia is a precaution, not a bleeding disorder")
+        #expect(c.screeningItem("bleeding-disorder")?.kind == .contraindicated)
+        let pregnancy = try #require(c.screeningItem("pregnancy"))
+        #expect(pregnancy.kind == .contraindicated && pregnancy.question.contains("especially the first trimester"))
+        let thinners = try #require(c.screeningItem("anticoagulants"))
+        #expect(thinners.kind == .precaution && thinners.question.contains("cannot be stopped") && thinners.question.contains("physician consulted"))
+        #expect(c.aftercare.first?.id == "skin-prep" && c.aftercare.first?.name == "skin prepared before needling")
+        #expect(c.aftercare.contains { $0.name == "soreness may last 12-48 hours" })
     }
 
     @Test func aClinicOverrideReplacesByIdAndAdds() throws {
@@ -36,6 +53,57 @@ import Testing
         #expect(c.region("jaw")?.warnings == ["facial nerve"])
         #expect(c.needleLengths == [30, 40])
         #expect(c.sensations == Catalogue.builtIn.sensations, "lists not named stay as built")
+    }
+
+    @Test func aMuscleMayGiveItsOwnFlagsOrTakeItsRegions() throws {
+        let yaml = """
+            regions:
+              - {id: forearm, name: forearm, view: front, muscles: [pronator teres, wrist flexors], warnings: [median nerve]}
+              - id: back
+                name: back
+                view: back
+                lung: true
+                warnings: [lung]
+                muscles:
+                  - rhomboids
+                  - {name: multifidus, lung: false, warnings: [spinal canal]}
+                  - {name: posterior deltoid, lung: false, warnings: []}
+                  - {name: latissimus dorsi, warnings: ["lung: pincer grip"]}
+              - {id: old-style, name: old style, view: back, thorax: true, muscles: [a], warnings: [w]}
+            """
+        let c = try CatalogueLoader.apply(yaml, file: "clinic.yaml", over: .builtIn)
+        let forearm = try #require(c.region("forearm"))
+        #expect(forearm.muscles == ["pronator teres", "wrist flexors"], "the short form still works")
+        #expect(forearm.warnings(forMuscle: "wrist flexors") == ["median nerve"])
+        #expect(!forearm.isOverLung(muscle: "wrist flexors"))
+        let back = try #require(c.region("back"))
+        #expect(back.muscles == ["rhomboids", "multifidus", "posterior deltoid", "latissimus dorsi"])
+        #expect(back.safety(forMuscle: "rhomboids") == MuscleSafety(warnings: ["lung"], overLung: true), "no flags: the region's")
+        #expect(back.safety(forMuscle: "multifidus") == MuscleSafety(warnings: ["spinal canal"], overLung: false))
+        #expect(back.safety(forMuscle: "posterior deltoid") == MuscleSafety(warnings: [], overLung: false), "warnings: [] says none")
+        #expect(back.safety(forMuscle: "latissimus dorsi") == MuscleSafety(warnings: ["lung: pincer grip"], overLung: true))
+        #expect(back.safety(forMuscle: "serratus posterior") == MuscleSafety(warnings: ["lung"], overLung: true), "free text: the region's")
+        #expect(back.allWarnings == ["lung", "spinal canal", "lung: pincer grip"])
+        #expect(c.region("old-style")?.lung == true, "a clinic file's 'thorax: true' still reads")
+        #expect(c.region("chest") == Catalogue.builtIn.region("chest"), "regions not named stay as built")
+    }
+
+    @Test(arguments: [
+        ("regions:\n  - id: x\n    name: x\n    view: back\n    muscles:\n      - {name: a, nerve: [b]}\n",
+         "clinic.yaml:6: unknown key 'nerve' for a muscle (known: lung, name, warnings)"),
+        ("regions:\n  - id: x\n    name: x\n    view: back\n    muscles:\n      - a\n      - {name: A}\n",
+         "clinic.yaml:7: muscle 'A' appears twice in region 'x'"),
+        ("regions:\n  - id: x\n    name: x\n    view: back\n    muscles:\n      - {warnings: [b]}\n", "clinic.yaml:6: 'name' is missing"),
+        ("regions:\n  - id: x\n    name: x\n    view: back\n    muscles:\n      - [a, b]\n", "clinic.yaml:6: each of 'muscles' must be a name"),
+        ("regions:\n  - id: x\n    name: x\n    view: back\n    muscles:\n      - {name: a, lung: maybe}\n", "clinic.yaml:6: 'lung' must be true or false"),
+        ("regions:\n  - id: x\n    name: x\n    view: back\n    muscles:\n      - {name: a, warnings: b}\n", "clinic.yaml:6: 'warnings' must be a list"),
+        ("regions:\n  - {id: x, name: x, view: back, lung: true, thorax: true, muscles: [a]}\n",
+         "clinic.yaml:2: give 'lung' only: 'thorax' is its former name"),
+    ])
+    func aBadMuscleNamesTheFileAndLine(yaml: String, expected: String) {
+        #expect { try CatalogueLoader.apply(yaml, file: "clinic.yaml", over: .builtIn) } throws: { error in
+            String(describing: error).hasPrefix(expected)
+        }
     }
 
     @Test(arguments: [

@@ -41,7 +41,7 @@ enum ExportFixtures {
             note: "Taut band mid-fibres; referral reproduced the patient's usual headache.", recordedAt: env.now()), catalogue: catalogue)
         try s.upsertEntry(TriggerPointEntry(
             id: env.newID(), regionID: "back-neck", muscle: "upper trapezius", side: .left, needleCount: 1,
-            diameter: NeedleDiameter(hundredths: 25), lengthMM: 40, depth: .deep, technique: .pistoning,
+            diameter: NeedleDiameter(hundredths: 25), lengthMM: 40, depth: .deep, depthMM: 15, technique: .pistoning,
             twitch: TwitchResponse(count: 1, strength: .weak), sensations: ["deep-ache"], painDuring: 4,
             recordedAt: env.now()), catalogue: catalogue)
         try s.upsertEntry(TriggerPointEntry(
@@ -80,7 +80,7 @@ enum ExportFixtures {
                                 nprsBefore: 5)
         try s.startCharting(catalogue: catalogue)
         try s.upsertEntry(TriggerPointEntry(
-            id: env.newID(), regionID: "back-neck", muscle: "levator scapulae", side: .right, twitch: TwitchResponse(count: 2, strength: .weak),
+            id: env.newID(), regionID: "back-neck", muscle: "levator scapulae", side: .right, depthMM: 20, twitch: TwitchResponse(count: 2, strength: .weak),
             sensations: ["cramping"], painDuring: 5, recordedAt: env.now()), catalogue: catalogue)
         return SessionRecord(patient: patient, clinician: clinician, session: s, sessionNumber: 4)
     }

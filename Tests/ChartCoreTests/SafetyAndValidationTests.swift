@@ -9,24 +9,75 @@ private func entry(_ id: String, _ region: String, _ muscle: String, _ side: Sid
 }
 
 @Suite struct SafetyRuleTests {
-    @Test func aFlaggedRegionWarnsBeforeSaving() {
+    /// The warning shown before saving a point on `muscle` in `region` (empty: none).
+    func warningText(_ region: String, _ muscle: String) -> String {
         let s = NeedlingSession(patientID: 1, clinician: "t", startedAt: Date())
-        let w = SafetyRules.warnings(for: entry("a", "chest", "pectoralis minor", .left), in: s, catalogue: catalogue)
-        #expect(w == [SafetyWarning(kind: .region, message: "Chest — pectoralis minor: lung (pneumothorax)")])
-        #expect(SafetyRules.warnings(for: entry("b", "hand", "adductor pollicis", .left), in: s, catalogue: catalogue).isEmpty)
+        return SafetyRules.warnings(for: entry("a", region, muscle, .left), in: s, catalogue: catalogue)
+            .filter { $0.kind == .region }.map(\.message).joined(separator: " | ")
     }
 
-    @Test func everyFlaggedRegionOfTheSpecWarns() {
+    /// True when needling `muscle` on both sides raises the bilateral warning.
+    func bilateral(_ region: String, _ muscle: String) -> Bool {
+        SafetyRules.bilateralThorax([entry("a", region, muscle, .left), entry("b", region, muscle, .right)], catalogue: catalogue)
+    }
+
+    @Test func aFlaggedMuscleWarnsBeforeSaving() {
         let s = NeedlingSession(patientID: 1, clinician: "t", startedAt: Date())
-        let flagged = catalogue.regions.filter { !$0.warnings.isEmpty }
-        #expect(flagged.count == 18)
-        for r in flagged {
-            let w = SafetyRules.warnings(for: entry("a", r.id, r.muscles[0], .midline), in: s, catalogue: catalogue)
-            #expect(w.map(\.kind) == [.region], "\(r.id)")
+        let w = SafetyRules.warnings(for: entry("a", "chest", "pectoralis minor", .left), in: s, catalogue: catalogue)
+        #expect(w == [SafetyWarning(kind: .region, message: "Chest — pectoralis minor: lung (pneumothorax); brachial plexus and axillary vessels")])
+        #expect(SafetyRules.warnings(for: entry("b", "front-shoulder", "anterior deltoid", .left), in: s, catalogue: catalogue).isEmpty)
+    }
+
+    /// SPEC §3 and issue 9: warnings belong to muscles and are anatomically right.
+    @Test(arguments: [
+        // (region, muscle, must say, must not say)
+        ("front-forearm", "brachioradialis", ["radial nerve"], ["median nerve"]),
+        ("back-forearm", "supinator", ["radial nerve"], []),
+        ("chest", "pectoralis minor", ["brachial plexus", "axillary vessels", "lung"], []),
+        ("back-neck", "cervical multifidus", ["spinal canal"], ["pincer", "lung"]),
+        ("back-neck", "upper trapezius", ["lung apex (use pincer grip)"], []),
+        ("upper-back", "thoracic multifidus", ["spinal canal"], []),
+        ("hand", "first dorsal interosseous", ["radial artery"], []),
+        ("front-upper-arm", "biceps brachii", ["brachial artery", "musculocutaneous nerve"], []),
+        ("front-upper-arm", "brachialis", ["brachial artery", "musculocutaneous nerve"], []),
+        ("front-upper-arm", "coracobrachialis", ["brachial artery", "musculocutaneous nerve"], []),
+        ("top-foot", "extensor digitorum brevis", ["dorsalis pedis"], []),
+        ("sole-foot", "plantar muscles", ["diabetic foot"], []),
+        ("sole-foot", "abductor hallucis", ["diabetic foot"], []),
+        ("shoulder-blade", "posterior deltoid", [], ["lung"]),
+        ("front-hip", "tensor fasciae latae", [], ["femoral"]),
+        ("low-back", "quadratus lumborum", ["kidney", "lung at T12-L1"], []),
+        ("low-back", "lumbar multifidus", [], ["lung"]),
+        ("low-back", "erector spinae", [], ["lung"]),
+        ("upper-back", "latissimus dorsi", ["lung"], []),
+        ("shoulder-blade", "subscapularis", ["lung", "axillary vessels"], []),
+        ("upper-back", "serratus posterior superior", ["lung"], []),
+        ("low-back", "serratus posterior inferior", ["kidney", "lung at T12-L1"], []),
+    ])
+    func warningsBelongToMuscles(region: String, muscle: String, says: [String], never: [String]) {
+        #expect(catalogue.region(region)?.muscles.contains(muscle) == true, "\(muscle) is in \(region)")
+        let text = warningText(region, muscle)
+        for s in says { #expect(text.contains(s), "\(muscle): \(text)") }
+        for n in never { #expect(!text.contains(n), "\(muscle): \(text)") }
+    }
+
+    @Test func aFreeTextMuscleGetsItsRegionsWarnings() {
+        #expect(warningText("front-forearm", "flexor pollicis longus") == "Front of forearm — flexor pollicis longus: median nerve")
+        #expect(warningText("front-forearm", "Brachioradialis ") == "Front of forearm — Brachioradialis : radial nerve; radial artery",
+                "a catalogue muscle typed in another case is still that muscle")
+    }
+
+    @Test func everyMuscleOfTheMapIsCheckedAgainstTheRule() {
+        // Each catalogue muscle warns exactly when it (or its region, for a muscle that gives none) has warnings.
+        for r in catalogue.regions {
+            for m in r.muscles {
+                let expected = r.warnings(forMuscle: m)
+                #expect(warningText(r.id, m) == (expected.isEmpty ? "" : "\(r.name.capitalizedFirst) — \(m): \(expected.joined(separator: "; "))"))
+            }
         }
     }
 
-    @Test func needlingBothSidesOfTheThoraxWarnsOnce() {
+    @Test func needlingBothSidesOverTheLungWarnsOnce() {
         var s = NeedlingSession(patientID: 1, clinician: "t", startedAt: Date())
         s.entries = [entry("a", "upper-back", "rhomboids", .left)]
         let right = SafetyRules.warnings(for: entry("b", "chest", "pectoralis major", .right), in: s, catalogue: catalogue)
@@ -39,6 +90,27 @@ private func entry(_ id: String, _ region: String, _ muscle: String, _ side: Sid
         #expect(third.map(\.kind) == [.region], "already bilateral: not warned again")
         let limbs = [entry("x", "calf", "soleus", .left), entry("y", "calf", "soleus", .right)]
         #expect(!SafetyRules.bilateralThorax(limbs, catalogue: catalogue))
+    }
+
+    /// SPEC §3: bilateral lumbar or cervical points that do not reach the lung do not raise it;
+    /// both sides of the chest wall over the lung do.
+    @Test(arguments: [
+        ("low-back", "lumbar multifidus", false), ("low-back", "erector spinae", false),
+        ("back-neck", "cervical multifidus", false), ("back-neck", "splenius cervicis", false),
+        ("shoulder-blade", "posterior deltoid", false), ("upper-back", "thoracic multifidus", false),
+        ("front-neck", "sternocleidomastoid", false),
+        ("back-neck", "upper trapezius", true), ("chest", "pectoralis major", true), ("upper-back", "rhomboids", true),
+        ("shoulder-blade", "infraspinatus", true), ("low-back", "quadratus lumborum", true), ("front-neck", "scalenes", true),
+        ("upper-back", "serratus posterior superior", true), ("upper-back", "latissimus dorsi", true),
+    ])
+    func theBilateralWarningNeedsBothSidesOverTheLung(region: String, muscle: String, raises: Bool) {
+        #expect(bilateral(region, muscle) == raises, "\(muscle) on both sides")
+    }
+
+    @Test func oneSideOverTheLungAndTheOtherNotIsNotBilateral() {
+        let entries = [entry("a", "back-neck", "upper trapezius", .left), entry("b", "back-neck", "cervical multifidus", .right),
+                       entry("c", "low-back", "lumbar multifidus", .right)]
+        #expect(!SafetyRules.bilateralThorax(entries, catalogue: catalogue))
     }
 }
 
@@ -67,6 +139,40 @@ private func entry(_ id: String, _ region: String, _ muscle: String, _ side: Sid
         #expect(Validation.patient(old, today: today) == [ValidationIssue("Date of birth", "1890-01-01 is more than 130 years ago")])
         #expect(CalendarDate(iso: "2023-02-29") == nil, "impossible dates are refused")
         #expect(CalendarDate(iso: "2024-02-29") != nil)
+    }
+
+    /// Issue 9: over the lung the depth is recorded, superficial or in millimetres.
+    @Test func overTheLungDeepNeedsMillimetres() {
+        func issues(_ region: String, _ muscle: String, _ depth: NeedleDepth, _ mm: Int?) -> [ValidationIssue] {
+            var e = entry("a", region, muscle, .left)
+            e.depth = depth; e.depthMM = mm
+            return Validation.entry(e, catalogue: catalogue)
+        }
+        #expect(issues("back-neck", "upper trapezius", .deep, nil) == [
+            ValidationIssue("Depth", "upper trapezius is over the lung: give the depth in millimetres, or record the point as superficial"),
+        ])
+        #expect(issues("chest", "pectoralis major", .deep, 12).isEmpty)
+        #expect(issues("chest", "pectoralis major", .superficial, nil).isEmpty)
+        #expect(issues("chest", "transversus thoracis", .deep, nil).map(\.field) == ["Depth"], "free text: the region's lung flag")
+        #expect(issues("low-back", "lumbar multifidus", .deep, nil).isEmpty, "not over the lung: millimetres optional")
+        #expect(issues("shoulder-blade", "posterior deltoid", .deep, nil).isEmpty)
+    }
+
+    @Test func aPointOverTheLungStartsWithTheShortNeedleTheClinicStocks() throws {
+        #expect(LungDepth.startingLength(catalogue) == 15)
+        var c = catalogue
+        c.needleLengths = [30, 40, 60]
+        #expect(LungDepth.startingLength(c) == 30, "the shortest offered from 15 mm up")
+        c.needleLengths = [13]
+        #expect(LungDepth.startingLength(c) == 13)
+        var deep = entry("a", "chest", "pectoralis major", .left)
+        deep.lengthMM = 40
+        #expect(LungDepth.copied(deep, catalogue: catalogue).depth == .superficial)
+        #expect(LungDepth.copied(deep, catalogue: catalogue).lengthMM == 15)
+        deep.depthMM = 20
+        #expect(LungDepth.copied(deep, catalogue: catalogue) == deep, "a deep point with its millimetres is copied as it was")
+        let calf = entry("b", "calf", "soleus", .left)
+        #expect(LungDepth.copied(calf, catalogue: catalogue) == calf)
     }
 
     @Test func entryMessages() {

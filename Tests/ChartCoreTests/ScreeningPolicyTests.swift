@@ -16,7 +16,7 @@ private func answers(_ present: String, regions: [String] = [], acknowledged: Bo
         let kinds = Dictionary(grouping: catalogue.screening, by: \.kind).mapValues(\.count)
         #expect(kinds[.contraindicated] == 8)
         #expect(kinds[.siteSpecific] == 4)
-        #expect(kinds[.precaution] == 6)
+        #expect(kinds[.precaution] == 7)
     }
 
     @Test func allNoAllowsCharting() {
@@ -92,7 +92,7 @@ private func answers(_ present: String, regions: [String] = [], acknowledged: Bo
         #expect { try s.startCharting(catalogue: catalogue) } throws: { error in
             guard case let .blocked(reasons) = error as? SessionError else { return false }
             return reasons.contains("Record the presenting condition.") && reasons.contains("Informed consent has not been obtained.")
-                && reasons.contains("Record pain before treatment (NPRS 0-10).") && reasons.contains { $0.hasPrefix("Screening not complete: 18 unanswered") }
+                && reasons.contains("Record pain before treatment (NPRS 0-10).") && reasons.contains { $0.hasPrefix("Screening not complete: 19 unanswered") }
         }
         var r = ready()
         #expect(throws: Never.self) { try r.startCharting(catalogue: catalogue) }

@@ -24,7 +24,7 @@ import Testing
         var s = try pregnantScreening(db)
         s.screening = allNo()
         #expect { try db.saveSessionDetails(s, by: "ahale") } throws: { error in
-            (error as? ValidationError)?.description.contains("Pregnancy: was present and blocked needling; say why it is now absent") == true
+            (error as? ValidationError)?.description.contains("Pregnancy (especially the first trimester): was present and blocked needling; say why it is now absent") == true
         }
         #expect(try db.session(id: s.id)?.screening.first { $0.itemID == "pregnancy" }?.present == true, "nothing saved")
 
@@ -39,8 +39,8 @@ import Testing
         #expect(audit.detail.contains("screening change: pregnancy present → absent: Answered for the wrong patient"))
         let text = TextExport.session(try #require(try db.sessionRecord(id: s.id)), context: context)
         #expect(text.contains("Changed:"))
-        #expect(text.replacingOccurrences(of: "\n                       ", with: " ")
-            .contains("Pregnancy: present → absent, by ahale"))
+        let flat = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+        #expect(flat.contains("Pregnancy (especially the first trimester): present → absent, by ahale"))
     }
 
     @Test func anAcknowledgementRecordsWhoAndWhenOnce() throws {

@@ -36,10 +36,10 @@ func chartedSession(_ db: AppDatabase, chart: String = "NC-0001", name: String =
     try s.startCharting(catalogue: catalogue)
     s.version = try db.saveSessionDetails(s, by: therapist.username)
     let entries = [
-        TriggerPointEntry(id: "e1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 2,
+        TriggerPointEntry(id: "e1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 2, depthMM: 18,
                           twitch: TwitchResponse(count: 3, strength: .strong), sensations: ["referred", "familiar"],
                           referredTo: "temple", painDuring: 6, recordedAt: s.startedAt),
-        TriggerPointEntry(id: "e2", regionID: "shoulder-blade", muscle: "infraspinatus", side: .right,
+        TriggerPointEntry(id: "e2", regionID: "shoulder-blade", muscle: "infraspinatus", side: .right, depthMM: 30,
                           twitch: TwitchResponse(count: 1, strength: .weak), sensations: ["deep-ache"], recordedAt: s.startedAt),
     ]
     for e in entries {

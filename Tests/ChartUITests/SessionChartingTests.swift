@@ -6,7 +6,8 @@ import Testing
 /// Charting: the entry form with prefill, safety warnings, saving, editing, removing, copying.
 @Suite struct SessionChartingTests {
     let first = TriggerPointEntry(id: "e1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 1,
-                                  diameter: NeedleDiameter(hundredths: 25), lengthMM: 30, twitch: TwitchResponse(count: 1, strength: .weak),
+                                  diameter: NeedleDiameter(hundredths: 25), lengthMM: 30, depth: .deep, depthMM: 12,
+                                  twitch: TwitchResponse(count: 1, strength: .weak),
                                   sensations: ["deep-ache"], painDuring: 5, note: "tight band", recordedAt: SessionFixtures.lastWeek)
 
     func block(_ s: SessionScreen, _ region: String) throws -> Int { try #require(s.blocks.firstIndex { $0.regionID == region }) }
@@ -20,6 +21,8 @@ import Testing
         #expect(form?.id == "id-1")
         #expect(form?.muscleValue == "upper trapezius")
         #expect(form?.side == .right)
+        #expect(form?.depth == .superficial && form?.length.text == "15" && form?.depthMM.text == "",
+                "over the lung a new point starts superficial with a short needle, though the last one was deep")
         #expect(s.capturesText)
         // Enter (muscle) · l · 2 s · 1 5 (deep ache, familiar pain) · ^S
         var out = s.send([.enter, .character("l"), .character("2"), .character("s"), .character("1"), .character("5")], ctx)
@@ -33,7 +36,7 @@ import Testing
         out = s.send(.character("y"), ctx)
         // The warnings confirmed with y go on the record with the point, and when.
         let expected = TriggerPointEntry(id: "id-1", regionID: "back-neck", muscle: "upper trapezius", side: .left, needleCount: 1,
-                                         diameter: NeedleDiameter(hundredths: 25), lengthMM: 30, depth: .deep,
+                                         diameter: NeedleDiameter(hundredths: 25), lengthMM: 15, depth: .superficial,
                                          technique: .pistoning, twitch: TwitchResponse(count: 2, strength: .strong),
                                          sensations: ["deep-ache", "familiar"], recordedAt: SessionFixtures.now,
                                          confirmedWarnings: shown, warningsConfirmedAt: SessionFixtures.now)
@@ -44,6 +47,99 @@ import Testing
         #expect(s.session.entries == [first, expected])
         #expect(s.charting.form == nil)
         #expect(statusTexts(out).first?.hasPrefix("Saved") == true)
+    }
+
+    /// Issue 9: the first chest point of a session defaulted to "deep" with a 40 mm needle.
+    @Test func overTheLungTheFormStartsSuperficialWithAShortNeedle() throws {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.charting.block = try block(s, "chest")
+        s.send(.enter, ctx)
+        var form = try #require(s.charting.form)
+        #expect(form.muscleValue == "pectoralis major")
+        #expect(form.depth == .superficial && form.length.text == "15" && form.depthMM.text == "")
+        // After a deep gluteal point, still superficial and short over the lung.
+        var glute = SessionFixtures.entry("g1", "buttock", "gluteus medius", .left)
+        glute.lengthMM = 60; glute.depth = .deep; glute.depthMM = 45
+        s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [glute]))
+        s.charting.block = try block(s, "upper-back")
+        s.send(.enter, ctx)
+        form = try #require(s.charting.form)
+        #expect(form.muscleValue == "middle trapezius")
+        #expect(form.depth == .superficial && form.length.text == "15" && form.depthMM.text == "")
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("⚠ lung (pneumothorax)"))
+    }
+
+    @Test func aMuscleNotOverTheLungKeepsThePrefilledNeedle() throws {
+        let ctx = SessionFixtures.context()
+        var glute = SessionFixtures.entry("g1", "buttock", "gluteus medius", .left)
+        glute.lengthMM = 50; glute.depth = .deep; glute.depthMM = 30
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [glute]))
+        s.charting.block = try block(s, "back-neck")
+        s.send(.enter, ctx)
+        #expect(s.charting.form?.muscleValue == "upper trapezius")
+        #expect(s.charting.form?.depth == .superficial && s.charting.form?.length.text == "15")
+        // Down to cervical multifidus (spinal canal, not the lung): the needle as prefilled.
+        s.send([.down, .down, .down], ctx)
+        #expect(s.charting.form?.muscleValue == "cervical multifidus")
+        #expect(s.charting.form?.depth == .deep && s.charting.form?.length.text == "50" && s.charting.form?.depthMM.text == "30")
+        let text = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(text.contains("⚠ spinal canal: needle onto the lamina; vertebral artery"))
+        #expect(!text.contains("pincer"), "the form shows the chosen muscle's warnings")
+        // Back up to levator scapulae (over the lung): superficial and short again.
+        s.send(.up, ctx)
+        #expect(s.charting.form?.muscleValue == "splenius cervicis")
+        s.send(.up, ctx)
+        #expect(s.charting.form?.depth == .superficial && s.charting.form?.length.text == "15")
+        // Once the clinician sets the needle, choosing another muscle leaves it alone.
+        s.send([.enter, .character("l"), .enter, .enter, .enter, .enter, .enter], ctx)
+        #expect(s.charting.form?.focus == .length)
+        s.send(.character(" "), ctx)
+        #expect(s.charting.form?.length.text == "25")
+        #expect(s.charting.form?.needleEdited == true)
+    }
+
+    @Test func deepOverTheLungAsksForMillimetres() throws {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.charting.block = try block(s, "chest")
+        s.send(.enter, ctx)
+        s.send([.enter, .character("l"), .enter, .enter, .enter, .enter, .enter, .enter], ctx)
+        #expect(s.charting.form?.focus == .depth)
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Over the lung: s superficial, or"))
+        s.send(.character("d"), ctx)
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("deep            mm?"))
+        var out = s.send(.ctrl("s"), ctx)
+        #expect(effects(out).isEmpty)
+        #expect(s.charting.form?.issues == ["Depth: pectoralis major is over the lung: give the depth in millimetres, or record the point as superficial"])
+        #expect(statusTexts(out).first?.contains("over the lung") == true)
+        s.send([.character("1"), .character("2")], ctx)
+        out = s.send(.ctrl("s"), ctx)
+        #expect(s.charting.form?.warnings.map(\.kind) == [.region])
+        out = s.send(.character("y"), ctx)
+        guard case let .saveEntry(entry, 8)? = effects(out).first else { Issue.record("no save"); return }
+        #expect(entry.depth == .deep && entry.depthMM == 12 && entry.lengthMM == 15)
+    }
+
+    @Test func editingAnOldDeepPointOverTheLungAsksForItsMillimetres() throws {
+        let ctx = SessionFixtures.context()
+        var old = first
+        old.depthMM = nil  // charted before the depth was asked for
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [old]))
+        s.send([.tab, .enter], ctx)
+        #expect(s.charting.form?.depth == .deep && s.charting.form?.length.text == "30", "an edit shows the point as saved")
+        var out = s.send(.ctrl("s"), ctx)
+        #expect(effects(out).isEmpty)
+        #expect(s.charting.form?.issues.first?.hasPrefix("Depth: upper trapezius is over the lung") == true)
+        s.send([.enter, .enter, .enter, .enter, .enter, .enter, .enter, .enter], ctx)
+        #expect(s.charting.form?.focus == .depth)
+        s.send([.character("1"), .character("0"), .ctrl("s")], ctx)
+        out = s.send(.character("y"), ctx)
+        var saved = old
+        saved.depthMM = 10
+        saved.confirmedWarnings = ["Back of neck — upper trapezius: lung apex (use pincer grip)"]
+        saved.warningsConfirmedAt = ctx.now
+        #expect(effects(out) == [.saveEntry(saved, sessionID: 8)])
     }
 
     @Test func escapeOnTheWarningGoesBackToTheFormWithoutSaving() {
@@ -61,13 +157,13 @@ import Testing
     @Test func anUnflaggedRegionSavesAtOnceAndAFailureKeepsTheForm() throws {
         let ctx = SessionFixtures.context()
         var s = SessionFixtures.screen(SessionFixtures.chartingSession())
-        s.charting.block = try block(s, "hand")
+        s.charting.block = try block(s, "front-shoulder")
         s.send(.enter, ctx)
         #expect(s.charting.form?.side == nil, "the first point of a session has no side until one is chosen")
         var out = s.send([.enter, .character("r"), .enter], ctx)  // muscle, side, no twitch
         out += s.send(.ctrl("s"), ctx)
         guard case let .saveEntry(entry, 8)? = effects(out).first else { Issue.record("no save"); return }
-        #expect(entry.regionID == "hand" && entry.muscle == "thenar muscles" && entry.side == .right && entry.twitch == .none)
+        #expect(entry.regionID == "front-shoulder" && entry.muscle == "anterior deltoid" && entry.side == .right && entry.twitch == .none)
         out = s.receive(.failed("The disk is full."), context: ctx)
         #expect(s.charting.form?.failure == "The disk is full.")
         #expect(s.charting.form?.side == .right)
@@ -142,12 +238,16 @@ import Testing
         #expect(warned.contains("lung apex"))
         #expect(warned.contains("Both sides of the thorax"))
         out = s.send(.character("y"), ctx)
+        let copying = statusTexts(out)
         let saved = effects(out).compactMap { e -> TriggerPointEntry? in if case let .saveEntry(x, 8) = e { x } else { nil } }
         #expect(saved.map(\.id) == ["id-1", "id-2", "id-3"])
         #expect(saved.map(\.muscle) == ["upper trapezius", "upper trapezius", "levator scapulae"])
         #expect(saved.map(\.side) == [.right, .left, .right])
         #expect(saved.map(\.needleCount) == [1, 1, 2])
         #expect(saved.allSatisfy { $0.recordedAt == SessionFixtures.now && $0.twitch == .none && $0.sensations.isEmpty })
+        // Last week's points were deep over the lung with no depth in mm: they start superficial and short.
+        #expect(saved.map(\.depth) == [.superficial, .superficial, .superficial] && saved.map(\.lengthMM) == [15, 15, 15])
+        #expect(copying.contains { $0.contains("3 over the lung had no depth in mm: copied superficial, 15 mm needle.") })
         // Each copy says where it came from and which warnings were confirmed for it.
         #expect(saved.allSatisfy { $0.copiedFrom == SessionFixtures.previous.id && $0.copiedFrom != nil })
         #expect(saved.allSatisfy { $0.confirmedWarnings.contains { $0.contains("lung apex") } && $0.warningsConfirmedAt == SessionFixtures.now })

@@ -55,11 +55,11 @@ import Testing
         let out = s.send(.ctrl("s"), ctx)
         #expect(s.session.state == .screening)
         #expect(effects(out).isEmpty)
-        #expect(s.screening.blockers == ["Contraindicated: Pregnancy. Needling may not go ahead until this is resolved."])
+        #expect(s.screening.blockers == ["Contraindicated: Pregnancy (especially the first trimester). Needling may not go ahead until this is resolved."])
         #expect(s.changedAnswers == ["pregnancy"])
         let text = s.drawn(width: 80, height: 24, context: ctx).text()
         #expect(text.contains("YES ✕ blocks needling"))
-        #expect(text.contains("Contraindicated: Pregnancy. Needling may not go ahead"))
+        #expect(text.contains("Contraindicated: Pregnancy (especially the first trimester). Needling may"))
         // Answering no asks why (issue 9: never lifted silently), then lifts the block.
         s.send(.character("n"), ctx)
         #expect(s.screening.reasonPrompt != nil && s.answer("pregnancy")?.present == true)

@@ -27,7 +27,7 @@ struct NotTreatedSessionTests {
         // Pregnancy: yes. Charting is blocked, and ^X leads the key bar.
         try t.send("Home")
         for _ in 0..<4 { try t.send("Down") }
-        try t.waitFor("Pregnancy — contraindication")
+        try t.waitFor("Pregnancy (especially the first trimester) — contraindication")
         try t.send("y")
         try t.send("C-s")
         try t.waitFor("✕ Contraindicated: Pregnancy")

@@ -1,24 +1,98 @@
 import ChartAssets
+import Foundation
 
 /// Front or back view of the body map.
 public enum BodyView: String, Sendable, Codable, CaseIterable {
     case front, back
 }
 
-/// A named region of the body map with its muscles and safety flags.
+/// A muscle of a region's catalogue, with the safety flags it gives of its own. A flag it
+/// leaves unsaid (nil) is its region's.
+public struct Muscle: Sendable, Equatable {
+    /// The name charted for it.
+    public var name: String
+    /// Its own warnings (empty: it has none), or nil for the region's.
+    public var warnings: [String]?
+    /// Whether needling it reaches over the lung, or nil for the region's flag.
+    public var lung: Bool?
+
+    /// A muscle with the flags it gives (none: its region's).
+    public init(_ name: String, warnings: [String]? = nil, lung: Bool? = nil) {
+        self.name = name; self.warnings = warnings; self.lung = lung
+    }
+}
+
+/// What applies to needling one muscle: its own flags, else its region's.
+public struct MuscleSafety: Sendable, Equatable {
+    /// Structures at risk, shown before the point is saved (empty: none).
+    public var warnings: [String]
+    /// Over the lung: needling both sides over the lung in one session deserves its own warning,
+    /// and over the lung the depth is recorded (superficial, or millimetres).
+    public var overLung: Bool
+
+    /// The flags as given.
+    public init(warnings: [String], overLung: Bool) { self.warnings = warnings; self.overLung = overLung }
+}
+
+/// A named region of the body map with its muscles and safety flags. Flags belong to muscles:
+/// the region's `warnings` and `lung` are the defaults for muscles that do not give their own,
+/// and for a muscle typed as free text.
 public struct BodyRegion: Sendable, Equatable, Identifiable {
     public var id: String
     public var name: String
     public var view: BodyView
-    public var muscles: [String]
-    /// Structures at risk: shown before an entry in this region is saved.
+    /// The region's muscles in catalogue order, each with the flags it gives.
+    public var muscleList: [Muscle]
+    /// Structures at risk for a muscle that gives none of its own.
     public var warnings: [String]
-    /// Over the thorax: needling such regions on both sides deserves its own warning.
-    public var thorax: Bool
+    /// Over the lung, for a muscle that does not say.
+    public var lung: Bool
 
-    public init(id: String, name: String, view: BodyView, muscles: [String], warnings: [String], thorax: Bool) {
-        self.id = id; self.name = name; self.view = view; self.muscles = muscles; self.warnings = warnings; self.thorax = thorax
+    /// A region of `muscles`, with the defaults for muscles that give no flags of their own.
+    public init(id: String, name: String, view: BodyView, muscles: [Muscle], warnings: [String], lung: Bool) {
+        self.id = id; self.name = name; self.view = view; self.muscleList = muscles; self.warnings = warnings; self.lung = lung
     }
+
+    /// The names of the region's muscles, in catalogue order.
+    public var muscles: [String] { muscleList.map(\.name) }
+
+    /// The region's default lung flag, by its former name (a region "over the thorax").
+    /// Prefer `safety(forMuscle:)`: the flag belongs to the muscle.
+    public var thorax: Bool {
+        get { lung }
+        set { lung = newValue }
+    }
+
+    /// The catalogue muscle `name` names: the same text, else the same ignoring case and blanks at
+    /// the ends (a name typed as free text), the first of the region's muscles that matches.
+    public func muscle(named name: String) -> Muscle? {
+        if let m = muscleList.first(where: { $0.name == name }) { return m }
+        let key = Self.matchKey(name)
+        return muscleList.first { Self.matchKey($0.name) == key }
+    }
+
+    /// What applies to needling `muscle` here: its own flags, else the region's. A muscle the
+    /// catalogue does not list (free text) gets the region's.
+    public func safety(forMuscle muscle: String) -> MuscleSafety {
+        let m = self.muscle(named: muscle)
+        return MuscleSafety(warnings: m?.warnings ?? warnings, overLung: m?.lung ?? lung)
+    }
+
+    /// The warnings shown before a point on `muscle` is saved (empty: none).
+    public func warnings(forMuscle muscle: String) -> [String] { safety(forMuscle: muscle).warnings }
+
+    /// True when needling `muscle` here reaches over the lung.
+    public func isOverLung(muscle: String) -> Bool { safety(forMuscle: muscle).overLung }
+
+    /// Every warning of the region's muscles and its default, each once, in catalogue order:
+    /// what the body map shows for the region as a whole.
+    public var allWarnings: [String] {
+        var seen: Set<String> = []
+        return (muscleList.flatMap { $0.warnings ?? warnings } + warnings).filter { seen.insert($0).inserted }
+    }
+
+    /// How muscle names are compared when they are not the same text: case and blanks at the ends ignored.
+    static func matchKey(_ name: String) -> String { name.trimmingCharacters(in: .whitespaces).lowercased() }
 }
 
 /// How a screening item constrains the session when present.
@@ -80,6 +154,10 @@ public struct Catalogue: Sendable, Equatable {
 
     /// The region with `id`, if the catalogue has it.
     public func region(_ id: String) -> BodyRegion? { regions.first { $0.id == id } }
+    /// What applies to needling `muscle` in the region `regionID`; nil for a region it does not have.
+    public func safety(regionID: String, muscle: String) -> MuscleSafety? { region(regionID)?.safety(forMuscle: muscle) }
+    /// True when `entry`'s muscle reaches over the lung (false in a region the catalogue does not have).
+    public func isOverLung(_ entry: TriggerPointEntry) -> Bool { safety(regionID: entry.regionID, muscle: entry.muscle)?.overLung ?? false }
     /// The screening item with `id`.
     public func screeningItem(_ id: String) -> ScreeningItem? { screening.first { $0.id == id } }
     /// The display name of the condition with `id`.

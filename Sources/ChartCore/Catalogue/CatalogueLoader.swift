@@ -116,11 +116,12 @@ public enum CatalogueLoader {
             c.regions = merge(c.regions, try reader.items(node, "regions") { item in
                 let view = try reader.string(item, "view")
                 guard let v = BodyView(rawValue: view.value) else { throw reader.error(view.node, "view must be front or back, not '\(view.value)'") }
-                let muscles = try reader.stringList(item, "muscles")
-                if muscles.isEmpty { throw reader.error(item.node, "region '\(try reader.string(item, "id").value)' lists no muscles") }
-                return BodyRegion(id: try reader.string(item, "id").value, name: try reader.string(item, "name").value, view: v,
+                let id = try reader.string(item, "id").value
+                let muscles = try reader.muscles(item, region: id)
+                if muscles.isEmpty { throw reader.error(item.node, "region '\(id)' lists no muscles") }
+                return BodyRegion(id: id, name: try reader.string(item, "name").value, view: v,
                                   muscles: muscles, warnings: try reader.stringList(item, "warnings", required: false),
-                                  thorax: try reader.bool(item, "thorax") ?? false)
+                                  lung: try reader.lung(item) ?? false)
             })
         }
         if let node = try section("screening") {
@@ -256,6 +257,47 @@ private struct NodeReader {
             guard case .scalar = n, let s = n.string, !s.isEmpty else { throw error(n, "each of '\(key)' must be text") }
             return Sanitizer.line(s)
         }
+    }
+
+    /// A region's muscles: each a name (`temporalis`), or a name with flags of its own
+    /// (`{name: brachioradialis, warnings: [radial nerve], lung: false}`; `warnings: []` says it has none).
+    func muscles(_ item: Item, region: String) throws -> [Muscle] {
+        guard let node = field(item, "muscles") else { throw error(item.node, "'muscles' is missing") }
+        var seen: Set<String> = []
+        return try sequence(node, "muscles").map { n in
+            let muscle: Muscle
+            switch n {
+            case .scalar:
+                guard let s = n.string?.trimmingCharacters(in: .whitespaces), !s.isEmpty else {
+                    throw error(n, "each of 'muscles' must be a name, or {name: ..., warnings: [...], lung: true or false}")
+                }
+                muscle = Muscle(Sanitizer.line(s))
+            case .mapping:
+                let m = Item(node: n, fields: try mapping(n, "a muscle of region '\(region)'"))
+                let known: Set<String> = ["name", "warnings", "lung"]
+                for (key, _) in m.fields where !known.contains(key.value) {
+                    throw error(key.node, "unknown key '\(key.value)' for a muscle (known: lung, name, warnings)")
+                }
+                muscle = Muscle(try string(m, "name").value,
+                                warnings: field(m, "warnings") == nil ? nil : try stringList(m, "warnings"),
+                                lung: try bool(m, "lung"))
+            default:
+                throw error(n, "each of 'muscles' must be a name, or {name: ..., warnings: [...], lung: true or false}")
+            }
+            guard seen.insert(BodyRegion.matchKey(muscle.name)).inserted else {
+                throw error(n, "muscle '\(muscle.name)' appears twice in region '\(region)'")
+            }
+            return muscle
+        }
+    }
+
+    /// A region's default lung flag: `lung`, or `thorax`, its former name (older clinic files).
+    func lung(_ item: Item) throws -> Bool? {
+        let lung = try bool(item, "lung"), thorax = try bool(item, "thorax")
+        if lung != nil, thorax != nil, let node = field(item, "thorax") {
+            throw error(node, "give 'lung' only: 'thorax' is its former name")
+        }
+        return lung ?? thorax
     }
 
     func bool(_ item: Item, _ key: String) throws -> Bool? {

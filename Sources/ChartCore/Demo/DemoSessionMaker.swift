@@ -82,7 +82,7 @@ enum DemoSessionMaker {
             try s.updateCloseOut(CloseOut(needleBrand: stock.brand, needleLot: lot, nprsAfter: after), catalogue: catalogue)
             return s
         }
-        let thorax = s.entries.contains { catalogue.region($0.regionID)?.thorax == true }
+        let thorax = s.entries.contains { catalogue.isOverLung($0) }
         var close = CloseOut(needlesRemoved: s.needlesInserted, needleBrand: stock.brand, needleLot: lot, nprsAfter: after)
         close.adverseEvents = events
         close.aftercare = aftercare(thorax: thorax, catalogue: catalogue, rng: &rng)
@@ -154,10 +154,15 @@ enum DemoSessionMaker {
         let size = sizes[p.site.region] ?? ([30, 40], [25, 30])
         let length = offered(size.lengths, catalogue.needleLengths, rng: &rng)
         let diameter = offered(size.diameters, catalogue.needleDiameters, rng: &rng)
-        let depth: NeedleDepth = rng.chance(120) ? .superficial : .deep
+        // Over the lung the depth is always recorded: superficial more often, and a deep point in millimetres.
+        let overLung = catalogue.safety(regionID: p.site.region, muscle: p.muscle)?.overLung ?? false
+        let depth: NeedleDepth = rng.chance(overLung ? 250 : 120) ? .superficial : .deep
         var depthMM: Int?
         if rng.chance(350) {
             depthMM = depth == .superficial ? rng.int(min(3, length)...min(10, length)) : rng.int(max(1, length * 4 / 10)...max(1, length * 8 / 10))
+        }
+        if overLung, depth == .deep, depthMM == nil {
+            depthMM = rng.int(max(1, length * 3 / 10)...max(1, length * 6 / 10))
         }
 
         let kind = rng.weighted([(TechniqueKind.pistoning, 72), (.static, 14), (.electrical, 10), (.rotation, 4)])
@@ -204,8 +209,10 @@ enum DemoSessionMaker {
 
         var notes = ["taut band palpable", "jump sign on palpation", "tender nodule, reproduces symptoms"]
         if twitch.count >= 3 { notes.append("patient asked to pause after the third twitch") }
-        if p.site.region == "back-neck" || p.site.region == "front-neck" { notes.append("pincer grip used") }
-        if catalogue.region(p.site.region)?.thorax == true { notes.append("needle directed away from the thorax") }
+        if ["upper trapezius", "sternocleidomastoid", "pectoralis major", "teres major", "latissimus dorsi"].contains(p.muscle) {
+            notes.append("pincer grip used")
+        }
+        if overLung { notes.append("needle directed away from the thorax") }
         let note = rng.chance(180) ? rng.pick(notes) : ""
 
         return TriggerPointEntry(id: id, regionID: p.site.region, muscle: p.muscle, side: p.side, needleCount: needles,
@@ -255,9 +262,10 @@ enum DemoSessionMaker {
         return out
     }
 
-    /// Aftercare given: always the basics, the thorax warning whenever the thorax was needled.
+    /// Aftercare given: nearly always the skin preparation and the basics, the breathlessness
+    /// warning whenever a point was over the lung.
     static func aftercare(thorax: Bool, catalogue: Catalogue, rng: inout DemoRandom) -> [String] {
-        let odds: [String: Int] = ["keep-moving": 1000, "water": 900, "stretching": 500, "heat-ice": 600, "avoid-strenuous": 400,
+        let odds: [String: Int] = ["skin-prep": 900, "keep-moving": 1000, "water": 900, "soreness": 600, "stretching": 500, "heat-ice": 600, "avoid-strenuous": 400,
                                    "otc-relief": 200, "warm-shower": 200, "taping": 80, "home-exercise": 600,
                                    "warn-breathless": thorax ? 1000 : 0, "warn-infection": 300]
         return catalogue.aftercare.map(\.id).filter { rng.chance(odds[$0] ?? 0) }

@@ -129,46 +129,35 @@ struct ExportNames {
     }
 }
 
-/// The safety warnings that applied to a session, worked out once for both exports.
+/// The safety warnings that applied to a session, for both exports: `SafetyRules`' own rule
+/// (the one that warned before each point was saved), looked up in the export's catalogue index.
 struct AppliedWarnings {
-    /// A flagged region's warning, for the point (1-based) it applied to.
+    /// A muscle's warning, for the point (1-based) it applied to.
     struct Region { var point: Int; var entryID: String; var message: String }
     var regions: [Region]
-    /// Points (1-based) over the thorax when both sides were needled; empty otherwise.
+    /// Points (1-based) over the lung when both sides over the lung were needled; empty otherwise.
     var bilateralThoraxPoints: [Int]
 
-    static let bilateralMessage = "Both sides of the thorax needled this session: bilateral pneumothorax risk. Check breathing before the patient leaves."
+    static let bilateralMessage = SafetyRules.bilateralMessage
 
     init(_ session: NeedlingSession, catalogue: Catalogue) {
         self.init(session, names: ExportNames(catalogue: catalogue))
     }
 
-    /// The same as `SafetyRules` gives: a region's warning is `SafetyRules.warnings`' `.region`
-    /// warning (worked out here with the index, without its thorax checks, which only add other kinds).
     init(_ session: NeedlingSession, names: ExportNames) {
-        regions = []
-        var left = false, right = false
-        var thorax: [Bool] = []
-        thorax.reserveCapacity(session.entries.count)
-        for (i, entry) in session.entries.enumerated() {
-            guard let region = names.regionItem(entry.regionID) else { thorax.append(false); continue }
-            thorax.append(region.thorax)
-            if region.thorax {
-                if entry.side == .left { left = true }
-                if entry.side == .right { right = true }
-            }
-            if !region.warnings.isEmpty {
-                let message = "\(region.name.capitalizedFirst) — \(entry.muscle): \(region.warnings.joined(separator: "; "))"
-                regions.append(Region(point: i + 1, entryID: ExportNames.line(entry.id), message: ExportNames.line(message)))
-            }
+        let safety = SafetyRules.evaluate(session.entries, lookup: names)
+        regions = safety.pointWarnings.map { w in
+            Region(point: w.index + 1, entryID: ExportNames.line(session.entries[w.index].id), message: ExportNames.line(w.message))
         }
-        if left && right {
-            bilateralThoraxPoints = session.entries.enumerated().compactMap { i, e in
-                thorax[i] && e.side != .midline ? i + 1 : nil
-            }
-        } else {
-            bilateralThoraxPoints = []
-        }
+        bilateralThoraxPoints = safety.bilateralLungPoints.map { $0 + 1 }
+    }
+}
+
+extension ExportNames: PointSafetyLookup {
+    /// The flags from the index: one dictionary lookup for the region and one for the muscle.
+    func pointSafety(regionID: String, muscle: String) -> PointSafety? {
+        guard let i = index.regions[regionID] else { return nil }
+        return index.muscleSafety[i].lookup(muscle)
     }
 }
 
@@ -211,6 +200,34 @@ final class CatalogueIndex: Sendable {
     let aftercare: [String: Int]
     let adverseEvents: [String: Int]
     let combinedTreatments: [String: Int]
+    /// Each region's muscle flags, in the order of `Catalogue.regions`.
+    let muscleSafety: [RegionMuscleSafety]
+
+    /// A region's muscle flags as `PointSafety(region:muscle:)` gives them, by name.
+    struct RegionMuscleSafety: Sendable {
+        /// By the catalogue's name (the first muscle of a name).
+        let byName: [String: PointSafety]
+        /// By `BodyRegion.matchKey` of the name, for names typed as free text.
+        let byKey: [String: PointSafety]
+        /// A muscle the region does not list.
+        let fallback: PointSafety
+
+        init(_ region: BodyRegion) {
+            var byName: [String: PointSafety] = [:], byKey: [String: PointSafety] = [:]
+            for m in region.muscleList {
+                let safety = PointSafety(region: region, muscle: m.name)
+                if byName[m.name] == nil { byName[m.name] = safety }
+                let key = BodyRegion.matchKey(m.name)
+                if byKey[key] == nil { byKey[key] = safety }
+            }
+            self.byName = byName; self.byKey = byKey
+            fallback = PointSafety(regionTitle: region.name.capitalizedFirst, warnings: region.warnings, overLung: region.lung)
+        }
+
+        func lookup(_ muscle: String) -> PointSafety {
+            byName[muscle] ?? byKey[BodyRegion.matchKey(muscle)] ?? fallback
+        }
+    }
 
     init(_ c: Catalogue) {
         func positions(_ ids: [String]) -> [String: Int] {
@@ -227,5 +244,6 @@ final class CatalogueIndex: Sendable {
         aftercare = positions(c.aftercare.map(\.id))
         adverseEvents = positions(c.adverseEvents.map(\.id))
         combinedTreatments = positions(c.combinedTreatments.map(\.id))
+        muscleSafety = c.regions.map(RegionMuscleSafety.init)
     }
 }

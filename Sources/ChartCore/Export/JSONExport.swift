@@ -139,7 +139,8 @@ public enum JSONExport {
                 adverseEvents: c.adverseEvents.map { adverseEvent($0, entries: s.entries, names: names) },
                 aftercare: c.aftercare.map { named($0, names.aftercare) }, aftercareNote: note(c.aftercareNote),
                 combinedTreatments: c.combinedTreatments.map { named($0, names.combinedTreatment) },
-                plan: .init(nextVisit: c.plan.nextVisit?.description, sessionsPlanned: c.plan.sessionsPlanned, note: note(c.plan.note))),
+                plan: .init(nextVisit: c.plan.nextVisit?.description, sessionsPlanned: c.plan.sessionsPlanned, note: note(c.plan.note),
+                            guidance: guidance(c.plan, condition: s.condition))),
             notTreated: s.notTreatedReason.map(note),
             screeningChanges: s.screeningChanges.map {
                 .init(item: named($0.itemID, names.screeningQuestion), before: line($0.before), after: line($0.after),
@@ -155,6 +156,14 @@ public enum JSONExport {
         .init(type: e.typeID.map { named($0, names.adverseEvent) }, class: e.severity.rawValue, note: note(e.note),
               point: e.entryID.flatMap { id in entries.firstIndex { $0.id == id }.map { $0 + 1 } }, onset: e.onset?.rawValue,
               needlesNotFound: e.needlesNotFound)
+    }
+
+    /// The plan against the guidance for the condition's course.
+    private static func guidance(_ plan: CarePlan, condition: PresentingCondition) -> ExportFormat.GuidanceDTO {
+        let course = condition.onset.map(CourseOfCare.init)
+        let compared = PlanGuidance.compare(planned: plan.sessionsPlanned, course: course)
+        return .init(course: course?.rawValue, fewest: course?.guidance.lowerBound, most: course?.guidance.upperBound,
+                     exceeded: compared?.exceeds ?? false, note: compared?.note ?? "")
     }
 
     private static func entry(_ e: TriggerPointEntry, number: Int, names: ExportNames) -> ExportFormat.EntryDTO {

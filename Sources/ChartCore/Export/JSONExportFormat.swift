@@ -54,9 +54,8 @@ extension KeyedDecodingContainer {
 ///
 /// Conventions:
 /// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
-/// - Every optional value is written, as `null` when not recorded; no key is ever left out,
-///   except the keys added after version 2 (below), which are left out when they do not apply,
-///   so that a note signed before them reads back, and hashes, byte for byte as it was stored.
+/// - Every optional value is written, as `null` when not recorded; no key is ever left out.
+///   A document stored under an earlier format reads with the keys added since as null or empty.
 /// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
 /// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
 ///   lengths and depths are whole millimetres.
@@ -66,14 +65,16 @@ extension KeyedDecodingContainer {
 ///   fields contain no newline or tab; notes (`note`, `notes`, `text`, `aftercareNote`) may
 ///   contain "\n" and "\t".
 public enum ExportFormat {
-    /// The version written in `formatVersion`; raised whenever a key changes meaning or goes away.
+    /// The version written in `formatVersion`; raised whenever a key is added, changes meaning or
+    /// goes away.
     /// Version 2: `unanswered` names its items (`{"id", "name"}`), and a session carries `seal`
     /// (its signed document's hash and its place in the audit chain; null for a draft).
     /// Version 3 adds what was decided during the session: `notTreated`, `screeningChanges`,
     /// an answer's `acknowledgedBy`/`acknowledgedAt`, an entry's `confirmedWarnings`,
     /// `warningsConfirmedAt` and `copiedFrom`, an adverse event's `point`, `onset` and
     /// `needlesNotFound` (the lost-needle path), `consent.obtainedBy`, `needleCount.notFound`,
-    /// and an addendum's `adverseEvent`. Documents of version 2 read as if these were null or empty.
+    /// an addendum's `adverseEvent`, and the plan's `guidance` (its sessions against the
+    /// guidance for the course, SPEC §2). Documents of version 2 read as if these were null or empty.
     public static let version = 3
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
@@ -406,6 +407,24 @@ public enum ExportFormat {
         /// Sessions planned for the episode of care.
         @ExportNullable public var sessionsPlanned: Int?
         /// Free text.
+        public var note: String
+        /// The sessions planned against the guidance (format 3); null in a document stored under
+        /// an earlier format.
+        @ExportNullable public var guidance: GuidanceDTO?
+    }
+
+    /// Sessions planned against the guidance for the course (acute 1-3, chronic 4-6, severe or
+    /// widespread up to 12-14).
+    public struct GuidanceDTO: Codable, Sendable, Equatable {
+        /// "acute", "chronic" or "severeOrWidespread"; null when the course is not recorded.
+        @ExportNullable public var course: String?
+        /// The fewest sessions the guidance suggests for the course; null without a course.
+        @ExportNullable public var fewest: Int?
+        /// The most sessions the guidance suggests for the course; null without a course.
+        @ExportNullable public var most: Int?
+        /// True when more sessions are planned than the guidance's most.
+        public var exceeded: Bool
+        /// The plain note when exceeded, as the text export prints it; "" otherwise.
         public var note: String
     }
 

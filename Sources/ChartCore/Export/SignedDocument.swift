@@ -2,8 +2,9 @@ import Foundation
 
 /// A signed note as it read when it was signed (SPEC §2: "what is signed is a document").
 ///
-/// Version 1 is the session's export document (`ExportFormat.SessionDocument`, format version 2)
-/// with every name resolved at signing: catalogue names, warnings and their wording, screening
+/// Version 1 is the session's export document (`ExportFormat.SessionDocument`) in the format of
+/// the day it was signed (format 2, or 3 from when the plan carried its guidance; the note names
+/// its own `formatVersion`), with every name resolved at signing: catalogue names, warnings and their wording, screening
 /// classes, consent wording, the clinician's name, credentials and account, the patient as
 /// identified then, the clinic's name and time zone. Its addenda are empty and its seal null:
 /// addenda are added after signing, and the seal is worked out from the document. The canonical

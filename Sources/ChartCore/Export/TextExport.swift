@@ -286,6 +286,7 @@ public enum TextExport {
         }
         field("Next visit:", plan.nextVisit ?? "not booked")
         field("Sessions planned:", plan.sessionsPlanned.map(String.init) ?? "not recorded")
+        if let guidance = plan.guidance, guidance.exceeded, !guidance.note.isEmpty { field("Guidance:", guidance.note + ".") }
         if !plan.note.isEmpty { field("Plan note:", plan.note) }
     }
 

@@ -76,6 +76,9 @@ public enum Validation {
         if let d = e.depthMM, d < 1 || d > e.lengthMM {
             issues.append(.init("Depth", "\(d) mm must be from 1 mm to the needle length (\(e.lengthMM) mm)"))
         }
+        if LungDepth.lacksDepth(e, catalogue: catalogue) {
+            issues.append(.init("Depth", "\(muscle.isEmpty ? "this point" : muscle) is over the lung: give the depth in millimetres, or record the point as superficial"))
+        }
         switch e.technique.kind {
         case .static:
             if let m = e.technique.minutes, !NeedleLimits.minutes.contains(m) { issues.append(.init("Retention", "must be 1 to 60 minutes")) }

@@ -3,7 +3,8 @@ import Foundation
 
 /// The form for one needled point. It opens prefilled (from the session's last entry, or from
 /// the entry being edited) with the muscle list focused, so a repeat point is: Enter (muscle),
-/// a side key, the twitch count and w/s, a sensation digit or two, ^S.
+/// a side key, the twitch count and w/s, a sensation digit or two, ^S. A new point on a muscle
+/// over the lung starts superficial with a short needle (`LungDepth`), whatever the last point was.
 struct EntryForm: Sendable, Equatable {
     /// A line of the form.
     enum Field: Sendable, Equatable, CaseIterable {
@@ -45,6 +46,19 @@ struct EntryForm: Sendable, Equatable {
     var saving = false
     /// Why the last save failed.
     var failure: String?
+    /// The needle as prefilled (length, depth, millimetres): what a new point starts with on a
+    /// muscle that is not over the lung.
+    let prefilledNeedle: NeedleStart
+    /// True once the clinician has changed the length or the depth: the muscle chosen then no
+    /// longer changes them.
+    var needleEdited = false
+
+    /// The needle fields a point starts with.
+    struct NeedleStart: Sendable, Equatable {
+        var length: String
+        var depth: NeedleDepth
+        var depthMM: String
+    }
 
     /// A form for `entry` in `region`; `isEdit` when it is already saved.
     init(entry e: TriggerPointEntry, region: BodyRegion?, isEdit: Bool, catalogue: Catalogue) {
@@ -67,6 +81,25 @@ struct EntryForm: Sendable, Equatable {
         minutes = NumberField(e.technique.minutes, limit: 2)
         frequency = NumberField(e.technique.frequencyHz, limit: 3)
         note = TextField(e.note, limit: TextLimits.note)
+        prefilledNeedle = NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text)
+        fitNeedleToMuscle(catalogue: catalogue)
+    }
+
+    /// True when the muscle chosen now is over the lung.
+    func isOverLung(catalogue: Catalogue) -> Bool {
+        catalogue.safety(regionID: regionID, muscle: muscleValue)?.overLung ?? false
+    }
+
+    /// A new point's needle for the muscle chosen now: over the lung superficial with the short
+    /// needle, elsewhere as prefilled. An edit, or a needle the clinician has changed, is left alone.
+    mutating func fitNeedleToMuscle(catalogue: Catalogue) {
+        guard !isEdit, !needleEdited else { return }
+        let start = isOverLung(catalogue: catalogue)
+            ? NeedleStart(length: String(LungDepth.startingLength(catalogue)), depth: .superficial, depthMM: "")
+            : prefilledNeedle
+        if length.text != start.length { length.set(start.length) }
+        depth = start.depth
+        if depthMM.text != start.depthMM { depthMM.set(start.depthMM) }
     }
 
     /// The fields shown, in order: referred-to only with referred pain, minutes and frequency
@@ -137,10 +170,18 @@ struct EntryForm: Sendable, Equatable {
     }
 
     private mutating func editFocused(_ key: Key, catalogue: Catalogue) {
+        let needleBefore = NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text)
+        defer {
+            if focus == .length || focus == .depth, NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text) != needleBefore {
+                needleEdited = true
+            }
+        }
         switch focus {
         case .muscle:
             if key == .up, muscle.highlighted == 0 { return }
+            let before = muscleValue
             _ = muscle.handle(key)
+            if muscleValue != before { fitNeedleToMuscle(catalogue: catalogue) }
         case .side:
             switch key {
             case .character("l"), .character("L"): side = .left; move(1)

@@ -31,8 +31,16 @@ extension SessionScreen {
         let twoColumns = inner.width >= 70
         let fieldsWidth = twoColumns ? 38 : inner.width
         var y = inner.y
-        if let region, !region.warnings.isEmpty {
-            screen.put("⚠ " + region.warnings.joined(separator: "; "), x: inner.x, y: y, style: .warning, maxWidth: inner.width)
+        // The warnings of the muscle chosen now; the line stays while another muscle of a flagged
+        // region is chosen, so that the fields do not jump.
+        let warningLine = region.map { !$0.allWarnings.isEmpty } ?? false
+        if let region, warningLine {
+            let warnings = region.warnings(forMuscle: form.muscleValue)
+            if warnings.isEmpty {
+                screen.put("no warnings for this muscle", x: inner.x, y: y, style: .dim, maxWidth: inner.width)
+            } else {
+                screen.put("⚠ " + warnings.joined(separator: "; "), x: inner.x, y: y, style: .warning, maxWidth: inner.width)
+            }
             y += 1
         }
         for field in form.fields where y < inner.maxY {
@@ -40,8 +48,8 @@ extension SessionScreen {
             y += 1
         }
         let detail = twoColumns
-            ? Rect(x: inner.x + fieldsWidth + 2, y: inner.y + (region?.warnings.isEmpty == false ? 1 : 0), width: inner.width - fieldsWidth - 2,
-                   height: inner.maxY - inner.y - (region?.warnings.isEmpty == false ? 1 : 0))
+            ? Rect(x: inner.x + fieldsWidth + 2, y: inner.y + (warningLine ? 1 : 0), width: inner.width - fieldsWidth - 2,
+                   height: inner.maxY - inner.y - (warningLine ? 1 : 0))
             : Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1)
         renderFieldDetail(form, rect: detail, context: context, into: &screen)
     }
@@ -99,9 +107,11 @@ extension SessionScreen {
             form.length.render(into: &screen, x: vx, y: y, width: 4, focused: focused)
             screen.put("mm", x: vx + 5, y: y, style: .dim)
         case .depth:
+            // Over the lung a deep point asks for its millimetres.
+            let asks = form.depth == .deep && form.depthMM.text.isEmpty && form.isOverLung(catalogue: context.catalogue)
             screen.put(form.depth.rawValue, x: vx, y: y, style: focused ? Style.selected.bolded : .normal)
             form.depthMM.render(into: &screen, x: vx + 12, y: y, width: 3, focused: focused, placeholder: "")
-            screen.put("mm", x: vx + 16, y: y, style: .dim)
+            screen.put(asks ? "mm?" : "mm", x: vx + 16, y: y, style: asks ? .warning : .dim)
         case .technique:
             text(form.technique == .electrical ? "e-stim" : form.technique.rawValue)
         case .minutes:
@@ -155,7 +165,12 @@ extension SessionScreen {
             help(["Space or ←→: " + context.catalogue.needleDiameters.map { NeedleDiameter(hundredths: $0).description }.joined(separator: " "), "or type a size, e.g. 0.22"])
         case .length:
             help(["Space or ←→: " + context.catalogue.needleLengths.map(String.init).joined(separator: " ") + " mm", "or type a length in mm"])
-        case .depth: help(["s superficial · d deep", "digits: depth in mm (optional)"])
+        case .depth:
+            if form.isOverLung(catalogue: context.catalogue) {
+                help(["Over the lung: s superficial, or", "d deep with the depth in mm (digits)"])
+            } else {
+                help(["s superficial · d deep", "digits: depth in mm (optional)"])
+            }
         case .technique: help(["p pistoning (fast in/out) · s static", "r rotation · e electrical stimulation"])
         case .needles: help(["+/- or type the number of needles"])
         case .pain: help(["Pain during needling, 0-10 (optional)"])

@@ -278,8 +278,11 @@ extension SessionScreen {
             guard !allowed.isEmpty else { return [.status("Nothing copied: no point ticked that may be needled today.", .warning)] }
             var commands: [Command] = []
             var scratch = session
+            var started = 0
             for e in allowed {
-                var copy = e.prefill(id: context.newID(), at: context.now)
+                // A deep point over the lung charted without its millimetres starts superficial, as the form would.
+                var copy = LungDepth.copied(e.prefill(id: context.newID(), at: context.now), catalogue: context.catalogue)
+                if copy.depth != e.depth { started += 1 }
                 copy.copiedFrom = offer.sessionID == 0 ? nil : offer.sessionID
                 if confirmed {
                     // Each point keeps the warnings the clinician confirmed for the copy.
@@ -291,7 +294,12 @@ extension SessionScreen {
                 commands.append(.run(.saveEntry(copy, sessionID: session.id)))
             }
             let skipped = chosen.count - allowed.count
-            commands.append(.status("Copying \(allowed.count) point(s)…" + (skipped > 0 ? " \(skipped) skipped: region blocked by screening." : ""), .info))
+            var status = "Copying \(allowed.count) point(s)…"
+            if skipped > 0 { status += " \(skipped) skipped: region blocked by screening." }
+            if started > 0 {
+                status += " \(started) over the lung had no depth in mm: copied superficial, \(LungDepth.startingLength(context.catalogue)) mm needle."
+            }
+            commands.append(.status(status, .info))
             return commands
     }
 
