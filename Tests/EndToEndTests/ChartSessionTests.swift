@@ -24,17 +24,7 @@ struct ChartSessionTests {
         try t.waitFor("Saved: buttock, piriformis R")
 
         // Close-out: all needles removed, brand and lot, pain after; sign.
-        try t.send("o")
-        try t.waitFor("Needles inserted")
-        try t.send("a")
-        try t.waitFor("Needles reconciled")
-        try t.type("Seirin J-Type"); try t.send("Down")
-        try t.type("J2511-04"); try t.send("Down")
-        try t.send("3")
-        try t.send("C-s")
-        try t.waitFor("Sign and lock")
-        try t.send("y")
-        try t.waitFor("Signed")
+        try Walkthrough.closeOutAndSign(t)
 
         // History shows it signed; export it.
         try t.send("Escape")

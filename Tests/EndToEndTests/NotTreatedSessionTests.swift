@@ -10,16 +10,7 @@ struct NotTreatedSessionTests {
         let box = Sandbox()
         defer { box.remove() }
         let t = try Tmux(box: box)
-        try t.waitFor("No patients yet.")
-        try t.send("C-n")
-        try t.waitFor("Date of birth")
-        try t.type("Maya Lind"); try t.send("Tab")
-        try t.type("1991-07-14"); try t.send("Tab")
-        try t.type("ML-0001")
-        try t.send("C-s")
-        try t.waitFor("Saved")
-        try t.type("maya")
-        try t.waitFor("Maya Lind")
+        try Walkthrough.newPatient(t, name: "Maya Lind", born: "1991-07-14", chart: "ML-0001", search: "maya")
         try t.send("C-s")
         try t.waitFor("Presenting condition")
         for k in ["Enter", "Enter", "c", "N"] { try t.send(k) }

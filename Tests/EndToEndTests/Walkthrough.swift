@@ -2,21 +2,40 @@ import Testing
 
 /// The steps of README.md's walk-through, shared by the tests that drive the real app.
 enum Walkthrough {
+    /// From an empty clinic's Patients screen: adds a patient and finds them by `search`.
+    static func newPatient(_ t: Tmux, name: String = "Zoë Ångström-山田", born: String = "1984-03-02", chart: String = "ZA-0001",
+                           search: String = "zoe") throws {
+        try t.waitFor("No patients yet.")
+        try t.send("C-n")
+        try t.waitFor("Date of birth")
+        try t.type(name); try t.send("Tab")
+        try t.type(born); try t.send("Tab")
+        try t.type(chart)
+        try t.send("C-s")
+        try t.waitFor("Saved")
+        try t.type(search)
+        try t.waitFor(name)
+    }
+
+    /// Close-out with every needle removed, the brand and lot, pain after 3; signed and locked.
+    static func closeOutAndSign(_ t: Tmux) throws {
+        try t.send("o")
+        try t.waitFor("Needles inserted")
+        try t.send("a")
+        try t.waitFor("Needles reconciled")
+        try t.type("Seirin J-Type"); try t.send("Down")
+        try t.type("J2511-04"); try t.send("Down")
+        try t.send("3")
+        try t.send("C-s")
+        try t.waitFor("Sign and lock")
+        try t.send("y")
+        try t.waitFor("Signed")
+    }
+
     /// From an empty clinic: adds "Zoë Ångström-山田", starts her session, screens it, and
     /// charts two points (back of neck R, shoulder blade L: both sides of the thorax).
     static func newPatientWithTwoPoints(_ t: Tmux) throws {
-        try t.waitFor("No patients yet.")
-
-        // A new patient.
-        try t.send("C-n")
-        try t.waitFor("Date of birth")
-        try t.type("Zoë Ångström-山田"); try t.send("Tab")
-        try t.type("1984-03-02"); try t.send("Tab")
-        try t.type("ZA-0001")
-        try t.send("C-s")
-        try t.waitFor("Saved")
-        try t.type("zoe")
-        try t.waitFor("Zoë Ångström-山田")
+        try newPatient(t)
 
         // Screening: condition, all "no", consent with all three explained, pain before.
         try t.send("C-s")
