@@ -77,7 +77,8 @@ enum Evidence {
     private static let sessionSQL1 = "SELECT \(sessionColumns1) FROM sessions s WHERE s.id = ?"
     private static let entriesSQL1 = "SELECT \(entryColumns1) \(entryOrder)"
     private static let sessionSQL2 = """
-        SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes FROM sessions s WHERE s.id = ?
+        SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes, s.severe_or_widespread
+        FROM sessions s WHERE s.id = ?
         """
     private static let entriesSQL2 = "SELECT \(entryColumns1), e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from \(entryOrder)"
 

@@ -233,7 +233,7 @@ enum Schema {
         migrator.registerMigration("v6: decisions on the record") { db in
             // What was decided during a session: warnings confirmed, points copied, a session
             // closed untreated and why, screening answers that unblocked something and why, and
-            // late adverse events coded on addenda. Signings from now on bind these columns too
+            // late adverse events coded on addenda, a severe or widespread course. Signings from now on bind these columns too
             // (data hash version 2, addendum hash version 2).
             try db.execute(sql: """
                 ALTER TABLE sessions ADD COLUMN not_treated_reason TEXT;
@@ -242,6 +242,7 @@ enum Schema {
                 ALTER TABLE entries ADD COLUMN warnings_confirmed_at TEXT;
                 ALTER TABLE entries ADD COLUMN copied_from INTEGER;
                 ALTER TABLE addenda ADD COLUMN adverse_event TEXT;
+                ALTER TABLE sessions ADD COLUMN severe_or_widespread INTEGER NOT NULL DEFAULT 0;
                 """)
         }
         return migrator

@@ -41,7 +41,7 @@ extension AppDatabase {
         s.consent_obtained, s.consent_at, s.consent_explained, s.nprs_before, s.needles_removed, s.needle_brand, s.needle_lot, \
         s.nprs_after, s.adverse_events, s.aftercare, s.aftercare_note, s.combined_treatments, s.next_visit, s.sessions_planned, \
         s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version, s.not_treated_reason, s.screening_changes,
-        s.consent_obtained_by
+        s.consent_obtained_by, s.severe_or_widespread
         """
     /// The entry columns `entry(row:)` reads, in its order (table alias `e`).
     public static let entryColumns = """
@@ -120,6 +120,7 @@ extension AppDatabase {
         s.notTreatedReason = row[28]
         s.screeningChanges = try JSONColumn.decode([ScreeningChange].self, row[29])
         s.consent.obtainedBy = row[30]
+        s.condition.severeOrWidespread = row[31]
         return s
     }
 
@@ -160,7 +161,7 @@ extension AppDatabase {
                (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda,
                (s.adverse_events LIKE '%"severity":"serious"%' OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id
                     AND a.adverse_event LIKE '%"severity":"serious"%')) AS serious,
-               s.not_treated_reason IS NOT NULL AS not_treated
+               s.not_treated_reason IS NOT NULL AS not_treated, s.severe_or_widespread
         FROM sessions s
 
         """
@@ -169,13 +170,15 @@ extension AppDatabase {
         // Columns by position: id, patient_id, clinician, started_at, state, condition_id,
         // condition_text, onset, nprs_before, nprs_after, points, needles, addenda.
         let onset: String? = row[7]
-        return SessionSummary(
+        var summary = SessionSummary(
             id: row[0], patientID: row[1], clinician: row[2],
             startedAt: try time(row[3]) ?? Date(timeIntervalSince1970: 0),
             state: SessionState(rawValue: row[4]) ?? .screening,
             condition: PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:))),
             points: row[10], needles: row[11], nprsBefore: row[8], nprsAfter: row[9], addenda: row[12],
             seriousEvent: row[13], notTreated: row[14])
+        summary.condition.severeOrWidespread = row[15]
+        return summary
     }
 
     /// Unsigned sessions of `clinician` (all clinicians when nil), newest first: offered for resumption.
@@ -324,7 +327,7 @@ extension AppDatabase {
                 consent_obtained = ?, consent_at = ?, consent_explained = ?, consent_obtained_by = ?, nprs_before = ?,
                 needles_removed = ?, needle_brand = ?, needle_lot = ?, nprs_after = ?, adverse_events = ?,
                 aftercare = ?, aftercare_note = ?, combined_treatments = ?, next_visit = ?, sessions_planned = ?,
-                plan_note = ?, not_treated_reason = ?, screening_changes = ?, updated_at = ?, updated_by = ?, version = version + 1
+                plan_note = ?, not_treated_reason = ?, screening_changes = ?, severe_or_widespread = ?, updated_at = ?, updated_by = ?, version = version + 1
             WHERE id = ? AND (? IS NULL OR version = ?)
             """, arguments: [
                 s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
@@ -335,7 +338,8 @@ extension AppDatabase {
                 JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
                 JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
                 c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note),
-                s.notTreatedReason.map(Sanitizer.multiline), JSONColumn.encode(s.screeningChanges.map(clean)), updatedAt, actor, s.id,
+                s.notTreatedReason.map(Sanitizer.multiline), JSONColumn.encode(s.screeningChanges.map(clean)), s.condition.severeOrWidespread,
+                updatedAt, actor, s.id,
                 basedOn, basedOn,
             ])
         guard db.changesCount == 1 else { throw StoreError(.notFound, "Session \(s.id) does not exist.") }

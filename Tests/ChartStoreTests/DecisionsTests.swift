@@ -124,3 +124,32 @@ import Testing
         #expect(try db.session(id: s.id)?.addenda.isEmpty == true)
     }
 }
+
+/// Issue 9 item 9: a severe or widespread course is charted, and the plan is compared with its guidance.
+@Suite struct SevereCourseTests {
+    @Test func aSevereOrWidespreadCourseIsStoredShownAndGuidesThePlan() throws {
+        let db = try makeStore()
+        let (_, s0) = try chartedSession(db)
+        var s = try #require(try db.session(id: s0.id))
+        s.condition.severeOrWidespread = true
+        s.closeOut.plan.sessionsPlanned = 10
+        s.version = try db.saveSessionDetails(s, by: "ahale")
+        #expect(try db.session(id: s.id)?.condition.severeOrWidespread == true)
+        #expect(try db.sessions(patientID: s.patientID).first?.condition.severeOrWidespread == true)
+        let context = ExportContext(clinicName: "Clinic", catalogue: .builtIn, timeZone: TimeZone(identifier: "UTC")!)
+        let record = try #require(try db.sessionRecord(id: s.id))
+        let text = TextExport.session(record, context: context)
+        #expect(text.contains("neck pain (chronic, severe or widespread)"))
+        #expect(!text.contains("more than the guidance"), "10 sessions are within up to 12-14")
+        let doc = JSONExport.document(record, context: context)
+        #expect(doc.session.condition.severeOrWidespread == true)
+        #expect(doc.session.closeOut.plan.guidance?.course == "severeOrWidespread")
+        // Chronic alone: 10 is more than the guidance.
+        s.condition.severeOrWidespread = false
+        s.version = try db.saveSessionDetails(s, by: "ahale")
+        let chronic = TextExport.session(try #require(try db.sessionRecord(id: s.id)), context: context)
+        #expect(chronic.contains("Sessions planned 10: more than the guidance for a chronic\n                     condition (4-6)."))
+        try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue)
+        #expect(try db.check().ok)
+    }
+}

@@ -243,3 +243,16 @@ import Testing
         #expect(statusTexts(out).first?.contains("Points are charted") == true)
     }
 }
+
+@Suite struct SevereCourseScreeningTests {
+    @Test func wOnTheOnsetRowMarksASevereOrWidespreadCourse() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.newSession())
+        s.screening.focus = ScreeningState.rows(.builtIn).firstIndex(of: .onset)!
+        s.send(.character("w"), ctx)
+        #expect(s.session.condition.severeOrWidespread)
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("severe or widespread"))
+        s.send(.character("w"), ctx)
+        #expect(!s.session.condition.severeOrWidespread)
+    }
+}

@@ -105,7 +105,7 @@ struct ExportNames {
         let text = Self.line(c.text)
         if !text.isEmpty { parts.append(text) }
         let base = parts.joined(separator: ": ")
-        return c.onset.map { base.isEmpty ? $0.rawValue : "\(base) (\($0.rawValue))" } ?? base
+        return c.courseWords.map { base.isEmpty ? $0 : "\(base) (\($0))" } ?? base
     }
 
     /// Sensation names, with where referred pain went: "referred pain (to temple)".

@@ -124,7 +124,8 @@ public enum JSONExport {
             id: s.id, number: number, clinician: line(s.clinician), startedAt: Timestamp.iso(s.startedAt),
             state: s.state.rawValue,
             condition: .init(catalogue: s.condition.catalogueID.map { named($0, names.condition) }, text: line(s.condition.text),
-                             onset: s.condition.onset?.rawValue, summary: names.conditionSummary(s.condition)),
+                             onset: s.condition.onset?.rawValue, severeOrWidespread: s.condition.severeOrWidespread,
+                             summary: names.conditionSummary(s.condition)),
             screening: .init(answers: answers, unanswered: unanswered,
                              consent: .init(obtained: s.consent.obtained, at: s.consent.at.map(Timestamp.iso),
                                             explained: s.consent.explained.map { named($0, names.consentItem) },
@@ -160,7 +161,7 @@ public enum JSONExport {
 
     /// The plan against the guidance for the condition's course.
     private static func guidance(_ plan: CarePlan, condition: PresentingCondition) -> ExportFormat.GuidanceDTO {
-        let course = condition.onset.map(CourseOfCare.init)
+        let course = condition.course
         let compared = PlanGuidance.compare(planned: plan.sessionsPlanned, course: course)
         return .init(course: course?.rawValue, fewest: course?.guidance.lowerBound, most: course?.guidance.upperBound,
                      exceeded: compared?.exceeds ?? false, note: compared?.note ?? "")

@@ -73,7 +73,7 @@ public enum ExportFormat {
     /// an answer's `acknowledgedBy`/`acknowledgedAt`, an entry's `confirmedWarnings`,
     /// `warningsConfirmedAt` and `copiedFrom`, an adverse event's `point`, `onset` and
     /// `needlesNotFound` (the lost-needle path), `consent.obtainedBy`, `needleCount.notFound`,
-    /// an addendum's `adverseEvent`, and the plan's `guidance` (its sessions against the
+    /// an addendum's `adverseEvent`, the condition's `severeOrWidespread`, and the plan's `guidance` (its sessions against the
     /// guidance for the course, SPEC §2). Documents of version 2 read as if these were null or empty.
     public static let version = 3
 
@@ -202,6 +202,8 @@ public enum ExportFormat {
         public var text: String
         /// "acute", "chronic" or null.
         @ExportNullable public var onset: String?
+        /// True for a severe or widespread course (format 3; null in older documents).
+        @ExportNullable public var severeOrWidespread: Bool?
         /// One line as the text export shows it: "neck pain: right-sided (chronic)".
         public var summary: String
     }

@@ -3,9 +3,8 @@
 public enum CourseOfCare: String, Sendable, CaseIterable {
     case acute, chronic, severeOrWidespread
 
-    /// The course of a condition charted as acute or chronic. A severe or widespread course is
-    /// not yet recorded on the condition (it needs a column and a screening row): callers that
-    /// know it pass `.severeOrWidespread` themselves.
+    /// The course of a condition charted as acute or chronic (a severe or widespread course is
+    /// marked on the condition: `PresentingCondition.course`).
     public init(_ onset: PresentingCondition.Onset) {
         switch onset {
         case .acute: self = .acute

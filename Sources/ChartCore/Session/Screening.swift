@@ -28,8 +28,20 @@ public struct PresentingCondition: Sendable, Equatable, Codable {
     /// Free text, or a qualifier to the catalogue condition.
     public var text: String
     public var onset: Onset?
-    public init(catalogueID: String? = nil, text: String = "", onset: Onset? = nil) {
-        self.catalogueID = catalogueID; self.text = text; self.onset = onset
+    /// A severe or widespread course (the guidance then allows up to 12–14 sessions).
+    public var severeOrWidespread = false
+    public init(catalogueID: String? = nil, text: String = "", onset: Onset? = nil, severeOrWidespread: Bool = false) {
+        self.catalogueID = catalogueID; self.text = text; self.onset = onset; self.severeOrWidespread = severeOrWidespread
+    }
+
+    /// The course the sessions guidance depends on: severe or widespread when so marked, else
+    /// acute or chronic by the onset; nil when not recorded.
+    public var course: CourseOfCare? { severeOrWidespread ? .severeOrWidespread : onset.map(CourseOfCare.init) }
+
+    /// "chronic", "chronic, severe or widespread", "severe or widespread"; nil when neither is said.
+    public var courseWords: String? {
+        let words = [onset?.rawValue, severeOrWidespread ? "severe or widespread" : nil].compactMap { $0 }
+        return words.isEmpty ? nil : words.joined(separator: ", ")
     }
 
     /// Acute or chronic.
@@ -45,7 +57,7 @@ public struct PresentingCondition: Sendable, Equatable, Codable {
         let t = text.trimmingCharacters(in: .whitespaces)
         if !t.isEmpty { parts.append(t) }
         let base = parts.joined(separator: ": ")
-        return onset.map { "\(base) (\($0.rawValue))" } ?? base
+        return courseWords.map { "\(base) (\($0))" } ?? base
     }
 }
 

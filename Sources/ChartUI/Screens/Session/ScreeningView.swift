@@ -101,7 +101,7 @@ extension SessionScreen {
                   at: x + 22)
         case .onset:
             label("Onset")
-            value(session.condition.onset?.rawValue ?? "— a acute · c chronic", session.condition.onset == nil ? .dim : .normal, at: x + 22)
+            value(session.condition.courseWords ?? "— a acute · c chronic · w severe or widespread", session.condition.courseWords == nil ? .dim : .normal, at: x + 22)
         case let .item(i):
             let item = catalogue.screening[i]
             let changed = changedAnswers.contains(item.id)
@@ -134,6 +134,7 @@ extension SessionScreen {
     private func conditionName(_ catalogue: Catalogue) -> String {
         var c = session.condition
         c.onset = nil
+        c.severeOrWidespread = false
         return c.summary(catalogue)
     }
 

@@ -12,7 +12,7 @@ extension SessionScreen {
         var hints = [KeyHint("y/n", "yes/no"), KeyHint("N", "rest no"), KeyHint("^S", "chart"), KeyHint("↑↓", "move")]
         switch currentScreeningRow {
         case .condition: hints.insert(KeyHint("Enter", "pick"), at: 0); hints.insert(KeyHint("a/c", "onset"), at: 1)
-        case .onset: hints.insert(KeyHint("a/c", "acute/chronic"), at: 0)
+        case .onset: hints.insert(KeyHint("a/c", "acute/chronic"), at: 0); hints.insert(KeyHint("w", "severe or widespread"), at: 1)
         case let .item(i) where kind(i) == .precaution: hints.insert(KeyHint("a", "acknowledge"), at: 1)
         case let .item(i) where kind(i) == .siteSpecific: hints.insert(KeyHint("Enter", "regions"), at: 1)
         case .consent: hints.insert(KeyHint("a", "yes, all explained"), at: 1)
@@ -189,6 +189,9 @@ extension SessionScreen {
             switch key {
             case .character("a"): session.condition.onset = .acute; screening.dirty = true; if row == .onset { next() }
             case .character("c"): session.condition.onset = .chronic; screening.dirty = true; if row == .onset { next() }
+            case .character("w") where row == .onset:
+                // A severe or widespread course: the sessions guidance allows up to 12–14.
+                session.condition.severeOrWidespread.toggle(); screening.dirty = true
             case .enter, .character(" "):
                 if row == .onset { next(); return [] }
                 var picker = PickList(options: catalogue.conditions.map { PickOption(id: $0.id, label: $0.name) },
