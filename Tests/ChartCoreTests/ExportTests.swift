@@ -322,7 +322,7 @@ enum ExportChecks {
         record.signedNote = SignedNote(document: document, sha256: "h", seal: "s")
         let other = ExportContext(clinicName: "Someone Else", catalogue: .builtIn, timeZone: TimeZone(identifier: "Asia/Tokyo")!)
         let frozen = TextExport.session(record, context: other)
-        #expect(frozen == live.replacingOccurrences(of: "\n\nADDENDA", with: "\n  Document: h\n  Record seal: s\n\nADDENDA"))
+        #expect(frozen == live.replacingOccurrences(of: "\n\nADDENDA", with: "\n  Document: h\n  Signing seal: s\n\nADDENDA"))
     }
 
     @Test func aFrozenNoteRendersAsTheLiveNoteDid() throws {
@@ -332,7 +332,7 @@ enum ExportChecks {
         record.signedNote = SignedNote(document: document, sha256: "h", seal: "s")
         let other = ExportContext(clinicName: "Someone Else", catalogue: .builtIn, timeZone: TimeZone(identifier: "Asia/Tokyo")!)
         let frozen = TextExport.session(record, context: other)
-        #expect(frozen == live.replacingOccurrences(of: "\n\nADDENDA", with: "\n  Document: h\n  Record seal: s\n\nADDENDA"))
+        #expect(frozen == live.replacingOccurrences(of: "\n\nADDENDA", with: "\n  Document: h\n  Signing seal: s\n\nADDENDA"))
     }
 
     /// `signed-document-v1-format2.json` was frozen from the signed fixture under export format 2;

@@ -121,7 +121,7 @@ import Testing
         var renamed = Catalogue.builtIn
         for i in renamed.adverseEvents.indices where renamed.adverseEvents[i].id == "retained-needle" { renamed.adverseEvents[i].name = "lost needle" }
         let frozen = TextExport.session(record, context: ExportContext(clinicName: "Elsewhere", catalogue: renamed, timeZone: .gmt))
-        let unsealed = frozen.replacingOccurrences(of: "  Document: h\n  Record seal: s\n", with: "")
+        let unsealed = frozen.replacingOccurrences(of: "  Document: h\n  Signing seal: s\n", with: "")
         #expect(unsealed == live, "the frozen note reads as the live one did")
         #expect(!frozen.contains("lost needle"))
     }

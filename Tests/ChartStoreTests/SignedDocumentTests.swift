@@ -82,7 +82,7 @@ import Testing
         #expect(sign.detail.contains("document sha256 \(note.sha256)"))
         // The export shows both hashes, each line within 80 columns.
         let text = TextExport.session(record, context: ExportContext(clinicName: "x", catalogue: .builtIn, timeZone: .current))
-        #expect(text.contains("  Document: \(note.sha256)\n  Record seal: \(note.seal)\n"))
+        #expect(text.contains("  Document: \(note.sha256)\n  Signing seal: \(note.seal)\n"))
         // Addenda are added to the frozen note.
         try db.addAddendum(sessionID: s.id, text: "Patient phoned: soreness gone next day.", by: therapist.username)
         let withAddendum = try #require(try db.sessionRecord(id: s.id))

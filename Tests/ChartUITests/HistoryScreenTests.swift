@@ -52,8 +52,8 @@ import Testing
         let back = screen.receive(.session(UIFixtures.signedSession, UIFixtures.zoe, previous: nil), context: context)
         let view = try #require(pushed(back).first as? SessionViewScreen)
         #expect(view.session.id == 107)
-        #expect(view.reloadOnClose == .loadHistory(patientID: 42))
-        #expect(!screen.stale)
+        #expect(view.reloadOnClose == nil, "History reads itself again when it is back on top")
+        #expect(effects(screen.reappeared(context: context)) == [.loadHistory(patientID: 42)])
     }
 
     @Test func enterOnAnUnsignedSessionResumesCharting() throws {
@@ -65,11 +65,9 @@ import Testing
         let session = try #require(pushed(back).first as? SessionScreen)
         #expect(session.session.id == 108)
         #expect(session.previous?.id == 107)
-        // Back from charting, the next key reloads the history first.
-        #expect(screen.stale)
-        let next = send([.down], to: &screen)
-        #expect(effects(next) == [.loadHistory(patientID: 42)])
-        #expect(!screen.stale)
+        // Back on top (charting left or signed), the history is read again at once, not at the next key.
+        #expect(effects(screen.reappeared(context: context)) == [.loadHistory(patientID: 42)])
+        #expect(effects(send([.down], to: &screen)).isEmpty)
     }
 
     @Test func controlSStartsASessionOnlyWhenNoneIsUnfinished() throws {
@@ -96,7 +94,7 @@ import Testing
         let addendum = try #require(pushed(commands).first as? AddendumScreen)
         #expect(addendum.sessionID == 107)
         #expect(addendum.condition == "neck pain: right-sided (chronic)")
-        #expect(addendum.reloadAfterSave == .loadHistory(patientID: 42))
+        #expect(addendum.reloadAfterSave == nil, "History reads itself again when it is back on top")
     }
 
     @Test func xExportsTheSelectedSessionAndControlXAllOfThem() throws {
@@ -115,7 +113,8 @@ import Testing
         var screen = loaded()
         let form = try #require(pushed(send([.ctrl("e")], to: &screen)).first as? PatientFormScreen)
         #expect(form.original == UIFixtures.zoe)
-        #expect(form.reloadAfterSave == .loadHistory(patientID: 42))
+        #expect(form.reloadAfterSave == nil)
+        #expect(effects(screen.reappeared(context: context)) == [.loadHistory(patientID: 42)], "the save is shown once back on top")
     }
 
     @Test func changesReportedHereReloadAndEscapeGoesBack() {

@@ -160,7 +160,8 @@ import Testing
         let out = s.send(.character("a"), ctx)
         #expect(s.session.consent.explained == Catalogue.builtIn.consentItems.map(\.id))
         #expect(!s.session.consent.obtained, "ticking what was explained is not consent")
-        #expect(statusTexts(out) == ["All 3 explained items ticked: it is not acupuncture; common effects; rare risks"])
+        #expect(statusTexts(out) == ["All 3 explained items ticked: it is not acupuncture; common effects; rare risks",
+                                     "Explained items ticked; consent itself is not recorded yet: y on the consent line."])
         #expect(effects(out) == [.saveSessionDetails(s.session)])
     }
 
@@ -232,6 +233,24 @@ import Testing
         #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("Sign this non-treatment note and lock it? y signs"))
         out = s.send(.character("y"), ctx)
         #expect(effects(out) == [.signSession(id: s.session.id, version: s.session.version)])
+    }
+
+    /// From a new user's walk: the pain score typed before ^X was lost; a changed-back answer
+    /// was not on the record.
+    @Test func closingAsNotTreatedKeepsThePainTypedAndAChangeBackIsRecorded() {
+        var s = pregnant()
+        s.send(.character("n"), ctx)
+        s.send(Key.typing("checking") + [.enter], ctx)
+        let pregnancyRow = s.screening.focus
+        s.screening.focus = pregnancyRow
+        s.send(.character("y"), ctx)                  // changed back: blocked again, no reason needed
+        #expect(s.session.screeningChanges.map(\.after) == ["absent", "present"])
+        #expect(s.session.screeningChanges.last?.reason == "answered again")
+        s.screening.focus = rows.count - 1            // the pain score
+        s.send(Key.typing("5"), ctx)
+        s.send(.ctrl("x"), ctx)
+        s.send(.enter, ctx)
+        #expect(s.session.nprsBefore == 5, "what was typed is on the note")
     }
 
     @Test func notTreatedIsRefusedOnceAPointIsCharted() {

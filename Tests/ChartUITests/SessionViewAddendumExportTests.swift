@@ -30,7 +30,7 @@ import Testing
         screen.signedNote = SignedNote(document: document, sha256: String(repeating: "a", count: 64), seal: String(repeating: "b", count: 64))
         let lines = screen.lines(context: context)
         #expect(lines.contains("  as it read when signed"))
-        #expect(lines.contains("  Record seal: " + String(repeating: "b", count: 64)))
+        #expect(lines.contains("  Signing seal: " + String(repeating: "b", count: 64)))
         // Privacy hides the frozen note's patient name too.
         var hidden = context
         hidden.privacy = true

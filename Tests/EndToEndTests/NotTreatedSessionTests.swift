@@ -43,7 +43,7 @@ struct NotTreatedSessionTests {
 
         let list = try box.run(["sessions", "ML-0001", "--json", "--db", box.db])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list.stderr)")
-        #expect(rows.count == 1 && rows.first?["state"] as? String == "signed", "no dangling draft: \(list.stdout)")
+        #expect(rows.count == 1 && rows.first?["state"] as? String == "signed, not treated", "no dangling draft: \(list.stdout)")
         let id = try #require(rows.first?["id"] as? Int)
         let note = flattened(try box.run(["export", String(id), "--db", box.db]).stdout)
         #expect(note.contains("Status: signed: NOT TREATED"), "\(note)")

@@ -100,7 +100,7 @@ public enum TextExport {
         page.wrapped("  ", painLine(before: s.nprs.before, after: s.nprs.after))
 
         writePoints(s, zone: zone, into: &page)
-        writeCloseOut(s.closeOut, into: &page)
+        writeCloseOut(s.closeOut, treated: s.notTreated == nil, into: &page)
 
         // Signature and addenda
         page.heading("SIGNATURE")
@@ -109,8 +109,9 @@ public enum TextExport {
             page.wrapped("  ", "Signed by \(orNotRecorded(sig.signatureLine))\(sig.by.isEmpty ? "" : " (\(sig.by))") on \(Timestamp.display(at, in: zone)).")
             if let seal = s.seal {
                 // Both hashes are 64 hex digits: each fits one 80-column line with its label.
+                // The signing seal is the audit row that signed this note (check --seal proves it).
                 page.line("  Document: \(seal.document)")
-                page.line("  Record seal: \(seal.chain)")
+                page.line("  Signing seal: \(seal.chain)")
             }
         } else {
             page.line("  NOT SIGNED — draft")
@@ -261,12 +262,16 @@ public enum TextExport {
         return names
     }
 
-    private static func writeCloseOut(_ c: ExportFormat.CloseOutDTO, into page: inout TextLayout) {
+    private static func writeCloseOut(_ c: ExportFormat.CloseOutDTO, treated: Bool = true, into page: inout TextLayout) {
         page.heading("CLOSE-OUT")
         func field(_ label: String, _ value: String) { page.field(label, value, labelWidth: screeningLabelWidth) }
-        field("Needle count:", reconciliationLine(c))
-        field("Needle brand:", orNotRecorded(c.needleBrand))
-        field("Lot number:", orNotRecorded(c.needleLot))
+        if treated {
+            field("Needle count:", reconciliationLine(c))
+            field("Needle brand:", orNotRecorded(c.needleBrand))
+            field("Lot number:", orNotRecorded(c.needleLot))
+        } else {
+            field("Needle count:", "none: no needle was inserted (not treated)")
+        }
         if c.adverseEvents.isEmpty {
             field("Adverse events:", "none recorded")
         } else {

@@ -37,7 +37,7 @@ extension ScreeningPolicy {
     }
 
     /// "absent", "present", "present at calf, low back".
-    static func describe(_ a: ScreeningAnswer, _ catalogue: Catalogue) -> String {
+    public static func describe(_ a: ScreeningAnswer, _ catalogue: Catalogue) -> String {
         guard a.present else { return "absent" }
         guard !a.regions.isEmpty else { return "present" }
         return "present at " + a.regions.map { catalogue.region($0)?.name ?? $0 }.joined(separator: ", ")

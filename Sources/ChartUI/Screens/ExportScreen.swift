@@ -227,7 +227,7 @@ public struct ExportScreen: ScreenModel {
             y += 1
             if !seal.isEmpty {
                 // The 64 hex digits on a line of their own: they fit from 72 columns on.
-                screen.put("Record seal (needlechart check --seal proves the record unchanged since):", x: x, y: y, style: .dim, maxWidth: area.width - 4)
+                screen.put("Record seal now (keep it: needlechart check --seal proves no rewrite since):", x: x, y: y, style: .dim, maxWidth: area.width - 4)
                 y += 1
                 screen.put(seal, x: x + 2, y: y, maxWidth: area.width - 6)
                 y += 2

@@ -5,11 +5,9 @@ import Foundation
 /// needled most often. Opens a session read-only (or resumes an unsigned one), starts a new
 /// session, adds addenda, exports, edits the patient.
 ///
-/// Refreshing: the framework does not tell a screen when it is on top again, so the screens
-/// this one opens run `.loadHistory` themselves as they close after a change (their
-/// `reloadAfterSave` / `reloadOnClose`), and after opening a `SessionScreen` (which it does not
-/// control) this screen reloads at the next key. `.signed`, `.addendumAdded`, `.exported` and
-/// `.sessionSaved` arriving here reload too.
+/// Refreshing: whenever it is on top again (`reappeared`: a session signed or left, an addendum
+/// added, the patient edited) it reads the history again at once. `.signed`, `.addendumAdded`,
+/// `.exported` and `.sessionSaved` arriving here reload too.
 public struct HistoryScreen: ScreenModel {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
@@ -27,8 +25,6 @@ public struct HistoryScreen: ScreenModel {
     public var loaded = false
     /// Index of the selected session in `lines`.
     public var selection = 0
-    /// A screen this one cannot refresh from was opened: reload at the next key.
-    public var stale = false
 
     /// The history of `patient`; the caller runs `.loadHistory` to fill it.
     public init(patient: Patient) { self.patient = patient }
@@ -66,18 +62,17 @@ public struct HistoryScreen: ScreenModel {
     }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        var commands: [Command] = []
-        if stale {
-            stale = false
-            commands.append(.run(.loadHistory(patientID: patient.id)))
-        }
-        guard let action = Self.action(for: key) else { return commands }
-        return commands + reduce(action, context: context)
+        guard let action = Self.action(for: key) else { return [] }
+        return reduce(action, context: context)
+    }
+
+    /// Back on top (a session signed or left, an addendum added): the list is read again at once.
+    public mutating func reappeared(context: AppContext) -> [Command] {
+        [.run(.loadHistory(patientID: patient.id))]
     }
 
     /// The reducer: applies an action, returns what the app must do.
     public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {
-        let reload = Effect.loadHistory(patientID: patient.id)
         switch action {
         case .moveUp: selection = max(0, selection - 1)
         case .moveDown: selection = min(max(0, lines.count - 1), selection + 1)
@@ -104,7 +99,7 @@ public struct HistoryScreen: ScreenModel {
             }
             let summary = line.condition.summary(context.catalogue)
             return [.push(AddendumScreen(sessionID: line.sessionID, patient: patient, sessionStartedAt: line.startedAt,
-                                         condition: summary.isEmpty ? "condition not recorded" : summary, reloadAfterSave: reload))]
+                                         condition: summary.isEmpty ? "condition not recorded" : summary))]
         case .exportSession:
             guard let line = selectedLine else { return [.status("No session to export.", .info)] }
             var screen = ExportScreen(scope: .session(line.sessionID),
@@ -122,9 +117,8 @@ public struct HistoryScreen: ScreenModel {
             screen.subject = "all \(lines.count) session\(lines.count == 1 ? "" : "s") · chart \(Sanitizer.line(patient.chartNumber))"
             return [.push(screen)]
         case .editPatient:
-            var form = PatientFormScreen(patient: patient, context: context)
-            form.reloadAfterSave = reload
-            return [.push(form)]
+            // Back on top after the save, `reappeared` reads the history again.
+            return [.push(PatientFormScreen(patient: patient, context: context))]
         case .back:
             return [.pop]
         }
@@ -141,10 +135,8 @@ public struct HistoryScreen: ScreenModel {
             if session.isSigned {
                 var view = SessionViewScreen(session: session, patient: p, previous: previous, context: context)
                 view.signedNote = note
-                view.reloadOnClose = .loadHistory(patientID: patient.id)
                 return [.push(view)]
             }
-            stale = true
             return [.push(SessionScreen(session: session, patient: p, previous: previous, context: context))]
         case .signed, .addendumAdded, .exported, .sessionSaved, .patientSaved:
             return [.run(.loadHistory(patientID: patient.id))]

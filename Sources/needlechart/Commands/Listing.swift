@@ -70,7 +70,7 @@ struct Sessions: ParsableCommand {
             let zone = TimeZone.current
             if json {
                 print(try jsonText(list.map {
-                    Row(id: $0.id, startedAt: Timestamp.iso($0.startedAt), state: $0.state.rawValue, condition: Sanitizer.line($0.condition.summary(catalogue)),
+                    Row(id: $0.id, startedAt: Timestamp.iso($0.startedAt), state: $0.notTreated ? "signed, not treated" : $0.state.rawValue, condition: Sanitizer.line($0.condition.summary(catalogue)),
                         points: $0.points, needles: $0.needles, nprsBefore: $0.nprsBefore, nprsAfter: $0.nprsAfter, clinician: $0.clinician, addenda: $0.addenda)
                 }))
                 return
@@ -81,7 +81,7 @@ struct Sessions: ParsableCommand {
             for s in list {
                 let nprs = "\(s.nprsBefore.map(String.init) ?? "-")→\(s.nprsAfter.map(String.init) ?? "-")"
                 let line = String(s.id).leftPadded(6) + "  " + Timestamp.display(s.startedAt, in: zone) + "  "
-                    + DisplayWidth.pad(s.state.rawValue, to: 9) + "  " + String(s.points).leftPadded(3) + "  "
+                    + DisplayWidth.pad(s.notTreated ? "untreated" : s.state.rawValue, to: 9) + "  " + String(s.points).leftPadded(3) + "  "
                     + DisplayWidth.pad(nprs, to: 5) + "  " + Sanitizer.line(s.condition.summary(catalogue))
                 print(DisplayWidth.truncate(line, to: 80))
             }

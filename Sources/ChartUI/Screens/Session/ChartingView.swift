@@ -50,6 +50,12 @@ extension SessionScreen {
         guard let sig = session.signature else { return [] }
         let r = session.reconciliation
         let nprs = "NPRS \(session.nprsBefore.map(String.init) ?? "—") → \(session.closeOut.nprsAfter.map(String.init) ?? "—")"
+        if let reason = session.notTreatedReason {
+            return [
+                ("Signed by \(sig.signatureLine), \(Timestamp.display(sig.at, in: context.timeZone)) · read-only; addenda from History", Style.signed.bolded),
+                ("Not treated: no needle inserted · \(nprs) · \(Sanitizer.line(reason))", .warning),
+            ]
+        }
         return [
             ("Signed by \(sig.signatureLine), \(Timestamp.display(sig.at, in: context.timeZone)) · read-only; addenda from History", Style.signed.bolded),
             ("Needles \(r.inserted) in, \(r.removed.map(String.init) ?? "—") out\(r.balanced ? " ✓" : r.shortAndAccounted ? ", \(r.notFound) not found (serious adverse event)" : " ✕") · \(nprs) · \(session.closeOut.needleBrand) lot \(session.closeOut.needleLot)",

@@ -55,6 +55,14 @@ extension SessionScreen {
     mutating func changeAnswer(_ a: ScreeningAnswer, context: AppContext) -> [Command] {
         let old = answer(a.itemID).map { [$0] } ?? []
         guard let lifted = ScreeningPolicy.unblocking(from: old, to: [a], catalogue: context.catalogue).first else {
+            // An item changed before in this session and changed again: the record shows both.
+            if let previous = old.first, session.screeningChanges.contains(where: { $0.itemID == a.itemID }) {
+                let before = ScreeningPolicy.describe(previous, context.catalogue), after = ScreeningPolicy.describe(a, context.catalogue)
+                if before != after {
+                    session.screeningChanges.append(ScreeningChange(itemID: a.itemID, before: before, after: after, reason: "answered again",
+                                                                    by: context.clinician.username, at: context.now))
+                }
+            }
             setAnswer(a)
             return []
         }
@@ -111,6 +119,8 @@ extension SessionScreen {
             screening.notTreated = nil
             return [.status("Back to screening.", .info)]
         case .enter:
+            // What was typed on the form (a pain score not yet confirmed) is kept on the note.
+            _ = applyNPRS()
             do {
                 try session.markNotTreated(reason: closing.reason.trimmed)
             } catch {
@@ -208,8 +218,9 @@ extension SessionScreen {
                 if screening.reasonPrompt == nil { next() }
                 return out
             case .character("y"):
-                setAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: answer(item.id)?.regions ?? []))
+                let out = changeAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: answer(item.id)?.regions ?? []), context: context)
                 if item.kind == .siteSpecific { openRegionPick(i, catalogue: catalogue) }
+                return out
             case .character("a") where item.kind == .precaution:
                 guard var a = answer(item.id), a.present else { return [.status("Answer y first: acknowledge applies to a precaution that is present.", .warning)] }
                 a.acknowledged = true
@@ -240,7 +251,11 @@ extension SessionScreen {
                 screening.dirty = true
             case .character("y"): if !session.consent.explained.contains(id) { session.consent.explained.append(id) }; screening.dirty = true; next()
             case .character("n"): session.consent.explained.removeAll { $0 == id }; screening.dirty = true; next()
-            case .character("a"): return tickAllExplained(catalogue: catalogue)
+            case .character("a"):
+                // Ticking what was explained is not consent: say so while consent is not recorded.
+                let out = tickAllExplained(catalogue: catalogue)
+                guard !session.consent.obtained else { return out }
+                return out + [.status("Explained items ticked; consent itself is not recorded yet: y on the consent line.", .warning)]
             case .enter: next()
             default: break
             }
@@ -306,7 +321,7 @@ extension SessionScreen {
         let blockers = session.chartingBlockers(catalogue: context.catalogue)
         if !blockers.isEmpty {
             screening.blockers = blockers
-            return [.status("Charting cannot start yet: \(blockers.count) thing(s) to resolve (listed below).", .warning)]
+            return [.status("Charting cannot start yet: \(blockers.count) thing(s) to resolve (listed on the form).", .warning)]
         }
         do {
             try session.startCharting(catalogue: context.catalogue)
