@@ -91,6 +91,9 @@ enum Audit {
         /// Each addendum's hash and the hash version it was taken with.
         var addenda: [String: (hash: String, version: Int)] = [:]
         var patients: [Int64: String] = [:]
+        /// Rows that bind again what is bound once and for all (a session's signing, an
+        /// addendum): the first binding stands, these are named.
+        var rebinds: [String] = []
     }
 
     /// The outcome of walking the chain.
@@ -142,20 +145,26 @@ enum Audit {
         if let head {
             if headID == prevID, (head["hash"] as String) != prev {
                 problem("audit log: its last row \(prevID) is not the head recorded outside the log (rewritten)")
+            } else if headID < prevID {
+                problem("audit log: the head kept outside the log (row \(headID)) is behind its last row \(prevID): moved back, or rows were added outside NeedleChart")
             }
         } else if try prevID > 0 || Bool.fetchOne(db, sql: "SELECT 1 FROM patients LIMIT 1") == true {
             problem("audit log: the head kept outside the log has been removed")
         }
         if (seq ?? 0) < prevID { problem("audit log: its id counter (sqlite_sequence) is behind row \(prevID) (tampered)") }
+        v.problems += v.bindings.rebinds.prefix(max(0, limit - v.problems.count))
         if let wanted, v.sealRow == nil {
             problem("record seal \(Sanitizer.line(wanted)): the audit chain no longer holds it, so the record has been rewritten since the export or backup that printed it")
         }
         return v
     }
 
-    /// Notes what one row binds.
+    /// Notes what one row binds. Only the rows that record a binding count: a signing (or the
+    /// upgrade's freezing of an older one), an addendum, a patient's creation or change — never
+    /// an export or backup row, whose detail carries a path anyone can choose. A session is
+    /// signed once and an addendum added once: a later row binding them again is named.
     private static func collect(_ row: Row, hash: String, into b: inout Bindings) {
-        let entity: String = row[4], detail: String = row[6], action: String = row[3]
+        let entity: String = row[4], detail: String = row[6], action: String = row[3], rowID: Int64 = row[0]
         switch entity {
         case "session":
             guard let id = Int64(row[5] as String) else { return }
@@ -164,15 +173,26 @@ enum Audit {
                 let tagged = Evidence.hash(Evidence.addendumTag(2), in: detail).map { ($0, 2) }
                     ?? Evidence.hash(Evidence.addendumTag(1), in: detail).map { ($0, 1) }
                 if let (hash, version) = tagged, let r = detail.range(of: "addendum ") {
-                    b.addenda[String(detail[r.upperBound...].prefix { $0 != " " && $0 != ";" })] = (hash, version)
+                    let addendumID = String(detail[r.upperBound...].prefix { $0 != " " && $0 != ";" })
+                    if b.addenda[addendumID] != nil {
+                        b.rebinds.append("audit log row \(rowID): records addendum \(Sanitizer.line(addendumID)) a second time (the first record stands)")
+                    } else {
+                        b.addenda[addendumID] = (hash, version)
+                    }
                 }
-            } else if let document = Evidence.hash("document", in: detail) {
+            } else if action == AuditAction.sign.rawValue || (action == AuditAction.change.rawValue && detail.hasPrefix(Evidence.upgradeFreezeSummary)),
+                      let document = Evidence.hash("document", in: detail) {
                 let v2 = Evidence.hash(Evidence.dataTag(2), in: detail)
                 guard let data = v2 ?? Evidence.hash(Evidence.dataTag(1), in: detail) else { return }
-                b.signed[id] = .init(document: document, data: data, dataVersion: v2 == nil ? 1 : 2, seal: hash)
+                if b.signed[id] != nil {
+                    b.rebinds.append("audit log row \(rowID): signs session \(id) a second time (its first signing stands)")
+                } else {
+                    b.signed[id] = .init(document: document, data: data, dataVersion: v2 == nil ? 1 : 2, seal: hash)
+                }
             }
         case "patient":
-            guard let id = Int64(row[5] as String), let identity = Evidence.hash("identity", in: detail) else { return }
+            guard action == AuditAction.create.rawValue || action == AuditAction.change.rawValue,
+                  let id = Int64(row[5] as String), let identity = Evidence.hash("identity", in: detail) else { return }
             b.patients[id] = identity
         default: break
         }

@@ -123,6 +123,9 @@ enum Evidence {
         return hex.count == 64 ? String(hex) : nil
     }
 
+    /// How the upgrade's audit row for an older signature begins (it binds like a signing).
+    static let upgradeFreezeSummary = "signed note frozen as it rendered at upgrade to schema v4"
+
     // MARK: - Freezing a signed note
 
     /// Freezes the signed session `sessionID` as its note renders now (catalogue, profiles, the

@@ -114,6 +114,11 @@ extension AppDatabase {
                 report.problems.append("signed session \(id): deleted (the audit log records its signing)")
             }
         }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT d.session_id FROM signed_documents d LEFT JOIN sessions s ON s.id = d.session_id WHERE s.signed_at IS NULL
+            """) {
+            report.problems.append("signed document for session \(row[0] as Int64), which is not signed: added outside NeedleChart")
+        }
         report.checked.append("\(signedIDs.count) signed sessions and their documents as signed")
 
         // Addenda: each as its audit row bound it; none added or removed behind the app.
@@ -177,6 +182,9 @@ extension AppDatabase {
             seal = try translated {
                 let target = try DatabaseQueue(path: temp)
                 try writer.backup(to: target)
+                // A backup is a single file: out of WAL mode, so a read-only copy in a read-only
+                // folder can still be read (a WAL file needs its -shm beside it).
+                try target.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
                 let head = try target.read { db in try String.fetchOne(db, sql: "SELECT hash FROM audit_head WHERE one = 1") } ?? Audit.genesis
                 try target.close()
                 return head

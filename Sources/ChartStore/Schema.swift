@@ -243,6 +243,17 @@ enum Schema {
                 ALTER TABLE entries ADD COLUMN copied_from INTEGER;
                 ALTER TABLE addenda ADD COLUMN adverse_event TEXT;
                 ALTER TABLE sessions ADD COLUMN severe_or_widespread INTEGER NOT NULL DEFAULT 0;
+                -- UPDATE OR REPLACE onto a signed row's id deletes it without a DELETE trigger
+                -- unless recursive_triggers is on (the app sets it; the sqlite3 CLI does not).
+                CREATE TRIGGER sessions_signed_no_replace_update BEFORE UPDATE OF id ON sessions
+                WHEN new.id <> old.id AND EXISTS (SELECT 1 FROM sessions WHERE id = new.id AND signed_at IS NOT NULL) BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER entries_signed_no_replace_update BEFORE UPDATE OF id ON entries
+                WHEN new.id <> old.id AND EXISTS (SELECT 1 FROM entries e JOIN sessions s ON s.id = e.session_id
+                                                  WHERE e.id = new.id AND s.signed_at IS NOT NULL) BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
                 """)
         }
         return migrator
@@ -301,7 +312,7 @@ enum Schema {
         }
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM sessions WHERE signed_at IS NOT NULL ORDER BY id") {
             try Evidence.freeze(db, sessionID: id, catalogue: setup.catalogue, at: setup.now, actor: actor, action: .change,
-                                summary: "signed note frozen as it rendered at upgrade to schema v4", firstRelease: true)
+                                summary: Evidence.upgradeFreezeSummary, firstRelease: true)
         }
     }
 }

@@ -101,6 +101,11 @@ import Testing
         let backup = try box.run(["backup", copy, "--db", box.db])
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(try box.run(["check", "--db", copy]).status == 0)
+        // A backup is one file out of WAL mode (header bytes 18 and 19 are 1), so a read-only copy
+        // in a read-only folder can be opened without its -wal and -shm.
+        let header = try Data(contentsOf: URL(fileURLWithPath: copy)).prefix(20)
+        #expect(header[18] == 1 && header[19] == 1)
+        #expect(!FileManager.default.fileExists(atPath: copy + "-wal"))
         // The backup prints its record seal: both the copy and the live file still hold it.
         let sealLine = try #require(backup.stdout.split(separator: "\n").first { $0.hasPrefix("Record seal: ") })
         let seal = String(sealLine.dropFirst("Record seal: ".count).prefix(64))

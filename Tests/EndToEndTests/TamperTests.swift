@@ -255,6 +255,74 @@ import Testing
         try expectCheckNames(box, ["record seal \(seal): the audit chain no longer holds it"], seal: seal)
     }
 
+    // Found by an adversarial review: re-binding a record through the app's own audit rows.
+
+    /// An export's path is in its audit row's detail: it must never bind a record.
+    @Test func anExportPathNeverRebindsARecord() throws {
+        let box = try copy()
+        defer { box.remove() }
+        try tamper(box, "UPDATE patients SET date_of_birth = '1970-01-01' WHERE id = 1;")
+        let identity = try #require(try DatabaseQueue(path: box.db).read { try Evidence.identityHash($0, patientID: 1) })
+        let chart = try Self.sqlite(box.db, "SELECT chart_number FROM patients WHERE id = 1;").trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.createDirectory(atPath: box.root + "/identity sha256 \(identity)", withIntermediateDirectories: true)
+        let export = try box.run(["export", "--patient", chart, "--output", box.root + "/identity sha256 \(identity)/note.txt", "--db", box.db])
+        #expect(export.status == 0, "\(export.stderr)")
+        try expectCheckNames(box, ["patient 1 (chart \(chart)): name, date of birth or chart number changed without an audit row"])
+    }
+
+    /// One forged, correctly chained audit row appended after the signing does not re-bind it.
+    @Test func aForgedAuditRowDoesNotRebindASignedSessionOrAnAddendum() throws {
+        let box = try copy()
+        defer { box.remove() }
+        let addendum = try Self.sqlite(box.db, "SELECT id FROM addenda ORDER BY rowid LIMIT 1;").trimmingCharacters(in: .whitespacesAndNewlines)
+        try tamper(box, dropping: ["addenda_no_update"], "UPDATE addenda SET text = 'Nothing happened.' WHERE id = '\(addendum)';")
+        let queue = try DatabaseQueue(path: box.db)
+        try queue.write { db in
+            let row = try #require(try Row.fetchOne(db, sql: Evidence.addendumSQL + " WHERE id = ?", arguments: [addendum]))
+            let session: Int64 = row[1]
+            try Audit.append(db, at: "2026-12-01T10:00:00Z", actor: "sbrennan", action: .addendum, entity: "session", entityID: String(session),
+                             detail: "addendum \(addendum); \(Evidence.tagged(Evidence.addendumTag(2), Evidence.addendumHash(row)))")
+        }
+        try queue.close()
+        try expectCheckNames(box, ["addendum \(addendum) on session"])
+        #expect(try box.run(["check", "--db", box.db]).stdout.contains("records addendum \(addendum) a second time (the first record stands)"))
+    }
+
+    /// The head kept outside the log moved back behind the last row is named.
+    @Test func theHeadMovedBackIsNamed() throws {
+        let box = try copy()
+        defer { box.remove() }
+        try tamper(box, dropping: ["audit_head_forward"], """
+            UPDATE audit_head SET id = id - 5, hash = (SELECT hash FROM audit_log WHERE id = (SELECT id - 5 FROM audit_head));
+            """)
+        try expectCheckNames(box, ["audit log: the head kept outside the log (row"])
+        #expect(try box.run(["check", "--db", box.db]).stdout.contains("is behind its last row"))
+    }
+
+    /// UPDATE OR REPLACE onto a signed row's id is refused even where recursive triggers are off.
+    @Test func updateOrReplaceCannotDeleteASignedSessionOrEntry() throws {
+        let box = try copy()
+        defer { box.remove() }
+        let signed = try signedSession
+        let draft = try Self.sqlite(box.db, "SELECT id FROM sessions WHERE signed_at IS NULL LIMIT 1;").trimmingCharacters(in: .whitespacesAndNewlines)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [box.db, "UPDATE OR REPLACE sessions SET id = \(signed) WHERE id = \(draft);"]
+        let err = Pipe(); p.standardError = err; p.standardOutput = Pipe()
+        try p.run(); p.waitUntilExit()
+        #expect(p.terminationStatus != 0)
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("signed session is read-only"))
+        #expect(try box.run(["check", "--db", box.db]).status == 0, "nothing changed")
+    }
+
+    @Test func aSealThatIsNotOneIsSaidSo() throws {
+        let box = try copy()
+        defer { box.remove() }
+        let r = try box.run(["check", "--db", box.db, "--seal", "2afbda876f"])
+        #expect(r.status != 0 && r.stderr.contains("--seal takes a record seal"), "\(r.stderr)")
+        #expect(!r.stdout.contains("rewritten"))
+    }
+
     @Test func checkWritesNothingAndWorksOnAReadOnlyCopy() throws {
         let box = try copy()
         defer { box.remove() }

@@ -36,8 +36,16 @@ struct Check: ParsableCommand {
 
     func run() throws {
         try reporting {
+            var wanted: String?
+            if let seal {
+                let clean = seal.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+                guard clean.count == 64, clean.allSatisfy(\.isHexDigit) else {
+                    throw CLIError("--seal takes a record seal: the 64 hexadecimal digits an export or backup printed (not '\(Sanitizer.line(seal))')")
+                }
+                wanted = clean
+            }
             let db = try global.openReadOnly()
-            let report = try db.check(seal: seal)
+            let report = try db.check(seal: wanted)
             for c in report.checked { print("checked: \(c)") }
             if report.ok {
                 print("OK: \(global.path) is sound.")
