@@ -86,7 +86,7 @@ enum Audit {
     /// What the chain binds: for each session the hashes its signing (or freezing) row names,
     /// for each addendum and patient the hash of its latest audit row.
     struct Bindings {
-        struct Signed { var document: String; var data: String; var dataVersion: Int; var seal: String }
+        struct Signed { var document: String; var data: String; var dataVersion: Int; var seal: String; var note: String? }
         var signed: [Int64: Signed] = [:]
         /// Each addendum's hash and the hash version it was taken with.
         var addenda: [String: (hash: String, version: Int)] = [:]
@@ -187,7 +187,8 @@ enum Audit {
                 if b.signed[id] != nil {
                     b.rebinds.append("audit log row \(rowID): signs session \(id) a second time (its first signing stands)")
                 } else {
-                    b.signed[id] = .init(document: document, data: data, dataVersion: v2 == nil ? 1 : 2, seal: hash)
+                    b.signed[id] = .init(document: document, data: data, dataVersion: v2 == nil ? 1 : 2, seal: hash,
+                                         note: Evidence.hash("note", in: detail))
                 }
             }
         case "patient":

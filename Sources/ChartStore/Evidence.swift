@@ -147,20 +147,34 @@ enum Evidence {
         let sha = hex(Data(text.utf8))
         let version = firstRelease ? 1 : dataVersion
         let data = try dataHash(db, sessionID: sessionID, version: version) ?? ""
+        // The note's text as rendered now, kept (and bound) so that text exports need not read
+        // the document back; the upgrade's older signatures keep only their document.
+        let noteText = firstRelease ? nil : TextExport.signedBody(document.note)
+        let noteTag = noteText.map { "; \(tagged("note", hex(Data($0.utf8))))" } ?? ""
         let seal = try Audit.append(db, at: at, actor: actor, action: action, entity: "session", entityID: String(sessionID),
-                                    detail: "\(summary); \(tagged("document", sha)); \(tagged(dataTag(version), data))")
-        try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal) VALUES (?, ?, ?, ?)",
-                       arguments: [sessionID, text, sha, seal])
-        return SignedNote(document: document, sha256: sha, seal: seal)
+                                    detail: "\(summary); \(tagged("document", sha)); \(tagged(dataTag(version), data))\(noteTag)")
+        if let noteText {
+            try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal, note_text) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [sessionID, text, sha, seal, noteText])
+        } else {
+            try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal) VALUES (?, ?, ?, ?)",
+                           arguments: [sessionID, text, sha, seal])
+        }
+        return SignedNote(document: document, sha256: sha, seal: seal, noteText: noteText)
+    }
+
+    /// A signed note from its stored row (document, sha256, seal, note_text), read lazily.
+    static func signedNote(row: Row, sessionID: Int64) throws -> SignedNote {
+        guard let note = SignedNote(stored: row[0], sha256: row[1], seal: row[2], noteText: row[3]) else {
+            throw StoreError(.notADatabase, "The signed document of session \(sessionID) is not readable. Run 'needlechart check'.")
+        }
+        return note
     }
 
     /// The frozen note of a signed session, or nil (a draft, or a database from before documents).
     static func signedNote(_ db: Database, sessionID: Int64) throws -> SignedNote? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT document, sha256, seal FROM signed_documents WHERE session_id = ?"),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?"),
                                          arguments: [sessionID]) else { return nil }
-        guard let doc = SignedDocument.decode(row[0]) else {
-            throw StoreError(.notADatabase, "The signed document of session \(sessionID) is not readable. Run 'needlechart check'.")
-        }
-        return SignedNote(document: doc, sha256: row[1], seal: row[2])
+        return try signedNote(row: row, sessionID: sessionID)
     }
 }

@@ -79,7 +79,7 @@ extension AppDatabase {
         // document as bound.
         var signedIDs: Set<Int64> = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.id, s.signed_at, d.document, d.sha256, d.seal, d.session_id IS NOT NULL
+            SELECT s.id, s.signed_at, d.document, d.sha256, d.seal, d.session_id IS NOT NULL, d.note_text
             FROM sessions s LEFT JOIN signed_documents d ON d.session_id = s.id ORDER BY s.id
             """)
         while let row = try rows.next() {
@@ -107,6 +107,10 @@ extension AppDatabase {
             }
             if (row[4] as String) != bound.seal {
                 report.problems.append("signed session \(id): its seal is not the audit row that signed it")
+            }
+            let noteText: String? = row[6]
+            if noteText.map({ Evidence.hex(Data($0.utf8)) }) != bound.note {
+                report.problems.append("signed session \(id): its note's kept text has changed since it was signed")
             }
         }
         for id in bindings.signed.keys.sorted() where !signedIDs.contains(id) {

@@ -128,7 +128,7 @@ extension AppDatabase {
             WHERE \(range) ORDER BY \(chartOrder), a.at, a.rowid
             """), arguments: [lo, hi])
         let documents = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT d.document, d.sha256, d.seal, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
+            SELECT d.document, d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
             WHERE \(range) ORDER BY \(chartOrder)
             """), arguments: [lo, hi])
         let patientRows = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -139,11 +139,8 @@ extension AppDatabase {
         var nextEntry = try entries.next().map { (session: $0[entryColumnCount] as Int64, entry: try entry(row: $0)) }
         var nextAddendum = try addenda.next().map { (session: $0[5] as Int64, addendum: try addendum(row: $0)) }
         func signedNote(_ row: Row) throws -> (session: Int64, note: SignedNote) {
-            let id: Int64 = row[3]
-            guard let doc = SignedDocument.decode(row[0]) else {
-                throw StoreError(.notADatabase, "The signed document of session \(id) is not readable. Run 'needlechart check'.")
-            }
-            return (id, SignedNote(document: doc, sha256: row[1], seal: row[2]))
+            let id: Int64 = row[4]
+            return (id, try Evidence.signedNote(row: row, sessionID: id))
         }
         var nextDocument = try documents.next().map(signedNote)
         var patient: Patient?

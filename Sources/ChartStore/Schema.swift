@@ -256,6 +256,11 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v7: signed notes keep their text") { db in
+            // The note's text as rendered at signing, bound by its hash in the signing's audit
+            // row: a text export then needs no JSON decoding (older signatures keep none).
+            try db.execute(sql: "ALTER TABLE signed_documents ADD COLUMN note_text TEXT")
+        }
         return migrator
     }
 

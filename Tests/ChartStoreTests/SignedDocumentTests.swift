@@ -189,3 +189,33 @@ import Testing
         _ = try AppDatabase.open(path: dir + "/odd:name.sqlite")
     }
 }
+
+/// The text kept at signing is the text the document renders: exporting through it (no JSON
+/// decoding) gives the same bytes as rendering the document.
+@Suite struct KeptNoteTextTests {
+    @Test func everySignedDemoNoteExportsTheSameThroughItsKeptText() throws {
+        let env = ChartEnvironment.fixed(start: Date(timeIntervalSince1970: 1_795_000_000))
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.loadDemo(DemoClinic.make(seed: 5, today: env.now(), timeZone: env.timeZone, catalogue: .builtIn))
+        let context = ExportContext(clinicName: try db.clinicName(), catalogue: .builtIn, timeZone: try db.clinicTimeZone())
+        var kept = 0
+        for id in try db.writer.read({ try Int64.fetchAll($0, sql: "SELECT session_id FROM signed_documents") }) {
+            let record = try #require(try db.sessionRecord(id: id))
+            let note = try #require(record.signedNote)
+            #expect(note.noteText != nil)
+            kept += 1
+            var slow = record
+            slow.signedNote?.noteText = nil
+            #expect(TextExport.session(record, context: context) == TextExport.session(slow, context: context), "session \(id)")
+        }
+        #expect(kept > 50)
+        // The kept text is bound: changed behind the guards, check names it.
+        try db.writer.write { db in
+            let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'signed_documents_no_update'") ?? ""
+            try db.execute(sql: "DROP TRIGGER signed_documents_no_update")
+            try db.execute(sql: "UPDATE signed_documents SET note_text = replace(note_text, 'Status:', 'Statvs:') WHERE rowid = 1")
+            try db.execute(sql: guardSQL)
+        }
+        #expect(try db.check().problems.contains { $0.contains("its note's kept text has changed since it was signed") })
+    }
+}

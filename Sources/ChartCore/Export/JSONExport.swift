@@ -52,6 +52,13 @@ public enum JSONExport {
             })
     }
 
+    /// The record's addenda as exported (a late event named under today's catalogue).
+    static func addenda(_ record: SessionRecord, context: ExportContext) -> [ExportFormat.AddendumDTO] {
+        guard !record.session.addenda.isEmpty else { return [] }
+        let names = ExportNames(context: context)
+        return record.session.addenda.map { addendum($0, entries: record.session.entries, names: names) }
+    }
+
     /// A signed session as frozen, with the addenda added since (a late event named under
     /// today's catalogue) and its seal.
     private static func frozen(_ record: SessionRecord, _ signed: SignedNote, names: ExportNames) -> ExportFormat.SessionDTO {

@@ -43,6 +43,17 @@ public struct SignedDocument: Codable, Sendable, Equatable {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// What is shown for a stored document that no longer reads (`check` names it): an empty
+    /// note that says so, never a crash.
+    static var unreadable: SignedDocument {
+        let record = SessionRecord(patient: Patient(name: "", dateOfBirth: CalendarDate(year: 1900, month: 1, day: 1)!, chartNumber: ""),
+                                   clinician: Clinician(username: "", displayName: ""),
+                                   session: NeedlingSession(patientID: 0, clinician: "", startedAt: Date(timeIntervalSince1970: 0)))
+        let context = ExportContext(clinicName: "UNREADABLE SIGNED DOCUMENT: run needlechart check", catalogue: .builtIn,
+                                    timeZone: TimeZone(secondsFromGMT: 0) ?? .current)
+        return freeze(record, context: context)
+    }
+
     /// Reads a stored document; nil when the text is not a document of a known version.
     public static func decode(_ text: String) -> SignedDocument? {
         guard let doc = try? JSONDecoder().decode(SignedDocument.self, from: Data(text.utf8)),
@@ -51,17 +62,80 @@ public struct SignedDocument: Codable, Sendable, Equatable {
     }
 }
 
-/// A signed session's frozen document with what proves it: its hash and its seal.
+/// A signed session's frozen document with what proves it: its hash and its seal, and the
+/// note's text as rendered at signing (up to its signature line), when it was kept.
+///
+/// The document is read from its stored text only when something asks for it (the JSON export,
+/// a note without kept text): a text export of a signed note needs no JSON decoding.
 public struct SignedNote: Sendable, Equatable {
-    /// The document as frozen at signing.
-    public var document: SignedDocument
     /// SHA-256 (hex) of the document's canonical text.
     public var sha256: String
-    /// The hash of the audit row that recorded the signing (the record seal).
+    /// The hash of the audit row that recorded the signing (the signing seal).
     public var seal: String
+    /// The note's text up to its signature line, as rendered at signing; nil when not kept.
+    public var noteText: String?
+    private var box: DocumentBox
+
+    /// The document as frozen at signing. Setting it drops the kept text (it no longer matches).
+    public var document: SignedDocument {
+        get { box.document }
+        set { box = DocumentBox(newValue); noteText = nil }
+    }
+
+    /// The clinic's time zone the note shows its times in.
+    public var zone: TimeZone { box.zone }
 
     /// Bundles a document with its hash and seal.
-    public init(document: SignedDocument, sha256: String, seal: String) {
-        self.document = document; self.sha256 = sha256; self.seal = seal
+    public init(document: SignedDocument, sha256: String, seal: String, noteText: String? = nil) {
+        self.sha256 = sha256; self.seal = seal; self.noteText = noteText
+        box = DocumentBox(document)
+    }
+
+    /// A stored document, read only when asked for. Nil when the text is not a document.
+    public init?(stored text: String, sha256: String, seal: String, noteText: String?) {
+        guard let box = DocumentBox(text: text) else { return nil }
+        self.sha256 = sha256; self.seal = seal; self.noteText = noteText; self.box = box
+    }
+
+    public static func == (a: SignedNote, b: SignedNote) -> Bool {
+        a.sha256 == b.sha256 && a.seal == b.seal && a.noteText == b.noteText && a.document == b.document
+    }
+}
+
+/// A document decoded on first use (thread-safe), or given decoded.
+private final class DocumentBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private let text: String?
+    private var decoded: SignedDocument?
+    /// The zone, read from the stored text without decoding it all.
+    let zone: TimeZone
+
+    init(_ document: SignedDocument) {
+        text = nil; decoded = document
+        zone = document.note.zone
+    }
+
+    /// Nil when `text` is not a document of a known version (checked cheaply: its version and
+    /// zone are read now, the rest on first use).
+    init?(text: String) {
+        guard text.contains("\"documentVersion\" : \(SignedDocument.version),") else { return nil }
+        self.text = text
+        // The note's own "timeZone" is the last key of the document (keys are sorted): read
+        // it from the end, where no nested object has that key.
+        let key = "\"timeZone\" : \""
+        if let r = text.range(of: key, options: .backwards), let end = text[r.upperBound...].firstIndex(of: "\"") {
+            zone = TimeZone(identifier: String(text[r.upperBound..<end])) ?? TimeZone(secondsFromGMT: 0) ?? .current
+        } else {
+            zone = TimeZone(secondsFromGMT: 0) ?? .current
+        }
+    }
+
+    var document: SignedDocument {
+        lock.lock(); defer { lock.unlock() }
+        if let decoded { return decoded }
+        // A stored document that no longer decodes is reported by `check`; an empty one is shown.
+        let doc = text.flatMap(SignedDocument.decode) ?? SignedDocument.unreadable
+        decoded = doc
+        return doc
     }
 }

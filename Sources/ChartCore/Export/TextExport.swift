@@ -51,7 +51,27 @@ public enum TextExport {
     private static let screeningLabelWidth = 19
 
     private static func write(_ record: SessionRecord, context: ExportContext, into page: inout TextLayout) {
+        // A signed note kept as text when it was signed: that text, then its seal and addenda
+        // (the document itself is decoded only when its text was not kept).
+        if let signed = record.signedNote, let body = signed.noteText {
+            for line in body.split(separator: "\n", omittingEmptySubsequences: false) { page.line(String(line)) }
+            let started = Timestamp.parse(Timestamp.iso(record.session.startedAt)) ?? record.session.startedAt
+            writeTail(seal: .init(document: signed.sha256, chain: signed.seal),
+                      addenda: JSONExport.addenda(record, context: context), zone: signed.zone, started: started, into: &page)
+            return
+        }
         write(JSONExport.document(record, context: context), into: &page)
+    }
+
+    /// The text of a signed note up to its signature line, as kept at signing: the note without
+    /// its seal and addenda, which are added when it is exported.
+    public static func signedBody(_ note: ExportFormat.SessionDocument) -> String {
+        var doc = note
+        doc.session.seal = nil
+        doc.session.addenda = []
+        var page = TextLayout()
+        write(doc, into: &page)
+        return page.lines.joined(separator: "\n")
     }
 
     /// Renders one session's note from its export document alone: the frozen document of a
@@ -107,18 +127,24 @@ public enum TextExport {
         if let sig = s.signature {
             let at = Timestamp.parse(sig.at) ?? started
             page.wrapped("  ", "Signed by \(orNotRecorded(sig.signatureLine))\(sig.by.isEmpty ? "" : " (\(sig.by))") on \(Timestamp.display(at, in: zone)).")
-            if let seal = s.seal {
-                // Both hashes are 64 hex digits: each fits one 80-column line with its label.
-                // The signing seal is the audit row that signed this note (check --seal proves it).
-                page.line("  Document: \(seal.document)")
-                page.line("  Signing seal: \(seal.chain)")
-            }
         } else {
             page.line("  NOT SIGNED — draft")
         }
-        if !s.addenda.isEmpty {
+        writeTail(seal: s.seal, addenda: s.addenda, zone: zone, started: started, into: &page)
+    }
+
+    /// What follows the signature line: the seal of a signed note, then the addenda.
+    private static func writeTail(seal: ExportFormat.SealDTO?, addenda: [ExportFormat.AddendumDTO], zone: TimeZone, started: Date,
+                                  into page: inout TextLayout) {
+        if let seal {
+            // Both hashes are 64 hex digits: each fits one 80-column line with its label.
+            // The signing seal is the audit row that signed this note (check --seal proves it).
+            page.line("  Document: \(seal.document)")
+            page.line("  Signing seal: \(seal.chain)")
+        }
+        if !addenda.isEmpty {
             page.heading("ADDENDA")
-            for (i, a) in s.addenda.enumerated() {
+            for (i, a) in addenda.enumerated() {
                 if i > 0 { page.blank() }
                 let at = Timestamp.parse(a.at) ?? started
                 page.wrapped("  ", "\(i + 1). Added \(Timestamp.display(at, in: zone)) by \(orNotRecorded(a.author)):")
