@@ -237,6 +237,7 @@ import Testing
         let warned = s.drawn(width: 80, height: 24, context: ctx).text()
         #expect(warned.contains("lung apex"))
         #expect(warned.contains("Both sides of the thorax"))
+        #expect(s.keyHints.map(\.keys) == ["y", "any key"], "the key bar says what the box asks")
         out = s.send(.character("y"), ctx)
         let copying = statusTexts(out)
         let saved = effects(out).compactMap { e -> TriggerPointEntry? in if case let .saveEntry(x, 8) = e { x } else { nil } }

@@ -90,6 +90,10 @@ public struct PatientsScreen: ScreenModel {
             guard let p = selected else { return [.status("No patient selected: type a name or chart number, or ^N to add one.", .warning)] }
             return [.push(HistoryScreen(patient: p)), .run(.loadHistory(patientID: p.id))]
         case .newPatient:
+            // The search typed before is about someone else: cleared, so that back from the form
+            // the list is not still filtered to (and selecting) another patient.
+            search.set("")
+            selection = 0; scroll = 0
             return [.push(PatientFormScreen(patient: nil, context: context))]
         case .editPatient:
             guard let p = selected else { return [.status("Select a patient to edit.", .warning)] }

@@ -4,7 +4,8 @@ extension SessionScreen {
     var chartingHints: [KeyHint] {
         if let form = charting.form { return entryFormHints(form) }
         if charting.confirmDelete != nil { return [KeyHint("y", "remove the point"), KeyHint("any key", "keep it")] }
-        if charting.copyOffer != nil {
+        if let offer = charting.copyOffer {
+            if offer.warnings != nil { return [KeyHint("y", "copy anyway"), KeyHint("any key", "back to the list")] }
             return [KeyHint("Enter", "copy ticked points"), KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "cancel")]
         }
         if charting.focus == .entries {
