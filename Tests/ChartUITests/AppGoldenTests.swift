@@ -46,6 +46,19 @@ import Testing
         #expect(!app.showingHelp, "any key closes help")
     }
 
+    /// From a new user's walk: after ^N the old search no longer filters the list (^S would have
+    /// started a session for the patient it had found).
+    @Test func aNewPatientClearsTheSearchTypedBefore() {
+        var app = home()
+        let ctx = UIFixtures.context()
+        _ = app.handle(.escape, context: ctx)
+        for c in "Zo" { _ = app.handle(.character(c), context: ctx) }
+        _ = app.handle(.ctrl("n"), context: ctx)
+        #expect(app.top is PatientFormScreen)
+        let back = app.handle(.escape, context: ctx)
+        #expect(back.contains(.searchPatients("")), "back on top, every patient is listed again")
+    }
+
     /// Issue 10: privacy hides the typed search and dates of birth too, not only names.
     @Test func privacyHidesTheSearchTextAndBirthDates() {
         var app = home()
