@@ -105,12 +105,7 @@ import Testing
         #expect(text.contains("Late adverse event: infection (serious, later, point 1): red, hot swelling"))
         #expect(try db.check().ok)
         // The addendum's hash covers the coded event: changing it behind the guards is named.
-        try db.writer.write { db in
-            let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'addenda_no_update'") ?? ""
-            try db.execute(sql: "DROP TRIGGER addenda_no_update")
-            try db.execute(sql: "UPDATE addenda SET adverse_event = replace(adverse_event, 'serious', 'mild')")
-            try db.execute(sql: guardSQL)
-        }
+        try behindTheGuard(db, "addenda_no_update", "UPDATE addenda SET adverse_event = replace(adverse_event, 'serious', 'mild')")
         #expect(try db.check().problems.contains { $0.contains("changed since it was added") })
     }
 

@@ -1,6 +1,7 @@
 import ChartCore
 import ChartStore
 import Foundation
+import GRDB
 import Testing
 
 let catalogue = Catalogue.builtIn
@@ -51,4 +52,15 @@ func chartedSession(_ db: AppDatabase, chart: String = "NC-0001", name: String =
                                   aftercare: ["keep-moving", "water"]), catalogue: catalogue)
     s.version = try db.saveSessionDetails(s, by: therapist.username)
     return (patient, s)
+}
+
+/// Runs `sql` behind the guard `trigger`, as a careful adversary with the file would: the
+/// trigger dropped, the edit made, the trigger re-created with its very SQL.
+func behindTheGuard(_ db: AppDatabase, _ trigger: String, _ sql: String, arguments: StatementArguments = StatementArguments()) throws {
+    try db.writer.write { db in
+        let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [trigger]) ?? ""
+        try db.execute(sql: "DROP TRIGGER \(trigger)")
+        try db.execute(sql: sql, arguments: arguments)
+        try db.execute(sql: guardSQL)
+    }
 }

@@ -22,13 +22,7 @@ import Testing
         let db = try makeStore()
         _ = try chartedSession(db)
         let target = try #require(try db.auditLog().dropFirst(2).first)
-        try db.writer.write { db in
-            // As a careful adversary would: the guard comes back with its very SQL.
-            let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'audit_no_update'") ?? ""
-            try db.execute(sql: "DROP TRIGGER audit_no_update")
-            try db.execute(sql: "UPDATE audit_log SET actor = 'someone else' WHERE id = ?", arguments: [target.id])
-            try db.execute(sql: guardSQL)
-        }
+        try behindTheGuard(db, "audit_no_update", "UPDATE audit_log SET actor = 'someone else' WHERE id = ?", arguments: [target.id])
         let report = try db.check()
         #expect(!report.ok)
         #expect(report.problems == ["audit log row \(target.id): altered since it was written (its hash does not match)"])

@@ -210,12 +210,7 @@ import Testing
         }
         #expect(kept > 50)
         // The kept text is bound: changed behind the guards, check names it.
-        try db.writer.write { db in
-            let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'signed_documents_no_update'") ?? ""
-            try db.execute(sql: "DROP TRIGGER signed_documents_no_update")
-            try db.execute(sql: "UPDATE signed_documents SET note_text = replace(note_text, 'Status:', 'Statvs:') WHERE rowid = 1")
-            try db.execute(sql: guardSQL)
-        }
+        try behindTheGuard(db, "signed_documents_no_update", "UPDATE signed_documents SET note_text = replace(note_text, 'Status:', 'Statvs:') WHERE rowid = 1")
         #expect(try db.check().problems.contains { $0.contains("its note's kept text has changed since it was signed") })
     }
 }
