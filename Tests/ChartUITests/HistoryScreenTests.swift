@@ -52,7 +52,6 @@ import Testing
         let back = screen.receive(.session(UIFixtures.signedSession, UIFixtures.zoe, previous: nil), context: context)
         let view = try #require(pushed(back).first as? SessionViewScreen)
         #expect(view.session.id == 107)
-        #expect(view.reloadOnClose == nil, "History reads itself again when it is back on top")
         #expect(effects(screen.reappeared(context: context)) == [.loadHistory(patientID: 42)])
     }
 
@@ -113,7 +112,6 @@ import Testing
         var screen = loaded()
         let form = try #require(pushed(send([.ctrl("e")], to: &screen)).first as? PatientFormScreen)
         #expect(form.original == UIFixtures.zoe)
-        #expect(form.reloadAfterSave == nil)
         #expect(effects(screen.reappeared(context: context)) == [.loadHistory(patientID: 42)], "the save is shown once back on top")
     }
 

@@ -40,9 +40,6 @@ public struct PatientFormScreen: ScreenModel {
     public var confirmingDiscard = false
     /// A save is on its way to the store.
     public var saving = false
-    /// Run after a successful save, once this form has closed, so the screen beneath refreshes
-    /// (History sets `.loadHistory`; its result reaches the screen then on top).
-    public var reloadAfterSave: Effect?
     /// The fields as they stood when the form opened (to know whether anything was typed).
     private let initial: [String]
 
@@ -196,9 +193,8 @@ public struct PatientFormScreen: ScreenModel {
         switch event {
         case let .patientSaved(p):
             saving = false
-            var commands: [Command] = [.pop, .status("Saved \(context.name(p)) (chart \(Sanitizer.line(p.chartNumber))).", .success)]
-            if let reloadAfterSave { commands.append(.run(reloadAfterSave)) }
-            return commands
+            // The screen beneath reads itself again when it is back on top (`reappeared`).
+            return [.pop, .status("Saved \(context.name(p)) (chart \(Sanitizer.line(p.chartNumber))).", .success)]
         case let .failed(message):
             saving = false
             failure = message

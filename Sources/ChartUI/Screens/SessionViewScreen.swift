@@ -17,8 +17,6 @@ public struct SessionViewScreen: ScreenModel {
     public var previous: NeedlingSession?
     /// First line of the note on screen.
     public var scroll = 0
-    /// Run when this screen closes, so the screen beneath refreshes (History sets `.loadHistory`).
-    public var reloadOnClose: Effect?
     /// A signed session's note as frozen at signing: shown as signed, whatever changed since.
     public var signedNote: SignedNote?
 
@@ -120,7 +118,7 @@ public struct SessionViewScreen: ScreenModel {
             screen.subject = "session of \(Timestamp.display(session.startedAt, in: context.timeZone)) · chart \(Sanitizer.line(patient.chartNumber))"
             return [.push(screen)]
         case .back:
-            return [.pop] + (reloadOnClose.map { [.run($0)] } ?? [])
+            return [.pop]
         }
         return []
     }
