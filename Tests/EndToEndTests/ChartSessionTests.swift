@@ -27,11 +27,7 @@ struct ChartSessionTests {
         try Walkthrough.closeOutAndSign(t)
 
         // History shows it signed; export it.
-        try t.send("Escape")
-        try t.waitFor("NeedleChart · Patients")
-        try t.send("Enter")
-        try t.waitFor("NeedleChart · History")
-        try t.waitFor("signed")
+        try Walkthrough.backToHistory(t)
         try t.send("x")
         try t.waitFor("NeedleChart · Export")
         try t.send("Enter")

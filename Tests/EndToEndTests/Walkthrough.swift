@@ -17,6 +17,15 @@ enum Walkthrough {
         try t.waitFor(name)
     }
 
+    /// From a signed session back to the patient's History, where it shows signed.
+    static func backToHistory(_ t: Tmux) throws {
+        try t.send("Escape")
+        try t.waitFor("NeedleChart · Patients")
+        try t.send("Enter")
+        try t.waitFor("NeedleChart · History")
+        try t.waitFor("signed")
+    }
+
     /// Close-out with every needle removed, the brand and lot, pain after 3; signed and locked.
     static func closeOutAndSign(_ t: Tmux) throws {
         try t.send("o")
