@@ -261,6 +261,39 @@ enum Schema {
             // row: a text export then needs no JSON decoding (older signatures keep none).
             try db.execute(sql: "ALTER TABLE signed_documents ADD COLUMN note_text TEXT")
         }
+        migrator.registerMigration("v8: needle lots") { db in
+            // A lot (and expiry) per needle size used in a session (SPEC §9): what a recall
+            // searches. Several lots of one size may be used (a second box). Guarded like the
+            // entries: nothing of a signed session's lots changes.
+            try db.execute(sql: """
+                CREATE TABLE needle_lots (
+                    session_id INTEGER NOT NULL REFERENCES sessions(id),
+                    diameter_hundredths INTEGER NOT NULL,
+                    length_mm INTEGER NOT NULL,
+                    lot TEXT NOT NULL CHECK (length(lot) BETWEEN 1 AND 20),
+                    expiry TEXT,
+                    brand TEXT NOT NULL DEFAULT '',
+                    gtin TEXT,
+                    recorded_by TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    PRIMARY KEY (session_id, diameter_hundredths, length_mm, lot)
+                );
+                CREATE INDEX needle_lots_by_lot ON needle_lots(lot COLLATE NOCASE);
+                CREATE TRIGGER needle_lots_signed_no_insert BEFORE INSERT ON needle_lots
+                WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER needle_lots_signed_no_update BEFORE UPDATE ON needle_lots
+                WHEN (SELECT signed_at FROM sessions WHERE id = old.session_id) IS NOT NULL
+                  OR (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                CREATE TRIGGER needle_lots_signed_no_delete BEFORE DELETE ON needle_lots
+                WHEN (SELECT signed_at FROM sessions WHERE id = old.session_id) IS NOT NULL BEGIN
+                    SELECT RAISE(ABORT, 'signed session is read-only');
+                END;
+                """)
+        }
         return migrator
     }
 

@@ -1,0 +1,57 @@
+import ChartCore
+import Foundation
+import GRDB
+
+/// One session that used a recalled lot, with its patient: what a clinic needs to contact them.
+public struct RecallHit: Sendable, Equatable {
+    /// The session's record id.
+    public var sessionID: Int64
+    /// When the session started.
+    public var startedAt: Date
+    /// Its state ("signed", or a draft's step).
+    public var state: SessionState
+    /// The charting clinician's account.
+    public var clinician: String
+    /// The patient.
+    public var patientID: Int64
+    public var patientName: String
+    public var chartNumber: String
+    public var dateOfBirth: CalendarDate
+    public var contact: String
+    /// The lot as recorded, with its size (nil: the session's single lot field, several sizes used).
+    public var lot: NeedleLot
+    /// True when the lot came from the session's single lot field rather than a per-size record.
+    public var fromSessionLot: Bool
+}
+
+extension AppDatabase {
+    /// Every session that used `lot` (matched whole, case and surrounding spaces ignored), in
+    /// lots recorded per size and in sessions' single lot field, oldest first, drafts included
+    /// (their needles were used all the same). Reads only.
+    public func recall(lot: String) throws -> [RecallHit] {
+        let wanted = lot.trimmingCharacters(in: .whitespaces)
+        guard !wanted.isEmpty else { throw ValidationError([ValidationIssue("Lot", "is required")]) }
+        return try read { db in
+            var hits: [RecallHit] = []
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM (
+                    SELECT session_id AS id FROM needle_lots WHERE lot = ?1 COLLATE NOCASE
+                    UNION SELECT id FROM sessions WHERE trim(needle_lot) = ?1 COLLATE NOCASE)
+                ORDER BY id
+                """, arguments: [wanted])
+            for id in ids {
+                guard let s = try Self.loadSession(db, id: id),
+                      let p = try Row.fetchOne(db.cachedStatement(sql: Self.patientByIDSQL), arguments: [s.patientID]).map(Patient.init(row:))
+                else { continue }
+                let recorded = try Self.needleLots(db, sessionID: id)
+                for l in NeedleLots.effective(recorded: recorded, sessionLot: s.closeOut.needleLot, brand: s.closeOut.needleBrand, entries: s.entries)
+                where l.lot.caseInsensitiveCompare(wanted) == .orderedSame {
+                    hits.append(RecallHit(sessionID: id, startedAt: s.startedAt, state: s.state, clinician: s.clinician,
+                                          patientID: p.id, patientName: p.name, chartNumber: p.chartNumber, dateOfBirth: p.dateOfBirth,
+                                          contact: p.contact, lot: l, fromSessionLot: l.fromSessionLot))
+                }
+            }
+            return hits.sorted { ($0.startedAt, $0.sessionID) < ($1.startedAt, $1.sessionID) }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ChartCore
+@testable import ChartStore
+import Foundation
+import GRDB
+import Testing
+
+/// Needle traceability in the store (SPEC §9): lots per size, expired lots refused, the signed
+/// session's lots guarded, and recall reading only.
+@Suite struct NeedleLotStoreTests {
+    let thin = NeedleSize(diameter: NeedleDiameter(hundredths: 25), lengthMM: 40)
+    let thick = NeedleSize(diameter: NeedleDiameter(hundredths: 30), lengthMM: 50)
+
+    @Test func aLotPerSizeIsRecordedAndAnExpiredOneRefused() throws {
+        let db = try makeStore()
+        let (_, s) = try chartedSession(db)
+        // The fixed clock starts on 2026-11-18 (UTC).
+        try db.recordNeedleLot(NeedleLot(size: thin, lot: "A-1", expiry: CalendarDate(iso: "2026-11-18"), brand: "Seirin"), sessionID: s.id, by: "ahale")
+        try db.recordNeedleLot(NeedleLot(size: thick, lot: "B-2", expiry: CalendarDate(iso: "2028-01-31")), sessionID: s.id, by: "ahale")
+        let before = try db.needleLots(sessionID: s.id)
+        let audit = try db.auditLog().count
+        do {
+            try db.recordNeedleLot(NeedleLot(size: thin, lot: "OLD-9", expiry: CalendarDate(iso: "2026-11-17")), sessionID: s.id, by: "ahale")
+            Issue.record("an expired lot was accepted")
+        } catch let error as ValidationError {
+            #expect(error.description == "Expiry: lot OLD-9 expired on 2026-11-17, before this session (2026-11-18): do not use these needles; open an in-date box")
+        }
+        #expect(try db.needleLots(sessionID: s.id) == before)
+        #expect(try db.auditLog().count == audit)
+        #expect(before.map(\.lot) == ["A-1", "B-2"])
+        #expect(before.first?.brand == "Seirin")
+    }
+
+    @Test func aSignedSessionsLotsNeverChange() throws {
+        let db = try makeStore()
+        let (_, s) = try chartedSession(db)
+        try db.recordNeedleLot(NeedleLot(size: thin, lot: "A-1"), sessionID: s.id, by: "ahale")
+        try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue)
+        #expect(throws: SessionError.signed) { try db.recordNeedleLot(NeedleLot(size: thick, lot: "B-2"), sessionID: s.id, by: "ahale") }
+        #expect(throws: SessionError.signed) { try db.removeNeedleLot(sessionID: s.id, size: thin, lot: "A-1", by: "ahale") }
+        // The database itself refuses, whatever code sends the statement.
+        for sql in ["UPDATE needle_lots SET lot = 'X'", "DELETE FROM needle_lots",
+                    "INSERT INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, recorded_by, recorded_at) VALUES (\(s.id), 30, 50, 'B', 'x', 'y')",
+                    "INSERT OR REPLACE INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, recorded_by, recorded_at) VALUES (\(s.id), 25, 40, 'A-1', 'x', 'y')"] {
+            #expect(throws: DatabaseError.self, "\(sql)") { try db.writer.write { try $0.execute(sql: sql) } }
+        }
+        #expect(try db.needleLots(sessionID: s.id).map(\.lot) == ["A-1"])
+    }
+
+    @Test func recallFindsPerSizeLotsAndTheSessionLotAndWritesNothing() throws {
+        let db = try makeStore()
+        let (p1, s1) = try chartedSession(db)   // single lot field "L2311", one size (0.25x40)
+        let (p2, s2) = try anotherSession(db, chart: "NC-0002", name: "Ben Okafor", lot: "L2311")
+        try db.recordNeedleLot(NeedleLot(size: thick, lot: "l2311", expiry: CalendarDate(iso: "2027-03-31")), sessionID: s2.id, by: "ahale")
+        try db.sign(sessionID: s1.id, by: therapist, catalogue: catalogue)
+        _ = try anotherSession(db, chart: "NC-0003", name: "Other Lot", lot: "ZZZ")
+
+        let changes = try db.writer.read { try Int.fetchOne($0, sql: "SELECT total_changes()") }
+        let audit = try db.auditLog().count
+        let hits = try db.recall(lot: " L2311 ")
+        #expect(hits.map(\.sessionID).sorted() == [s1.id, s2.id].sorted())
+        let first = try #require(hits.first { $0.sessionID == s1.id })
+        #expect(first.patientID == p1.id && first.fromSessionLot && first.lot.size == thin && first.state == .signed)
+        let second = try #require(hits.first { $0.sessionID == s2.id })
+        // s2 has the same single lot field "L2311": recorded per size for 0.30x50, the field
+        // itself is the same lot, so it is listed once, from the record.
+        #expect(second.patientID == p2.id && !second.fromSessionLot && second.lot.size == thick && second.lot.expiry == CalendarDate(iso: "2027-03-31"))
+        #expect(try db.recall(lot: "nothing").isEmpty)
+        #expect(throws: ValidationError.self) { try db.recall(lot: "  ") }
+        #expect(try db.auditLog().count == audit)
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT total_changes()") } == changes)
+    }
+}
+
+/// A second patient's draft in close-out with one 0.25x40 point and `lot` in its single lot field.
+func anotherSession(_ db: AppDatabase, chart: String, name: String, lot: String) throws -> (Patient, NeedlingSession) {
+    let patient = try db.addPatient(Patient(name: name, dateOfBirth: CalendarDate(iso: "1990-01-01")!, chartNumber: chart), by: therapist.username)
+    var s = try db.startSession(patientID: patient.id, clinician: therapist.username)
+    s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .acute)
+    s.screening = allNo()
+    s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture"])
+    s.nprsBefore = 5
+    try s.startCharting(catalogue: catalogue)
+    s.version = try db.saveSessionDetails(s, by: therapist.username)
+    let e = TriggerPointEntry(id: "\(chart)-e1", regionID: "back-neck", muscle: "upper trapezius", side: .left, depthMM: 15, recordedAt: s.startedAt)
+    try s.upsertEntry(e, catalogue: catalogue)
+    try db.saveEntry(e, sessionID: s.id, by: therapist.username)
+    try s.beginCloseOut()
+    try s.updateCloseOut(CloseOut(needlesRemoved: 1, needleBrand: "Seirin", needleLot: lot, nprsAfter: 3), catalogue: catalogue)
+    s.version = try db.saveSessionDetails(s, by: therapist.username)
+    return (patient, s)
+}
