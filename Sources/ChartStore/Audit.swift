@@ -182,12 +182,14 @@ enum Audit {
                 }
             } else if action == AuditAction.sign.rawValue || (action == AuditAction.change.rawValue && detail.hasPrefix(Evidence.upgradeFreezeSummary)),
                       let document = Evidence.hash("document", in: detail) {
-                let v2 = Evidence.hash(Evidence.dataTag(2), in: detail)
-                guard let data = v2 ?? Evidence.hash(Evidence.dataTag(1), in: detail) else { return }
+                // The newest data-hash version the row names (each tag is distinct: "data3 sha256").
+                guard let (data, version) = Evidence.dataVersions.lazy.compactMap({ v in
+                    Evidence.hash(Evidence.dataTag(v), in: detail).map { ($0, v) }
+                }).first else { return }
                 if b.signed[id] != nil {
                     b.rebinds.append("audit log row \(rowID): signs session \(id) a second time (its first signing stands)")
                 } else {
-                    b.signed[id] = .init(document: document, data: data, dataVersion: v2 == nil ? 1 : 2, seal: hash,
+                    b.signed[id] = .init(document: document, data: data, dataVersion: version, seal: hash,
                                          note: Evidence.hash("note", in: detail))
                 }
             }

@@ -42,7 +42,11 @@ enum Evidence {
     /// data-hash `version` (1: the first release's; 2: also what was decided during the session).
     /// Nil when the session does not exist.
     static func dataHash(_ db: Database, sessionID: Int64, version: Int = dataVersion) throws -> String? {
-        let (sessionSQL, entriesSQL) = version == 1 ? (sessionSQL1, entriesSQL1) : (sessionSQL2, entriesSQL2)
+        let (sessionSQL, entriesSQL) = switch version {
+        case 1: (sessionSQL1, entriesSQL1)
+        case 2: (sessionSQL2, entriesSQL2)
+        default: (sessionSQL3, entriesSQL2)
+        }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionSQL), arguments: [sessionID]) else { return nil }
         var c = Canonical(version == 1 ? "session-data-v1" : "session-data-v\(version)")
         for v in row.databaseValues { c.add(v) }
@@ -51,11 +55,23 @@ enum Evidence {
             c.add("entry")
             for v in e.databaseValues { c.add(v) }
         }
+        if version >= 3 {
+            let lots = try Row.fetchCursor(db.cachedStatement(sql: lotsSQL3), arguments: [sessionID])
+            while let l = try lots.next() {
+                c.add("needle-lot")
+                for v in l.databaseValues { c.add(v) }
+            }
+        }
         return c.hash
     }
 
-    /// The data-hash version new signings bind ("data2 sha256 …"; version 1 was "data sha256 …").
-    static let dataVersion = 2
+    /// The data-hash version new signings bind ("data3 sha256 …"; version 2 was "data2 …",
+    /// version 1 "data …"). Version 3 adds regulated practice: the needle lots per size, the
+    /// coding and procedure code, and the signer's credentials as kept at signing.
+    static let dataVersion = 3
+
+    /// The data-hash versions `check` knows, newest first.
+    static let dataVersions = [3, 2, 1]
 
     /// The tag a signing's audit row gives the data hash of `version`.
     static func dataTag(_ version: Int) -> String { version == 1 ? "data" : "data\(version)" }
@@ -81,6 +97,15 @@ enum Evidence {
         FROM sessions s WHERE s.id = ?
         """
     private static let entriesSQL2 = "SELECT \(entryColumns1), e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from \(entryOrder)"
+    private static let sessionSQL3 = """
+        SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes, s.severe_or_widespread,
+               s.coding_system, s.procedure_code, s.signer_credentials
+        FROM sessions s WHERE s.id = ?
+        """
+    private static let lotsSQL3 = """
+        SELECT diameter_hundredths, length_mm, lot, expiry, brand, gtin, recorded_by, recorded_at FROM needle_lots
+        WHERE session_id = ? ORDER BY diameter_hundredths, length_mm, lot
+        """
 
     /// The hash of a patient's identifying fields as stored: name, date of birth, chart number.
     static func identityHash(name: String, dateOfBirth: String, chartNumber: String) -> String {

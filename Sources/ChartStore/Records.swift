@@ -36,7 +36,11 @@ extension AppDatabase {
         let started = Timestamp.iso(s.startedAt)
         let number = try Int.fetchOne(db.cachedStatement(sql: sessionNumberSQL), arguments: [s.patientID, started, started, id])
         let note = frozen && s.signature != nil ? try Evidence.signedNote(db, sessionID: id) : nil
-        return SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
+        var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
+        // A signed note renders from its document; a draft (or one being frozen) needs what
+        // format 4 adds. A migration reading the first release's columns has none of it yet.
+        if note == nil, columns == .current { try addRegulated(db, to: &record) }
+        return record
     }
 }
 
@@ -173,7 +177,10 @@ extension AppDatabase {
             }
             number += 1
             let c = clinicians[s.clinician] ?? Clinician(username: s.clinician, displayName: s.clinician)
-            try body(SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note))
+            var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
+            // Drafts only (few): a signed note renders from its document.
+            if note == nil { try addRegulated(db, to: &record) }
+            try body(record)
             count += 1
         }
         return count

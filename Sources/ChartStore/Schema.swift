@@ -294,6 +294,20 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v9: coding and credentials at signing") { db in
+            // What the signed note says beyond the charting (SPEC §9), kept on the session at
+            // signing so the data hash (version 3) binds it: the coding system and procedure code
+            // (JSON), and the signer's role, licence and training (JSON). A clinician's profile
+            // gains role, licence and dry needling training (JSON).
+            try db.execute(sql: """
+                ALTER TABLE sessions ADD COLUMN coding_system TEXT;
+                ALTER TABLE sessions ADD COLUMN procedure_code TEXT;
+                ALTER TABLE sessions ADD COLUMN signer_credentials TEXT;
+                ALTER TABLE clinicians ADD COLUMN role TEXT CHECK (role IN ('physiotherapist', 'student', 'assistant'));
+                ALTER TABLE clinicians ADD COLUMN licence TEXT NOT NULL DEFAULT '';
+                ALTER TABLE clinicians ADD COLUMN dn_training TEXT;
+                """)
+        }
         return migrator
     }
 

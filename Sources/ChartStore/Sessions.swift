@@ -435,10 +435,15 @@ extension AppDatabase {
             if let version, s.signature == nil { try Self.requireCurrent(db, sessionID, version: version, zone: environment.timeZone) }
             let at = Timestamp.parse(now) ?? environment.now()
             try s.sign(by: clinician, at: at, catalogue: catalogue)
+            // Regulated practice (SPEC §9): the signer's credentials against the clinic's rules,
+            // then the credentials, coding and procedure code kept on the session as signed.
+            let regulated = try Self.signingRegulated(db, s, signer: clinician.username)
             try db.execute(sql: """
-                UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ?, updated_at = ?
+                UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ?, updated_at = ?,
+                    coding_system = ?, procedure_code = ?, signer_credentials = ?
                 WHERE id = ? AND signed_at IS NULL
-                """, arguments: [clinician.username, clinician.signatureLine, Timestamp.iso(at), Self.snapshot(s), now, sessionID])
+                """, arguments: [clinician.username, clinician.signatureLine, Timestamp.iso(at), Self.snapshot(s), now,
+                                 regulated.coding, regulated.code, regulated.credentials, sessionID])
             try Evidence.freeze(db, sessionID: sessionID, catalogue: catalogue, at: now, actor: clinician.username, action: .sign,
                                 summary: "\(s.entries.count) points, \(s.needlesInserted) needles")
             return s

@@ -47,7 +47,7 @@ import Testing
     @Test func theJSONExportCarriesTheComparison() throws {
         let json = try JSONExport.session(try overPlanned(), context: ExportFixtures.context)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(root["formatVersion"] as? Int == 3)
+        #expect(root["formatVersion"] as? Int == ExportFormat.version)
         let plan = try #require(((root["session"] as? [String: Any])?["closeOut"] as? [String: Any])?["plan"] as? [String: Any])
         let guidance = try #require(plan["guidance"] as? [String: Any])
         #expect(guidance["course"] as? String == "chronic")
@@ -73,7 +73,7 @@ import Testing
         #expect(document.note.session.closeOut.plan.guidance == nil)
         // A note frozen today carries it.
         let today = SignedDocument.freeze(try overPlanned(), context: ExportFixtures.context)
-        #expect(today.note.formatVersion == 3)
+        #expect(today.note.formatVersion == ExportFormat.version)
         let again = try #require(SignedDocument.decode(today.canonicalText))
         #expect(again.note.session.closeOut.plan.guidance?.exceeded == true)
         #expect(again.canonicalText == today.canonicalText)

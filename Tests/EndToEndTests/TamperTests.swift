@@ -89,6 +89,21 @@ import Testing
         try expectCheckNames(box, ["signed session \(s): deleted (the audit log records its signing)"])
     }
 
+    /// A needle lot slipped into a signed session (to hide it from a recall, or to add one), or
+    /// the signer's credentials rewritten: both are inside the data hash a signing binds (version 3).
+    @Test func aSignedSessionsNeedleLotOrCredentialsForged() throws {
+        let s = try signedSession
+        for (guards, edit) in [
+            (["needle_lots_signed_no_insert"], "INSERT INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, recorded_by, recorded_at) VALUES (\(s), 25, 40, 'FORGED-1', 'ahale', '2026-01-01T10:00:00Z');"),
+            (["sessions_signed_no_update"], "UPDATE sessions SET signer_credentials = '{\"licence\":\"PT-FAKE\"}' WHERE id = \(s);"),
+        ] {
+            let box = try copy()
+            defer { box.remove() }
+            try tamper(box, dropping: guards, edit)
+            try expectCheckNames(box, ["signed session \(s): its data has changed since it was signed"])
+        }
+    }
+
     @Test func aSignedSessionUnsignedThenEdited() throws {
         let box = try copy()
         defer { box.remove() }

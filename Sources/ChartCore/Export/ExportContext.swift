@@ -34,6 +34,12 @@ public struct SessionRecord: Sendable, Equatable {
     /// A signed session's note as frozen at signing: when present, both exports render from it
     /// and the session's addenda only, never from today's catalogue, profiles or settings.
     public var signedNote: SignedNote?
+    /// The lots that apply to the session (`NeedleLots.effective`): per size, and its single lot field.
+    public var needleLots: [NeedleLot] = []
+    /// The clinic's coding for a draft; for a signed session, the coding it was signed under.
+    public var coding: CodingSystem = .none
+    /// The signer's credentials as they stood at signing; nil for a draft or when not kept.
+    public var signerCredentials: ClinicianCredentials?
 
     /// Bundles a session with its patient and clinician.
     public init(patient: Patient, clinician: Clinician, session: NeedlingSession, sessionNumber: Int? = nil, signedNote: SignedNote? = nil) {

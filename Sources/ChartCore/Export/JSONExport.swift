@@ -23,7 +23,8 @@ public enum JSONExport {
             var doc = signed.document.note
             // Written in today's shape: a document stored under an older format reads as if the
             // keys added since were null or empty.
-            doc.formatVersion = ExportFormat.version
+            // A note frozen before format 4 keeps format 3's shape, so it never changes by a byte.
+            doc.formatVersion = ExportFormat.exportVersion(stored: doc.formatVersion)
             doc.session = frozen(record, signed, names: names)
             return doc
         }
@@ -31,7 +32,25 @@ public enum JSONExport {
             formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
             timeZone: ExportNames.line(context.timeZone.identifier),
             patient: patient(record.patient), clinician: clinician(record.clinician),
-            session: session(record.session, number: record.sessionNumber, names: names))
+            session: live(record, names: names))
+    }
+
+    /// A live (draft, or being frozen) session in today's format, with what format 4 added.
+    private static func live(_ record: SessionRecord, names: ExportNames) -> ExportFormat.SessionDTO {
+        var s = session(record.session, number: record.sessionNumber, names: names)
+        s.closeOut.needleLots = record.needleLots.map {
+            .init(size: $0.size?.description, lot: line($0.lot), expiry: $0.expiry?.description, brand: line($0.brand),
+                  gtin: $0.gtin.map(line), fromSessionLot: $0.fromSessionLot)
+        }
+        let code = ProcedureCoding.code(record.coding, entries: record.session.entries)
+        s.coding = .init(system: record.coding.rawValue, code: code?.code, descriptor: code?.descriptor ?? "",
+                         muscles: (code?.muscles ?? []).map(line))
+        if s.signature != nil {
+            let c = record.signerCredentials ?? ClinicianCredentials()
+            s.signature?.credentials = .init(role: c.role?.rawValue, licence: line(c.licence),
+                                             training: c.training.map { .init(hours: $0.hours, course: line($0.course), date: $0.date.description) })
+        }
+        return s
     }
 
     /// The patient document before encoding.
@@ -47,8 +66,7 @@ public enum JSONExport {
                     return ExportFormat.PatientSessionDTO(clinician: signed.document.note.clinician,
                                                           session: frozen($0, signed, names: names))
                 }
-                return ExportFormat.PatientSessionDTO(clinician: clinician($0.clinician),
-                                                      session: session($0.session, number: $0.sessionNumber, names: names))
+                return ExportFormat.PatientSessionDTO(clinician: clinician($0.clinician), session: live($0, names: names))
             })
     }
 

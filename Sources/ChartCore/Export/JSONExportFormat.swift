@@ -75,7 +75,17 @@ public enum ExportFormat {
     /// `needlesNotFound` (the lost-needle path), `consent.obtainedBy`, `needleCount.notFound`,
     /// an addendum's `adverseEvent`, the condition's `severeOrWidespread`, and the plan's `guidance` (its sessions against the
     /// guidance for the course, SPEC §2). Documents of version 2 read as if these were null or empty.
-    public static let version = 3
+    /// Version 4 adds regulated practice (SPEC §9): `closeOut.needleLots` (a lot and expiry per
+    /// needle size), `session.coding` (the procedure code and each muscle it counts) and
+    /// `signature.credentials` (the signer's role, licence and dry needling training as signed).
+    /// These keys are written in every version-4 document; a note signed under an earlier format
+    /// is exported as it was (its own version, at most 3, without these keys), so that what was
+    /// signed before never changes by a byte.
+    public static let version = 4
+
+    /// The export format of a signed note frozen under `stored`: notes frozen before format 4
+    /// are written as format 3 was, without the keys format 4 added.
+    public static func exportVersion(stored: Int) -> Int { stored >= 4 ? stored : 3 }
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
     public struct SessionDocument: Codable, Sendable, Equatable {
@@ -183,6 +193,8 @@ public enum ExportFormat {
         @ExportNullable public var seal: SealDTO?
         /// Addenda, oldest first.
         public var addenda: [AddendumDTO]
+        /// The procedure code (format 4; absent from notes signed under earlier formats).
+        public var coding: CodingDTO? = nil
     }
 
     /// The proof that a signed note is the one signed: `needlechart check --seal CHAIN` proves
@@ -371,6 +383,58 @@ public enum ExportFormat {
         public var combinedTreatments: [NamedDTO]
         /// The plan.
         public var plan: PlanDTO
+        /// The lots used, per needle size (format 4; absent from notes signed under earlier formats).
+        public var needleLots: [NeedleLotDTO]? = nil
+    }
+
+    /// The lot of the needles of one size (format 4).
+    public struct NeedleLotDTO: Codable, Sendable, Equatable {
+        /// "0.25x40" (diameter x length, mm); null when the session's single lot field was used
+        /// with several sizes and which it was for was not recorded.
+        @ExportNullable public var size: String?
+        /// The lot number.
+        public var lot: String
+        /// `YYYY-MM-DD`, or null when not recorded.
+        @ExportNullable public var expiry: String?
+        /// The brand ("" when not recorded).
+        public var brand: String
+        /// The box's 14-digit GTIN, or null.
+        @ExportNullable public var gtin: String?
+        /// True when this is the session's single lot field (close-out "Lot number") rather than
+        /// a lot recorded for its size.
+        public var fromSessionLot: Bool
+    }
+
+    /// The procedure code (format 4).
+    public struct CodingDTO: Codable, Sendable, Equatable {
+        /// "none" or "us-cpt": the clinic's coding when the note was written.
+        public var system: String
+        /// "20560" or "20561" under US CPT; null without coding or without a muscle needled.
+        @ExportNullable public var code: String?
+        /// What the code stands for ("" without a code).
+        public var descriptor: String
+        /// Each muscle counted, with its side ("upper trapezius, right"); empty without a code.
+        public var muscles: [String]
+    }
+
+    /// The signer's credentials as they stood at signing (format 4).
+    public struct CredentialsDTO: Codable, Sendable, Equatable {
+        /// "physiotherapist", "student", "assistant", or null when not recorded.
+        @ExportNullable public var role: String?
+        /// The licence number ("" when not recorded).
+        public var licence: String
+        /// Dry needling training, or null when not recorded.
+        @ExportNullable public var training: TrainingDTO?
+    }
+
+    /// Dry needling training.
+    public struct TrainingDTO: Codable, Sendable, Equatable {
+        /// Hours.
+        public var hours: Int
+        /// The course.
+        public var course: String
+        /// `YYYY-MM-DD`, when completed.
+        public var date: String
     }
 
     /// Needles in against needles out.
@@ -438,6 +502,9 @@ public enum ExportFormat {
         public var signatureLine: String
         /// When (UTC instant).
         public var at: String
+        /// The signer's role, licence and training as signed (format 4; absent from notes
+        /// signed under earlier formats).
+        public var credentials: CredentialsDTO? = nil
     }
 
     /// A correction or later note.

@@ -121,12 +121,29 @@ public enum TextExport {
 
         writePoints(s, zone: zone, into: &page)
         writeCloseOut(s.closeOut, treated: s.notTreated == nil, into: &page)
+        // Format 4: the procedure code, where the clinic codes.
+        if let coding = s.coding, coding.system != CodingSystem.none.rawValue {
+            page.heading("CODING")
+            if let code = coding.code {
+                page.wrapped("  ", "CPT \(code): \(coding.descriptor); \(coding.muscles.count) muscle\(coding.muscles.count == 1 ? "" : "s"): \(coding.muscles.joined(separator: "; ")).")
+            } else {
+                page.line("  No procedure code: no muscle was needled.")
+            }
+        }
 
         // Signature and addenda
         page.heading("SIGNATURE")
         if let sig = s.signature {
             let at = Timestamp.parse(sig.at) ?? started
             page.wrapped("  ", "Signed by \(orNotRecorded(sig.signatureLine))\(sig.by.isEmpty ? "" : " (\(sig.by))") on \(Timestamp.display(at, in: zone)).")
+            // Format 4: the signer's credentials as they stood at signing.
+            if let c = sig.credentials {
+                var parts: [String] = []
+                if let role = c.role { parts.append(role) }
+                if !c.licence.isEmpty { parts.append("licence \(c.licence)") }
+                if let t = c.training { parts.append("dry needling training \(t.hours) h, \(t.course) (\(t.date))") }
+                if !parts.isEmpty { page.wrapped("  ", "Credentials: " + parts.joined(separator: "; ") + ".") }
+            }
         } else {
             page.line("  NOT SIGNED — draft")
         }
@@ -295,6 +312,12 @@ public enum TextExport {
             field("Needle count:", reconciliationLine(c))
             field("Needle brand:", orNotRecorded(c.needleBrand))
             field("Lot number:", orNotRecorded(c.needleLot))
+            // Format 4: the lots recorded per size (the single lot field is the line above).
+            let bySize = (c.needleLots ?? []).filter { !$0.fromSessionLot }
+            for (i, l) in bySize.enumerated() {
+                let detail = [l.expiry.map { "expires \($0)" }, l.brand.isEmpty ? nil : l.brand, l.gtin.map { "GTIN \($0)" }].compactMap { $0 }
+                field(i == 0 ? "Lots by size:" : "", "\(l.size ?? "size not recorded"): \(l.lot)" + (detail.isEmpty ? "" : " (\(detail.joined(separator: ", ")))"))
+            }
         } else {
             field("Needle count:", "none: no needle was inserted (not treated)")
         }

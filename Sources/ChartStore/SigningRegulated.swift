@@ -1,0 +1,39 @@
+import ChartCore
+import Foundation
+import GRDB
+
+// What signing adds for regulated practice (SPEC §9): the signer's credentials checked against
+// the clinic's rules, and the coding and credentials kept on the session as signed.
+
+extension AppDatabase {
+    /// The stored forms signing writes: coding system, procedure code (JSON or nil) and the
+    /// signer's credentials (JSON).
+    struct RegulatedSigning { var coding: String; var code: String?; var credentials: String }
+
+    /// Refuses a signer the clinic's rules do not allow (`CredentialRules.signingBlockers`: a
+    /// student or assistant on a needling note, training below the clinic's minimum), and
+    /// returns what the signing keeps.
+    static func signingRegulated(_ db: Database, _ s: NeedlingSession, signer: String) throws -> RegulatedSigning {
+        let credentials = try clinicianCredentials(db, username: signer)
+        let needled = s.notTreatedReason == nil && !s.entries.isEmpty
+        let blockers = CredentialRules.signingBlockers(credentials, minimumHours: try minimumTrainingHours(db), needled: needled)
+        guard blockers.isEmpty else { throw SessionError.blocked(blockers) }
+        let coding = try codingSystem(db)
+        return RegulatedSigning(coding: coding.rawValue, code: ProcedureCoding.code(coding, entries: s.entries).map { JSONColumn.encode($0) },
+                                credentials: JSONColumn.encode(credentials))
+    }
+
+    /// Adds to a session's export record what format 4 shows: its lots (per size and its single
+    /// lot field), its coding (as signed, or the clinic's for a draft) and its signer's
+    /// credentials as signed.
+    static func addRegulated(_ db: Database, to record: inout SessionRecord) throws {
+        let s = record.session
+        record.needleLots = NeedleLots.effective(recorded: try needleLots(db, sessionID: s.id), sessionLot: s.closeOut.needleLot,
+                                                 brand: s.closeOut.needleBrand, entries: s.entries)
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT coding_system, signer_credentials FROM sessions WHERE id = ?"), arguments: [s.id])
+        let signedCoding: String? = row?[0]
+        let signedCredentials: String? = row?[1]
+        record.coding = try signedCoding.flatMap(CodingSystem.init(rawValue:)) ?? (s.signature == nil ? codingSystem(db) : .none)
+        record.signerCredentials = try signedCredentials.map { try JSONColumn.decode(ClinicianCredentials.self, $0) }
+    }
+}
