@@ -71,6 +71,7 @@ struct ClinicianCommand: ParsableCommand {
     var name: String?
     @Option(help: "Your credentials, e.g. \"PT, DPT, Cert. DN\".")
     var credentials: String?
+    @OptionGroup var regulated: ClinicianRegulatedOptions
 
     func run() throws {
         try reporting {
@@ -82,7 +83,9 @@ struct ClinicianCommand: ParsableCommand {
                 guard !me.displayName.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--name cannot be empty") }
                 try db.saveClinician(me)
             }
+            try regulated.apply(db, username: me.username)
             print("\(me.username): \(Sanitizer.line(me.signatureLine))")
+            try regulated.show(db, username: me.username)
         }
     }
 }
@@ -97,14 +100,17 @@ struct Clinic: ParsableCommand {
     var name: String?
     @Option(name: .customLong("time-zone"), help: ArgumentHelp("The zone the clinic's notes show times in, e.g. Europe/Berlin.", valueName: "zone"))
     var timeZone: String?
+    @OptionGroup var regulated: ClinicRegulatedOptions
 
     func run() throws {
         try reporting {
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
             if let timeZone { try db.setClinicTimeZone(timeZone, by: ClinicianIdentity.username()) }
+            try regulated.apply(db, by: ClinicianIdentity.username())
             print(Sanitizer.line(try db.clinicName()))
             print("Time zone: \(Sanitizer.line(try db.clinicTimeZone().identifier))")
+            try regulated.show(db)
         }
     }
 }
