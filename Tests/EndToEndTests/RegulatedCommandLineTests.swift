@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Regulated practice on the command line (SPEC §9): lots per size and GS1, recall (reads
-/// only), the clinic's coding and minimum training, and credentials.
+/// only), the clinic's coding and minimum training, credentials, and the reports.
 @Suite struct RegulatedCommandLineTests {
     /// The database's bytes and whether its -wal holds anything, to prove a command wrote
     /// nothing. (A reader in WAL mode may leave an empty -wal and its -shm index, as every
@@ -83,5 +83,28 @@ import Testing
         #expect(try db.clinicianCredentials(me).training?.hours == 30)
         #expect(try db.clinicianCredentials("sbrennan").isEmpty, "a colleague's profile is never edited")
         #expect(try box.run(["clinician", "--db", box.db, "--role", "surgeon"]).status == 1)
+    }
+
+    @Test func reportsReadOnlyAndSayWhenEmpty() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        #expect(try box.run(["demo", "--db", box.db]).status == 0)
+        let before = files(box)
+        let safety = try box.run(["report", "safety", "--db", box.db])
+        #expect(safety.status == 0, "\(safety.stderr)")
+        #expect(safety.stdout.contains("bruising (mild)") && safety.stdout.contains("PUBLISHED: published survey rates"))
+        #expect(safety.stdout.split(separator: "\n").allSatisfy { DisplayWidth.of(String($0)) <= 80 })
+        let json = try box.run(["report", "safety", "--json", "--db", box.db])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((root["treatments"] as? Int ?? 0) > 0)
+        let empty = try box.run(["report", "safety", "--from", "2001-01-01", "--to", "2001-12-31", "--db", box.db])
+        #expect(empty.status == 0 && empty.stdout.contains("No signed treatment sessions in this range (2001-01-01 to 2001-12-31, all clinicians)."))
+        let outcomes = try box.run(["report", "outcomes", "--db", box.db])
+        #expect(outcomes.status == 0 && outcomes.stdout.contains("Responders (NPRS drop of 2 or more): "), "\(outcomes.stderr)")
+        let outJSON = try box.run(["report", "outcomes", "--json", "--db", box.db])
+        #expect((try JSONSerialization.jsonObject(with: Data(outJSON.stdout.utf8)) as? [String: Any])?["episodes"] is [Any])
+        #expect(try box.run(["report", "outcomes", "--from", "2001-01-01", "--db", box.db]).status != 0)
+        #expect(try box.run(["report", "safety", "--from", "2001-02-30", "--db", box.db]).stderr == "needlechart: --from '2001-02-30' is not a day YYYY-MM-DD\n")
+        #expect(files(box) == before, "reports leave the database byte for byte as it was")
     }
 }
