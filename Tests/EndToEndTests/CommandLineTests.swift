@@ -1,4 +1,5 @@
 import Foundation
+import ChartCore
 import Testing
 
 /// The command line run as a real process against a temporary database.
@@ -46,7 +47,7 @@ import Testing
         #expect(json.status == 0)
         #expect(json.stderr.contains("Exported to \(file)"))
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
-        #expect(doc["formatVersion"] as? Int == 3)
+        #expect(doc["formatVersion"] as? Int == ExportFormat.version, "a note signed today is in today's format")
 
         let all = try box.run(["export", "--patient", chart, "--db", box.db])
         #expect(all.status == 0)
