@@ -308,6 +308,22 @@ enum Schema {
                 ALTER TABLE clinicians ADD COLUMN dn_training TEXT;
                 """)
         }
+        migrator.registerMigration("v10: referrals") { db in
+            // A referral per episode of care (SPEC §9): a patient and a presenting condition
+            // (its catalogue id, else "text:" and its text in lower case). Changes (a written
+            // follow-up received, the plan letter sent, the physician's answer) update it; the
+            // audit log keeps each version.
+            try db.execute(sql: """
+                CREATE TABLE referrals (
+                    patient_id INTEGER NOT NULL REFERENCES patients(id),
+                    condition_key TEXT NOT NULL,
+                    referral TEXT NOT NULL,
+                    recorded_by TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, condition_key)
+                );
+                """)
+        }
         return migrator
     }
 

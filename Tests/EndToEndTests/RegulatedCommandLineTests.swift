@@ -107,4 +107,27 @@ import Testing
         #expect(try box.run(["report", "safety", "--from", "2001-02-30", "--db", box.db]).stderr == "needlechart: --from '2001-02-30' is not a day YYYY-MM-DD\n")
         #expect(files(box) == before, "reports leave the database byte for byte as it was")
     }
+
+    @Test func jurisdictionAndReferralOnTheCommandLine() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let id = try demoWithDraft(box)
+        let set = try box.run(["clinic", "--db", box.db, "--jurisdiction", "new-jersey"])
+        #expect(set.status == 0 && set.stdout.contains("Jurisdiction: new-jersey\n"), "\(set.stdout)\(set.stderr)")
+        #expect(try box.run(["clinic", "--db", box.db, "--jurisdiction", "texas"]).stderr == "needlechart: --jurisdiction must be none, virginia or new-jersey, not 'texas'\n")
+        #expect(try box.run(["referral", "LOT-1", "--db", box.db]).stdout == "LOT-1, neck pain (acute): no referral recorded.\n")
+        let partial = try box.run(["referral", "LOT-1", "--db", box.db, "--referrer", "Dr Ada Reyes"])
+        #expect(partial.status == 1 && partial.stderr == "needlechart: a new referral needs --referrer, --date, --form and --diagnosis\n")
+        let today = CalendarDate(Date(), in: TimeZone(identifier: "UTC")!).description
+        let made = try box.run(["referral", "LOT-1", "--db", box.db, "--referrer", "Dr Ada Reyes", "--date", today, "--form", "written",
+                                "--dn-specific", "--diagnosis", "cervicalgia"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("Plan letter: not sent\nNeedling today: waits: New Jersey: the plan letter"), "\(made.stdout)")
+        let sent = try box.run(["referral", "LOT-1", "--db", box.db, "--letter-sent", today, "--answer", "agrees", "--answered-on", today])
+        #expect(sent.stdout.contains("Needling today: may go ahead"), "\(sent.stdout)\(sent.stderr)")
+        let db = try AppDatabase.open(path: box.db)
+        let s = try #require(try db.session(id: id))
+        let stored = try #require(try db.referral(patientID: s.patientID, condition: s.condition))
+        #expect(stored.planLetterSent?.description == today && stored.physicianAnswer == .agrees && stored.referrer == "Dr Ada Reyes")
+    }
 }

@@ -10,6 +10,8 @@ struct ClinicRegulatedOptions: ParsableArguments {
     @Option(name: .customLong("min-training-hours"),
             help: ArgumentHelp("Hours of dry needling training a clinician needs to sign a needling note (0: no minimum).", valueName: "hours"))
     var minTrainingHours: Int?
+    @Option(help: ArgumentHelp("The rule set needling waits on: none (default), virginia (a written referral specific to dry needling) or new-jersey (the plan letter to the referring physician first).", valueName: "rules"))
+    var jurisdiction: String?
 
     func apply(_ db: AppDatabase, by actor: String) throws {
         if let coding {
@@ -19,11 +21,18 @@ struct ClinicRegulatedOptions: ParsableArguments {
             try db.setCodingSystem(system, by: actor)
         }
         if let minTrainingHours { try db.setMinimumTrainingHours(minTrainingHours, by: actor) }
+        if let jurisdiction {
+            guard let rules = Jurisdiction(rawValue: jurisdiction.lowercased()) else {
+                throw CLIError("--jurisdiction must be none, virginia or new-jersey, not '\(Sanitizer.line(jurisdiction))'")
+            }
+            try db.setJurisdiction(rules, by: actor)
+        }
     }
 
     func show(_ db: AppDatabase) throws {
         print("Coding: \(try db.codingSystem().rawValue)")
         print("Minimum dry needling training: " + (try db.minimumTrainingHours().map { "\($0) hours" } ?? "none"))
+        print("Jurisdiction: \(try db.jurisdiction().rawValue)")
     }
 }
 
