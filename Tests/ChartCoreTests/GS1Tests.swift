@@ -62,6 +62,8 @@ import Testing
         ("(1)23", "expected an application identifier"),
         ("AB12", "is not an application identifier"),
         ("", "empty"),
+        ("\u{1D}\u{1D}\u{1D}", "holds no (01) GTIN"),
+        ("]C1", "empty"),
         ("1", "ends in the middle"),
     ])
     func hostileInputIsAClearError(input: String, says: String) {

@@ -56,6 +56,8 @@ extension KeyedDecodingContainer {
 /// - Keys are camelCase and sorted; the text is pretty-printed and byte-stable.
 /// - Every optional value is written, as `null` when not recorded; no key is ever left out.
 ///   A document stored under an earlier format reads with the keys added since as null or empty.
+///   The one exception: a note signed under format 3 or earlier is written as it was signed,
+///   without the keys format 4 added (see `version`), so a signed note never changes.
 /// - Instants are UTC strings `2026-11-21T14:05:09Z`; calendar days are `YYYY-MM-DD`.
 /// - Needle diameters are decimal strings in millimetres ("0.25"), never floating-point numbers;
 ///   lengths and depths are whole millimetres.

@@ -114,6 +114,8 @@ public enum GS1 {
                 throw GS1Error("application identifier (\(ai)) is not one NeedleChart reads; only (01) GTIN, (17) expiry and (10) lot")
             }
         }
+        // Only separators (or a symbology identifier) is no barcode content at all.
+        guard data != GS1Data() else { throw GS1Error("it holds no (01) GTIN, (17) expiry or (10) lot") }
         return data
     }
 
