@@ -98,10 +98,10 @@ struct Lots: ParsableCommand {
         guard !lots.isEmpty else { print("Session \(sessionID): no needle lot recorded."); return }
         print("SIZE       LOT                   EXPIRY      BRAND")
         for l in lots {
-            let line = DisplayWidth.pad(l.size?.description ?? "?", to: 9) + "  " + DisplayWidth.pad(Sanitizer.line(l.lot), to: 20) + "  "
+            let line = DisplayWidth.pad(l.size?.description ?? "unknown", to: 9) + "  " + DisplayWidth.pad(Sanitizer.line(l.lot), to: 20) + "  "
                 + DisplayWidth.pad(l.expiry?.description ?? "-", to: 10) + "  " + Sanitizer.line(l.brand)
                 + (!l.fromSessionLot ? "" : " (session lot" + (l.size == nil ? ", size not recorded)" : ")"))
-            print(DisplayWidth.truncate(line, to: 80))
+            print(DisplayWidth.truncate(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression), to: 80))
         }
     }
 }
@@ -145,7 +145,7 @@ struct Recall: ParsableCommand {
             print("SESSION  DATE              SIZE       CHART       PATIENT, CONTACT")
             for h in hits {
                 let line = String(h.sessionID).leftPadded(7) + "  " + Timestamp.display(h.startedAt, in: zone) + "  "
-                    + DisplayWidth.pad(h.lot.size?.description ?? "?", to: 9) + "  " + DisplayWidth.pad(Sanitizer.line(h.chartNumber), to: 10) + "  "
+                    + DisplayWidth.pad(h.lot.size?.description ?? "unknown", to: 9) + "  " + DisplayWidth.pad(Sanitizer.line(h.chartNumber), to: 10) + "  "
                     + Sanitizer.line(h.patientName) + (h.contact.isEmpty ? "" : ", " + Sanitizer.line(h.contact))
                 print(DisplayWidth.truncate(line, to: 80))
             }
