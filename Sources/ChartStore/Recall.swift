@@ -12,11 +12,15 @@ public struct RecallHit: Sendable, Equatable {
     public var state: SessionState
     /// The charting clinician's account.
     public var clinician: String
-    /// The patient.
+    /// The patient's record id.
     public var patientID: Int64
+    /// The patient's name as stored (sanitize before printing).
     public var patientName: String
+    /// The patient's chart number.
     public var chartNumber: String
+    /// The patient's date of birth, to tell namesakes apart.
     public var dateOfBirth: CalendarDate
+    /// How to reach the patient.
     public var contact: String
     /// The lot as recorded, with its size (nil: the session's single lot field, several sizes used).
     public var lot: NeedleLot
