@@ -139,6 +139,14 @@ extension AppDatabase {
         return try SearchKeys.search(db, keys: keys, ftsQuery: ftsQuery(text), limit: limit)
     }
 
+    /// The keys the search looks up for typed text: each word folded as the full-text index folds
+    /// it (case, diacritics, ø/æ/ß…), at most 8, each once; empty when nothing that can match was
+    /// typed; nil when a word folds into several tokens (then the full-text search answers).
+    /// Public so the benchmark's raw floor asks the same question without the store.
+    public static func searchKeys(_ text: String) throws -> [String]? {
+        try SearchKeys.queryKeys(text)
+    }
+
     /// The search as it was before the prefix index (issue 13), on the full-text index: the
     /// fallback for words that fold into several tokens, and the reference the tests compare with.
     static func ftsSearchPatients(_ db: Database, _ text: String, limit: Int) throws -> [Patient] {
