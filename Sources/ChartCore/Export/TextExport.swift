@@ -89,13 +89,34 @@ public enum TextExport {
         // A signed note kept as text when it was signed: that text, then its seal and addenda
         // (the document itself is decoded only when its text was not kept).
         if let signed = record.signedNote, let body = signed.noteText {
-            for line in body.split(separator: "\n", omittingEmptySubsequences: false) { page.line(String(line)) }
+            for line in noteLines(body) { page.line(line) }
             let started = Timestamp.parse(Timestamp.iso(record.session.startedAt)) ?? record.session.startedAt
             writeTail(seal: .init(document: signed.sha256, chain: signed.seal),
                       addenda: JSONExport.addenda(record, context: context), zone: signed.zone, started: started, into: &page)
             return
         }
         write(JSONExport.document(record, context: context), into: &page)
+    }
+
+    /// The lines of a kept note: what `split(separator: "\n", omittingEmptySubsequences: false)`
+    /// gives, split on bytes (splitting on Characters runs grapheme breaking over every byte of
+    /// every note: half of a whole-clinic export's instructions). A carriage return makes
+    /// "\r\n" one Character, which the Character split keeps whole: such text goes that way.
+    static func noteLines(_ body: String) -> [String] {
+        let u = body.utf8
+        guard !u.contains(0x0D) else { return body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        var lines: [String] = []
+        var start = u.startIndex
+        var i = u.startIndex
+        while i != u.endIndex {
+            if u[i] == 0x0A {
+                lines.append(String(decoding: u[start..<i], as: UTF8.self))
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        lines.append(String(decoding: u[start...], as: UTF8.self))
+        return lines
     }
 
     /// The text of a signed note up to its signature line, as kept at signing: the note without
