@@ -123,7 +123,10 @@ extension AppDatabase {
     /// Patients whose name or chart number starts with the words of `text`, ignoring case and
     /// diacritics ("zoe" finds "Zoë", "nc-00" finds "NC-0042"). Empty text lists all by name.
     public func searchPatients(_ text: String, limit: Int = 50) throws -> [Patient] {
-        try read { db in try Self.searchPatients(db, text, limit: limit) }
+        // Outside a read transaction: nearly every keystroke is one statement, which reads one
+        // consistent state by itself, and BEGIN and COMMIT around it cost more than the lookup.
+        // Where a second statement runs (counts, the stale-patient check) it only picks a plan.
+        try translated { try writer.unsafeRead { db in try Self.searchPatients(db, text, limit: limit) } }
     }
 
     static func searchPatients(_ db: Database, _ text: String, limit: Int) throws -> [Patient] {

@@ -139,22 +139,32 @@ enum SearchKeys {
     /// Patients marked stale are left out of the key lookup and asked of the full-text index
     /// instead (`ftsQuery`: the typed text's full-text query), the two merged in name order.
     static func search(_ db: Database, keys: [String], ftsQuery: String, limit: Int) throws -> [Patient] {
-        let stale = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM patient_search_stale)")) ?? false
         var ordered = keys
         if keys.count > 1 {
             var counts: [String: Int] = [:]
-            for key in keys {
-                let n = try Int.fetchOne(db.cachedStatement(sql: countSQL), arguments: [key, countCap]) ?? 0
-                if n == 0, !stale { return [] }
-                counts[key] = n
-            }
+            for key in keys { counts[key] = try Int.fetchOne(db.cachedStatement(sql: countSQL), arguments: [key, countCap]) ?? 0 }
             ordered.sort { (counts[$0] ?? 0, $0) < (counts[$1] ?? 0, $1) }
+            if counts[ordered[0]] == 0 {
+                return try isStale(db) ? fetch(db, ordered, ftsQuery: ftsQuery, limit: limit, stale: true) : []
+            }
         }
-        var values: [(any DatabaseValueConvertible)?] = ordered
+        // One statement for almost every keystroke: it finds nothing while any patient is marked
+        // stale, and only then is the mark looked at and the merged search run.
+        let found = try fetch(db, ordered, ftsQuery: ftsQuery, limit: limit, stale: false)
+        if try !found.isEmpty || !isStale(db) { return found }
+        return try fetch(db, ordered, ftsQuery: ftsQuery, limit: limit, stale: true)
+    }
+
+    private static func isStale(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM patient_search_stale)")) ?? false
+    }
+
+    private static func fetch(_ db: Database, _ keys: [String], ftsQuery: String, limit: Int, stale: Bool) throws -> [Patient] {
+        var values: [(any DatabaseValueConvertible)?] = keys
         values.append(limit)
         if stale { values += [ftsQuery, limit] }
         var found: [Patient] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: searchSQL(keys: ordered.count, stale: stale)), arguments: StatementArguments(values))
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: searchSQL(keys: keys.count, stale: stale)), arguments: StatementArguments(values))
         while let row = try rows.next() { found.append(try Patient(row: row)) }
         return found
     }
@@ -163,7 +173,8 @@ enum SearchKeys {
     static let countSQL = "SELECT count(*) FROM (SELECT 1 FROM patient_search_keys WHERE key = ? LIMIT ?)"
 
     /// The search for `keys` keys (arguments: the keys, the driving one first, then the limit;
-    /// with `stale`, then the full-text query and the limit again).
+    /// with `stale`, then the full-text query and the limit again). Without `stale` it finds
+    /// nothing while a patient is marked (the uncorrelated NOT EXISTS is evaluated once).
     /// `CROSS JOIN` keeps the key index as the outer loop, so rows come in its order (no sort).
     static func searchSQL(keys: Int, stale: Bool = false) -> String {
         var sql = """
@@ -173,7 +184,7 @@ enum SearchKeys {
         for _ in 1..<max(1, keys) {
             sql += "\n  AND EXISTS (SELECT 1 FROM patient_search_keys o WHERE o.patient_id = k.patient_id AND o.key = ?)"
         }
-        guard stale else { return sql + "\nORDER BY k.name, k.patient_id LIMIT ?" }
+        guard stale else { return sql + "\n  AND NOT EXISTS (SELECT 1 FROM patient_search_stale)\nORDER BY k.name, k.patient_id LIMIT ?" }
         return """
             SELECT * FROM (\(sql)
               AND k.patient_id NOT IN (SELECT patient_id FROM patient_search_stale)
