@@ -44,11 +44,8 @@ extension Bench {
             marker = Array(calibration.output.suffix(marker.count * 2))
         }
         _ = try ChildProcess.onTerminal(binary, arguments, marker: marker)
-        var warmMS: [Double] = [], peaks: [Double] = []
-        for _ in 0..<warm {
-            let run = try ChildProcess.onTerminal(binary, arguments, marker: marker)
-            warmMS.append(run.ms); peaks.append(run.peakMB)
-        }
+        var warmMS: [Double] = []
+        for _ in 0..<warm { warmMS.append(try ChildProcess.onTerminal(binary, arguments, marker: marker).ms) }
         var coldMS: [Double] = []
         var how = ""
         let files = calibration.maps + [binary, path, path + "-wal", path + "-shm"]
@@ -58,7 +55,7 @@ extension Bench {
         }
         return [
             BenchRow(operation: "the real binary, start to first full screen (pty, warm)",
-                     how: String(format: "needlechart --db CLINIC on an 80×24 pty, spawn to the frame's last byte, %d runs; its peak RSS %.1f MB", warm, peaks.max() ?? 0),
+                     how: "needlechart --db CLINIC on an 80×24 pty, spawn to the frame's last byte, \(warm) runs",
                      samples: Samples(ms: warmMS), statistic: "median", target: 30),
             BenchRow(operation: "the real binary, start to first full screen (pty, cold)",
                      how: "the same after eviction, \(cold) runs: \(how)",
@@ -87,7 +84,7 @@ extension Bench {
                 guard run.status == 0 else { throw BenchError("needlechart export \(args.joined(separator: " ")) --format \(format) failed (status \(run.status))") }
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
                 rows.append(BenchRow(operation: "memory, needlechart export \(what) (\(format))",
-                                     how: String(format: "peak RSS of the process (wait4); %.0f ms, %d bytes written", run.ms, bytes),
+                                     how: String(format: "peak RSS of the process (GNU time %%M); %.0f ms, %d bytes written", run.ms, bytes),
                                      samples: Samples(ms: [run.peakMB]), statistic: "MB", target: 40))
             }
         }

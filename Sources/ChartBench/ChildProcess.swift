@@ -12,7 +12,7 @@ public enum ChildProcess {
         public var status: Int32
         /// Milliseconds from just before spawning to the moment measured (the marker, or exit).
         public var ms: Double
-        /// The child's peak resident memory (`wait4`'s ru_maxrss), in MB.
+        /// The child's peak resident memory in MB (`toEnd` only; see there).
         public var peakMB: Double
         /// What it wrote to the terminal (pty runs only).
         public var output: [UInt8]
@@ -74,17 +74,34 @@ public enum ChildProcess {
         guard found else {
             throw BenchError("needlechart drew no first screen on the terminal within \(Int(timeoutMs)) ms (\(output.count) bytes seen)")
         }
-        return Run(status: status, ms: ms, peakMB: Double(usage.ru_maxrss) / 1024, output: output, maps: maps)
+        return Run(status: status, ms: ms, peakMB: .nan, output: output, maps: maps)
     }
 
     /// Runs `path` with `arguments` (standard input and output /dev/null, standard error to
     /// /dev/null) to its end: the time and the child's peak memory.
+    ///
+    /// The peak comes from GNU time (`/usr/bin/time -f %M`), which forks the program from its own
+    /// small process: a child spawned straight from the bench (posix_spawn shares the bench's
+    /// memory until exec) starts its ru_maxrss at the bench's own peak. Without GNU time the
+    /// peak is NaN.
     public static func toEnd(_ path: String, _ arguments: [String]) throws -> Run {
+        let time = "/usr/bin/time"
+        let hasTime = FileManager.default.isExecutableFile(atPath: time)
+        let report = NSTemporaryDirectory() + "needlechart-bench-time-" + UUID().uuidString
+        defer { unlink(report) }
         let t0 = Measure.nanos()
-        let pid = try spawn(path, arguments, environment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }, stdio: nil, newSession: false)
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let pid = hasTime ? try spawn(time, ["-f", "%M", "-o", report, path] + arguments, environment: environment, stdio: nil, newSession: false)
+                          : try spawn(path, arguments, environment: environment, stdio: nil, newSession: false)
         var usage = rusage(), status: Int32 = 0
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        return Run(status: status, ms: Double(Measure.nanos() - t0) / 1e6, peakMB: Double(usage.ru_maxrss) / 1024, output: [])
+        let ms = Double(Measure.nanos() - t0) / 1e6
+        var peak = Double.nan
+        if hasTime, let text = try? String(contentsOfFile: report, encoding: .utf8),
+           let kb = text.split(separator: "\n").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+            peak = kb / 1024
+        }
+        return Run(status: status, ms: ms, peakMB: peak, output: [])
     }
 
     /// posix_spawn with `stdio` (a terminal device, opened after `setsid` so it becomes the

@@ -115,7 +115,8 @@ enum SmallClinic {
     @Test func aChildRunToItsEndHasItsStatusAndPeakMemory() throws {
         let run = try ChildProcess.toEnd("/bin/sh", ["-c", "exit 3"])
         #expect((run.status >> 8) & 0xFF == 3)
-        #expect(run.peakMB > 0)
+        // A shell's own peak, not this test process's (which is far larger).
+        #expect(run.peakMB > 0 && run.peakMB < 20, "\(run.peakMB) MB")
     }
 
     @Test func longHistoryHas200Lines() throws {
