@@ -139,7 +139,7 @@ extension AppDatabase {
             while let row = try rows.next() { found.append(try Patient(row: row)) }
             return found
         }
-        return try SearchKeys.search(db, keys: keys, ftsQuery: ftsQuery(text), limit: limit)
+        return try SearchKeys.search(db, keys: keys, text: text, limit: limit)
     }
 
     /// The keys the search looks up for typed text: each word folded as the full-text index folds

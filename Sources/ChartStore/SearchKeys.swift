@@ -137,22 +137,22 @@ enum SearchKeys {
     /// drives, in name order, and each of its patients is checked for the other keys through
     /// `patient_search_keys_by_patient`.
     /// Patients marked stale are left out of the key lookup and asked of the full-text index
-    /// instead (`ftsQuery`: the typed text's full-text query), the two merged in name order.
-    static func search(_ db: Database, keys: [String], ftsQuery: String, limit: Int) throws -> [Patient] {
+    /// instead (the typed `text`'s full-text query), the two merged in name order.
+    static func search(_ db: Database, keys: [String], text: String, limit: Int) throws -> [Patient] {
         var ordered = keys
         if keys.count > 1 {
             var counts: [String: Int] = [:]
             for key in keys { counts[key] = try Int.fetchOne(db.cachedStatement(sql: countSQL), arguments: [key, countCap]) ?? 0 }
             ordered.sort { (counts[$0] ?? 0, $0) < (counts[$1] ?? 0, $1) }
             if counts[ordered[0]] == 0 {
-                return try isStale(db) ? fetch(db, ordered, ftsQuery: ftsQuery, limit: limit, stale: true) : []
+                return try isStale(db) ? fetch(db, ordered, ftsQuery: AppDatabase.ftsQuery(text), limit: limit, stale: true) : []
             }
         }
         // One statement for almost every keystroke: it finds nothing while any patient is marked
         // stale, and only then is the mark looked at and the merged search run.
-        let found = try fetch(db, ordered, ftsQuery: ftsQuery, limit: limit, stale: false)
+        let found = try fetch(db, ordered, ftsQuery: "", limit: limit, stale: false)
         if try !found.isEmpty || !isStale(db) { return found }
-        return try fetch(db, ordered, ftsQuery: ftsQuery, limit: limit, stale: true)
+        return try fetch(db, ordered, ftsQuery: AppDatabase.ftsQuery(text), limit: limit, stale: true)
     }
 
     private static func isStale(_ db: Database) throws -> Bool {
