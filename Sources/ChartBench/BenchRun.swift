@@ -44,8 +44,11 @@ extension Bench {
             marker = Array(calibration.output.suffix(marker.count * 2))
         }
         _ = try ChildProcess.onTerminal(binary, arguments, marker: marker)
-        var warmMS: [Double] = []
-        for _ in 0..<warm { warmMS.append(try ChildProcess.onTerminal(binary, arguments, marker: marker).ms) }
+        var warmMS: [Double] = [], appPeaks: [Double] = []
+        for _ in 0..<warm {
+            let run = try ChildProcess.onTerminal(binary, arguments, marker: marker)
+            warmMS.append(run.ms); appPeaks.append(run.appPeakMB)
+        }
         var coldMS: [Double] = []
         var how = ""
         let files = calibration.maps + [binary, path, path + "-wal", path + "-shm"]
@@ -60,6 +63,9 @@ extension Bench {
             BenchRow(operation: "the real binary, start to first full screen (pty, cold)",
                      how: "the same after eviction, \(cold) runs: \(how)",
                      samples: Samples(ms: coldMS), statistic: "median", target: .infinity),
+            BenchRow(operation: "memory, the app at its first screen",
+                     how: "the binary's own peak RSS (VmHWM from /proc) when its first full screen arrived, largest of the warm runs",
+                     samples: Samples(ms: [appPeaks.max() ?? .nan]), statistic: "MB", target: 40),
         ]
     }
 
@@ -94,7 +100,12 @@ extension Bench {
     /// Measures every SPEC §7 operation; `log` is told what runs. `exportFile` receives the
     /// whole-clinic export; `binary` is the needlechart executable (its rows are left out,
     /// with a note, when nil).
-    public func measureAll(exportFile: String, binary: String?, log: (String) -> Void = { _ in }) throws -> [BenchRow] {
+    public func measureAll(exportFile: String, binary: String?, log report: (String) -> Void = { _ in }) throws -> [BenchRow] {
+        // Each step's line carries the process's resident memory so far (current and peak), so a
+        // run shows which step raised the peak.
+        func log(_ step: String) {
+            report(step + String(format: " (RSS %.1f MB, peak %.1f MB)", Measure.currentRSSMB() ?? .nan, Measure.peakRSSMB()))
+        }
         var rows: [BenchRow] = []
         func check(_ ok: Bool, _ what: String) throws { if !ok { throw BenchError("wrong result: \(what)") } }
 

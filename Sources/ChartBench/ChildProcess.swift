@@ -18,6 +18,9 @@ public enum ChildProcess {
         public var output: [UInt8]
         /// The files it mapped (binary, libraries) while running, when asked for (pty runs only).
         public var maps: [String] = []
+        /// Its peak resident memory when the clock stopped (VmHWM of its own address space,
+        /// from /proc), in MB (pty runs only; NaN where /proc is missing).
+        public var appPeakMB: Double = .nan
     }
 
     /// Spawns `path` with `arguments` on a new pseudo-terminal of `width`×`height` and reads what
@@ -60,6 +63,7 @@ public enum ChildProcess {
             if let marker, contains(output, marker) { ms = Double(Measure.nanos() - t0) / 1e6; found = true; break }
         }
         let maps = readMaps ? mappedFiles(pid) : []
+        let appPeak = peakMB(of: pid)
         var quit: UInt8 = 0x11  // ^Q
         _ = write(master, &quit, 1)
         // Drain while it restores the terminal, so it never blocks on a full pty.
@@ -74,7 +78,7 @@ public enum ChildProcess {
         guard found else {
             throw BenchError("needlechart drew no first screen on the terminal within \(Int(timeoutMs)) ms (\(output.count) bytes seen)")
         }
-        return Run(status: status, ms: ms, peakMB: .nan, output: output, maps: maps)
+        return Run(status: status, ms: ms, peakMB: .nan, output: output, maps: maps, appPeakMB: appPeak)
     }
 
     /// Runs `path` with `arguments` (standard input and output /dev/null, standard error to
@@ -171,6 +175,15 @@ public enum ChildProcess {
             close(fd)
         }
         return "\(evicted) files evicted with fadvise(DONTNEED): binary, its libraries, the clinic file (drop_caches not allowed here)"
+    }
+
+    /// A running process's VmHWM in MB (its own address space since exec), or NaN.
+    static func peakMB(of pid: pid_t) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return .nan }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "").map { $0 / 1024 } ?? .nan
+        }
+        return .nan
     }
 
     /// The files a running process maps (its binary and shared libraries), from /proc.
