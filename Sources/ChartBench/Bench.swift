@@ -244,6 +244,8 @@ public final class Bench {
         try raw.rows(AppDatabase.patientByIDSQL, [.int(patientID)])
         try raw.rows(AppDatabase.clinicianSQL, [.text(clinician)])
         try raw.rows(AppDatabase.sessionNumberSQL, [.int(patientID), .text(started), .text(started), .int(id)])
+        // The frozen note the store's record carries for a signed session.
+        try raw.rows("SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?", [.int(id)])
         return entries
     }
 
@@ -279,7 +281,8 @@ public final class Bench {
     }
 
     /// The same merged, ordered queries of the whole-clinic export through the C API, on one
-    /// thread, every column of every row read into Swift values: sessions read.
+    /// thread, every column of every row read into Swift values, signed documents included:
+    /// sessions read.
     public func rawExportAll() throws -> Int {
         let order = "s.patient_id, s.started_at, s.id"
         try raw.rows("SELECT username, display_name, credentials FROM clinicians")
@@ -291,6 +294,12 @@ public final class Bench {
         try raw.rows("""
             SELECT \(AppDatabase.addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
             ORDER BY \(order), a.at, a.rowid
+            """)
+        // The frozen notes of signed sessions, which the store's records carry (the text export
+        // prints the kept note): without them the floor answered less than the store.
+        try raw.rows("""
+            SELECT d.document, d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
+            ORDER BY \(order)
             """)
         return try raw.rows("SELECT \(AppDatabase.sessionColumns) FROM sessions s ORDER BY \(order)")
     }
