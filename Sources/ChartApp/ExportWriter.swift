@@ -37,6 +37,17 @@ public enum ExportWriter {
     }
 
     static func write(_ text: String, to path: String, replace: Bool, hooks: Hooks) throws {
+        try write(to: path, replace: replace, hooks: hooks) { emit in try emit(text) }
+    }
+
+    /// Writes what `produce` emits, piece by piece, to `path`, as `write(_:to:replace:)` writes
+    /// one text: owner-only, complete and synced before it takes the name (so a long export is
+    /// never held whole in memory, and a failure midway leaves no partial file).
+    public static func write(to path: String, replace: Bool = false, _ produce: (_ emit: (String) throws -> Void) throws -> Void) throws {
+        try write(to: path, replace: replace, hooks: Hooks(), produce)
+    }
+
+    static func write(to path: String, replace: Bool, hooks: Hooks, _ produce: (_ emit: (String) throws -> Void) throws -> Void) throws {
         func refuse(_ reason: String) -> StoreError { StoreError(.io, "Cannot write \(path): \(reason).") }
         if path.hasSuffix("/") { throw refuse("it names a folder. Give a file name") }
         let url = URL(fileURLWithPath: path)
@@ -55,7 +66,7 @@ public enum ExportWriter {
             if !placed { _ = unlink(temp) }
         }
         try hooks.tempCreated(temp)
-        try writeAll(Array(text.utf8), to: fd, for: path)
+        try produce { piece in try writeAll(Array(piece.utf8), to: fd, for: path) }
         if fsyncRetrying(fd) != 0 { throw refuse(reason(errno)) }
         isOpen = false
         if close(fd) != 0 { throw refuse(reason(errno)) }

@@ -47,6 +47,10 @@ public struct ClinicFacts: Sendable {
     public var longChartNumber = ""
     /// Names typed letter by letter.
     public var names: [String] = []
+    /// The same patients' chart numbers, typed letter by letter too.
+    public var charts: [String] = []
+    /// The first patient in name order: the first row of the first screen.
+    public var firstByName = ""
     /// Signed sessions spread over the clinic, for single-session exports.
     public var sessionIDs: [Int64] = []
     /// A patient to chart new sessions for.
@@ -95,9 +99,10 @@ public final class Bench {
             facts.longPatientID = r[0] as? Int64 ?? 0; facts.longChartNumber = r[1] as? String ?? ""
         }
         let step = max(1, facts.patients / 40)
-        try raw.rows("SELECT name FROM patients WHERE id % ? = 1 ORDER BY id LIMIT 30", [.int(Int64(step))]) { r in
-            if let n = r[0] as? String { facts.names.append(n) }
+        try raw.rows("SELECT name, chart_number FROM patients WHERE id % ? = 1 ORDER BY id LIMIT 30", [.int(Int64(step))]) { r in
+            if let n = r[0] as? String, let c = r[1] as? String { facts.names.append(n); facts.charts.append(c) }
         }
+        try raw.rows("SELECT name FROM patients ORDER BY name COLLATE NOCASE, id LIMIT 1") { r in facts.firstByName = r[0] as? String ?? "" }
         let sessionStep = max(1, facts.sessions / 300)
         try raw.rows("SELECT id FROM sessions WHERE id % ? = 0 AND signed_at IS NOT NULL ORDER BY id LIMIT 300", [.int(Int64(sessionStep))]) { r in
             if let id = r[0] as? Int64 { facts.sessionIDs.append(id) }
@@ -126,18 +131,51 @@ public final class Bench {
     /// The store's patient search for `text`, as the patients screen asks for it: patients found.
     public func search(_ text: String) throws -> Int { try database.searchPatients(text, limit: 200).count }
 
-    /// The same search through the C API: rows found.
+    /// The raw floor of a search: the best plan for the same answer, written here by hand
+    /// against the C API (not the store's SQL). The typed text is folded into keys as the store
+    /// folds it (the question, not the plan). One key: its rows of the key index, which holds them
+    /// in name order, joined to the patient, the first 200. Several: each key's rows counted up to
+    /// 1,000, the rarest walked in name order, each patient probed for the others.
+    /// Rows found.
     public func rawSearch(_ text: String) throws -> Int {
-        let q = AppDatabase.ftsQuery(text)
-        if q.isEmpty { return try raw.rows(AppDatabase.allPatientsSQL, [.int(200)]) }
-        var many = 0
-        try raw.rows(AppDatabase.searchCountSQL, [.text(q), .int(Int64(AppDatabase.searchWalkThreshold))]) { many = Int($0[0] as? Int64 ?? 0) }
-        return try raw.rows(many >= AppDatabase.searchWalkThreshold ? AppDatabase.searchByNameSQL : AppDatabase.searchSQL, [.text(q), .int(200)])
+        let columns = "p.id, p.name, p.date_of_birth, p.chart_number, p.contact, p.notes"
+        guard let keys = try AppDatabase.searchKeys(text) else {
+            // A word the tokenizer splits: only the full-text index can answer (never typed here).
+            return try raw.rows("""
+                SELECT \(columns) FROM patients p WHERE p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)
+                ORDER BY p.name COLLATE NOCASE, p.id LIMIT 200
+                """, [.text(AppDatabase.ftsQuery(text))])
+        }
+        if keys.isEmpty { return try raw.rows("SELECT \(columns) FROM patients p ORDER BY p.name COLLATE NOCASE, p.id LIMIT 200") }
+        if keys.count == 1 {
+            return try raw.rows("""
+                SELECT \(columns) FROM patient_search_keys k CROSS JOIN patients p ON p.id = k.patient_id
+                WHERE k.key = ? ORDER BY k.name, k.patient_id LIMIT 200
+                """, [.text(keys[0])])
+        }
+        var counted: [(Int, String)] = []
+        for key in keys {
+            var n = 0
+            try raw.rows("SELECT count(*) FROM (SELECT 1 FROM patient_search_keys WHERE key = ? LIMIT 1000)", [.text(key)]) { n = Int($0[0] as? Int64 ?? 0) }
+            if n == 0 { return 0 }
+            counted.append((n, key))
+        }
+        counted.sort { $0 < $1 }
+        let probes = String(repeating: " AND EXISTS (SELECT 1 FROM patient_search_keys o WHERE o.patient_id = k.patient_id AND o.key = ?)", count: keys.count - 1)
+        return try raw.rows("""
+            SELECT \(columns) FROM patient_search_keys k CROSS JOIN patients p ON p.id = k.patient_id
+            WHERE k.key = ?\(probes) ORDER BY k.name, k.patient_id LIMIT 200
+            """, counted.map { .text($0.1) })
     }
 
     /// Each prefix of each name, as typed letter by letter.
-    public var keystrokes: [String] {
-        facts.names.flatMap { name in (1...name.count).map { String(name.prefix($0)) } }
+    public var keystrokes: [String] { Self.typed(facts.names) }
+
+    /// Each prefix of each chart number, as typed letter by letter ("S", "SC", "SC-", "SC-0", …).
+    public var chartKeystrokes: [String] { Self.typed(facts.charts) }
+
+    static func typed(_ texts: [String]) -> [String] {
+        texts.flatMap { t in (1...max(1, t.count)).map { String(t.prefix($0)) } }
     }
 
     /// Opening a patient's history as the app does (the patient, the session lines, regions
@@ -206,6 +244,8 @@ public final class Bench {
         try raw.rows(AppDatabase.patientByIDSQL, [.int(patientID)])
         try raw.rows(AppDatabase.clinicianSQL, [.text(clinician)])
         try raw.rows(AppDatabase.sessionNumberSQL, [.int(patientID), .text(started), .text(started), .int(id)])
+        // The frozen note the store's record carries for a signed session.
+        try raw.rows("SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?", [.int(id)])
         return entries
     }
 
@@ -241,7 +281,8 @@ public final class Bench {
     }
 
     /// The same merged, ordered queries of the whole-clinic export through the C API, on one
-    /// thread, every column of every row read into Swift values: sessions read.
+    /// thread, every column of every row read into Swift values, signed documents included:
+    /// sessions read.
     public func rawExportAll() throws -> Int {
         let order = "s.patient_id, s.started_at, s.id"
         try raw.rows("SELECT username, display_name, credentials FROM clinicians")
@@ -254,11 +295,18 @@ public final class Bench {
             SELECT \(AppDatabase.addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
             ORDER BY \(order), a.at, a.rowid
             """)
+        // The frozen notes of signed sessions, which the store's records carry (the text export
+        // prints the kept note): without them the floor answered less than the store.
+        try raw.rows("""
+            SELECT d.document, d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
+            ORDER BY \(order)
+            """)
         return try raw.rows("SELECT \(AppDatabase.sessionColumns) FROM sessions s ORDER BY \(order)")
     }
 }
 
-/// A file written through a 1 MB buffer.
+/// A file written through a 256 KB buffer (issue 13: 1 MB a thread was 1.5 MB of the bench's
+/// peak for no measurable speed).
 final class ChunkWriter: @unchecked Sendable {
     private let handle: FileHandle
     private var buffer = Data()
@@ -268,7 +316,7 @@ final class ChunkWriter: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         guard let h = FileHandle(forWritingAtPath: path) else { throw BenchError("cannot write \(path)") }
         handle = h
-        buffer.reserveCapacity(1 << 20)
+        buffer.reserveCapacity(1 << 18)
     }
 
     deinit { try? handle.close() }
@@ -277,7 +325,7 @@ final class ChunkWriter: @unchecked Sendable {
     func append(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         buffer.append(contentsOf: "\u{0C}\n".utf8)
-        if buffer.count >= 1 << 20 { try flush() }
+        if buffer.count >= 1 << 18 { try flush() }
     }
 
     func write(_ data: Data) throws {
@@ -295,37 +343,30 @@ final class ChunkWriter: @unchecked Sendable {
 }
 
 extension Bench {
-    /// Per-keystroke search timings for profiling (`--only search`): for each prefix length,
-    /// the store's median and max, and the raw count query, walked plan and sorted plan apart.
+    /// Per-keystroke search timings for profiling (`--only search`): for each prefix length of
+    /// names and of chart numbers, the store's and the raw floor's median and max, and the rows.
     public func searchProfile() throws -> [String] {
-        let keys = keystrokes
-        for k in keys.prefix(20) { _ = try search(k) }
-        var byLength: [Int: (store: [Double], count: [Double], walk: [Double], sort: [Double], matches: [Int])] = [:]
-        for k in keys {
-            let q = AppDatabase.ftsQuery(k)
-            var t0 = Measure.nanos()
-            _ = try search(k)
-            let store = Double(Measure.nanos() - t0) / 1e6
-            var n = 0
-            t0 = Measure.nanos()
-            try raw.rows(AppDatabase.searchCountSQL, [.text(q), .int(1_000_000)]) { n = Int($0[0] as? Int64 ?? 0) }
-            let count = Double(Measure.nanos() - t0) / 1e6
-            t0 = Measure.nanos()
-            try raw.rows(AppDatabase.searchByNameSQL, [.text(q), .int(200)])
-            let walk = Double(Measure.nanos() - t0) / 1e6
-            t0 = Measure.nanos()
-            try raw.rows(AppDatabase.searchSQL, [.text(q), .int(200)])
-            let sort = Double(Measure.nanos() - t0) / 1e6
-            var e = byLength[k.count] ?? ([], [], [], [], [])
-            e.store.append(store); e.count.append(count); e.walk.append(walk); e.sort.append(sort); e.matches.append(n)
-            byLength[k.count] = e
-        }
-        func s(_ v: [Double]) -> String { let x = v.sorted(); return String(format: "%6.2f/%6.2f", x[x.count / 2], x.last ?? 0) }
-        var out = ["len  n   matches(med/max)   store med/max   count(all) med/max   walk med/max   sort med/max"]
-        for len in byLength.keys.sorted() {
-            let e = byLength[len]!
-            let m = e.matches.sorted()
-            out.append(String(format: "%3d %3d  %7d/%7d   ", len, m.count, m[m.count / 2], m.last ?? 0) + "\(s(e.store))   \(s(e.count))   \(s(e.walk))   \(s(e.sort))")
+        var out = ["kind   len    n  rows(max)   store med/max (ms)   raw med/max (ms)"]
+        for (kind, keys) in [("name", keystrokes), ("chart", chartKeystrokes)] {
+            for k in keys.prefix(20) { _ = try search(k) }
+            var byLength: [Int: (store: [Double], raw: [Double], rows: [Int])] = [:]
+            for k in keys {
+                var t0 = Measure.nanos()
+                let n = try search(k)
+                let store = Double(Measure.nanos() - t0) / 1e6
+                t0 = Measure.nanos()
+                _ = try rawSearch(k)
+                let raw = Double(Measure.nanos() - t0) / 1e6
+                var e = byLength[k.count] ?? ([], [], [])
+                e.store.append(store); e.raw.append(raw); e.rows.append(n)
+                byLength[k.count] = e
+            }
+            func s(_ v: [Double]) -> String { let x = v.sorted(); return String(format: "%7.3f/%7.3f", x[x.count / 2], x.last ?? 0) }
+            for len in byLength.keys.sorted() {
+                let e = byLength[len]!
+                out.append(kind.padding(toLength: 6, withPad: " ", startingAt: 0)
+                           + String(format: "%4d %4d  %8d   ", len, e.rows.count, e.rows.max() ?? 0) + "\(s(e.store))     \(s(e.raw))")
+            }
         }
         return out
     }

@@ -11,7 +11,7 @@ public struct BulkLoadCounts: Sendable, Equatable {
 extension AppDatabase {
     /// Loads a large generated clinic into an empty database fast: prepared statements reused for
     /// every row, one transaction per `batch` patients. The database's guards (triggers, FTS) stay
-    /// in place; signed sessions are stored with their snapshot and frozen document, patients and
+    /// in place (the search keys written beside each patient); signed sessions are stored with their snapshot and frozen document, patients and
     /// addenda with their audit rows, so `check` passes. Values must be
     /// clean already (as `SyntheticClinicGenerator` makes them): they are stored as given. One
     /// audit row records the load. `next` returns nil when done; `progress` is told after each batch.
@@ -88,6 +88,7 @@ private struct BulkStatements {
         try patient.execute(arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes,
                                         AppDatabase.searchExtra(p.name), at, at])
         let patientID = db.lastInsertedRowID
+        try SearchKeys.write(db, patientID: patientID, name: p.name, chartNumber: p.chartNumber, isNew: true)
         try AppDatabase.auditPatient(db, id: patientID, at: at, actor: "bench", action: .create, detail: "bulk load")
         counts.patients += 1
         for var s in history.sessions {

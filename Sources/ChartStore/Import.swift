@@ -71,6 +71,7 @@ extension AppDatabase {
                     """, arguments: [Sanitizer.line(p.name), p.dateOfBirth.description, p.chartNumber, Sanitizer.line(p.contact),
                                      Sanitizer.multiline(p.notes), Self.searchExtra(p.name), at, at])
                 ids[p.chartNumber] = db.lastInsertedRowID
+                try SearchKeys.write(db, patientID: db.lastInsertedRowID, name: Sanitizer.line(p.name), chartNumber: p.chartNumber, isNew: true)
                 try Self.auditPatient(db, id: db.lastInsertedRowID, at: at, actor: "demo", action: .create, detail: "demo chart \(p.chartNumber)")
             }
             for d in clinic.sessions {

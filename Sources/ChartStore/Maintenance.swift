@@ -27,8 +27,8 @@ extension AppDatabase {
     /// Checks, reading only: the file's integrity and foreign keys; that every guard is there with
     /// its SQL as written and no other trigger was added; the audit chain link by link, with no id
     /// missing and its head (kept outside the log) in place; every signed session, addendum and
-    /// patient identity against the hash its audit row binds; and, with `seal`, that the chain
-    /// still holds that earlier head.
+    /// patient identity against the hash its audit row binds; every patient's search keys against
+    /// their name and chart number; and, with `seal`, that the chain still holds that earlier head.
     public func check(seal: String? = nil) throws -> CheckReport {
         try read { db in
             var report = CheckReport(problems: [], checked: [])
@@ -50,6 +50,7 @@ extension AppDatabase {
                 report.checked.append("record seal \(Sanitizer.line(seal)) " + (chain.sealRow.map { "held by audit row \($0)" } ?? "NOT held"))
             }
             try Self.checkRecords(db, bindings: chain.bindings, into: &report)
+            try SearchKeys.check(db, into: &report)
             return report
         }
     }

@@ -65,6 +65,7 @@ extension AppDatabase {
                 """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, Self.searchExtra(p.name), now, now])
             var stored = p
             stored.id = db.lastInsertedRowID
+            try SearchKeys.write(db, patientID: stored.id, name: p.name, chartNumber: p.chartNumber, isNew: true)
             try Self.auditPatient(db, id: stored.id, at: now, actor: actor, action: .create, detail: "chart \(p.chartNumber)")
             return stored
         }
@@ -79,6 +80,7 @@ extension AppDatabase {
                 WHERE id = ?
                 """, arguments: [p.name, p.dateOfBirth.description, p.chartNumber, p.contact, p.notes, Self.searchExtra(p.name), now, p.id])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "That patient no longer exists.") }
+            try SearchKeys.write(db, patientID: p.id, name: p.name, chartNumber: p.chartNumber)
             try Self.auditPatient(db, id: p.id, at: now, actor: actor, action: .change, detail: "chart \(p.chartNumber)")
         }
     }
@@ -121,10 +123,36 @@ extension AppDatabase {
     /// Patients whose name or chart number starts with the words of `text`, ignoring case and
     /// diacritics ("zoe" finds "Zoë", "nc-00" finds "NC-0042"). Empty text lists all by name.
     public func searchPatients(_ text: String, limit: Int = 50) throws -> [Patient] {
-        try read { db in try Self.searchPatients(db, text, limit: limit) }
+        // Outside a read transaction: nearly every keystroke is one statement, which reads one
+        // consistent state by itself, and BEGIN and COMMIT around it cost more than the lookup.
+        // Where a second statement runs (counts, the stale-patient check) it only picks a plan.
+        try translated { try writer.unsafeRead { db in try Self.searchPatients(db, text, limit: limit) } }
     }
 
     static func searchPatients(_ db: Database, _ text: String, limit: Int) throws -> [Patient] {
+        // The prefix index (SearchKeys): a page read in name order. A word the tokenizer splits
+        // in two ("a·b" typed as one word) was a phrase for the full-text search: asked of it.
+        guard let keys = try SearchKeys.queryKeys(text) else { return try ftsSearchPatients(db, text, limit: limit) }
+        if keys.isEmpty {
+            var found: [Patient] = []
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: allPatientsSQL), arguments: [limit])
+            while let row = try rows.next() { found.append(try Patient(row: row)) }
+            return found
+        }
+        return try SearchKeys.search(db, keys: keys, text: text, limit: limit)
+    }
+
+    /// The keys the search looks up for typed text: each word folded as the full-text index folds
+    /// it (case, diacritics, ø/æ/ß…), at most 8, each once; empty when nothing that can match was
+    /// typed; nil when a word folds into several tokens (then the full-text search answers).
+    /// Public so the benchmark's raw floor asks the same question without the store.
+    public static func searchKeys(_ text: String) throws -> [String]? {
+        try SearchKeys.queryKeys(text)
+    }
+
+    /// The search as it was before the prefix index (issue 13), on the full-text index: the
+    /// fallback for words that fold into several tokens, and the reference the tests compare with.
+    static func ftsSearchPatients(_ db: Database, _ text: String, limit: Int) throws -> [Patient] {
         let query = ftsQuery(text)
         let sql: String
         if query.isEmpty {

@@ -45,6 +45,21 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
+    /// One patient's sessions as export records, oldest first, streamed (one record in memory
+    /// at a time) from one consistent snapshot — what `sessionRecords(patientID:)` returns, for
+    /// an export written as it is read. `start` is told the first and last records and the
+    /// count (a text export's cover names them) before `body` sees each record. Returns the count.
+    @discardableResult
+    public func forEachSessionRecord(patientID: Int64, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void = { _, _, _ in },
+                                     _ body: (SessionRecord) throws -> Void) throws -> Int {
+        try read { db in
+            let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM sessions WHERE patient_id = ? ORDER BY started_at, id"), arguments: [patientID])
+            try start(try ids.first.flatMap { try Self.sessionRecord(db, id: $0) }, try ids.last.flatMap { try Self.sessionRecord(db, id: $0) }, ids.count)
+            guard !ids.isEmpty else { return 0 }
+            return try Self.forEachSessionRecord(db, patients: patientID...patientID, body)
+        }
+    }
+
     /// The order of a whole-clinic export: patient by patient, each patient's oldest first.
     static let chartOrder = "s.patient_id, s.started_at, s.id"
 

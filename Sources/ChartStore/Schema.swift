@@ -324,6 +324,38 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v11: search keys") { db in
+            // Patient search as index lookups (issue 13; SearchKeys): every prefix of every
+            // folded token of a patient's name and chart number, with the name for the order.
+            // Written by the store (a trigger cannot fold as the FTS tokenizer does); filled here
+            // for the patients already recorded. The triggers mark a patient inserted or changed
+            // by any program; the store clears the mark when it writes the keys, and search asks
+            // the full-text index about patients still marked (changed behind the store).
+            try db.execute(sql: """
+                CREATE TABLE patient_search_keys (
+                    key TEXT NOT NULL,
+                    name TEXT NOT NULL COLLATE NOCASE,
+                    patient_id INTEGER NOT NULL REFERENCES patients(id),
+                    PRIMARY KEY (key, name, patient_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX patient_search_keys_by_patient ON patient_search_keys(patient_id, key);
+                CREATE TABLE patient_search_stale (
+                    patient_id INTEGER PRIMARY KEY NOT NULL
+                );
+                CREATE TRIGGER patient_search_mark_insert AFTER INSERT ON patients BEGIN
+                    INSERT OR IGNORE INTO patient_search_stale(patient_id) VALUES (new.id);
+                END;
+                CREATE TRIGGER patient_search_mark_update AFTER UPDATE OF id, name, chart_number ON patients BEGIN
+                    INSERT OR IGNORE INTO patient_search_stale(patient_id) VALUES (old.id);
+                    INSERT OR IGNORE INTO patient_search_stale(patient_id) VALUES (new.id);
+                END;
+                CREATE TRIGGER patient_search_forget AFTER DELETE ON patients BEGIN
+                    DELETE FROM patient_search_keys WHERE patient_id = old.id;
+                    DELETE FROM patient_search_stale WHERE patient_id = old.id;
+                END;
+                """)
+            try SearchKeys.fillAll(db)
+        }
         return migrator
     }
 

@@ -118,6 +118,23 @@ import Testing
                 == "Cannot write \(scratch.path)/: it names a folder. Give a file name.")
     }
 
+    @Test func aStreamedExportIsWrittenWholeOrNotAtAll() throws {
+        let scratch = try Scratch()
+        let target = scratch.path + "/patient.txt"
+        try ExportWriter.write(to: target) { emit in for piece in ["one\n", "", "two\n", "three\n"] { try emit(piece) } }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "one\ntwo\nthree\n")
+        #expect(Self.mode(target) & 0o777 == 0o600)
+        // A failure after some pieces: the earlier file stays, no partial file is left.
+        #expect(throws: StoreError.self) {
+            try ExportWriter.write(to: target, replace: true) { emit in
+                try emit("half\n")
+                throw StoreError(.io, "the store failed")
+            }
+        }
+        #expect(scratch.names() == ["patient.txt"])
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "one\ntwo\nthree\n")
+    }
+
     // MARK: - Only a regular file, refused by type without opening it
 
     @Test func aFIFOIsRefusedAtOnceAndLeftAFIFO() throws {

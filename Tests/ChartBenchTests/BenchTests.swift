@@ -90,11 +90,33 @@ enum SmallClinic {
 
     @Test func searchFindsWhatRawSQLiteFinds() throws {
         #expect(!bench.keystrokes.isEmpty)
-        for k in bench.keystrokes.prefix(60) {
+        #expect(bench.chartKeystrokes.prefix(4) == ["S", "SC", "SC-", "SC-0"])
+        for k in bench.keystrokes.prefix(60) + bench.chartKeystrokes.prefix(40) + ["sc 0", "s a", "a s 0"] {
             let found = try bench.search(k)
             #expect(found == (try bench.rawSearch(k)), "'\(k)'")
-            #expect(found > 0, "'\(k)' is a prefix of a stored name")
+            #expect(found > 0, "'\(k)' is a prefix of a stored name or chart number")
         }
+    }
+
+    @Test func aChildOnAPseudoTerminalIsTimedToItsMarker() throws {
+        // stty: the pty has the size asked for; raw mode so that ^Q reaches head, which exits.
+        let run = try ChildProcess.onTerminal("/bin/sh", ["-c", "stty size; stty raw -echo; printf 'READY'; head -c 1 >/dev/null"],
+                                              width: 80, height: 24, marker: Array("READY".utf8))
+        let text = String(decoding: run.output, as: UTF8.self)
+        #expect(text.contains("24 80"), "\(text.debugDescription)")
+        #expect(text.hasSuffix("READY"))
+        #expect(run.ms > 0 && run.ms < 10_000)
+        #expect(run.status == 0, "^Q ended the child")
+        let quiet = try ChildProcess.onTerminal("/bin/sh", ["-c", "stty raw -echo; printf 'A'; sleep 0.2; printf 'B'; head -c 1 >/dev/null"],
+                                                marker: nil, quietMs: 400)
+        #expect(String(decoding: quiet.output, as: UTF8.self) == "AB", "read until quiet")
+    }
+
+    @Test func aChildRunToItsEndHasItsStatusAndPeakMemory() throws {
+        let run = try ChildProcess.toEnd("/bin/sh", ["-c", "exit 3"])
+        #expect((run.status >> 8) & 0xFF == 3)
+        // A shell's own peak, not this test process's (which is far larger).
+        #expect(run.peakMB > 0 && run.peakMB < 20, "\(run.peakMB) MB")
     }
 
     @Test func longHistoryHas200Lines() throws {

@@ -355,3 +355,16 @@ enum ExportChecks {
         #expect(SignedDocument.decode(document.canonicalText) == nil)
     }
 }
+
+/// The kept note's lines split on bytes equal the Character split they replace (issue 13).
+@Suite struct NoteLinesTests {
+    @Test func byteSplitEqualsTheCharacterSplit() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "Zoë", "\n", "\n\n", " ", "\t", "山田", "e\u{301}", "\u{301}", "\r\n", "\r", "—", "x\n\u{301}", "🇬🇧", ""]
+        var cases = ["", "\n", "a\n", "\na", "a\n\nb", "\r\n", "a\r\nb", "\n\u{301}x"]
+        for _ in 0..<3000 { cases.append((0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()) }
+        for text in cases {
+            #expect(TextExport.noteLines(text) == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), "\(text.debugDescription)")
+        }
+    }
+}

@@ -61,13 +61,92 @@ public enum JSONExport {
             formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
             timeZone: ExportNames.line(context.timeZone.identifier),
             patient: ordered.first.map { patient($0.patient) },
-            sessions: ordered.map {
-                if let signed = $0.signedNote {
-                    return ExportFormat.PatientSessionDTO(clinician: signed.document.note.clinician,
-                                                          session: frozen($0, signed, names: names))
-                }
-                return ExportFormat.PatientSessionDTO(clinician: clinician($0.clinician), session: live($0, names: names))
-            })
+            sessions: ordered.map { patientSession($0, names: names) })
+    }
+
+    /// One session of a patient document: a signed one as frozen, a draft from the record.
+    static func patientSession(_ record: SessionRecord, names: ExportNames) -> ExportFormat.PatientSessionDTO {
+        if let signed = record.signedNote {
+            return ExportFormat.PatientSessionDTO(clinician: signed.document.note.clinician,
+                                                  session: frozen(record, signed, names: names))
+        }
+        return ExportFormat.PatientSessionDTO(clinician: clinician(record.clinician),
+                                              session: live(record, names: names))
+    }
+
+    /// `patient(_:context:)` written as it is built, one session at a time, so a long history
+    /// never sits in memory whole: `add` each session in chart order (oldest first, numbered),
+    /// then `finish`; each call appends the finished text so far to `out`, and the pieces
+    /// together are byte for byte `patient(_:context:)`.
+    ///
+    /// How: the encoder writes the document with the first session alone; that session encoded
+    /// on its own, each line indented to its depth in the document, is found in it, which splits
+    /// the document into what goes before the sessions and what after. Every later session is
+    /// encoded on its own and indented the same way. Should the first session not be found
+    /// (an encoder that lays nested values out differently), the sessions are kept and the
+    /// document encoded whole at `finish`: slower, never different.
+    public struct PatientStream {
+        private let context: ExportContext
+        private let names: ExportNames
+        private var count = 0
+        private var suffix = ""
+        private var kept: [ExportFormat.PatientSessionDTO]?
+        private var first: SessionRecord?
+
+        /// A stream for one patient's sessions under `context`.
+        public init(context: ExportContext) {
+            self.context = context
+            names = ExportNames(context: context)
+        }
+
+        /// The next session.
+        public mutating func add(_ record: SessionRecord, into out: inout String) throws {
+            var record = record
+            count += 1
+            if record.sessionNumber == nil { record.sessionNumber = count }
+            let dto = patientSession(record, names: names)
+            if kept != nil { kept?.append(dto); return }
+            if count > 1 { out += ",\n" + Self.indented(try encodeLayout(dto)); return }
+            first = record
+            let skeleton = try encodeLayout(ExportFormat.PatientDocument(
+                formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
+                timeZone: ExportNames.line(context.timeZone.identifier), patient: patient(record.patient), sessions: [dto]))
+            let element = Self.indented(try encodeLayout(dto))
+            guard let r = skeleton.range(of: element), skeleton[r.upperBound...].range(of: element) == nil else {
+                kept = [dto]
+                return
+            }
+            out += skeleton[..<r.lowerBound]
+            out += element
+            suffix = String(skeleton[r.upperBound...])
+        }
+
+        /// The rest of the document.
+        public mutating func finish(into out: inout String) throws {
+            if let kept {
+                out += try encode(ExportFormat.PatientDocument(
+                    formatVersion: ExportFormat.version, clinic: ExportNames.line(context.clinicName),
+                    timeZone: ExportNames.line(context.timeZone.identifier), patient: first.map { patient($0.patient) }, sessions: kept))
+            } else if count == 0 {
+                out += try JSONExport.patient([], context: context)
+            } else {
+                out += suffix + "\n"
+            }
+            kept = nil
+        }
+
+        /// A session's own encoding at its depth in the document (inside "sessions", inside the
+        /// document: two levels of the encoder's two spaces). Empty lines stay empty.
+        static func indented(_ text: String) -> String {
+            var out = ""
+            out.reserveCapacity(text.utf8.count + text.utf8.count / 8)
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                if !out.isEmpty { out += "\n" }
+                if !line.isEmpty { out += "    " }
+                out += line
+            }
+            return out
+        }
     }
 
     /// The record's addenda as exported (a late event named under today's catalogue).
@@ -94,10 +173,14 @@ public enum JSONExport {
     // MARK: - Encoding
 
     private static func encode<T: Encodable>(_ value: T) throws -> String {
+        try encodeLayout(value) + "\n"
+    }
+
+    /// The encoder's text of `value`, without the final newline.
+    private static func encodeLayout<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     // MARK: - Mapping from the domain

@@ -117,17 +117,45 @@ private final class DocumentBox: @unchecked Sendable {
 
     /// Nil when `text` is not a document of a known version (checked cheaply: its version and
     /// zone are read now, the rest on first use).
+    /// Both searches run on the UTF-8 bytes (the keys are ASCII, and the document is the
+    /// encoder's canonical text): Foundation's `range(of:)` bridged every document to UTF-16,
+    /// a quarter of a whole-clinic export's instructions.
     init?(text: String) {
-        guard text.contains("\"documentVersion\" : \(SignedDocument.version),") else { return nil }
+        var text = text
+        text.makeContiguousUTF8()
+        let found = text.utf8.withContiguousStorageIfAvailable { bytes -> (Bool, String?) in
+            let version = Self.find(Array("\"documentVersion\" : \(SignedDocument.version),".utf8), in: bytes, backwards: false)
+            guard version != nil else { return (false, nil) }
+            // The note's own "timeZone" is the last key of the document (keys are sorted): read
+            // it from the end, where no nested object has that key.
+            guard let start = Self.find(Array("\"timeZone\" : \"".utf8), in: bytes, backwards: true) else { return (true, nil) }
+            var end = start
+            while end < bytes.count, bytes[end] != 0x22 { end += 1 }
+            guard end < bytes.count else { return (true, nil) }
+            return (true, String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+        } ?? (false, nil)
+        guard found.0 else { return nil }
         self.text = text
-        // The note's own "timeZone" is the last key of the document (keys are sorted): read
-        // it from the end, where no nested object has that key.
-        let key = "\"timeZone\" : \""
-        if let r = text.range(of: key, options: .backwards), let end = text[r.upperBound...].firstIndex(of: "\"") {
-            zone = TimeZone(identifier: String(text[r.upperBound..<end])) ?? TimeZone(secondsFromGMT: 0) ?? .current
-        } else {
-            zone = TimeZone(secondsFromGMT: 0) ?? .current
+        zone = found.1.flatMap { TimeZone(identifier: $0) } ?? TimeZone(secondsFromGMT: 0) ?? .current
+    }
+
+    /// The offset just after the first (or last) occurrence of `needle` in `bytes`.
+    private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, backwards: Bool) -> Int? {
+        guard !needle.isEmpty, bytes.count >= needle.count else { return nil }
+        let last = bytes.count - needle.count
+        let first = needle[0]
+        func matches(at i: Int) -> Bool {
+            guard bytes[i] == first else { return false }
+            for k in 1..<needle.count where bytes[i + k] != needle[k] { return false }
+            return true
         }
+        if backwards {
+            var i = last
+            while i >= 0 { if matches(at: i) { return i + needle.count }; i -= 1 }
+        } else {
+            for i in 0...last where matches(at: i) { return i + needle.count }
+        }
+        return nil
     }
 
     var document: SignedDocument {

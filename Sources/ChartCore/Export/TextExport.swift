@@ -14,34 +14,69 @@ public enum TextExport {
     /// All of one patient's sessions, oldest first, each a full note, separated by a rule.
     /// The records are expected to belong to one patient; the cover names the first one's.
     public static func patient(_ records: [SessionRecord], context: ExportContext) -> String {
-        var page = TextLayout()
         let ordered = SessionRecord.numbered(records)
-        page.line("DRY NEEDLING RECORD: ALL SESSIONS")
-        page.line(String(repeating: "=", count: 33))
-        page.field("Clinic:", orNotRecorded(ExportNames.line(context.clinicName)), indent: 0, labelWidth: labelWidth)
-        guard let first = ordered.first, let last = ordered.last else {
-            page.blank()
-            page.line("No sessions recorded.")
-            return page.text
+        var out = ""
+        var stream = PatientStream(first: ordered.first, last: ordered.last, count: ordered.count, context: context)
+        for record in ordered { stream.add(record, into: &out) }
+        stream.finish(into: &out)
+        return out
+    }
+
+    /// `patient(_:context:)` written as it is built, one session at a time, so a long history
+    /// never sits in memory whole: the cover (which needs the first and last sessions and the
+    /// count), then `add` for each session in chart order (oldest first, as numbered), then
+    /// `finish`. Each call appends the finished text so far to `out`; the pieces together are
+    /// byte for byte `patient(_:context:)`.
+    public struct PatientStream {
+        private var page = TextLayout()
+        private let count: Int
+        private let context: ExportContext
+        private var empty: Bool
+
+        /// The cover for `count` sessions from `first` to `last` (both nil: no sessions).
+        public init(first: SessionRecord?, last: SessionRecord?, count: Int, context: ExportContext) {
+            self.count = count
+            self.context = context
+            page.line("DRY NEEDLING RECORD: ALL SESSIONS")
+            page.line(String(repeating: "=", count: 33))
+            page.field("Clinic:", orNotRecorded(ExportNames.line(context.clinicName)), indent: 0, labelWidth: labelWidth)
+            guard let first, let last else {
+                page.blank()
+                page.line("No sessions recorded.")
+                empty = true
+                return
+            }
+            empty = false
+            page.field("Patient:", orNotRecorded(ExportNames.line(first.patient.name)), indent: 0, labelWidth: labelWidth)
+            page.field("Chart no.:", orNotRecorded(ExportNames.line(first.patient.chartNumber)), indent: 0, labelWidth: labelWidth)
+            page.field("Born:", first.patient.dateOfBirth.description, indent: 0, labelWidth: labelWidth)
+            let from = CalendarDate(first.session.startedAt, in: context.timeZone)
+            let to = CalendarDate(last.session.startedAt, in: context.timeZone)
+            page.field("Sessions:", from == to ? "\(countText), \(from)" : "\(countText), \(from) to \(to)", indent: 0, labelWidth: labelWidth)
+            page.field("Times:", zoneLabel(context.timeZone, at: first.session.startedAt), indent: 0, labelWidth: labelWidth)
         }
-        page.field("Patient:", orNotRecorded(ExportNames.line(first.patient.name)), indent: 0, labelWidth: labelWidth)
-        page.field("Chart no.:", orNotRecorded(ExportNames.line(first.patient.chartNumber)), indent: 0, labelWidth: labelWidth)
-        page.field("Born:", first.patient.dateOfBirth.description, indent: 0, labelWidth: labelWidth)
-        let from = CalendarDate(first.session.startedAt, in: context.timeZone)
-        let to = CalendarDate(last.session.startedAt, in: context.timeZone)
-        let count = ordered.count == 1 ? "1 session" : "\(ordered.count) sessions"
-        page.field("Sessions:", from == to ? "\(count), \(from)" : "\(count), \(from) to \(to)", indent: 0, labelWidth: labelWidth)
-        page.field("Times:", zoneLabel(context.timeZone, at: first.session.startedAt), indent: 0, labelWidth: labelWidth)
-        for record in ordered {
+
+        private var countText: String { count == 1 ? "1 session" : "\(count) sessions" }
+
+        /// The next session's note, after a rule.
+        public mutating func add(_ record: SessionRecord, into out: inout String) {
             page.blank()
             page.line(rule)
             page.blank()
             write(record, context: context, into: &page)
+            page.drain(into: &out)
         }
-        page.blank()
-        page.line(rule)
-        page.line("End of record: \(count).")
-        return page.text
+
+        /// The closing rule and count; the rest of the text.
+        public mutating func finish(into out: inout String) {
+            if !empty {
+                page.blank()
+                page.line(rule)
+                page.line("End of record: \(countText).")
+            }
+            out += page.text
+            page = TextLayout()
+        }
     }
 
     // MARK: - Layout
@@ -54,13 +89,34 @@ public enum TextExport {
         // A signed note kept as text when it was signed: that text, then its seal and addenda
         // (the document itself is decoded only when its text was not kept).
         if let signed = record.signedNote, let body = signed.noteText {
-            for line in body.split(separator: "\n", omittingEmptySubsequences: false) { page.line(String(line)) }
+            for line in noteLines(body) { page.line(line) }
             let started = Timestamp.parse(Timestamp.iso(record.session.startedAt)) ?? record.session.startedAt
             writeTail(seal: .init(document: signed.sha256, chain: signed.seal),
                       addenda: JSONExport.addenda(record, context: context), zone: signed.zone, started: started, into: &page)
             return
         }
         write(JSONExport.document(record, context: context), into: &page)
+    }
+
+    /// The lines of a kept note: what `split(separator: "\n", omittingEmptySubsequences: false)`
+    /// gives, split on bytes (splitting on Characters runs grapheme breaking over every byte of
+    /// every note: half of a whole-clinic export's instructions). A carriage return makes
+    /// "\r\n" one Character, which the Character split keeps whole: such text goes that way.
+    static func noteLines(_ body: String) -> [String] {
+        let u = body.utf8
+        guard !u.contains(0x0D) else { return body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        var lines: [String] = []
+        var start = u.startIndex
+        var i = u.startIndex
+        while i != u.endIndex {
+            if u[i] == 0x0A {
+                lines.append(String(decoding: u[start..<i], as: UTF8.self))
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        lines.append(String(decoding: u[start...], as: UTF8.self))
+        return lines
     }
 
     /// The text of a signed note up to its signature line, as kept at signing: the note without

@@ -5,13 +5,28 @@ struct TextLayout {
     static let width = 80
 
     private(set) var lines: [String] = []
+    /// The last line handed out by `drain`, for `blank()` when `lines` is empty since.
+    private var lastDrained: String?
 
     /// One line as given (the caller guarantees its width).
     mutating func line(_ text: String) { lines.append(text) }
 
     /// A blank line, never two in a row and never at the top.
     mutating func blank() {
-        if let last = lines.last, !last.isEmpty { lines.append("") }
+        if let last = lines.last ?? lastDrained, !last.isEmpty { lines.append("") }
+    }
+
+    /// Hands out the finished text of every line up to the last one with text (as `text` would
+    /// end them), keeping the blank lines after it: they are dropped if nothing follows. Lets a
+    /// long document be written as it is built; `drain` then `text` equals `text` alone.
+    mutating func drain(into out: inout String) {
+        guard let end = lines.lastIndex(where: { !Self.trimmedEnd($0).isEmpty }) else { return }
+        for line in lines[...end] {
+            out += Self.trimmedEnd(line)
+            out += "\n"
+        }
+        lastDrained = lines[end]
+        lines.removeSubrange(...end)
     }
 
     /// A section heading, with a blank line before it.
@@ -130,7 +145,7 @@ struct TextLayout {
     }
 
     /// `line` without trailing whitespace: ASCII blanks cut on bytes; anything else the slow way.
-    private static func trimmedEnd(_ line: String) -> Substring {
+    static func trimmedEnd(_ line: String) -> Substring {
         let u = line.utf8
         var end = u.endIndex
         while end > u.startIndex, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }

@@ -33,32 +33,55 @@ struct Export: ParsableCommand {
         try reporting {
             let db = try global.open()
             let context = ExportContext(clinicName: try db.clinicName(), catalogue: db.catalogue, timeZone: try db.clinicTimeZone())
-            let text: String
+            // What is written, piece by piece: one session's text at once; a patient's sessions
+            // one at a time as they are read, so a long history never sits in memory whole.
+            let produce: ((String) throws -> Void) throws -> Void
             let what: (entity: String, id: String)
             if let sessionID {
                 guard let record = try db.sessionRecord(id: sessionID) else {
                     throw CLIError("no session has id \(sessionID) (list a patient's sessions with: needlechart sessions CHART_NUMBER)")
                 }
-                text = format == .json ? try JSONExport.session(record, context: context) : TextExport.session(record, context: context)
+                let text = format == .json ? try JSONExport.session(record, context: context) : TextExport.session(record, context: context)
+                produce = { emit in try emit(text) }
                 what = ("session", String(sessionID))
             } else {
                 let chart = patient ?? ""
                 guard let p = try db.patient(chartNumber: chart) else {
                     throw CLIError("no patient has chart number \(Sanitizer.line(chart)) (list them with: needlechart patients)")
                 }
-                let records = try db.sessionRecords(patientID: p.id)
-                text = format == .json ? try JSONExport.patient(records, context: context) : TextExport.patient(records, context: context)
+                let json = format == .json
+                produce = { emit in
+                    var out = ""
+                    if json {
+                        var stream = JSONExport.PatientStream(context: context)
+                        try db.forEachSessionRecord(patientID: p.id) { record in
+                            try stream.add(record, into: &out)
+                            try emit(out); out = ""
+                        }
+                        try stream.finish(into: &out)
+                    } else {
+                        var stream: TextExport.PatientStream?
+                        try db.forEachSessionRecord(patientID: p.id, start: { first, last, count in
+                            stream = TextExport.PatientStream(first: first, last: last, count: count, context: context)
+                        }) { record in
+                            stream?.add(record, into: &out)
+                            try emit(out); out = ""
+                        }
+                        stream?.finish(into: &out)
+                    }
+                    try emit(out)
+                }
                 what = ("patient", String(p.id))
             }
             if let output {
                 do {
-                    try ExportWriter.write(text, to: output, replace: force)
+                    try ExportWriter.write(to: output, replace: force, produce)
                 } catch is ExportWriter.TargetExists {
                     throw CLIError("\(output) exists; add --force to replace it")
                 }
                 printError("Exported to \(output)")
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                try produce { piece in FileHandle.standardOutput.write(Data(piece.utf8)) }
             }
             let seal = try db.logExport(entity: what.entity, entityID: what.id, detail: "\(format.rawValue) to \(output ?? "standard output")", by: ClinicianIdentity.username())
             printError("Record seal: \(seal) (prove the record unchanged since: needlechart check --seal \(seal))")

@@ -1,0 +1,59 @@
+import ChartCore
+@testable import ChartStore
+import Foundation
+import GRDB
+import Testing
+
+/// A patient's export written session by session (issue 13: flat memory) is byte for byte the
+/// export built whole.
+@Suite struct StreamedExportTests {
+    static let context = ExportContext(clinicName: "Harbour Physio", catalogue: .builtIn, timeZone: TimeZone(identifier: "Europe/London")!)
+
+    /// Every demo patient, and one without sessions: text and JSON, streamed and whole.
+    @Test func everyDemoPatientStreamsToTheSameBytes() throws {
+        let db = try makeStore()
+        try db.loadDemo(DemoClinic.make(today: Date(timeIntervalSince1970: 1_790_000_000), timeZone: TimeZone(identifier: "UTC")!))
+        let none = try db.addPatient(Patient(name: "No Visits", dateOfBirth: CalendarDate(iso: "1990-01-01")!, chartNumber: "NV-1"), by: "ahale")
+        let ids = try db.read { try Int64.fetchAll($0, sql: "SELECT id FROM patients ORDER BY id") }
+        #expect(ids.contains(none.id) && ids.count > 10)
+        var signed = 0
+        for id in ids {
+            let records = try db.sessionRecords(patientID: id)
+            signed += records.filter { $0.signedNote != nil }.count
+            var text = "", json = "", pieces = 0
+            var textStream: TextExport.PatientStream?
+            var jsonStream = JSONExport.PatientStream(context: Self.context)
+            let n = try db.forEachSessionRecord(patientID: id, start: { first, last, count in
+                #expect(first?.session.id == records.first?.session.id && last?.session.id == records.last?.session.id && count == records.count)
+                textStream = TextExport.PatientStream(first: first, last: last, count: count, context: Self.context)
+            }) { record in
+                textStream?.add(record, into: &text)
+                try jsonStream.add(record, into: &json)
+                pieces += 1
+            }
+            textStream?.finish(into: &text)
+            try jsonStream.finish(into: &json)
+            #expect(n == records.count && pieces == records.count)
+            #expect(text == TextExport.patient(records, context: Self.context), "patient \(id): text")
+            #expect(json == (try JSONExport.patient(records, context: Self.context)), "patient \(id): JSON")
+        }
+        #expect(signed > 5, "signed sessions (frozen documents) are among them")
+    }
+
+    /// The text is handed out as it is built: after the first session, its note is out already.
+    @Test func theTextIsWrittenAsItIsBuilt() throws {
+        let db = try makeStore()
+        try db.loadDemo(DemoClinic.make(today: Date(timeIntervalSince1970: 1_790_000_000), timeZone: TimeZone(identifier: "UTC")!))
+        let id = try #require(try db.read { try Int64.fetchOne($0, sql: "SELECT patient_id FROM sessions GROUP BY patient_id HAVING count(*) >= 3 LIMIT 1") })
+        var out = "", sizes: [Int] = []
+        var stream: TextExport.PatientStream?
+        var json = JSONExport.PatientStream(context: Self.context)
+        var jsonOut = "", jsonSizes: [Int] = []
+        try db.forEachSessionRecord(patientID: id, start: { stream = TextExport.PatientStream(first: $0, last: $1, count: $2, context: Self.context) }) { r in
+            stream?.add(r, into: &out); sizes.append(out.utf8.count)
+            try json.add(r, into: &jsonOut); jsonSizes.append(jsonOut.utf8.count)
+        }
+        #expect(sizes.count >= 3 && sizes[0] > 500 && zip(sizes, sizes.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(jsonSizes[0] > 500 && zip(jsonSizes, jsonSizes.dropFirst()).allSatisfy { $0 < $1 })
+    }
+}
