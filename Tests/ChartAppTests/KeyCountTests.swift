@@ -1,0 +1,156 @@
+import ChartApp
+import ChartCore
+import ChartStore
+import ChartUI
+import Foundation
+import Testing
+
+/// A clinic with one returning patient: last week's session, signed, treated the four points the
+/// count charts again (pectoralis major R, upper trapezius L and R, infraspinatus R), screening
+/// all "no". Two other patients share the list, so finding her takes typing.
+struct ReturningPatientClinic {
+    static let patient = Patient(id: 0, name: "Inês Duarte", dateOfBirth: CalendarDate(year: 1975, month: 9, day: 30)!, chartNumber: "NC-0100")
+
+    let driver: Driver
+    let database: AppDatabase
+    let previousID: Int64
+
+    init() throws {
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        let p = try db.addPatient(Self.patient, by: clinician.username)
+        _ = try db.addPatient(Patient(id: 0, name: "Iris Berg", dateOfBirth: CalendarDate(year: 1990, month: 1, day: 2)!, chartNumber: "NC-0101"), by: clinician.username)
+        _ = try db.addPatient(Patient(id: 0, name: "Noah Patel", dateOfBirth: CalendarDate(year: 1988, month: 4, day: 5)!, chartNumber: "NC-0102"), by: clinician.username)
+        // Last week's session, through the store as the app would have saved it.
+        var s = try db.startSession(patientID: p.id, clinician: clinician.username)
+        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
+        s.consent = Consent(obtained: true, at: env.now(), explained: Catalogue.builtIn.consentItems.map(\.id), obtainedBy: clinician.username)
+        s.nprsBefore = 7
+        try s.startCharting(catalogue: .builtIn)
+        s.version = try db.saveSessionDetails(s, by: clinician.username)
+        let points: [(String, String, Side, Int, Int, NeedleDepth, TechniqueKind)] = [
+            ("chest", "pectoralis major", .right, 25, 30, .superficial, .pistoning),
+            ("back-neck", "upper trapezius", .left, 30, 40, .deep, .pistoning),
+            ("back-neck", "upper trapezius", .right, 30, 40, .deep, .pistoning),
+            ("shoulder-blade", "infraspinatus", .right, 30, 50, .deep, .static),
+        ]
+        for (i, (region, muscle, side, diameter, length, depth, technique)) in points.enumerated() {
+            let e = TriggerPointEntry(id: "last-\(i)", regionID: region, muscle: muscle, side: side, needleCount: 1,
+                                      diameter: NeedleDiameter(hundredths: diameter), lengthMM: length, depth: depth,
+                                      technique: Technique(kind: technique, minutes: technique == .static ? 5 : nil),
+                                      sensations: ["deep-ache"], recordedAt: env.now())
+            try db.saveEntry(e, sessionID: s.id, by: clinician.username)
+            s.entries.append(e)
+        }
+        try s.beginCloseOut()
+        s.closeOut = CloseOut(needlesRemoved: 4, needleBrand: "Seirin J-Type", needleLot: "SJ2409-118", nprsAfter: 4,
+                              aftercare: ["keep-moving", "water", "heat-ice", "warn-infection", "warn-breathless"])
+        s.version = try db.saveSessionDetails(s, by: clinician.username)
+        _ = try db.sign(sessionID: s.id, by: clinician, catalogue: .builtIn, version: s.version)
+        database = db
+        previousID = s.id
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                                  exportDirectory: NSTemporaryDirectory() + "needlechart-keycount-exports", confineExports: true)
+        let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                                 now: env.now(), newID: env.newID, exportDirectory: NSTemporaryDirectory())
+        var driver = Driver(runner: runner, context: context, idleTimeout: nil)
+        driver.start()
+        self.driver = driver
+    }
+}
+
+/// One step of a walk: what it does, and the keys, as the README's table shows them.
+struct WalkStep: Sendable {
+    /// What the keys of a step are, for counting: SPEC §7 counts the lot number apart, and the
+    /// letters typed to find the patient depend on the clinic's list, so they are reported apart too.
+    enum Kind: Sendable { case keys, find, lot }
+    var name: String
+    var keys: [Key]
+    var kind: Kind
+    init(_ name: String, _ keys: [Key], _ kind: Kind = .keys) { self.name = name; self.keys = keys; self.kind = kind }
+}
+
+/// The two walks SPEC §7 measures, from the Patients screen to a signed session.
+enum KeyWalks {
+    static let lotNumber = "SJ2411-07"
+
+    /// A returning patient, nothing changed, four points charted from scratch; one with referred pain.
+    static let fromScratch: [WalkStep] = [
+        WalkStep("find her", Key.typing("ine"), .find),
+        WalkStep("start a session", [.ctrl("s")]),
+        WalkStep("screening", [.enter, .enter, .character("c"), .character("N"), .character("a"), .end, .character("6"), .ctrl("s")]),
+        WalkStep("pectoralis major R", [.down, .down, .enter, .enter, .character("r"), .ctrl("s"), .character("y")]),
+        WalkStep("upper trapezius L", [.up, .right, .enter, .enter, .character("l"), .ctrl("s"), .character("y")]),
+        WalkStep("upper trapezius R", [.enter, .enter, .character("r"), .ctrl("s"), .character("y")]),
+        WalkStep("infraspinatus R, referred pain", [.down, .right, .enter, .down, .enter, .character("r"), .tab, .character("4")]
+                 + Key.typing("arm") + [.ctrl("s"), .character("y")]),
+        WalkStep("close-out", [.character("o"), .character("a"), .down]),
+        WalkStep("lot number", Key.typing(lotNumber), .lot),
+        WalkStep("pain after, sign", [.down, .character("3"), .ctrl("s"), .character("y")]),
+    ]
+
+    /// A returning patient, nothing changed, last session's points copied.
+    static let copied: [WalkStep] = [
+        WalkStep("find her", Key.typing("ine"), .find),
+        WalkStep("start a session", [.ctrl("s")]),
+        WalkStep("screening", [.enter, .enter, .character("c"), .character("N"), .character("a"), .end, .character("6"), .ctrl("s")]),
+        WalkStep("copy the last session's points", [.character("c"), .enter, .character("y")]),
+        WalkStep("close-out", [.character("o"), .character("a"), .down]),
+        WalkStep("lot number", Key.typing(lotNumber), .lot),
+        WalkStep("pain after, sign", [.down, .character("3"), .ctrl("s"), .character("y")]),
+    ]
+
+    /// Keys of a walk: the lot and the search typed counted apart.
+    static func count(_ walk: [WalkStep]) -> (keys: Int, find: Int, lot: Int) {
+        func n(_ kind: WalkStep.Kind) -> Int { walk.filter { $0.kind == kind }.reduce(0) { $0 + $1.keys.count } }
+        return (n(.keys), n(.find), n(.lot))
+    }
+}
+
+/// SPEC §7's key counts, measured on the real reducers against a real (in-memory) store: every key
+/// goes through the app as a person's would, and the session must end signed with the right points.
+@Suite struct KeyCountTests {
+    static let goalFromScratch = 45
+    static let goalCopied = 12
+
+    /// Walks `steps` from the Patients screen; returns the store's copy of the new session.
+    static func walk(_ steps: [WalkStep], in clinic: ReturningPatientClinic) throws -> NeedlingSession {
+        var d = clinic.driver
+        for step in steps {
+            for k in step.keys { d.send(k, now: d.context.now) }
+        }
+        let screen = d.frame(width: 80, height: 24).text()
+        #expect(screen.contains("Signed and locked"), "the walk ends signed:\n\(screen)")
+        let sessions = try clinic.database.sessions(patientID: clinic.database.searchPatients("ines")[0].id)
+        let newest = try #require(sessions.first { $0.id != clinic.previousID })
+        return try #require(try clinic.database.session(id: newest.id))
+    }
+
+    @Test func aReturningPatientChartedFromScratch() throws {
+        let clinic = try ReturningPatientClinic()
+        let s = try Self.walk(KeyWalks.fromScratch, in: clinic)
+        #expect(s.isSigned)
+        #expect(s.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
+        #expect(s.entries.map(\.side) == [.right, .left, .right, .right])
+        #expect(s.entries.map(\.referredTo) == ["", "", "", "arm"])
+        #expect(s.consent.obtained && s.nprsBefore == 6 && s.closeOut.nprsAfter == 3 && s.closeOut.needleLot == KeyWalks.lotNumber)
+        let (keys, find, lot) = KeyWalks.count(KeyWalks.fromScratch)
+        #expect(lot == KeyWalks.lotNumber.count)
+        // Every key counts here, the search and the lot too. Today: 60 (goal ≤ 45).
+        #expect(keys + find + lot == 60, "\(keys + find + lot) keys (goal ≤ \(Self.goalFromScratch))")
+    }
+
+    @Test func aReturningPatientCopiedFromTheLastSession() throws {
+        let clinic = try ReturningPatientClinic()
+        let s = try Self.walk(KeyWalks.copied, in: clinic)
+        #expect(s.isSigned)
+        #expect(s.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
+        #expect(s.entries.map(\.side) == [.right, .left, .right, .right])
+        let (keys, find, _) = KeyWalks.count(KeyWalks.copied)
+        // The lot and the letters typed to find her apart. Today: 19 (goal ≤ 12).
+        #expect(find == 3)
+        #expect(keys == 19, "\(keys) keys plus the search and the lot (goal ≤ \(Self.goalCopied))")
+    }
+}
