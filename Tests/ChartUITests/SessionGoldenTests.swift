@@ -81,6 +81,16 @@ struct SessionScenario {
         return s
     }
 
+    /// A returning patient's screening done: last week's points offered, their warnings beside
+    /// the list, y confirming them (issue 10).
+    static func copyOfferOnTheWayIn() -> SessionScenario {
+        var session = SessionFixtures.newSession()
+        session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        var s = SessionScenario(session)
+        s.send([.character("="), .character("a"), .character("6"), .enter])
+        return s
+    }
+
     /// A signed session, opened read-only.
     static func signedReadOnly() -> SessionScenario {
         SessionScenario(SessionFixtures.previous, previous: nil)
@@ -95,9 +105,10 @@ struct SessionScenario {
         ("closeout-short-count", LostNeedleCloseOutTests.shortByOne),
         ("closeout-needle-not-found", LostNeedleCloseOutTests.needleNotFoundRecorded),
         ("screening-consent", screeningConsent),
+        ("copy-offer", copyOfferOnTheWayIn),
     ]
 
-    @Test(arguments: 0..<8)
+    @Test(arguments: 0..<9)
     func goldenScreens(_ index: Int) throws {
         let (name, make) = Self.cases[index]
         let scenario = make()

@@ -35,7 +35,9 @@ public struct SessionScreen: ScreenModel {
         closing = CloseOutState(session: session, previous: previous, catalogue: context.catalogue)
         catalogue = context.catalogue
         blocks = BodyMapLayout.blocks(for: context.catalogue)
-        let lastRegion = session.entries.last?.regionID
+        // Where the last point was charted; for a returning patient's first point, where the last
+        // session began (most follow-ups treat the same places).
+        let lastRegion = session.entries.last?.regionID ?? previous?.entries.first?.regionID
         charting.block = BodyMapLayout.firstBlock(of: lastRegion, in: blocks)
     }
 

@@ -60,8 +60,39 @@ struct EntryForm: Sendable, Equatable {
         var depthMM: String
     }
 
-    /// A form for `entry` in `region`; `isEdit` when it is already saved.
-    init(entry e: TriggerPointEntry, region: BodyRegion?, isEdit: Bool, catalogue: Catalogue) {
+    /// How this patient's muscle was needled last (size, depth, technique): what a new point on
+    /// that muscle starts with, whichever point came before it in this session.
+    struct Treatment: Sendable, Equatable {
+        var diameter: String
+        var needle: NeedleStart
+        var technique: TechniqueKind
+        var minutes: String
+        var frequency: String
+
+        /// The treatment of `entry`, as a copy of it would start (a deep point over the lung
+        /// without its millimetres starts superficial, `LungDepth.copied`).
+        init(_ entry: TriggerPointEntry, catalogue: Catalogue) {
+            let e = LungDepth.copied(entry, catalogue: catalogue)
+            diameter = e.diameter.description
+            needle = NeedleStart(length: String(e.lengthMM), depth: e.depth, depthMM: e.depthMM.map(String.init) ?? "")
+            technique = e.technique.kind
+            minutes = e.technique.minutes.map(String.init) ?? ""
+            frequency = e.technique.frequencyHz.map(String.init) ?? ""
+        }
+    }
+
+    /// This patient's last treatment of each muscle of the region, by muscle name.
+    var lastTreatments: [String: Treatment] = [:]
+    /// The technique and size as prefilled: what a muscle with no earlier treatment starts with.
+    var prefilledTechnique: (diameter: String, kind: TechniqueKind, minutes: String, frequency: String) {
+        (prefilledDiameter, prefilledKind, prefilledMinutes, prefilledFrequency)
+    }
+    private var prefilledDiameter = "", prefilledKind = TechniqueKind.pistoning, prefilledMinutes = "", prefilledFrequency = ""
+
+    /// A form for `entry` in `region`; `isEdit` when it is already saved. `lastTreatments` are this
+    /// patient's earlier points in the region, oldest first: a new point on one of their muscles
+    /// starts from the newest one's size, depth and technique.
+    init(entry e: TriggerPointEntry, region: BodyRegion?, isEdit: Bool, catalogue: Catalogue, lastTreatments earlier: [TriggerPointEntry] = []) {
         id = e.id; regionID = e.regionID; self.isEdit = isEdit; recordedAt = e.recordedAt
         let muscles = (region?.muscles ?? []).map { PickOption(id: $0, label: $0) }
         muscle = PickList(options: muscles, selectedID: e.muscle, allowsFreeText: true)
@@ -82,6 +113,8 @@ struct EntryForm: Sendable, Equatable {
         frequency = NumberField(e.technique.frequencyHz, limit: 3)
         note = TextField(e.note, limit: TextLimits.note)
         prefilledNeedle = NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text)
+        prefilledDiameter = diameter.text; prefilledKind = technique; prefilledMinutes = minutes.text; prefilledFrequency = frequency.text
+        for p in earlier where p.regionID == e.regionID { lastTreatments[p.muscle] = Treatment(p, catalogue: catalogue) }
         fitNeedleToMuscle(catalogue: catalogue)
     }
 
@@ -91,15 +124,24 @@ struct EntryForm: Sendable, Equatable {
     }
 
     /// A new point's needle for the muscle chosen now: over the lung superficial with the short
-    /// needle, elsewhere as prefilled. An edit, or a needle the clinician has changed, is left alone.
+    /// needle, always (the safety default is never traded for a key); elsewhere as this patient's
+    /// last treatment of that muscle, else as prefilled. Size and technique follow the last
+    /// treatment of the muscle when there is one. An edit, or a needle the clinician has changed,
+    /// is left alone.
     mutating func fitNeedleToMuscle(catalogue: Catalogue) {
         guard !isEdit, !needleEdited else { return }
+        let last = lastTreatments[muscleValue]
         let start = isOverLung(catalogue: catalogue)
             ? NeedleStart(length: String(LungDepth.startingLength(catalogue)), depth: .superficial, depthMM: "")
-            : prefilledNeedle
+            : last?.needle ?? prefilledNeedle
         if length.text != start.length { length.set(start.length) }
         depth = start.depth
         if depthMM.text != start.depthMM { depthMM.set(start.depthMM) }
+        let size = last.map { ($0.diameter, $0.technique, $0.minutes, $0.frequency) } ?? prefilledTechnique
+        if diameter.text != size.0 { diameter.set(size.0) }
+        technique = size.1
+        if minutes.text != size.2 { minutes.set(size.2) }
+        if frequency.text != size.3 { frequency.set(size.3) }
     }
 
     /// The fields shown, in order: referred-to only with referred pain, minutes and frequency
@@ -171,8 +213,14 @@ struct EntryForm: Sendable, Equatable {
 
     private mutating func editFocused(_ key: Key, catalogue: Catalogue) {
         let needleBefore = NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text)
+        let techniqueBefore = (diameter.text, technique, minutes.text, frequency.text)
         defer {
             if focus == .length || focus == .depth, NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text) != needleBefore {
+                needleEdited = true
+            }
+            // A size or technique the clinician chose is theirs too: a muscle chosen afterwards keeps it.
+            if [.diameter, .technique, .minutes, .frequency].contains(focus),
+               (diameter.text, technique, minutes.text, frequency.text) != techniqueBefore {
                 needleEdited = true
             }
         }

@@ -6,14 +6,18 @@ extension SessionScreen {
         if charting.confirmDelete != nil { return [KeyHint("y", "remove the point"), KeyHint("any key", "keep it")] }
         if let offer = charting.copyOffer {
             if offer.warnings != nil { return [KeyHint("y", "copy anyway"), KeyHint("any key", "back to the list")] }
-            return [KeyHint("Enter", "copy ticked points"), KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "cancel")]
+            let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
+            let warnings = copyWarnings(allowed, context: nil)
+            let copy = warnings.isEmpty ? KeyHint("Enter", "copy ticked points")
+                : Self.copyWarningsFitBesideList(offer, warnings: warnings) ? KeyHint("y", "copy, confirming the warnings") : KeyHint("Enter", "warnings, then y copies")
+            return [copy, KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "chart from scratch")]
         }
         if charting.focus == .entries {
             return [KeyHint("Enter", "edit"), KeyHint("↑↓", "select"), KeyHint("d", "remove"), KeyHint("Tab", "map"),
                     KeyHint("o", "close-out"), KeyHint("Esc", "back (kept unfinished)")]
         }
-        return [KeyHint("Enter", "chart"), KeyHint("←↑↓→", "move"), KeyHint("c", "copy last"), KeyHint("o", "close-out"),
-                KeyHint("Tab", "points list"), KeyHint("hjkl", "move"), KeyHint("Click", "select region (again: chart)"),
+        return [KeyHint("l/r/m", "chart that side"), KeyHint("Enter", "chart"), KeyHint("←↑↓→", "move"), KeyHint("o", "close-out"),
+                KeyHint("c", "copy last"), KeyHint("Tab", "points list"), KeyHint("Click", "select region (again: chart)"),
                 KeyHint("Esc", "back (kept unfinished)")]
     }
 
@@ -62,19 +66,39 @@ extension SessionScreen {
             }
             return []
         }
+        // The map takes arrows only: its letters are sides (l r m chart a point here on that side)
+        // and commands, and / finds a muscle by name.
         let direction: MapDirection? = switch key {
-        case .up, .character("k"): .up
-        case .down, .character("j"): .down
-        case .left, .character("h"): .left
-        case .right, .character("l"): .right
+        case .up: .up
+        case .down: .down
+        case .left: .left
+        case .right: .right
         default: nil
         }
         if let direction {
-            if let next = MapNavigation.neighbour(of: charting.block, direction, in: blocks) { charting.block = next }
+            moveOnMap(direction)
             return []
         }
         if key == .enter || key == .character(" ") { return openFormOnSelectedRegion(context: context) }
+        if let side = Self.sideKeys[key] { return openFormOnSelectedRegion(context: context, side: side) }
         return []
+    }
+
+    /// On the map, a side key charts a point on the selected region at once, on that side.
+    static let sideKeys: [Key: Side] = [.character("l"): .left, .character("L"): .left, .character("r"): .right,
+                                        .character("R"): .right, .character("m"): .midline, .character("M"): .midline]
+
+    /// An arrow on the map: the arrow opposite the last one retraces it; otherwise the nearest
+    /// block that way.
+    mutating func moveOnMap(_ direction: MapDirection) {
+        if let last = charting.lastMove, last.to == charting.block, last.direction.opposite == direction {
+            charting.block = last.from
+            charting.lastMove = ChartingState.MapMove(from: last.to, to: last.from, direction: direction)
+            return
+        }
+        guard let next = MapNavigation.neighbour(of: charting.block, direction, in: blocks) else { return }
+        charting.lastMove = ChartingState.MapMove(from: charting.block, to: next, direction: direction)
+        charting.block = next
     }
 
     /// A click: on a region selects it (a second click charts a point there); on a point selects it.
@@ -106,27 +130,42 @@ extension SessionScreen {
         return max(0, charting.entryIndex - rows + 1)
     }
 
-    mutating func openFormOnSelectedRegion(context: AppContext) -> [Command] {
+    /// Opens the point form on the selected region. The muscle starts as the last one charted
+    /// there this session, else the one this patient had there last session, else the region's
+    /// first; its size, depth and technique as this patient's last treatment of that muscle. With
+    /// `side` (a side key on the map) the side is set and the form waits on the response.
+    mutating func openFormOnSelectedRegion(context: AppContext, side: Side? = nil, muscle chosen: String? = nil) -> [Command] {
         guard phase == .charting, let id = selectedRegionID, let region = context.catalogue.region(id) else { return [] }
         if let reasons = blockedRegions[id] {
             return [.status("\(region.name.capitalizedFirst) may not be needled this session: \(reasons.joined(separator: "; ")).", .error)]
         }
         let newID = context.newID()
+        let earlier = (previous?.entries ?? []) + session.entries
+        let muscle = chosen ?? session.entries.last { $0.regionID == id }?.muscle ?? previous?.entries.first { $0.regionID == id }?.muscle
+            ?? region.muscles.first ?? ""
         var form: EntryForm
         if let last = session.entries.last {
             var e = last.prefill(id: newID, at: context.now)
-            if e.regionID != id {
-                e.regionID = id
-                e.muscle = session.entries.last { $0.regionID == id }?.muscle ?? region.muscles.first ?? ""
-            }
-            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue)
+            e.regionID = id
+            e.muscle = muscle
+            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue, lastTreatments: earlier)
         } else {
-            let e = TriggerPointEntry(id: newID, regionID: id, muscle: region.muscles.first ?? "", side: .left, recordedAt: context.now)
-            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue)
+            let e = TriggerPointEntry(id: newID, regionID: id, muscle: muscle, side: .left, recordedAt: context.now)
+            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue, lastTreatments: earlier)
             form.side = nil
         }
+        var commands: [Command] = []
+        if let side {
+            form.side = side
+            form.focus = .side
+            form.move(1)
+            commands.append(.status("\(region.name.capitalizedFirst), \(form.muscleValue) \(side.letter): the response next, ^S saves (Shift-Tab back to change the muscle).", .info))
+        } else if chosen != nil {
+            form.focus = .side
+            form.move(0)
+        }
         charting.form = form
-        return []
+        return commands
     }
 
     mutating func openForm(editing entry: TriggerPointEntry) {
@@ -244,25 +283,47 @@ extension SessionScreen {
         case .enter, .character("y"):
             let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
             let warnings = copyWarnings(allowed, context: context)
-            if !warnings.isEmpty {
-                offer.warnings = warnings
-                charting.copyOffer = offer
-                return [.status("Safety warnings: y copies anyway, any other key goes back.", .warning)]
+            if warnings.isEmpty { return copyTicked(offer, context: context) }
+            // y over a list whose warnings are all on screen beside it (at any size the app draws
+            // in) is the confirming key; otherwise the warnings get their own page and y there.
+            if key == .character("y"), Self.copyWarningsFitBesideList(offer, warnings: warnings) {
+                return copyTicked(offer, confirmed: true, context: context)
             }
-            return copyTicked(offer, context: context)
+            offer.warnings = warnings
+            charting.copyOffer = offer
+            return [.status("Safety warnings: y copies anyway, any other key goes back.", .warning)]
         default: break
         }
         charting.copyOffer = offer
         return []
     }
 
+    /// The copy box's width and height at the smallest terminal the app draws in (80×24): what
+    /// fits there fits at every size.
+    static let copyBoxAtMinimum = (width: min(App.minimumWidth - 4, 96), height: App.minimumHeight - 3 - 1 - 2)
+
+    /// The warning lines shown under the list of points to copy, `width` columns wide.
+    static func copyWarningLines(_ warnings: [String], count: Int, width: Int) -> [String] {
+        guard !warnings.isEmpty else { return [] }
+        return ["⚠ Copying \(count) point(s) confirms:"] + warnings.flatMap { DisplayWidth.wrap($0, to: width - 6).map { "  " + $0 } }
+    }
+
+    /// Rows the copy box needs beside its list: borders, the line above the list, the key line.
+    static let copyBoxChrome = 4
+
+    /// True when the ticked points' warnings fit under the list at the smallest size.
+    static func copyWarningsFitBesideList(_ offer: ChartingState.CopyOffer, warnings: [String]) -> Bool {
+        let lines = copyWarningLines(warnings, count: offer.list.checked.count, width: copyBoxAtMinimum.width)
+        return copyBoxChrome + offer.entries.count + lines.count <= copyBoxAtMinimum.height
+    }
+
     /// The safety warnings that charting `points` in this session would raise, each once: the
     /// same confirmation as charting them one by one.
-    func copyWarnings(_ points: [TriggerPointEntry], context: AppContext) -> [String] {
+    func copyWarnings(_ points: [TriggerPointEntry], context: AppContext?) -> [String] {
         var result: [String] = []
         var scratch = session
         for e in points {
-            for w in SafetyRules.warnings(for: e, in: scratch, catalogue: context.catalogue) where !result.contains(w.message) {
+            for w in SafetyRules.warnings(for: e, in: scratch, catalogue: context?.catalogue ?? catalogue) where !result.contains(w.message) {
                 result.append(w.message)
             }
             scratch.entries.append(e)

@@ -79,7 +79,12 @@ extension SessionScreen {
         case .removed:
             if key == .character("a") || key == .character("A") {
                 closing.removed.set(String(session.needlesInserted)); closing.dirty = true
-                return go(1)
+                // On to the first of brand, lot and pain after still empty: the brand carried over
+                // from the last session is not walked through, the lot (never carried) is.
+                let empty: [(CloseOutState.Row, Bool)] = [(.brand, closing.brand.trimmed.isEmpty), (.lot, closing.lot.trimmed.isEmpty),
+                                                          (.nprs, closing.nprs.text.isEmpty)]
+                guard let target = empty.first(where: \.1)?.0, let offset = rows.firstIndex(of: target) else { return go(1) }
+                return go(offset - index)
             }
             if closing.removed.handle(key) { closing.dirty = true }
         case .brand: if closing.brand.handle(key) { closing.dirty = true }

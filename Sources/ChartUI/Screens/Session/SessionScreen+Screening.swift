@@ -17,8 +17,14 @@ extension SessionScreen {
         case let .item(i) where kind(i) == .siteSpecific: hints.insert(KeyHint("Enter", "regions"), at: 1)
         case .consent: hints.insert(KeyHint("a", "yes, all explained"), at: 1)
         case .explained: hints.insert(KeyHint("Space", "tick"), at: 0); hints.insert(KeyHint("a", "tick all"), at: 1)
-        case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0)
+        case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0); hints.insert(KeyHint("Enter", "chart"), at: 1)
         default: break
+        }
+        // A returning patient: the last session's answers are offered; = keeps them in one key
+        // (offered above consent while no answer differs from last time).
+        let aboveConsent = ScreeningState.rows(catalogue).firstIndex(of: .consent).map { screening.focus < $0 } ?? false
+        if previous.map({ !$0.screening.isEmpty }) ?? false, !screening.confirmedUnchanged, aboveConsent, changedAnswers.isEmpty {
+            hints.insert(KeyHint("=", "nothing changed"), at: 0)
         }
         // When a contraindication stands, closing the session as not treated comes first.
         let notTreated = KeyHint("^X", "not treated")
@@ -187,6 +193,7 @@ extension SessionScreen {
         case .character("j") where row != .nprs: next(); return []
         case .home: screening.focus = 0; return []
         case .end: leaveNPRSRow(row); screening.focus = rows.count - 1; return []
+        case .character("="): return confirmUnchanged(context: context)
         case .character("N"):
             // Only unanswered items: "no" to all never lifts a block without its reason.
             for item in catalogue.screening where answer(item.id) == nil { setAnswer(ScreeningAnswer(itemID: item.id, present: false)) }
@@ -219,12 +226,20 @@ extension SessionScreen {
                 return out
             case .character("y"):
                 let out = changeAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: answer(item.id)?.regions ?? []), context: context)
-                if item.kind == .siteSpecific { openRegionPick(i, catalogue: catalogue) }
+                switch item.kind {
+                case .siteSpecific: openRegionPick(i, catalogue: catalogue)
+                // A contraindication is settled by its answer: on to the next row, as n does.
+                case .contraindicated: if screening.reasonPrompt == nil { next() }
+                // A precaution stays for its acknowledgement (a), which the hint offers.
+                case .precaution: break
+                }
                 return out
             case .character("a") where item.kind == .precaution:
                 guard var a = answer(item.id), a.present else { return [.status("Answer y first: acknowledge applies to a precaution that is present.", .warning)] }
                 a.acknowledged = true
-                setAnswer(a); next()
+                setAnswer(a)
+                // After =, straight to the next precaution to acknowledge (or consent): one key each.
+                if screening.confirmedUnchanged { screening.focus = nextScreeningStop(catalogue) } else { next() }
             case .enter:
                 if item.kind == .siteSpecific, answer(item.id)?.present == true { openRegionPick(i, catalogue: catalogue) } else { next() }
             default: break
@@ -266,6 +281,53 @@ extension SessionScreen {
             screening.nprsIssue = nil
         }
         return []
+    }
+
+    /// `=` for a returning patient: nothing has changed since the last session. The answers
+    /// carried forward from it stand as they are (nothing is answered that the last session did not
+    /// answer, and an answer changed today stays changed); the focus goes to what is still to do:
+    /// an item the last session had no answer for, a precaution to acknowledge again (`a`, one key
+    /// each), consent, then the pain score. Blockers and acknowledgements are exactly as strict.
+    mutating func confirmUnchanged(context: AppContext) -> [Command] {
+        guard let previous, !previous.screening.isEmpty else {
+            return [.status("No earlier screening to carry forward: answer each item (N answers the rest \"no\").", .warning)]
+        }
+        screening.confirmedUnchanged = true
+        screening.blockers = []
+        screening.focus = nextScreeningStop(context.catalogue)
+        let date = Timestamp.display(previous.startedAt, in: context.timeZone)
+        let changed = changedAnswers.count
+        var text = "Screening as on \(date)" + (changed > 0 ? ", with \(changed) answer(s) changed today." : ": nothing changed.")
+        switch ScreeningState.rows(context.catalogue)[screening.focus] {
+        case .condition, .onset: text += " Record the condition."
+        case let .item(i):
+            let item = context.catalogue.screening[i]
+            text += answer(item.id) == nil ? " \(item.question): not asked last time, answer it." : " \(item.question): a acknowledges it again."
+        case .consent, .explained: text += " Consent next: a = obtained, all explained."
+        case .nprs: text += " Pain before, then Enter."
+        }
+        return [.status(text, .info)]
+    }
+
+    /// The first row still needing the clinician, top to bottom: the condition, an unanswered item,
+    /// a precaution not acknowledged, consent, the pain score.
+    func nextScreeningStop(_ catalogue: Catalogue) -> Int {
+        let rows = ScreeningState.rows(catalogue)
+        let stop = rows.firstIndex { row in
+            switch row {
+            case .condition: session.condition.isEmpty
+            case .onset: false
+            case let .item(i):
+                answer(catalogue.screening[i].id).map { a in
+                    catalogue.screening[i].kind == .precaution && a.present && !a.acknowledged
+                        || catalogue.screening[i].kind == .siteSpecific && a.present && a.regions.isEmpty
+                } ?? true
+            case .consent: !session.consent.obtained
+            case .explained: false
+            case .nprs: true
+            }
+        }
+        return stop ?? rows.count - 1
     }
 
     /// Consent obtained now, by the clinician at the keyboard.
@@ -331,6 +393,12 @@ extension SessionScreen {
         }
         screening.dirty = false
         screening.blockers = []
+        // A returning patient: last session's points are offered at once (Esc charts from scratch).
+        if let previous, !previous.entries.isEmpty, session.entries.isEmpty {
+            _ = previousSessionLoaded(previous, context: context)
+            return [.run(.saveSessionDetails(session)),
+                    .status("Screening saved. Last session's points are offered: y copies the ticked ones, Esc charts from scratch.", .success)]
+        }
         return [.run(.saveSessionDetails(session)), .status("Screening saved. Choose a region and press Enter to chart a point.", .success)]
     }
 }
