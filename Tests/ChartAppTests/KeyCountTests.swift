@@ -66,10 +66,37 @@ struct WalkStep: Sendable {
     /// What the keys of a step are, for counting: SPEC §7 counts the lot number apart, and the
     /// letters typed to find the patient depend on the clinic's list, so they are reported apart too.
     enum Kind: Sendable { case keys, find, lot }
+    /// Keys pressed one by one, or text typed (one key per character).
+    enum Part: Sendable {
+        case keys([Key])
+        case text(String)
+    }
     var name: String
-    var keys: [Key]
+    var parts: [Part]
     var kind: Kind
-    init(_ name: String, _ keys: [Key], _ kind: Kind = .keys) { self.name = name; self.keys = keys; self.kind = kind }
+    init(_ name: String, _ parts: [Part], _ kind: Kind = .keys) { self.name = name; self.parts = parts; self.kind = kind }
+    init(_ name: String, _ keys: [Key]) { self.init(name, [.keys(keys)]) }
+    init(_ name: String, typing text: String, _ kind: Kind) { self.init(name, [.text(text)], kind) }
+
+    /// Every key of the step, in order.
+    var keys: [Key] {
+        parts.flatMap { part -> [Key] in
+            switch part {
+            case let .keys(k): k
+            case let .text(t): Key.typing(t)
+            }
+        }
+    }
+
+    /// The keys as the README shows them: each key in code, typed text as one code span.
+    var readme: String {
+        parts.map { part in
+            switch part {
+            case let .keys(k): k.map { "`\($0.label)`" }.joined(separator: " ")
+            case let .text(t): "`\(t)` (typed)"
+            }
+        }.joined(separator: " ")
+    }
 }
 
 /// The two walks SPEC §7 measures, from the Patients screen to a signed session.
@@ -78,30 +105,41 @@ enum KeyWalks {
 
     /// A returning patient, nothing changed, four points charted from scratch; one with referred pain.
     static let fromScratch: [WalkStep] = [
-        WalkStep("find her", Key.typing("ine"), .find),
+        WalkStep("find her (the letters depend on the list)", typing: "ine", .find),
         WalkStep("start a session", [.ctrl("s")]),
-        WalkStep("screening: nothing changed, consent, pain before", [.character("="), .character("a"), .character("6"), .enter]),
-        WalkStep("chart from scratch (last session's points are offered)", [.escape]),
-        WalkStep("pectoralis major R", [.character("r"), .ctrl("s"), .character("y")]),
+        WalkStep("screening: nothing changed since last time, consent with all three explained, pain before 6",
+                 [.character("="), .character("a"), .character("6"), .enter]),
+        WalkStep("last session's points are offered: chart from scratch instead", [.escape]),
+        WalkStep("pectoralis major R (the map starts where last session began)", [.character("r"), .ctrl("s"), .character("y")]),
         WalkStep("upper trapezius L", [.up, .right, .character("l"), .ctrl("s"), .character("y")]),
         WalkStep("upper trapezius R", [.character("r"), .ctrl("s"), .character("y")]),
-        WalkStep("infraspinatus R, referred pain", [.down, .right, .character("r"), .tab, .character("4")]
-                 + Key.typing("arm") + [.ctrl("s"), .character("y")]),
+        WalkStep("infraspinatus R, referred pain (to the arm)",
+                 [.keys([.down, .right, .character("r"), .tab, .character("4")]), .text("arm"), .keys([.ctrl("s"), .character("y")])]),
         WalkStep("close-out: all needles out", [.character("o"), .character("a")]),
-        WalkStep("lot number", Key.typing(lotNumber), .lot),
-        WalkStep("pain after, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
+        WalkStep("today's lot number", typing: lotNumber, .lot),
+        WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
     ]
 
     /// A returning patient, nothing changed, last session's points copied.
     static let copied: [WalkStep] = [
-        WalkStep("find her", Key.typing("ine"), .find),
+        WalkStep("find her (the letters depend on the list)", typing: "ine", .find),
         WalkStep("start a session", [.ctrl("s")]),
-        WalkStep("screening: nothing changed, consent, pain before", [.character("="), .character("a"), .character("6"), .enter]),
-        WalkStep("copy last session's points, confirming their warnings", [.character("y")]),
+        WalkStep("screening: nothing changed since last time, consent with all three explained, pain before 6",
+                 [.character("="), .character("a"), .character("6"), .enter]),
+        WalkStep("copy last session's points, confirming the warnings shown beside them", [.character("y")]),
         WalkStep("close-out: all needles out", [.character("o"), .character("a")]),
-        WalkStep("lot number", Key.typing(lotNumber), .lot),
-        WalkStep("pain after, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
+        WalkStep("today's lot number", typing: lotNumber, .lot),
+        WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
     ]
+
+    /// The README's table for `walk`, with its count.
+    static func readmeTable(_ walk: [WalkStep]) -> String {
+        let (keys, find, lot) = count(walk)
+        var lines = ["| step | keys |", "|---|---|"]
+        lines += walk.map { "| \($0.name) | \($0.readme) |" }
+        lines.append("| **counted** | **\(keys) keys**, plus \(find) typed to find her and the \(lot) characters of the lot: \(keys + find + lot) in all |")
+        return lines.joined(separator: "\n")
+    }
 
     /// Keys of a walk: the lot and the search typed counted apart.
     static func count(_ walk: [WalkStep]) -> (keys: Int, find: Int, lot: Int) {
@@ -161,5 +199,28 @@ enum KeyWalks {
         // The lot and the letters typed to find her apart (19 before this walk was cut down).
         #expect(find == 3)
         #expect(keys <= Self.goalCopied, "\(keys) keys plus the search and the lot (goal ≤ \(Self.goalCopied))")
+    }
+}
+
+/// README.md's key tables are the walks the count drives: a table that drifted from the keys
+/// that really chart and sign a session fails here, with the table as it should read.
+@Suite struct ReadmeKeyTableTests {
+    static func readme() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    }
+
+    /// The text between `<!-- keys:NAME -->` and `<!-- /keys -->` in the README.
+    static func section(_ name: String, in text: String) -> String? {
+        guard let start = text.range(of: "<!-- keys:\(name) -->\n"),
+              let end = text.range(of: "\n<!-- /keys -->", range: start.upperBound..<text.endIndex) else { return nil }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+
+    @Test(arguments: [("returning-from-scratch", KeyWalks.fromScratch), ("returning-copied", KeyWalks.copied)])
+    func theReadmeShowsTheWalkTheCountDrives(name: String, walk: [WalkStep]) throws {
+        let expected = KeyWalks.readmeTable(walk)
+        let found = Self.section(name, in: try Self.readme())
+        #expect(found == expected, "README.md's table \(name) should read:\n\(expected)")
     }
 }
