@@ -161,4 +161,25 @@ import Testing
         #expect(lung.muscleValue == "levator scapulae")
         #expect(lung.diameter.text == "0.30" && lung.depth == .superficial && lung.length.text == "15")
     }
+
+    @Test func typingAMusclesNameOnTheMapGoesToItsRegionAndMuscleAtOnce() throws {
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.send(.character("/"), ctx)
+        #expect(s.capturesText, "letters are the name now, ? included")
+        s.send(Key.typing("infra") + [.enter], ctx)
+        let form = try #require(s.charting.form)
+        #expect(s.selectedRegionID == "shoulder-blade")
+        #expect(form.regionID == "shoulder-blade" && form.muscleValue == "infraspinatus")
+        #expect(form.focus == .side, "the muscle is chosen: the side is next")
+        s.send(.character("r"), ctx)
+        #expect(s.charting.form?.side == .right)
+        // A name typed from its start is found before one that only contains it.
+        s.send(.escape, ctx)
+        s.send([.character("/"), .character("u"), .character("p"), .enter], ctx)
+        #expect(s.charting.form?.muscleValue == "upper trapezius")
+        // Esc leaves the finder without charting.
+        s.send(.escape, ctx)
+        s.send([.character("/"), .character("x"), .escape, .escape], ctx)
+        #expect(s.charting.finder == nil && s.charting.form == nil)
+    }
 }

@@ -57,7 +57,7 @@ public struct SessionScreen: ScreenModel {
         switch phase {
         case .screening: screening.conditionPicker != nil || screening.reasonPrompt != nil
             || (screening.notTreated.map { !$0.confirming } ?? false)
-        case .charting: charting.form?.capturesText ?? false
+        case .charting: charting.finder != nil || (charting.form?.capturesText ?? false)
         case .closeOut: closeOutCapturesText
         case .signed: false
         }

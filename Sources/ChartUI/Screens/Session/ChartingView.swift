@@ -18,6 +18,14 @@ extension SessionScreen {
             renderEntries(into: &screen, rect: layout.list, context: context)
         }
         if let offer = charting.copyOffer { renderCopyOffer(offer, into: &screen, area: body, context: context) }
+        if let finder = charting.finder {
+            let w = min(body.width - 4, 64)
+            let r = Rect(x: body.x + (body.width - w) / 2, y: body.y + 1, width: w, height: min(body.height - 2, 14))
+            screen.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+            screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .emphasis, title: "Find a muscle")
+            finder.render(into: &screen, rect: Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2), focused: true,
+                          prompt: "type its name; Enter charts it")
+        }
     }
 
     /// Under the map: the selected region's full name, muscles and warnings, or the question

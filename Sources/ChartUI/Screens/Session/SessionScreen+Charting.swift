@@ -3,6 +3,7 @@ import ChartCore
 extension SessionScreen {
     var chartingHints: [KeyHint] {
         if let form = charting.form { return entryFormHints(form) }
+        if charting.finder != nil { return [KeyHint("type", "the muscle's name"), KeyHint("↑↓", "choose"), KeyHint("Enter", "chart it"), KeyHint("Esc", "back to the map")] }
         if charting.confirmDelete != nil { return [KeyHint("y", "remove the point"), KeyHint("any key", "keep it")] }
         if let offer = charting.copyOffer {
             if offer.warnings != nil { return [KeyHint("y", "copy anyway"), KeyHint("any key", "back to the list")] }
@@ -17,7 +18,7 @@ extension SessionScreen {
                     KeyHint("o", "close-out"), KeyHint("Esc", "back (kept unfinished)")]
         }
         return [KeyHint("l/r/m", "chart that side"), KeyHint("Enter", "chart"), KeyHint("←↑↓→", "move"), KeyHint("o", "close-out"),
-                KeyHint("c", "copy last"), KeyHint("Tab", "points list"), KeyHint("Click", "select region (again: chart)"),
+                KeyHint("/", "find a muscle"), KeyHint("c", "copy last"), KeyHint("Tab", "points list"), KeyHint("Click", "select region (again: chart)"),
                 KeyHint("Esc", "back (kept unfinished)")]
     }
 
@@ -35,6 +36,7 @@ extension SessionScreen {
             return [.run(.deleteEntry(id: id, sessionID: session.id))]
         }
         if charting.copyOffer != nil { return handleCopyOffer(key, context: context) }
+        if charting.finder != nil { return handleFinder(key, context: context) }
         switch key {
         case .escape:
             if charting.focus == .entries { charting.focus = .map; return [] }
@@ -81,6 +83,35 @@ extension SessionScreen {
         }
         if key == .enter || key == .character(" ") { return openFormOnSelectedRegion(context: context) }
         if let side = Self.sideKeys[key] { return openFormOnSelectedRegion(context: context, side: side) }
+        if key == .character("/") { openFinder(context: context) }
+        return []
+    }
+
+    /// `/` on the map: find a muscle by name, whatever region it is in.
+    mutating func openFinder(context: AppContext) {
+        let options = context.catalogue.regions.flatMap { region in
+            region.muscles.map { PickOption(id: region.id + "\u{1F}" + $0, label: $0, detail: "— \(region.name) (\(region.view.rawValue))") }
+        }
+        charting.finder = PickList(options: options, allowsFreeText: false, prefixFirst: true)
+    }
+
+    /// The finder's keys: typing filters, ↑↓ choose, Enter goes to the muscle's region and opens
+    /// the point form on it with the muscle chosen and the side next; Esc closes it.
+    mutating func handleFinder(_ key: Key, context: AppContext) -> [Command] {
+        guard var finder = charting.finder else { return [] }
+        switch finder.handle(key) {
+        case let .picked(option):
+            charting.finder = nil
+            let parts = option.id.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return [] }
+            charting.lastMove = nil
+            charting.block = BodyMapLayout.firstBlock(of: parts[0], in: blocks)
+            return openFormOnSelectedRegion(context: context, muscle: parts[1])
+        case .cancelled:
+            charting.finder = nil
+        case .none, .freeText:
+            charting.finder = finder
+        }
         return []
     }
 
