@@ -98,9 +98,10 @@ import Testing
 
     @Test(arguments: [(80, 24), (132, 43)])
     func aClickSelectsTheRegionDrawnThereAndASecondClickChartsIt(size: (Int, Int)) throws {
-        let ctx = SessionFixtures.context()
+        var ctx = SessionFixtures.context()
+        ctx.area = App.area(for: TerminalSize(width: size.0, height: size.1))  // as the app tells its screens
         var s = SessionFixtures.screen(SessionFixtures.chartingSession())
-        let frame = appFrame(s, width: size.0, height: size.1, context: ctx)  // the screen learns where it was drawn
+        let frame = appFrame(s, width: size.0, height: size.1, context: ctx)
         let layout = ChartLayout(area: Rect(x: 0, y: 1, width: size.0, height: size.1 - 3), blocks: s.blocks)
         for region in ["calf", "hand", "abdomen", "back-head", "sole-foot"] {
             let r = layout.map.rects[try #require(s.blocks.firstIndex { $0.regionID == region })]
@@ -149,7 +150,8 @@ import Testing
 @Suite struct EntryListClickTests {
     @Test(arguments: [(80, 24), (132, 43)])
     func aClickOnAPointSelectsIt(size: (Int, Int)) {
-        let ctx = SessionFixtures.context()
+        var ctx = SessionFixtures.context()
+        ctx.area = App.area(for: TerminalSize(width: size.0, height: size.1))
         var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [
             SessionFixtures.entry("e1", "calf", "soleus", .left), SessionFixtures.entry("e2", "hand", "adductor pollicis", .right),
         ]))

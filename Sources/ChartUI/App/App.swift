@@ -48,11 +48,19 @@ public struct App: Sendable {
     /// The screen with the keyboard.
     public var top: any ScreenModel { stack[stack.count - 1] }
 
-    /// Context for the screens, with privacy as it stands.
+    /// Context for the screens, with privacy as it stands and the area they are drawn in at the
+    /// terminal's size.
     func screenContext(_ base: AppContext) -> AppContext {
         var c = base
         c.privacy = base.privacy || privacy || locked
+        c.area = Self.area(for: size)
         return c
+    }
+
+    /// The area below the title bar and above the status line and key bar, where the screen on top
+    /// is drawn in a terminal of `size`.
+    public static func area(for size: TerminalSize) -> Rect {
+        Rect(x: 0, y: 1, width: size.width, height: size.height - 3)
     }
 
     /// True while the terminal is smaller than the app draws in: the screens are hidden behind
@@ -137,14 +145,15 @@ public struct App: Sendable {
         guard width >= Self.minimumWidth, height >= Self.minimumHeight else {
             return .tooSmall(width: width, height: height, minimumWidth: Self.minimumWidth, minimumHeight: Self.minimumHeight)
         }
-        let context = screenContext(base)
+        var context = screenContext(base)
+        context.area = Self.area(for: TerminalSize(width: width, height: height))
         var screen = Screen(width: width, height: height)
         // Title bar.
         screen.fill(x: 0, y: 0, width: width, height: 1, style: .header)
         screen.put(" NeedleChart · " + top.title, x: 0, y: 0, style: .header, maxWidth: width - 30)
         let right = "\(Sanitizer.line(context.clinician.displayName)) · \(Timestamp.display(context.now, in: context.timeZone)) "
         screen.putRight((privacy ? "PRIVACY · " : "") + right, y: 0, style: .header, maxWidth: 40)
-        let area = Rect(x: 0, y: 1, width: width, height: height - 3)
+        let area = context.area
         if locked {
             screen.centered("Locked after \(Int((idleTimeout ?? 0) / 60)) idle minutes: patient data hidden.", y: height / 2 - 1, style: .emphasis)
             screen.centered("Press any key to continue.", y: height / 2 + 1)

@@ -15,6 +15,10 @@ public struct AppContext: Sendable {
     public var privacy: Bool
     /// Directory export paths start in.
     public var exportDirectory: String
+    /// Where the screen on top is drawn at the terminal's size as last reported: reducers scroll
+    /// and hit-test clicks against it, so they never depend on a frame drawn before. The app sets it
+    /// from its size (`App.resized(to:)`); until then it is the area at 80×24.
+    public var area: Rect = App.area(for: TerminalSize(width: App.minimumWidth, height: App.minimumHeight))
 
     public init(catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone, now: Date,
                 newID: @escaping @Sendable () -> String, privacy: Bool = false, exportDirectory: String) {

@@ -21,10 +21,9 @@ public struct PatientsScreen: ScreenModel {
     public var offeringResume = false
     /// The offer was made already this run.
     var offeredResume = false
-    /// First row of the list on screen.
+    /// First row of the list on screen, kept by the reducer so that the selection stays in view
+    /// at the terminal's size (`AppContext.area`): clicks hit the patient drawn where they land.
     public var scroll = 0
-    /// Rows of the list last drawn (for paging and clicks).
-    var listTop = 5
 
     public init() {}
 
@@ -61,7 +60,20 @@ public struct PatientsScreen: ScreenModel {
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
         guard let action = Self.action(for: key) else { return [] }
-        return reduce(action, context: context)
+        let out = reduce(action, context: context)
+        keepSelectionInView(context.area)
+        return out
+    }
+
+    /// Where the list's rows are drawn in `area`: the first row's line and how many fit.
+    func listRows(_ area: Rect) -> (top: Int, count: Int) {
+        let top = area.y + 4  // the search line, a blank line, the column heads
+        return (top, area.maxY - top - (unfinished.isEmpty ? 0 : 2))
+    }
+
+    /// Scrolls just enough that the selection is on screen.
+    mutating func keepSelectionInView(_ area: Rect) {
+        scroll = scroll(rows: listRows(area).count)
     }
 
     /// The reducer: applies an action, returns what the app must do.
@@ -113,7 +125,7 @@ public struct PatientsScreen: ScreenModel {
             }
             return [.run(.loadDemo)]
         case let .click(row):
-            let index = scroll + row - listTop
+            let index = scroll + row - listRows(context.area).top
             if results.indices.contains(index) {
                 if index == selection { return reduce(.openHistory, context: context) }
                 selection = index
@@ -137,10 +149,12 @@ public struct PatientsScreen: ScreenModel {
         case let .patients(list):
             results = list; loaded = true
             selection = min(selection, max(0, list.count - 1))
+            keepSelectionInView(context.area)
         case let .unfinished(list):
             // Offered once, on start; afterwards the line at the bottom says what is open.
             if !offeredResume { offeringResume = !list.isEmpty; offeredResume = true }
             unfinished = list
+            keepSelectionInView(context.area)  // the line about them takes two rows of the list
         case let .session(session, patient, previous, _):
             unfinished.removeAll { $0.sessionID == session.id }
             return [.push(SessionScreen(session: session, patient: patient, previous: previous, context: context))]
@@ -173,7 +187,7 @@ public struct PatientsScreen: ScreenModel {
         screen.put(DisplayWidth.pad("CHART", to: 12) + "  " + DisplayWidth.pad("NAME", to: nameWidth) + "  " + DisplayWidth.pad("BORN", to: 16) + "  SESSION", x: 2, y: y, style: .dim)
         if contactWidth > 0 { screen.put("CONTACT", x: contactX, y: y, style: .dim) }
         y += 1
-        let rows = area.maxY - y - (unfinished.isEmpty ? 0 : 2)
+        let rows = listRows(area).count
         if loaded && results.isEmpty {
             if search.text.isEmpty {
                 screen.put("No patients yet.", x: 4, y: y + 1, style: .emphasis)

@@ -23,8 +23,6 @@ public struct SessionScreen: ScreenModel {
     var signing = false
     /// Signed while this screen was open (a success line shows).
     var justSigned = false
-    /// Where the screen was last drawn, for mouse clicks.
-    let drawn = DrawnArea()
 
     /// Opens `session` of `patient` in the phase it is in; `previous` is the patient's session before it.
     public init(session: NeedlingSession, patient: Patient, previous: NeedlingSession?, context: AppContext) {
@@ -160,7 +158,6 @@ public struct SessionScreen: ScreenModel {
     }
 
     public func render(into screen: inout Screen, area: Rect, context: AppContext) {
-        drawn.value = area
         renderHeader(into: &screen, area: area, context: context)
         let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
         switch phase {

@@ -20,8 +20,12 @@ public struct SessionViewScreen: ScreenModel {
     /// A signed session's note as frozen at signing: shown as signed, whatever changed since.
     public var signedNote: SignedNote?
 
-    /// Rows of the note visible at the smallest terminal (80×24): scrolling is bounded by it.
-    static let minimumRows = 19
+    /// Rows of the note shown in `area` (below its heading and rule): scrolling is bounded by it,
+    /// so the last line of the note stops at the bottom of the screen at any size.
+    static func rows(in area: Rect) -> Int { max(1, area.height - headerRows) }
+
+    /// The heading line and the rule under it.
+    static let headerRows = 2
 
     /// A read-only view of `session`.
     public init(session: NeedlingSession, patient: Patient, previous: NeedlingSession?, context: AppContext) {
@@ -93,8 +97,9 @@ public struct SessionViewScreen: ScreenModel {
 
     /// The reducer: applies an action, returns what the app must do.
     public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {
-        let last = max(0, lines(context: context).count - Self.minimumRows)
-        let page = Self.minimumRows - 1
+        let rows = Self.rows(in: context.area)
+        let last = max(0, lines(context: context).count - rows)
+        let page = max(1, rows - 1)
         switch action {
         case .lineUp: scroll = max(0, min(scroll, last) - 1)
         case .lineDown: scroll = min(last, scroll + 1)
@@ -142,8 +147,8 @@ public struct SessionViewScreen: ScreenModel {
         let all = lines(context: context)
         let margin = area.width >= Self.noteWidth + 4 ? 2 : 0
         let x = area.x + margin
-        let headerRows = 2
-        let rows = max(1, area.height - headerRows)
+        let headerRows = Self.headerRows
+        let rows = Self.rows(in: area)
         let first = max(0, min(scroll, all.count - rows))
         let status = session.isSigned ? "signed · read-only" : "DRAFT (\(session.state.rawValue)) · read-only"
         let position = all.isEmpty ? "empty" : "lines \(first + 1)–\(min(all.count, first + rows)) of \(all.count)"

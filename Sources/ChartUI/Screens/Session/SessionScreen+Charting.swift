@@ -134,8 +134,8 @@ extension SessionScreen {
 
     /// A click: on a region selects it (a second click charts a point there); on a point selects it.
     mutating func click(x: Int, y: Int, context: AppContext) -> [Command] {
-        guard let area = drawn.value else { return [] }
-        let layout = ChartLayout(area: area, blocks: blocks)
+        // Hit-tested against the layout at the terminal's size, as it is drawn.
+        let layout = ChartLayout(area: context.area, blocks: blocks)
         if let i = layout.map.block(atX: x, y: y) {
             let again = blocks[i].regionID == selectedRegionID && charting.focus == .map
             charting.block = i
