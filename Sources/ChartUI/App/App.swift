@@ -176,7 +176,8 @@ public struct App: Sendable {
         screen.fill(x: 0, y: height - 1, width: width, height: 1, style: .hint)
         let hints = locked ? [KeyHint("any key", "unlock")] : showingHelp ? [KeyHint("any key", "close help")] : top.keyHints
         var x = 1
-        let tail = "  ? help  ^Q quit"
+        // While a field has the keyboard ? is typed into it: the bar names the key that helps then.
+        let tail = top.capturesText ? "  F1 help  ^Q quit" : "  ? help  ^Q quit"
         let limit = width - DisplayWidth.of(tail) - 1
         for h in hints {
             let text = "\(h.keys) \(h.action)"
@@ -190,18 +191,38 @@ public struct App: Sendable {
         return screen
     }
 
+    /// Keys that act on every screen (App handles them before the screen sees a key).
+    public static let everywhere: [HelpLine] = [
+        HelpLine(group: "Everywhere", keys: "? F1", text: "this help (F1 while typing in a field)"),
+        HelpLine(group: "Everywhere", keys: "^P", text: "privacy: hide patient names, the search and dates of birth"),
+        HelpLine(group: "Everywhere", keys: "^Q ^C", text: "quit (everything confirmed is already saved)"),
+    ]
+
+    /// Help for the screen on top: its keys as its table has them, grouped, then the keys that act
+    /// everywhere; in two columns when one does not hold them.
     private func renderHelp(into screen: inout Screen, area: Rect) {
         screen.box(x: area.x + 2, y: area.y, width: area.width - 4, height: area.height, title: " Keys: \(top.title) ")
-        var y = area.y + 1
-        let all = top.keyHints + [
-            KeyHint("? / F1", "this help (F1 while typing)"), KeyHint("Esc", "back / cancel"),
-            KeyHint("^P", "privacy: hide patient names"), KeyHint("^Q / ^C", "quit (everything confirmed is already saved)"),
-        ]
-        let keyWidth = min(18, (all.map { DisplayWidth.of($0.keys) }.max() ?? 8) + 2)
-        for h in all where y < area.maxY - 1 {
-            screen.put(h.keys, x: area.x + 4, y: y, style: .emphasis, maxWidth: keyWidth)
-            screen.put(h.action, x: area.x + 4 + keyWidth, y: y, maxWidth: area.width - keyWidth - 8)
-            y += 1
+        var entries: [(heading: String?, line: HelpLine?)] = []
+        var group: String?
+        for line in top.help + Self.everywhere {
+            if line.group != group { group = line.group; entries.append((line.group, nil)) }
+            entries.append((nil, line))
+        }
+        let rows = area.height - 2
+        let columns = entries.count > rows ? 2 : 1
+        let columnWidth = (area.width - 8) / columns
+        let keyWidth = min(16, (entries.compactMap { $0.line.map { DisplayWidth.of($0.keys) } }.max() ?? 8) + 2)
+        for (i, entry) in entries.prefix(rows * columns).enumerated() {
+            let x = area.x + 4 + (i / rows) * columnWidth, y = area.y + 1 + i % rows
+            if let heading = entry.heading {
+                screen.put(heading, x: x, y: y, style: Style.header, maxWidth: columnWidth - 1)
+            } else if let h = entry.line {
+                screen.put(h.keys, x: x + 1, y: y, style: .emphasis, maxWidth: keyWidth - 1)
+                screen.put(h.text, x: x + 1 + keyWidth, y: y, maxWidth: columnWidth - keyWidth - 2)
+            }
+        }
+        if entries.count > rows * columns {
+            screen.putRight("↓ \(entries.count - rows * columns) more: a larger window shows them", right: area.maxX - 4, y: area.maxY - 1, style: .dim)
         }
     }
 }

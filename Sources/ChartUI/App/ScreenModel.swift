@@ -65,6 +65,9 @@ public protocol ScreenModel: Sendable {
     var title: String { get }
     /// The keys of this screen, most used first: the hint bar shows as many as fit, help shows all.
     var keyHints: [KeyHint] { get }
+    /// Every key of the screen as it stands, grouped, for `?`/F1 help. A screen driven by a
+    /// `Keymap` returns the table's `help`, so help lists exactly what dispatch binds.
+    var help: [HelpLine] { get }
     /// True while a free-text field has the keyboard: then `?` and letters are typed, not commands.
     var capturesText: Bool { get }
     /// Reacts to a key.
@@ -79,6 +82,7 @@ public protocol ScreenModel: Sendable {
 
 extension ScreenModel {
     public var capturesText: Bool { false }
+    public var help: [HelpLine] { keyHints.map { HelpLine(group: title, keys: $0.keys, text: $0.action) } }
     public mutating func reappeared(context: AppContext) -> [Command] { [] }
     public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
         if case let .failed(message) = event { return [.status(message, .error)] }

@@ -30,31 +30,39 @@ public struct PatientsScreen: ScreenModel {
     public var title: String { "Patients" }
     public var capturesText: Bool { false }
 
-    public var keyHints: [KeyHint] {
-        if offeringResume { return [KeyHint("Enter", "resume"), KeyHint("Esc", "later")] }
-        return [KeyHint("↑↓", "select"), KeyHint("Enter", "history"), KeyHint("^S", "session"),
-                KeyHint("^N", "new patient"), KeyHint("^E", "edit"), KeyHint("^R", "resume"), KeyHint("^D", "demo clinic")]
-    }
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+
+    /// The keys as they stand: the resume offer's two first while it shows.
+    var keymap: Keymap<Action> { offeringResume ? Self.offerKeys : Self.keys }
+
+    /// The keymap: dispatch, the key bar and help all read it.
+    static let keys = Keymap<Action>([
+        KeyBinding([.up, .down], "select", group: "Patients") { $0 == .up ? .moveUp : .moveDown },
+        KeyBinding([.enter], .openHistory, "history", group: "Patients"),
+        KeyBinding([.ctrl("s"), .function(5)], .startSession, "session", group: "Patients", bar: "^S"),
+        KeyBinding([.ctrl("n"), .function(2)], .newPatient, "new patient", group: "Patients", bar: "^N"),
+        KeyBinding([.ctrl("e"), .function(3)], .editPatient, "edit", group: "Patients", bar: "^E"),
+        KeyBinding([.ctrl("r")], .resume, "resume", group: "Patients"),
+        KeyBinding([.ctrl("d")], .loadDemo, "demo clinic", group: "Patients"),
+        KeyBinding([.pageUp, .pageDown], "a page up / down", group: "Patients", inBar: false) { $0 == .pageUp ? .pageUp : .pageDown },
+        KeyBinding([.escape], .cancel, "clear the search", group: "Patients", inBar: false),
+        KeyBinding(matching: \.isClick, label: "Click", "select a patient (again: history)", group: "Patients", inBar: false) { key in
+            if case let .mouse(_, y) = key { return .click(row: y) }
+            return .cancel
+        },
+        KeyBinding(matching: \.edits, label: "type", "search by name or chart number",
+                   group: "Patients", inBar: false) { .edit($0) },
+    ])
+
+    /// While the resume offer shows: Enter resumes, Esc puts it off; any other key as usual.
+    static let offerKeys = Keymap<Action>([
+        KeyBinding([.enter], .openHistory, "resume", group: "Unfinished session offered"),
+        KeyBinding([.escape], .cancel, "later", group: "Unfinished session offered"),
+    ] + keys.bindings.filter { !$0.keys.contains(.enter) && !$0.keys.contains(.escape) }.map { var b = $0; b.inBar = false; return b })
 
     /// The keymap: keys to actions.
-    static func action(for key: Key) -> Action? {
-        switch key {
-        case .up: .moveUp
-        case .down: .moveDown
-        case .pageUp: .pageUp
-        case .pageDown: .pageDown
-        case .enter: .openHistory
-        case .ctrl("n"), .function(2): .newPatient
-        case .ctrl("e"), .function(3): .editPatient
-        case .ctrl("s"), .function(5): .startSession
-        case .ctrl("r"): .resume
-        case .ctrl("d"): .loadDemo
-        case .escape: .cancel
-        case let .mouse(_, y): .click(row: y)
-        case .character, .backspace, .delete, .left, .right, .home, .end, .ctrl("u"): .edit(key)
-        default: nil
-        }
-    }
+    static func action(for key: Key) -> Action? { keys.action(for: key) }
 
     var selected: Patient? { results.indices.contains(selection) ? results[selection] : nil }
 

@@ -70,6 +70,15 @@ public struct SessionScreen: ScreenModel {
         }
     }
 
+    /// Help: the map's or the points list's table while they have the keyboard; otherwise the
+    /// phase's keys as its bar lists them.
+    public var help: [HelpLine] {
+        if phase == .charting, charting.form == nil, charting.copyOffer == nil, charting.finder == nil, charting.confirmDelete == nil {
+            return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).help
+        }
+        return keyHints.map { HelpLine(group: title, keys: $0.keys, text: $0.action) }
+    }
+
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
         if key == .resize { return [] }
         switch phase {

@@ -34,12 +34,30 @@ public struct SessionViewScreen: ScreenModel {
 
     public var title: String { "Session (read-only)" }
 
-    public var keyHints: [KeyHint] {
-        var hints = [KeyHint("↑↓ PgUp PgDn", "scroll")]
-        if session.isSigned { hints.append(KeyHint("a", "addendum")) }
-        hints += [KeyHint("x", "export"), KeyHint("Esc", "back"), KeyHint("Home/End", "top/bottom")]
-        return hints
-    }
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+
+    /// The keys as they stand: an addendum only for a signed session.
+    var keymap: Keymap<Action> { session.isSigned ? Self.keys : Keymap(Self.keys.bindings.filter { !$0.keys.contains(.character("a")) }) }
+
+    /// The keymap: dispatch, the key bar and help all read it.
+    static let keys = Keymap<Action>([
+        KeyBinding([.up, .down, .character("k"), .character("j"), .pageUp, .pageDown, .character(" ")], "scroll",
+                   group: "Session (read-only)", bar: "↑↓ PgUp PgDn") { key in
+            switch key {
+            case .up, .character("k"): .lineUp
+            case .down, .character("j"): .lineDown
+            case .pageUp: .pageUp
+            default: .pageDown
+            }
+        },
+        KeyBinding([.character("a"), .ctrl("a")], .addendum, "addendum", group: "Session (read-only)", bar: "a"),
+        KeyBinding([.character("x"), .ctrl("x")], .export, "export", group: "Session (read-only)", bar: "x"),
+        KeyBinding([.escape, .character("q")], .back, "back", group: "Session (read-only)", bar: "Esc"),
+        KeyBinding([.home, .character("g"), .end, .character("G")], "top/bottom", group: "Session (read-only)", bar: "Home/End") {
+            [.home, .character("g")].contains($0) ? .top : .bottom
+        },
+    ])
 
     /// The note as shown: the text export of the session, the patient's name hidden in privacy
     /// mode, the clinic line left out (the screen has no clinic name to give it).
@@ -75,20 +93,7 @@ public struct SessionViewScreen: ScreenModel {
     }
 
     /// The keymap: keys to actions.
-    static func action(for key: Key) -> Action? {
-        switch key {
-        case .up, .character("k"): .lineUp
-        case .down, .character("j"): .lineDown
-        case .pageUp: .pageUp
-        case .pageDown, .character(" "): .pageDown
-        case .home, .character("g"): .top
-        case .end, .character("G"): .bottom
-        case .character("a"), .ctrl("a"): .addendum
-        case .character("x"), .ctrl("x"): .export
-        case .escape, .character("q"): .back
-        default: nil
-        }
-    }
+    static func action(for key: Key) -> Action? { keys.action(for: key) }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
         guard let action = Self.action(for: key) else { return [] }

@@ -13,14 +13,48 @@ extension SessionScreen {
                 : Self.copyWarningsFitBesideList(offer, warnings: warnings) ? KeyHint("y", "copy, confirming the warnings") : KeyHint("Enter", "warnings, then y copies")
             return [copy, KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "chart from scratch")]
         }
-        if charting.focus == .entries {
-            return [KeyHint("Enter", "edit"), KeyHint("↑↓", "select"), KeyHint("d", "remove"), KeyHint("Tab", "map"),
-                    KeyHint("o", "close-out"), KeyHint("Esc", "back (kept unfinished)")]
-        }
-        return [KeyHint("l/r/m", "chart that side"), KeyHint("Enter", "chart"), KeyHint("←↑↓→", "move"), KeyHint("o", "close-out"),
-                KeyHint("/", "find a muscle"), KeyHint("c", "copy last"), KeyHint("Tab", "points list"), KeyHint("Click", "select region (again: chart)"),
-                KeyHint("Esc", "back (kept unfinished)")]
+        return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).hints
     }
+
+    /// What a key does on the charting screen when no form or question is open.
+    enum ChartingAction: Sendable, Equatable {
+        case chart, side(Side), move(MapDirection), copyLast, closeOut, switchFocus, find, back, click(x: Int, y: Int),
+             pointUp, pointDown, editPoint, removePoint
+    }
+
+    /// Keys common to the map and the points list.
+    static let chartingCommonKeys: [KeyBinding<ChartingAction>] = [
+        KeyBinding([.character("o"), .function(8)], .closeOut, "close-out", group: "Charting", bar: "o"),
+        KeyBinding([.character("c")], .copyLast, "copy last", group: "Charting", bar: "c"),
+        KeyBinding([.tab, .backTab], .switchFocus, "points list", group: "Charting", bar: "Tab"),
+        KeyBinding(matching: \.isClick, label: "Click", "select a region (again: chart) or a point", group: "Charting", inBar: false) { key in
+            if case let .mouse(x, y) = key { return .click(x: x, y: y) }
+            return .back
+        },
+        KeyBinding([.escape], .back, "back (kept unfinished)", group: "Charting"),
+    ]
+
+    /// The charting map's keymap: dispatch, the key bar and help all read it.
+    static let mapKeys = Keymap<ChartingAction>([
+        KeyBinding([.character("l"), .character("r"), .character("m")], "chart that side", group: "Body map", bar: "l/r/m") {
+            .side($0 == .character("l") ? .left : $0 == .character("r") ? .right : .midline)
+        },
+        KeyBinding([.enter, .character(" ")], .chart, "chart", group: "Body map", bar: "Enter"),
+        KeyBinding([.up, .down, .left, .right], "move", group: "Body map", bar: "←↑↓→") {
+            .move($0 == .up ? .up : $0 == .down ? .down : $0 == .left ? .left : .right)
+        },
+    ] + chartingCommonKeys.prefix(1) + [
+        KeyBinding([.character("/")], .find, "find a muscle", group: "Body map"),
+    ] + chartingCommonKeys.dropFirst())
+
+    /// The points list's keymap (Tab from the map).
+    static let pointsKeys = Keymap<ChartingAction>([
+        KeyBinding([.enter, .character("e")], .editPoint, "edit", group: "Points list", bar: "Enter"),
+        KeyBinding([.up, .down, .character("k"), .character("j")], "select", group: "Points list", bar: "↑↓") {
+            [.up, .character("k")].contains($0) ? .pointUp : .pointDown
+        },
+        KeyBinding([.character("d"), .delete, .backspace], .removePoint, "remove", group: "Points list", bar: "d"),
+    ] + chartingCommonKeys)
 
     /// The region of the selected block.
     var selectedRegionID: String? { blocks.indices.contains(charting.block) ? blocks[charting.block].regionID : nil }
@@ -37,53 +71,41 @@ extension SessionScreen {
         }
         if charting.copyOffer != nil { return handleCopyOffer(key, context: context) }
         if charting.finder != nil { return handleFinder(key, context: context) }
-        switch key {
-        case .escape:
+        let map = charting.focus == .entries ? Self.pointsKeys : Self.mapKeys
+        guard let action = map.action(for: key) else { return [] }
+        return reduceCharting(action, context: context)
+    }
+
+    /// The charting screen's reducer for the actions of its two keymaps.
+    mutating func reduceCharting(_ action: ChartingAction, context: AppContext) -> [Command] {
+        switch action {
+        case .back:
             if charting.focus == .entries { charting.focus = .map; return [] }
             return leave(saving: false)
-        case .tab, .backTab:
+        case .switchFocus:
             if session.entries.isEmpty { return [.status("No points charted yet: Enter on a region charts one.", .info)] }
             charting.focus = charting.focus == .map ? .entries : .map
             charting.entryIndex = min(charting.entryIndex, session.entries.count - 1)
-            return []
-        case .character("c"), .character("C"):
+        case .copyLast:
             charting.loadingPrevious = true
             return [.run(.loadPreviousSession(patientID: patient.id, before: session.id)),
                     .status("Looking for \(context.name(patient))'s last session…", .info)]
-        case .character("o"), .character("O"), .function(8):
+        case .closeOut:
             return beginCloseOut(context: context)
-        case let .mouse(x, y):
+        case let .click(x, y):
             return click(x: x, y: y, context: context)
-        default: break
+        case .pointUp: charting.entryIndex = max(0, charting.entryIndex - 1)
+        case .pointDown: charting.entryIndex = min(session.entries.count - 1, charting.entryIndex + 1)
+        case .editPoint:
+            if session.entries.indices.contains(charting.entryIndex) { openForm(editing: session.entries[charting.entryIndex]) }
+        case .removePoint:
+            if session.entries.indices.contains(charting.entryIndex) { charting.confirmDelete = session.entries[charting.entryIndex].id }
+        // The map takes arrows only: its letters are sides and commands, and / finds a muscle.
+        case let .move(direction): moveOnMap(direction)
+        case .chart: return openFormOnSelectedRegion(context: context)
+        case let .side(side): return openFormOnSelectedRegion(context: context, side: side)
+        case .find: openFinder(context: context)
         }
-        if charting.focus == .entries {
-            switch key {
-            case .up, .character("k"): charting.entryIndex = max(0, charting.entryIndex - 1)
-            case .down, .character("j"): charting.entryIndex = min(session.entries.count - 1, charting.entryIndex + 1)
-            case .enter, .character("e"):
-                if session.entries.indices.contains(charting.entryIndex) { openForm(editing: session.entries[charting.entryIndex]) }
-            case .character("d"), .delete, .backspace:
-                if session.entries.indices.contains(charting.entryIndex) { charting.confirmDelete = session.entries[charting.entryIndex].id }
-            default: break
-            }
-            return []
-        }
-        // The map takes arrows only: its letters are sides (l r m chart a point here on that side)
-        // and commands, and / finds a muscle by name.
-        let direction: MapDirection? = switch key {
-        case .up: .up
-        case .down: .down
-        case .left: .left
-        case .right: .right
-        default: nil
-        }
-        if let direction {
-            moveOnMap(direction)
-            return []
-        }
-        if key == .enter || key == .character(" ") { return openFormOnSelectedRegion(context: context) }
-        if let side = Self.sideKeys[key] { return openFormOnSelectedRegion(context: context, side: side) }
-        if key == .character("/") { openFinder(context: context) }
         return []
     }
 
@@ -114,10 +136,6 @@ extension SessionScreen {
         }
         return []
     }
-
-    /// On the map, a side key charts a point on the selected region at once, on that side.
-    static let sideKeys: [Key: Side] = [.character("l"): .left, .character("L"): .left, .character("r"): .right,
-                                        .character("R"): .right, .character("m"): .midline, .character("M"): .midline]
 
     /// An arrow on the map: the arrow opposite the last one retraces it; otherwise the nearest
     /// block that way.
