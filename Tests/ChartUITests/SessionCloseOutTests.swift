@@ -116,7 +116,8 @@ import Testing
         s.send([.tab, .tab], ctx)                     // the second point
         s.send([.backTab, .backTab], ctx)             // began: during, then after
         let text = s.drawn(width: 80, height: 24, context: ctx).text()
-        #expect(text.contains("Point: 2 \(s.session.entries[1].muscle) \(s.session.entries[1].side.letter) (Tab) · began: after"))
+        #expect(text.contains("Point: 2 \(s.session.entries[1].muscle) \(s.session.entries[1].side.letter) (Tab)"))
+        #expect(text.contains("Began: after (⇧Tab)"), "each on its own line, whole at 80 columns (issue 10)")
         s.send(.enter, ctx)
         #expect(s.session.closeOut.adverseEvents == [AdverseEvent(typeID: "bruising", severity: .mild, entryID: s.session.entries[1].id, onset: .after)])
         // Tab past the last point is none again.

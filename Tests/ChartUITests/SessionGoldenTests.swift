@@ -91,6 +91,14 @@ struct SessionScenario {
         return s
     }
 
+    /// Close-out on the aftercare list: at 80×24 it opens under its row with a line saying how
+    /// many more it has (issue 10).
+    static func closeOutAftercare() -> SessionScenario {
+        var s = chartingWithMarks()
+        s.send([.character("o"), .character("a")] + Key.typing("SJ1") + [.enter, .character("3"), .down, .down])
+        return s
+    }
+
     /// A signed session, opened read-only.
     static func signedReadOnly() -> SessionScenario {
         SessionScenario(SessionFixtures.previous, previous: nil)
@@ -106,9 +114,10 @@ struct SessionScenario {
         ("closeout-needle-not-found", LostNeedleCloseOutTests.needleNotFoundRecorded),
         ("screening-consent", screeningConsent),
         ("copy-offer", copyOfferOnTheWayIn),
+        ("closeout-aftercare", closeOutAftercare),
     ]
 
-    @Test(arguments: 0..<9)
+    @Test(arguments: 0..<10)
     func goldenScreens(_ index: Int) throws {
         let (name, make) = Self.cases[index]
         let scenario = make()
