@@ -46,6 +46,22 @@ import Testing
         Self.check("History", HistoryScreen.keys)
         Self.check("Session (read-only)", SessionViewScreen.keys)
         Self.check("Charting map", SessionScreen.mapKeys)
+        Self.check("Points list", SessionScreen.pointsKeys)
+        // Every line of the screening form: its own keys and the form's.
+        let s = SessionFixtures.screen(SessionFixtures.newSession())
+        for row in ScreeningState.rows(.builtIn) { Self.check("Screening \(row)", s.screeningKeymap(row)) }
+    }
+
+    /// The keys the issue found missing from help are in it now.
+    @Test func theKeysOnceMissingFromHelpAreListed() {
+        let s = SessionFixtures.screen(SessionFixtures.newSession())
+        let screening = s.screeningKeymap(.consent).help.map(\.keys)
+        #expect(screening.contains("Home End") && screening.contains("^S F5") && screening.contains("="))
+        #expect(PatientsScreen.keys.help.map(\.keys).contains("^N F2") && PatientsScreen.keys.help.map(\.keys).contains("^E F3"))
+        #expect(HistoryScreen.keys.help.map(\.keys).contains { $0.contains("k j") })
+        #expect(SessionViewScreen.keys.help.map(\.keys).contains { $0.contains("g") && $0.contains("G") })
+        #expect(SessionViewScreen.keys.help.map(\.keys).contains("Esc q"))
+        #expect(SessionScreen.mapKeys.help.map(\.keys).contains("o F8"))
     }
 
     /// The help overlay the app draws lists every binding of the screen on top, and the keys that

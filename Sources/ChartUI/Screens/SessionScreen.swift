@@ -70,9 +70,13 @@ public struct SessionScreen: ScreenModel {
         }
     }
 
-    /// Help: the map's or the points list's table while they have the keyboard; otherwise the
-    /// phase's keys as its bar lists them.
+    /// Help: the screening line's, the map's or the points list's table while they have the
+    /// keyboard; otherwise the keys as the bar lists them.
     public var help: [HelpLine] {
+        if phase == .screening, screening.reasonPrompt == nil, screening.notTreated == nil, screening.conditionPicker == nil,
+           screening.regionPick == nil {
+            return screeningKeymap(currentScreeningRow).help
+        }
         if phase == .charting, charting.form == nil, charting.copyOffer == nil, charting.finder == nil, charting.confirmDelete == nil {
             return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).help
         }

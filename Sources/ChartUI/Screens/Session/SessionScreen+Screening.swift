@@ -9,17 +9,7 @@ extension SessionScreen {
         }
         if screening.conditionPicker != nil { return [KeyHint("type", "filter"), KeyHint("↑↓", "select"), KeyHint("Enter", "choose"), KeyHint("Esc", "back")] }
         if screening.regionPick != nil { return [KeyHint("Space", "tick region"), KeyHint("↑↓", "move"), KeyHint("Enter", "done")] }
-        var hints = [KeyHint("y/n", "yes/no"), KeyHint("N", "rest no"), KeyHint("^S", "chart"), KeyHint("↑↓", "move")]
-        switch currentScreeningRow {
-        case .condition: hints.insert(KeyHint("Enter", "pick"), at: 0); hints.insert(KeyHint("a/c", "onset"), at: 1)
-        case .onset: hints.insert(KeyHint("a/c", "acute/chronic"), at: 0); hints.insert(KeyHint("w", "severe or widespread"), at: 1)
-        case let .item(i) where kind(i) == .precaution: hints.insert(KeyHint("a", "acknowledge"), at: 1)
-        case let .item(i) where kind(i) == .siteSpecific: hints.insert(KeyHint("Enter", "regions"), at: 1)
-        case .consent: hints.insert(KeyHint("a", "yes, all explained"), at: 1)
-        case .explained: hints.insert(KeyHint("Space", "tick"), at: 0); hints.insert(KeyHint("a", "tick all"), at: 1)
-        case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0); hints.insert(KeyHint("Enter", "chart"), at: 1)
-        default: break
-        }
+        var hints = screeningKeymap(currentScreeningRow).hints
         // A returning patient: the last session's answers are offered; = keeps them in one key
         // (offered above consent while no answer differs from last time).
         let aboveConsent = ScreeningState.rows(catalogue).firstIndex(of: .consent).map { screening.focus < $0 } ?? false
@@ -27,9 +17,65 @@ extension SessionScreen {
             hints.insert(KeyHint("=", "nothing changed"), at: 0)
         }
         // When a contraindication stands, closing the session as not treated comes first.
-        let notTreated = KeyHint("^X", "not treated")
-        if !ScreeningPolicy.evaluate(session.screening, catalogue: catalogue).contraindications.isEmpty { return [notTreated] + hints + [KeyHint("Esc", "back (kept unfinished)")] }
-        return hints + [KeyHint("Esc", "back (kept unfinished)"), notTreated]
+        if !ScreeningPolicy.evaluate(session.screening, catalogue: catalogue).contraindications.isEmpty,
+           let i = hints.firstIndex(where: { $0.keys == "^X" }) {
+            hints.insert(hints.remove(at: i), at: 0)
+        }
+        return hints
+    }
+
+    /// What a key does on the screening form when no list or question is open over it.
+    enum ScreeningAction: Sendable, Equatable {
+        case back, toCharting, notTreated, up, down, first, last, nothingChanged, restNo
+        /// A key of the focused row's own (its answer, its list, its field).
+        case row(Key)
+    }
+
+    /// The screening form's keymap for the focused `row`: the row's own keys, then those of the
+    /// whole form. Dispatch, the key bar and help all read it.
+    func screeningKeymap(_ row: ScreeningState.Row) -> Keymap<ScreeningAction> {
+        let own: [KeyBinding<ScreeningAction>]
+        let g = "This line"
+        switch row {
+        case .condition:
+            own = [KeyBinding([.enter, .character(" ")], "pick", group: g, bar: "Enter") { .row($0) },
+                   KeyBinding([.character("a"), .character("c")], "onset", group: g, bar: "a/c") { .row($0) }]
+        case .onset:
+            own = [KeyBinding([.character("a"), .character("c")], "acute/chronic", group: g, bar: "a/c") { .row($0) },
+                   KeyBinding([.character("w")], "severe or widespread", group: g) { .row($0) },
+                   KeyBinding([.enter, .character(" ")], "next", group: g, inBar: false) { .row($0) }]
+        case let .item(i):
+            own = [KeyBinding([.character("y"), .character("n")], "yes/no", group: g, bar: "y/n") { .row($0) }]
+                + (kind(i) == .precaution ? [KeyBinding([.character("a")], "acknowledge", group: g) { .row($0) }] : [])
+                + [KeyBinding([.enter], kind(i) == .siteSpecific ? "regions" : "next", group: g, inBar: kind(i) == .siteSpecific) { .row($0) }]
+        case .consent:
+            own = [KeyBinding([.character("y"), .character("n")], "yes/no", group: g, bar: "y/n") { .row($0) },
+                   KeyBinding([.character("a")], "yes, all explained", group: g) { .row($0) },
+                   KeyBinding([.enter], "next", group: g, inBar: false) { .row($0) }]
+        case .explained:
+            own = [KeyBinding([.character(" "), .character("x")], "tick", group: g, bar: "Space") { .row($0) },
+                   KeyBinding([.character("a")], "tick all", group: g) { .row($0) },
+                   KeyBinding([.character("y"), .character("n")], "yes/no", group: g, bar: "y/n") { .row($0) },
+                   KeyBinding([.enter], "next", group: g, inBar: false) { .row($0) }]
+        case .nprs:
+            own = [KeyBinding(matching: { $0.isDigit || [.backspace, .delete, .ctrl("u")].contains($0) }, label: "0-10", "pain score",
+                              group: g) { .row($0) },
+                   KeyBinding([.enter], .toCharting, "chart", group: g)]
+        }
+        let f = "Screening"
+        let letters: [KeyBinding<ScreeningAction>] = row == .nprs ? [] : [
+            KeyBinding([.character("k"), .character("j")], "move", group: f, inBar: false) { $0 == .character("k") ? .up : .down },
+        ]
+        return Keymap(own + [
+            KeyBinding([.character("N")], .restNo, "rest no", group: f),
+            KeyBinding([.ctrl("s"), .function(5)], .toCharting, "chart", group: f, bar: "^S"),
+            KeyBinding([.up, .down, .tab, .backTab], "move", group: f, bar: "↑↓") { [.up, .backTab].contains($0) ? .up : .down },
+        ] + letters + [
+            KeyBinding([.home, .end], "first / last line", group: f, inBar: false) { $0 == .home ? .first : .last },
+            KeyBinding([.character("=")], .nothingChanged, "nothing changed since last session", group: f, inBar: false),
+            KeyBinding([.escape], .back, "back (kept unfinished)", group: f),
+            KeyBinding([.ctrl("x")], .notTreated, "not treated", group: f),
+        ])
     }
 
     private func kind(_ item: Int) -> ScreeningClass? {
@@ -183,23 +229,23 @@ extension SessionScreen {
         }
         let row = rows[min(screening.focus, rows.count - 1)]
         func next() { leaveNPRSRow(row); screening.focus = min(rows.count - 1, screening.focus + 1) }
-        switch key {
-        case .escape: return leave(saving: screening.dirty)
-        case .ctrl("s"), .function(5): return continueToCharting(context: context)
-        case .ctrl("x"): return startNotTreated(context: context)
-        case .up, .backTab: leaveNPRSRow(row); screening.focus = max(0, screening.focus - 1); return []
-        case .down, .tab: next(); return []
-        case .character("k") where row != .nprs: screening.focus = max(0, screening.focus - 1); return []
-        case .character("j") where row != .nprs: next(); return []
-        case .home: screening.focus = 0; return []
-        case .end: leaveNPRSRow(row); screening.focus = rows.count - 1; return []
-        case .character("="): return confirmUnchanged(context: context)
-        case .character("N"):
+        // The row's table decides: a key it does not bind does nothing.
+        guard let action = screeningKeymap(row).action(for: key) else { return [] }
+        switch action {
+        case .back: return leave(saving: screening.dirty)
+        case .toCharting: return continueToCharting(context: context)
+        case .notTreated: return startNotTreated(context: context)
+        case .up: leaveNPRSRow(row); screening.focus = max(0, screening.focus - 1); return []
+        case .down: next(); return []
+        case .first: screening.focus = 0; return []
+        case .last: leaveNPRSRow(row); screening.focus = rows.count - 1; return []
+        case .nothingChanged: return confirmUnchanged(context: context)
+        case .restNo:
             // Only unanswered items: "no" to all never lifts a block without its reason.
             for item in catalogue.screening where answer(item.id) == nil { setAnswer(ScreeningAnswer(itemID: item.id, present: false)) }
             screening.focus = rows.firstIndex(of: session.consent.obtained ? .nprs : .consent) ?? screening.focus
             return [.status("Every unanswered item answered \"no\".", .info)]
-        default: break
+        case .row: break  // the row's own keys, below
         }
         switch row {
         case .condition, .onset:
