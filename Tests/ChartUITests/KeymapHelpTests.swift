@@ -50,6 +50,7 @@ import Testing
         // Every line of the screening form: its own keys and the form's.
         let s = SessionFixtures.screen(SessionFixtures.newSession())
         for row in ScreeningState.rows(.builtIn) { Self.check("Screening \(row)", s.screeningKeymap(row)) }
+        for row in CloseOutState.Row.allCases { Self.check("Close-out \(row)", s.closeOutKeymap(row)) }
     }
 
     /// The keys the issue found missing from help are in it now.
@@ -62,6 +63,9 @@ import Testing
         #expect(SessionViewScreen.keys.help.map(\.keys).contains { $0.contains("g") && $0.contains("G") })
         #expect(SessionViewScreen.keys.help.map(\.keys).contains("Esc q"))
         #expect(SessionScreen.mapKeys.help.map(\.keys).contains("o F8"))
+        let closeOut = CloseOutState.Row.allCases.flatMap { s.closeOutKeymap($0).help }
+        #expect(closeOut.contains { $0.keys == "a A" } && closeOut.contains { $0.keys == "d Del Bksp" })
+        #expect(closeOut.contains { $0.keys == "Enter" && $0.text == "add event" } && closeOut.contains { $0.keys == "^S F10" })
     }
 
     /// The help overlay the app draws lists every binding of the screen on top, and the keys that

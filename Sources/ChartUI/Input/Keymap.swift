@@ -37,12 +37,12 @@ public struct KeyBinding<Action: Sendable>: Sendable {
     }
 
     /// A binding of every key `matches` accepts, the action made from the key.
-    public init(matching matches: @escaping @Sendable (Key) -> Bool, label: String, _ text: String, group: String, inBar: Bool = true,
-                action: @escaping @Sendable (Key) -> Action) {
+    public init(matching matches: @escaping @Sendable (Key) -> Bool, label: String, _ text: String, group: String, bar: String? = nil,
+                inBar: Bool = true, action: @escaping @Sendable (Key) -> Action) {
         keys = []
         self.matches = matches
         self.action = action
-        self.label = label; barLabel = label; self.text = text; self.group = group; self.inBar = inBar
+        self.label = label; barLabel = bar ?? label; self.text = text; self.group = group; self.inBar = inBar
     }
 
     /// Keys named as help shows them: arrows run together ("↑↓"), others spaced ("^S F5").

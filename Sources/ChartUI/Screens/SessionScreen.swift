@@ -77,6 +77,9 @@ public struct SessionScreen: ScreenModel {
            screening.regionPick == nil {
             return screeningKeymap(currentScreeningRow).help
         }
+        if phase == .closeOut, !closing.confirmingSign, closing.adverseDraft == nil {
+            return closeOutKeymap(closing.focus).help
+        }
         if phase == .charting, charting.form == nil, charting.copyOffer == nil, charting.finder == nil, charting.confirmDelete == nil {
             return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).help
         }
