@@ -135,6 +135,7 @@ public struct HistoryScreen: ScreenModel {
                 return [.push(view)]
             }
             return [.push(SessionScreen(session: session, patient: p, previous: previous, context: context))]
+                + SessionScreen.loadLastTreatments(session)
         case .signed, .addendumAdded, .exported, .sessionSaved, .patientSaved:
             return [.run(.loadHistory(patientID: patient.id))]
         case let .failed(message):

@@ -166,6 +166,7 @@ public struct PatientsScreen: ScreenModel {
         case let .session(session, patient, previous, _):
             unfinished.removeAll { $0.sessionID == session.id }
             return [.push(SessionScreen(session: session, patient: patient, previous: previous, context: context))]
+                + SessionScreen.loadLastTreatments(session)
         case let .demoLoaded(count):
             return [.status("Loaded the demo clinic: \(count) patients.", .success), .run(.searchPatients(search.text))]
         case let .patientSaved(p):

@@ -23,6 +23,14 @@ public struct SessionScreen: ScreenModel {
     var signing = false
     /// Signed while this screen was open (a success line shows).
     var justSigned = false
+    /// This patient's last treatment of each muscle in earlier sessions, newest first (from the
+    /// store, `Effect.loadLastTreatments`): a new point starts from it.
+    var lastTreatments: [TriggerPointEntry] = []
+
+    /// The effect that loads `lastTreatments`, for whoever opens a session that is not signed.
+    public static func loadLastTreatments(_ session: NeedlingSession) -> [Command] {
+        session.isSigned ? [] : [.run(.loadLastTreatments(patientID: session.patientID, before: session.id))]
+    }
 
     /// Opens `session` of `patient` in the phase it is in; `previous` is the patient's session before it.
     public init(session: NeedlingSession, patient: Patient, previous: NeedlingSession?, context: AppContext) {
@@ -121,8 +129,13 @@ public struct SessionScreen: ScreenModel {
             return []
         case let .sessionReloaded(stored, message):
             // Someone else saved this draft first: show theirs, keep nothing of ours unsaved on top.
+            let treatments = lastTreatments
             self = SessionScreen(session: stored, patient: patient, previous: previous, context: context)
+            lastTreatments = treatments
             return [.status(message, .error)]
+        case let .lastTreatments(list):
+            lastTreatments = list
+            return []
         case let .failed(message): return failed(message)
         default: return []
         }

@@ -189,9 +189,10 @@ extension SessionScreen {
             return [.status("\(region.name.capitalizedFirst) may not be needled this session: \(reasons.joined(separator: "; ")).", .error)]
         }
         let newID = context.newID()
-        let earlier = (previous?.entries ?? []) + session.entries
+        // Oldest first, the newest treatment of a muscle last: it is the one the form starts from.
+        let earlier = lastTreatments.reversed() + (previous?.entries ?? []) + session.entries
         let muscle = chosen ?? session.entries.last { $0.regionID == id }?.muscle ?? previous?.entries.first { $0.regionID == id }?.muscle
-            ?? region.muscles.first ?? ""
+            ?? lastTreatments.first { $0.regionID == id }?.muscle ?? region.muscles.first ?? ""
         var form: EntryForm
         if let last = session.entries.last {
             var e = last.prefill(id: newID, at: context.now)
