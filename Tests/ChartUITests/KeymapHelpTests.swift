@@ -51,6 +51,17 @@ import Testing
         let s = SessionFixtures.screen(SessionFixtures.newSession())
         for row in ScreeningState.rows(.builtIn) { Self.check("Screening \(row)", s.screeningKeymap(row)) }
         for row in CloseOutState.Row.allCases { Self.check("Close-out \(row)", s.closeOutKeymap(row)) }
+        // Every field of the point form (all shown: referred pain ticked, electrical stimulation).
+        var form = EntryForm(entry: SessionFixtures.entry("f1", "back-neck", "upper trapezius", .right), region: Catalogue.builtIn.region("back-neck"),
+                             isEdit: false, catalogue: .builtIn)
+        form.toggleSensation("referred")
+        form.technique = .electrical
+        for field in form.fields {
+            form.focus = field
+            Self.check("Point form \(field)", form.keymap)
+        }
+        form.warnings = [SafetyWarning(kind: .region, message: "lung")]
+        Self.check("Point form, warnings", form.keymap)
     }
 
     /// The keys the issue found missing from help are in it now.
@@ -63,6 +74,11 @@ import Testing
         #expect(SessionViewScreen.keys.help.map(\.keys).contains { $0.contains("g") && $0.contains("G") })
         #expect(SessionViewScreen.keys.help.map(\.keys).contains("Esc q"))
         #expect(SessionScreen.mapKeys.help.map(\.keys).contains("o F8"))
+        // The point form's muscle list: ↑↓ choose the muscle; the line for fields does not claim them.
+        let muscle = EntryForm(entry: SessionFixtures.entry("f2", "back-neck", "upper trapezius", .right),
+                               region: Catalogue.builtIn.region("back-neck"), isEdit: false, catalogue: .builtIn).keymap.help
+        #expect(muscle.contains { $0.keys.hasPrefix("↑↓") && $0.text == "muscle" })
+        #expect(muscle.contains { $0.text == "field" && $0.keys == "Tab S-Tab" })
         let closeOut = CloseOutState.Row.allCases.flatMap { s.closeOutKeymap($0).help }
         #expect(closeOut.contains { $0.keys == "a A" } && closeOut.contains { $0.keys == "d Del Bksp" })
         #expect(closeOut.contains { $0.keys == "Enter" && $0.text == "add event" } && closeOut.contains { $0.keys == "^S F10" })

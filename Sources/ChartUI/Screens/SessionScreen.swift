@@ -88,6 +88,7 @@ public struct SessionScreen: ScreenModel {
         if phase == .closeOut, !closing.confirmingSign, closing.adverseDraft == nil {
             return closeOutKeymap(closing.focus).help
         }
+        if phase == .charting, let form = charting.form { return form.keymap.help }
         if phase == .charting, charting.form == nil, charting.copyOffer == nil, charting.finder == nil, charting.confirmDelete == nil {
             return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).help
         }
