@@ -120,6 +120,8 @@ public struct EffectRunner: Sendable {
             }
             let seal = try database.logExport(entity: entity, entityID: entityID, detail: "text to \(path)", by: me)
             return [.exported(path: path, seal: seal)]
+        case let .loadLastTreatments(patientID, before):
+            return [.lastTreatments(try database.lastTreatments(patientID: patientID, before: before))]
         case .loadUnfinished:
             let list = try database.unfinishedSessions(clinician: me).compactMap { s -> UnfinishedSession? in
                 guard let p = try database.patient(id: s.patientID) else { return nil }

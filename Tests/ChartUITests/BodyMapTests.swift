@@ -52,23 +52,56 @@ import Testing
         #expect(Set(seen.map { blocks[$0].regionID }).count == 23)
     }
 
-    @Test func hjklMoveLikeTheArrows() {
+    @Test func theArrowsRetraceTheirSteps() throws {
         let ctx = SessionFixtures.context()
-        var a = SessionFixtures.screen(SessionFixtures.chartingSession())
-        var b = a
-        for (arrow, letter) in [(Key.down, "j"), (.down, "j"), (.left, "h"), (.down, "j"), (.right, "l"), (.right, "l"), (.up, "k")] {
-            a.send(arrow, ctx)
-            b.send(.character(Character(letter)), ctx)
-            #expect(a.charting.block == b.charting.block)
-        }
-        #expect(a.selectedRegionID == "front-neck")  // head ↓ neck ↓ chest ← shoulder ↓ upper arm → chest → shoulder ↑ neck
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        // A returning patient's map starts where the last session began.
+        #expect(s.selectedRegionID == "back-neck")
+        let start = s.charting.block
+        // → from the back of the neck reaches a shoulder blade; the nearest block to the left of
+        // that is the upper back, yet ← goes back to where → came from (issue 10).
+        s.send(.right, ctx)
+        let there = s.charting.block
+        #expect(there != start)
+        #expect(MapNavigation.neighbour(of: there, .left, in: s.blocks) != start, "the case that needs retracing")
+        s.send(.left, ctx)
+        #expect(s.charting.block == start)
+        s.send(.right, ctx)
+        #expect(s.charting.block == there, "and → again retraces the ←")
+        // Down then up: back again too.
+        s.send([.left, .down, .up], ctx)
+        #expect(s.charting.block == start)
+    }
+
+    @Test func lettersDoNotMoveOnTheMap() {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        let start = s.charting.block
+        s.send([.character("h"), .character("j"), .character("k")], ctx)
+        #expect(s.charting.block == start)
+        #expect(s.charting.form == nil)
+    }
+
+    @Test func aSideKeyOnTheMapChartsAPointThereOnThatSide() throws {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.send(.character("l"), ctx)
+        let form = try #require(s.charting.form)
+        #expect(form.regionID == "back-neck")
+        #expect(form.muscleValue == "upper trapezius", "the muscle she had there last session")
+        #expect(form.side == .left)
+        #expect(form.focus == .twitch, "the response is next")
+        // Shift-Tab goes back to the side, and again to the muscle.
+        s.send([.backTab, .backTab], ctx)
+        #expect(s.charting.form?.focus == .muscle)
     }
 
     @Test(arguments: [(80, 24), (132, 43)])
     func aClickSelectsTheRegionDrawnThereAndASecondClickChartsIt(size: (Int, Int)) throws {
-        let ctx = SessionFixtures.context()
+        var ctx = SessionFixtures.context()
+        ctx.area = App.area(for: TerminalSize(width: size.0, height: size.1))  // as the app tells its screens
         var s = SessionFixtures.screen(SessionFixtures.chartingSession())
-        let frame = appFrame(s, width: size.0, height: size.1, context: ctx)  // the screen learns where it was drawn
+        let frame = appFrame(s, width: size.0, height: size.1, context: ctx)
         let layout = ChartLayout(area: Rect(x: 0, y: 1, width: size.0, height: size.1 - 3), blocks: s.blocks)
         for region in ["calf", "hand", "abdomen", "back-head", "sole-foot"] {
             let r = layout.map.rects[try #require(s.blocks.firstIndex { $0.regionID == region })]
@@ -117,7 +150,8 @@ import Testing
 @Suite struct EntryListClickTests {
     @Test(arguments: [(80, 24), (132, 43)])
     func aClickOnAPointSelectsIt(size: (Int, Int)) {
-        let ctx = SessionFixtures.context()
+        var ctx = SessionFixtures.context()
+        ctx.area = App.area(for: TerminalSize(width: size.0, height: size.1))
         var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [
             SessionFixtures.entry("e1", "calf", "soleus", .left), SessionFixtures.entry("e2", "hand", "adductor pollicis", .right),
         ]))

@@ -81,6 +81,24 @@ struct SessionScenario {
         return s
     }
 
+    /// A returning patient's screening done: last week's points offered, their warnings beside
+    /// the list, y confirming them (issue 10).
+    static func copyOfferOnTheWayIn() -> SessionScenario {
+        var session = SessionFixtures.newSession()
+        session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        var s = SessionScenario(session)
+        s.send([.character("="), .character("a"), .character("6"), .enter])
+        return s
+    }
+
+    /// Close-out on the aftercare list: at 80×24 it opens under its row with a line saying how
+    /// many more it has (issue 10).
+    static func closeOutAftercare() -> SessionScenario {
+        var s = chartingWithMarks()
+        s.send([.character("o"), .character("a")] + Key.typing("SJ1") + [.enter, .character("3"), .down, .down])
+        return s
+    }
+
     /// A signed session, opened read-only.
     static func signedReadOnly() -> SessionScenario {
         SessionScenario(SessionFixtures.previous, previous: nil)
@@ -95,9 +113,11 @@ struct SessionScenario {
         ("closeout-short-count", LostNeedleCloseOutTests.shortByOne),
         ("closeout-needle-not-found", LostNeedleCloseOutTests.needleNotFoundRecorded),
         ("screening-consent", screeningConsent),
+        ("copy-offer", copyOfferOnTheWayIn),
+        ("closeout-aftercare", closeOutAftercare),
     ]
 
-    @Test(arguments: 0..<8)
+    @Test(arguments: 0..<10)
     func goldenScreens(_ index: Int) throws {
         let (name, make) = Self.cases[index]
         let scenario = make()

@@ -60,8 +60,10 @@ import Testing
         let text = s.drawn(width: 80, height: 24, context: ctx).text()
         #expect(text.contains("YES ✕ blocks needling"))
         #expect(text.contains("Contraindicated: Pregnancy (especially the first trimester). Needling may"))
-        // Answering no asks why (issue 9: never lifted silently), then lifts the block.
-        s.send(.character("n"), ctx)
+        // y on a contraindication moved on, as n does (issue 10).
+        #expect(s.screening.focus == pregnancy + 1)
+        // Back on it, answering no asks why (issue 9: never lifted silently), then lifts the block.
+        s.send([.up, .character("n")], ctx)
         #expect(s.screening.reasonPrompt != nil && s.answer("pregnancy")?.present == true)
         s.send(Key.typing("misheard: not pregnant") + [.enter], ctx)
         #expect(s.answer("pregnancy")?.present == false && s.session.screeningChanges.count == 1)

@@ -49,7 +49,7 @@ import Testing
     @Test func scrollingStaysWithinTheNote() {
         var screen = view()
         let count = screen.lines(context: context).count
-        let last = count - SessionViewScreen.minimumRows
+        let last = count - SessionViewScreen.rows(in: context.area)
         #expect(last > 0, "the fixture is longer than a screen")
         send([.up], to: &screen); #expect(screen.scroll == 0)
         send([.down, .down], to: &screen); #expect(screen.scroll == 2)

@@ -23,7 +23,9 @@ struct NotTreatedSessionTests {
         try t.send("C-s")
         try t.waitFor("✕ Contraindicated: Pregnancy")
         try t.waitFor("^X not treated")
-        // Answering no now asks why; Esc keeps the answer.
+        // y moved on to the next item (as n does); back on pregnancy, answering no now asks why;
+        // Esc keeps the answer.
+        try t.send("Up")
         try t.send("n")
         try t.waitFor("This lifts a block on needling. Why?")
         try t.send("Escape")

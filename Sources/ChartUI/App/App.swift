@@ -48,11 +48,19 @@ public struct App: Sendable {
     /// The screen with the keyboard.
     public var top: any ScreenModel { stack[stack.count - 1] }
 
-    /// Context for the screens, with privacy as it stands.
+    /// Context for the screens, with privacy as it stands and the area they are drawn in at the
+    /// terminal's size.
     func screenContext(_ base: AppContext) -> AppContext {
         var c = base
         c.privacy = base.privacy || privacy || locked
+        c.area = Self.area(for: size)
         return c
+    }
+
+    /// The area below the title bar and above the status line and key bar, where the screen on top
+    /// is drawn in a terminal of `size`.
+    public static func area(for size: TerminalSize) -> Rect {
+        Rect(x: 0, y: 1, width: size.width, height: size.height - 3)
     }
 
     /// True while the terminal is smaller than the app draws in: the screens are hidden behind
@@ -137,14 +145,15 @@ public struct App: Sendable {
         guard width >= Self.minimumWidth, height >= Self.minimumHeight else {
             return .tooSmall(width: width, height: height, minimumWidth: Self.minimumWidth, minimumHeight: Self.minimumHeight)
         }
-        let context = screenContext(base)
+        var context = screenContext(base)
+        context.area = Self.area(for: TerminalSize(width: width, height: height))
         var screen = Screen(width: width, height: height)
         // Title bar.
         screen.fill(x: 0, y: 0, width: width, height: 1, style: .header)
         screen.put(" NeedleChart · " + top.title, x: 0, y: 0, style: .header, maxWidth: width - 30)
         let right = "\(Sanitizer.line(context.clinician.displayName)) · \(Timestamp.display(context.now, in: context.timeZone)) "
         screen.putRight((privacy ? "PRIVACY · " : "") + right, y: 0, style: .header, maxWidth: 40)
-        let area = Rect(x: 0, y: 1, width: width, height: height - 3)
+        let area = context.area
         if locked {
             screen.centered("Locked after \(Int((idleTimeout ?? 0) / 60)) idle minutes: patient data hidden.", y: height / 2 - 1, style: .emphasis)
             screen.centered("Press any key to continue.", y: height / 2 + 1)
@@ -167,7 +176,8 @@ public struct App: Sendable {
         screen.fill(x: 0, y: height - 1, width: width, height: 1, style: .hint)
         let hints = locked ? [KeyHint("any key", "unlock")] : showingHelp ? [KeyHint("any key", "close help")] : top.keyHints
         var x = 1
-        let tail = "  ? help  ^Q quit"
+        // While a field has the keyboard ? is typed into it: the bar names the key that helps then.
+        let tail = top.capturesText ? "  F1 help  ^Q quit" : "  ? help  ^Q quit"
         let limit = width - DisplayWidth.of(tail) - 1
         for h in hints {
             let text = "\(h.keys) \(h.action)"
@@ -181,18 +191,38 @@ public struct App: Sendable {
         return screen
     }
 
+    /// Keys that act on every screen (App handles them before the screen sees a key).
+    public static let everywhere: [HelpLine] = [
+        HelpLine(group: "Everywhere", keys: "? F1", text: "this help (F1 while typing in a field)"),
+        HelpLine(group: "Everywhere", keys: "^P", text: "privacy: hide patient names, the search and dates of birth"),
+        HelpLine(group: "Everywhere", keys: "^Q ^C", text: "quit (everything confirmed is already saved)"),
+    ]
+
+    /// Help for the screen on top: its keys as its table has them, grouped, then the keys that act
+    /// everywhere; in two columns when one does not hold them.
     private func renderHelp(into screen: inout Screen, area: Rect) {
         screen.box(x: area.x + 2, y: area.y, width: area.width - 4, height: area.height, title: " Keys: \(top.title) ")
-        var y = area.y + 1
-        let all = top.keyHints + [
-            KeyHint("? / F1", "this help (F1 while typing)"), KeyHint("Esc", "back / cancel"),
-            KeyHint("^P", "privacy: hide patient names"), KeyHint("^Q / ^C", "quit (everything confirmed is already saved)"),
-        ]
-        let keyWidth = min(18, (all.map { DisplayWidth.of($0.keys) }.max() ?? 8) + 2)
-        for h in all where y < area.maxY - 1 {
-            screen.put(h.keys, x: area.x + 4, y: y, style: .emphasis, maxWidth: keyWidth)
-            screen.put(h.action, x: area.x + 4 + keyWidth, y: y, maxWidth: area.width - keyWidth - 8)
-            y += 1
+        var entries: [(heading: String?, line: HelpLine?)] = []
+        var group: String?
+        for line in top.help + Self.everywhere {
+            if line.group != group { group = line.group; entries.append((line.group, nil)) }
+            entries.append((nil, line))
+        }
+        let rows = area.height - 2
+        let columns = entries.count > rows ? 2 : 1
+        let columnWidth = (area.width - 8) / columns
+        let keyWidth = min(16, (entries.compactMap { $0.line.map { DisplayWidth.of($0.keys) } }.max() ?? 8) + 2)
+        for (i, entry) in entries.prefix(rows * columns).enumerated() {
+            let x = area.x + 4 + (i / rows) * columnWidth, y = area.y + 1 + i % rows
+            if let heading = entry.heading {
+                screen.put(heading, x: x, y: y, style: Style.header, maxWidth: columnWidth - 1)
+            } else if let h = entry.line {
+                screen.put(h.keys, x: x + 1, y: y, style: .emphasis, maxWidth: keyWidth - 1)
+                screen.put(h.text, x: x + 1 + keyWidth, y: y, maxWidth: columnWidth - keyWidth - 2)
+            }
+        }
+        if entries.count > rows * columns {
+            screen.putRight("↓ \(entries.count - rows * columns) more: a larger window shows them", right: area.maxX - 4, y: area.maxY - 1, style: .dim)
         }
     }
 }

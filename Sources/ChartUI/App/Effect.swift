@@ -28,6 +28,9 @@ public enum Effect: Sendable, Equatable {
     case addAddendum(sessionID: Int64, text: String, adverseEvent: AdverseEvent? = nil)
     /// Write the text summary of one session, or of all the patient's sessions, to `path`.
     case export(ExportRequest)
+    /// This patient's last treatment of each muscle before session `before` (the point form of a
+    /// new point starts from it).
+    case loadLastTreatments(patientID: Int64, before: Int64)
     /// Unsigned sessions to offer for resumption.
     case loadUnfinished
     /// Fill an empty database with the demo clinic.
@@ -101,6 +104,8 @@ public enum DataEvent: Sendable, Equatable {
     case exported(path: String, seal: String = "")
     /// Nothing was written: a file is already at `path` (absolute) and the request did not say to replace it.
     case exportTargetExists(path: String)
+    /// The newest point per region and muscle in the patient's earlier signed sessions.
+    case lastTreatments([TriggerPointEntry])
     case unfinished([UnfinishedSession])
     case demoLoaded(patients: Int)
     /// The effect failed; nothing the clinician confirmed before it is lost.

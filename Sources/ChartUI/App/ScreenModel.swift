@@ -15,6 +15,10 @@ public struct AppContext: Sendable {
     public var privacy: Bool
     /// Directory export paths start in.
     public var exportDirectory: String
+    /// Where the screen on top is drawn at the terminal's size as last reported: reducers scroll
+    /// and hit-test clicks against it, so they never depend on a frame drawn before. The app sets it
+    /// from its size (`App.resized(to:)`); until then it is the area at 80×24.
+    public var area: Rect = App.area(for: TerminalSize(width: App.minimumWidth, height: App.minimumHeight))
 
     public init(catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone, now: Date,
                 newID: @escaping @Sendable () -> String, privacy: Bool = false, exportDirectory: String) {
@@ -61,6 +65,9 @@ public protocol ScreenModel: Sendable {
     var title: String { get }
     /// The keys of this screen, most used first: the hint bar shows as many as fit, help shows all.
     var keyHints: [KeyHint] { get }
+    /// Every key of the screen as it stands, grouped, for `?`/F1 help. A screen driven by a
+    /// `Keymap` returns the table's `help`, so help lists exactly what dispatch binds.
+    var help: [HelpLine] { get }
     /// True while a free-text field has the keyboard: then `?` and letters are typed, not commands.
     var capturesText: Bool { get }
     /// Reacts to a key.
@@ -75,6 +82,7 @@ public protocol ScreenModel: Sendable {
 
 extension ScreenModel {
     public var capturesText: Bool { false }
+    public var help: [HelpLine] { keyHints.map { HelpLine(group: title, keys: $0.keys, text: $0.action) } }
     public mutating func reappeared(context: AppContext) -> [Command] { [] }
     public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
         if case let .failed(message) = event { return [.status(message, .error)] }

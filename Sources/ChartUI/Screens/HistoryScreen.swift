@@ -32,34 +32,31 @@ public struct HistoryScreen: ScreenModel {
     public var title: String { "History" }
 
     public var keyHints: [KeyHint] {
-        // The hint bar shows as many as fit: the arrows are obvious, so they come late.
-        [KeyHint("Enter", selectedLine.map { $0.state == .signed ? "open" : "resume" } ?? "open"),
-         KeyHint("^S", "new session"), KeyHint("a", "addendum"), KeyHint("x", "export"), KeyHint("Esc", "back"),
-         KeyHint("^X", "export all"), KeyHint("^E", "edit patient"), KeyHint("↑↓", "select")]
+        // Enter's words follow the selected session: a signed one opens, a draft resumes.
+        Self.keys.hints.map { $0.keys == "Enter" ? KeyHint("Enter", selectedLine.map { $0.state == .signed ? "open" : "resume" } ?? "open") : $0 }
     }
+    public var help: [HelpLine] { Self.keys.help }
+
+    /// The keymap: dispatch, the key bar and help all read it. The bar shows as many as fit: the
+    /// arrows are obvious, so they come late.
+    static let keys = Keymap<Action>([
+        KeyBinding([.enter], .open, "open (a draft resumes)", group: "History"),
+        KeyBinding([.ctrl("s"), .function(5)], .newSession, "new session", group: "History", bar: "^S"),
+        KeyBinding([.character("a")], .addendum, "addendum", group: "History"),
+        KeyBinding([.character("x")], .exportSession, "export", group: "History"),
+        KeyBinding([.escape], .back, "back", group: "History"),
+        KeyBinding([.ctrl("x"), .character("X")], .exportAll, "export all", group: "History", bar: "^X"),
+        KeyBinding([.ctrl("e"), .function(3)], .editPatient, "edit patient", group: "History", bar: "^E"),
+        KeyBinding([.up, .down, .character("k"), .character("j")], "select", group: "History", bar: "↑↓") { [.up, .character("k")].contains($0) ? .moveUp : .moveDown },
+        KeyBinding([.pageUp, .pageDown], "a page up / down", group: "History", inBar: false) { $0 == .pageUp ? .pageUp : .pageDown },
+        KeyBinding([.home, .end], "first / last", group: "History", inBar: false) { $0 == .home ? .first : .last },
+    ])
 
     /// The selected session's line, if any.
     public var selectedLine: HistoryLine? { lines.indices.contains(selection) ? lines[selection] : nil }
 
     /// The keymap: keys to actions.
-    static func action(for key: Key) -> Action? {
-        switch key {
-        case .up, .character("k"): .moveUp
-        case .down, .character("j"): .moveDown
-        case .pageUp: .pageUp
-        case .pageDown: .pageDown
-        case .home: .first
-        case .end: .last
-        case .enter: .open
-        case .ctrl("s"), .function(5): .newSession
-        case .character("a"): .addendum
-        case .character("x"): .exportSession
-        case .character("X"), .ctrl("x"): .exportAll
-        case .ctrl("e"), .function(3): .editPatient
-        case .escape: .back
-        default: nil
-        }
-    }
+    static func action(for key: Key) -> Action? { keys.action(for: key) }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
         guard let action = Self.action(for: key) else { return [] }
@@ -138,6 +135,7 @@ public struct HistoryScreen: ScreenModel {
                 return [.push(view)]
             }
             return [.push(SessionScreen(session: session, patient: p, previous: previous, context: context))]
+                + SessionScreen.loadLastTreatments(session)
         case .signed, .addendumAdded, .exported, .sessionSaved, .patientSaved:
             return [.run(.loadHistory(patientID: patient.id))]
         case let .failed(message):

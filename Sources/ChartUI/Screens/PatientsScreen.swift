@@ -21,47 +21,67 @@ public struct PatientsScreen: ScreenModel {
     public var offeringResume = false
     /// The offer was made already this run.
     var offeredResume = false
-    /// First row of the list on screen.
+    /// First row of the list on screen, kept by the reducer so that the selection stays in view
+    /// at the terminal's size (`AppContext.area`): clicks hit the patient drawn where they land.
     public var scroll = 0
-    /// Rows of the list last drawn (for paging and clicks).
-    var listTop = 5
 
     public init() {}
 
     public var title: String { "Patients" }
     public var capturesText: Bool { false }
 
-    public var keyHints: [KeyHint] {
-        if offeringResume { return [KeyHint("Enter", "resume"), KeyHint("Esc", "later")] }
-        return [KeyHint("↑↓", "select"), KeyHint("Enter", "history"), KeyHint("^S", "session"),
-                KeyHint("^N", "new patient"), KeyHint("^E", "edit"), KeyHint("^R", "resume"), KeyHint("^D", "demo clinic")]
-    }
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+
+    /// The keys as they stand: the resume offer's two first while it shows.
+    var keymap: Keymap<Action> { offeringResume ? Self.offerKeys : Self.keys }
+
+    /// The keymap: dispatch, the key bar and help all read it.
+    static let keys = Keymap<Action>([
+        KeyBinding([.up, .down], "select", group: "Patients") { $0 == .up ? .moveUp : .moveDown },
+        KeyBinding([.enter], .openHistory, "history", group: "Patients"),
+        KeyBinding([.ctrl("s"), .function(5)], .startSession, "session", group: "Patients", bar: "^S"),
+        KeyBinding([.ctrl("n"), .function(2)], .newPatient, "new patient", group: "Patients", bar: "^N"),
+        KeyBinding([.ctrl("e"), .function(3)], .editPatient, "edit", group: "Patients", bar: "^E"),
+        KeyBinding([.ctrl("r")], .resume, "resume", group: "Patients"),
+        KeyBinding([.ctrl("d")], .loadDemo, "demo clinic", group: "Patients"),
+        KeyBinding([.pageUp, .pageDown], "a page up / down", group: "Patients", inBar: false) { $0 == .pageUp ? .pageUp : .pageDown },
+        KeyBinding([.escape], .cancel, "clear the search", group: "Patients", inBar: false),
+        KeyBinding(matching: \.isClick, label: "Click", "select a patient (again: history)", group: "Patients", inBar: false) { key in
+            if case let .mouse(_, y) = key { return .click(row: y) }
+            return .cancel
+        },
+        KeyBinding(matching: \.edits, label: "type", "search by name or chart number",
+                   group: "Patients", inBar: false) { .edit($0) },
+    ])
+
+    /// While the resume offer shows: Enter resumes, Esc puts it off; any other key as usual.
+    static let offerKeys = Keymap<Action>([
+        KeyBinding([.enter], .openHistory, "resume", group: "Unfinished session offered"),
+        KeyBinding([.escape], .cancel, "later", group: "Unfinished session offered"),
+    ] + keys.bindings.filter { !$0.keys.contains(.enter) && !$0.keys.contains(.escape) }.map { var b = $0; b.inBar = false; return b })
 
     /// The keymap: keys to actions.
-    static func action(for key: Key) -> Action? {
-        switch key {
-        case .up: .moveUp
-        case .down: .moveDown
-        case .pageUp: .pageUp
-        case .pageDown: .pageDown
-        case .enter: .openHistory
-        case .ctrl("n"), .function(2): .newPatient
-        case .ctrl("e"), .function(3): .editPatient
-        case .ctrl("s"), .function(5): .startSession
-        case .ctrl("r"): .resume
-        case .ctrl("d"): .loadDemo
-        case .escape: .cancel
-        case let .mouse(_, y): .click(row: y)
-        case .character, .backspace, .delete, .left, .right, .home, .end, .ctrl("u"): .edit(key)
-        default: nil
-        }
-    }
+    static func action(for key: Key) -> Action? { keys.action(for: key) }
 
     var selected: Patient? { results.indices.contains(selection) ? results[selection] : nil }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
         guard let action = Self.action(for: key) else { return [] }
-        return reduce(action, context: context)
+        let out = reduce(action, context: context)
+        keepSelectionInView(context.area)
+        return out
+    }
+
+    /// Where the list's rows are drawn in `area`: the first row's line and how many fit.
+    func listRows(_ area: Rect) -> (top: Int, count: Int) {
+        let top = area.y + 4  // the search line, a blank line, the column heads
+        return (top, area.maxY - top - (unfinished.isEmpty ? 0 : 2))
+    }
+
+    /// Scrolls just enough that the selection is on screen.
+    mutating func keepSelectionInView(_ area: Rect) {
+        scroll = scroll(rows: listRows(area).count)
     }
 
     /// The reducer: applies an action, returns what the app must do.
@@ -113,7 +133,7 @@ public struct PatientsScreen: ScreenModel {
             }
             return [.run(.loadDemo)]
         case let .click(row):
-            let index = scroll + row - listTop
+            let index = scroll + row - listRows(context.area).top
             if results.indices.contains(index) {
                 if index == selection { return reduce(.openHistory, context: context) }
                 selection = index
@@ -137,13 +157,16 @@ public struct PatientsScreen: ScreenModel {
         case let .patients(list):
             results = list; loaded = true
             selection = min(selection, max(0, list.count - 1))
+            keepSelectionInView(context.area)
         case let .unfinished(list):
             // Offered once, on start; afterwards the line at the bottom says what is open.
             if !offeredResume { offeringResume = !list.isEmpty; offeredResume = true }
             unfinished = list
+            keepSelectionInView(context.area)  // the line about them takes two rows of the list
         case let .session(session, patient, previous, _):
             unfinished.removeAll { $0.sessionID == session.id }
             return [.push(SessionScreen(session: session, patient: patient, previous: previous, context: context))]
+                + SessionScreen.loadLastTreatments(session)
         case let .demoLoaded(count):
             return [.status("Loaded the demo clinic: \(count) patients.", .success), .run(.searchPatients(search.text))]
         case let .patientSaved(p):
@@ -173,7 +196,7 @@ public struct PatientsScreen: ScreenModel {
         screen.put(DisplayWidth.pad("CHART", to: 12) + "  " + DisplayWidth.pad("NAME", to: nameWidth) + "  " + DisplayWidth.pad("BORN", to: 16) + "  SESSION", x: 2, y: y, style: .dim)
         if contactWidth > 0 { screen.put("CONTACT", x: contactX, y: y, style: .dim) }
         y += 1
-        let rows = area.maxY - y - (unfinished.isEmpty ? 0 : 2)
+        let rows = listRows(area).count
         if loaded && results.isEmpty {
             if search.text.isEmpty {
                 screen.put("No patients yet.", x: 4, y: y + 1, style: .emphasis)

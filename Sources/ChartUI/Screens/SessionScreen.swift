@@ -23,8 +23,14 @@ public struct SessionScreen: ScreenModel {
     var signing = false
     /// Signed while this screen was open (a success line shows).
     var justSigned = false
-    /// Where the screen was last drawn, for mouse clicks.
-    let drawn = DrawnArea()
+    /// This patient's last treatment of each muscle in earlier sessions, newest first (from the
+    /// store, `Effect.loadLastTreatments`): a new point starts from it.
+    var lastTreatments: [TriggerPointEntry] = []
+
+    /// The effect that loads `lastTreatments`, for whoever opens a session that is not signed.
+    public static func loadLastTreatments(_ session: NeedlingSession) -> [Command] {
+        session.isSigned ? [] : [.run(.loadLastTreatments(patientID: session.patientID, before: session.id))]
+    }
 
     /// Opens `session` of `patient` in the phase it is in; `previous` is the patient's session before it.
     public init(session: NeedlingSession, patient: Patient, previous: NeedlingSession?, context: AppContext) {
@@ -35,7 +41,9 @@ public struct SessionScreen: ScreenModel {
         closing = CloseOutState(session: session, previous: previous, catalogue: context.catalogue)
         catalogue = context.catalogue
         blocks = BodyMapLayout.blocks(for: context.catalogue)
-        let lastRegion = session.entries.last?.regionID
+        // Where the last point was charted; for a returning patient's first point, where the last
+        // session began (most follow-ups treat the same places).
+        let lastRegion = session.entries.last?.regionID ?? previous?.entries.first?.regionID
         charting.block = BodyMapLayout.firstBlock(of: lastRegion, in: blocks)
     }
 
@@ -55,7 +63,7 @@ public struct SessionScreen: ScreenModel {
         switch phase {
         case .screening: screening.conditionPicker != nil || screening.reasonPrompt != nil
             || (screening.notTreated.map { !$0.confirming } ?? false)
-        case .charting: charting.form?.capturesText ?? false
+        case .charting: charting.finder != nil || (charting.form?.capturesText ?? false)
         case .closeOut: closeOutCapturesText
         case .signed: false
         }
@@ -68,6 +76,23 @@ public struct SessionScreen: ScreenModel {
         case .closeOut: closeOutHints
         case .signed: [KeyHint("←↑↓→", "look at the map"), KeyHint("Esc", "back")]
         }
+    }
+
+    /// Help: the screening line's, the map's or the points list's table while they have the
+    /// keyboard; otherwise the keys as the bar lists them.
+    public var help: [HelpLine] {
+        if phase == .screening, screening.reasonPrompt == nil, screening.notTreated == nil, screening.conditionPicker == nil,
+           screening.regionPick == nil {
+            return screeningKeymap(currentScreeningRow).help
+        }
+        if phase == .closeOut, !closing.confirmingSign, closing.adverseDraft == nil {
+            return closeOutKeymap(closing.focus).help
+        }
+        if phase == .charting, let form = charting.form { return form.keymap.help }
+        if phase == .charting, charting.form == nil, charting.copyOffer == nil, charting.finder == nil, charting.confirmDelete == nil {
+            return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).help
+        }
+        return keyHints.map { HelpLine(group: title, keys: $0.keys, text: $0.action) }
     }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
@@ -105,8 +130,13 @@ public struct SessionScreen: ScreenModel {
             return []
         case let .sessionReloaded(stored, message):
             // Someone else saved this draft first: show theirs, keep nothing of ours unsaved on top.
+            let treatments = lastTreatments
             self = SessionScreen(session: stored, patient: patient, previous: previous, context: context)
+            lastTreatments = treatments
             return [.status(message, .error)]
+        case let .lastTreatments(list):
+            lastTreatments = list
+            return []
         case let .failed(message): return failed(message)
         default: return []
         }
@@ -158,7 +188,6 @@ public struct SessionScreen: ScreenModel {
     }
 
     public func render(into screen: inout Screen, area: Rect, context: AppContext) {
-        drawn.value = area
         renderHeader(into: &screen, area: area, context: context)
         let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
         switch phase {

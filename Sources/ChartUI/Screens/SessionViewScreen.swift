@@ -20,8 +20,12 @@ public struct SessionViewScreen: ScreenModel {
     /// A signed session's note as frozen at signing: shown as signed, whatever changed since.
     public var signedNote: SignedNote?
 
-    /// Rows of the note visible at the smallest terminal (80×24): scrolling is bounded by it.
-    static let minimumRows = 19
+    /// Rows of the note shown in `area` (below its heading and rule): scrolling is bounded by it,
+    /// so the last line of the note stops at the bottom of the screen at any size.
+    static func rows(in area: Rect) -> Int { max(1, area.height - headerRows) }
+
+    /// The heading line and the rule under it.
+    static let headerRows = 2
 
     /// A read-only view of `session`.
     public init(session: NeedlingSession, patient: Patient, previous: NeedlingSession?, context: AppContext) {
@@ -30,12 +34,30 @@ public struct SessionViewScreen: ScreenModel {
 
     public var title: String { "Session (read-only)" }
 
-    public var keyHints: [KeyHint] {
-        var hints = [KeyHint("↑↓ PgUp PgDn", "scroll")]
-        if session.isSigned { hints.append(KeyHint("a", "addendum")) }
-        hints += [KeyHint("x", "export"), KeyHint("Esc", "back"), KeyHint("Home/End", "top/bottom")]
-        return hints
-    }
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+
+    /// The keys as they stand: an addendum only for a signed session.
+    var keymap: Keymap<Action> { session.isSigned ? Self.keys : Keymap(Self.keys.bindings.filter { !$0.keys.contains(.character("a")) }) }
+
+    /// The keymap: dispatch, the key bar and help all read it.
+    static let keys = Keymap<Action>([
+        KeyBinding([.up, .down, .character("k"), .character("j"), .pageUp, .pageDown, .character(" ")], "scroll",
+                   group: "Session (read-only)", bar: "↑↓ PgUp PgDn") { key in
+            switch key {
+            case .up, .character("k"): .lineUp
+            case .down, .character("j"): .lineDown
+            case .pageUp: .pageUp
+            default: .pageDown
+            }
+        },
+        KeyBinding([.character("a"), .ctrl("a")], .addendum, "addendum", group: "Session (read-only)", bar: "a"),
+        KeyBinding([.character("x"), .ctrl("x")], .export, "export", group: "Session (read-only)", bar: "x"),
+        KeyBinding([.escape, .character("q")], .back, "back", group: "Session (read-only)", bar: "Esc"),
+        KeyBinding([.home, .character("g"), .end, .character("G")], "top/bottom", group: "Session (read-only)", bar: "Home/End") {
+            [.home, .character("g")].contains($0) ? .top : .bottom
+        },
+    ])
 
     /// The note as shown: the text export of the session, the patient's name hidden in privacy
     /// mode, the clinic line left out (the screen has no clinic name to give it).
@@ -71,20 +93,7 @@ public struct SessionViewScreen: ScreenModel {
     }
 
     /// The keymap: keys to actions.
-    static func action(for key: Key) -> Action? {
-        switch key {
-        case .up, .character("k"): .lineUp
-        case .down, .character("j"): .lineDown
-        case .pageUp: .pageUp
-        case .pageDown, .character(" "): .pageDown
-        case .home, .character("g"): .top
-        case .end, .character("G"): .bottom
-        case .character("a"), .ctrl("a"): .addendum
-        case .character("x"), .ctrl("x"): .export
-        case .escape, .character("q"): .back
-        default: nil
-        }
-    }
+    static func action(for key: Key) -> Action? { keys.action(for: key) }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
         guard let action = Self.action(for: key) else { return [] }
@@ -93,8 +102,9 @@ public struct SessionViewScreen: ScreenModel {
 
     /// The reducer: applies an action, returns what the app must do.
     public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {
-        let last = max(0, lines(context: context).count - Self.minimumRows)
-        let page = Self.minimumRows - 1
+        let rows = Self.rows(in: context.area)
+        let last = max(0, lines(context: context).count - rows)
+        let page = max(1, rows - 1)
         switch action {
         case .lineUp: scroll = max(0, min(scroll, last) - 1)
         case .lineDown: scroll = min(last, scroll + 1)
@@ -142,8 +152,8 @@ public struct SessionViewScreen: ScreenModel {
         let all = lines(context: context)
         let margin = area.width >= Self.noteWidth + 4 ? 2 : 0
         let x = area.x + margin
-        let headerRows = 2
-        let rows = max(1, area.height - headerRows)
+        let headerRows = Self.headerRows
+        let rows = Self.rows(in: area)
         let first = max(0, min(scroll, all.count - rows))
         let status = session.isSigned ? "signed · read-only" : "DRAFT (\(session.state.rawValue)) · read-only"
         let position = all.isEmpty ? "empty" : "lines \(first + 1)–\(min(all.count, first + rows)) of \(all.count)"

@@ -31,4 +31,16 @@ struct ChartingState: Sendable, Equatable {
     var copying: Set<String> = []
     /// Waiting for the previous session to load.
     var loadingPrevious = false
+    /// The last arrow's move on the map, so that the opposite arrow retraces it (→ then ← is
+    /// back where it started, though the nearest block to the left may be another).
+    var lastMove: MapMove?
+    /// The muscle finder opened on the map with `/`.
+    var finder: PickList?
+
+    /// One arrow's move on the map.
+    struct MapMove: Sendable, Equatable {
+        var from: Int
+        var to: Int
+        var direction: MapDirection
+    }
 }

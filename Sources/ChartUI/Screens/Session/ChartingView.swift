@@ -18,6 +18,14 @@ extension SessionScreen {
             renderEntries(into: &screen, rect: layout.list, context: context)
         }
         if let offer = charting.copyOffer { renderCopyOffer(offer, into: &screen, area: body, context: context) }
+        if let finder = charting.finder {
+            let w = min(body.width - 4, 64)
+            let r = Rect(x: body.x + (body.width - w) / 2, y: body.y + 1, width: w, height: min(body.height - 2, 14))
+            screen.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+            screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .emphasis, title: "Find a muscle")
+            finder.render(into: &screen, rect: Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2), focused: true,
+                          prompt: "type its name; Enter charts it")
+        }
     }
 
     /// Under the map: the selected region's full name, muscles and warnings, or the question
@@ -117,8 +125,18 @@ extension SessionScreen {
     static func entryRowHeight(width: Int) -> Int { width < 60 ? 2 : 1 }
 
     private func renderCopyOffer(_ offer: ChartingState.CopyOffer, into screen: inout Screen, area: Rect, context: AppContext) {
-        let h = min(area.height - 2, offer.entries.count + 4)
         let w = min(area.width - 4, 96)
+        // The ticked points' warnings under the list, when they fit whole at the smallest size (y
+        // then confirms them); otherwise Enter shows them on their own page first.
+        let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
+        let warnings = offer.warnings == nil ? copyWarnings(allowed, context: context) : []
+        let besideList = Self.copyWarningsFitBesideList(offer, warnings: warnings)
+        let warningLines = besideList ? Self.copyWarningLines(warnings, count: offer.list.checked.count, width: Self.copyBoxAtMinimum.width) : []
+        // The warnings page is as tall as its warnings need (it was cut off at 80×24 before).
+        let pageLines = (offer.warnings ?? []).reduce(0) { $0 + DisplayWidth.wrap($1, to: w - 6).count }
+        let listBox = offer.entries.count + Self.copyBoxChrome + warningLines.count
+        let pageBox = max(offer.entries.count + Self.copyBoxChrome, 6 + pageLines)
+        let h = min(area.height - 2, offer.warnings == nil ? listBox : pageBox)
         let r = Rect(x: area.x + (area.width - w) / 2, y: area.y + 1, width: w, height: h)
         screen.fill(x: r.x, y: r.y, width: r.width, height: r.height)
         screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .emphasis,
@@ -136,7 +154,15 @@ extension SessionScreen {
             screen.put("y copies anyway · any other key goes back", x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
             return
         }
-        offer.list.render(into: &screen, rect: Rect(x: r.x + 2, y: r.y + 2, width: r.width - 4, height: r.height - 4), focused: true)
-        screen.put("Enter copies \(offer.list.checked.count) · Space ticks · a all · Esc cancels", x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
+        let listRows = r.height - Self.copyBoxChrome - warningLines.count
+        offer.list.render(into: &screen, rect: Rect(x: r.x + 2, y: r.y + 2, width: r.width - 4, height: listRows), focused: true)
+        for (i, line) in warningLines.enumerated() {
+            screen.put(line, x: r.x + 2, y: r.y + 2 + listRows + i, style: i == 0 ? Style.warning.bolded : .warning, maxWidth: r.width - 4)
+        }
+        let keys: String
+        if warnings.isEmpty { keys = "Enter copies \(offer.list.checked.count) · Space ticks · a all · Esc charts from scratch" }
+        else if besideList { keys = "y copies \(offer.list.checked.count), confirming these · Space ticks · Esc charts from scratch" }
+        else { keys = "Enter: their safety warnings, then y copies · Space ticks · Esc charts from scratch" }
+        screen.put(keys, x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
     }
 }

@@ -41,10 +41,23 @@ struct CheckList: Sendable, Equatable {
 
     /// Draws the list one item per row from `rect.y`, scrolled so the cursor shows; numbers the
     /// first ten when `numbered`.
+    /// The first option shown in `rows` rows, the cursor kept in view.
+    func firstShown(rows: Int) -> Int {
+        let first = max(0, min(cursor - rows + 1, options.count - rows))
+        return min(max(0, first), cursor)
+    }
+
+    /// "↑ 2 more above · ↓ 8 more below" when `rows` rows do not show every option, else nil.
+    func moreMarker(rows: Int) -> String? {
+        guard rows > 0, options.count > rows else { return nil }
+        let start = firstShown(rows: rows), below = options.count - start - rows
+        let parts = (start > 0 ? ["↑ \(start) more above"] : []) + (below > 0 ? ["↓ \(below) more below (↑↓ scroll)"] : [])
+        return parts.joined(separator: " · ")
+    }
+
     func render(into screen: inout Screen, rect: Rect, focused: Bool, numbered: Bool = false) {
         guard rect.height > 0 else { return }
-        let first = max(0, min(cursor - rect.height + 1, options.count - rect.height))
-        let start = min(max(0, first), cursor)
+        let start = firstShown(rows: rect.height)
         for (offset, option) in options.dropFirst(start).prefix(rect.height).enumerated() {
             let index = start + offset
             let y = rect.y + offset

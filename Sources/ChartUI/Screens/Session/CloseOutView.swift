@@ -28,7 +28,21 @@ extension SessionScreen {
         let panel = wide
             ? Rect(x: area.x + fieldsWidth + 2, y: area.y + 1, width: area.maxX - fieldsWidth - 4, height: area.height - 2)
             : Rect(x: x, y: y + 1, width: area.width - 4, height: area.maxY - y - 1)
-        renderCloseOutPanel(into: &screen, rect: panel, context: context)
+        renderCloseOutPanel(into: &screen, rect: panel, listed: wide, context: context)
+        // Narrow (80 columns): the focused checklist opens under its row, over the fields below it,
+        // with the room to show most of it and a line saying how many more there are.
+        if !wide, closing.focus == .aftercare || closing.focus == .combined, closing.adverseDraft == nil, !closing.confirmingSign {
+            let list = closing.focus == .aftercare ? closing.aftercare : closing.combined
+            let row = (CloseOutState.Row.allCases.firstIndex(of: closing.focus) ?? 0) + area.y + 2
+            let room = area.maxY - row - 3
+            let h = min(list.options.count, list.options.count > room ? room - 1 : room)
+            let box = Rect(x: x - 1, y: row + 1, width: fieldsWidth, height: h + (list.options.count > h ? 1 : 0) + 2)
+            screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
+            screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: .emphasis,
+                       title: closing.focus == .aftercare ? "Aftercare given: Space or 1-0 ticks" : "Also given: Space or 1-0 ticks")
+            list.render(into: &screen, rect: Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: h), focused: true, numbered: true)
+            if let more = list.moreMarker(rows: h) { screen.put(more, x: box.x + 2, y: box.y + 1 + h, style: .dim, maxWidth: box.width - 4) }
+        }
         if closing.confirmingSign {
             let w = min(area.width - 4, 76)
             let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + area.height / 2 - 3, width: w, height: 6)
@@ -36,11 +50,17 @@ extension SessionScreen {
             screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: Style.signed.bolded, title: "Sign")
             let lines = DisplayWidth.wrap("Sign and lock this session? It cannot be changed afterwards; corrections are addenda. y/N", to: w - 4)
             for (i, l) in lines.prefix(3).enumerated() { screen.put(l, x: box.x + 2, y: box.y + 1 + i, style: .emphasis) }
-            screen.put("as \(context.clinician.signatureLine)", x: box.x + 2, y: box.maxY - 2, style: .dim, maxWidth: w - 4)
+            // A profile with no name of its own signs as the login name: say how to give one.
+            let me = context.clinician
+            let unnamed = me.displayName.trimmingCharacters(in: .whitespaces).isEmpty || me.displayName == me.username
+            let signer = "as \(Sanitizer.line(me.signatureLine))"
+                + (unnamed ? " (no name set: needlechart clinician --name \"…\" sets it for later notes)" : "")
+            screen.put(signer, x: box.x + 2, y: box.maxY - 2, style: .dim, maxWidth: w - 4)
         }
         if let d = closing.adverseDraft {
-            let h = d.step == 0 ? min(area.height - 2, catalogue.adverseEvents.count + 3) : d.step == 1 ? 5 : 7
-            let w = min(area.width - 8, 60)
+            // Wide enough at 80 columns for every line of the note step (it was cut off).
+            let h = d.step == 0 ? min(area.height - 2, catalogue.adverseEvents.count + 3) : d.step == 1 ? 5 : 8
+            let w = min(area.width - 4, 76)
             let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + 1, width: w, height: h)
             screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
             screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: .warning, title: "Adverse event")
@@ -64,8 +84,8 @@ extension SessionScreen {
                     let e = session.entries[i]
                     return "\(i + 1) \(e.muscle) \(e.side.letter)"
                 } ?? "none"
-                screen.put("Point: \(point) (Tab) · began: \(d.onset?.rawValue ?? "not said") (⇧Tab)", x: inner.x, y: inner.y + 3,
-                           style: .dim, maxWidth: inner.width)
+                screen.put("Point: \(point) (Tab)", x: inner.x, y: inner.y + 3, style: .dim, maxWidth: inner.width)
+                screen.put("Began: \(d.onset?.rawValue ?? "not said") (⇧Tab)", x: inner.x, y: inner.y + 4, style: .dim, maxWidth: inner.width)
             }
         }
     }
@@ -141,13 +161,16 @@ extension SessionScreen {
     }
 
     /// The focused checklist, then what still stands in the way of signing.
-    private func renderCloseOutPanel(into screen: inout Screen, rect: Rect, context: AppContext) {
+    private func renderCloseOutPanel(into screen: inout Screen, rect: Rect, listed: Bool, context: AppContext) {
         guard rect.height > 0, rect.width > 10 else { return }
         var y = rect.y
-        if closing.focus == .aftercare || closing.focus == .combined {
+        if listed, closing.focus == .aftercare || closing.focus == .combined {
             let list = closing.focus == .aftercare ? closing.aftercare : closing.combined
-            let h = min(list.options.count, max(3, rect.height - 3))
+            // A list longer than the room says so on the line below it (never over its text).
+            let room = max(2, rect.height - 3)
+            let h = min(list.options.count, list.options.count > room ? room - 1 : room)
             list.render(into: &screen, rect: Rect(x: rect.x, y: y, width: rect.width, height: h), focused: true, numbered: true)
+            if let more = list.moreMarker(rows: h) { screen.put(more, x: rect.x, y: y + h, style: .dim, maxWidth: rect.width) }
             y += h + 1
         }
         if session.isSigned { return }

@@ -60,8 +60,39 @@ struct EntryForm: Sendable, Equatable {
         var depthMM: String
     }
 
-    /// A form for `entry` in `region`; `isEdit` when it is already saved.
-    init(entry e: TriggerPointEntry, region: BodyRegion?, isEdit: Bool, catalogue: Catalogue) {
+    /// How this patient's muscle was needled last (size, depth, technique): what a new point on
+    /// that muscle starts with, whichever point came before it in this session.
+    struct Treatment: Sendable, Equatable {
+        var diameter: String
+        var needle: NeedleStart
+        var technique: TechniqueKind
+        var minutes: String
+        var frequency: String
+
+        /// The treatment of `entry`, as a copy of it would start (a deep point over the lung
+        /// without its millimetres starts superficial, `LungDepth.copied`).
+        init(_ entry: TriggerPointEntry, catalogue: Catalogue) {
+            let e = LungDepth.copied(entry, catalogue: catalogue)
+            diameter = e.diameter.description
+            needle = NeedleStart(length: String(e.lengthMM), depth: e.depth, depthMM: e.depthMM.map(String.init) ?? "")
+            technique = e.technique.kind
+            minutes = e.technique.minutes.map(String.init) ?? ""
+            frequency = e.technique.frequencyHz.map(String.init) ?? ""
+        }
+    }
+
+    /// This patient's last treatment of each muscle of the region, by muscle name.
+    var lastTreatments: [String: Treatment] = [:]
+    /// The technique and size as prefilled: what a muscle with no earlier treatment starts with.
+    var prefilledTechnique: (diameter: String, kind: TechniqueKind, minutes: String, frequency: String) {
+        (prefilledDiameter, prefilledKind, prefilledMinutes, prefilledFrequency)
+    }
+    private var prefilledDiameter = "", prefilledKind = TechniqueKind.pistoning, prefilledMinutes = "", prefilledFrequency = ""
+
+    /// A form for `entry` in `region`; `isEdit` when it is already saved. `lastTreatments` are this
+    /// patient's earlier points in the region, oldest first: a new point on one of their muscles
+    /// starts from the newest one's size, depth and technique.
+    init(entry e: TriggerPointEntry, region: BodyRegion?, isEdit: Bool, catalogue: Catalogue, lastTreatments earlier: [TriggerPointEntry] = []) {
         id = e.id; regionID = e.regionID; self.isEdit = isEdit; recordedAt = e.recordedAt
         let muscles = (region?.muscles ?? []).map { PickOption(id: $0, label: $0) }
         muscle = PickList(options: muscles, selectedID: e.muscle, allowsFreeText: true)
@@ -82,6 +113,8 @@ struct EntryForm: Sendable, Equatable {
         frequency = NumberField(e.technique.frequencyHz, limit: 3)
         note = TextField(e.note, limit: TextLimits.note)
         prefilledNeedle = NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text)
+        prefilledDiameter = diameter.text; prefilledKind = technique; prefilledMinutes = minutes.text; prefilledFrequency = frequency.text
+        for p in earlier where p.regionID == e.regionID { lastTreatments[p.muscle] = Treatment(p, catalogue: catalogue) }
         fitNeedleToMuscle(catalogue: catalogue)
     }
 
@@ -91,15 +124,24 @@ struct EntryForm: Sendable, Equatable {
     }
 
     /// A new point's needle for the muscle chosen now: over the lung superficial with the short
-    /// needle, elsewhere as prefilled. An edit, or a needle the clinician has changed, is left alone.
+    /// needle, always (the safety default is never traded for a key); elsewhere as this patient's
+    /// last treatment of that muscle, else as prefilled. Size and technique follow the last
+    /// treatment of the muscle when there is one. An edit, or a needle the clinician has changed,
+    /// is left alone.
     mutating func fitNeedleToMuscle(catalogue: Catalogue) {
         guard !isEdit, !needleEdited else { return }
+        let last = lastTreatments[muscleValue]
         let start = isOverLung(catalogue: catalogue)
             ? NeedleStart(length: String(LungDepth.startingLength(catalogue)), depth: .superficial, depthMM: "")
-            : prefilledNeedle
+            : last?.needle ?? prefilledNeedle
         if length.text != start.length { length.set(start.length) }
         depth = start.depth
         if depthMM.text != start.depthMM { depthMM.set(start.depthMM) }
+        let size = last.map { ($0.diameter, $0.technique, $0.minutes, $0.frequency) } ?? prefilledTechnique
+        if diameter.text != size.0 { diameter.set(size.0) }
+        technique = size.1
+        if minutes.text != size.2 { minutes.set(size.2) }
+        if frequency.text != size.3 { frequency.set(size.3) }
     }
 
     /// The fields shown, in order: referred-to only with referred pain, minutes and frequency
@@ -129,33 +171,94 @@ struct EntryForm: Sendable, Equatable {
 
     // MARK: - Keys
 
-    /// Applies a key; returns what the screen must do.
-    mutating func handle(_ key: Key, catalogue: Catalogue) -> Outcome {
+    /// What a key does on the form.
+    enum Action: Sendable, Equatable {
+        case confirm, cancel, next, previous, enter, backToForm
+        /// A key of the focused field's own (its value, its list).
+        case edit(Key)
+    }
+
+    /// The form's keymap as it stands: while warnings wait, their two answers; otherwise the focused
+    /// field's own keys, then the form's. Dispatch, the key bar and help all read it.
+    var keymap: Keymap<Action> {
         if !warnings.isEmpty {
-            switch key {
-            case .character("y"), .character("Y"), .enter, .ctrl("s"): return .confirm
-            case .escape, .character("n"), .character("N"): warnings = []
-            default: break
-            }
-            return .none
+            return Keymap([
+                KeyBinding([.character("y"), .character("Y"), .enter, .ctrl("s")], .confirm, "save anyway",
+                           group: "Safety warning", bar: "y"),
+                KeyBinding([.escape, .character("n"), .character("N")], .backToForm, "back to the form", group: "Safety warning", bar: "Esc"),
+            ])
         }
-        switch key {
-        case .ctrl("s"), .function(10): return .confirm
-        case .escape:
+        let g = "This field"
+        let edit: @Sendable (Key) -> Action = { .edit($0) }
+        let digits: @Sendable (Key) -> Bool = { $0.isDigit || [.backspace, .delete, .ctrl("u")].contains($0) }
+        func letters(_ s: String) -> @Sendable (Key) -> Bool {
+            let set = Set(s.flatMap { [Key.character($0), .character(Character($0.uppercased()))] })
+            return { set.contains($0) }
+        }
+        let own: [KeyBinding<Action>]
+        switch focus {
+        case .muscle:
+            own = [KeyBinding([.up, .down, .pageUp, .pageDown], "muscle", group: g, bar: "↑↓", action: edit),
+                   KeyBinding(matching: \.edits, label: "type", "filter / own name", group: g, action: edit)]
+        case .side:
+            own = [KeyBinding(matching: letters("lrm"), label: "l/r/m", "left/right/mid", group: g, action: edit),
+                   KeyBinding([.left, .right, .character(" ")], "the next side", group: g, inBar: false, action: edit)]
+        case .twitch:
+            own = [KeyBinding(matching: digits, label: "0-9", "count", group: g, action: edit),
+                   KeyBinding(matching: letters("ws"), label: "w/s", "weak/strong", group: g, action: edit)]
+        case .sensations:
+            own = [KeyBinding(matching: { $0.isDigit || $0 == .character(" ") || $0 == .character("x") }, label: "1-0 Space x", "tick",
+                              group: g, bar: "1-0", action: edit),
+                   KeyBinding([.up, .down, .left, .right], "move in the list (past its ends: the next field)", group: g, bar: "↑↓", inBar: false,
+                              action: edit)]
+        case .referredTo, .note:
+            own = [KeyBinding(matching: \.edits, label: "type", "text", group: g, action: edit)]
+        case .pain, .minutes, .frequency:
+            own = [KeyBinding(matching: digits, label: "0-9", "type", group: g, action: edit)]
+        case .needles:
+            own = [KeyBinding([.character("+"), .character("-"), .right, .left], "count", group: g, bar: "+/-", action: edit),
+                   KeyBinding(matching: digits, label: "0-9", "type", group: g, inBar: false, action: edit)]
+        case .diameter, .length:
+            own = [KeyBinding([.character(" "), .left, .right], "next size", group: g, bar: "Space", action: edit),
+                   KeyBinding(matching: { digits($0) || (focus == .diameter && $0 == .character(".")) }, label: "0-9", "type", group: g,
+                              action: edit)]
+        case .depth:
+            own = [KeyBinding(matching: letters("sd"), label: "s/d", "superficial/deep", group: g, action: edit),
+                   KeyBinding([.character(" "), .left, .right], "the other depth", group: g, inBar: false, action: edit),
+                   KeyBinding(matching: digits, label: "0-9", "mm", group: g, action: edit)]
+        case .technique:
+            own = [KeyBinding(matching: letters("psre"), label: "p/s/r/e", "technique", group: g, action: edit),
+                   KeyBinding([.character(" "), .left, .right], "the next technique", group: g, inBar: false, action: edit)]
+        }
+        let f = "Point form"
+        // ↑↓ move between fields except where the field's own list takes them.
+        let arrows: [Key] = [.up, .down].filter { k in !own.contains { $0.takes(k) } }
+        return Keymap([KeyBinding([.ctrl("s"), .function(10)], .confirm, "save", group: f, bar: "^S")] + own + [
+            KeyBinding([.enter], .enter, focus == fields.last ? "save" : "next", group: f),
+            KeyBinding(arrows + [.tab, .backTab], "field", group: f, bar: arrows.isEmpty ? "Tab" : "↑↓ Tab") {
+                $0 == .up || $0 == .backTab ? .previous : .next
+            },
+            KeyBinding([.escape], .cancel, focus == .muscle && !muscle.filter.text.isEmpty ? "clear the filter" : "cancel", group: f),
+        ])
+    }
+
+    /// Applies a key; returns what the screen must do. The keymap decides: a key it does not bind
+    /// does nothing.
+    mutating func handle(_ key: Key, catalogue: Catalogue) -> Outcome {
+        guard let action = keymap.action(for: key) else { return .none }
+        switch action {
+        case .confirm: return .confirm
+        case .backToForm: warnings = []
+        case .cancel:
             if focus == .muscle, !muscle.filter.text.isEmpty { _ = muscle.handle(.escape); return .none }
             return .cancel
-        case .tab: move(1); return .none
-        case .backTab: move(-1); return .none
+        case .next: move(1)
+        case .previous: move(-1)
         case .enter:
             if focus == fields.last { return .confirm }
-            move(1); return .none
-        default: break
+            move(1)
+        case let .edit(key): editFocused(key, catalogue: catalogue)
         }
-        if focus != .muscle, focus != .sensations {
-            if key == .up { move(-1); return .none }
-            if key == .down { move(1); return .none }
-        }
-        editFocused(key, catalogue: catalogue)
         return .none
     }
 
@@ -171,8 +274,14 @@ struct EntryForm: Sendable, Equatable {
 
     private mutating func editFocused(_ key: Key, catalogue: Catalogue) {
         let needleBefore = NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text)
+        let techniqueBefore = (diameter.text, technique, minutes.text, frequency.text)
         defer {
             if focus == .length || focus == .depth, NeedleStart(length: length.text, depth: depth, depthMM: depthMM.text) != needleBefore {
+                needleEdited = true
+            }
+            // A size or technique the clinician chose is theirs too: a muscle chosen afterwards keeps it.
+            if [.diameter, .technique, .minutes, .frequency].contains(focus),
+               (diameter.text, technique, minutes.text, frequency.text) != techniqueBefore {
                 needleEdited = true
             }
         }

@@ -1,23 +1,7 @@
 import ChartCore
 
 extension SessionScreen {
-    func entryFormHints(_ form: EntryForm) -> [KeyHint] {
-        if !form.warnings.isEmpty { return [KeyHint("y", "save anyway"), KeyHint("Esc", "back to the form")] }
-        let common = [KeyHint("Enter", "next"), KeyHint("↑↓ Tab", "field"), KeyHint("Esc", "cancel")]
-        let specific: [KeyHint] = switch form.focus {
-        case .muscle: [KeyHint("Enter", "choose"), KeyHint("↑↓", "muscle"), KeyHint("type", "filter / own name")]
-        case .side: [KeyHint("l/r/m", "left/right/mid")]
-        case .twitch: [KeyHint("0-9", "count"), KeyHint("w/s", "weak/strong")]
-        case .sensations: [KeyHint("1-0", "tick"), KeyHint("Space", "tick")]
-        case .needles: [KeyHint("+/-", "count")]
-        case .diameter, .length: [KeyHint("Space", "next size"), KeyHint("0-9", "type")]
-        case .depth: [KeyHint("s/d", "superficial/deep"), KeyHint("0-9", "mm")]
-        case .technique: [KeyHint("p/s/r/e", "technique")]
-        case .pain, .minutes, .frequency: [KeyHint("0-9", "type")]
-        case .referredTo, .note: [KeyHint("type", "text")]
-        }
-        return [KeyHint("^S", "save")] + specific + common
-    }
+    func entryFormHints(_ form: EntryForm) -> [KeyHint] { form.keymap.hints }
 
     /// The entry form: fields on the left (or on top when narrow), the focused field's list or
     /// help beside them, and warnings, problems and the save state below that.

@@ -55,7 +55,19 @@ struct MapGeometry: Sendable, Equatable {
 }
 
 /// A direction to move on the map.
-enum MapDirection: Sendable, Equatable { case up, down, left, right }
+enum MapDirection: Sendable, Equatable {
+    case up, down, left, right
+
+    /// The direction that undoes this one.
+    var opposite: MapDirection {
+        switch self {
+        case .up: .down
+        case .down: .up
+        case .left: .right
+        case .right: .left
+        }
+    }
+}
 
 /// Spatial movement between blocks: the nearest block in the direction asked, judged in grid
 /// units with both views side by side (front on the left), so → from the front's right edge

@@ -25,10 +25,13 @@ struct PickList: Sendable, Equatable {
     /// Index into `visible` of the highlighted option.
     var highlighted = 0
     var allowsFreeText: Bool
+    /// Options whose label starts with the filter come first (a name being typed from its start).
+    var prefixFirst = false
 
-    init(options: [PickOption], selectedID: String? = nil, allowsFreeText: Bool) {
+    init(options: [PickOption], selectedID: String? = nil, allowsFreeText: Bool, prefixFirst: Bool = false) {
         self.options = options
         self.allowsFreeText = allowsFreeText
+        self.prefixFirst = prefixFirst
         if let id = selectedID, let i = options.firstIndex(where: { $0.id == id }) { highlighted = i }
     }
 
@@ -36,7 +39,10 @@ struct PickList: Sendable, Equatable {
     var visible: [PickOption] {
         let f = filter.trimmed
         guard !f.isEmpty else { return options }
-        return options.filter { $0.label.range(of: f, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
+        let matching = options.filter { $0.label.range(of: f, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
+        guard prefixFirst else { return matching }
+        let starts = { (o: PickOption) in o.label.range(of: f, options: [.caseInsensitive, .diacriticInsensitive, .anchored]) != nil }
+        return matching.filter(starts) + matching.filter { !starts($0) }
     }
 
     /// The option Enter would pick now, if any.

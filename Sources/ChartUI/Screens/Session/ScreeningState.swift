@@ -42,6 +42,9 @@ struct ScreeningState: Sendable, Equatable {
     var blockers: [String] = []
     /// Something changed since the last save.
     var dirty = false
+    /// `=` was pressed: the answers carried forward from the last session stand, and each key
+    /// that settles an item jumps to the next thing still to do rather than to the next row.
+    var confirmedUnchanged = false
 
     init(session: NeedlingSession, previous: NeedlingSession?) {
         nprs = NumberField(session.nprsBefore, limit: 3)

@@ -15,7 +15,8 @@ extension SessionScreen {
         }
         let footer = screeningFooter(context: context, width: area.width - 4)
         let footerHeight = min(footer.count, max(2, area.height / 3))
-        let listHeight = area.height - footerHeight - (footerHeight > 0 ? 1 : 0)
+        // The line under the list is kept for "more above / below" (and parts it from the footer).
+        let listHeight = area.height - footerHeight - 1
         let focusLine = lines.firstIndex { $0.row == screening.focus } ?? 0
         var first = 0
         if focusLine >= listHeight { first = min(focusLine - listHeight / 2, lines.count - listHeight) }
@@ -30,8 +31,13 @@ extension SessionScreen {
             renderScreeningRow(rows[index], focused: index == screening.focus, y: y, qWidth: qWidth, area: area,
                                into: &screen, context: context)
         }
-        if first > 0 { screen.putRight("↑ more", right: area.maxX - 1, y: area.y, style: .dim) }
-        if first + listHeight < lines.count { screen.putRight("↓ more", right: area.maxX - 1, y: area.y + listHeight - 1, style: .dim) }
+        // Lines above and below the part shown, said on the blank line under the list (the marker
+        // used to be drawn over the last row's answer).
+        let above = first, below = max(0, lines.count - first - listHeight)
+        let more = (above > 0 ? ["↑ \(above) more above"] : []) + (below > 0 ? ["↓ \(below) more below"] : [])
+        if !more.isEmpty {
+            screen.putRight(more.joined(separator: " · "), right: area.maxX - 1, y: area.y + listHeight, style: .dim)
+        }
         for (offset, line) in footer.prefix(footerHeight).enumerated() {
             screen.put(line.text, x: area.x + 2, y: area.y + listHeight + 1 + offset, style: line.style, maxWidth: area.width - 4)
         }

@@ -3,19 +3,58 @@ import ChartCore
 extension SessionScreen {
     var chartingHints: [KeyHint] {
         if let form = charting.form { return entryFormHints(form) }
+        if charting.finder != nil { return [KeyHint("type", "the muscle's name"), KeyHint("↑↓", "choose"), KeyHint("Enter", "chart it"), KeyHint("Esc", "back to the map")] }
         if charting.confirmDelete != nil { return [KeyHint("y", "remove the point"), KeyHint("any key", "keep it")] }
         if let offer = charting.copyOffer {
             if offer.warnings != nil { return [KeyHint("y", "copy anyway"), KeyHint("any key", "back to the list")] }
-            return [KeyHint("Enter", "copy ticked points"), KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "cancel")]
+            let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
+            let warnings = copyWarnings(allowed, context: nil)
+            let copy = warnings.isEmpty ? KeyHint("Enter", "copy ticked points")
+                : Self.copyWarningsFitBesideList(offer, warnings: warnings) ? KeyHint("y", "copy, confirming the warnings") : KeyHint("Enter", "warnings, then y copies")
+            return [copy, KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "chart from scratch")]
         }
-        if charting.focus == .entries {
-            return [KeyHint("Enter", "edit"), KeyHint("↑↓", "select"), KeyHint("d", "remove"), KeyHint("Tab", "map"),
-                    KeyHint("o", "close-out"), KeyHint("Esc", "back (kept unfinished)")]
-        }
-        return [KeyHint("Enter", "chart"), KeyHint("←↑↓→", "move"), KeyHint("c", "copy last"), KeyHint("o", "close-out"),
-                KeyHint("Tab", "points list"), KeyHint("hjkl", "move"), KeyHint("Click", "select region (again: chart)"),
-                KeyHint("Esc", "back (kept unfinished)")]
+        return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).hints
     }
+
+    /// What a key does on the charting screen when no form or question is open.
+    enum ChartingAction: Sendable, Equatable {
+        case chart, side(Side), move(MapDirection), copyLast, closeOut, switchFocus, find, back, click(x: Int, y: Int),
+             pointUp, pointDown, editPoint, removePoint
+    }
+
+    /// Keys common to the map and the points list.
+    static let chartingCommonKeys: [KeyBinding<ChartingAction>] = [
+        KeyBinding([.character("o"), .function(8)], .closeOut, "close-out", group: "Charting", bar: "o"),
+        KeyBinding([.character("c")], .copyLast, "copy last", group: "Charting", bar: "c"),
+        KeyBinding([.tab, .backTab], .switchFocus, "points list", group: "Charting", bar: "Tab"),
+        KeyBinding(matching: \.isClick, label: "Click", "select a region (again: chart) or a point", group: "Charting", inBar: false) { key in
+            if case let .mouse(x, y) = key { return .click(x: x, y: y) }
+            return .back
+        },
+        KeyBinding([.escape], .back, "back (kept unfinished)", group: "Charting"),
+    ]
+
+    /// The charting map's keymap: dispatch, the key bar and help all read it.
+    static let mapKeys = Keymap<ChartingAction>([
+        KeyBinding([.character("l"), .character("r"), .character("m")], "chart that side", group: "Body map", bar: "l/r/m") {
+            .side($0 == .character("l") ? .left : $0 == .character("r") ? .right : .midline)
+        },
+        KeyBinding([.enter, .character(" ")], .chart, "chart", group: "Body map", bar: "Enter"),
+        KeyBinding([.up, .down, .left, .right], "move", group: "Body map", bar: "←↑↓→") {
+            .move($0 == .up ? .up : $0 == .down ? .down : $0 == .left ? .left : .right)
+        },
+    ] + chartingCommonKeys.prefix(1) + [
+        KeyBinding([.character("/")], .find, "find a muscle", group: "Body map"),
+    ] + chartingCommonKeys.dropFirst())
+
+    /// The points list's keymap (Tab from the map).
+    static let pointsKeys = Keymap<ChartingAction>([
+        KeyBinding([.enter, .character("e")], .editPoint, "edit", group: "Points list", bar: "Enter"),
+        KeyBinding([.up, .down, .character("k"), .character("j")], "select", group: "Points list", bar: "↑↓") {
+            [.up, .character("k")].contains($0) ? .pointUp : .pointDown
+        },
+        KeyBinding([.character("d"), .delete, .backspace], .removePoint, "remove", group: "Points list", bar: "d"),
+    ] + chartingCommonKeys)
 
     /// The region of the selected block.
     var selectedRegionID: String? { blocks.indices.contains(charting.block) ? blocks[charting.block].regionID : nil }
@@ -31,56 +70,90 @@ extension SessionScreen {
             return [.run(.deleteEntry(id: id, sessionID: session.id))]
         }
         if charting.copyOffer != nil { return handleCopyOffer(key, context: context) }
-        switch key {
-        case .escape:
+        if charting.finder != nil { return handleFinder(key, context: context) }
+        let map = charting.focus == .entries ? Self.pointsKeys : Self.mapKeys
+        guard let action = map.action(for: key) else { return [] }
+        return reduceCharting(action, context: context)
+    }
+
+    /// The charting screen's reducer for the actions of its two keymaps.
+    mutating func reduceCharting(_ action: ChartingAction, context: AppContext) -> [Command] {
+        switch action {
+        case .back:
             if charting.focus == .entries { charting.focus = .map; return [] }
             return leave(saving: false)
-        case .tab, .backTab:
+        case .switchFocus:
             if session.entries.isEmpty { return [.status("No points charted yet: Enter on a region charts one.", .info)] }
             charting.focus = charting.focus == .map ? .entries : .map
             charting.entryIndex = min(charting.entryIndex, session.entries.count - 1)
-            return []
-        case .character("c"), .character("C"):
+        case .copyLast:
             charting.loadingPrevious = true
             return [.run(.loadPreviousSession(patientID: patient.id, before: session.id)),
                     .status("Looking for \(context.name(patient))'s last session…", .info)]
-        case .character("o"), .character("O"), .function(8):
+        case .closeOut:
             return beginCloseOut(context: context)
-        case let .mouse(x, y):
+        case let .click(x, y):
             return click(x: x, y: y, context: context)
-        default: break
+        case .pointUp: charting.entryIndex = max(0, charting.entryIndex - 1)
+        case .pointDown: charting.entryIndex = min(session.entries.count - 1, charting.entryIndex + 1)
+        case .editPoint:
+            if session.entries.indices.contains(charting.entryIndex) { openForm(editing: session.entries[charting.entryIndex]) }
+        case .removePoint:
+            if session.entries.indices.contains(charting.entryIndex) { charting.confirmDelete = session.entries[charting.entryIndex].id }
+        // The map takes arrows only: its letters are sides and commands, and / finds a muscle.
+        case let .move(direction): moveOnMap(direction)
+        case .chart: return openFormOnSelectedRegion(context: context)
+        case let .side(side): return openFormOnSelectedRegion(context: context, side: side)
+        case .find: openFinder(context: context)
         }
-        if charting.focus == .entries {
-            switch key {
-            case .up, .character("k"): charting.entryIndex = max(0, charting.entryIndex - 1)
-            case .down, .character("j"): charting.entryIndex = min(session.entries.count - 1, charting.entryIndex + 1)
-            case .enter, .character("e"):
-                if session.entries.indices.contains(charting.entryIndex) { openForm(editing: session.entries[charting.entryIndex]) }
-            case .character("d"), .delete, .backspace:
-                if session.entries.indices.contains(charting.entryIndex) { charting.confirmDelete = session.entries[charting.entryIndex].id }
-            default: break
-            }
-            return []
-        }
-        let direction: MapDirection? = switch key {
-        case .up, .character("k"): .up
-        case .down, .character("j"): .down
-        case .left, .character("h"): .left
-        case .right, .character("l"): .right
-        default: nil
-        }
-        if let direction {
-            if let next = MapNavigation.neighbour(of: charting.block, direction, in: blocks) { charting.block = next }
-            return []
-        }
-        if key == .enter || key == .character(" ") { return openFormOnSelectedRegion(context: context) }
         return []
+    }
+
+    /// `/` on the map: find a muscle by name, whatever region it is in.
+    mutating func openFinder(context: AppContext) {
+        let options = context.catalogue.regions.flatMap { region in
+            region.muscles.map { PickOption(id: region.id + "\u{1F}" + $0, label: $0, detail: "— \(region.name) (\(region.view.rawValue))") }
+        }
+        charting.finder = PickList(options: options, allowsFreeText: false, prefixFirst: true)
+    }
+
+    /// The finder's keys: typing filters, ↑↓ choose, Enter goes to the muscle's region and opens
+    /// the point form on it with the muscle chosen and the side next; Esc closes it.
+    mutating func handleFinder(_ key: Key, context: AppContext) -> [Command] {
+        guard var finder = charting.finder else { return [] }
+        switch finder.handle(key) {
+        case let .picked(option):
+            charting.finder = nil
+            let parts = option.id.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return [] }
+            charting.lastMove = nil
+            charting.block = BodyMapLayout.firstBlock(of: parts[0], in: blocks)
+            return openFormOnSelectedRegion(context: context, muscle: parts[1])
+        case .cancelled:
+            charting.finder = nil
+        case .none, .freeText:
+            charting.finder = finder
+        }
+        return []
+    }
+
+    /// An arrow on the map: the arrow opposite the last one retraces it; otherwise the nearest
+    /// block that way.
+    mutating func moveOnMap(_ direction: MapDirection) {
+        if let last = charting.lastMove, last.to == charting.block, last.direction.opposite == direction {
+            charting.block = last.from
+            charting.lastMove = ChartingState.MapMove(from: last.to, to: last.from, direction: direction)
+            return
+        }
+        guard let next = MapNavigation.neighbour(of: charting.block, direction, in: blocks) else { return }
+        charting.lastMove = ChartingState.MapMove(from: charting.block, to: next, direction: direction)
+        charting.block = next
     }
 
     /// A click: on a region selects it (a second click charts a point there); on a point selects it.
     mutating func click(x: Int, y: Int, context: AppContext) -> [Command] {
-        guard let area = drawn.value else { return [] }
-        let layout = ChartLayout(area: area, blocks: blocks)
+        // Hit-tested against the layout at the terminal's size, as it is drawn.
+        let layout = ChartLayout(area: context.area, blocks: blocks)
         if let i = layout.map.block(atX: x, y: y) {
             let again = blocks[i].regionID == selectedRegionID && charting.focus == .map
             charting.block = i
@@ -106,27 +179,43 @@ extension SessionScreen {
         return max(0, charting.entryIndex - rows + 1)
     }
 
-    mutating func openFormOnSelectedRegion(context: AppContext) -> [Command] {
+    /// Opens the point form on the selected region. The muscle starts as the last one charted
+    /// there this session, else the one this patient had there last session, else the region's
+    /// first; its size, depth and technique as this patient's last treatment of that muscle. With
+    /// `side` (a side key on the map) the side is set and the form waits on the response.
+    mutating func openFormOnSelectedRegion(context: AppContext, side: Side? = nil, muscle chosen: String? = nil) -> [Command] {
         guard phase == .charting, let id = selectedRegionID, let region = context.catalogue.region(id) else { return [] }
         if let reasons = blockedRegions[id] {
             return [.status("\(region.name.capitalizedFirst) may not be needled this session: \(reasons.joined(separator: "; ")).", .error)]
         }
         let newID = context.newID()
+        // Oldest first, the newest treatment of a muscle last: it is the one the form starts from.
+        let earlier = lastTreatments.reversed() + (previous?.entries ?? []) + session.entries
+        let muscle = chosen ?? session.entries.last { $0.regionID == id }?.muscle ?? previous?.entries.first { $0.regionID == id }?.muscle
+            ?? lastTreatments.first { $0.regionID == id }?.muscle ?? region.muscles.first ?? ""
         var form: EntryForm
         if let last = session.entries.last {
             var e = last.prefill(id: newID, at: context.now)
-            if e.regionID != id {
-                e.regionID = id
-                e.muscle = session.entries.last { $0.regionID == id }?.muscle ?? region.muscles.first ?? ""
-            }
-            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue)
+            e.regionID = id
+            e.muscle = muscle
+            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue, lastTreatments: earlier)
         } else {
-            let e = TriggerPointEntry(id: newID, regionID: id, muscle: region.muscles.first ?? "", side: .left, recordedAt: context.now)
-            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue)
+            let e = TriggerPointEntry(id: newID, regionID: id, muscle: muscle, side: .left, recordedAt: context.now)
+            form = EntryForm(entry: e, region: region, isEdit: false, catalogue: context.catalogue, lastTreatments: earlier)
             form.side = nil
         }
+        var commands: [Command] = []
+        if let side {
+            form.side = side
+            form.focus = .side
+            form.move(1)
+            commands.append(.status("\(region.name.capitalizedFirst), \(form.muscleValue) \(side.letter): the response next, ^S saves (Shift-Tab back to change the muscle).", .info))
+        } else if chosen != nil {
+            form.focus = .side
+            form.move(0)
+        }
         charting.form = form
-        return []
+        return commands
     }
 
     mutating func openForm(editing entry: TriggerPointEntry) {
@@ -244,25 +333,47 @@ extension SessionScreen {
         case .enter, .character("y"):
             let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
             let warnings = copyWarnings(allowed, context: context)
-            if !warnings.isEmpty {
-                offer.warnings = warnings
-                charting.copyOffer = offer
-                return [.status("Safety warnings: y copies anyway, any other key goes back.", .warning)]
+            if warnings.isEmpty { return copyTicked(offer, context: context) }
+            // y over a list whose warnings are all on screen beside it (at any size the app draws
+            // in) is the confirming key; otherwise the warnings get their own page and y there.
+            if key == .character("y"), Self.copyWarningsFitBesideList(offer, warnings: warnings) {
+                return copyTicked(offer, confirmed: true, context: context)
             }
-            return copyTicked(offer, context: context)
+            offer.warnings = warnings
+            charting.copyOffer = offer
+            return [.status("Safety warnings: y copies anyway, any other key goes back.", .warning)]
         default: break
         }
         charting.copyOffer = offer
         return []
     }
 
+    /// The copy box's width and height at the smallest terminal the app draws in (80×24): what
+    /// fits there fits at every size.
+    static let copyBoxAtMinimum = (width: min(App.minimumWidth - 4, 96), height: App.minimumHeight - 3 - 1 - 2)
+
+    /// The warning lines shown under the list of points to copy, `width` columns wide.
+    static func copyWarningLines(_ warnings: [String], count: Int, width: Int) -> [String] {
+        guard !warnings.isEmpty else { return [] }
+        return ["⚠ Copying \(count) point(s) confirms:"] + warnings.flatMap { DisplayWidth.wrap($0, to: width - 6).map { "  " + $0 } }
+    }
+
+    /// Rows the copy box needs beside its list: borders, the line above the list, the key line.
+    static let copyBoxChrome = 4
+
+    /// True when the ticked points' warnings fit under the list at the smallest size.
+    static func copyWarningsFitBesideList(_ offer: ChartingState.CopyOffer, warnings: [String]) -> Bool {
+        let lines = copyWarningLines(warnings, count: offer.list.checked.count, width: copyBoxAtMinimum.width)
+        return copyBoxChrome + offer.entries.count + lines.count <= copyBoxAtMinimum.height
+    }
+
     /// The safety warnings that charting `points` in this session would raise, each once: the
     /// same confirmation as charting them one by one.
-    func copyWarnings(_ points: [TriggerPointEntry], context: AppContext) -> [String] {
+    func copyWarnings(_ points: [TriggerPointEntry], context: AppContext?) -> [String] {
         var result: [String] = []
         var scratch = session
         for e in points {
-            for w in SafetyRules.warnings(for: e, in: scratch, catalogue: context.catalogue) where !result.contains(w.message) {
+            for w in SafetyRules.warnings(for: e, in: scratch, catalogue: context?.catalogue ?? catalogue) where !result.contains(w.message) {
                 result.append(w.message)
             }
             scratch.entries.append(e)

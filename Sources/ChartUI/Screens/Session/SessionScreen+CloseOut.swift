@@ -17,20 +17,58 @@ extension SessionScreen {
                              KeyHint("Esc", "cancel")]
             }
         }
-        var hints = [KeyHint("^S", "sign"), KeyHint("↑↓ Tab", "field")]
-        let needleNotFound = KeyHint("^N", "needle not found")
-        switch closing.focus {
-        case .removed: hints.insert(KeyHint("a", "all \(session.needlesInserted) removed"), at: 0); hints.insert(KeyHint("0-9", "count"), at: 1)
-        case .adverse: hints.insert(KeyHint("Enter", "add event"), at: 0); hints.insert(KeyHint("d", "remove last"), at: 1)
-        case .aftercare, .combined: hints.insert(KeyHint("Space 1-0", "tick"), at: 0)
-        case .nprs, .sessions: hints.insert(KeyHint("0-9", "type"), at: 0)
-        case .nextVisit: hints.insert(KeyHint("YYYY-MM-DD", "date"), at: 0)
-        default: hints.insert(KeyHint("type", "text"), at: 0)
-        }
+        var hints = closeOutKeymap(closing.focus).hints
         // While the count is short and nothing records why, recording the lost needle comes first.
-        if session.reconciliation.shortAndUnrecorded { hints.insert(needleNotFound, at: 0) }
-        return hints + [KeyHint("^R", "back to charting"), KeyHint("Esc", "back (kept unfinished)")]
-            + (session.reconciliation.shortAndUnrecorded ? [] : [needleNotFound])
+        if session.reconciliation.shortAndUnrecorded, let i = hints.firstIndex(where: { $0.keys == "^N" }) {
+            hints.insert(hints.remove(at: i), at: 0)
+        }
+        return hints
+    }
+
+    /// What a key does on the close-out form when no question or event is open over it.
+    enum CloseOutAction: Sendable, Equatable {
+        case back, sign, toCharting, needleNotFound, next, previous, addEvent
+        /// A key of the focused field's own (its text, its list).
+        case row(Key)
+    }
+
+    /// The close-out keymap for the focused `row`: the field's own keys, then the form's.
+    /// Dispatch, the key bar and help all read it.
+    func closeOutKeymap(_ row: CloseOutState.Row) -> Keymap<CloseOutAction> {
+        let g = "This field"
+        let digits: @Sendable (Key) -> Bool = { $0.isDigit || [.backspace, .delete, .ctrl("u")].contains($0) }
+        let own: [KeyBinding<CloseOutAction>]
+        switch row {
+        case .removed:
+            own = [KeyBinding([.character("a"), .character("A")], "all \(session.needlesInserted) removed", group: g, bar: "a") { .row($0) },
+                   KeyBinding(matching: digits, label: "0-9", "count", group: g) { .row($0) }]
+        case .adverse:
+            own = [KeyBinding([.enter], .addEvent, "add event", group: g),
+                   KeyBinding([.character("d"), .delete, .backspace], "remove last", group: g, bar: "d") { .row($0) }]
+        case .aftercare, .combined:
+            own = [KeyBinding(matching: { $0 == .character(" ") || $0 == .character("x") || $0.isDigit }, label: "Space x 1-0", "tick",
+                              group: g, bar: "Space 1-0") { .row($0) },
+                   KeyBinding([.up, .down], "move (past the ends: the next field)", group: g, inBar: false) { .row($0) }]
+        case .nprs, .sessions:
+            own = [KeyBinding(matching: digits, label: "0-9", "type", group: g) { .row($0) }]
+        case .nextVisit:
+            own = [KeyBinding(matching: { digits($0) || $0 == .character("-") }, label: "YYYY-MM-DD", "date", group: g) { .row($0) }]
+        case .brand, .lot, .aftercareNote, .planNote:
+            own = [KeyBinding(matching: \.edits, label: "type", "text", group: g) { .row($0) }]
+        }
+        let f = "Close-out"
+        let list = row == .aftercare || row == .combined
+        // The field's own keys come first; the form's moves leave out the ones the field takes.
+        let moves = ([.up, .down, .tab, .backTab, .enter] as [Key]).filter { k in !own.contains { $0.takes(k) } }
+        return Keymap(own + [
+            KeyBinding([.ctrl("s"), .function(10)], .sign, "sign", group: f, bar: "^S"),
+            KeyBinding(moves, "field", group: f, bar: list ? "Tab" : "↑↓ Tab") {
+                [.up, .backTab].contains($0) ? .previous : .next
+            },
+            KeyBinding([.ctrl("r")], .toCharting, "back to charting", group: f),
+            KeyBinding([.escape], .back, "back (kept unfinished)", group: f),
+            KeyBinding([.ctrl("n")], .needleNotFound, "needle not found", group: f),
+        ])
     }
 
     mutating func handleCloseOut(_ key: Key, context: AppContext) -> [Command] {
@@ -49,14 +87,17 @@ extension SessionScreen {
             for f in [\CloseOutState.removed, \.nprs, \.nextVisit, \.sessions] { closing[keyPath: f].fresh = true }
             return saved
         }
-        switch key {
-        case .escape: return leaveCloseOut(context: context)
-        case .ctrl("s"), .function(10): return requestSign(context: context)
-        case .ctrl("r"): return backToCharting(context: context)
-        case .ctrl("n"): return startNeedleNotFound(context: context)
-        case .tab, .enter: return closing.focus == .adverse && key == .enter ? startAdverseDraft(context: context) : go(1)
-        case .backTab: return go(-1)
-        default: break
+        // The field's table decides: a key it does not bind does nothing.
+        guard let action = closeOutKeymap(closing.focus).action(for: key) else { return [] }
+        switch action {
+        case .back: return leaveCloseOut(context: context)
+        case .sign: return requestSign(context: context)
+        case .toCharting: return backToCharting(context: context)
+        case .needleNotFound: return startNeedleNotFound(context: context)
+        case .next: return go(1)
+        case .previous: return go(-1)
+        case .addEvent: return startAdverseDraft(context: context)
+        case .row: break  // the field's own keys, below
         }
         switch closing.focus {
         case .aftercare, .combined:
@@ -79,7 +120,12 @@ extension SessionScreen {
         case .removed:
             if key == .character("a") || key == .character("A") {
                 closing.removed.set(String(session.needlesInserted)); closing.dirty = true
-                return go(1)
+                // On to the first of brand, lot and pain after still empty: the brand carried over
+                // from the last session is not walked through, the lot (never carried) is.
+                let empty: [(CloseOutState.Row, Bool)] = [(.brand, closing.brand.trimmed.isEmpty), (.lot, closing.lot.trimmed.isEmpty),
+                                                          (.nprs, closing.nprs.text.isEmpty)]
+                guard let target = empty.first(where: \.1)?.0, let offset = rows.firstIndex(of: target) else { return go(1) }
+                return go(offset - index)
             }
             if closing.removed.handle(key) { closing.dirty = true }
         case .brand: if closing.brand.handle(key) { closing.dirty = true }

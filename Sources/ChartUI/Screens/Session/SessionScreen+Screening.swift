@@ -9,21 +9,73 @@ extension SessionScreen {
         }
         if screening.conditionPicker != nil { return [KeyHint("type", "filter"), KeyHint("↑↓", "select"), KeyHint("Enter", "choose"), KeyHint("Esc", "back")] }
         if screening.regionPick != nil { return [KeyHint("Space", "tick region"), KeyHint("↑↓", "move"), KeyHint("Enter", "done")] }
-        var hints = [KeyHint("y/n", "yes/no"), KeyHint("N", "rest no"), KeyHint("^S", "chart"), KeyHint("↑↓", "move")]
-        switch currentScreeningRow {
-        case .condition: hints.insert(KeyHint("Enter", "pick"), at: 0); hints.insert(KeyHint("a/c", "onset"), at: 1)
-        case .onset: hints.insert(KeyHint("a/c", "acute/chronic"), at: 0); hints.insert(KeyHint("w", "severe or widespread"), at: 1)
-        case let .item(i) where kind(i) == .precaution: hints.insert(KeyHint("a", "acknowledge"), at: 1)
-        case let .item(i) where kind(i) == .siteSpecific: hints.insert(KeyHint("Enter", "regions"), at: 1)
-        case .consent: hints.insert(KeyHint("a", "yes, all explained"), at: 1)
-        case .explained: hints.insert(KeyHint("Space", "tick"), at: 0); hints.insert(KeyHint("a", "tick all"), at: 1)
-        case .nprs: hints.insert(KeyHint("0-10", "pain score"), at: 0)
-        default: break
+        var hints = screeningKeymap(currentScreeningRow).hints
+        // A returning patient: the last session's answers are offered; = keeps them in one key
+        // (offered above consent while no answer differs from last time).
+        let aboveConsent = ScreeningState.rows(catalogue).firstIndex(of: .consent).map { screening.focus < $0 } ?? false
+        if previous.map({ !$0.screening.isEmpty }) ?? false, !screening.confirmedUnchanged, aboveConsent, changedAnswers.isEmpty {
+            hints.insert(KeyHint("=", "nothing changed"), at: 0)
         }
         // When a contraindication stands, closing the session as not treated comes first.
-        let notTreated = KeyHint("^X", "not treated")
-        if !ScreeningPolicy.evaluate(session.screening, catalogue: catalogue).contraindications.isEmpty { return [notTreated] + hints + [KeyHint("Esc", "back (kept unfinished)")] }
-        return hints + [KeyHint("Esc", "back (kept unfinished)"), notTreated]
+        if !ScreeningPolicy.evaluate(session.screening, catalogue: catalogue).contraindications.isEmpty,
+           let i = hints.firstIndex(where: { $0.keys == "^X" }) {
+            hints.insert(hints.remove(at: i), at: 0)
+        }
+        return hints
+    }
+
+    /// What a key does on the screening form when no list or question is open over it.
+    enum ScreeningAction: Sendable, Equatable {
+        case back, toCharting, notTreated, up, down, first, last, nothingChanged, restNo
+        /// A key of the focused row's own (its answer, its list, its field).
+        case row(Key)
+    }
+
+    /// The screening form's keymap for the focused `row`: the row's own keys, then those of the
+    /// whole form. Dispatch, the key bar and help all read it.
+    func screeningKeymap(_ row: ScreeningState.Row) -> Keymap<ScreeningAction> {
+        let own: [KeyBinding<ScreeningAction>]
+        let g = "This line"
+        switch row {
+        case .condition:
+            own = [KeyBinding([.enter, .character(" ")], "pick", group: g, bar: "Enter") { .row($0) },
+                   KeyBinding([.character("a"), .character("c")], "onset", group: g, bar: "a/c") { .row($0) }]
+        case .onset:
+            own = [KeyBinding([.character("a"), .character("c")], "acute/chronic", group: g, bar: "a/c") { .row($0) },
+                   KeyBinding([.character("w")], "severe or widespread", group: g) { .row($0) },
+                   KeyBinding([.enter, .character(" ")], "next", group: g, inBar: false) { .row($0) }]
+        case let .item(i):
+            own = [KeyBinding([.character("y"), .character("n")], "yes/no", group: g, bar: "y/n") { .row($0) }]
+                + (kind(i) == .precaution ? [KeyBinding([.character("a")], "acknowledge", group: g) { .row($0) }] : [])
+                + [KeyBinding([.enter], kind(i) == .siteSpecific ? "regions" : "next", group: g, inBar: kind(i) == .siteSpecific) { .row($0) }]
+        case .consent:
+            own = [KeyBinding([.character("y"), .character("n")], "yes/no", group: g, bar: "y/n") { .row($0) },
+                   KeyBinding([.character("a")], "yes, all explained", group: g) { .row($0) },
+                   KeyBinding([.enter], "next", group: g, inBar: false) { .row($0) }]
+        case .explained:
+            own = [KeyBinding([.character(" "), .character("x")], "tick", group: g, bar: "Space") { .row($0) },
+                   KeyBinding([.character("a")], "tick all", group: g) { .row($0) },
+                   KeyBinding([.character("y"), .character("n")], "yes/no", group: g, bar: "y/n") { .row($0) },
+                   KeyBinding([.enter], "next", group: g, inBar: false) { .row($0) }]
+        case .nprs:
+            own = [KeyBinding(matching: { $0.isDigit || [.backspace, .delete, .ctrl("u")].contains($0) }, label: "0-10", "pain score",
+                              group: g) { .row($0) },
+                   KeyBinding([.enter], .toCharting, "chart", group: g)]
+        }
+        let f = "Screening"
+        let letters: [KeyBinding<ScreeningAction>] = row == .nprs ? [] : [
+            KeyBinding([.character("k"), .character("j")], "move", group: f, inBar: false) { $0 == .character("k") ? .up : .down },
+        ]
+        return Keymap(own + [
+            KeyBinding([.character("N")], .restNo, "rest no", group: f),
+            KeyBinding([.ctrl("s"), .function(5)], .toCharting, "chart", group: f, bar: "^S"),
+            KeyBinding([.up, .down, .tab, .backTab], "move", group: f, bar: "↑↓") { [.up, .backTab].contains($0) ? .up : .down },
+        ] + letters + [
+            KeyBinding([.home, .end], "first / last line", group: f, inBar: false) { $0 == .home ? .first : .last },
+            KeyBinding([.character("=")], .nothingChanged, "nothing changed since last session", group: f, inBar: false),
+            KeyBinding([.escape], .back, "back (kept unfinished)", group: f),
+            KeyBinding([.ctrl("x")], .notTreated, "not treated", group: f),
+        ])
     }
 
     private func kind(_ item: Int) -> ScreeningClass? {
@@ -177,22 +229,23 @@ extension SessionScreen {
         }
         let row = rows[min(screening.focus, rows.count - 1)]
         func next() { leaveNPRSRow(row); screening.focus = min(rows.count - 1, screening.focus + 1) }
-        switch key {
-        case .escape: return leave(saving: screening.dirty)
-        case .ctrl("s"), .function(5): return continueToCharting(context: context)
-        case .ctrl("x"): return startNotTreated(context: context)
-        case .up, .backTab: leaveNPRSRow(row); screening.focus = max(0, screening.focus - 1); return []
-        case .down, .tab: next(); return []
-        case .character("k") where row != .nprs: screening.focus = max(0, screening.focus - 1); return []
-        case .character("j") where row != .nprs: next(); return []
-        case .home: screening.focus = 0; return []
-        case .end: leaveNPRSRow(row); screening.focus = rows.count - 1; return []
-        case .character("N"):
+        // The row's table decides: a key it does not bind does nothing.
+        guard let action = screeningKeymap(row).action(for: key) else { return [] }
+        switch action {
+        case .back: return leave(saving: screening.dirty)
+        case .toCharting: return continueToCharting(context: context)
+        case .notTreated: return startNotTreated(context: context)
+        case .up: leaveNPRSRow(row); screening.focus = max(0, screening.focus - 1); return []
+        case .down: next(); return []
+        case .first: screening.focus = 0; return []
+        case .last: leaveNPRSRow(row); screening.focus = rows.count - 1; return []
+        case .nothingChanged: return confirmUnchanged(context: context)
+        case .restNo:
             // Only unanswered items: "no" to all never lifts a block without its reason.
             for item in catalogue.screening where answer(item.id) == nil { setAnswer(ScreeningAnswer(itemID: item.id, present: false)) }
             screening.focus = rows.firstIndex(of: session.consent.obtained ? .nprs : .consent) ?? screening.focus
             return [.status("Every unanswered item answered \"no\".", .info)]
-        default: break
+        case .row: break  // the row's own keys, below
         }
         switch row {
         case .condition, .onset:
@@ -219,12 +272,20 @@ extension SessionScreen {
                 return out
             case .character("y"):
                 let out = changeAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: answer(item.id)?.regions ?? []), context: context)
-                if item.kind == .siteSpecific { openRegionPick(i, catalogue: catalogue) }
+                switch item.kind {
+                case .siteSpecific: openRegionPick(i, catalogue: catalogue)
+                // A contraindication is settled by its answer: on to the next row, as n does.
+                case .contraindicated: if screening.reasonPrompt == nil { next() }
+                // A precaution stays for its acknowledgement (a), which the hint offers.
+                case .precaution: break
+                }
                 return out
             case .character("a") where item.kind == .precaution:
                 guard var a = answer(item.id), a.present else { return [.status("Answer y first: acknowledge applies to a precaution that is present.", .warning)] }
                 a.acknowledged = true
-                setAnswer(a); next()
+                setAnswer(a)
+                // After =, straight to the next precaution to acknowledge (or consent): one key each.
+                if screening.confirmedUnchanged { screening.focus = nextScreeningStop(catalogue) } else { next() }
             case .enter:
                 if item.kind == .siteSpecific, answer(item.id)?.present == true { openRegionPick(i, catalogue: catalogue) } else { next() }
             default: break
@@ -266,6 +327,53 @@ extension SessionScreen {
             screening.nprsIssue = nil
         }
         return []
+    }
+
+    /// `=` for a returning patient: nothing has changed since the last session. The answers
+    /// carried forward from it stand as they are (nothing is answered that the last session did not
+    /// answer, and an answer changed today stays changed); the focus goes to what is still to do:
+    /// an item the last session had no answer for, a precaution to acknowledge again (`a`, one key
+    /// each), consent, then the pain score. Blockers and acknowledgements are exactly as strict.
+    mutating func confirmUnchanged(context: AppContext) -> [Command] {
+        guard let previous, !previous.screening.isEmpty else {
+            return [.status("No earlier screening to carry forward: answer each item (N answers the rest \"no\").", .warning)]
+        }
+        screening.confirmedUnchanged = true
+        screening.blockers = []
+        screening.focus = nextScreeningStop(context.catalogue)
+        let date = Timestamp.display(previous.startedAt, in: context.timeZone)
+        let changed = changedAnswers.count
+        var text = "Screening as on \(date)" + (changed > 0 ? ", with \(changed) answer(s) changed today." : ": nothing changed.")
+        switch ScreeningState.rows(context.catalogue)[screening.focus] {
+        case .condition, .onset: text += " Record the condition."
+        case let .item(i):
+            let item = context.catalogue.screening[i]
+            text += answer(item.id) == nil ? " \(item.question): not asked last time, answer it." : " \(item.question): a acknowledges it again."
+        case .consent, .explained: text += " Consent next: a = obtained, all explained."
+        case .nprs: text += " Pain before, then Enter."
+        }
+        return [.status(text, .info)]
+    }
+
+    /// The first row still needing the clinician, top to bottom: the condition, an unanswered item,
+    /// a precaution not acknowledged, consent, the pain score.
+    func nextScreeningStop(_ catalogue: Catalogue) -> Int {
+        let rows = ScreeningState.rows(catalogue)
+        let stop = rows.firstIndex { row in
+            switch row {
+            case .condition: session.condition.isEmpty
+            case .onset: false
+            case let .item(i):
+                answer(catalogue.screening[i].id).map { a in
+                    catalogue.screening[i].kind == .precaution && a.present && !a.acknowledged
+                        || catalogue.screening[i].kind == .siteSpecific && a.present && a.regions.isEmpty
+                } ?? true
+            case .consent: !session.consent.obtained
+            case .explained: false
+            case .nprs: true
+            }
+        }
+        return stop ?? rows.count - 1
     }
 
     /// Consent obtained now, by the clinician at the keyboard.
@@ -331,6 +439,12 @@ extension SessionScreen {
         }
         screening.dirty = false
         screening.blockers = []
+        // A returning patient: last session's points are offered at once (Esc charts from scratch).
+        if let previous, !previous.entries.isEmpty, session.entries.isEmpty {
+            _ = previousSessionLoaded(previous, context: context)
+            return [.run(.saveSessionDetails(session)),
+                    .status("Screening saved. Last session's points are offered: y copies the ticked ones, Esc charts from scratch.", .success)]
+        }
         return [.run(.saveSessionDetails(session)), .status("Screening saved. Choose a region and press Enter to chart a point.", .success)]
     }
 }

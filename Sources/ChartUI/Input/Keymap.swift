@@ -1,0 +1,109 @@
+/// One line of a keymap (lazygit's keybindings, Bubble Tea's `key.Binding`): the keys, the action
+/// they dispatch to, the words for the key bar and help, and the help group. Dispatch, the key bar
+/// and `?` help are all read from the same table, so help cannot drift from what the keys do.
+public struct KeyBinding<Action: Sendable>: Sendable {
+    /// The keys, one by one (empty for a binding that matches a kind of key, like digits).
+    public var keys: [Key]
+    /// Matches keys not listed one by one (characters typed into a field, digits, clicks).
+    public var matches: (@Sendable (Key) -> Bool)?
+    /// The action for a key this binding takes.
+    public var action: @Sendable (Key) -> Action
+    /// The keys as help shows them, every one named ("^S F5", "0-9", "type").
+    public var label: String
+    /// The keys as the key bar shows them, where it is short of room ("^S").
+    public var barLabel: String
+    /// What the keys do, in a few words.
+    public var text: String
+    /// The heading help lists it under.
+    public var group: String
+    /// Shown in the key bar (as many as fit, in table order); help always lists it.
+    public var inBar: Bool
+
+    /// A binding of `keys` to `action`, labelled by the keys themselves; `bar` shortens the label
+    /// in the key bar only.
+    public init(_ keys: [Key], _ action: Action, _ text: String, group: String, bar: String? = nil, inBar: Bool = true) {
+        self.init(keys, text, group: group, bar: bar, inBar: inBar) { _ in action }
+    }
+
+    /// A binding of `keys` whose action depends on the key (↑ and ↓ on one line of help).
+    public init(_ keys: [Key], _ text: String, group: String, bar: String? = nil, inBar: Bool = true,
+                action: @escaping @Sendable (Key) -> Action) {
+        self.keys = keys
+        matches = nil
+        self.action = action
+        label = Self.label(keys)
+        barLabel = bar ?? label
+        self.text = text; self.group = group; self.inBar = inBar
+    }
+
+    /// A binding of every key `matches` accepts, the action made from the key.
+    public init(matching matches: @escaping @Sendable (Key) -> Bool, label: String, _ text: String, group: String, bar: String? = nil,
+                inBar: Bool = true, action: @escaping @Sendable (Key) -> Action) {
+        keys = []
+        self.matches = matches
+        self.action = action
+        self.label = label; barLabel = bar ?? label; self.text = text; self.group = group; self.inBar = inBar
+    }
+
+    /// Keys named as help shows them: arrows run together ("↑↓"), others spaced ("^S F5").
+    static func label(_ keys: [Key]) -> String {
+        var out = ""
+        for k in keys {
+            let arrow = [Key.up, .down, .left, .right].contains(k)
+            if !out.isEmpty, !(arrow && ["↑", "↓", "←", "→"].contains(out.last.map(String.init) ?? "")) { out += " " }
+            out += k.label
+        }
+        return out
+    }
+
+    /// True when this binding takes `key`.
+    public func takes(_ key: Key) -> Bool { keys.contains(key) || (matches?(key) ?? false) }
+}
+
+/// A line of help: a group heading's member, with its keys and what they do.
+public struct HelpLine: Sendable, Equatable {
+    public var group: String
+    public var keys: String
+    public var text: String
+    public init(group: String, keys: String, text: String) { self.group = group; self.keys = keys; self.text = text }
+}
+
+/// A screen's (or a phase's) keys as a table: the first binding that takes a key decides its action.
+public struct Keymap<Action: Sendable>: Sendable {
+    public var bindings: [KeyBinding<Action>]
+    public init(_ bindings: [KeyBinding<Action>]) { self.bindings = bindings }
+
+    /// The binding that takes `key`, if any.
+    public func binding(for key: Key) -> KeyBinding<Action>? { bindings.first { $0.takes(key) } }
+
+    /// The action for `key`, if the table binds it.
+    public func action(for key: Key) -> Action? { binding(for: key)?.action(key) }
+
+    /// The key bar's hints, in table order.
+    public var hints: [KeyHint] { bindings.filter(\.inBar).map { KeyHint($0.barLabel, $0.text) } }
+
+    /// Every binding, for help.
+    public var help: [HelpLine] { bindings.map { HelpLine(group: $0.group, keys: $0.label, text: $0.text) } }
+}
+
+extension Key {
+    /// Printable characters and the editing keys of a one-line field: what "type" means in a table.
+    public var edits: Bool {
+        switch self {
+        case .character, .backspace, .delete, .left, .right, .home, .end, .ctrl("u"): true
+        default: false
+        }
+    }
+
+    /// A digit 0-9.
+    public var isDigit: Bool {
+        if case let .character(c) = self { return c.isASCII && c.isNumber }
+        return false
+    }
+
+    /// A click.
+    public var isClick: Bool {
+        if case .mouse = self { return true }
+        return false
+    }
+}

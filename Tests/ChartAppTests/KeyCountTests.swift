@@ -1,0 +1,226 @@
+import ChartApp
+import ChartCore
+import ChartStore
+import ChartUI
+import Foundation
+import Testing
+
+/// A clinic with one returning patient: last week's session, signed, treated the four points the
+/// count charts again (pectoralis major R, upper trapezius L and R, infraspinatus R), screening
+/// all "no". Two other patients share the list, so finding her takes typing.
+struct ReturningPatientClinic {
+    static let patient = Patient(id: 0, name: "Inês Duarte", dateOfBirth: CalendarDate(year: 1975, month: 9, day: 30)!, chartNumber: "NC-0100")
+
+    let driver: Driver
+    let database: AppDatabase
+    let previousID: Int64
+
+    init() throws {
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        let p = try db.addPatient(Self.patient, by: clinician.username)
+        _ = try db.addPatient(Patient(id: 0, name: "Iris Berg", dateOfBirth: CalendarDate(year: 1990, month: 1, day: 2)!, chartNumber: "NC-0101"), by: clinician.username)
+        _ = try db.addPatient(Patient(id: 0, name: "Noah Patel", dateOfBirth: CalendarDate(year: 1988, month: 4, day: 5)!, chartNumber: "NC-0102"), by: clinician.username)
+        // Last week's session, through the store as the app would have saved it.
+        var s = try db.startSession(patientID: p.id, clinician: clinician.username)
+        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
+        s.consent = Consent(obtained: true, at: env.now(), explained: Catalogue.builtIn.consentItems.map(\.id), obtainedBy: clinician.username)
+        s.nprsBefore = 7
+        try s.startCharting(catalogue: .builtIn)
+        s.version = try db.saveSessionDetails(s, by: clinician.username)
+        let points: [(String, String, Side, Int, Int, NeedleDepth, TechniqueKind)] = [
+            ("chest", "pectoralis major", .right, 25, 30, .superficial, .pistoning),
+            ("back-neck", "upper trapezius", .left, 30, 40, .deep, .pistoning),
+            ("back-neck", "upper trapezius", .right, 30, 40, .deep, .pistoning),
+            ("shoulder-blade", "infraspinatus", .right, 30, 50, .deep, .static),
+        ]
+        for (i, (region, muscle, side, diameter, length, depth, technique)) in points.enumerated() {
+            let e = TriggerPointEntry(id: "last-\(i)", regionID: region, muscle: muscle, side: side, needleCount: 1,
+                                      diameter: NeedleDiameter(hundredths: diameter), lengthMM: length, depth: depth,
+                                      technique: Technique(kind: technique, minutes: technique == .static ? 5 : nil),
+                                      sensations: ["deep-ache"], recordedAt: env.now())
+            try db.saveEntry(e, sessionID: s.id, by: clinician.username)
+            s.entries.append(e)
+        }
+        try s.beginCloseOut()
+        s.closeOut = CloseOut(needlesRemoved: 4, needleBrand: "Seirin J-Type", needleLot: "SJ2409-118", nprsAfter: 4,
+                              aftercare: ["keep-moving", "water", "heat-ice", "warn-infection", "warn-breathless"])
+        s.version = try db.saveSessionDetails(s, by: clinician.username)
+        _ = try db.sign(sessionID: s.id, by: clinician, catalogue: .builtIn, version: s.version)
+        database = db
+        previousID = s.id
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                                  exportDirectory: NSTemporaryDirectory() + "needlechart-keycount-exports", confineExports: true)
+        let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
+                                 now: env.now(), newID: env.newID, exportDirectory: NSTemporaryDirectory())
+        var driver = Driver(runner: runner, context: context, idleTimeout: nil)
+        driver.start()
+        self.driver = driver
+    }
+}
+
+/// One step of a walk: what it does, and the keys, as the README's table shows them.
+struct WalkStep: Sendable {
+    /// What the keys of a step are, for counting: SPEC §7 counts the lot number apart, and the
+    /// letters typed to find the patient depend on the clinic's list, so they are reported apart too.
+    enum Kind: Sendable { case keys, find, lot }
+    /// Keys pressed one by one, or text typed (one key per character).
+    enum Part: Sendable {
+        case keys([Key])
+        case text(String)
+    }
+    var name: String
+    var parts: [Part]
+    var kind: Kind
+    init(_ name: String, _ parts: [Part], _ kind: Kind = .keys) { self.name = name; self.parts = parts; self.kind = kind }
+    init(_ name: String, _ keys: [Key]) { self.init(name, [.keys(keys)]) }
+    init(_ name: String, typing text: String, _ kind: Kind) { self.init(name, [.text(text)], kind) }
+
+    /// Every key of the step, in order.
+    var keys: [Key] {
+        parts.flatMap { part -> [Key] in
+            switch part {
+            case let .keys(k): k
+            case let .text(t): Key.typing(t)
+            }
+        }
+    }
+
+    /// The keys as the README shows them: each key in code, typed text as one code span.
+    var readme: String {
+        parts.map { part in
+            switch part {
+            case let .keys(k): k.map { "`\($0.label)`" }.joined(separator: " ")
+            case let .text(t): "`\(t)` (typed)"
+            }
+        }.joined(separator: " ")
+    }
+}
+
+/// The two walks SPEC §7 measures, from the Patients screen to a signed session.
+enum KeyWalks {
+    static let lotNumber = "SJ2411-07"
+
+    /// A returning patient, nothing changed, four points charted from scratch; one with referred pain.
+    static let fromScratch: [WalkStep] = [
+        WalkStep("find her (the letters depend on the list)", typing: "ine", .find),
+        WalkStep("start a session", [.ctrl("s")]),
+        WalkStep("screening: nothing changed since last time, consent with all three explained, pain before 6",
+                 [.character("="), .character("a"), .character("6"), .enter]),
+        WalkStep("last session's points are offered: chart from scratch instead", [.escape]),
+        WalkStep("pectoralis major R (the map starts where last session began)", [.character("r"), .ctrl("s"), .character("y")]),
+        WalkStep("upper trapezius L", [.up, .right, .character("l"), .ctrl("s"), .character("y")]),
+        WalkStep("upper trapezius R", [.character("r"), .ctrl("s"), .character("y")]),
+        WalkStep("infraspinatus R, referred pain (to the arm)",
+                 [.keys([.down, .right, .character("r"), .tab, .character("4")]), .text("arm"), .keys([.ctrl("s"), .character("y")])]),
+        WalkStep("close-out: all needles out", [.character("o"), .character("a")]),
+        WalkStep("today's lot number", typing: lotNumber, .lot),
+        WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
+    ]
+
+    /// A returning patient, nothing changed, last session's points copied.
+    static let copied: [WalkStep] = [
+        WalkStep("find her (the letters depend on the list)", typing: "ine", .find),
+        WalkStep("start a session", [.ctrl("s")]),
+        WalkStep("screening: nothing changed since last time, consent with all three explained, pain before 6",
+                 [.character("="), .character("a"), .character("6"), .enter]),
+        WalkStep("copy last session's points, confirming the warnings shown beside them", [.character("y")]),
+        WalkStep("close-out: all needles out", [.character("o"), .character("a")]),
+        WalkStep("today's lot number", typing: lotNumber, .lot),
+        WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
+    ]
+
+    /// The README's table for `walk`, with its count.
+    static func readmeTable(_ walk: [WalkStep]) -> String {
+        let (keys, find, lot) = count(walk)
+        var lines = ["| step | keys |", "|---|---|"]
+        lines += walk.map { "| \($0.name) | \($0.readme) |" }
+        lines.append("| **counted** | **\(keys) keys**, plus \(find) typed to find her and the \(lot) characters of the lot: \(keys + find + lot) in all |")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Keys of a walk: the lot and the search typed counted apart.
+    static func count(_ walk: [WalkStep]) -> (keys: Int, find: Int, lot: Int) {
+        func n(_ kind: WalkStep.Kind) -> Int { walk.filter { $0.kind == kind }.reduce(0) { $0 + $1.keys.count } }
+        return (n(.keys), n(.find), n(.lot))
+    }
+}
+
+/// SPEC §7's key counts, measured on the real reducers against a real (in-memory) store: every key
+/// goes through the app as a person's would, and the session must end signed with the right points.
+@Suite struct KeyCountTests {
+    static let goalFromScratch = 45
+    static let goalCopied = 12
+
+    /// Walks `steps` from the Patients screen; returns the store's copy of the new session.
+    static func walk(_ steps: [WalkStep], in clinic: ReturningPatientClinic) throws -> NeedlingSession {
+        var d = clinic.driver
+        for step in steps {
+            for k in step.keys { d.send(k, now: d.context.now) }
+        }
+        let screen = d.frame(width: 80, height: 24).text()
+        #expect(screen.contains("Signed and locked"), "the walk ends signed:\n\(screen)")
+        let sessions = try clinic.database.sessions(patientID: clinic.database.searchPatients("ines")[0].id)
+        let newest = try #require(sessions.first { $0.id != clinic.previousID })
+        return try #require(try clinic.database.session(id: newest.id))
+    }
+
+    @Test func aReturningPatientChartedFromScratch() throws {
+        let clinic = try ReturningPatientClinic()
+        let s = try Self.walk(KeyWalks.fromScratch, in: clinic)
+        #expect(s.isSigned)
+        #expect(s.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
+        #expect(s.entries.map(\.side) == [.right, .left, .right, .right])
+        #expect(s.entries.map(\.referredTo) == ["", "", "", "arm"])
+        #expect(s.consent.obtained && s.nprsBefore == 6 && s.closeOut.nprsAfter == 3 && s.closeOut.needleLot == KeyWalks.lotNumber)
+        // Every point over the lung had its warning shown and confirmed; no key skipped one.
+        #expect(s.entries.allSatisfy { !$0.confirmedWarnings.isEmpty && $0.warningsConfirmedAt != nil })
+        // Each point started from her last treatment of that muscle: the infraspinatus as last week
+        // (0.30 mm, static 5 min), not as the trapezius before it.
+        #expect(s.entries[3].diameter == NeedleDiameter(hundredths: 30) && s.entries[3].technique == Technique(kind: .static, minutes: 5))
+        // Over the lung the needle still starts superficial and short, whatever was used last time.
+        #expect(s.entries[1].diameter == NeedleDiameter(hundredths: 30) && s.entries[1].lengthMM == 15 && s.entries[1].depth == .superficial)
+        let (keys, find, lot) = KeyWalks.count(KeyWalks.fromScratch)
+        #expect(lot == KeyWalks.lotNumber.count)
+        // Every key counts here, the search and the lot too (60 before this walk was cut down).
+        #expect(keys + find + lot <= Self.goalFromScratch, "\(keys + find + lot) keys (goal ≤ \(Self.goalFromScratch))")
+    }
+
+    @Test func aReturningPatientCopiedFromTheLastSession() throws {
+        let clinic = try ReturningPatientClinic()
+        let s = try Self.walk(KeyWalks.copied, in: clinic)
+        #expect(s.isSigned)
+        #expect(s.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
+        #expect(s.entries.map(\.side) == [.right, .left, .right, .right])
+        #expect(s.entries.allSatisfy { $0.copiedFrom == clinic.previousID && !$0.confirmedWarnings.isEmpty })
+        let (keys, find, _) = KeyWalks.count(KeyWalks.copied)
+        // The lot and the letters typed to find her apart (19 before this walk was cut down).
+        #expect(find == 3)
+        #expect(keys <= Self.goalCopied, "\(keys) keys plus the search and the lot (goal ≤ \(Self.goalCopied))")
+    }
+}
+
+/// README.md's key tables are the walks the count drives: a table that drifted from the keys
+/// that really chart and sign a session fails here, with the table as it should read.
+@Suite struct ReadmeKeyTableTests {
+    static func readme() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    }
+
+    /// The text between `<!-- keys:NAME -->` and `<!-- /keys -->` in the README.
+    static func section(_ name: String, in text: String) -> String? {
+        guard let start = text.range(of: "<!-- keys:\(name) -->\n"),
+              let end = text.range(of: "\n<!-- /keys -->", range: start.upperBound..<text.endIndex) else { return nil }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+
+    @Test(arguments: [("returning-from-scratch", KeyWalks.fromScratch), ("returning-copied", KeyWalks.copied)])
+    func theReadmeShowsTheWalkTheCountDrives(name: String, walk: [WalkStep]) throws {
+        let expected = KeyWalks.readmeTable(walk)
+        let found = Self.section(name, in: try Self.readme())
+        #expect(found == expected, "README.md's table \(name) should read:\n\(expected)")
+    }
+}

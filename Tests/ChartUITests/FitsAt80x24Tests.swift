@@ -1,0 +1,68 @@
+import ChartCore
+import Foundation
+import Testing
+@testable import ChartUI
+
+/// Issue 10: at 80×24 every list says when it has more, without drawing over its own text, and
+/// the boxes show all they say.
+@Suite struct FitsAt80x24Tests {
+    let ctx = SessionFixtures.context()
+
+    func closing() -> SessionScreen {
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [
+            SessionFixtures.entry("e1", "back-neck", "upper trapezius", .right, needles: 2),
+            SessionFixtures.entry("e2", "buttock", "piriformis", .left),
+        ]))
+        s.send(.character("o"), ctx)
+        return s
+    }
+
+    @Test func theAftercareListSaysHowManyMoreItHas() {
+        var s = closing()
+        s.closing.focus = .aftercare
+        let text = appFrame(s, width: 80, height: 24, context: ctx).text()
+        let count = Catalogue.builtIn.aftercare.count
+        let shown = Catalogue.builtIn.aftercare.filter { a in text.contains("] " + a.name) }.count
+        #expect(shown < count, "the fixture needs a list longer than the room")
+        #expect(shown >= 8, "most of the list shows at 80×24 (it was 3 of them)")
+        #expect(text.contains("↓ \(count - shown) more below"), "\(text)")
+        // Down to the end: the ones above are counted instead.
+        s.send(Array(repeating: Key.down, count: count - 1), ctx)
+        let end = appFrame(s, width: 80, height: 24, context: ctx).text()
+        #expect(end.contains("more above"))
+        #expect(end.contains(Catalogue.builtIn.aftercare[count - 1].name))
+    }
+
+    @Test func theScreeningListsMarkersDoNotCoverAnAnswer() {
+        let s = SessionFixtures.screen(SessionFixtures.newSession())
+        let frame = appFrame(s, width: 80, height: 24, context: ctx)
+        let markerRow = (0..<24).first { frame.line($0).contains("more below") }
+        #expect(markerRow != nil)
+        if let row = markerRow {
+            #expect(!frame.line(row).contains(" no "), "the marker has a line of its own")
+        }
+    }
+
+    @Test func theAdverseEventNoteStepIsWholeAt80Columns() {
+        var s = closing()
+        s.closing.focus = .adverse
+        s.send(.enter, ctx)
+        s.send(Key.typing("bruis") + [.enter, .tab], ctx)
+        let text = appFrame(s, width: 80, height: 24, context: ctx).text()
+        #expect(text.contains("bruising (mild) — note (optional), Enter adds:"))
+        #expect(text.contains("Point: 1 upper trapezius R (Tab)"))
+        #expect(text.contains("Began: not said (⇧Tab)"))
+    }
+
+    @Test func signingWithNoNameSetSaysHowToSetOne() {
+        var unnamed = ctx
+        unnamed.clinician = Clinician(username: "root", displayName: "root")
+        var s = closing()
+        s.send([.character("a")] + Key.typing("SJ1") + [.enter, .character("2"), .ctrl("s")], unnamed)
+        #expect(s.closing.confirmingSign)
+        let text = appFrame(s, width: 80, height: 24, context: unnamed).text()
+        #expect(text.contains("as root (no name set: needlechart clinician --name"))
+        let named = appFrame(s, width: 80, height: 24, context: ctx).text()
+        #expect(!named.contains("no name set"))
+    }
+}

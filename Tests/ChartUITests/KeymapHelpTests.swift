@@ -1,0 +1,115 @@
+import ChartCore
+import Foundation
+import Testing
+@testable import ChartUI
+
+/// Help is produced from the same tables as dispatch (issue 10): every key a screen acts on is
+/// in its help, and no help line names a key that does something else or nothing.
+@Suite struct KeymapHelpTests {
+    /// Every key a terminal can send, near enough: printable ASCII and an accented letter, the
+    /// named keys, F1–F12, ^A–^Z, a click.
+    static let universe: [Key] = {
+        var keys: [Key] = (32...126).compactMap { Unicode.Scalar($0).map { .character(Character($0)) } } + [.character("é")]
+        keys += [.enter, .escape, .backspace, .delete, .tab, .backTab, .up, .down, .left, .right, .home, .end, .pageUp, .pageDown,
+                 .mouse(x: 3, y: 7), .unknown]
+        keys += (1...12).map { .function($0) }
+        keys += "abcdefghijklmnopqrstuvwxyz".map { .ctrl($0) }
+        return keys
+    }()
+
+    /// Checks one table: each bound key's binding is in help; each key a help line names is bound
+    /// to that very line (not shadowed by an earlier one).
+    static func check<A>(_ name: String, _ map: Keymap<A>, sourceLocation: SourceLocation = #_sourceLocation) {
+        let help = map.help
+        for key in universe {
+            guard let b = map.binding(for: key) else { continue }
+            #expect(help.contains(HelpLine(group: b.group, keys: b.label, text: b.text)),
+                    "\(name): \(key.label) is bound but help does not list it", sourceLocation: sourceLocation)
+        }
+        for b in map.bindings {
+            for key in b.keys {
+                let taker = map.binding(for: key)
+                #expect(taker?.label == b.label && taker?.text == b.text,
+                        "\(name): help says \(key.label) does \"\(b.text)\", but it does \"\(taker?.text ?? "nothing")\"",
+                        sourceLocation: sourceLocation)
+                #expect(b.label.contains(key.label), "\(name): the line for \(b.text) does not name \(key.label)", sourceLocation: sourceLocation)
+            }
+        }
+        for hint in map.hints {
+            #expect(map.bindings.contains { $0.barLabel == hint.keys && $0.text == hint.action }, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func everyTableHelpsWithExactlyWhatItBinds() {
+        Self.check("Patients", PatientsScreen.keys)
+        Self.check("Patients, resume offered", PatientsScreen.offerKeys)
+        Self.check("History", HistoryScreen.keys)
+        Self.check("Session (read-only)", SessionViewScreen.keys)
+        Self.check("Charting map", SessionScreen.mapKeys)
+        Self.check("Points list", SessionScreen.pointsKeys)
+        // Every line of the screening form: its own keys and the form's.
+        let s = SessionFixtures.screen(SessionFixtures.newSession())
+        for row in ScreeningState.rows(.builtIn) { Self.check("Screening \(row)", s.screeningKeymap(row)) }
+        for row in CloseOutState.Row.allCases { Self.check("Close-out \(row)", s.closeOutKeymap(row)) }
+        // Every field of the point form (all shown: referred pain ticked, electrical stimulation).
+        var form = EntryForm(entry: SessionFixtures.entry("f1", "back-neck", "upper trapezius", .right), region: Catalogue.builtIn.region("back-neck"),
+                             isEdit: false, catalogue: .builtIn)
+        form.toggleSensation("referred")
+        form.technique = .electrical
+        for field in form.fields {
+            form.focus = field
+            Self.check("Point form \(field)", form.keymap)
+        }
+        form.warnings = [SafetyWarning(kind: .region, message: "lung")]
+        Self.check("Point form, warnings", form.keymap)
+    }
+
+    /// The keys the issue found missing from help are in it now.
+    @Test func theKeysOnceMissingFromHelpAreListed() {
+        let s = SessionFixtures.screen(SessionFixtures.newSession())
+        let screening = s.screeningKeymap(.consent).help.map(\.keys)
+        #expect(screening.contains("Home End") && screening.contains("^S F5") && screening.contains("="))
+        #expect(PatientsScreen.keys.help.map(\.keys).contains("^N F2") && PatientsScreen.keys.help.map(\.keys).contains("^E F3"))
+        #expect(HistoryScreen.keys.help.map(\.keys).contains { $0.contains("k j") })
+        #expect(SessionViewScreen.keys.help.map(\.keys).contains { $0.contains("g") && $0.contains("G") })
+        #expect(SessionViewScreen.keys.help.map(\.keys).contains("Esc q"))
+        #expect(SessionScreen.mapKeys.help.map(\.keys).contains("o F8"))
+        // The point form's muscle list: ↑↓ choose the muscle; the line for fields does not claim them.
+        let muscle = EntryForm(entry: SessionFixtures.entry("f2", "back-neck", "upper trapezius", .right),
+                               region: Catalogue.builtIn.region("back-neck"), isEdit: false, catalogue: .builtIn).keymap.help
+        #expect(muscle.contains { $0.keys.hasPrefix("↑↓") && $0.text == "muscle" })
+        #expect(muscle.contains { $0.text == "field" && $0.keys == "Tab S-Tab" })
+        let closeOut = CloseOutState.Row.allCases.flatMap { s.closeOutKeymap($0).help }
+        #expect(closeOut.contains { $0.keys == "a A" } && closeOut.contains { $0.keys == "d Del Bksp" })
+        #expect(closeOut.contains { $0.keys == "Enter" && $0.text == "add event" } && closeOut.contains { $0.keys == "^S F10" })
+    }
+
+    /// The help overlay the app draws lists every binding of the screen on top, and the keys that
+    /// act everywhere; `?` opens it off a field, F1 everywhere.
+    @Test func theHelpDrawnListsEveryBinding() throws {
+        let ctx = UIFixtures.context()
+        var app = App(home: PatientsScreen(), now: UIFixtures.now)
+        _ = app.handle(.character("?"), context: ctx)
+        var text = app.render(width: 80, height: 24, context: ctx).text()
+        for b in PatientsScreen.keys.bindings { #expect(text.contains(b.label + " ") && text.contains(b.text)) }
+        for line in App.everywhere { #expect(text.contains(line.keys)) }
+        _ = app.handle(.escape, context: ctx)
+        // On a text field ? is typed; the bar says F1, and F1 opens help there.
+        app.stack.append(PatientFormScreen(patient: nil, context: ctx))
+        let bar = app.render(width: 80, height: 24, context: ctx).line(23)
+        #expect(bar.contains("F1 help") && !bar.contains("? help"))
+        _ = app.handle(.function(1), context: ctx)
+        text = app.render(width: 80, height: 24, context: ctx).text()
+        #expect(text.contains("Keys: "))
+    }
+
+    /// Dispatch goes through the table: a key it does not bind changes nothing.
+    @Test func aKeyNoTableBindsDoesNothing() {
+        let ctx = UIFixtures.context()
+        for key in Self.universe where PatientsScreen.keys.binding(for: key) == nil {
+            var s = PatientsScreen()
+            let out = s.handle(key, context: ctx)
+            #expect(out.isEmpty && s.search.text.isEmpty && s.selection == 0, "\(key.label) is not in the table but acted")
+        }
+    }
+}
