@@ -73,7 +73,7 @@ struct GlobalOptions: ParsableArguments {
     var path: String { db ?? AppDatabase.defaultPath() }
 
     /// Opens the database, creating it when missing, for a command that writes.
-    func open() throws -> AppDatabase {
+    func open() throws -> any ClinicStore {
         do {
             let database = try AppDatabase.open(path: path, catalogue: try CatalogueLoader.load())
             try database.saveClinician(ClinicianIdentity.current(stored: try? database.clinician(ClinicianIdentity.username())))
@@ -84,7 +84,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the existing database for a command that only reads: nothing is created or written.
-    func openReadOnly() throws -> AppDatabase {
+    func openReadOnly() throws -> any ClinicStore {
         do {
             return try AppDatabase.openReadOnly(path: path, catalogue: try CatalogueLoader.load())
         } catch {
