@@ -1,10 +1,12 @@
 import ChartCore
 import Foundation
 
-/// The storage seam: everything the app and the command line ask of the store, in ChartCore's
-/// read models and commands. `AppDatabase` (one SQLite file) conforms; the shared clinic's
-/// PostgreSQL backend is to conform as well, freezing the same signed documents and keeping the
-/// same audit chain, so that exports, `check` and seals mean the same on both.
+/// The storage seam: everything the app and the command line ask of the record, in ChartCore's
+/// read models and commands. Two backends conform: `AppDatabase` (one SQLite file) and
+/// `PostgresStore` (a shared clinic on a PostgreSQL server). Both freeze the same signed
+/// documents and keep the same audit chain, so exports, `check` and seals mean the same on both.
+///
+/// Calls are synchronous: the PostgreSQL backend waits on its network calls (see `PostgresStore`).
 public protocol ClinicStore: Sendable {
     /// Clock, id generator and time zone used for every record written.
     var environment: ChartEnvironment { get }
