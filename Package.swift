@@ -74,7 +74,9 @@ let package = Package(
         // Golden-file comparison shared by the test targets.
         .target(name: "GoldenFiles", path: "Tests/GoldenFiles"),
         .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore", "GoldenFiles"], exclude: ["Golden"]),
-        .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
+        // A PostgreSQL server for the tests: CI's throwaway one, or one started on the spot.
+        .target(name: "TestPostgresServer", dependencies: ["ChartStore", "ChartCore"], path: "Tests/TestPostgresServer"),
+        .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore", "TestPostgresServer"]),
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore", "GoldenFiles"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
         .testTarget(
@@ -83,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ChartCore", "ChartStore", "needlechart", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ChartCore", "ChartStore", "needlechart", "TestPostgresServer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ChartBenchTests", dependencies: ["ChartBench", "ChartStore", "ChartCore"]),
     ]

@@ -1,6 +1,7 @@
 import ChartCore
 import ChartStore
 import Foundation
+import TestPostgresServer
 import Testing
 
 /// The backends the storage seam has; the contract suite runs unchanged against each.

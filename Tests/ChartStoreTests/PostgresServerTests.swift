@@ -1,6 +1,7 @@
 import ChartCore
 import ChartStore
 import Foundation
+import TestPostgresServer
 import Testing
 
 /// Issue 11: what only a server does — it enforces the record against a clinician's own client,

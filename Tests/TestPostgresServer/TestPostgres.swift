@@ -1,19 +1,21 @@
 import ChartCore
 import ChartStore
 import Foundation
-import Testing
 
 /// A PostgreSQL server for the tests: the one `.ci/run` starts (its superuser URL in
 /// `NEEDLECHART_TEST_POSTGRES`), else, on a developer's machine, a throwaway one started here the
 /// same way (initdb in a temporary folder, a Unix socket in that folder only, as the `postgres`
 /// account when running as root) and stopped when the test process exits. In CI with no URL given
 /// the PostgreSQL tests fail with a message: they never pass by not running.
-enum TestPostgres {
+public enum TestPostgres {
     /// Why there is no server, when there is none.
-    struct Unavailable: Error, CustomStringConvertible { var description: String }
+    public struct Unavailable: Error, CustomStringConvertible {
+        /// What is missing, and what to do.
+        public var description: String
+    }
 
     /// The server's superuser URL (a socket folder), or why there is none.
-    static let server: Result<String, Unavailable> = {
+    public static let server: Result<String, Unavailable> = {
         let env = ProcessInfo.processInfo.environment
         if let url = env["NEEDLECHART_TEST_POSTGRES"], !url.isEmpty { return .success(url) }
         if env["CI"] != nil {
@@ -23,13 +25,13 @@ enum TestPostgres {
     }()
 
     /// Whether the PostgreSQL tests can run here (always true in CI: there they fail instead).
-    static var runs: Bool {
+    public static var runs: Bool {
         if case .success = server { return true }
         return ProcessInfo.processInfo.environment["CI"] != nil
     }
 
     /// A new, empty database on the server, set up with `admin init`; its URL (as the superuser).
-    static func freshClinic(initialize: Bool = true) throws -> String {
+    public static func freshClinic(initialize: Bool = true) throws -> String {
         let base = try server.get()
         let name = "nc_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try psql(base, "CREATE DATABASE \(name)")
@@ -41,14 +43,14 @@ enum TestPostgres {
     /// Runs `sql` with psql (a plain client, as an administrator or a clinician would) and
     /// returns its output; a failure throws with psql's message.
     @discardableResult
-    static func psql(_ url: String, _ sql: String) throws -> String {
+    public static func psql(_ url: String, _ sql: String) throws -> String {
         let (status, out, err) = run("/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA", url, "-c", sql])
         guard status == 0 else { throw Unavailable(description: "psql: \(err.trimmingCharacters(in: .whitespacesAndNewlines))") }
         return out
     }
 
     /// `url` connecting as `role` instead (over the same socket, trust authentication).
-    static func url(_ url: String, as role: String) -> String {
+    public static func url(_ url: String, as role: String) -> String {
         url.replacingOccurrences(of: "postgresql://postgres@", with: "postgresql://\(role)@")
     }
 
