@@ -26,7 +26,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 /// A patient with one session charted through close-out, ready to sign, on any backend.
-func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: String = "Zoë Ångström-山田") throws -> (Patient, NeedlingSession) {
+func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: String = "Zoë Ångström-山田", entryIDs: String = "e") throws -> (Patient, NeedlingSession) {
     try db.saveClinician(therapist)
     let patient = try db.addPatient(Patient(name: name, dateOfBirth: CalendarDate(iso: "1984-03-02")!, chartNumber: chart), by: therapist.username)
     var s = try db.startSession(patientID: patient.id, clinician: therapist.username)
@@ -37,10 +37,10 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
     try s.startCharting(catalogue: catalogue)
     s.version = try db.saveSessionDetails(s, by: therapist.username)
     let entries = [
-        TriggerPointEntry(id: "e1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 2, depthMM: 18,
+        TriggerPointEntry(id: entryIDs + "1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 2, depthMM: 18,
                           twitch: TwitchResponse(count: 3, strength: .strong), sensations: ["referred", "familiar"],
                           referredTo: "temple", painDuring: 6, recordedAt: s.startedAt),
-        TriggerPointEntry(id: "e2", regionID: "shoulder-blade", muscle: "infraspinatus", side: .right, depthMM: 30,
+        TriggerPointEntry(id: entryIDs + "2", regionID: "shoulder-blade", muscle: "infraspinatus", side: .right, depthMM: 30,
                           twitch: TwitchResponse(count: 1, strength: .weak), sensations: ["deep-ache"], recordedAt: s.startedAt),
     ]
     for e in entries {

@@ -59,6 +59,37 @@ import Testing
     }
 
     @Test(.enabled(if: TestPostgres.runs))
+    func twoClinicianRolesChartAtOnceWithoutAnErrorOrALostWrite() throws {
+        let url = try TestPostgres.freshClinic()
+        let logins = ["ahale", "bkim"]
+        for login in logins {
+            try PostgresAdmin.addClinician(url: url, login: login, displayName: login, credentials: "PT", password: nil, environment: .fixed())
+        }
+        let stores = try logins.map { try PostgresStore.connect(url: TestPostgres.url(url, as: $0), environment: .live) }
+        let sessions = try stores.enumerated().map { i, db in try chartedSession(in: db, chart: "NC-10\(i)", name: "Patient \(i)", entryIDs: "p\(i)-").1 }
+        let errors = Failures()
+        let perClinician = 60
+        DispatchQueue.concurrentPerform(iterations: stores.count) { i in
+            for k in 0..<perClinician {
+                let entry = TriggerPointEntry(id: "c\(i)-\(k)", regionID: "back-neck", muscle: "upper trapezius", side: .left,
+                                              recordedAt: Date())
+                do { try stores[i].saveEntry(entry, sessionID: sessions[i].id, by: logins[i]) } catch { errors.add("\(logins[i]): \(error)") }
+            }
+        }
+        #expect(errors.all.isEmpty, "\(errors.all.prefix(3))")
+        for (i, db) in stores.enumerated() {
+            let stored = try #require(try db.session(id: sessions[i].id))
+            #expect(stored.entries.count == 2 + perClinician)
+            #expect(stored.clinician == logins[i])
+        }
+        let log = try stores[0].auditLog(limit: nil)
+        #expect(log.filter { $0.entity == "entry" }.count == 2 * (2 + perClinician))
+        #expect(Set(log.filter { $0.entity == "entry" && $0.entityID.hasPrefix("c1-") }.map(\.actor)) == ["bkim"])
+        let report = try stores[1].check(seal: nil)
+        #expect(report.ok, "\(report.problems)")
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
     func aSignatureAndAnAddendumCarryTheAuthenticatedRoleNotTheNameSent() throws {
         let url = try TestPostgres.freshClinic()
         try PostgresAdmin.addClinician(url: url, login: "bkim", displayName: "Bo Kim", credentials: "PT", password: nil, environment: .fixed())
@@ -163,4 +194,12 @@ import Testing
         #expect(throws: StoreError.self) { try PostgresURL("postgresql://h/db?sslmode=sometimes") }
         #expect(throws: StoreError.self) { try PostgresURL("postgresql://h/db?colour=blue") }
     }
+}
+
+/// Failures collected from several threads.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ text: String) { lock.lock(); list.append(text); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return list }
 }
