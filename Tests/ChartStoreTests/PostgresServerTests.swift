@@ -105,6 +105,32 @@ import Testing
     }
 
     @Test(.enabled(if: TestPostgres.runs))
+    func aDroppedConnectionLosesNothingSavedAndTheNextStepReconnects() throws {
+        let url = try TestPostgres.freshClinic()
+        let db = try PostgresStore.connect(url: url, environment: .fixed())
+        try db.addPatient(Patient(name: "Before Drop", dateOfBirth: CalendarDate(iso: "1980-01-01")!, chartNumber: "D-1"), by: "admin")
+        for round in 1...2 {
+            // As a server restart does to every session: the administrator ends this one.
+            try TestPostgres.psql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            var failures: [String] = []
+            var saved = false
+            for _ in 0..<3 where !saved {
+                do {
+                    try db.addPatient(Patient(name: "After Drop \(round)", dateOfBirth: CalendarDate(iso: "1980-01-01")!, chartNumber: "D-A\(round)"), by: "admin")
+                    saved = true
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+            #expect(saved, "\(failures)")
+            #expect(failures.count <= 1)
+            for f in failures { #expect(f.contains("connection to PostgreSQL was lost") && !f.contains("\n"), "\(f)") }
+        }
+        #expect(try db.searchPatients("", limit: 10).map(\.chartNumber) == ["D-A1", "D-A2", "D-1"])
+        #expect(try db.check(seal: nil).ok)
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
     func badConnectionsAreRefusedInOneLineAndNothingIsCreated() throws {
         let base = try TestPostgres.server.get()
         func refusal(_ url: String) -> String {

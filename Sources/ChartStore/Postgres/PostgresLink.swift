@@ -13,7 +13,10 @@ import PostgresNIO
 /// INTEGER, text as TEXT, booleans as 0/1), so both backends decode and hash a record the same way.
 final class PostgresLink: @unchecked Sendable {
     let url: PostgresURL
-    private let connection: PostgresConnection
+    /// Replaced by a new one when the server dropped it (restart, network): see `live()`.
+    private var connection: PostgresConnection
+    /// Statements that set the connection up (read-only mode), run again on a new connection.
+    private var setup: [String] = []
     /// Recursive: a transaction's body runs its statements under the same lock.
     private let lock = NSRecursiveLock()
     private var inTransaction = false
@@ -34,6 +37,28 @@ final class PostgresLink: @unchecked Sendable {
     /// Connects and authenticates (peer over the socket; SCRAM or trust otherwise; TLS as
     /// `sslmode` asks). Every failure is one line naming the server and what to do.
     static func connect(_ url: PostgresURL) throws -> PostgresLink {
+        let link = try PostgresLink(url: url, connection: open(url))
+        link.sessionUser = try link.value("SELECT session_user::text", as: String.self) ?? url.user
+        return link
+    }
+
+    /// Runs `sql` now and again on every new connection (session settings).
+    func setUp(_ sql: String) throws {
+        try execute(sql)
+        lock.lock(); setup.append(sql); lock.unlock()
+    }
+
+    /// The connection to use: a new one when the server has dropped the last (it was restarted,
+    /// or the network failed). The call that found it dropped failed with a message; the next one
+    /// carries on. Never inside a transaction: its work is gone with the old connection.
+    private func live() throws -> PostgresConnection {
+        guard connection.isClosed, !inTransaction else { return connection }
+        connection = try Self.open(url)
+        for sql in setup { _ = try connection.query(Self.query(sql, []), logger: Self.logger).wait() }
+        return connection
+    }
+
+    private static func open(_ url: PostgresURL) throws -> PostgresConnection {
         let config: PostgresConnection.Configuration
         if let host = url.host {
             let tls: PostgresConnection.Configuration.TLS
@@ -58,15 +83,11 @@ final class PostgresLink: @unchecked Sendable {
             config = .init(unixSocketPath: url.socketPath, username: url.user, password: url.password, database: url.database)
         }
         let loop = MultiThreadedEventLoopGroup.singleton.any()
-        let connection: PostgresConnection
         do {
-            connection = try PostgresConnection.connect(on: loop, configuration: config, id: 1, logger: logger).wait()
+            return try PostgresConnection.connect(on: loop, configuration: config, id: 1, logger: logger).wait()
         } catch {
             throw translate(error, url: url, connecting: true)
         }
-        let link = try PostgresLink(url: url, connection: connection)
-        link.sessionUser = try link.value("SELECT session_user::text", as: String.self) ?? url.user
-        return link
     }
 
     // MARK: - Statements
@@ -95,7 +116,7 @@ final class PostgresLink: @unchecked Sendable {
     func execute(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Int {
         lock.lock(); defer { lock.unlock() }
         do {
-            let result = try connection.query(Self.query(sql, arguments), logger: Self.logger).wait()
+            let result = try live().query(Self.query(sql, arguments), logger: Self.logger).wait()
             return result.metadata.rows ?? 0
         } catch {
             throw Self.translate(error, url: url)
@@ -155,7 +176,7 @@ final class PostgresLink: @unchecked Sendable {
     private func run(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws -> [PostgresRow] {
         lock.lock(); defer { lock.unlock() }
         do {
-            return try connection.query(Self.query(sql, arguments), logger: Self.logger).wait().rows
+            return try live().query(Self.query(sql, arguments), logger: Self.logger).wait().rows
         } catch {
             throw Self.translate(error, url: url)
         }
@@ -228,6 +249,9 @@ final class PostgresLink: @unchecked Sendable {
                     return StoreError(.readOnlyRecord, "Refused by the database: \(message). Signed sessions and the audit log never change; add an addendum instead.")
                 }
                 return StoreError(.other, "The server refused the change: \(message).")
+            case "57P01", "57P02", "57P03":
+                // The server is shutting down or restarting, or an administrator ended this session.
+                return StoreError(.io, "The connection to PostgreSQL was lost (\(url.display)): \(message). What was being done now was not saved; everything saved before it is safe, and the next step reconnects.")
             case "53100":
                 return StoreError(.diskFull, "The server's disk is full: this change was not saved, everything saved before it is safe.")
             default:
@@ -237,7 +261,7 @@ final class PostgresLink: @unchecked Sendable {
             let why = e.underlying.map { "\($0)" } ?? "connection lost"
             return StoreError(.io, connecting
                 ? "Cannot reach PostgreSQL (\(url.display)): \(Sanitizer.line(why)). Is the server running? Nothing was changed."
-                : "The connection to PostgreSQL was lost (\(url.display)): this change was not saved; everything saved before it is safe.")
+                : "The connection to PostgreSQL was lost (\(url.display)): what was being done now was not saved; everything saved before it is safe, and the next step reconnects.")
         case .authMechanismRequiresPassword:
             return StoreError(.io, "PostgreSQL asks \(url.user) for a password: give it in the URL (postgresql://\(url.user):PASSWORD@host/…). Nothing was changed.")
         case .sslUnsupported:

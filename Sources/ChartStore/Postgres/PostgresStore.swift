@@ -44,7 +44,7 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         let url = try PostgresURL(text)
         let link = try PostgresLink.connect(url)
         let store = PostgresStore(link: link, environment: environment, catalogue: catalogue)
-        if readOnly { try link.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY") }
+        if readOnly { try link.setUp("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY") }
         switch try store.schemaState() {
         case .current:
             store.isAdmin = try link.value("SELECT needlechart_is_admin()", as: Bool.self) ?? false
