@@ -105,6 +105,32 @@ import Testing
     }
 
     @Test(.enabled(if: TestPostgres.runs))
+    func aPasswordRoleConnectsWithSCRAMAndAWrongOrMissingPasswordIsOneLine() throws {
+        let url = try TestPostgres.freshClinic()
+        let login = "nc_pw_" + UUID().uuidString.prefix(8).lowercased()
+        try PostgresAdmin.addClinician(url: url, login: login, displayName: "Pat Word", credentials: "PT", password: "s3cret-Pw", environment: .fixed())
+        // This role, and only it, must give a SCRAM password on the socket (the line goes first).
+        let hba = try TestPostgres.psql(url, "SHOW hba_file").trimmingCharacters(in: .whitespacesAndNewlines)
+        let original = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("local all \(login) scram-sha-256\n" + original).write(toFile: hba, atomically: false, encoding: .utf8)
+        defer {
+            try? original.write(toFile: hba, atomically: false, encoding: .utf8)
+            _ = try? TestPostgres.psql(url, "SELECT pg_reload_conf()")
+        }
+        try TestPostgres.psql(url, "SELECT pg_reload_conf()")
+        let socket = TestPostgres.url(url, as: login)
+        let wrong = refusal(socket.replacingOccurrences(of: "\(login)@", with: "\(login):wrong@"))
+        #expect(wrong.contains("PostgreSQL refused \(login)") && !wrong.contains("\n") && !wrong.contains("wrong"), "\(wrong)")
+        let missing = refusal(socket)
+        #expect(missing.contains("asks \(login) for a password") && !missing.contains("\n"), "\(missing)")
+        let db = try PostgresStore.connect(url: socket.replacingOccurrences(of: "\(login)@", with: "\(login):s3cret-Pw@"), environment: .fixed())
+        #expect(db.role == login && !db.isAdmin)
+        let p = try db.addPatient(Patient(name: "By Password", dateOfBirth: CalendarDate(iso: "1980-01-01")!, chartNumber: "PW-1"), by: "someone")
+        #expect(try db.auditLog(limit: 1).last?.actor == login)
+        #expect(try db.patient(id: p.id)?.name == "By Password")
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
     func aDroppedConnectionLosesNothingSavedAndTheNextStepReconnects() throws {
         let url = try TestPostgres.freshClinic()
         let db = try PostgresStore.connect(url: url, environment: .fixed())
@@ -133,9 +159,6 @@ import Testing
     @Test(.enabled(if: TestPostgres.runs))
     func badConnectionsAreRefusedInOneLineAndNothingIsCreated() throws {
         let base = try TestPostgres.server.get()
-        func refusal(_ url: String) -> String {
-            do { _ = try StoreLocation.open(url); return "" } catch { return "\(error)" }
-        }
         // A role the server does not know.
         let fresh = try TestPostgres.freshClinic()
         let nobody = refusal(TestPostgres.url(fresh, as: "nobody_here"))
@@ -220,6 +243,11 @@ import Testing
         #expect(throws: StoreError.self) { try PostgresURL("postgresql://h/db?sslmode=sometimes") }
         #expect(throws: StoreError.self) { try PostgresURL("postgresql://h/db?colour=blue") }
     }
+}
+
+/// What connecting to `url` says, or "" when it connects.
+func refusal(_ url: String) -> String {
+    do { _ = try StoreLocation.open(url); return "" } catch { return "\(error)" }
 }
 
 /// Failures collected from several threads.
