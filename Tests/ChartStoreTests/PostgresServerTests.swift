@@ -90,6 +90,21 @@ import Testing
     }
 
     @Test(.enabled(if: TestPostgres.runs))
+    func checkNamesAGuardDisabledOrItsFunctionReplacedByTheServersAdministrator() throws {
+        let url = try TestPostgres.freshClinic()
+        let db = try PostgresStore.connect(url: url, environment: .fixed())
+        let clean = try db.check(seal: nil)
+        #expect(clean.ok)
+        #expect(clean.checked.first == "PostgreSQL guards (15 triggers enabled, 10 functions as written)")
+        try TestPostgres.psql(url, "ALTER TABLE audit_log DISABLE TRIGGER audit_no_update")
+        #expect(try db.check(seal: nil).problems.contains("guard audit_no_update: missing or disabled on the server"))
+        try TestPostgres.psql(url, "ALTER TABLE audit_log ENABLE TRIGGER audit_no_update")
+        try TestPostgres.psql(url, "CREATE OR REPLACE FUNCTION needlechart_sessions_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$")
+        let problems = try db.check(seal: nil).problems
+        #expect(problems == ["guard function needlechart_sessions_guard: its body has been altered since the clinic was set up"])
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
     func aSignatureAndAnAddendumCarryTheAuthenticatedRoleNotTheNameSent() throws {
         let url = try TestPostgres.freshClinic()
         try PostgresAdmin.addClinician(url: url, login: "bkim", displayName: "Bo Kim", credentials: "PT", password: nil, environment: .fixed())

@@ -39,6 +39,17 @@ extension PostgresStore {
             for guardName in Self.guards.sorted() where !enabled.contains(guardName) {
                 problems.append("guard \(guardName): missing or disabled on the server")
             }
+            // Each guard's function as the migrations wrote it: a body replaced (CREATE OR
+            // REPLACE by the owner or a superuser) is named, as a trigger's altered SQL is on SQLite.
+            var bodies: [String: String] = [:]
+            for row in try link.rows("""
+                SELECT p.proname::text, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
+                """) { bodies[row[0] as String] = row[1] as String }
+            for (name, body) in PostgresSchema.functionBodies.sorted(by: { $0.key < $1.key }) where bodies[name] != body {
+                problems.append(bodies[name] == nil ? "guard function \(name): missing on the server"
+                                                    : "guard function \(name): its body has been altered since the clinic was set up")
+            }
             let scratch = try AppDatabase.inMemory(environment: environment, catalogue: catalogue)
             try scratch.writer.write { db in
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
@@ -58,7 +69,7 @@ extension PostgresStore {
             var report = try scratch.check(seal: seal)
             report.problems = problems + report.problems
             // The scratch file's own integrity and triggers say nothing of the server: name what was checked there.
-            report.checked = ["PostgreSQL guards (\(Self.guards.count) triggers, enabled)"]
+            report.checked = ["PostgreSQL guards (\(Self.guards.count) triggers enabled, \(PostgresSchema.functionBodies.count) functions as written)"]
                 + report.checked.filter { !$0.hasPrefix("SQLite") && !$0.hasPrefix("foreign keys") && !$0.hasPrefix("guards") }
             return report
         }

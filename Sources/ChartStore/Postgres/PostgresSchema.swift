@@ -13,6 +13,30 @@ enum PostgresSchema {
         ("v1: the shared clinic", v1),
     ]
 
+    /// The PL/pgSQL bodies of the guard functions as the migrations write them, by name: `check`
+    /// compares the server's with these, text and all (SQL-language helpers are not compared).
+    static let functionBodies: [String: String] = {
+        var bodies: [String: String] = [:]
+        for (_, sql) in migrations {
+            var rest = Substring(sql)
+            while let create = rest.range(of: "CREATE FUNCTION ") {
+                let afterName = rest[create.upperBound...]
+                guard let paren = afterName.firstIndex(of: "(") else { break }
+                let name = String(afterName[..<paren])
+                // A SQL-language function (RETURN …) has no $$ body: the next CREATE comes first.
+                let nextCreate = afterName[paren...].range(of: "CREATE ")?.lowerBound ?? afterName.endIndex
+                guard let open = afterName[..<nextCreate].range(of: "$$"),
+                      let close = afterName[open.upperBound...].range(of: "$$") else {
+                    rest = afterName[nextCreate...]
+                    continue
+                }
+                bodies[name] = String(afterName[open.upperBound..<close.lowerBound])
+                rest = afterName[close.upperBound...]
+            }
+        }
+        return bodies
+    }()
+
     /// Whether `identifier` names one of this version's migrations.
     static var known: Set<String> { Set(migrations.map(\.0)) }
 
