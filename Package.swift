@@ -13,6 +13,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // The shared clinic's PostgreSQL backend (SPEC §6).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        // What postgres-nio is built on, named for the event loop, TLS and logging it asks for.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Catalogue data (regions, muscles, flags, screening policy, body-map art), compiled in.
@@ -27,11 +33,16 @@ let package = Package(
             name: "ChartCore",
             dependencies: ["ChartAssets", .product(name: "Yams", package: "Yams")]
         ),
-        // Persistence on GRDB: schema, migrations, queries, audit log, backup.
+        // Persistence behind one protocol (`ClinicStore`): SQLite on GRDB, and the shared clinic's
+        // PostgreSQL on postgres-nio. All SQL lives here; both backends share the audit chain's
+        // and signed documents' canonical hashing, so `check` means the same on both.
         .target(
             name: "ChartStore",
             dependencies: [
                 "ChartCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
                 // SHA-256 for the audit log's hash chain.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -63,7 +74,9 @@ let package = Package(
         // Golden-file comparison shared by the test targets.
         .target(name: "GoldenFiles", path: "Tests/GoldenFiles"),
         .testTarget(name: "ChartCoreTests", dependencies: ["ChartCore", "GoldenFiles"], exclude: ["Golden"]),
-        .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore"]),
+        // A PostgreSQL server for the tests: CI's throwaway one, or one started on the spot.
+        .target(name: "TestPostgresServer", dependencies: ["ChartStore", "ChartCore"], path: "Tests/TestPostgresServer"),
+        .testTarget(name: "ChartStoreTests", dependencies: ["ChartStore", "ChartCore", "TestPostgresServer"]),
         .testTarget(name: "ChartUITests", dependencies: ["ChartUI", "ChartCore", "GoldenFiles"], exclude: ["Golden"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
         .testTarget(
@@ -72,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ChartCore", "ChartStore", "needlechart", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ChartCore", "ChartStore", "needlechart", "TestPostgresServer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ChartBenchTests", dependencies: ["ChartBench", "ChartStore", "ChartCore"]),
     ]

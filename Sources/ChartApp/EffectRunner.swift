@@ -6,7 +6,8 @@ import Foundation
 /// Runs the effects screens ask for against the store and the file system, and reports back as
 /// data events. Every failure becomes `.failed(message)`: the screen keeps what was typed.
 public struct EffectRunner: Sendable {
-    public let database: AppDatabase
+    /// The record: a SQLite file or a PostgreSQL server, through the storage seam.
+    public let database: any ClinicStore
     public let catalogue: Catalogue
     public let clinician: Clinician
     /// Time zone for exports.
@@ -16,7 +17,7 @@ public struct EffectRunner: Sendable {
     /// Refuse export paths outside `exportDirectory` (for tests that type at random).
     public let confineExports: Bool
 
-    public init(database: AppDatabase, catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone,
+    public init(database: any ClinicStore, catalogue: Catalogue, clinician: Clinician, timeZone: TimeZone,
                 exportDirectory: String, confineExports: Bool = false) {
         self.database = database; self.catalogue = catalogue; self.clinician = clinician; self.timeZone = timeZone
         self.exportDirectory = exportDirectory; self.confineExports = confineExports

@@ -9,7 +9,7 @@ import Foundation
 /// dropped connection, SIGTERM, SIGINT — loses nothing; the terminal is restored on every exit.
 public enum Interactive {
     /// Runs until the clinician quits or a signal asks the app to stop.
-    public static func run(database: AppDatabase, catalogue: Catalogue, clinician: Clinician,
+    public static func run(database: any ClinicStore, catalogue: Catalogue, clinician: Clinician,
                            idleTimeout: TimeInterval?, exportDirectory: String) throws {
         let runner = EffectRunner(database: database, catalogue: catalogue, clinician: clinician, timeZone: .current,
                                   exportDirectory: exportDirectory)

@@ -108,14 +108,15 @@ public struct AppDatabase: Sendable {
         }
     }
 
-    /// A database named by a URL (`postgresql://…`, `file:…`) is refused with a message: this
-    /// version opens SQLite files only, and a URL must never become a folder named "postgresql:".
+    /// A database named by a URL (`postgresql://…`, `file:…`) is refused with a message: this type
+    /// opens SQLite files only (a server is opened through `StoreLocation`), and a URL must never
+    /// become a folder named "postgresql:".
     static func refuseURL(_ path: String) throws {
         guard let colon = path.firstIndex(of: ":"), !path.hasPrefix("/"), !path.hasPrefix("."), !path.hasPrefix("~") else { return }
         let scheme = path[..<colon]
         guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return }
         let what = scheme.lowercased().hasPrefix("postgres")
-            ? "a PostgreSQL server is not supported by this version yet (the shared-clinic backend is planned)"
+            ? "a PostgreSQL server is not a SQLite file (give it as --db postgresql://… to the needlechart command)"
             : "'\(Sanitizer.line(String(scheme))):' is not a kind of database NeedleChart opens"
         throw StoreError(.io, "\(Sanitizer.line(path)): \(what). Give the path of a SQLite file (for example ./clinic.sqlite); nothing was created.")
     }

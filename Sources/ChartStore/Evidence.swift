@@ -92,11 +92,12 @@ enum Evidence {
     private static let entryOrder = "FROM entries e WHERE e.session_id = ? ORDER BY e.position, e.recorded_at, e.id"
     private static let sessionSQL1 = "SELECT \(sessionColumns1) FROM sessions s WHERE s.id = ?"
     private static let entriesSQL1 = "SELECT \(entryColumns1) \(entryOrder)"
-    private static let sessionSQL2 = """
+    // Internal: the PostgreSQL backend hashes the same columns in the same order.
+    static let sessionSQL2 = """
         SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes, s.severe_or_widespread
         FROM sessions s WHERE s.id = ?
         """
-    private static let entriesSQL2 = "SELECT \(entryColumns1), e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from \(entryOrder)"
+    static let entriesSQL2 = "SELECT \(entryColumns1), e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from \(entryOrder)"
     private static let sessionSQL3 = """
         SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes, s.severe_or_widespread,
                s.coding_system, s.procedure_code, s.signer_credentials

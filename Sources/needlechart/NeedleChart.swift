@@ -12,11 +12,12 @@ struct NeedleChart: ParsableCommand {
         discussion: """
             With no subcommand, opens the full-screen app. The database is \
             $XDG_DATA_HOME/needlechart/needlechart.sqlite (else ~/.local/share/needlechart/needlechart.sqlite); \
-            --db PATH or NEEDLECHART_DB chooses another file.
+            --db PATH or NEEDLECHART_DB chooses another file, or a shared clinic's PostgreSQL server \
+            (postgresql://…, libpq's URI form).
             """,
         version: "0.1.0",
         subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, ClinicianCommand.self, Clinic.self,
-                      Lots.self, Recall.self, Report.self, ReferralCommand.self,
+                      Lots.self, Recall.self, Report.self, ReferralCommand.self, Admin.self,
                       StressChart.self],
         defaultSubcommand: Run.self
     )
@@ -74,16 +75,16 @@ extension NeedleChart {
 
 /// Options every subcommand shares.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The database file (default: $NEEDLECHART_DB, else under $XDG_DATA_HOME or ~/.local/share/needlechart/).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The database file, or a PostgreSQL URL (default: $NEEDLECHART_DB, else under $XDG_DATA_HOME or ~/.local/share/needlechart/).", valueName: "path"))
     var db: String?
 
     /// The database path this run uses.
     var path: String { db ?? AppDatabase.defaultPath() }
 
     /// Opens the database, creating it when missing, for a command that writes.
-    func open() throws -> AppDatabase {
+    func open() throws -> any ClinicStore {
         do {
-            let database = try AppDatabase.open(path: path, catalogue: try CatalogueLoader.load())
+            let database = try StoreLocation.open(path, catalogue: try CatalogueLoader.load())
             try database.saveClinician(ClinicianIdentity.current(stored: try? database.clinician(ClinicianIdentity.username())))
             return database
         } catch {
@@ -92,9 +93,9 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the existing database for a command that only reads: nothing is created or written.
-    func openReadOnly() throws -> AppDatabase {
+    func openReadOnly() throws -> any ClinicStore {
         do {
-            return try AppDatabase.openReadOnly(path: path, catalogue: try CatalogueLoader.load())
+            return try StoreLocation.openReadOnly(path, catalogue: try CatalogueLoader.load())
         } catch {
             throw CLIError("\(error)")
         }

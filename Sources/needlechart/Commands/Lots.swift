@@ -40,7 +40,7 @@ struct Lots: ParsableCommand {
         try reporting {
             let recording = size != nil || lot != nil || expiry != nil || brand != nil || gtin != nil || gs1 != nil
             if recording || remove {
-                let db = try global.open()
+                let db = try sqliteOnly(try global.open(), "needle lots per size")
                 guard let sizeText = size else { throw CLIError("--size is required to record a lot (diameter x length, e.g. 0.25x40)") }
                 guard let needleSize = NeedleSize(parsing: sizeText) else {
                     throw CLIError("--size '\(Sanitizer.line(sizeText))' is not a needle size such as 0.25x40")
@@ -56,7 +56,7 @@ struct Lots: ParsableCommand {
                 }
                 try show(db)
             } else {
-                try show(try global.openReadOnly())
+                try show(try sqliteOnly(try global.openReadOnly(), "needle lots per size"))
             }
         }
     }
@@ -126,7 +126,7 @@ struct Recall: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let db = try global.openReadOnly()
+            let db = try sqliteOnly(try global.openReadOnly(), "recall")
             let hits = try db.recall(lot: lot)
             if json {
                 print(try jsonText(hits.map {

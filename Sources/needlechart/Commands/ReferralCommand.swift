@@ -45,7 +45,7 @@ struct ReferralCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let db = recording ? try global.open() : try global.openReadOnly()
+            let db = try sqliteOnly(recording ? try global.open() : try global.openReadOnly(), "referrals")
             guard let patient = try db.patient(chartNumber: chartNumber) else {
                 throw CLIError("no patient has chart number \(Sanitizer.line(chartNumber)) (list them with: needlechart patients)")
             }

@@ -13,7 +13,11 @@ struct ClinicRegulatedOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The rule set needling waits on: none (default), virginia (a written referral specific to dry needling) or new-jersey (the plan letter to the referring physician first).", valueName: "rules"))
     var jurisdiction: String?
 
-    func apply(_ db: AppDatabase, by actor: String) throws {
+    var given: Bool { coding != nil || minTrainingHours != nil || jurisdiction != nil }
+
+    func apply(_ store: any ClinicStore, by actor: String) throws {
+        guard given else { return }
+        let db = try sqliteOnly(store, "--coding, --min-training-hours and --jurisdiction")
         if let coding {
             guard let system = CodingSystem(rawValue: coding.lowercased()) else {
                 throw CLIError("--coding must be none or us-cpt, not '\(Sanitizer.line(coding))'")
@@ -29,7 +33,8 @@ struct ClinicRegulatedOptions: ParsableArguments {
         }
     }
 
-    func show(_ db: AppDatabase) throws {
+    func show(_ store: any ClinicStore) throws {
+        guard let db = store as? AppDatabase else { return }
         print("Coding: \(try db.codingSystem().rawValue)")
         print("Minimum dry needling training: " + (try db.minimumTrainingHours().map { "\($0) hours" } ?? "none"))
         print("Jurisdiction: \(try db.jurisdiction().rawValue)")
@@ -51,8 +56,9 @@ struct ClinicianRegulatedOptions: ParsableArguments {
 
     var given: Bool { role != nil || licence != nil || trainingHours != nil || trainingCourse != nil || trainingDate != nil }
 
-    func apply(_ db: AppDatabase, username: String) throws {
+    func apply(_ store: any ClinicStore, username: String) throws {
         guard given else { return }
+        let db = try sqliteOnly(store, "--role, --licence and --training-*")
         var c = try db.clinicianCredentials(username)
         if let role {
             guard let r = ClinicianRole(rawValue: role.lowercased()) else {
@@ -76,7 +82,8 @@ struct ClinicianRegulatedOptions: ParsableArguments {
         try db.saveClinicianCredentials(c, by: username)
     }
 
-    func show(_ db: AppDatabase, username: String) throws {
+    func show(_ store: any ClinicStore, username: String) throws {
+        guard let db = store as? AppDatabase else { return }
         let c = try db.clinicianCredentials(username)
         // A profile without regulated credentials prints its one line, as before.
         guard !c.isEmpty else { return }
@@ -84,4 +91,12 @@ struct ClinicianRegulatedOptions: ParsableArguments {
         print("Licence: \(c.licence.isEmpty ? "not recorded" : Sanitizer.line(c.licence))")
         print("Dry needling training: " + (c.training.map { "\($0.hours) hours, \(Sanitizer.line($0.course)), \($0.date)" } ?? "not recorded"))
     }
+}
+
+/// Regulated-practice records (needle lots, coding, credentials, referrals, reports) are kept by
+/// the SQLite store only so far: on a PostgreSQL clinic a command that needs them says so and
+/// does nothing, rather than act on half a record.
+func sqliteOnly(_ store: any ClinicStore, _ what: String) throws -> AppDatabase {
+    if let db = store as? AppDatabase { return db }
+    throw CLIError("\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)")
 }

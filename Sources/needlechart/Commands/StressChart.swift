@@ -49,7 +49,7 @@ struct StressChart: ParsableCommand {
     }
 
     /// The test patient's unfinished session (as a crashed run left it), else a new one, in charting.
-    private func resumeOrStart(_ db: AppDatabase, catalogue: Catalogue, clinician: String) throws -> NeedlingSession {
+    private func resumeOrStart(_ db: any ClinicStore, catalogue: Catalogue, clinician: String) throws -> NeedlingSession {
         let chart = "STRESS-\(sessionLabel)"
         let patient = try db.patient(chartNumber: chart)
             ?? db.addPatient(Patient(name: "Stress \(sessionLabel)", dateOfBirth: CalendarDate(Date(timeIntervalSince1970: 315_532_800), in: TimeZone(identifier: "UTC") ?? .current), chartNumber: chart), by: clinician)

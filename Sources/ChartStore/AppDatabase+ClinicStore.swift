@@ -1,0 +1,3 @@
+/// The SQLite backend of the storage seam: `AppDatabase`'s methods already have the protocol's
+/// shape, so the conformance is declared here and nothing of the SQLite code moves.
+extension AppDatabase: ClinicStore {}

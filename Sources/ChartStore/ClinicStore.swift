@@ -1,0 +1,133 @@
+import ChartCore
+import Foundation
+
+/// The storage seam: everything the app and the command line ask of the record, in ChartCore's
+/// read models and commands. Two backends conform: `AppDatabase` (one SQLite file) and
+/// `PostgresStore` (a shared clinic on a PostgreSQL server). Both freeze the same signed
+/// documents and keep the same audit chain, so exports, `check` and seals mean the same on both.
+///
+/// Calls are synchronous: the PostgreSQL backend waits on its network calls (see `PostgresStore`).
+public protocol ClinicStore: Sendable {
+    /// Clock, id generator and time zone used for every record written.
+    var environment: ChartEnvironment { get }
+    /// The catalogue under which notes are frozen at signing.
+    var catalogue: Catalogue { get }
+
+    // MARK: Settings
+    /// The clinic's name as printed on exports.
+    func clinicName() throws -> String
+    /// The zone in which the clinic's notes show times.
+    func clinicTimeZone() throws -> TimeZone
+    /// Sets the clinic's name printed on exports.
+    func setClinicName(_ name: String, by actor: String) throws
+    /// Sets the clinic's time zone by its identifier ("Europe/Berlin").
+    func setClinicTimeZone(_ identifier: String, by actor: String) throws
+
+    // MARK: Clinicians
+    /// Records the clinician, or updates their display name and credentials.
+    func saveClinician(_ c: Clinician) throws
+    /// The clinician with `username`, if recorded.
+    func clinician(_ username: String) throws -> Clinician?
+
+    // MARK: Patients
+    /// Adds a patient after validation; the chart number must be unused.
+    @discardableResult func addPatient(_ patient: Patient, by actor: String) throws -> Patient
+    /// Saves changed details of an existing patient.
+    func updatePatient(_ patient: Patient, by actor: String) throws
+    /// The patient with database id `id`.
+    func patient(id: Int64) throws -> Patient?
+    /// The patient with chart number `chartNumber` (case-insensitive).
+    func patient(chartNumber: String) throws -> Patient?
+    /// Number of patients.
+    func patientCount() throws -> Int
+    /// Patients whose name or chart number starts with the words of `text`, case and diacritics
+    /// folded, by name; empty text lists all by name.
+    func searchPatients(_ text: String, limit: Int) throws -> [Patient]
+
+    // MARK: Sessions, reading
+    /// The whole session with its entries and addenda.
+    func session(id: Int64) throws -> NeedlingSession?
+    /// A patient's sessions, newest first.
+    func sessions(patientID: Int64) throws -> [SessionSummary]
+    /// Unsigned sessions of `clinician` (all when nil), newest first.
+    func unfinishedSessions(clinician: String?) throws -> [SessionSummary]
+    /// The patient's most recent signed session started before `sessionID` (or at all).
+    func previousSession(patientID: Int64, before sessionID: Int64?) throws -> NeedlingSession?
+    /// This patient's last treatment of each muscle before a session: a new point starts from it.
+    func lastTreatments(patientID: Int64, before sessionID: Int64) throws -> [TriggerPointEntry]
+    /// How many entries of the patient's sessions fall in each region.
+    func regionCounts(patientID: Int64) throws -> [String: Int]
+
+    // MARK: Sessions, writing
+    /// Starts a session in screening, carrying the last session's screening and condition forward.
+    func startSession(patientID: Int64, clinician: String) throws -> NeedlingSession
+    /// Saves everything of a draft but its entries and addenda; a stale `session.version` is
+    /// refused (`StoreError.Kind.staleDraft`). Returns the draft's new version.
+    @discardableResult func saveSessionDetails(_ session: NeedlingSession, by actor: String) throws -> Int
+    /// Saves one charted entry durably (idempotent by the entry's id).
+    func saveEntry(_ entry: TriggerPointEntry, sessionID: Int64, by actor: String) throws
+    /// Removes a charted entry (until signing).
+    func deleteEntry(id: String, sessionID: Int64, by actor: String) throws
+    /// Signs the session as stored (only if still at `version`, when given) and freezes its note.
+    @discardableResult func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue, version: Int?) throws -> NeedlingSession
+    /// Adds an addendum to a signed session.
+    @discardableResult func addAddendum(sessionID: Int64, text: String, adverseEvent: AdverseEvent?, by actor: String) throws -> Addendum
+
+    // MARK: Records and export
+    /// The session with its patient and clinician, numbered among the patient's sessions.
+    func sessionRecord(id: Int64) throws -> SessionRecord?
+    /// Every session of the patient as export records, oldest first.
+    func sessionRecords(patientID: Int64) throws -> [SessionRecord]
+    /// Every session of the clinic as an export record, in chart order, streamed. Returns the count.
+    /// One patient's sessions as export records, oldest first, from one snapshot; `start` is told
+    /// the first and last records and the count before `body` sees each. Returns the count.
+    @discardableResult func forEachSessionRecord(patientID: Int64, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
+                                                 _ body: (SessionRecord) throws -> Void) throws -> Int
+    @discardableResult func forEachSessionRecord(_ body: (SessionRecord) throws -> Void) throws -> Int
+    /// Records that something was exported; returns the record seal (the chain's new head).
+    @discardableResult func logExport(entity: String, entityID: String, detail: String, by actor: String) throws -> String
+
+    // MARK: Audit and maintenance
+    /// The audit log, oldest first (or only the last `limit` rows).
+    func auditLog(limit: Int?) throws -> [AuditEntry]
+    /// Checks, reading only: the audit chain and every record it binds (and, with `seal`, that
+    /// the chain still holds that earlier head).
+    func check(seal: String?) throws -> CheckReport
+    /// Copies the record to a new file, consistently; returns the record seal. A server's record
+    /// is backed up with the server's own tools (pg_dump), so that backend refuses with a message.
+    func backup(to destination: String, by actor: String) throws -> String
+
+    // MARK: Bulk
+    /// Stores a complete session made elsewhere, exactly as given. Returns its new id.
+    @discardableResult func importSession(_ session: NeedlingSession, patientID: Int64) throws -> Int64
+    /// Loads the demo clinic into an empty store, in one transaction.
+    @discardableResult func loadDemo(_ clinic: DemoClinic) throws -> (patients: Int, sessions: Int)
+}
+
+extension ClinicStore {
+    /// One patient's sessions as export records, oldest first (see the requirement).
+    @discardableResult
+    public func forEachSessionRecord(patientID: Int64, _ body: (SessionRecord) throws -> Void) throws -> Int {
+        try forEachSessionRecord(patientID: patientID, start: { _, _, _ in }, body)
+    }
+    /// Patients matching `text`, at most 50.
+    public func searchPatients(_ text: String) throws -> [Patient] { try searchPatients(text, limit: 50) }
+    /// Unsigned sessions of every clinician.
+    public func unfinishedSessions() throws -> [SessionSummary] { try unfinishedSessions(clinician: nil) }
+    /// The patient's most recent signed session.
+    public func previousSession(patientID: Int64) throws -> NeedlingSession? { try previousSession(patientID: patientID, before: nil) }
+    /// Signs without naming a draft version.
+    @discardableResult
+    public func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue) throws -> NeedlingSession {
+        try sign(sessionID: sessionID, by: signer, catalogue: catalogue, version: nil)
+    }
+    /// An addendum without a coded adverse event.
+    @discardableResult
+    public func addAddendum(sessionID: Int64, text: String, by actor: String) throws -> Addendum {
+        try addAddendum(sessionID: sessionID, text: text, adverseEvent: nil, by: actor)
+    }
+    /// The whole audit log.
+    public func auditLog() throws -> [AuditEntry] { try auditLog(limit: nil) }
+    /// Checks without a seal.
+    public func check() throws -> CheckReport { try check(seal: nil) }
+}

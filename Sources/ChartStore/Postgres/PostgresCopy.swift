@@ -1,0 +1,177 @@
+import ChartCore
+import Foundation
+import GRDB
+
+/// Moving a clinic between backends, table by table, column by column: the server's record into
+/// a scratch SQLite database (so `check` runs the very checks SQLite's record gets), and a SQLite
+/// clinic onto a server (`needlechart admin copy`). Both backends keep the same columns under the
+/// same names, so a row moves as it is.
+enum ClinicCopy {
+    /// The tables in an order the guards accept: entries before their sessions (a signed
+    /// session refuses new entries), addenda and documents after them, the audit log last.
+    static let order: [(table: String, orderBy: String)] = [
+        ("settings", "key"), ("clinicians", "username"), ("patients", "id"), ("entries", "session_id, position, id"),
+        ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
+    ]
+
+    /// Rows of `table` on the server, in `orderBy` order (addenda in the order they were added).
+    static func serverRows(_ link: PostgresLink, _ table: String, _ orderBy: String) throws -> [Row] {
+        let order = orderBy == "ADDENDA" ? "seq" : orderBy.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        return try link.rows("SELECT * FROM \(table) ORDER BY \(order)")
+    }
+}
+
+extension PostgresStore {
+    /// Checks, reading only: the server's guards are all in place and enabled, then the record is
+    /// read into a scratch SQLite database in memory and checked as SQLite's own record is: the
+    /// audit chain link by link (head included), every signed session, addendum and patient
+    /// identity against the hash its audit row binds, and, with `seal`, that the chain holds it.
+    /// The scratch copy holds the whole clinic in memory: fine for a clinic, not yet for the
+    /// benchmark's ten-year scale.
+    public func check(seal: String?) throws -> CheckReport {
+        try link.transaction {
+            try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            var problems: [String] = []
+            let enabled = Set(try link.rows("""
+                SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public' AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')
+                """).map { $0[0] as String })
+            for guardName in Self.guards.sorted() where !enabled.contains(guardName) {
+                problems.append("guard \(guardName): missing or disabled on the server")
+            }
+            // Each guard's function as the migrations wrote it: a body replaced (CREATE OR
+            // REPLACE by the owner or a superuser) is named, as a trigger's altered SQL is on SQLite.
+            var bodies: [String: String] = [:]
+            for row in try link.rows("""
+                SELECT p.proname::text, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
+                """) { bodies[row[0] as String] = row[1] as String }
+            for (name, body) in PostgresSchema.functionBodies.sorted(by: { $0.key < $1.key }) where bodies[name] != body {
+                problems.append(bodies[name] == nil ? "guard function \(name): missing on the server"
+                                                    : "guard function \(name): its body has been altered since the clinic was set up")
+            }
+            let scratch = try AppDatabase.inMemory(environment: environment, catalogue: catalogue)
+            try scratch.writer.write { db in
+                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                for (table, orderBy) in ClinicCopy.order {
+                    let columns = Set(try db.columns(in: table).map(\.name))
+                    for row in try ClinicCopy.serverRows(link, table, orderBy) {
+                        let names = Array(row.columnNames).filter(columns.contains)
+                        let verb = table == "settings" ? "INSERT OR REPLACE" : "INSERT"
+                        try db.execute(sql: "\(verb) INTO \(table)(\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
+                                       arguments: StatementArguments(names.map { row[$0] as DatabaseValue }))
+                    }
+                }
+                if let head = try link.row("SELECT id, hash FROM audit_head WHERE one = 1") {
+                    try db.execute(sql: "INSERT INTO audit_head(one, id, hash) VALUES (1, ?, ?)", arguments: [head[0] as Int64, head[1] as String])
+                }
+            }
+            var report = try scratch.check(seal: seal)
+            report.problems = problems + report.problems
+            // The scratch file's own integrity and triggers say nothing of the server: name what was checked there.
+            report.checked = ["PostgreSQL guards (\(Self.guards.count) triggers enabled, \(PostgresSchema.functionBodies.count) functions as written)"]
+                + report.checked.filter { !$0.hasPrefix("SQLite") && !$0.hasPrefix("foreign keys") && !$0.hasPrefix("guards") }
+            return report
+        }
+    }
+
+    /// The triggers `PostgresSchema` makes: `check` names any that is missing or disabled.
+    static let guards: Set<String> = [
+        "patients_terms", "audit_chain", "audit_no_update", "audit_no_truncate", "audit_head_forward", "audit_head_no_truncate",
+        "sessions_guard", "entries_guard", "addenda_guard", "signed_documents_guard", "clinicians_guard", "record_no_truncate",
+        "entries_no_truncate", "addenda_no_truncate", "signed_documents_no_truncate",
+    ]
+}
+
+/// What `admin copy` did.
+public struct CopyReport: Sendable, Equatable {
+    /// Rows copied, per table, in copy order.
+    public var counts: [(table: String, rows: Int)]
+    /// The audit chain's head on both sides (the same: the chain was copied link for link).
+    public var seal: String
+    /// What was verified on the server after the copy.
+    public var checked: [String]
+
+    public static func == (a: CopyReport, b: CopyReport) -> Bool {
+        a.seal == b.seal && a.checked == b.checked && a.counts.map(\.table) == b.counts.map(\.table) && a.counts.map(\.rows) == b.counts.map(\.rows)
+    }
+}
+
+extension PostgresAdmin {
+    /// Copies the SQLite clinic at `from` into the server's empty clinic at `to`, in one
+    /// transaction, then verifies it: row counts per table, the audit chain's head equal on both
+    /// sides, and the server's `check` (every signed document's hash, every binding, the chain).
+    /// The source is checked first and never written. A target that holds any record is refused;
+    /// an empty server database is set up first (`initialize`). An interrupted copy leaves nothing
+    /// behind but that setup: a second run starts again.
+    public static func copy(from path: String, to text: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn) throws -> CopyReport {
+        let source = try AppDatabase.openReadOnly(path: path, environment: environment, catalogue: catalogue)
+        let before = try source.check()
+        guard before.ok else {
+            throw StoreError(.notADatabase, "\(path) does not pass check (\(before.problems.first ?? "")): fix or restore it before copying. Nothing was copied.")
+        }
+        let url = try PostgresURL(text)
+        do {
+            let probe = try PostgresStoreProbe(link: PostgresLink.connect(url)).state()
+            if probe == .empty || probe == .older { try initialize(url: text, environment: environment, catalogue: catalogue) }
+        }
+        let target = try PostgresStore.connect(url: text, environment: environment, catalogue: catalogue)
+        guard target.isAdmin else {
+            throw StoreError(.readOnlyRecord, "\(target.role) may not copy a clinic in: run admin copy as the clinic's owner or a superuser. Nothing was copied.")
+        }
+        let link = target.link
+        var counts: [(String, Int)] = []
+        try link.transaction {
+            let held = try link.value("""
+                SELECT (SELECT count(*) FROM patients) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM clinicians)
+                     + (SELECT count(*) FROM audit_log)
+                """, as: Int.self) ?? 0
+            guard held == 0 else {
+                throw StoreError(.duplicate, "\(url.display) already holds a clinic (\(held) rows of patients, sessions, clinicians and audit log): admin copy fills only an empty one. Nothing was copied.")
+            }
+            try link.execute("SET CONSTRAINTS ALL DEFERRED")
+            try source.writer.read { db in
+                for (table, orderBy) in ClinicCopy.order {
+                    let serverColumns = Set(try link.rows("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [table]).map { $0[0] as String })
+                    let order = orderBy == "ADDENDA" ? "at, rowid" : orderBy
+                    var n = 0
+                    let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY \(order)")
+                    while let row = try rows.next() {
+                        let names = Array(row.columnNames).filter(serverColumns.contains)
+                        let placeholders = names.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+                        let conflict = table == "settings" ? " ON CONFLICT(key) DO UPDATE SET value = excluded.value" : ""
+                        try link.execute("INSERT INTO \(table)(\(names.joined(separator: ", "))) VALUES (\(placeholders))\(conflict)",
+                                         names.map { row[$0] as DatabaseValue })
+                        n += 1
+                    }
+                    counts.append((table, n))
+                }
+            }
+            // New rows continue after the copied ids.
+            for table in ["patients", "sessions"] {
+                try link.execute("SELECT setval(pg_get_serial_sequence('\(table)', 'id'), greatest(1, (SELECT coalesce(max(id), 0) FROM \(table))), (SELECT count(*) > 0 FROM \(table)))")
+            }
+        }
+        // Verify what the server now holds, reading it back.
+        var checked: [String] = []
+        for (table, n) in counts {
+            let there = try link.value("SELECT count(*) FROM \(table)", as: Int.self) ?? -1
+            guard there == n || table == "settings" else {
+                throw StoreError(.other, "Copied \(n) rows of \(table) but the server holds \(there): the copy is not complete. Check the server's log.")
+            }
+        }
+        checked.append("row counts of \(counts.count) tables")
+        let sourceHead = try source.auditLog(limit: 1).last?.hash ?? Audit.genesis
+        let targetHead = try link.value("SELECT hash FROM audit_head WHERE one = 1", as: String.self) ?? ""
+        guard sourceHead == targetHead else {
+            throw StoreError(.other, "The audit chain's head differs after the copy (\(sourceHead) in the file, \(targetHead) on the server): the copy is not faithful.")
+        }
+        checked.append("audit chain head \(targetHead) on both sides")
+        let after = try target.check(seal: sourceHead)
+        guard after.ok else {
+            throw StoreError(.other, "The copy does not pass check on the server: \(after.problems.first ?? ""). ")
+        }
+        checked += after.checked
+        return CopyReport(counts: counts, seal: targetHead, checked: checked)
+    }
+}

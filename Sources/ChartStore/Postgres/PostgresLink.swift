@@ -1,0 +1,273 @@
+import ChartCore
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// One connection to the server, used synchronously: each call waits for postgres-nio's future
+/// on the calling thread (never an event-loop thread), one statement or transaction at a time.
+/// Rows come back as GRDB `Row`s with the same storage classes SQLite gives (integers as
+/// INTEGER, text as TEXT, booleans as 0/1), so both backends decode and hash a record the same way.
+final class PostgresLink: @unchecked Sendable {
+    let url: PostgresURL
+    /// Replaced by a new one when the server dropped it (restart, network): see `live()`.
+    private var connection: PostgresConnection
+    /// Statements that set the connection up (read-only mode), run again on a new connection.
+    private var setup: [String] = []
+    /// Recursive: a transaction's body runs its statements under the same lock.
+    private let lock = NSRecursiveLock()
+    private var inTransaction = false
+    /// The role the server authenticated: the audit actor and signer on this connection.
+    private(set) var sessionUser = ""
+    /// Builds GRDB rows from decoded values (an in-memory SQLite that stores nothing).
+    private let rowMaker: DatabaseQueue
+    private static let logger = Logger(label: "needlechart.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private init(url: PostgresURL, connection: PostgresConnection) throws {
+        self.url = url
+        self.connection = connection
+        rowMaker = try DatabaseQueue()
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// Connects and authenticates (peer over the socket; SCRAM or trust otherwise; TLS as
+    /// `sslmode` asks). Every failure is one line naming the server and what to do.
+    static func connect(_ url: PostgresURL) throws -> PostgresLink {
+        let link = try PostgresLink(url: url, connection: open(url))
+        link.sessionUser = try link.value("SELECT session_user::text", as: String.self) ?? url.user
+        return link
+    }
+
+    /// Runs `sql` now and again on every new connection (session settings).
+    func setUp(_ sql: String) throws {
+        try execute(sql)
+        lock.lock(); setup.append(sql); lock.unlock()
+    }
+
+    /// The connection to use: a new one when the server has dropped the last (it was restarted,
+    /// or the network failed). The call that found it dropped failed with a message; the next one
+    /// carries on. Never inside a transaction: its work is gone with the old connection.
+    private func live() throws -> PostgresConnection {
+        guard connection.isClosed, !inTransaction else { return connection }
+        connection = try Self.open(url)
+        for sql in setup { _ = try connection.query(Self.query(sql, []), logger: Self.logger).wait() }
+        return connection
+    }
+
+    private static func open(_ url: PostgresURL) throws -> PostgresConnection {
+        let config: PostgresConnection.Configuration
+        if let host = url.host {
+            let tls: PostgresConnection.Configuration.TLS
+            switch url.sslMode {
+            case "disable", "allow": tls = .disable
+            default:
+                var c = TLSConfiguration.makeClientConfiguration()
+                // libpq's require/prefer do not verify the certificate; verify-* do.
+                if url.sslMode == "require" || url.sslMode == "prefer" { c.certificateVerification = .none }
+                if url.sslMode == "verify-ca" { c.certificateVerification = .noHostnameVerification }
+                let context: NIOSSLContext
+                do { context = try NIOSSLContext(configuration: c) } catch {
+                    throw StoreError(.io, "Cannot set up TLS for \(url.display): \(error).")
+                }
+                tls = url.sslMode == "prefer" ? .prefer(context) : .require(context)
+            }
+            config = .init(host: host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
+        } else {
+            guard FileManager.default.fileExists(atPath: url.socketPath) else {
+                throw StoreError(.io, "No PostgreSQL server is listening at \(url.socketPath) (is it running, with its socket in \(url.socketFolder)?). Nothing was changed.")
+            }
+            config = .init(unixSocketPath: url.socketPath, username: url.user, password: url.password, database: url.database)
+        }
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        do {
+            return try PostgresConnection.connect(on: loop, configuration: config, id: 1, logger: logger).wait()
+        } catch {
+            throw translate(error, url: url, connecting: true)
+        }
+    }
+
+    // MARK: - Statements
+
+    /// Runs `sql` (placeholders $1, $2, …) with `arguments`, returning its rows.
+    @discardableResult
+    func rows(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> [Row] {
+        let result = try run(sql, arguments)
+        guard !result.isEmpty else { return [] }
+        return try rowMaker.read { db in try result.map { try Self.row($0, db) } }
+    }
+
+    /// The first row of `sql`, if any.
+    func row(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Row? {
+        try rows(sql, arguments).first
+    }
+
+    /// The first column of the first row, as `T` (nil when no row or NULL).
+    func value<T: DatabaseValueConvertible>(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = [], as: T.Type) throws -> T? {
+        guard let r = try row(sql, arguments) else { return nil }
+        return r[0] as T?
+    }
+
+    /// Runs `sql`; returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Int {
+        lock.lock(); defer { lock.unlock() }
+        do {
+            let result = try live().query(Self.query(sql, arguments), logger: Self.logger).wait()
+            return result.metadata.rows ?? 0
+        } catch {
+            throw Self.translate(error, url: url)
+        }
+    }
+
+    /// Runs several statements without parameters (a migration's script), one by one: the
+    /// extended protocol postgres-nio speaks takes one statement at a time.
+    func script(_ sql: String) throws {
+        for statement in Self.statements(sql) { try execute(statement) }
+    }
+
+    /// `sql` split at its top-level semicolons: not inside quotes, dollar-quoted bodies or comments.
+    static func statements(_ sql: String) -> [String] {
+        var out: [String] = [], current = ""
+        var inQuote = false, inDollar = false, inComment = false
+        let chars = Array(sql)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i], next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+            if inComment {
+                if c == "\n" { inComment = false }
+                current.append(c); i += 1; continue
+            }
+            if !inQuote && !inDollar && c == "-" && next == "-" { inComment = true; current.append(c); i += 1; continue }
+            if !inDollar && c == "'" { inQuote.toggle() }
+            if !inQuote && c == "$" && next == "$" { inDollar.toggle(); current += "$$"; i += 2; continue }
+            if !inQuote && !inDollar && c == ";" {
+                let s = current.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !s.isEmpty { out.append(s) }
+                current = ""; i += 1; continue
+            }
+            current.append(c); i += 1
+        }
+        let s = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !s.isEmpty && !s.split(separator: "\n").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }) { out.append(s) }
+        return out
+    }
+
+    /// Runs `body` in one transaction: all of it commits, or none of it.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        if inTransaction { return try body() }
+        try execute("BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func run(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws -> [PostgresRow] {
+        lock.lock(); defer { lock.unlock() }
+        do {
+            return try live().query(Self.query(sql, arguments), logger: Self.logger).wait().rows
+        } catch {
+            throw Self.translate(error, url: url)
+        }
+    }
+
+    private static func query(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for a in arguments {
+            switch (a?.databaseValue ?? .null).storage {
+            case .null: binds.appendNull()
+            case .int64(let i): binds.append(i)
+            case .double(let d): binds.append(d)
+            case .string(let s): binds.append(s)
+            case .blob(let b): binds.append([UInt8](b))
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    /// A GRDB row with the server row's columns and values, as SQLite would store them.
+    private static func row(_ r: PostgresRow, _ db: Database) throws -> Row {
+        var names: [String] = [], values: [DatabaseValue] = []
+        for cell in r {
+            names.append(cell.columnName)
+            values.append(try databaseValue(cell))
+        }
+        let select = "SELECT " + names.map { "? AS \"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ", ")
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: select), arguments: StatementArguments(values)) else {
+            throw StoreError(.other, "A row from the server could not be read.")
+        }
+        return row
+    }
+
+    private static func databaseValue(_ cell: PostgresCell) throws -> DatabaseValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8: return try cell.decode(Int64.self).databaseValue
+        case .int4: return Int64(try cell.decode(Int32.self)).databaseValue
+        case .int2: return Int64(try cell.decode(Int16.self)).databaseValue
+        case .bool: return (try cell.decode(Bool.self) ? Int64(1) : 0).databaseValue
+        case .float8, .float4, .numeric: return try cell.decode(Double.self).databaseValue
+        default: return try cell.decode(String.self).databaseValue
+        }
+    }
+
+    // MARK: - Errors
+
+    /// A server or connection error as one line a clinician or administrator can act on.
+    static func translate(_ error: any Error, url: PostgresURL, connecting: Bool = false) -> any Error {
+        if error is StoreError || error is SessionError || error is ValidationError { return error }
+        guard let e = error as? PSQLError else { return StoreError(.io, "\(url.display): \(error)") }
+        let message = e.serverInfo?[.message].map(Sanitizer.line) ?? ""
+        let state = e.serverInfo?[.sqlState] ?? ""
+        switch e.code {
+        case .server:
+            switch state {
+            case "28P01", "28000":
+                return StoreError(.io, "PostgreSQL refused \(url.user): \(message). Check the user name and password (or ask for a role: needlechart admin add-clinician). Nothing was changed.")
+            case "3D000":
+                return StoreError(.notFound, "PostgreSQL has no database \(url.database) (\(message)). Create it (createdb) and run needlechart admin init. Nothing was changed.")
+            case "42501":
+                return StoreError(.readOnlyRecord, "Refused by the server: \(message). Your role may not do this; signed sessions and the audit log never change.")
+            case "23505":
+                if message.contains("chart_number") { return StoreError(.duplicate, "That chart number is already used by another patient.") }
+                return StoreError(.duplicate, "The server refused a duplicate: \(message).")
+            case "40001", "40P01", "55P03":
+                return StoreError(.busy, "The server is busy (another clinician is saving). Nothing was lost: try again in a moment.")
+            case "P0001":
+                if message.contains("read-only") || message.contains("append-only") || message.contains("signed sessions only") {
+                    return StoreError(.readOnlyRecord, "Refused by the database: \(message). Signed sessions and the audit log never change; add an addendum instead.")
+                }
+                return StoreError(.other, "The server refused the change: \(message).")
+            case "57P01", "57P02", "57P03":
+                // The server is shutting down or restarting, or an administrator ended this session.
+                return StoreError(.io, "The connection to PostgreSQL was lost (\(url.display)): \(message). What was being done now was not saved; everything saved before it is safe, and the next step reconnects.")
+            case "53100":
+                return StoreError(.diskFull, "The server's disk is full: this change was not saved, everything saved before it is safe.")
+            default:
+                return StoreError(.other, "The server refused: \(message) (\(state)).")
+            }
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            let why = e.underlying.map { "\($0)" } ?? "connection lost"
+            return StoreError(.io, connecting
+                ? "Cannot reach PostgreSQL (\(url.display)): \(Sanitizer.line(why)). Is the server running? Nothing was changed."
+                : "The connection to PostgreSQL was lost (\(url.display)): what was being done now was not saved; everything saved before it is safe, and the next step reconnects.")
+        case .authMechanismRequiresPassword:
+            return StoreError(.io, "PostgreSQL asks \(url.user) for a password: give it in the URL (postgresql://\(url.user):PASSWORD@host/…). Nothing was changed.")
+        case .sslUnsupported:
+            return StoreError(.io, "\(url.display) does not offer TLS, which sslmode=\(url.sslMode) requires. Nothing was changed.")
+        default:
+            return StoreError(.io, "PostgreSQL (\(url.display)): \(e.code)\(message.isEmpty ? "" : ": \(message)").")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import ChartCore
+import Foundation
+import GRDB
+
+// Export records, imports and the demo clinic on PostgreSQL.
+extension PostgresStore {
+    /// The session with its patient and clinician, numbered among the patient's sessions.
+    public func sessionRecord(id: Int64) throws -> SessionRecord? {
+        try link.transaction { try sessionRecord(id: id, frozen: true) }
+    }
+
+    /// The session's export record; with `frozen`, a signed session carries its frozen note.
+    func sessionRecord(id: Int64, frozen: Bool) throws -> SessionRecord? {
+        guard let s = try loadSession(id: id), let p = try patient(id: s.patientID) else { return nil }
+        let c = try clinician(s.clinician) ?? Clinician(username: s.clinician, displayName: s.clinician)
+        let started = Timestamp.iso(s.startedAt)
+        let number = try link.value("""
+            SELECT count(*) FROM sessions WHERE patient_id = $1 AND (started_at COLLATE "C" < $2 OR (started_at = $2 AND id <= $3))
+            """, [s.patientID, started, id], as: Int.self)
+        var note: SignedNote?
+        if frozen, s.signature != nil, let row = try link.row("SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = $1", [id]) {
+            note = try Evidence.signedNote(row: row, sessionID: id)
+        }
+        return SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
+    }
+
+    /// Every session of the patient as export records, oldest first.
+    public func sessionRecords(patientID: Int64) throws -> [SessionRecord] {
+        try link.transaction {
+            let ids = try link.rows("SELECT id FROM sessions WHERE patient_id = $1 ORDER BY started_at COLLATE \"C\", id", [patientID]).map { $0[0] as Int64 }
+            return try ids.compactMap { try sessionRecord(id: $0, frozen: true) }
+        }
+    }
+
+    /// One patient's sessions as export records, oldest first, from one snapshot (as
+    /// `AppDatabase.forEachSessionRecord(patientID:start:_:)`; read whole, then handed on).
+    @discardableResult
+    public func forEachSessionRecord(patientID: Int64, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
+                                     _ body: (SessionRecord) throws -> Void) throws -> Int {
+        let records = try sessionRecords(patientID: patientID)
+        try start(records.first, records.last, records.count)
+        for r in records { try body(r) }
+        return records.count
+    }
+
+    /// Every session of the clinic in chart order, one record in memory at a time, all from one
+    /// snapshot (a repeatable-read transaction).
+    @discardableResult
+    public func forEachSessionRecord(_ body: (SessionRecord) throws -> Void) throws -> Int {
+        try link.transaction {
+            try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            let ids = try link.rows("SELECT id FROM sessions ORDER BY patient_id, started_at COLLATE \"C\", id").map { $0[0] as Int64 }
+            var count = 0
+            for id in ids {
+                guard let record = try sessionRecord(id: id, frozen: true) else { continue }
+                try body(record)
+                count += 1
+            }
+            return count
+        }
+    }
+
+    // MARK: - Imports
+
+    /// Stores a complete session made elsewhere, exactly as given. Returns its new id.
+    @discardableResult
+    public func importSession(_ session: NeedlingSession, patientID: Int64) throws -> Int64 {
+        try link.transaction { try importSession(session, patientID: patientID, at: now) }
+    }
+
+    /// As `AppDatabase.importSession`: the header, the entries by position, the signature, the
+    /// frozen note, then the addenda, each with its audit row.
+    private func importSession(_ session: NeedlingSession, patientID: Int64, at: String) throws -> Int64 {
+        var s = session
+        s.patientID = patientID
+        s.id = try link.value("""
+            INSERT INTO sessions(patient_id, clinician, started_at, state, updated_at) VALUES ($1, $2, $3, 'screening', $4) RETURNING id
+            """, [patientID, s.clinician, Timestamp.iso(s.startedAt), at], as: Int64.self) ?? 0
+        try writeHeader(s, updatedAt: at, by: s.clinician)
+        for (i, e) in s.entries.enumerated() {
+            try insertEntry(AppDatabase.cleaned(e), sessionID: s.id, position: Int64(i + 1), upsert: false)
+        }
+        try audit(at: at, actor: s.clinician, action: .create, entity: "session", entityID: String(s.id),
+                  detail: "imported: patient \(patientID), \(s.entries.count) points")
+        if let sig = s.signature {
+            guard var signed = try loadSession(id: s.id) else { throw StoreError(.notFound, "Imported session vanished.") }
+            signed.signature = Signature(by: sig.by, signatureLine: Sanitizer.line(sig.signatureLine), at: Timestamp.parse(Timestamp.iso(sig.at)) ?? sig.at)
+            signed.state = .signed
+            try link.execute("""
+                UPDATE sessions SET state = 'signed', signed_by = $1, signature_line = $2, signed_at = $3, signed_snapshot = $4
+                WHERE id = $5
+                """, [sig.by, Sanitizer.line(sig.signatureLine), Timestamp.iso(sig.at), AppDatabase.snapshot(signed), s.id])
+            try freeze(sessionID: s.id, catalogue: catalogue, at: at, actor: sig.by, action: .sign, summary: "imported signature")
+            for a in s.addenda {
+                var clean = a
+                clean.text = Sanitizer.multiline(a.text)
+                try insertAddendum(clean, sessionID: s.id, at: at, detail: "imported addendum \(a.id)")
+            }
+        }
+        return s.id
+    }
+
+    /// Loads the demo clinic into an empty clinic, in one transaction (as `AppDatabase.loadDemo`).
+    @discardableResult
+    public func loadDemo(_ clinic: DemoClinic) throws -> (patients: Int, sessions: Int) {
+        try link.transaction {
+            let existing = try patientCount()
+            guard existing == 0 else {
+                throw StoreError(.duplicate, "The database already has \(existing) patient(s): the demo clinic loads only into an empty database (choose another with --db).")
+            }
+            let at = now
+            for c in clinic.clinicians {
+                try link.execute("INSERT INTO clinicians(username, display_name, credentials) VALUES ($1, $2, $3) ON CONFLICT(username) DO NOTHING",
+                                 [c.username, Sanitizer.line(c.displayName), Sanitizer.line(c.credentials)])
+            }
+            try link.execute("INSERT INTO settings(key, value) VALUES ('clinic_name', $1) ON CONFLICT(key) DO NOTHING", [Sanitizer.line(clinic.clinicName)])
+            var ids: [String: Int64] = [:]
+            for p in clinic.patients {
+                var clean = p
+                clean.name = Sanitizer.line(p.name); clean.contact = Sanitizer.line(p.contact); clean.notes = Sanitizer.multiline(p.notes)
+                let id = try link.value("""
+                    INSERT INTO patients(name, date_of_birth, chart_number, contact, notes, search_extra, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+                    """, [clean.name, p.dateOfBirth.description, p.chartNumber, clean.contact, clean.notes, AppDatabase.searchExtra(p.name), at, at],
+                    as: Int64.self) ?? 0
+                ids[p.chartNumber] = id
+                let identity = Evidence.identityHash(name: clean.name, dateOfBirth: p.dateOfBirth.description, chartNumber: p.chartNumber)
+                try audit(at: at, actor: "demo", action: .create, entity: "patient", entityID: String(id),
+                          detail: "demo chart \(p.chartNumber); \(Evidence.tagged("identity", identity))")
+            }
+            for d in clinic.sessions {
+                guard let pid = ids[d.chartNumber] else { throw StoreError(.notFound, "Demo session for unknown chart \(d.chartNumber).") }
+                _ = try importSession(d.session, patientID: pid, at: at)
+            }
+            return (clinic.patients.count, clinic.sessions.count)
+        }
+    }
+}

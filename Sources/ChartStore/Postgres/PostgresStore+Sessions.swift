@@ -1,0 +1,356 @@
+import ChartCore
+import Foundation
+import GRDB
+
+// Sessions on PostgreSQL: the same columns as SQLite (`AppDatabase.sessionColumns` and friends),
+// decoded by the same functions. Text that orders (times, ids) is compared byte-wise (COLLATE
+// "C"), as SQLite compares it, so both backends list and number sessions alike.
+extension PostgresStore {
+    static let sessionByID = "SELECT \(AppDatabase.sessionColumns) FROM sessions s WHERE s.id = $1"
+    static let entriesBySession = """
+        SELECT \(AppDatabase.entryColumns) FROM entries e WHERE e.session_id = $1
+        ORDER BY e.position, e.recorded_at COLLATE "C", e.id COLLATE "C"
+        """
+    static let addendaBySession = """
+        SELECT \(AppDatabase.addendumColumns) FROM addenda a WHERE a.session_id = $1 ORDER BY a.at COLLATE "C", a.seq
+        """
+
+    /// The whole session with its entries and addenda.
+    public func session(id: Int64) throws -> NeedlingSession? {
+        try link.transaction { try loadSession(id: id) }
+    }
+
+    func loadSession(id: Int64, forUpdate: Bool = false) throws -> NeedlingSession? {
+        guard let row = try link.row(Self.sessionByID + (forUpdate ? " FOR UPDATE" : ""), [id]) else { return nil }
+        var s = try AppDatabase.session(row: row)
+        s.entries = try link.rows(Self.entriesBySession, [id]).map(AppDatabase.entry(row:))
+        s.addenda = try link.rows(Self.addendaBySession, [id]).map(AppDatabase.addendum(row:))
+        return s
+    }
+
+    static let summarySelect = """
+        SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
+               s.nprs_before, s.nprs_after,
+               (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
+               (SELECT coalesce(sum(needle_count), 0)::bigint FROM entries e WHERE e.session_id = s.id) AS needles,
+               (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda,
+               (s.adverse_events LIKE '%"severity":"serious"%' OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id
+                    AND a.adverse_event LIKE '%"severity":"serious"%')) AS serious,
+               s.not_treated_reason IS NOT NULL AS not_treated, s.severe_or_widespread
+        FROM sessions s
+
+        """
+
+    /// A patient's sessions, newest first.
+    public func sessions(patientID: Int64) throws -> [SessionSummary] {
+        try link.rows(Self.summarySelect + "WHERE s.patient_id = $1 ORDER BY s.started_at COLLATE \"C\" DESC, s.id DESC", [patientID])
+            .map(AppDatabase.summary(row:))
+    }
+
+    /// Unsigned sessions of `clinician` (all when nil), newest first.
+    public func unfinishedSessions(clinician: String?) throws -> [SessionSummary] {
+        try link.rows(Self.summarySelect + """
+            WHERE s.signed_at IS NULL AND ($1::text IS NULL OR s.clinician = $1::text)
+            ORDER BY s.started_at COLLATE "C" DESC, s.id DESC
+            """, [clinician]).map(AppDatabase.summary(row:))
+    }
+
+    /// The patient's most recent signed session started before `sessionID` (or at all).
+    public func previousSession(patientID: Int64, before sessionID: Int64?) throws -> NeedlingSession? {
+        try link.transaction {
+            let id = try link.value("""
+                SELECT id FROM sessions WHERE patient_id = $1 AND signed_at IS NOT NULL AND ($2::bigint IS NULL OR id <> $2::bigint)
+                  AND ($2::bigint IS NULL OR started_at COLLATE "C" <= (SELECT started_at FROM sessions WHERE id = $2::bigint))
+                ORDER BY started_at COLLATE "C" DESC, id DESC LIMIT 1
+                """, [patientID, sessionID], as: Int64.self)
+            return try id.flatMap { try loadSession(id: $0) }
+        }
+    }
+
+    /// This patient's last treatment of each muscle before session `sessionID`, newest first
+    /// (as `AppDatabase.lastTreatments`: the newest point per region and muscle).
+    public func lastTreatments(patientID: Int64, before sessionID: Int64) throws -> [TriggerPointEntry] {
+        let rows = try link.rows("""
+            SELECT \(AppDatabase.entryColumns) FROM sessions s JOIN entries e ON e.session_id = s.id
+            WHERE s.patient_id = $1 AND s.signed_at IS NOT NULL AND s.id <> $2
+              AND s.started_at COLLATE "C" <= (SELECT started_at FROM sessions WHERE id = $2)
+            ORDER BY s.started_at COLLATE "C" DESC, s.id DESC, e.position DESC
+            """, [patientID, sessionID])
+        var seen = Set<String>()
+        var out: [TriggerPointEntry] = []
+        for row in rows {
+            let e = try AppDatabase.entry(row: row)
+            if seen.insert(e.regionID + "\u{1F}" + e.muscle).inserted { out.append(e) }
+        }
+        return out
+    }
+
+    /// How many entries of the patient's sessions fall in each region.
+    public func regionCounts(patientID: Int64) throws -> [String: Int] {
+        let rows = try link.rows("""
+            SELECT e.region_id, count(*) AS n FROM entries e JOIN sessions s ON s.id = e.session_id
+            WHERE s.patient_id = $1 GROUP BY e.region_id
+            """, [patientID])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
+    }
+
+    // MARK: - Writing
+
+    /// Starts a session in screening, carrying the last session's screening and condition forward.
+    public func startSession(patientID: Int64, clinician requested: String) throws -> NeedlingSession {
+        let clinician = identity(requested)
+        let previous = try previousSession(patientID: patientID, before: nil)
+        var s = NeedlingSession(patientID: patientID, clinician: clinician, startedAt: environment.now())
+        if let previous {
+            s.screening = ScreeningPolicy.carriedForward(previous.screening)
+            s.condition = previous.condition
+        }
+        return try link.transaction {
+            guard try link.value("SELECT count(*) FROM patients WHERE id = $1", [patientID], as: Int.self) == 1 else {
+                throw StoreError(.notFound, "That patient no longer exists.")
+            }
+            s.id = try insertSession(patientID: patientID, clinician: clinician, startedAt: Timestamp.iso(s.startedAt), at: now)
+            s.version = try writeHeader(s, updatedAt: now, by: clinician)
+            try audit(at: now, actor: clinician, action: .create, entity: "session", entityID: String(s.id), detail: "patient \(patientID)")
+            return s
+        }
+    }
+
+    private func insertSession(patientID: Int64, clinician: String, startedAt: String, at: String) throws -> Int64 {
+        try link.value("""
+            INSERT INTO sessions(patient_id, clinician, started_at, state, updated_at) VALUES ($1, $2, $3, 'screening', $4) RETURNING id
+            """, [patientID, clinician, startedAt, at], as: Int64.self) ?? 0
+    }
+
+    /// Saves a draft's details; a stale version is refused and nothing is overwritten.
+    @discardableResult
+    public func saveSessionDetails(_ session: NeedlingSession, by actor: String) throws -> Int {
+        guard session.signature == nil else { throw SessionError.signed }
+        return try link.transaction {
+            // The row lock makes the version check and the write one step against another clinician's save.
+            guard let stored = try loadSession(id: session.id, forUpdate: true) else { throw StoreError(.notFound, "Session \(session.id) does not exist.") }
+            if stored.signature != nil { throw SessionError.signed }
+            try requireCurrent(session.id, version: session.version)
+            let (s, changes) = try AppDatabase.recordingDecisions(session, stored: stored, by: actor, at: now, catalogue: catalogue)
+            let version = try writeHeader(s, updatedAt: now, by: actor, basedOn: session.version)
+            var detail = "state \(s.state.rawValue)"
+            for c in changes { detail += "; screening change: \(c.itemID) \(c.before) → \(c.after): \(Sanitizer.line(c.reason))" }
+            if let reason = s.notTreatedReason, stored.notTreatedReason == nil { detail += "; not treated: \(Sanitizer.line(reason))" }
+            try audit(at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: detail)
+            return version
+        }
+    }
+
+    /// Refuses a save or signing based on `version` when the stored draft has moved on.
+    private func requireCurrent(_ id: Int64, version: Int) throws {
+        guard let row = try link.row("SELECT version, updated_by, updated_at FROM sessions WHERE id = $1", [id]) else {
+            throw StoreError(.notFound, "Session \(id) does not exist.")
+        }
+        let stored: Int = row[0]
+        guard stored != version else { return }
+        let who = Sanitizer.line(row[1] as String? ?? "")
+        let when = (row[2] as String?).flatMap(Timestamp.parse).map { Timestamp.time($0, in: environment.timeZone) } ?? "just now"
+        throw StoreError(.staleDraft, "\(who.isEmpty ? "Someone else" : who) changed this draft at \(when); theirs is shown, nothing overwritten.")
+    }
+
+    private func requireUnsigned(_ id: Int64) throws {
+        guard let row = try link.row("SELECT signed_at FROM sessions WHERE id = $1 FOR UPDATE", [id]) else {
+            throw StoreError(.notFound, "Session \(id) does not exist.")
+        }
+        if (row[0] as String?) != nil { throw SessionError.signed }
+    }
+
+    /// Writes the session's header and moves its version on (only from `basedOn`, when given).
+    @discardableResult
+    func writeHeader(_ s: NeedlingSession, updatedAt: String, by actor: String, basedOn: Int? = nil) throws -> Int {
+        let c = s.closeOut
+        func clean(_ a: ScreeningAnswer) -> ScreeningAnswer { var a = a; a.note = Sanitizer.multiline(a.note); return a }
+        func clean(_ c: ScreeningChange) -> ScreeningChange { var c = c; c.reason = Sanitizer.multiline(c.reason); c.by = Sanitizer.line(c.by); return c }
+        let arguments: [(any DatabaseValueConvertible)?] = [
+            s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
+            s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
+            JSONColumn.encode(s.screening.map(clean)), s.consent.obtained, s.consent.at.map(Timestamp.iso),
+            JSONColumn.encode(s.consent.explained), s.consent.obtainedBy.map(Sanitizer.line), s.nprsBefore,
+            c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
+            JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
+            JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
+            c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note),
+            s.notTreatedReason.map(Sanitizer.multiline), JSONColumn.encode(s.screeningChanges.map(clean)), s.condition.severeOrWidespread,
+            updatedAt, actor, s.id, basedOn,
+        ]
+        let version = try link.value("""
+            UPDATE sessions SET state = $1, condition_id = $2, condition_text = $3, onset = $4, screening = $5,
+                consent_obtained = $6, consent_at = $7, consent_explained = $8, consent_obtained_by = $9, nprs_before = $10,
+                needles_removed = $11, needle_brand = $12, needle_lot = $13, nprs_after = $14, adverse_events = $15,
+                aftercare = $16, aftercare_note = $17, combined_treatments = $18, next_visit = $19, sessions_planned = $20,
+                plan_note = $21, not_treated_reason = $22, screening_changes = $23, severe_or_widespread = $24, updated_at = $25,
+                updated_by = $26, version = version + 1
+            WHERE id = $27 AND ($28::bigint IS NULL OR version = $28::bigint)
+            RETURNING version
+            """, arguments, as: Int.self)
+        guard let version else { throw StoreError(.notFound, "Session \(s.id) does not exist.") }
+        return version
+    }
+
+    /// Saves one charted entry durably (idempotent by the entry's id).
+    public func saveEntry(_ entry: TriggerPointEntry, sessionID: Int64, by actor: String) throws {
+        let e = AppDatabase.cleaned(entry)
+        try link.transaction {
+            try requireUnsigned(sessionID)
+            try requireNotBlocked(sessionID, regionID: e.regionID)
+            let existing = try link.row("SELECT session_id, position FROM entries WHERE id = $1", [e.id])
+            if let existing, (existing[0] as Int64) != sessionID {
+                throw StoreError(.duplicate, "That entry belongs to another session.")
+            }
+            let position: Int64 = try existing?[1]
+                ?? (link.value("SELECT coalesce(max(position), 0) + 1 FROM entries WHERE session_id = $1", [sessionID], as: Int64.self) ?? 1)
+            try insertEntry(e, sessionID: sessionID, position: position, upsert: true)
+            try audit(at: now, actor: actor, action: existing == nil ? .create : .change, entity: "entry", entityID: e.id,
+                      detail: "session \(sessionID): \(e.regionID) / \(e.muscle) \(e.side.letter) x\(e.needleCount)")
+        }
+    }
+
+    private func requireNotBlocked(_ id: Int64, regionID: String) throws {
+        let text = try link.value("SELECT screening FROM sessions WHERE id = $1", [id], as: String.self)
+        let answers = try JSONColumn.decode([ScreeningAnswer].self, text)
+        let reasons = answers.filter { $0.present && $0.regions.contains(regionID) }.map(\.itemID)
+        if !reasons.isEmpty {
+            throw SessionError.invalid([ValidationIssue("Region", "may not be needled this session (screening: \(reasons.joined(separator: ", ")))")])
+        }
+    }
+
+    /// Writes one entry row (its text already cleaned): the one column list of entries.
+    func insertEntry(_ e: TriggerPointEntry, sessionID: Int64, position: Int64, upsert: Bool) throws {
+        try link.execute("""
+            INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
+                length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
+                sensations, referred_to, pain_during, note, recorded_at, confirmed_warnings, warnings_confirmed_at, copied_from)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+            """ + (upsert ? """
+
+            ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
+                needle_count = excluded.needle_count, diameter_hundredths = excluded.diameter_hundredths,
+                length_mm = excluded.length_mm, depth = excluded.depth, depth_mm = excluded.depth_mm,
+                technique = excluded.technique, technique_minutes = excluded.technique_minutes,
+                frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
+                twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
+                referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note,
+                confirmed_warnings = excluded.confirmed_warnings, warnings_confirmed_at = excluded.warnings_confirmed_at,
+                copied_from = excluded.copied_from
+            """ : ""), [
+                e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
+                e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
+                e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
+                e.note, Timestamp.iso(e.recordedAt), JSONColumn.encode(e.confirmedWarnings.map(Sanitizer.line)),
+                e.warningsConfirmedAt.map(Timestamp.iso), e.copiedFrom,
+            ])
+    }
+
+    /// Removes a charted entry (until signing).
+    public func deleteEntry(id: String, sessionID: Int64, by actor: String) throws {
+        try link.transaction {
+            try requireUnsigned(sessionID)
+            if try link.execute("DELETE FROM entries WHERE id = $1 AND session_id = $2", [id, sessionID]) > 0 {
+                try audit(at: now, actor: actor, action: .delete, entity: "entry", entityID: id, detail: "session \(sessionID)")
+            }
+        }
+    }
+
+    /// Signs the session as stored and freezes its note. On a clinician's connection the
+    /// signature is the authenticated role's (the server refuses any other name).
+    @discardableResult
+    public func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue, version: Int?) throws -> NeedlingSession {
+        let clinician = Clinician(username: identity(Sanitizer.line(signer.username)), displayName: Sanitizer.line(signer.displayName),
+                                  credentials: Sanitizer.line(signer.credentials))
+        return try link.transaction {
+            guard var s = try loadSession(id: sessionID, forUpdate: true) else { throw StoreError(.notFound, "Session \(sessionID) does not exist.") }
+            if let version, s.signature == nil { try requireCurrent(sessionID, version: version) }
+            let at = Timestamp.parse(now) ?? environment.now()
+            try s.sign(by: clinician, at: at, catalogue: catalogue)
+            try link.execute("""
+                UPDATE sessions SET state = 'signed', signed_by = $1, signature_line = $2, signed_at = $3, signed_snapshot = $4, updated_at = $5
+                WHERE id = $6 AND signed_at IS NULL
+                """, [clinician.username, clinician.signatureLine, Timestamp.iso(at), AppDatabase.snapshot(s), now, sessionID])
+            try freeze(sessionID: sessionID, catalogue: catalogue, at: now, actor: clinician.username, action: .sign,
+                       summary: "\(s.entries.count) points, \(s.needlesInserted) needles")
+            return s
+        }
+    }
+
+    /// Freezes a signed session's note as it renders now and binds it to the audit chain, as
+    /// `Evidence.freeze` does on SQLite: the same document, data hash, note hash and detail.
+    @discardableResult
+    func freeze(sessionID: Int64, catalogue: Catalogue, at: String, actor: String, action: AuditAction, summary: String) throws -> SignedNote {
+        guard let record = try sessionRecord(id: sessionID, frozen: false) else { throw StoreError(.notFound, "Session \(sessionID) does not exist.") }
+        let context = ExportContext(clinicName: try clinicName(), catalogue: catalogue, timeZone: try clinicTimeZone())
+        let document = SignedDocument.freeze(record, context: context)
+        let text = document.canonicalText
+        let sha = Evidence.hex(Data(text.utf8))
+        let data = try dataHash(sessionID: sessionID)
+        let noteText = TextExport.signedBody(document.note)
+        let seal = try audit(at: at, actor: actor, action: action, entity: "session", entityID: String(sessionID),
+                             detail: "\(summary); \(Evidence.tagged("document", sha)); \(Evidence.tagged(Evidence.dataTag(Self.dataVersion), data)); \(Evidence.tagged("note", Evidence.hex(Data(noteText.utf8))))")
+        try link.execute("INSERT INTO signed_documents(session_id, document, sha256, seal, note_text) VALUES ($1, $2, $3, $4, $5)",
+                         [sessionID, text, sha, seal, noteText])
+        return SignedNote(document: document, sha256: sha, seal: seal, noteText: noteText)
+    }
+
+    /// The data-hash version signings on PostgreSQL bind: 2, the columns the server's schema has
+    /// (the regulated-practice columns and lots of version 3 on are kept by SQLite clinics only so far).
+    static let dataVersion = 2
+
+    /// `Evidence.dataHash` over the server's rows: the same columns, values and storage classes.
+    func dataHash(sessionID: Int64) throws -> String {
+        guard let row = try link.row(Self.postgres(Evidence.sessionSQL2), [sessionID]) else { return "" }
+        var c = Evidence.Canonical("session-data-v\(Self.dataVersion)")
+        for v in row.databaseValues { c.add(v) }
+        for e in try link.rows(Self.postgres(Evidence.entriesSQL2), [sessionID]) {
+            c.add("entry")
+            for v in e.databaseValues { c.add(v) }
+        }
+        return c.hash
+    }
+
+    /// A query written for SQLite with one `?`, for the server: `$1`, text ordered byte-wise.
+    static func postgres(_ sql: String) -> String {
+        sql.replacingOccurrences(of: "?", with: "$1")
+            .replacingOccurrences(of: "e.recorded_at, e.id", with: "e.recorded_at COLLATE \"C\", e.id COLLATE \"C\"")
+    }
+
+    /// Adds an addendum to a signed session.
+    @discardableResult
+    public func addAddendum(sessionID: Int64, text: String, adverseEvent: AdverseEvent?, by actor: String) throws -> Addendum {
+        let clean = Sanitizer.multiline(text).trimmingCharacters(in: .whitespacesAndNewlines)
+        var issues = Validation.addendum(clean)
+        if let event = adverseEvent { issues += Validation.closeOut(CloseOut(adverseEvents: [event]), catalogue: catalogue) }
+        if !issues.isEmpty { throw ValidationError(issues) }
+        var event = adverseEvent
+        if event != nil, event?.onset == nil { event?.onset = .later }
+        let addendum = Addendum(id: environment.newID(), author: identity(actor), at: Timestamp.parse(now) ?? environment.now(), text: clean,
+                                adverseEvent: event)
+        return try link.transaction {
+            guard let row = try link.row("SELECT signed_at FROM sessions WHERE id = $1", [sessionID]) else {
+                throw StoreError(.notFound, "Session \(sessionID) does not exist.")
+            }
+            guard (row[0] as String?) != nil else {
+                throw SessionError.wrongState(.charting, "addenda are for signed sessions; edit the session directly")
+            }
+            try insertAddendum(addendum, sessionID: sessionID, at: now, detail: "addendum \(addendum.id)")
+            return addendum
+        }
+    }
+
+    /// Stores an addendum (its text already clean) with the audit row that binds its hash.
+    func insertAddendum(_ a: Addendum, sessionID: Int64, at: String, detail: String) throws {
+        let event = a.adverseEvent.map { e -> String in
+            var e = e; e.note = Sanitizer.multiline(e.note); return JSONColumn.encode(e)
+        }
+        try link.execute("INSERT INTO addenda(id, session_id, author, at, text, adverse_event) VALUES ($1, $2, $3, $4, $5, $6)",
+                         [a.id, sessionID, a.author, Timestamp.iso(a.at), a.text, event])
+        guard let row = try link.row(Evidence.addendumSQL + " WHERE id = $1", [a.id]) else {
+            throw StoreError(.notFound, "The addendum was not stored.")
+        }
+        try audit(at: at, actor: a.author, action: .addendum, entity: "session", entityID: String(sessionID),
+                  detail: "\(detail); \(Evidence.tagged(Evidence.addendumTag(2), Evidence.addendumHash(row)))")
+    }
+}

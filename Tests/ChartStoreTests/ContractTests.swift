@@ -1,0 +1,221 @@
+import ChartCore
+import ChartStore
+import Foundation
+import TestPostgresServer
+import Testing
+
+/// The backends the storage seam has; the contract suite runs unchanged against each.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// SQLite always; PostgreSQL wherever a server is (in CI always: there a missing one fails).
+    static var under: [Backend] { TestPostgres.runs ? [.sqlite, .postgres] : [.sqlite] }
+
+    /// A fresh, empty clinic: a new SQLite file, or a new database on the test server set up
+    /// with `admin init`, connected as its superuser (the clinic's administrator).
+    func make(_ environment: ChartEnvironment = .fixed()) throws -> any ClinicStore {
+        switch self {
+        case .sqlite:
+            return try AppDatabase.open(path: temporaryDirectory() + "/clinic.sqlite", environment: environment)
+        case .postgres:
+            return try PostgresStore.connect(url: TestPostgres.freshClinic(), environment: environment)
+        }
+    }
+}
+
+/// A patient with one session charted through close-out, ready to sign, on any backend.
+func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: String = "Zoë Ångström-山田", entryIDs: String = "e") throws -> (Patient, NeedlingSession) {
+    try db.saveClinician(therapist)
+    let patient = try db.addPatient(Patient(name: name, dateOfBirth: CalendarDate(iso: "1984-03-02")!, chartNumber: chart), by: therapist.username)
+    var s = try db.startSession(patientID: patient.id, clinician: therapist.username)
+    s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+    s.screening = allNo()
+    s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture", "common-effects", "rare-risks"])
+    s.nprsBefore = 7
+    try s.startCharting(catalogue: catalogue)
+    s.version = try db.saveSessionDetails(s, by: therapist.username)
+    let entries = [
+        TriggerPointEntry(id: entryIDs + "1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 2, depthMM: 18,
+                          twitch: TwitchResponse(count: 3, strength: .strong), sensations: ["referred", "familiar"],
+                          referredTo: "temple", painDuring: 6, recordedAt: s.startedAt),
+        TriggerPointEntry(id: entryIDs + "2", regionID: "shoulder-blade", muscle: "infraspinatus", side: .right, depthMM: 30,
+                          twitch: TwitchResponse(count: 1, strength: .weak), sensations: ["deep-ache"], recordedAt: s.startedAt),
+    ]
+    for e in entries {
+        try s.upsertEntry(e, catalogue: catalogue)
+        try db.saveEntry(e, sessionID: s.id, by: therapist.username)
+    }
+    try s.beginCloseOut()
+    try s.updateCloseOut(CloseOut(needlesRemoved: 3, needleBrand: "Seirin", needleLot: "L2311", nprsAfter: 4,
+                                  aftercare: ["keep-moving", "water"]), catalogue: catalogue)
+    s.version = try db.saveSessionDetails(s, by: therapist.username)
+    return (patient, s)
+}
+
+/// Issue 11: one contract, both backends. Written once against `ClinicStore`.
+@Suite struct StoreContractTests {
+    @Test(arguments: Backend.under)
+    func patientsAreCreatedEditedAndFoundByAnyNamePrefixFoldingCaseAndDiacritics(_ backend: Backend) throws {
+        let db = try backend.make()
+        let zoe = try db.addPatient(Patient(name: "Zoë Ångström-Yamada", dateOfBirth: CalendarDate(iso: "1984-03-02")!, chartNumber: "NC-0042"), by: "ahale")
+        let soren = try db.addPatient(Patient(name: "Søren Łódź", dateOfBirth: CalendarDate(iso: "1970-01-01")!, chartNumber: "NC-0100"), by: "ahale")
+        _ = try db.addPatient(Patient(name: "Anna Berg", dateOfBirth: CalendarDate(iso: "1990-05-05")!, chartNumber: "XY-7"), by: "ahale")
+        #expect(zoe.id > 0 && soren.id > zoe.id)
+        func names(_ text: String) throws -> [String] { try db.searchPatients(text, limit: 50).map(\.name) }
+        #expect(try names("zoe") == ["Zoë Ångström-Yamada"])
+        #expect(try names("ANGS") == ["Zoë Ångström-Yamada"])
+        #expect(try names("yam zo") == ["Zoë Ångström-Yamada"])
+        #expect(try names("soren lodz") == ["Søren Łódź"])
+        #expect(try names("nc-00") == ["Zoë Ångström-Yamada"])
+        #expect(try names("nc") == ["Søren Łódź", "Zoë Ångström-Yamada"])
+        #expect(try names("0042") == ["Zoë Ångström-Yamada"])
+        #expect(try names("") == ["Anna Berg", "Søren Łódź", "Zoë Ångström-Yamada"])
+        #expect(try names("berg x") == ["Anna Berg"])
+        #expect(try names("nobody").isEmpty)
+        #expect(try db.patient(chartNumber: "nc-0042")?.id == zoe.id)
+        #expect(try db.patientCount() == 3)
+
+        var edited = zoe
+        edited.name = "Zoe Yamada"
+        edited.contact = "call\u{1b}[2J after 5"
+        try db.updatePatient(edited, by: "ahale")
+        let stored = try #require(try db.patient(id: zoe.id))
+        #expect(stored.name == "Zoe Yamada")
+        #expect(!stored.contact.contains("\u{1b}"))
+        #expect(try names("angs").isEmpty)
+        #expect(try names("yamada") == ["Zoe Yamada"])
+
+        // A chart number already used (case aside) is refused and nothing changes.
+        #expect { try db.addPatient(Patient(name: "Other", dateOfBirth: CalendarDate(iso: "1980-01-01")!, chartNumber: "nc-0100"), by: "ahale") } throws: {
+            ($0 as? StoreError)?.kind == .duplicate
+        }
+        #expect(try db.patientCount() == 3)
+        #expect(throws: ValidationError.self) { try db.addPatient(Patient(name: " ", dateOfBirth: CalendarDate(iso: "1980-01-01")!, chartNumber: "Q1"), by: "ahale") }
+        #expect(try db.check().ok)
+    }
+
+    @Test(arguments: Backend.under)
+    func aDraftSavesRefusesAStaleSaveSignsAndThenNeverChanges(_ backend: Backend) throws {
+        let db = try backend.make()
+        let (patient, s) = try chartedSession(in: db)
+        #expect(try db.unfinishedSessions(clinician: therapist.username).map(\.id) == [s.id])
+        let stored = try #require(try db.session(id: s.id))
+        #expect(stored.entries.map(\.id) == ["e1", "e2"])
+        #expect(stored.version == s.version)
+
+        // Someone else saved since this copy was read: refused, nothing overwritten.
+        var stale = stored
+        stale.version -= 1
+        stale.closeOut.nprsAfter = 9
+        #expect { try db.saveSessionDetails(stale, by: "bkim") } throws: { ($0 as? StoreError)?.kind == .staleDraft }
+        #expect(try db.session(id: s.id)?.closeOut.nprsAfter == 4)
+        #expect { try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: s.version - 1) } throws: { ($0 as? StoreError)?.kind == .staleDraft }
+
+        try db.saveEntry(TriggerPointEntry(id: "e3", regionID: "back-neck", muscle: "levator scapulae", side: .left, recordedAt: s.startedAt),
+                         sessionID: s.id, by: therapist.username)
+        #expect(try db.regionCounts(patientID: patient.id) == ["back-neck": 2, "shoulder-blade": 1])
+        try db.deleteEntry(id: "e3", sessionID: s.id, by: therapist.username)
+        #expect(try db.session(id: s.id)?.entries.map(\.id) == ["e1", "e2"])
+        #expect(try db.regionCounts(patientID: patient.id) == ["back-neck": 1, "shoulder-blade": 1])
+
+        let signed = try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: s.version)
+        #expect(signed.signature?.by == therapist.username)
+        let record = try #require(try db.sessionRecord(id: s.id))
+        #expect(record.signedNote != nil)
+        #expect(record.sessionNumber == 1)
+        #expect(try db.unfinishedSessions(clinician: nil).isEmpty)
+        #expect(try db.sessions(patientID: patient.id).map(\.state) == [.signed])
+        #expect(try db.previousSession(patientID: patient.id, before: nil)?.id == s.id)
+
+        // Signed: every change is refused.
+        var after = try #require(try db.session(id: s.id))
+        after.signature = nil
+        after.closeOut.nprsAfter = 1
+        #expect(throws: (any Error).self) { try db.saveSessionDetails(after, by: therapist.username) }
+        #expect(throws: SessionError.self) { try db.saveEntry(TriggerPointEntry(id: "e9", regionID: "back-neck", muscle: "levator scapulae", side: .left, recordedAt: s.startedAt), sessionID: s.id, by: therapist.username) }
+        #expect(throws: SessionError.self) { try db.deleteEntry(id: "e1", sessionID: s.id, by: therapist.username) }
+        #expect(try db.session(id: s.id)?.closeOut.nprsAfter == 4)
+
+        // Addenda: on signed sessions only.
+        let addendum = try db.addAddendum(sessionID: s.id, text: "Called: soreness gone next day.", adverseEvent: nil, by: therapist.username)
+        #expect(try db.session(id: s.id)?.addenda.map(\.id) == [addendum.id])
+        let next = try db.startSession(patientID: patient.id, clinician: therapist.username)
+        #expect(throws: SessionError.self) { try db.addAddendum(sessionID: next.id, text: "too early", adverseEvent: nil, by: therapist.username) }
+        #expect(next.condition.catalogueID == "neck-pain")
+
+        let report = try db.check(seal: nil)
+        #expect(report.ok, "\(report.problems)")
+    }
+
+    @Test(arguments: Backend.under)
+    func theAuditChainLinksEveryRowAndCheckHoldsTheSeal(_ backend: Backend) throws {
+        let db = try backend.make()
+        let (_, s) = try chartedSession(in: db)
+        try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: s.version)
+        let seal = try db.logExport(entity: "session", entityID: String(s.id), detail: "text to x", by: therapist.username)
+        let log = try db.auditLog(limit: nil)
+        #expect(log.count > 5)
+        #expect(log.map(\.id) == Array(1...Int64(log.count)))
+        #expect(log.last?.hash == seal)
+        for (a, b) in zip(log, log.dropFirst()) { #expect(b.prevHash == a.hash) }
+        #expect(log.first?.prevHash == String(repeating: "0", count: 64))
+        #expect(try db.auditLog(limit: 2).map(\.id) == [Int64(log.count - 1), Int64(log.count)])
+        let report = try db.check(seal: seal)
+        #expect(report.ok, "\(report.problems)")
+        #expect(try !db.check(seal: String(repeating: "a", count: 64)).ok)
+    }
+}
+
+/// Issue 11: the same demo clinic exports byte-identical, text and JSON, from both backends.
+@Suite struct CrossBackendExportTests {
+    @Test(.enabled(if: TestPostgres.runs))
+    func theDemoClinicExportsByteIdenticalFromBothBackends() throws {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        var stores: [any ClinicStore] = []
+        for backend in Backend.allCases {
+            // A clock that does not move: opening a SQLite file reads it once more than
+            // connecting to a server, and the demo's records must carry the same times.
+            let env = ChartEnvironment(now: { start }, newID: ChartEnvironment.fixed().newID, timeZone: TimeZone(identifier: "UTC")!)
+            let db = try backend.make(env)
+            try db.loadDemo(DemoClinic.make(seed: 5, today: start, timeZone: env.timeZone, catalogue: .builtIn))
+            stores.append(db)
+        }
+        let (sqlite, postgres) = (stores[0], stores[1])
+        #expect(try sqlite.patientCount() == postgres.patientCount())
+        var a: [String] = [], b: [String] = []
+        for (db, out) in [(sqlite, 0), (postgres, 1)] {
+            let context = ExportContext(clinicName: try db.clinicName(), catalogue: .builtIn, timeZone: try db.clinicTimeZone())
+            var texts: [String] = []
+            try db.forEachSessionRecord { record in
+                texts.append(TextExport.session(record, context: context))
+                texts.append(try JSONExport.session(record, context: context))
+            }
+            for p in try db.searchPatients("", limit: 1000) {
+                let records = try db.sessionRecords(patientID: p.id)
+                texts.append(TextExport.patient(records, context: context))
+                texts.append(try JSONExport.patient(records, context: context))
+            }
+            if out == 0 { a = texts } else { b = texts }
+        }
+        #expect(a.count > 100)
+        #expect(a.count == b.count)
+        for (i, (x, y)) in zip(a, b).enumerated() where x != y {
+            let line = zip(x.split(separator: "\n"), y.split(separator: "\n")).first { $0 != $1 }
+            Issue.record("export \(i) differs between SQLite and PostgreSQL: \(line.map { "\($0.0)\n  vs  \($0.1)" } ?? "in length")")
+            break
+        }
+        let (logA, logB) = (try sqlite.auditLog(limit: nil), try postgres.auditLog(limit: nil))
+        #expect(logA.count == logB.count)
+        if let (x, y) = zip(logA, logB).first(where: { $0.hash != $1.hash }) {
+            Issue.record("audit rows differ from row \(x.id):\nSQLite:     \(x)\nPostgreSQL: \(y)")
+        }
+        #expect(try postgres.check(seal: nil).ok)
+    }
+
+    @Test(.disabled(if: TestPostgres.runs, "a PostgreSQL server is here: the contract ran on both backends"))
+    func postgresContractNotRunHere() {
+        // Reported as not run (skipped), never as passed: no server binaries on this machine.
+    }
+}

@@ -1,0 +1,127 @@
+import ChartCore
+import ChartStore
+import Foundation
+
+/// A PostgreSQL server for the tests: the one `.ci/run` starts (its superuser URL in
+/// `NEEDLECHART_TEST_POSTGRES`), else, on a developer's machine, a throwaway one started here the
+/// same way (initdb in a temporary folder, a Unix socket in that folder only, as the `postgres`
+/// account when running as root) and stopped when the test process exits. In CI with no URL given
+/// the PostgreSQL tests fail with a message: they never pass by not running.
+public enum TestPostgres {
+    /// Why there is no server, when there is none.
+    public struct Unavailable: Error, CustomStringConvertible {
+        /// What is missing, and what to do.
+        public var description: String
+    }
+
+    /// The server's superuser URL (a socket folder), or why there is none.
+    public static let server: Result<String, Unavailable> = {
+        let env = ProcessInfo.processInfo.environment
+        if let url = env["NEEDLECHART_TEST_POSTGRES"], !url.isEmpty { return .success(url) }
+        if env["CI"] != nil {
+            return .failure(Unavailable(description: "CI is set but NEEDLECHART_TEST_POSTGRES is not: .ci/run starts a throwaway PostgreSQL server and exports its URL; the PostgreSQL tests cannot pass without one."))
+        }
+        return startThrowaway()
+    }()
+
+    /// Whether the PostgreSQL tests can run here (always true in CI: there they fail instead).
+    public static var runs: Bool {
+        if case .success = server { return true }
+        return ProcessInfo.processInfo.environment["CI"] != nil
+    }
+
+    /// A new, empty database on the server, set up with `admin init`; its URL (as the superuser).
+    public static func freshClinic(initialize: Bool = true) throws -> String {
+        let base = try server.get()
+        let name = "nc_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try psql(base, "CREATE DATABASE \(name)")
+        let url = base.replacingOccurrences(of: "@/postgres?", with: "@/\(name)?")
+        if initialize { try PostgresAdmin.initialize(url: url, environment: .fixed()) }
+        return url
+    }
+
+    /// Runs `sql` with psql (a plain client, as an administrator or a clinician would) and
+    /// returns its output; a failure throws with psql's message.
+    @discardableResult
+    public static func psql(_ url: String, _ sql: String) throws -> String {
+        let (status, out, err) = run("/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA", url, "-c", sql])
+        guard status == 0 else { throw Unavailable(description: "psql: \(err.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        return out
+    }
+
+    /// `url` connecting as `role` instead (over the same socket, trust authentication).
+    public static func url(_ url: String, as role: String) -> String {
+        url.replacingOccurrences(of: "postgresql://postgres@", with: "postgresql://\(role)@")
+    }
+
+    // MARK: - A throwaway server
+
+    /// The folder of the server this process started, stopped at exit.
+    nonisolated(unsafe) private static var startedFolder: String?
+    /// The process that started it: a child forked by a test (TerminalTests' crash) inherits the
+    /// atexit handler, and must not stop the server and remove its folder when it exits.
+    nonisolated(unsafe) private static var startedBy: pid_t = 0
+
+    private static func startThrowaway() -> Result<String, Unavailable> {
+        let bins = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        guard let version = bins.compactMap(Int.init).max(), FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(version)/bin/initdb") else {
+            return .failure(Unavailable(description: "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql postgresql-contrib)"))
+        }
+        let bin = "/usr/lib/postgresql/\(version)/bin"
+        let dir = NSTemporaryDirectory() + "needlechart-test-pg-" + UUID().uuidString.prefix(8)
+        let root = geteuid() == 0
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            return .failure(Unavailable(description: "cannot make \(dir): \(error)"))
+        }
+        if root { _ = run("/bin/chown", ["postgres", dir]) }
+        chmod(dir, 0o700)
+        let script = "'\(bin)/initdb' -D '\(dir)/data' -U postgres -A trust -E UTF8 --locale=C.UTF-8 >'\(dir)/initdb.log' 2>&1 && " +
+            "'\(bin)/pg_ctl' -D '\(dir)/data' -l '\(dir)/server.log' -w -o \"-k '\(dir)' -c listen_addresses=''\" start >'\(dir)/pg_ctl.log' 2>&1 </dev/null"
+        // No pipes: the server would inherit them, and reading them would wait for it to end.
+        let status = root ? detached("/bin/su", ["postgres", "-s", "/bin/sh", "-c", script]) : detached("/bin/sh", ["-c", script])
+        let err = (try? String(contentsOfFile: dir + "/pg_ctl.log", encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            return .failure(Unavailable(description: "could not start a throwaway PostgreSQL server in \(dir): \(err) (see its initdb.log, pg_ctl.log)"))
+        }
+        startedFolder = dir
+        startedBy = getpid()
+        atexit {
+            guard let dir = TestPostgres.startedFolder, getpid() == TestPostgres.startedBy else { return }
+            let bins = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+            guard let version = bins.compactMap(Int.init).max() else { return }
+            let stop = "'/usr/lib/postgresql/\(version)/bin/pg_ctl' -D '\(dir)/data' -m immediate stop >/dev/null 2>&1"
+            _ = geteuid() == 0 ? TestPostgres.detached("/bin/su", ["postgres", "-s", "/bin/sh", "-c", stop]) : TestPostgres.detached("/bin/sh", ["-c", stop])
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        return .success("postgresql://postgres@/postgres?host=\(dir)")
+    }
+
+    /// Runs `tool` with no pipes (all three streams on /dev/null) and waits for it: its exit
+    /// status. posix_spawn and waitpid, not Foundation's Process, whose wait hung here when
+    /// called while Swift Testing evaluated a trait.
+    static func detached(_ tool: String, _ arguments: [String]) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let argv = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, tool, &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return -1 } }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        do { try p.run() } catch { return (-1, "", "\(error)") }
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
