@@ -93,6 +93,10 @@ import Testing
         let safety = try box.run(["report", "safety", "--db", box.db])
         #expect(safety.status == 0, "\(safety.stderr)")
         #expect(safety.stdout.contains("bruising (mild)") && safety.stdout.contains("PUBLISHED: published survey rates"))
+        // Brady et al.'s figures as printed, and the major rate cited as Boyce et al.'s.
+        #expect(safety.stdout.contains("7.55%") && safety.stdout.contains("19.18%") && safety.stdout.contains("Major (about 1 in 1,000): Boyce et al."),
+                "\(safety.stdout)")
+        #expect(!safety.stdout.contains("nan"))
         #expect(safety.stdout.split(separator: "\n").allSatisfy { DisplayWidth.of(String($0)) <= 80 })
         let json = try box.run(["report", "safety", "--json", "--db", box.db])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
