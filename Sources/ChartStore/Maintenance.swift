@@ -163,6 +163,26 @@ extension AppDatabase {
             report.problems.append("patient \(id): deleted (the audit log records the patient)")
         }
         report.checked.append("\(patients) patients' identities as audited")
+
+        // Referrals (what the jurisdiction's rules rest on): each as its last audit row recorded it.
+        var referrals = 0
+        var recorded: Set<String> = []
+        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, referral FROM referrals ORDER BY patient_id, condition_key") {
+            referrals += 1
+            let key = "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))"
+            recorded.insert(key)
+            let name = "referral of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))"
+            switch bindings.referrals[key] {
+            case nil: report.problems.append("\(name): recorded outside NeedleChart (no audit row)")
+            case let bound? where bound != (row[2] as String): report.problems.append("\(name): changed without an audit row")
+            default: break
+            }
+        }
+        for key in bindings.referrals.keys.sorted() where !recorded.contains(key) {
+            let (patient, episode) = key.firstIndex(of: "/").map { (key[..<$0], key[key.index(after: $0)...]) } ?? (Substring(key), "")
+            report.problems.append("referral of patient \(patient) (\(Sanitizer.line(String(episode)))): removed (the audit log records it)")
+        }
+        report.checked.append("\(referrals) referrals as recorded")
     }
 
     /// Copies the database to `destination` with SQLite's online backup: a consistent copy
