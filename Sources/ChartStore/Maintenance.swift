@@ -183,6 +183,25 @@ extension AppDatabase {
             report.problems.append("referral of patient \(patient) (\(Sanitizer.line(String(episode)))): removed (the audit log records it)")
         }
         report.checked.append("\(referrals) referrals as recorded")
+
+        // Consent forms: each version's text as the audit row that stored it bound it.
+        var forms: Set<Int> = []
+        for row in try Row.fetchAll(db, sql: "SELECT version, text, sha256 FROM consent_forms ORDER BY version") {
+            let version: Int = row[0]
+            forms.insert(version)
+            let text: String = row[1], stored: String = row[2]
+            guard let bound = bindings.consentForms[version] else {
+                report.problems.append("consent form version \(version): stored outside NeedleChart (no audit row)")
+                continue
+            }
+            if Evidence.hex(Data(text.utf8)) != bound || stored != bound {
+                report.problems.append("consent form version \(version): its text has changed since it was stored")
+            }
+        }
+        for version in bindings.consentForms.keys.sorted() where !forms.contains(version) {
+            report.problems.append("consent form version \(version): removed (the audit log records it)")
+        }
+        report.checked.append("\(forms.count) consent form versions as stored")
     }
 
     /// Copies the database to `destination` with SQLite's online backup: a consistent copy
