@@ -139,7 +139,8 @@ public enum ConsentForms {
         wrapped("Form version \(form.version), sha256 \(Sanitizer.line(String(form.sha256.prefix(16))))")
         out.append(String(repeating: "=", count: width))
         out.append("")
-        for line in Sanitizer.multiline(form.text).split(separator: "\n", omittingEmptySubsequences: false) {
+        let body = Sanitizer.multiline(form.text)
+        for line in (body.hasSuffix("\n") ? String(body.dropLast()) : body).split(separator: "\n", omittingEmptySubsequences: false) {
             let l = Sanitizer.line(String(line))
             if l.hasPrefix("- ") { wrapped(String(l.dropFirst(2)), first: "  - ", rest: "    ") } else { wrapped(l) }
         }
