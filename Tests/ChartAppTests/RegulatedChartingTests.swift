@@ -106,4 +106,38 @@ import Testing
         _ = try chartAPoint(&screen, runner, context)
         #expect(screen.session.entries.count == 1)
     }
+
+    /// The app's consent key records the clinic's consent form (SPEC §9) with no new screen: the
+    /// screening save it leads to makes the store record the form's version and hash.
+    @Test func theConsentKeyRecordsTheConsentFormsVersionAndHash() throws {
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        let patient = try db.addPatient(Patient(name: "Rita Consent", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "CF-1"), by: "ahale")
+        var s = try db.startSession(patientID: patient.id, clinician: "ahale")
+        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
+        s.nprsBefore = 6
+        s.version = try db.saveSessionDetails(s, by: "ahale")
+        try db.editConsentForm(text: "Our clinic's form, version two.\n", by: "ahale")
+        #expect(try db.consentFormReference(sessionID: s.id) == nil)
+
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: zone,
+                                  exportDirectory: NSTemporaryDirectory(), confineExports: true)
+        let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: zone, now: env.now(), newID: env.newID,
+                                 exportDirectory: NSTemporaryDirectory())
+        var screen = SessionScreen(session: try #require(try db.session(id: s.id)), patient: patient, previous: nil, context: context)
+        screen.screening.focus = try #require(ScreeningState.rows(.builtIn).firstIndex(of: .consent))
+        var commands = [Key.character("a"), .ctrl("s")].flatMap { screen.handle($0, context: context) }
+        while !commands.isEmpty {
+            if case let .run(effect) = commands.removeFirst() {
+                for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+            }
+        }
+        let form = try db.consentForm()
+        #expect(form.version == 2)
+        #expect(try db.consentFormReference(sessionID: s.id) == form.reference)
+        let stored = try #require(try db.session(id: s.id))
+        #expect(stored.consent.obtained && stored.consent.obtainedBy == "ahale" && stored.consent.at != nil)
+    }
 }
