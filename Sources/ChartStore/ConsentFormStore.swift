@@ -79,15 +79,16 @@ extension AppDatabase {
     }
 
     /// Keeps a session's record of the consent form in step with its consent, in the save that
-    /// records it: consent given with no form recorded yet records the current version (the
-    /// default stored first if need be); consent withdrawn clears it; consent still given keeps
-    /// the version it was given to, even when a newer one exists since.
+    /// records it: consent given in this save (`wasObtained` false before it) records the current
+    /// version (the default stored first if need be); consent withdrawn clears it; consent still
+    /// given keeps the version it was given to, even when a newer one exists since — and a
+    /// consent recorded before forms were kept stays without one rather than claim today's.
     /// Returns the version newly recorded, if any (for the save's audit row).
     @discardableResult
-    static func recordConsentForm(_ db: Database, sessionID: Int64, obtained: Bool, by actor: String, at: String) throws -> ConsentForm? {
+    static func recordConsentForm(_ db: Database, sessionID: Int64, obtained: Bool, wasObtained: Bool, by actor: String, at: String) throws -> ConsentForm? {
         let recorded = try Int.fetchOne(db.cachedStatement(sql: "SELECT consent_form_version FROM sessions WHERE id = ?"), arguments: [sessionID])
         switch (obtained, recorded) {
-        case (true, nil):
+        case (true, nil) where !wasObtained:
             let form = try currentConsentForm(db, storingDefaultBy: actor, at: at)
             try db.execute(sql: "UPDATE sessions SET consent_form_version = ?, consent_form_sha256 = ? WHERE id = ?",
                            arguments: [form.version, form.sha256, sessionID])

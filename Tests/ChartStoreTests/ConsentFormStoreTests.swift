@@ -65,6 +65,18 @@ import Testing
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// A draft whose consent was recorded before the upgrade that keeps forms: saving it again
+    /// does not claim its consent was given to today's form (which the patient may never have seen).
+    @Test func aConsentFromBeforeFormsWereKeptIsNotStampedWithTodaysForm() throws {
+        let db = try makeStore()
+        let (_, s) = try chartedSession(db)
+        try db.writer.write { try $0.execute(sql: "UPDATE sessions SET consent_form_version = NULL, consent_form_sha256 = NULL WHERE id = ?", arguments: [s.id]) }
+        var again = try #require(try db.session(id: s.id))
+        again.closeOut.nprsAfter = 2
+        again.version = try db.saveSessionDetails(again, by: "ahale")
+        #expect(try db.consentFormReference(sessionID: s.id) == nil)
+    }
+
     @Test func theFirstEditStoresTheDefaultAsVersionOneBeforeIt() throws {
         let db = try makeStore()
         let form = try db.editConsentForm(text: "Our clinic's form.\n", by: "ahale")
