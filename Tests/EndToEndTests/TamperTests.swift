@@ -132,6 +132,20 @@ import Testing
         try expectCheckNames(box, ["referral of patient \(patient) (neck-pain): removed (the audit log records it)"])
     }
 
+    /// A consent form version rewritten with sqlite3 (its guard dropped and re-created, its hash
+    /// column recomputed to match) is named: its audit row holds the hash it was stored with.
+    @Test func aConsentFormVersionRewrittenIsNamed() throws {
+        let box = try copy()
+        defer { box.remove() }
+        let text = box.root + "/form.txt"
+        try "Our own form: risks, benefits, alternatives.\n".write(toFile: text, atomically: true, encoding: .utf8)
+        #expect(try box.run(["consent-form", "edit", "--file", text, "--db", box.db]).status == 0)
+        #expect(try box.run(["check", "--db", box.db]).status == 0)
+        try tamper(box, dropping: ["consent_forms_no_update"],
+                   "UPDATE consent_forms SET text = 'No risks.' || char(10), sha256 = lower(hex(sha3('x'))) WHERE version = 1;")
+        try expectCheckNames(box, ["consent form version 1: its text has changed since it was stored"])
+    }
+
     @Test func aSignedSessionUnsignedThenEdited() throws {
         let box = try copy()
         defer { box.remove() }
