@@ -41,8 +41,29 @@ import Testing
         #expect(try box.run(["consent-form", "show", "--version", "1", "--db", box.db]).stdout.contains("(current is 2)"))
         #expect(try box.run(["consent-form", "print", "--version", "2", "--db", box.db]).stdout.contains("  - a risk\n"))
         #expect(try box.run(["consent-form", "show", "--version", "7", "--db", box.db]).stderr == "needlechart: There is no consent form version 7.\n")
-        #expect(try box.run(["consent-form", "edit", "--db", box.db]).status != 0)
+        #expect(try box.run(["consent-form", "edit", "--db", box.db], environment: ["EDITOR": "", "VISUAL": ""]).stderr
+                == "needlechart: edit needs a terminal for an editor ($VISUAL or $EDITOR), or --file PATH (- for standard input)\n")
         #expect(try box.run(["consent-form", "edit", "--file", box.root + "/missing.txt", "--db", box.db]).stderr.contains("no such file"))
         #expect(try box.run(["check", "--db", box.db]).status == 0)
+    }
+
+    /// edit with no --file opens the current text in $EDITOR (here a script that appends a line):
+    /// what it saves is the new version; an editor that leaves the text as it was, or fails, stores nothing.
+    @Test func editOpensTheCurrentTextInTheEditor() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        #expect(try box.run(["demo", "--db", box.db]).status == 0)
+        let script = box.root + "/editor.sh"
+        try "#!/bin/sh\nprintf 'Added by the clinic.\\n' >> \"$1\"\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let edited = try box.run(["consent-form", "edit", "--db", box.db], environment: ["EDITOR": script, "VISUAL": ""])
+        #expect(edited.status == 0 && edited.stdout.hasPrefix("Consent form version 2 stored"), "\(edited.stdout)\(edited.stderr)")
+        let shown = try box.run(["consent-form", "show", "--db", box.db]).stdout
+        #expect(shown.contains("It is not acupuncture") && shown.hasSuffix("I consent to dry needling.\nAdded by the clinic.\n"), "\(shown)")
+        let same = try box.run(["consent-form", "edit", "--db", box.db], environment: ["EDITOR": "true", "VISUAL": ""])
+        #expect(same.status == 0 && same.stdout == "No change: the consent form stays version 2.\n", "\(same.stdout)\(same.stderr)")
+        let failed = try box.run(["consent-form", "edit", "--db", box.db], environment: ["EDITOR": "false", "VISUAL": ""])
+        #expect(failed.status == 1 && failed.stderr.contains("exited with status 1: nothing was stored"), "\(failed.stderr)")
+        #expect(try box.run(["consent-form", "show", "--all", "--db", box.db]).stdout.split(separator: "\n").count == 3)
     }
 }

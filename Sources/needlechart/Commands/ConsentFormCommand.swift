@@ -9,8 +9,9 @@ struct ConsentFormCommand: ParsableCommand {
         commandName: "consent-form",
         abstract: "Show, edit (as a new version) or print the clinic's consent form.",
         discussion: """
-            show prints the current form (or --version N; --all lists every version). edit --file PATH (or - for \
-            standard input) stores the text as a new version: a version never changes once stored, and a session keeps \
+            show prints the current form (or --version N; --all lists every version). edit opens the current text in \
+            $VISUAL or $EDITOR (vi at a terminal), or takes it from --file PATH (- for standard input), and stores it \
+            as a new version: a version never changes once stored, and a session keeps \
             the version its consent was given to. print writes the patient's copy as 80-column text: the clinic's name, \
             the form's version and hash, the text, your dry needling training, and lines to sign. show and print only read.
             """)
@@ -25,7 +26,7 @@ struct ConsentFormCommand: ParsableCommand {
     var version: Int?
     @Flag(help: "show: list every version.")
     var all = false
-    @Option(help: ArgumentHelp("edit: the new text, from this file (- for standard input).", valueName: "path"))
+    @Option(help: ArgumentHelp("edit: the new text, from this file (- for standard input) instead of an editor.", valueName: "path"))
     var file: String?
 
     /// The largest file edit reads: far above `ConsentForms.maxLength`, so that a wrong file is refused unread.
@@ -34,7 +35,6 @@ struct ConsentFormCommand: ParsableCommand {
     func validate() throws {
         switch action {
         case .edit:
-            if file == nil { throw ValidationError("edit needs --file PATH (or --file - to read standard input)") }
             if version != nil || all { throw ValidationError("--version and --all are for show and print") }
         case .show, .print:
             if file != nil { throw ValidationError("--file is for edit") }
@@ -49,8 +49,18 @@ struct ConsentFormCommand: ParsableCommand {
             case .show: try show(try global.openReadOnly())
             case .print: try printCopy(try global.openReadOnly())
             case .edit:
-                let text = try readText()
                 let db = try global.open()
+                let text: String
+                if file != nil {
+                    text = try readText()
+                } else {
+                    let current = try db.consentForm()
+                    text = try editInEditor(current.text)
+                    if ConsentForms.normalized(text) == current.text {
+                        print("No change: the consent form stays version \(current.version).")
+                        return
+                    }
+                }
                 let form = try db.editConsentForm(text: text, by: ClinicianIdentity.username())
                 print("Consent form version \(form.version) stored (sha256 \(form.sha256)).")
                 print("Sessions keep the version their consent was given to; a patient who")
@@ -77,6 +87,37 @@ struct ConsentFormCommand: ParsableCommand {
         guard data.count <= Self.maxFileBytes else { throw CLIError("the consent form file is larger than \(Self.maxFileBytes) bytes: not a consent form") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("the consent form file is not UTF-8 text") }
         return text
+    }
+
+    /// The text after the clinician edits `text` in $VISUAL, $EDITOR or (at a terminal) vi: in an
+    /// owner-only temporary file, removed afterwards. An editor that fails stores nothing.
+    private func editInEditor(_ text: String) throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        let chosen = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard let editor = chosen ?? (isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 ? "vi" : nil) else {
+            throw CLIError("edit needs a terminal for an editor ($VISUAL or $EDITOR), or --file PATH (- for standard input)")
+        }
+        let dir = NSTemporaryDirectory() + "needlechart-consent-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/consent-form.txt"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write a temporary file for the editor in \(Sanitizer.line(dir))")
+        }
+        // Through the shell, so that an editor with options ("code --wait") works; the path is an argument, never parsed.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", editor + " \"$1\"", "sh", path]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw CLIError("the editor (\(Sanitizer.line(editor))) exited with status \(p.terminationStatus): nothing was stored")
+        }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= Self.maxFileBytes,
+              let edited = String(data: data, encoding: .utf8) else {
+            throw CLIError("the edited consent form is not UTF-8 text of at most \(Self.maxFileBytes) bytes: nothing was stored")
+        }
+        return edited
     }
 
     private func show(_ db: AppDatabase) throws {
