@@ -134,4 +134,17 @@ import Testing
         let stored = try #require(try db.referral(patientID: s.patientID, condition: s.condition))
         #expect(stored.planLetterSent?.description == today && stored.physicianAnswer == .agrees && stored.referrer == "Dr Ada Reyes")
     }
+
+    /// A mistyped lots command (no --size, a size that is none, --remove without --lot) says so
+    /// and creates no database where there was none.
+    @Test func aMistypedLotsCommandCreatesNothing() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        for (args, says) in [(["--lot", "J1"], "--size is required"), (["--size", "big", "--lot", "J1"], "is not a needle size"),
+                             (["--size", "0.25x40", "--remove"], "--remove needs --lot")] {
+            let r = try box.run(["lots", "1", "--db", box.db] + args)
+            #expect(r.status == 1 && r.stderr.contains(says), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: box.db), "no database created by \(args)")
+        }
+    }
 }
