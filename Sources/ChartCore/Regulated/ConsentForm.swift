@@ -10,8 +10,9 @@ public struct ConsentForm: Sendable, Equatable {
     public var text: String
     /// SHA-256 (lowercase hex) of the text's UTF-8 bytes.
     public var sha256: String
-    /// Who made this version, and when; nil for the built-in default before it is stored.
+    /// Who made this version (an account); nil for the built-in default before it is stored.
     public var createdBy: String?
+    /// When this version was stored; nil for the built-in default before it is stored.
     public var createdAt: Date?
 
     /// Bundles a version.
