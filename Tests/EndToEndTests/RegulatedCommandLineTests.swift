@@ -147,4 +147,18 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: box.db), "no database created by \(args)")
         }
     }
+
+    /// A referral with a mistyped day, form or answer says which and creates no database.
+    @Test func aMistypedReferralCreatesNothing() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        for (args, says) in [(["--date", "2026-02-30"], "--date '2026-02-30' is not a day YYYY-MM-DD"),
+                             (["--form", "sometimes"], "--form must be written or oral, not 'sometimes'"),
+                             (["--answer", "maybe"], "--answer must be agrees or contraindicated, not 'maybe'"),
+                             (["--letter-sent", "soon"], "--letter-sent 'soon' is not a day YYYY-MM-DD")] {
+            let r = try box.run(["referral", "NC-0001", "--db", box.db, "--referrer", "Dr Ada Reyes"] + args)
+            #expect(r.status == 1 && r.stderr == "needlechart: \(says)\n", "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: box.db), "no database created by \(args)")
+        }
+    }
 }
