@@ -91,6 +91,10 @@ enum Audit {
         /// Each addendum's hash and the hash version it was taken with.
         var addenda: [String: (hash: String, version: Int)] = [:]
         var patients: [Int64: String] = [:]
+        /// Each referral (by its audit entity id, "patient/episode") as its last audit row recorded it.
+        var referrals: [String: String] = [:]
+        /// Each consent form version's text hash, as the audit row that stored it bound it.
+        var consentForms: [Int: String] = [:]
         /// Rows that bind again what is bound once and for all (a session's signing, an
         /// addendum): the first binding stands, these are named.
         var rebinds: [String] = []
@@ -197,6 +201,19 @@ enum Audit {
             guard action == AuditAction.create.rawValue || action == AuditAction.change.rawValue,
                   let id = Int64(row[5] as String), let identity = Evidence.hash("identity", in: detail) else { return }
             b.patients[id] = identity
+        case "referral":
+            // Each recording writes the referral's stored JSON whole: the last one is what stands.
+            guard action == AuditAction.change.rawValue else { return }
+            b.referrals[row[5] as String] = detail
+        case "consent-form":
+            // A version is stored once; a later row naming it again does not rebind it.
+            guard action == AuditAction.create.rawValue, let version = Int(row[5] as String),
+                  let form = Evidence.hash("form", in: detail) else { return }
+            if b.consentForms[version] != nil {
+                b.rebinds.append("audit log row \(rowID): records consent form version \(version) a second time (the first record stands)")
+            } else {
+                b.consentForms[version] = form
+            }
         default: break
         }
     }

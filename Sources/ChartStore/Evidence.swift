@@ -45,7 +45,8 @@ enum Evidence {
         let (sessionSQL, entriesSQL) = switch version {
         case 1: (sessionSQL1, entriesSQL1)
         case 2: (sessionSQL2, entriesSQL2)
-        default: (sessionSQL3, entriesSQL2)
+        case 3: (sessionSQL3, entriesSQL2)
+        default: (sessionSQL4, entriesSQL2)
         }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionSQL), arguments: [sessionID]) else { return nil }
         var c = Canonical(version == 1 ? "session-data-v1" : "session-data-v\(version)")
@@ -67,11 +68,12 @@ enum Evidence {
 
     /// The data-hash version new signings bind ("data3 sha256 …"; version 2 was "data2 …",
     /// version 1 "data …"). Version 3 adds regulated practice: the needle lots per size, the
-    /// coding and procedure code, and the signer's credentials as kept at signing.
-    static let dataVersion = 3
+    /// coding and procedure code, and the signer's credentials as kept at signing. Version 4
+    /// adds the consent form the consent was given to (its version and the hash of its text).
+    static let dataVersion = 4
 
     /// The data-hash versions `check` knows, newest first.
-    static let dataVersions = [3, 2, 1]
+    static let dataVersions = [4, 3, 2, 1]
 
     /// The tag a signing's audit row gives the data hash of `version`.
     static func dataTag(_ version: Int) -> String { version == 1 ? "data" : "data\(version)" }
@@ -101,6 +103,11 @@ enum Evidence {
     private static let sessionSQL3 = """
         SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes, s.severe_or_widespread,
                s.coding_system, s.procedure_code, s.signer_credentials
+        FROM sessions s WHERE s.id = ?
+        """
+    static let sessionSQL4 = """
+        SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes, s.severe_or_widespread,
+               s.coding_system, s.procedure_code, s.signer_credentials, s.consent_form_version, s.consent_form_sha256
         FROM sessions s WHERE s.id = ?
         """
     private static let lotsSQL3 = """

@@ -164,6 +164,45 @@ extension AppDatabase {
             report.problems.append("patient \(id): deleted (the audit log records the patient)")
         }
         report.checked.append("\(patients) patients' identities as audited")
+
+        // Referrals (what the jurisdiction's rules rest on): each as its last audit row recorded it.
+        var referrals = 0
+        var recorded: Set<String> = []
+        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, referral FROM referrals ORDER BY patient_id, condition_key") {
+            referrals += 1
+            let key = "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))"
+            recorded.insert(key)
+            let name = "referral of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))"
+            switch bindings.referrals[key] {
+            case nil: report.problems.append("\(name): recorded outside NeedleChart (no audit row)")
+            case let bound? where bound != (row[2] as String): report.problems.append("\(name): changed without an audit row")
+            default: break
+            }
+        }
+        for key in bindings.referrals.keys.sorted() where !recorded.contains(key) {
+            let (patient, episode) = key.firstIndex(of: "/").map { (key[..<$0], key[key.index(after: $0)...]) } ?? (Substring(key), "")
+            report.problems.append("referral of patient \(patient) (\(Sanitizer.line(String(episode)))): removed (the audit log records it)")
+        }
+        report.checked.append("\(referrals) referrals as recorded")
+
+        // Consent forms: each version's text as the audit row that stored it bound it.
+        var forms: Set<Int> = []
+        for row in try Row.fetchAll(db, sql: "SELECT version, text, sha256 FROM consent_forms ORDER BY version") {
+            let version: Int = row[0]
+            forms.insert(version)
+            let text: String = row[1], stored: String = row[2]
+            guard let bound = bindings.consentForms[version] else {
+                report.problems.append("consent form version \(version): stored outside NeedleChart (no audit row)")
+                continue
+            }
+            if Evidence.hex(Data(text.utf8)) != bound || stored != bound {
+                report.problems.append("consent form version \(version): its text has changed since it was stored")
+            }
+        }
+        for version in bindings.consentForms.keys.sorted() where !forms.contains(version) {
+            report.problems.append("consent form version \(version): removed (the audit log records it)")
+        }
+        report.checked.append("\(forms.count) consent form versions as stored")
     }
 
     /// Copies the database to `destination` with SQLite's online backup: a consistent copy

@@ -46,7 +46,7 @@ extension AppDatabase {
     /// Records the lot of one needle size used in an unsigned session. Refused with a message:
     /// a signed session, no size, an empty or overlong lot, a bad GTIN, and a lot that expired
     /// before the session's day (in the clinic's time zone). Recording the same size and lot
-    /// again updates its expiry, brand and GTIN.
+    /// again (in any case) updates its expiry, brand and GTIN.
     public func recordNeedleLot(_ lot: NeedleLot, sessionID: Int64, by actor: String) throws {
         var clean = lot
         clean.lot = lot.lot.trimmingCharacters(in: .whitespaces)
@@ -59,6 +59,12 @@ extension AppDatabase {
             let day = CalendarDate(try Self.time(started) ?? Date(), in: try Self.clinicTimeZone(db))
             let issues = NeedleLots.validate(clean, sessionDay: day)
             guard issues.isEmpty, let size = clean.size else { throw ValidationError(issues) }
+            // The same lot in another case is the same lot (recall ignores case): keep the first spelling.
+            if let first = try String.fetchOne(db, sql: """
+                SELECT lot FROM needle_lots WHERE session_id = ? AND diameter_hundredths = ? AND length_mm = ? AND lot = ? COLLATE NOCASE
+                """, arguments: [sessionID, size.diameter.hundredths, size.lengthMM, clean.lot]) {
+                clean.lot = first
+            }
             try db.execute(sql: """
                 INSERT INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, expiry, brand, gtin, recorded_by, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -356,6 +356,32 @@ enum Schema {
                 """)
             try SearchKeys.fillAll(db)
         }
+        migrator.registerMigration("v12: consent forms") { db in
+            // The clinic's consent form (SPEC §9), versioned and insert-only: an edit is a new
+            // version, numbered after the last, and no version used by a session ever changes.
+            // A session records the version and the hash of the text its consent was given to.
+            try db.execute(sql: """
+                CREATE TABLE consent_forms (
+                    version INTEGER PRIMARY KEY NOT NULL CHECK (version >= 1),
+                    text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 20000),
+                    sha256 TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TRIGGER consent_forms_next_version BEFORE INSERT ON consent_forms
+                WHEN new.version <> coalesce((SELECT max(version) FROM consent_forms), 0) + 1 BEGIN
+                    SELECT RAISE(ABORT, 'consent forms are insert-only: an edit is a new version after the last');
+                END;
+                CREATE TRIGGER consent_forms_no_update BEFORE UPDATE ON consent_forms BEGIN
+                    SELECT RAISE(ABORT, 'consent forms are read-only: an edit is a new version');
+                END;
+                CREATE TRIGGER consent_forms_no_delete BEFORE DELETE ON consent_forms BEGIN
+                    SELECT RAISE(ABORT, 'consent forms are read-only: an edit is a new version');
+                END;
+                ALTER TABLE sessions ADD COLUMN consent_form_version INTEGER REFERENCES consent_forms(version);
+                ALTER TABLE sessions ADD COLUMN consent_form_sha256 TEXT;
+                """)
+        }
         return migrator
     }
 

@@ -244,7 +244,10 @@ extension AppDatabase {
             guard let stored = try Self.loadSession(db, id: session.id) else { throw StoreError(.notFound, "Session \(session.id) does not exist.") }
             let (s, changes) = try Self.recordingDecisions(session, stored: stored, by: actor, at: now, catalogue: catalogue)
             let version = try Self.writeHeader(db, s, updatedAt: now, by: actor, basedOn: session.version)
-            var detail = "state \(s.state.rawValue)"
+            // Consent records the form it was given to (SPEC §9), in this same save.
+            let form = try Self.recordConsentForm(db, sessionID: s.id, obtained: s.consent.obtained, wasObtained: stored.consent.obtained,
+                                                  by: actor, at: now)
+            var detail = "state \(s.state.rawValue)" + (form.map { "; consent to form version \($0.version)" } ?? "")
             for c in changes { detail += "; screening change: \(c.itemID) \(c.before) → \(c.after): \(Sanitizer.line(c.reason))" }
             if let reason = s.notTreatedReason, stored.notTreatedReason == nil { detail += "; not treated: \(Sanitizer.line(reason))" }
             try Audit.append(db, at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: detail)

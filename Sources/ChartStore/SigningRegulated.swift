@@ -25,7 +25,7 @@ extension AppDatabase {
 
     /// Adds to a session's export record what format 4 shows: its lots (per size and its single
     /// lot field), its coding (as signed, or the clinic's for a draft) and its signer's
-    /// credentials as signed.
+    /// credentials as signed; and what format 5 adds: the consent form its consent was given to.
     static func addRegulated(_ db: Database, to record: inout SessionRecord) throws {
         let s = record.session
         record.needleLots = NeedleLots.effective(recorded: try needleLots(db, sessionID: s.id), sessionLot: s.closeOut.needleLot,
@@ -35,5 +35,6 @@ extension AppDatabase {
         let signedCredentials: String? = row?[1]
         record.coding = try signedCoding.flatMap(CodingSystem.init(rawValue:)) ?? (s.signature == nil ? codingSystem(db) : .none)
         record.signerCredentials = try signedCredentials.map { try JSONColumn.decode(ClinicianCredentials.self, $0) }
+        record.consentForm = try consentFormReference(db, sessionID: s.id)
     }
 }

@@ -65,6 +65,12 @@ import Testing
         ("\u{1D}\u{1D}\u{1D}", "holds no (01) GTIN"),
         ("]C1", "empty"),
         ("1", "ends in the middle"),
+        // An invisible character is named by its code, never shown as empty quotes.
+        ("(10)A\u{202E}B", "U+202E"),
+        ("(10)A\u{200B}B", "U+200B"),
+        // GS1 lots use its 82-character set: no '#', '@', '$', spaces or brackets of other kinds.
+        ("(10)A#B", "'#' cannot be in a GS1 lot"),
+        ("10A@B", "'@' cannot be in a GS1 lot"),
     ])
     func hostileInputIsAClearError(input: String, says: String) {
         do {

@@ -26,6 +26,8 @@ import Testing
         var oral = referral(form: .oral)
         oral.writtenFollowUpDue = d("2026-11-20")
         #expect(JurisdictionRules.needlingBlockers(.virginia, referral: oral, day: day).isEmpty)
+        // Until its written follow-up is due: on the due day itself needling may still go ahead.
+        #expect(JurisdictionRules.needlingBlockers(.virginia, referral: oral, day: d("2026-11-20")).isEmpty)
         #expect(JurisdictionRules.needlingBlockers(.virginia, referral: oral, day: d("2026-11-21"))
                 == ["Virginia: the oral referral's written follow-up was due by 2026-11-20 and has not been received."])
         oral.writtenFollowUpReceived = d("2026-11-19")

@@ -40,7 +40,7 @@ import Testing
         #expect(r.treatments == 4 && r.needles == 25)
         let bruising = try #require(r.rows.first { $0.key == "bruising" })
         #expect(bruising.events == 2 && bruising.perTreatment == Proportion(1, of: 4) && bruising.perNeedle == Proportion(2, of: 25))
-        #expect(bruising.published == 0.076)
+        #expect(bruising.published == 0.0755)
         let infection = try #require(r.rows.first { $0.key == "infection" })
         #expect(infection.events == 1 && infection.late == 1 && infection.severity == "serious")
         #expect(r.rows.first { $0.key == "other" }?.events == 1)
@@ -50,6 +50,47 @@ import Testing
         // Types with a published rate are shown at zero; others only when they occurred.
         #expect(r.rows.first { $0.key == "aggravation" }?.events == 0)
         #expect(!r.rows.contains { $0.key == "nausea" })
+    }
+
+    /// A treatment with more events than needles (one needle, a bruise and a bleed): per needle
+    /// a needle is counted once however many events followed it, so the proportion stays a
+    /// proportion and its Wilson interval a real interval (it was 2 of 1: NaN bounds).
+    @Test func perNeedleNeverCountsMoreThanTheNeedles() throws {
+        let sessions = [
+            session(1, needles: 1, events: [AdverseEvent(typeID: "bruising", severity: .mild), AdverseEvent(typeID: "bleeding", severity: .mild)],
+                    late: [AdverseEvent(typeID: "pain-after", severity: .mild, onset: .later)]),
+            session(2, needles: 3, events: [AdverseEvent(typeID: "bruising", severity: .mild)]),
+        ]
+        let r = SafetyReport.compute(sessions, catalogue: catalogue)
+        let mild = try #require(r.rows.first { $0.key == "class:mild" })
+        #expect(mild.events == 4, "every event is still counted as an event")
+        // Recomputed by hand: session 1 has 3 events on 1 needle (counts 1), session 2 has 1 on 3 (counts 1).
+        #expect(mild.perNeedle == Proportion(2, of: 4))
+        for row in r.rows {
+            #expect(row.perNeedle.count <= row.perNeedle.total && row.perTreatment.count <= row.perTreatment.total, "\(row.key)")
+            #expect(!row.perNeedle.lower.isNaN && !row.perNeedle.upper.isNaN && row.perNeedle.rate <= 1, "\(row.key)")
+        }
+        // Wilson by hand for 2 of 4: centre (0.5 + z²/8)/(1 + z²/4) = 0.5, half z/(1+z²/4)·sqrt(1/16 + z²/64).
+        let z = Proportion.z, half = z / (1 + z * z / 4) * (0.25 / 4 + z * z / 64).squareRoot()
+        #expect(abs(mild.perNeedle.lower - (0.5 - half)) < 1e-12 && abs(mild.perNeedle.upper - (0.5 + half)) < 1e-12)
+        // Even asked directly, more successes than trials is no interval to print.
+        #expect(Proportion(3, of: 2).percentText() == "-")
+    }
+
+    /// The published figures are Brady, McEvoy, Dommerholt and Doody (J Man Manip Ther 2014):
+    /// 1,463 mild events in 7,629 treatments, as printed there (not rounded, not mixed with
+    /// Boyce et al. 2020, whose 36.7% minor rate counts differently); the "about 1 in 1,000"
+    /// for major events is Boyce et al.'s (20 in 20,464), and cited as theirs.
+    @Test func thePublishedRatesAreBradysAsPrintedAndMajorIsBoycesCitedAsSuch() {
+        #expect(PublishedRates.mild == ["bruising": 0.0755, "bleeding": 0.0465, "pain-during": 0.0301, "pain-after": 0.0219, "aggravation": 0.0088])
+        #expect(PublishedRates.anyMild == 0.1918)
+        #expect(abs(PublishedRates.anyMild - 1463.0 / 7629.0) < 0.00005)
+        #expect(PublishedRates.citation.contains("Brady") && PublishedRates.citation.contains("7,629 treatments"))
+        #expect(abs(PublishedRates.major - 20.0 / 20_464.0) < 1e-9)
+        #expect(PublishedRates.majorCitation.contains("Boyce") && PublishedRates.majorCitation.contains("20,464"))
+        #expect(!PublishedRates.citation.contains("Boyce") && !PublishedRates.majorCitation.contains("36.7"))
+        // Printed with the published precision: 7.55%, not a rounded 7.5% or 7.6%.
+        #expect(Proportion.percent(PublishedRates.mild["bruising"]!, decimals: 2) == "7.55%")
     }
 
     @Test func anEmptyRangeGivesNoTreatmentsAndNoDivisionByZero() {

@@ -30,6 +30,21 @@ import Testing
         #expect(before.first?.brand == "Seirin")
     }
 
+    /// The same lot typed again in another case (a scanner's lower-case mode, a hand-typed
+    /// "j2509") is the same lot: recall ignores case, so a second row would count one box twice.
+    @Test func theSameLotInAnotherCaseIsTheSameLot() throws {
+        let db = try makeStore()
+        let (_, s) = try chartedSession(db)
+        try db.recordNeedleLot(NeedleLot(size: thin, lot: "J2509", expiry: CalendarDate(iso: "2027-05-31")), sessionID: s.id, by: "ahale")
+        try db.recordNeedleLot(NeedleLot(size: thin, lot: "j2509", brand: "Seirin"), sessionID: s.id, by: "ahale")
+        let lots = try db.needleLots(sessionID: s.id)
+        #expect(lots.map(\.lot) == ["J2509"] && lots.first?.brand == "Seirin", "\(lots)")
+        #expect(try db.recall(lot: "J2509").count == 1)
+        // Another size keeps its own row.
+        try db.recordNeedleLot(NeedleLot(size: thick, lot: "j2509"), sessionID: s.id, by: "ahale")
+        #expect(try db.needleLots(sessionID: s.id).count == 2)
+    }
+
     @Test func aSignedSessionsLotsNeverChange() throws {
         let db = try makeStore()
         let (_, s) = try chartedSession(db)

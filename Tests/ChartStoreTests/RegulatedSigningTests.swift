@@ -24,7 +24,7 @@ import Testing
 
         let record = try #require(try db.sessionRecord(id: s.id))
         let note = try #require(record.signedNote).document.note
-        #expect(note.formatVersion == 4)
+        #expect(note.formatVersion == ExportFormat.version, "signed today: today's format (4 added these keys)")
         let coding = try #require(note.session.coding)
         #expect(coding.system == "us-cpt" && coding.code == "20560" && coding.descriptor == "needle insertion(s) without injection, 1 or 2 muscles")
         #expect(coding.muscles == ["upper trapezius, right", "infraspinatus, right"])
@@ -35,7 +35,7 @@ import Testing
         #expect(note.session.signature?.credentials?.licence == "PT-77")
         #expect(note.session.signature?.credentials?.training?.hours == 30)
         let signing = try #require(try db.auditLog().last { $0.action == "sign" })
-        #expect(signing.detail.contains("data3 sha256 "))
+        #expect(signing.detail.contains("data\(Evidence.dataVersion) sha256 "), "today's data hash (3 added lots, coding, credentials)")
         #expect(try db.check().ok)
 
         // Later changes to the clinic's coding or the profile never change the signed note.

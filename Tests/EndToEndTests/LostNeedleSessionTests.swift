@@ -60,7 +60,9 @@ struct LostNeedleSessionTests {
         #expect(text.contains("4 inserted, 3 removed and disposed; 1 not found: recorded as a serious adverse event (retained or broken needle)"), "\(text)")
         #expect(text.contains("retained or broken needle (serious): 1 needle not found: not found on plinth, floor or gown"))
         let me = TestAccount.current
-        #expect(text.contains("Consent: obtained ") && text.contains(" by \(me.username) Explained: it is not acupuncture; common effects"))
+        // Consent by the account at the keyboard, to the clinic's consent form (version 1, the default, stored with it).
+        #expect(text.contains("Consent: obtained ") && text.contains(" by \(me.username) Consent form: version 1, sha256 ")
+                && text.contains("Explained: it is not acupuncture; common effects"), "\(text)")
         let check = try box.run(["check", "--db", box.db])
         #expect(check.status == 0)
     }

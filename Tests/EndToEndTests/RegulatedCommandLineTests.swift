@@ -93,6 +93,10 @@ import Testing
         let safety = try box.run(["report", "safety", "--db", box.db])
         #expect(safety.status == 0, "\(safety.stderr)")
         #expect(safety.stdout.contains("bruising (mild)") && safety.stdout.contains("PUBLISHED: published survey rates"))
+        // Brady et al.'s figures as printed, and the major rate cited as Boyce et al.'s.
+        #expect(safety.stdout.contains("7.55%") && safety.stdout.contains("19.18%") && safety.stdout.contains("Major (about 1 in 1,000): Boyce et al."),
+                "\(safety.stdout)")
+        #expect(!safety.stdout.contains("nan"))
         #expect(safety.stdout.split(separator: "\n").allSatisfy { DisplayWidth.of(String($0)) <= 80 })
         let json = try box.run(["report", "safety", "--json", "--db", box.db])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
@@ -129,5 +133,32 @@ import Testing
         let s = try #require(try db.session(id: id))
         let stored = try #require(try db.referral(patientID: s.patientID, condition: s.condition))
         #expect(stored.planLetterSent?.description == today && stored.physicianAnswer == .agrees && stored.referrer == "Dr Ada Reyes")
+    }
+
+    /// A mistyped lots command (no --size, a size that is none, --remove without --lot) says so
+    /// and creates no database where there was none.
+    @Test func aMistypedLotsCommandCreatesNothing() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        for (args, says) in [(["--lot", "J1"], "--size is required"), (["--size", "big", "--lot", "J1"], "is not a needle size"),
+                             (["--size", "0.25x40", "--remove"], "--remove needs --lot")] {
+            let r = try box.run(["lots", "1", "--db", box.db] + args)
+            #expect(r.status == 1 && r.stderr.contains(says), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: box.db), "no database created by \(args)")
+        }
+    }
+
+    /// A referral with a mistyped day, form or answer says which and creates no database.
+    @Test func aMistypedReferralCreatesNothing() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        for (args, says) in [(["--date", "2026-02-30"], "--date '2026-02-30' is not a day YYYY-MM-DD"),
+                             (["--form", "sometimes"], "--form must be written or oral, not 'sometimes'"),
+                             (["--answer", "maybe"], "--answer must be agrees or contraindicated, not 'maybe'"),
+                             (["--letter-sent", "soon"], "--letter-sent 'soon' is not a day YYYY-MM-DD")] {
+            let r = try box.run(["referral", "NC-0001", "--db", box.db, "--referrer", "Dr Ada Reyes"] + args)
+            #expect(r.status == 1 && r.stderr == "needlechart: \(says)\n", "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: box.db), "no database created by \(args)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ChartCore
 @testable import ChartStore
 import Foundation
 import GRDB
@@ -102,6 +103,47 @@ import Testing
             try tamper(box, dropping: guards, edit)
             try expectCheckNames(box, ["signed session \(s): its data has changed since it was signed"])
         }
+    }
+
+    /// The referral a jurisdiction's rules rest on, forged with sqlite3 (added backdated, its
+    /// physician's "contraindicated" turned into "agrees", or removed): each is named, since its
+    /// audit row holds what was recorded.
+    @Test func aReferralForgedChangedOrRemovedIsNamed() throws {
+        let patient = try Self.sqlite(Self.demo.db, "SELECT id FROM patients ORDER BY id LIMIT 1;").trimmingCharacters(in: .whitespacesAndNewlines)
+        let json = #"{"answeredHow":"","contact":"","date":"2026-01-05","diagnosis":"cervicalgia","dryNeedlingSpecific":true,"form":"written","referrer":"Dr Forged","role":"physician"}"#
+        // Added behind the app.
+        var box = try copy()
+        try tamper(box, "INSERT INTO referrals(patient_id, condition_key, referral, recorded_by, recorded_at) VALUES (\(patient), 'neck-pain', '\(json)', 'ahale', '2026-01-05T09:00:00Z');")
+        try expectCheckNames(box, ["referral of patient \(patient) (neck-pain): recorded outside NeedleChart (no audit row)"])
+        box.remove()
+        // Recorded by the app, then its answer changed, then removed.
+        box = try copy()
+        defer { box.remove() }
+        let chart = try Self.sqlite(box.db, "SELECT chart_number FROM patients WHERE id = \(patient);").trimmingCharacters(in: .whitespacesAndNewlines)
+        let today = CalendarDate(Date(), in: TimeZone(identifier: "UTC")!).description
+        let made = try box.run(["referral", chart, "--db", box.db, "--condition", "neck-pain", "--referrer", "Dr Ada Reyes", "--date", today,
+                                "--form", "written", "--dn-specific", "--diagnosis", "cervicalgia", "--letter-sent", today,
+                                "--answer", "contraindicated", "--answered-on", today, "--answered-how", "phone"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try box.run(["check", "--db", box.db]).status == 0, "a referral recorded by the app checks")
+        try tamper(box, "UPDATE referrals SET referral = replace(referral, 'contraindicated', 'agrees') WHERE patient_id = \(patient);")
+        try expectCheckNames(box, ["referral of patient \(patient) (neck-pain): changed without an audit row"])
+        try tamper(box, "DELETE FROM referrals WHERE patient_id = \(patient);")
+        try expectCheckNames(box, ["referral of patient \(patient) (neck-pain): removed (the audit log records it)"])
+    }
+
+    /// A consent form version rewritten with sqlite3 (its guard dropped and re-created, its hash
+    /// column recomputed to match) is named: its audit row holds the hash it was stored with.
+    @Test func aConsentFormVersionRewrittenIsNamed() throws {
+        let box = try copy()
+        defer { box.remove() }
+        let text = box.root + "/form.txt"
+        try "Our own form: risks, benefits, alternatives.\n".write(toFile: text, atomically: true, encoding: .utf8)
+        #expect(try box.run(["consent-form", "edit", "--file", text, "--db", box.db]).status == 0)
+        #expect(try box.run(["check", "--db", box.db]).status == 0)
+        try tamper(box, dropping: ["consent_forms_no_update"],
+                   "UPDATE consent_forms SET text = 'No risks.' || char(10), sha256 = lower(hex(sha3('x'))) WHERE version = 1;")
+        try expectCheckNames(box, ["consent form version 1: its text has changed since it was stored"])
     }
 
     @Test func aSignedSessionUnsignedThenEdited() throws {

@@ -40,6 +40,8 @@ public struct SessionRecord: Sendable, Equatable {
     public var coding: CodingSystem = .none
     /// The signer's credentials as they stood at signing; nil for a draft or when not kept.
     public var signerCredentials: ClinicianCredentials?
+    /// The consent form the session's consent was given to (format 5); nil when none was recorded.
+    public var consentForm: ConsentFormReference?
 
     /// Bundles a session with its patient and clinician.
     public init(patient: Patient, clinician: Clinician, session: NeedlingSession, sessionNumber: Int? = nil, signedNote: SignedNote? = nil) {

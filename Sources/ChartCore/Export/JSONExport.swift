@@ -35,7 +35,7 @@ public enum JSONExport {
             session: live(record, names: names))
     }
 
-    /// A live (draft, or being frozen) session in today's format, with what format 4 added.
+    /// A live (draft, or being frozen) session in today's format, with what formats 4 and 5 added.
     private static func live(_ record: SessionRecord, names: ExportNames) -> ExportFormat.SessionDTO {
         var s = session(record.session, number: record.sessionNumber, names: names)
         s.closeOut.needleLots = record.needleLots.map {
@@ -45,6 +45,8 @@ public enum JSONExport {
         let code = ProcedureCoding.code(record.coding, entries: record.session.entries)
         s.coding = .init(system: record.coding.rawValue, code: code?.code, descriptor: code?.descriptor ?? "",
                          muscles: (code?.muscles ?? []).map(line))
+        // Format 5: the consent form the consent was given to.
+        s.screening.consent.form = .init(version: record.consentForm?.version, sha256: record.consentForm.map { line($0.sha256) })
         if s.signature != nil {
             let c = record.signerCredentials ?? ClinicianCredentials()
             s.signature?.credentials = .init(role: c.role?.rawValue, licence: line(c.licence),

@@ -83,10 +83,15 @@ public enum ExportFormat {
     /// These keys are written in every version-4 document; a note signed under an earlier format
     /// is exported as it was (its own version, at most 3, without these keys), so that what was
     /// signed before never changes by a byte.
-    public static let version = 4
+    /// Version 5 adds the consent form (SPEC §9): `consent.form`, the version of the clinic's
+    /// consent form the consent was given to and the SHA-256 of its text (both null when none
+    /// was recorded). Written in every version-5 document; notes signed under format 4 keep
+    /// their shape and bytes (format 3's rule above still holds for older ones).
+    public static let version = 5
 
     /// The export format of a signed note frozen under `stored`: notes frozen before format 4
-    /// are written as format 3 was, without the keys format 4 added.
+    /// are written as format 3 was, without the keys format 4 added; a note frozen under format
+    /// 4 or later keeps its own version (and so its keys).
     public static func exportVersion(stored: Int) -> Int { stored >= 4 ? stored : 3 }
 
     /// A session export: `{"formatVersion", "clinic", "timeZone", "patient", "clinician", "session"}`.
@@ -275,6 +280,17 @@ public enum ExportFormat {
         public var explained: [NamedDTO]
         /// The account of the clinician who obtained it; null when not recorded.
         @ExportNullable public var obtainedBy: String? = nil
+        /// The consent form it was given to (format 5; absent from notes signed under earlier formats).
+        public var form: ConsentFormDTO? = nil
+    }
+
+    /// The version of the clinic's consent form a consent was given to (format 5).
+    public struct ConsentFormDTO: Codable, Sendable, Equatable {
+        /// The form's version, or null when none was recorded (consent not obtained, or obtained
+        /// before the clinic's form was kept).
+        @ExportNullable public var version: Int?
+        /// SHA-256 (hex) of the form's text, or null with the version.
+        @ExportNullable public var sha256: String?
     }
 
     /// Pain before and after treatment, 0–10.

@@ -281,6 +281,10 @@ public enum TextExport {
             text = "NOT obtained"
         }
         field("Consent:", text)
+        // Format 5: the version of the clinic's consent form it was given to.
+        if let form = consent.form, let version = form.version {
+            field("Consent form:", "version \(version)" + (form.sha256.map { ", sha256 \($0.prefix(16))" } ?? ""))
+        }
         if !consent.explained.isEmpty {
             field("Explained:", consent.explained.map(\.name).joined(separator: "; "))
         }

@@ -53,7 +53,10 @@ public enum GS1 {
         while let first = chars.first, first == " " { chars.removeFirst() }
         for (i, c) in chars.enumerated() where c != "\u{1D}" {
             guard c.value >= 0x21, c.value <= 0x7E else {
-                let shown = c.value < 0x80 ? String(format: "U+%04X", c.value) : "'\(Sanitizer.line(String(c)))'"
+                // An invisible character (a bidi override, a zero-width space) is named by its code.
+                let visible = Sanitizer.line(String(c)) == String(c) && !c.properties.isDefaultIgnorableCodePoint
+                    && !c.properties.isWhitespace && c.properties.generalCategory != .format
+                let shown = c.value < 0x80 || !visible ? String(format: "U+%04X", c.value) : "'\(String(c))'"
                 throw GS1Error("character \(i + 1) (\(shown)) cannot be in a GS1 barcode")
             }
         }
@@ -106,6 +109,10 @@ public enum GS1 {
                     i += 1
                 }
                 guard !lot.isEmpty else { throw GS1Error("(10) has no lot number") }
+                // GS1 lots use its 82-character set (General Specifications 7.11, figure 7.11-1).
+                if let bad = lot.unicodeScalars.first(where: { !lotCharacters.contains($0) }) {
+                    throw GS1Error("'\(Character(bad))' cannot be in a GS1 lot (10): a misread, scan again or type the lot")
+                }
                 guard lot.count <= maxLotLength else {
                     throw GS1Error("the lot after (10) has \(lot.count) characters; GS1 allows at most \(maxLotLength) (a missing group separator?)")
                 }
@@ -118,6 +125,9 @@ public enum GS1 {
         guard data != GS1Data() else { throw GS1Error("it holds no (01) GTIN, (17) expiry or (10) lot") }
         return data
     }
+
+    /// GS1's character set 82, the only characters a lot (AI 10) may hold.
+    static let lotCharacters = Set("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".unicodeScalars)
 
     private static func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
 

@@ -21,16 +21,18 @@ public struct Proportion: Sendable, Equatable {
 
     /// The Wilson score interval for `x` of `n` at `z` (95% by default).
     public static func wilson(_ x: Int, _ n: Int, z: Double = Proportion.z) -> (lower: Double, upper: Double) {
-        guard n > 0 else { return (0, 1) }
+        // Nothing to divide by, or more successes than trials: no interval (not NaN bounds).
+        guard n > 0, (0...n).contains(x) else { return (0, 1) }
         let p = Double(x) / Double(n), nn = Double(n), z2 = z * z
         let centre = (p + z2 / (2 * nn)) / (1 + z2 / nn)
         let half = z / (1 + z2 / nn) * (p * (1 - p) / nn + z2 / (4 * nn * nn)).squareRoot()
         return (max(0, centre - half), min(1, centre + half))
     }
 
-    /// "7.9% (6.1–10.2)" with `decimals` places, or "-" with nothing to divide by.
+    /// "7.9% (6.1–10.2)" with `decimals` places, or "-" with nothing to divide by (or a count
+    /// beyond its total, which is no proportion).
     public func percentText(decimals: Int = 1) -> String {
-        guard total > 0 else { return "-" }
+        guard total > 0, (0...total).contains(count) else { return "-" }
         return "\(Self.percent(rate, decimals: decimals)) (\(Self.number(lower, decimals))–\(Self.number(upper, decimals)))"
     }
 

@@ -137,6 +137,14 @@ enum PostgresSchema {
         not_treated_reason TEXT,
         screening_changes TEXT NOT NULL DEFAULT '[]',
         severe_or_widespread BIGINT NOT NULL DEFAULT 0,
+        -- Regulated practice, as SQLite's v9 and v12 add them: kept so that a signing's data hash
+        -- (version 4) covers the same columns on both backends. Written by SQLite clinics only so
+        -- far (admin copy carries them); NULL for sessions signed here.
+        coding_system TEXT,
+        procedure_code TEXT,
+        signer_credentials TEXT,
+        consent_form_version BIGINT,
+        consent_form_sha256 TEXT,
         CHECK ((state = 'signed') = (signed_at IS NOT NULL))
     );
     CREATE INDEX sessions_by_patient ON sessions (patient_id, started_at COLLATE "C");

@@ -21,7 +21,26 @@ extension PostgresStore {
         if frozen, s.signature != nil, let row = try link.row("SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = $1", [id]) {
             note = try Evidence.signedNote(row: row, sessionID: id)
         }
-        return SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
+        var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
+        try addRegulated(to: &record)
+        return record
+    }
+
+    /// What export format 4 and 5 show, as `AppDatabase.addRegulated` gives it: the lots (none
+    /// per size are kept here yet, so the session's single lot field for its one size), the coding
+    /// as signed (else none: no coding setting here yet), the signer's credentials as signed and
+    /// the consent form's version, from the columns a copied SQLite clinic carries.
+    func addRegulated(to record: inout SessionRecord) throws {
+        let s = record.session
+        record.needleLots = NeedleLots.effective(recorded: [], sessionLot: s.closeOut.needleLot, brand: s.closeOut.needleBrand, entries: s.entries)
+        guard let row = try link.row("""
+            SELECT coding_system, signer_credentials, consent_form_version, consent_form_sha256 FROM sessions WHERE id = $1
+            """, [s.id]) else { return }
+        let coding: String? = row[0]
+        let credentials: String? = row[1]
+        record.coding = coding.flatMap(CodingSystem.init(rawValue:)) ?? .none
+        record.signerCredentials = try credentials.map { try JSONColumn.decode(ClinicianCredentials.self, $0) }
+        if let version: Int = row[2], let sha: String = row[3] { record.consentForm = ConsentFormReference(version: version, sha256: sha) }
     }
 
     /// Every session of the patient as export records, oldest first.

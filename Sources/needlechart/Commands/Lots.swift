@@ -40,11 +40,13 @@ struct Lots: ParsableCommand {
         try reporting {
             let recording = size != nil || lot != nil || expiry != nil || brand != nil || gtin != nil || gs1 != nil
             if recording || remove {
-                let db = try sqliteOnly(try global.open(), "needle lots per size")
+                // The options first: a mistyped command must not create or upgrade the database.
                 guard let sizeText = size else { throw CLIError("--size is required to record a lot (diameter x length, e.g. 0.25x40)") }
                 guard let needleSize = NeedleSize(parsing: sizeText) else {
                     throw CLIError("--size '\(Sanitizer.line(sizeText))' is not a needle size such as 0.25x40")
                 }
+                if remove, lot == nil { throw CLIError("--remove needs --lot") }
+                let db = try sqliteOnly(try global.open(), "needle lots per size")
                 if remove {
                     guard let lot else { throw CLIError("--remove needs --lot") }
                     guard try db.removeNeedleLot(sessionID: sessionID, size: needleSize, lot: lot, by: ClinicianIdentity.username()) else {

@@ -45,6 +45,7 @@ struct ReferralCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
+            if recording { try checkValues() }
             let db = try sqliteOnly(recording ? try global.open() : try global.openReadOnly(), "referrals")
             guard let patient = try db.patient(chartNumber: chartNumber) else {
                 throw CLIError("no patient has chart number \(Sanitizer.line(chartNumber)) (list them with: needlechart patients)")
@@ -81,6 +82,21 @@ struct ReferralCommand: ParsableCommand {
             let today = CalendarDate(Date(), in: try db.clinicTimeZone())
             let blockers = JurisdictionRules.needlingBlockers(try db.jurisdiction(), referral: r, day: today)
             print("Needling today: " + (blockers.isEmpty ? "may go ahead" : "waits: " + blockers.joined(separator: " ")))
+        }
+    }
+
+    /// The options' days, form and answer checked before the database is opened, so that a
+    /// mistyped value creates or upgrades no database (`merged` reads them again to apply them).
+    private func checkValues() throws {
+        for (text, option) in [(date, "date"), (followUpDue, "follow-up-due"), (followUpReceived, "follow-up-received"),
+                               (letterSent, "letter-sent"), (answeredOn, "answered-on")] {
+            if let text, CalendarDate(iso: text) == nil { throw CLIError("--\(option) '\(Sanitizer.line(text))' is not a day YYYY-MM-DD") }
+        }
+        if let form, ReferralForm(rawValue: form.lowercased()) == nil {
+            throw CLIError("--form must be written or oral, not '\(Sanitizer.line(form))'")
+        }
+        if let answer, PhysicianAnswer(rawValue: answer.lowercased()) == nil {
+            throw CLIError("--answer must be agrees or contraindicated, not '\(Sanitizer.line(answer))'")
         }
     }
 

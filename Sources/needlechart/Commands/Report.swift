@@ -79,7 +79,8 @@ struct Report: ParsableCommand {
     }
     struct SafetyJSON: Encodable {
         let report = "safety"; let from: String?; let to: String?; let clinician: String?
-        let treatments: Int; let needles: Int; let rows: [SafetyRow]; let publishedSource: String; let note: String?
+        let treatments: Int; let needles: Int; let rows: [SafetyRow]; let publishedSource: String
+        let publishedMajorSource: String; let note: String?
     }
 
     private func interval(_ p: Proportion) -> Interval {
@@ -96,7 +97,8 @@ struct Report: ParsableCommand {
                     SafetyRow(key: $0.key, name: $0.name, class: $0.severity, events: $0.events, lateEvents: $0.late,
                               perTreatment: interval($0.perTreatment), perNeedle: interval($0.perNeedle), publishedPerTreatment: $0.published)
                 },
-                publishedSource: PublishedRates.source + " (" + PublishedRates.citation + ")", note: empty)))
+                publishedSource: PublishedRates.source + " (" + PublishedRates.citation + ")",
+                publishedMajorSource: PublishedRates.majorCitation, note: empty)))
             return
         }
         print("SAFETY REPORT: adverse events in signed treatments")
@@ -116,14 +118,20 @@ struct Report: ParsableCommand {
             let line = DisplayWidth.pad(DisplayWidth.truncate(Sanitizer.line(name), to: 28), to: 28) + String(row.events).leftPadded(5) + late + " "
                 + DisplayWidth.pad(row.perTreatment.percentText(), to: 18)
                 + DisplayWidth.pad(row.perNeedle.percentText(decimals: 2), to: 18)
-                + (row.published.map { Proportion.percent($0) } ?? "")
+                + (row.published.map { Proportion.percent($0, decimals: PublishedRates.decimals) } ?? "")
             print(DisplayWidth.truncate(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression), to: 80))
         }
         if r.rows.contains(where: { $0.late > 0 }) { print("+ includes late events reported on addenda") }
         print("")
-        print("PUBLISHED: \(PublishedRates.source), per treatment; major events about 1 in 1,000")
-        print("  treatments or fewer.")
-        print("  Source: \(PublishedRates.citation).")
+        var footer = ["PUBLISHED: \(PublishedRates.source), events per treatment (a treatment with two events counts two)."]
+        // The clinic's mild events counted the way the survey counts them, beside its 19.18%.
+        if let mild = r.rows.first(where: { $0.key == "class:\(AdverseEventClass.mild.rawValue)" }) {
+            footer.append("This clinic counted that way: \(mild.events) mild events in \(r.treatments) treatments = "
+                          + Proportion.percent(Double(mild.events) / Double(r.treatments), decimals: PublishedRates.decimals) + ".")
+        }
+        footer.append("Mild: \(PublishedRates.citation).")
+        footer.append("Major (about 1 in 1,000): \(PublishedRates.majorCitation).")
+        for (i, line) in footer.flatMap({ DisplayWidth.wrap($0, to: 78) }).enumerated() { print(i == 0 ? line : "  " + line) }
     }
 
     // MARK: - Outcomes

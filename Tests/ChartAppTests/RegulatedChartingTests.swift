@@ -1,0 +1,143 @@
+import ChartApp
+import ChartCore
+import ChartStore
+@testable import ChartUI
+import Foundation
+import Testing
+
+/// The charting screen against a real store under jurisdiction rules (SPEC §9): a point the
+/// store refuses for the clinic's referral rules stays in the form, and the screen says why.
+@Suite struct RegulatedChartingTests {
+    let zone = TimeZone(identifier: "UTC")!
+
+    /// A store with a patient's draft in charting (neck pain), the screen on it, and the runner.
+    func charting(_ jurisdiction: Jurisdiction, referral: Referral?) throws -> (SessionScreen, EffectRunner, AppContext) {
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        let patient = try db.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")
+        var s = try db.startSession(patientID: patient.id, clinician: "ahale")
+        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
+        s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture"])
+        s.nprsBefore = 6
+        try s.startCharting(catalogue: .builtIn)
+        s.version = try db.saveSessionDetails(s, by: "ahale")
+        try db.setJurisdiction(jurisdiction, by: "ahale")
+        if let referral { try db.saveReferral(referral, patientID: patient.id, condition: s.condition, by: "ahale") }
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: zone,
+                                  exportDirectory: NSTemporaryDirectory(), confineExports: true)
+        let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: zone, now: env.now(), newID: env.newID,
+                                 exportDirectory: NSTemporaryDirectory())
+        return (SessionScreen(session: try #require(try db.session(id: s.id)), patient: patient, previous: nil, context: context), runner, context)
+    }
+
+    /// Charts one point on the front of the shoulder and runs what the screen asks of the store,
+    /// handing the results back; returns the status lines shown.
+    func chartAPoint(_ screen: inout SessionScreen, _ runner: EffectRunner, _ context: AppContext) throws -> [String] {
+        screen.charting.block = try #require(screen.blocks.firstIndex { $0.regionID == "front-shoulder" })
+        var commands = [Key.enter, .enter, .character("r"), .enter, .ctrl("s")].flatMap { screen.handle($0, context: context) }
+        var statuses: [String] = []
+        while !commands.isEmpty {
+            let command = commands.removeFirst()
+            switch command {
+            case let .run(effect): for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+            case let .status(text, _): statuses.append(text)
+            default: break
+            }
+        }
+        return statuses
+    }
+
+    /// The text of the form's right-hand panel (where a refusal is shown), its wrapped lines
+    /// joined into one, as drawn at 80×24.
+    func panel(_ screen: SessionScreen, _ context: AppContext) -> String {
+        var grid = Screen(width: 80, height: 24)
+        screen.render(into: &grid, area: Rect(x: 0, y: 1, width: 80, height: 21), context: context)
+        let rows = grid.text().split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        return rows.map { $0.count > 78 ? String($0[41..<78]) : "" }.joined(separator: " ")
+            .split(separator: " ").joined(separator: " ")
+    }
+
+    @Test(arguments: [
+        (Jurisdiction.virginia, "Virginia", "written referral specific to dry needling"),
+        (.newJersey, "New Jersey", "plan letter"),
+    ])
+    func aPointRefusedForTheRulesSaysWhyOnTheChartingScreen(jurisdiction: Jurisdiction, name: String, why: String) throws {
+        var (screen, runner, context) = try charting(jurisdiction, referral: nil)
+        let statuses = try chartAPoint(&screen, runner, context)
+        #expect(screen.session.entries.isEmpty)
+        #expect(screen.charting.form != nil, "the point typed is kept to try again")
+        // The store's reason, whole, in the form (the one-line status below may cut it short).
+        let reason = try #require(screen.charting.form?.failure)
+        #expect(reason.contains(name) && reason.contains(why), "\(reason)")
+        #expect(statuses.last == "Not saved: \(reason)")
+        #expect(panel(screen, context).contains("Not saved: \(reason) — ^S tries again"), "\(panel(screen, context))")
+    }
+
+    /// New Jersey's longest reason (a referral, no plan letter sent) still fits the panel whole.
+    @Test func newJerseysPlanLetterReasonFitsThePanel() throws {
+        let day = CalendarDate(ChartEnvironment.fixed().now(), in: zone)
+        let referral = Referral(referrer: "Dr Ada Reyes", date: day, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia")
+        var (screen, runner, context) = try charting(.newJersey, referral: referral)
+        _ = try chartAPoint(&screen, runner, context)
+        let reason = try #require(screen.charting.form?.failure)
+        #expect(reason.contains("plan letter") && reason.contains("before needling"))
+        #expect(panel(screen, context).contains("Not saved: \(reason) — ^S tries again"), "\(panel(screen, context))")
+    }
+
+    @Test func contraindicatedSaysSoOnTheChartingScreen() throws {
+        let day = CalendarDate(ChartEnvironment.fixed().now(), in: zone)
+        let referral = Referral(referrer: "Dr Ada Reyes", date: day, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia",
+                                planLetterSent: day, physicianAnswer: .contraindicated, answeredOn: day, answeredHow: "phone")
+        var (screen, runner, context) = try charting(.none, referral: referral)
+        let statuses = try chartAPoint(&screen, runner, context)
+        #expect(screen.session.entries.isEmpty)
+        let reason = try #require(screen.charting.form?.failure)
+        #expect(reason.contains("contraindicated"))
+        #expect(statuses.last == "Not saved: \(reason)")
+        #expect(panel(screen, context).contains("Not saved: \(reason)"), "\(panel(screen, context))")
+    }
+
+    @Test func withTheReferralInOrderThePointIsSaved() throws {
+        let day = CalendarDate(ChartEnvironment.fixed().now(), in: zone)
+        let referral = Referral(referrer: "Dr Ada Reyes", date: day, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia")
+        var (screen, runner, context) = try charting(.virginia, referral: referral)
+        _ = try chartAPoint(&screen, runner, context)
+        #expect(screen.session.entries.count == 1)
+    }
+
+    /// The app's consent key records the clinic's consent form (SPEC §9) with no new screen: the
+    /// screening save it leads to makes the store record the form's version and hash.
+    @Test func theConsentKeyRecordsTheConsentFormsVersionAndHash() throws {
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        let patient = try db.addPatient(Patient(name: "Rita Consent", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "CF-1"), by: "ahale")
+        var s = try db.startSession(patientID: patient.id, clinician: "ahale")
+        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
+        s.nprsBefore = 6
+        s.version = try db.saveSessionDetails(s, by: "ahale")
+        try db.editConsentForm(text: "Our clinic's form, version two.\n", by: "ahale")
+        #expect(try db.consentFormReference(sessionID: s.id) == nil)
+
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: zone,
+                                  exportDirectory: NSTemporaryDirectory(), confineExports: true)
+        let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: zone, now: env.now(), newID: env.newID,
+                                 exportDirectory: NSTemporaryDirectory())
+        var screen = SessionScreen(session: try #require(try db.session(id: s.id)), patient: patient, previous: nil, context: context)
+        screen.screening.focus = try #require(ScreeningState.rows(.builtIn).firstIndex(of: .consent))
+        var commands = [Key.character("a"), .ctrl("s")].flatMap { screen.handle($0, context: context) }
+        while !commands.isEmpty {
+            if case let .run(effect) = commands.removeFirst() {
+                for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+            }
+        }
+        let form = try db.consentForm()
+        #expect(form.version == 2)
+        #expect(try db.consentFormReference(sessionID: s.id) == form.reference)
+        let stored = try #require(try db.session(id: s.id))
+        #expect(stored.consent.obtained && stored.consent.obtainedBy == "ahale" && stored.consent.at != nil)
+    }
+}
