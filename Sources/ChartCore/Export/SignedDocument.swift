@@ -96,6 +96,14 @@ public struct SignedNote: Sendable, Equatable {
         self.init(storedUTF8: Data(text.utf8), sha256: sha256, seal: seal, noteText: noteText)
     }
 
+    /// A signed note whose document was not read (a text export of a note kept as text, without
+    /// addenda, needs neither the document nor its time zone). Its `document` reads as
+    /// `SignedDocument.unreadable` and its zone as UTC: give it to a text export only.
+    public init(keptText: String, sha256: String, seal: String) {
+        self.sha256 = sha256; self.seal = seal; self.noteText = keptText
+        box = DocumentBox(unread: ())
+    }
+
     /// The same from the stored document's UTF-8 bytes, made into text only if the document is
     /// asked for: a text export of a kept note never needs it, and making a String of every
     /// ~18 KB document (UTF-8 validation) was a fifth of a whole-clinic export (issue 13).
@@ -121,6 +129,12 @@ private final class DocumentBox: @unchecked Sendable {
     init(_ document: SignedDocument) {
         bytes = nil; decoded = document
         zone = document.note.zone
+    }
+
+    /// No document (see `SignedNote(keptText:sha256:seal:)`).
+    init(unread: Void) {
+        bytes = nil; decoded = nil
+        zone = TimeZone(secondsFromGMT: 0) ?? .current
     }
 
     /// Nil when `stored` is not a document of a known version (checked cheaply: its version and
