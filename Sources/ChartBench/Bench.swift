@@ -258,7 +258,7 @@ public final class Bench {
         let files = (0..<max(1, parts)).map { $0 == 0 ? file : file + ".part\($0)" }
         let writers = try files.map { try ChunkWriter(path: $0) }
         defer { for (k, f) in files.enumerated() where k > 0 { try? FileManager.default.removeItem(atPath: f) } }
-        let n = try database.forEachSessionRecord(parts: files.count) { part, record in
+        let n = try database.forEachSessionRecord(parts: files.count, documents: false) { part, record in
             try writers[part].append(TextExport.session(record, context: context))
         }
         for w in writers { try w.flush() }
@@ -275,9 +275,8 @@ public final class Bench {
     /// Every session's export record read by the store on one thread, no text: records read.
     /// The store side of the export-all ratio.
     public func readAllRecords() throws -> Int {
-        var entries = 0
-        let n = try database.forEachSessionRecord { entries += $0.session.entries.count }
-        return n + (entries < 0 ? 1 : 0)
+        // One part: one thread, as the raw floor reads; text-export records, as the export reads.
+        try database.forEachSessionRecord(parts: 1, documents: false) { _, record in _ = record.session.entries.count }
     }
 
     /// The same merged, ordered queries of the whole-clinic export through the C API, on one
@@ -298,7 +297,8 @@ public final class Bench {
         // The frozen notes of signed sessions, which the store's records carry (the text export
         // prints the kept note): without them the floor answered less than the store.
         try raw.rows("""
-            SELECT d.document, d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
+            SELECT CASE WHEN d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END,
+                   d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
             ORDER BY \(order)
             """)
         return try raw.rows("SELECT \(AppDatabase.sessionColumns) FROM sessions s ORDER BY \(order)")

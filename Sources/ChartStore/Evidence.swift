@@ -197,8 +197,13 @@ enum Evidence {
     }
 
     /// A signed note from its stored row (document, sha256, seal, note_text), read lazily.
+    /// A NULL document (left out by a text-only read) gives a note with its kept text alone.
     static func signedNote(row: Row, sessionID: Int64) throws -> SignedNote {
-        guard let note = SignedNote(stored: row[0], sha256: row[1], seal: row[2], noteText: row[3]) else {
+        if row[0] as Data? == nil, let kept = row[3] as String? {
+            return SignedNote(keptText: kept, sha256: row[1], seal: row[2])
+        }
+        // The document's bytes, not a String: it becomes text only if asked for (JSON export).
+        guard let note = SignedNote(storedUTF8: row[0], sha256: row[1], seal: row[2], noteText: row[3]) else {
             throw StoreError(.notADatabase, "The signed document of session \(sessionID) is not readable. Run 'needlechart check'.")
         }
         return note

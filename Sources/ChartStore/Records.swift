@@ -50,13 +50,15 @@ extension AppDatabase {
     /// an export written as it is read. `start` is told the first and last records and the
     /// count (a text export's cover names them) before `body` sees each record. Returns the count.
     @discardableResult
-    public func forEachSessionRecord(patientID: Int64, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void = { _, _, _ in },
+    /// `documents: false`: as for `forEachSessionRecord(parts:documents:_:)`, text exports only.
+    public func forEachSessionRecord(patientID: Int64, documents: Bool = true,
+                                     start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void = { _, _, _ in },
                                      _ body: (SessionRecord) throws -> Void) throws -> Int {
         try read { db in
             let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM sessions WHERE patient_id = ? ORDER BY started_at, id"), arguments: [patientID])
             try start(try ids.first.flatMap { try Self.sessionRecord(db, id: $0) }, try ids.last.flatMap { try Self.sessionRecord(db, id: $0) }, ids.count)
             guard !ids.isEmpty else { return 0 }
-            return try Self.forEachSessionRecord(db, patients: patientID...patientID, body)
+            return try Self.forEachSessionRecord(db, patients: patientID...patientID, documents: documents, body)
         }
     }
 
@@ -78,7 +80,12 @@ extension AppDatabase {
     /// then the parts one after another gives exactly the single-reader order. Returns the number
     /// of records. Without a database pool (in-memory tests) the parts are read one after another.
     @discardableResult
-    public func forEachSessionRecord(parts: Int, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
+    ///
+    /// With `documents: false` (a text export), a signed note's frozen document is read only
+    /// where the text needs it — no kept text, or addenda, whose times it shows in the note's
+    /// zone — so a whole-clinic text export does not read ~18 KB a session it never prints.
+    /// Such records are for `TextExport` only: their unread documents decode as unreadable.
+    public func forEachSessionRecord(parts: Int, documents: Bool = true, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
         let parts = max(1, parts)
         // Patient-id boundaries that split the sessions into `parts` near-equal runs. Any
         // boundaries are correct (the ranges cover every id); these only balance the work.
@@ -96,7 +103,7 @@ extension AppDatabase {
         guard let pool = writer as? DatabasePool, parts > 1 else {
             return try read { db in
                 var n = 0
-                for (k, r) in ranges.enumerated() where r.lowerBound <= r.upperBound { n += try Self.forEachSessionRecord(db, patients: r) { try body(k, $0) } }
+                for (k, r) in ranges.enumerated() where r.lowerBound <= r.upperBound { n += try Self.forEachSessionRecord(db, patients: r, documents: documents) { try body(k, $0) } }
                 return n
             }
         }
@@ -111,7 +118,7 @@ extension AppDatabase {
                     defer { group.leave() }
                     do {
                         let db = try dbResult.get()
-                        let n = try Self.forEachSessionRecord(db, patients: range) { try body(k, $0) }
+                        let n = try Self.forEachSessionRecord(db, patients: range, documents: documents) { try body(k, $0) }
                         results.set(k, .success(n))
                     } catch {
                         results.set(k, .failure(error))
@@ -126,7 +133,7 @@ extension AppDatabase {
     /// The records of the patients in `patients` (all when nil), in chart order, read with three
     /// ordered cursors merged in step — sessions, their entries, their addenda — instead of
     /// queries per session.
-    static func forEachSessionRecord(_ db: Database, patients: ClosedRange<Int64>?, _ body: (SessionRecord) throws -> Void) throws -> Int {
+    static func forEachSessionRecord(_ db: Database, patients: ClosedRange<Int64>?, documents: Bool = true, _ body: (SessionRecord) throws -> Void) throws -> Int {
         var clinicians: [String: Clinician] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT username, display_name, credentials FROM clinicians") {
             let c = clinician(row: row)
@@ -146,8 +153,12 @@ extension AppDatabase {
             SELECT \(addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
             WHERE \(range) ORDER BY \(chartOrder), a.at, a.rowid
             """), arguments: [lo, hi])
-        let documents = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT d.document, d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
+        // Without `documents`, the document column is read only where a text export needs it.
+        let documentColumn = documents ? "d.document" : """
+            CASE WHEN d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END
+            """
+        let documentRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT \(documentColumn), d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
             WHERE \(range) ORDER BY \(chartOrder)
             """), arguments: [lo, hi])
         let patientRows = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -161,7 +172,7 @@ extension AppDatabase {
             let id: Int64 = row[4]
             return (id, try Evidence.signedNote(row: row, sessionID: id))
         }
-        var nextDocument = try documents.next().map(signedNote)
+        var nextDocument = try documentRows.next().map(signedNote)
         var patient: Patient?
         var number = 0, count = 0
         while let row = try sessions.next() {
@@ -188,7 +199,7 @@ extension AppDatabase {
             var note: SignedNote?
             if let d = nextDocument, d.session == s.id {
                 note = d.note
-                nextDocument = try documents.next().map(signedNote)
+                nextDocument = try documentRows.next().map(signedNote)
             }
             number += 1
             let c = clinicians[s.clinician] ?? Clinician(username: s.clinician, displayName: s.clinician)

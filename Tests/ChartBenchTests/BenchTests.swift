@@ -11,6 +11,7 @@ enum SmallClinic {
         let dir = NSTemporaryDirectory() + "needlechart-bench-tests-\(getpid())"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/clinic.sqlite"
+        removeLeftover(path)
         do { try Bench.generate(scale: scale, seed: 7, path: path) } catch { fatalError("cannot generate the test clinic: \(error)") }
         return path
     }()
@@ -29,9 +30,16 @@ enum SmallClinic {
         let dir = NSTemporaryDirectory() + "needlechart-bench-tests-\(getpid())"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/clinic-read-only.sqlite"
+        removeLeftover(path)
         do { try Bench.generate(scale: scale, seed: 7, path: path) } catch { fatalError("cannot generate the test clinic: \(error)") }
         return path
     }()
+
+    /// The folder is named by process id, which the system reuses: a run that ended before
+    /// cleaning up can leave a clinic there, and a bulk load refuses a database with patients.
+    static func removeLeftover(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
 }
 
 @Suite struct SyntheticClinicTests {

@@ -1,4 +1,4 @@
-import ChartCore
+@testable import ChartCore
 @testable import ChartStore
 import Foundation
 import GRDB
@@ -55,5 +55,36 @@ import Testing
         }
         #expect(sizes.count >= 3 && sizes[0] > 500 && zip(sizes, sizes.dropFirst()).allSatisfy { $0 < $1 })
         #expect(jsonSizes[0] > 500 && zip(jsonSizes, jsonSizes.dropFirst()).allSatisfy { $0 < $1 })
+    }
+}
+
+/// Records read for a text export leave out the documents the text does not need (issue 13).
+@Suite struct TextOnlyRecordTests {
+    @Test func textOnlyRecordsExportTheSameTextAndSkipUnneededDocuments() throws {
+        let db = try makeStore()
+        try db.loadDemo(DemoClinic.make(today: Date(timeIntervalSince1970: 1_790_000_000), timeZone: TimeZone(identifier: "UTC")!))
+        let context = StreamedExportTests.context
+        let full = Box(), textOnly = Box()
+        try db.forEachSessionRecord(parts: 2) { _, r in full.add(r, context) }
+        try db.forEachSessionRecord(parts: 2, documents: false) { _, r in textOnly.add(r, context) }
+        #expect(full.texts.count > 10 && full.texts == textOnly.texts, "the same text, session for session")
+        // Kept notes without addenda were read without their document; those with addenda with it.
+        #expect(textOnly.unread > 5 && textOnly.unreadWithAddenda == 0 && full.unread == 0)
+        #expect(textOnly.signedWithAddenda > 0, "the demo has addenda on signed sessions")
+    }
+
+    final class Box: @unchecked Sendable {
+        let lock = NSLock()
+        var texts: [Int64: String] = [:]
+        var unread = 0, unreadWithAddenda = 0, signedWithAddenda = 0
+        func add(_ r: SessionRecord, _ context: ExportContext) {
+            let text = TextExport.session(r, context: context)
+            lock.lock(); defer { lock.unlock() }
+            texts[r.session.id] = text
+            guard let note = r.signedNote else { return }
+            let isUnread = note.document == SignedDocument.unreadable
+            if isUnread { unread += 1 }
+            if !r.session.addenda.isEmpty { signedWithAddenda += 1; if isUnread { unreadWithAddenda += 1 } }
+        }
     }
 }

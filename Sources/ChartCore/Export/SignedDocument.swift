@@ -93,7 +93,22 @@ public struct SignedNote: Sendable, Equatable {
 
     /// A stored document, read only when asked for. Nil when the text is not a document.
     public init?(stored text: String, sha256: String, seal: String, noteText: String?) {
-        guard let box = DocumentBox(text: text) else { return nil }
+        self.init(storedUTF8: Data(text.utf8), sha256: sha256, seal: seal, noteText: noteText)
+    }
+
+    /// A signed note whose document was not read (a text export of a note kept as text, without
+    /// addenda, needs neither the document nor its time zone). Its `document` reads as
+    /// `SignedDocument.unreadable` and its zone as UTC: give it to a text export only.
+    public init(keptText: String, sha256: String, seal: String) {
+        self.sha256 = sha256; self.seal = seal; self.noteText = keptText
+        box = DocumentBox(unread: ())
+    }
+
+    /// The same from the stored document's UTF-8 bytes, made into text only if the document is
+    /// asked for: a text export of a kept note never needs it, and making a String of every
+    /// ~18 KB document (UTF-8 validation) was a fifth of a whole-clinic export (issue 13).
+    public init?(storedUTF8 bytes: Data, sha256: String, seal: String, noteText: String?) {
+        guard let box = DocumentBox(bytes: bytes) else { return nil }
         self.sha256 = sha256; self.seal = seal; self.noteText = noteText; self.box = box
     }
 
@@ -105,25 +120,31 @@ public struct SignedNote: Sendable, Equatable {
 /// A document decoded on first use (thread-safe), or given decoded.
 private final class DocumentBox: @unchecked Sendable {
     private let lock = NSLock()
-    private let text: String?
+    /// The stored document's bytes (its text, not yet made a String).
+    private let bytes: Data?
     private var decoded: SignedDocument?
     /// The zone, read from the stored text without decoding it all.
     let zone: TimeZone
 
     init(_ document: SignedDocument) {
-        text = nil; decoded = document
+        bytes = nil; decoded = document
         zone = document.note.zone
     }
 
-    /// Nil when `text` is not a document of a known version (checked cheaply: its version and
+    /// No document (see `SignedNote(keptText:sha256:seal:)`).
+    init(unread: Void) {
+        bytes = nil; decoded = nil
+        zone = TimeZone(secondsFromGMT: 0) ?? .current
+    }
+
+    /// Nil when `stored` is not a document of a known version (checked cheaply: its version and
     /// zone are read now, the rest on first use).
     /// Both searches run on the UTF-8 bytes (the keys are ASCII, and the document is the
     /// encoder's canonical text): Foundation's `range(of:)` bridged every document to UTF-16,
     /// a quarter of a whole-clinic export's instructions.
-    init?(text: String) {
-        var text = text
-        text.makeContiguousUTF8()
-        let found = text.utf8.withContiguousStorageIfAvailable { bytes -> (Bool, String?) in
+    init?(bytes stored: Data) {
+        let found = stored.withUnsafeBytes { raw -> (Bool, String?) in
+            let bytes = raw.bindMemory(to: UInt8.self)
             let version = Self.find(Array("\"documentVersion\" : \(SignedDocument.version),".utf8), in: bytes, backwards: false)
             guard version != nil else { return (false, nil) }
             // The note's own "timeZone" is the last key of the document (keys are sorted): read
@@ -133,9 +154,9 @@ private final class DocumentBox: @unchecked Sendable {
             while end < bytes.count, bytes[end] != 0x22 { end += 1 }
             guard end < bytes.count else { return (true, nil) }
             return (true, String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
-        } ?? (false, nil)
+        }
         guard found.0 else { return nil }
-        self.text = text
+        self.bytes = stored
         zone = found.1.flatMap { TimeZone(identifier: $0) } ?? TimeZone(secondsFromGMT: 0) ?? .current
     }
 
@@ -162,7 +183,7 @@ private final class DocumentBox: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let decoded { return decoded }
         // A stored document that no longer decodes is reported by `check`; an empty one is shown.
-        let doc = text.flatMap(SignedDocument.decode) ?? SignedDocument.unreadable
+        let doc = bytes.flatMap { SignedDocument.decode(String(decoding: $0, as: UTF8.self)) } ?? SignedDocument.unreadable
         decoded = doc
         return doc
     }

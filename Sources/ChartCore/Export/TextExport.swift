@@ -103,20 +103,24 @@ public enum TextExport {
     /// every note: half of a whole-clinic export's instructions). A carriage return makes
     /// "\r\n" one Character, which the Character split keeps whole: such text goes that way.
     static func noteLines(_ body: String) -> [String] {
-        let u = body.utf8
-        guard !u.contains(0x0D) else { return body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
-        var lines: [String] = []
-        var start = u.startIndex
-        var i = u.startIndex
-        while i != u.endIndex {
-            if u[i] == 0x0A {
-                lines.append(String(decoding: u[start..<i], as: UTF8.self))
-                start = u.index(after: i)
+        var body = body
+        body.makeContiguousUTF8()
+        // On the contiguous bytes: a generic walk of the UTF-8 view cost as much again.
+        let split = body.utf8.withContiguousStorageIfAvailable { bytes -> [String]? in
+            var lines: [String] = []
+            var start = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                if b == 0x0D { return nil }
+                if b == 0x0A {
+                    lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                    start = i + 1
+                }
             }
-            i = u.index(after: i)
-        }
-        lines.append(String(decoding: u[start...], as: UTF8.self))
-        return lines
+            lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return lines
+        } ?? nil
+        return split ?? body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// The text of a signed note up to its signature line, as kept at signing: the note without

@@ -61,7 +61,7 @@ struct Export: ParsableCommand {
                         try stream.finish(into: &out)
                     } else {
                         var stream: TextExport.PatientStream?
-                        try db.forEachSessionRecord(patientID: p.id, start: { first, last, count in
+                        try db.forEachSessionRecord(patientID: p.id, documents: false, start: { first, last, count in
                             stream = TextExport.PatientStream(first: first, last: last, count: count, context: context)
                         }) { record in
                             stream?.add(record, into: &out)
