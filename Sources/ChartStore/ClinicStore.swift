@@ -81,7 +81,8 @@ public protocol ClinicStore: Sendable {
     /// Every session of the clinic as an export record, in chart order, streamed. Returns the count.
     /// One patient's sessions as export records, oldest first, from one snapshot; `start` is told
     /// the first and last records and the count before `body` sees each. Returns the count.
-    @discardableResult func forEachSessionRecord(patientID: Int64, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
+    /// `documents: false` may leave out signed documents a text export does not need.
+    @discardableResult func forEachSessionRecord(patientID: Int64, documents: Bool, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
                                                  _ body: (SessionRecord) throws -> Void) throws -> Int
     @discardableResult func forEachSessionRecord(_ body: (SessionRecord) throws -> Void) throws -> Int
     /// Records that something was exported; returns the record seal (the chain's new head).
@@ -108,7 +109,7 @@ extension ClinicStore {
     /// One patient's sessions as export records, oldest first (see the requirement).
     @discardableResult
     public func forEachSessionRecord(patientID: Int64, _ body: (SessionRecord) throws -> Void) throws -> Int {
-        try forEachSessionRecord(patientID: patientID, start: { _, _, _ in }, body)
+        try forEachSessionRecord(patientID: patientID, documents: true, start: { _, _, _ in }, body)
     }
     /// Patients matching `text`, at most 50.
     public func searchPatients(_ text: String) throws -> [Patient] { try searchPatients(text, limit: 50) }

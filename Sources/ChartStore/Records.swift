@@ -49,8 +49,8 @@ extension AppDatabase {
     /// at a time) from one consistent snapshot — what `sessionRecords(patientID:)` returns, for
     /// an export written as it is read. `start` is told the first and last records and the
     /// count (a text export's cover names them) before `body` sees each record. Returns the count.
-    @discardableResult
     /// `documents: false`: as for `forEachSessionRecord(parts:documents:_:)`, text exports only.
+    @discardableResult
     public func forEachSessionRecord(patientID: Int64, documents: Bool = true,
                                      start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void = { _, _, _ in },
                                      _ body: (SessionRecord) throws -> Void) throws -> Int {

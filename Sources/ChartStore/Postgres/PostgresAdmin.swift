@@ -60,8 +60,14 @@ public enum PostgresAdmin {
         }
         try link.script("""
             DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(ownerRole)') THEN CREATE ROLE \(ownerRole) NOLOGIN; END IF;
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(clinicianRole)') THEN CREATE ROLE \(clinicianRole) NOLOGIN; END IF;
+                -- Roles belong to the whole server: a second database set up at the same moment
+                -- may create them between the test and the CREATE; theirs is as good as ours.
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(ownerRole)') THEN
+                    BEGIN CREATE ROLE \(ownerRole) NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END;
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(clinicianRole)') THEN
+                    BEGIN CREATE ROLE \(clinicianRole) NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END;
+                END IF;
             END $$;
             """)
         // Everything NeedleChart made belongs to the owner role, so no clinician owns (and can

@@ -54,7 +54,7 @@ extension PostgresStore {
     /// One patient's sessions as export records, oldest first, from one snapshot (as
     /// `AppDatabase.forEachSessionRecord(patientID:start:_:)`; read whole, then handed on).
     @discardableResult
-    public func forEachSessionRecord(patientID: Int64, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
+    public func forEachSessionRecord(patientID: Int64, documents: Bool, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
                                      _ body: (SessionRecord) throws -> Void) throws -> Int {
         let records = try sessionRecords(patientID: patientID)
         try start(records.first, records.last, records.count)
