@@ -151,3 +151,17 @@ import Testing
         #expect(s.frame(width: 80, height: 24, privacy: true).text().contains("eye: never toward the orbit"))
     }
 }
+
+/// From a new user's walk: help listed `y Y Enter ^S  save anyway` on a safety warning, so a save
+/// key pressed twice (^S ^S, or Enter Enter) passed a warning nobody read. Only `y` passes it now.
+@Suite struct WarningNeedsYTests {
+    @Test func aRepeatedSaveKeyDoesNotPassTheWarning() throws {
+        var s = try HiddenScreenKeyTests.temporalisForm()
+        let isSave: (Effect) -> Bool = { if case .saveEntry = $0 { true } else { false } }
+        #expect(!s.send([.ctrl("s")]).contains(where: isSave))
+        #expect(s.screen?.charting.form?.warnings.isEmpty == false, "the warning is shown")
+        #expect(!s.send([.ctrl("s"), .enter, .function(10)]).contains(where: isSave), "a save key passed the warning")
+        #expect(s.screen?.charting.form?.warnings.isEmpty == false, "the warning still waits")
+        #expect(s.send([.character("y")]).contains(where: isSave))
+    }
+}

@@ -183,7 +183,8 @@ struct EntryForm: Sendable, Equatable {
     var keymap: Keymap<Action> {
         if !warnings.isEmpty {
             return Keymap([
-                KeyBinding([.character("y"), .character("Y"), .enter, .ctrl("s")], .confirm, "save anyway",
+                // Only y: ^S or Enter pressed twice (a save repeated) must never pass a warning unread.
+                KeyBinding([.character("y"), .character("Y")], .confirm, "save anyway",
                            group: "Safety warning", bar: "y"),
                 KeyBinding([.escape, .character("n"), .character("N")], .backToForm, "back to the form", group: "Safety warning", bar: "Esc"),
             ])
