@@ -92,15 +92,9 @@ extension AppDatabase {
                          detail: "\(detail); \(Evidence.tagged("identity", identity))")
     }
 
+    /// The patient cleaned as stored, by the rule both backends share.
     private func cleaned(_ patient: Patient) throws -> Patient {
-        var p = patient
-        p.name = Sanitizer.line(p.name).trimmingCharacters(in: .whitespaces)
-        p.chartNumber = Sanitizer.line(p.chartNumber).trimmingCharacters(in: .whitespaces)
-        p.contact = Sanitizer.line(p.contact).trimmingCharacters(in: .whitespaces)
-        p.notes = Sanitizer.multiline(p.notes)
-        let issues = Validation.patient(p, today: CalendarDate(environment.now(), in: environment.timeZone))
-        if !issues.isEmpty { throw ValidationError(issues) }
-        return p
+        try StoreRules.cleaned(patient, environment: environment)
     }
 
     /// The patient with database id `id`.

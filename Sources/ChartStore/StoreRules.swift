@@ -4,10 +4,8 @@ import Foundation
 /// What both backends do to input before storing it, so a patient or a search means the same on
 /// SQLite and on PostgreSQL.
 ///
-/// The SQLite backend keeps its own copies for now (`AppDatabase.cleaned`, `generalFTSQuery`):
-/// Patients.swift is being changed on another branch, and the two are to be folded into these
-/// once that lands. The contract suite (StoreContractTests) pins that both backends store and
-/// find the same.
+/// Both backends clean a patient here; the contract suite (StoreContractTests) pins that both
+/// store and find the same.
 enum StoreRules {
     /// The patient with its text cleaned as stored, after validation.
     static func cleaned(_ patient: Patient, environment: ChartEnvironment) throws -> Patient {
