@@ -154,10 +154,13 @@ func stressSessions(_ db: AppDatabase, label: String) throws -> [NeedlingSession
             let db = try AppDatabase.open(path: box.db)
             return try db.writer.write { db in
                 let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'audit_no_update'") ?? ""
+                // A row that binds nothing (an entry charted): its edit is the one problem. (Row 4
+                // was once such a row; it now binds the consent form, whose check would name it too.)
+                let id = try Int64.fetchOne(db, sql: "SELECT min(id) FROM audit_log WHERE entity = 'entry'") ?? 0
                 try db.execute(sql: "DROP TRIGGER audit_no_update")
-                try db.execute(sql: "UPDATE audit_log SET detail = 'nothing to see' WHERE id = 4")
+                try db.execute(sql: "UPDATE audit_log SET detail = 'nothing to see' WHERE id = ?", arguments: [id])
                 try db.execute(sql: guardSQL)
-                return 4
+                return id
             }
         }()
         let check = try box.run(["check", "--db", box.db])
