@@ -39,6 +39,12 @@ import Testing
             "SET session_replication_role = replica",
             "UPDATE sessions SET signed_by = NULL, signed_at = NULL, state = 'close-out' WHERE id = \(s.id)",
             "INSERT INTO clinicians(username, display_name) VALUES ('bkim', 'Forged Kim')",
+            // A review's finding: a temporary table named like ours stood in for it inside the
+            // guards (pg_temp is searched first unless a function's search_path puts it last).
+            "CREATE TEMP TABLE sessions(id bigint, signed_at text); UPDATE entries SET needle_count = 9 WHERE session_id = \(s.id)",
+            "CREATE TEMP TABLE sessions(id bigint, signed_at text); DELETE FROM entries WHERE session_id = \(s.id)",
+            "CREATE TEMP TABLE sessions(id bigint, signed_at text); UPDATE addenda SET text = 'forged'",
+            "CREATE TEMP TABLE sessions(id bigint, signed_at text); UPDATE signed_documents SET document = 'forged'",
         ]
         for sql in refused {
             #expect(throws: (any Error).self, "\(sql)") { try TestPostgres.psql(mine, sql) }
@@ -54,6 +60,7 @@ import Testing
         #expect(after.allSatisfy { $0.actor == "ahale" })
         // The record is as signed, and the chain (with the extra row) still verifies.
         #expect(try db.session(id: s.id)?.closeOut.nprsAfter == 4)
+        #expect(try db.session(id: s.id)?.entries == s.entries)
         let report = try db.check(seal: before.last?.hash)
         #expect(report.ok, "\(report.problems)")
     }

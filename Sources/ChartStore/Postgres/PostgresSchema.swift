@@ -217,9 +217,11 @@ enum PostgresSchema {
     );
     INSERT INTO audit_head(one, id, hash) VALUES (1, 0, repeat('0', 64));
 
+    -- Every function runs with pg_temp searched last: a clinician's temporary table named like
+    -- one of ours (sessions, pg_roles) must never stand in for it inside a guard.
     -- Whether the connected role administers the clinic (the owner role, or a superuser):
     -- only they may write records made elsewhere (an import keeps its own actors).
-    CREATE FUNCTION needlechart_is_admin() RETURNS boolean LANGUAGE sql STABLE
+    CREATE FUNCTION needlechart_is_admin() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
         RETURN (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
             OR (EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'needlechart_owner')
                 AND pg_has_role(session_user, 'needlechart_owner', 'MEMBER'));
@@ -228,7 +230,7 @@ enum PostgresSchema {
     -- each field as its UTF-8 byte length, a colon, its bytes and a newline.
     CREATE FUNCTION needlechart_audit_hash(id bigint, at text, actor text, action text, entity text,
                                            entity_id text, detail text, prev_hash text) RETURNS text
-        LANGUAGE plpgsql IMMUTABLE AS $$
+        LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE
         data bytea := convert_to(E'needlechart-audit-v1\n', 'UTF8');
         f text;
@@ -263,7 +265,7 @@ enum PostgresSchema {
     END $$;
     CREATE TRIGGER audit_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION needlechart_audit_chain();
 
-    CREATE FUNCTION needlechart_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION needlechart_refuse() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
         RAISE EXCEPTION '%', TG_ARGV[0];
     END $$;
@@ -272,7 +274,7 @@ enum PostgresSchema {
     CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit_log
         FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('audit log is append-only');
 
-    CREATE FUNCTION needlechart_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION needlechart_head_forward() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
         IF TG_OP <> 'UPDATE' OR NEW.id <= OLD.id OR current_setting('needlechart.moving_head', true) IS DISTINCT FROM 'yes' THEN
             RAISE EXCEPTION 'audit log is append-only';
@@ -286,7 +288,7 @@ enum PostgresSchema {
 
     -- A signed session never changes, whatever code or client sends the statement; a clinician
     -- signs as the role they authenticated as.
-    CREATE FUNCTION needlechart_sessions_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION needlechart_sessions_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
         IF TG_OP = 'DELETE' THEN
             IF OLD.signed_at IS NOT NULL THEN RAISE EXCEPTION 'signed session is read-only'; END IF;
@@ -303,7 +305,7 @@ enum PostgresSchema {
     CREATE TRIGGER sessions_guard BEFORE INSERT OR UPDATE OR DELETE ON sessions
         FOR EACH ROW EXECUTE FUNCTION needlechart_sessions_guard();
 
-    CREATE FUNCTION needlechart_entries_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION needlechart_entries_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
         IF TG_OP IN ('UPDATE', 'DELETE') AND (SELECT signed_at FROM sessions WHERE id = OLD.session_id) IS NOT NULL THEN
             RAISE EXCEPTION 'signed session is read-only';
@@ -317,7 +319,7 @@ enum PostgresSchema {
     CREATE TRIGGER entries_guard BEFORE INSERT OR UPDATE OR DELETE ON entries
         FOR EACH ROW EXECUTE FUNCTION needlechart_entries_guard();
 
-    CREATE FUNCTION needlechart_addenda_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION needlechart_addenda_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'addenda are read-only'; END IF;
         IF (SELECT signed_at FROM sessions WHERE id = NEW.session_id) IS NULL THEN
@@ -331,7 +333,7 @@ enum PostgresSchema {
     CREATE TRIGGER addenda_guard BEFORE INSERT OR UPDATE OR DELETE ON addenda
         FOR EACH ROW EXECUTE FUNCTION needlechart_addenda_guard();
 
-    CREATE FUNCTION needlechart_documents_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION needlechart_documents_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'signed documents are read-only'; END IF;
         IF (SELECT signed_at FROM sessions WHERE id = NEW.session_id) IS NULL THEN
@@ -343,7 +345,7 @@ enum PostgresSchema {
         FOR EACH ROW EXECUTE FUNCTION needlechart_documents_guard();
 
     -- A clinician records their own name and credentials, nobody else's.
-    CREATE FUNCTION needlechart_clinicians_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION needlechart_clinicians_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
         IF NOT needlechart_is_admin() AND NEW.username IS DISTINCT FROM session_user THEN
             RAISE EXCEPTION 'a clinician''s role records only itself (%), not %', session_user, NEW.username;
