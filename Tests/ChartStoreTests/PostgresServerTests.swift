@@ -230,6 +230,26 @@ import Testing
     }
 }
 
+/// A review's finding: `admin copy` dropped what the server has no place for yet (needle lots,
+/// regulated settings, credentials) and said "Copied … Verified". Such a clinic is now refused,
+/// and the target is left as it was.
+@Suite struct PostgresCopyRegulatedTests {
+    @Test(.enabled(if: TestPostgres.runs))
+    func aClinicWithRegulatedRecordsIsRefusedAndNothingIsCopied() throws {
+        let env = ChartEnvironment.fixed()
+        let path = temporaryDirectory() + "/clinic.sqlite"
+        let file = try AppDatabase.open(path: path, environment: env)
+        try file.loadDemo(DemoClinic.make(seed: 3, today: env.now(), timeZone: env.timeZone, catalogue: .builtIn))
+        try file.setCodingSystem(try #require(CodingSystem(rawValue: "us-cpt")), by: "admin")
+        let target = try TestPostgres.freshClinic(initialize: false)
+        #expect { try PostgresAdmin.copy(from: path, to: target, environment: env) } throws: {
+            "\($0)".contains("regulated-practice records (regulated settings)") && "\($0)".contains("Nothing was copied")
+        }
+        let tables = try TestPostgres.psql(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+}
+
 /// Issue 11: `--db postgresql://…` now connects, where it used to be refused (DatabaseURLTests).
 @Suite struct StoreLocationTests {
     @Test func postgresURLsGoToTheServerAndFilesToSQLite() throws {

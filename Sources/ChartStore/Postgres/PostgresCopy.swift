@@ -98,17 +98,45 @@ public struct CopyReport: Sendable, Equatable {
 }
 
 extension PostgresAdmin {
+    /// What of regulated practice (needle lots, referrals, consent form versions, regulated
+    /// settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
+    /// server has no place for these yet.
+    static func regulatedRecords(_ source: AppDatabase) throws -> String? {
+        try source.writer.read { db in
+            var held: [String] = []
+            for (table, what) in [("needle_lots", "needle lots"), ("referrals", "referrals"), ("consent_forms", "consent form versions")] {
+                let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+                if n > 0 { held.append("\(n) \(what)") }
+            }
+            let settings = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM settings WHERE (key = 'coding' AND value <> 'none') OR (key = 'jurisdiction' AND value <> 'none')
+                    OR (key = 'dn_min_training_hours' AND value NOT IN ('', '0'))
+                """) ?? 0
+            if settings > 0 { held.append("regulated settings") }
+            let credentials = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM clinicians WHERE role IS NOT NULL OR licence <> '' OR dn_training IS NOT NULL
+                """) ?? 0
+            if credentials > 0 { held.append("\(credentials) clinicians' credentials") }
+            return held.isEmpty ? nil : held.joined(separator: ", ")
+        }
+    }
+
     /// Copies the SQLite clinic at `from` into the server's empty clinic at `to`, in one
     /// transaction, then verifies it: row counts per table, the audit chain's head equal on both
     /// sides, and the server's `check` (every signed document's hash, every binding, the chain).
-    /// The source is checked first and never written. A target that holds any record is refused;
-    /// an empty server database is set up first (`initialize`). An interrupted copy leaves nothing
-    /// behind but that setup: a second run starts again.
+    /// The source is checked first and never written; a source holding regulated-practice
+    /// records the server cannot keep yet is refused. A target that holds any record is refused;
+    /// an empty server database is set up first (`initialize`). An interrupted copy, or one whose
+    /// counts or chain head differ, leaves nothing behind but that setup: a second run starts
+    /// again. The server's `check` runs after the commit and names any problem.
     public static func copy(from path: String, to text: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn) throws -> CopyReport {
         let source = try AppDatabase.openReadOnly(path: path, environment: environment, catalogue: catalogue)
         let before = try source.check()
         guard before.ok else {
             throw StoreError(.notADatabase, "\(path) does not pass check (\(before.problems.first ?? "")): fix or restore it before copying. Nothing was copied.")
+        }
+        if let held = try regulatedRecords(source) {
+            throw StoreError(.other, "\(path) holds regulated-practice records (\(held)) that a PostgreSQL clinic cannot keep yet: copying would lose them. Nothing was copied.")
         }
         let url = try PostgresURL(text)
         do {
@@ -121,6 +149,8 @@ extension PostgresAdmin {
         }
         let link = target.link
         var counts: [(String, Int)] = []
+        var checked: [String] = []
+        let sourceHead = try source.auditLog(limit: 1).last?.hash ?? Audit.genesis
         try link.transaction {
             let held = try link.value("""
                 SELECT (SELECT count(*) FROM patients) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM clinicians)
@@ -151,27 +181,28 @@ extension PostgresAdmin {
             for table in ["patients", "sessions"] {
                 try link.execute("SELECT setval(pg_get_serial_sequence('\(table)', 'id'), greatest(1, (SELECT coalesce(max(id), 0) FROM \(table))), (SELECT count(*) > 0 FROM \(table)))")
             }
-        }
-        // Verify what the server now holds, reading it back.
-        var checked: [String] = []
-        for (table, n) in counts {
-            let there = try link.value("SELECT count(*) FROM \(table)", as: Int.self) ?? -1
-            guard there == n || table == "settings" else {
-                throw StoreError(.other, "Copied \(n) rows of \(table) but the server holds \(there): the copy is not complete. Check the server's log.")
+            // Verified before the commit, reading it back: a count or head that differs rolls
+            // the whole copy back.
+            for (table, n) in counts {
+                let there = try link.value("SELECT count(*) FROM \(table)", as: Int.self) ?? -1
+                guard there == n || table == "settings" else {
+                    throw StoreError(.other, "Copied \(n) rows of \(table) but the server holds \(there): the copy is not complete, and nothing was kept. Check the server's log.")
+                }
             }
+            checked.append("row counts of \(counts.count) tables")
+            let targetHead = try link.value("SELECT hash FROM audit_head WHERE one = 1", as: String.self) ?? ""
+            guard sourceHead == targetHead else {
+                throw StoreError(.other, "The audit chain's head differs after the copy (\(sourceHead) in the file, \(targetHead) on the server): the copy is not faithful, and nothing was kept.")
+            }
+            checked.append("audit chain head \(targetHead) on both sides")
         }
-        checked.append("row counts of \(counts.count) tables")
-        let sourceHead = try source.auditLog(limit: 1).last?.hash ?? Audit.genesis
-        let targetHead = try link.value("SELECT hash FROM audit_head WHERE one = 1", as: String.self) ?? ""
-        guard sourceHead == targetHead else {
-            throw StoreError(.other, "The audit chain's head differs after the copy (\(sourceHead) in the file, \(targetHead) on the server): the copy is not faithful.")
-        }
-        checked.append("audit chain head \(targetHead) on both sides")
+        // The server's own check needs a transaction of its own, so it runs after the commit: a
+        // copy that fails it stays on the server, named here (and by check), never as complete.
         let after = try target.check(seal: sourceHead)
         guard after.ok else {
-            throw StoreError(.other, "The copy does not pass check on the server: \(after.problems.first ?? ""). ")
+            throw StoreError(.other, "The copy does not pass check on the server: \(after.problems.first ?? ""). It stays there for inspection; needlechart check --db names every problem.")
         }
         checked += after.checked
-        return CopyReport(counts: counts, seal: targetHead, checked: checked)
+        return CopyReport(counts: counts, seal: sourceHead, checked: checked)
     }
 }
