@@ -136,6 +136,33 @@ import Testing
         #expect(effects(s.send(.character("y"), ctx)).count == 8)
     }
 
+    /// A review's finding: the warnings page cut lines it had no room for, without a marker,
+    /// and y still confirmed every warning. Now y copies only when the page shows them all.
+    @Test func yOnTheWarningsPageNeverConfirmsAWarningCutOff() throws {
+        var previous = SessionFixtures.previous
+        previous.entries = (0..<3).map { i in
+            TriggerPointEntry(id: "w\(i)", regionID: "chest", muscle: "pectoralis minor", side: .right, recordedAt: SessionFixtures.lastWeek)
+        }
+        var session = SessionFixtures.newSession()
+        session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        var s = SessionFixtures.screen(session, previous: previous)
+        s.send([.character("="), .character("a"), .character("6"), .enter], ctx)
+        var offer = try #require(s.charting.copyOffer)
+        // More warning text than the page holds at 80×24.
+        let long = String(repeating: "Check breathing and the needle's depth over the lung before each insertion. ", count: 3)
+        offer.warnings = (1...6).map { "Warning \($0): " + long }
+        s.charting.copyOffer = offer
+        #expect(!SessionScreen.copyWarningsFitPage(offer.warnings ?? []))
+        #expect(draw(s, context: ctx).contains("more lines than fit"))
+        #expect(effects(s.send(.character("y"), ctx)).isEmpty, "y confirmed warnings that were cut off")
+        #expect(s.session.entries.isEmpty)
+        // Few enough to show whole: y copies, confirming them.
+        offer.warnings = ["Warning: one line over the lung."]
+        s.charting.copyOffer = offer
+        #expect(SessionScreen.copyWarningsFitPage(offer.warnings ?? []))
+        #expect(effects(s.send(.character("y"), ctx)).count == 3)
+    }
+
     @Test func aPointStartsFromThisPatientsLastTreatmentOfThatMuscle() throws {
         var previous = SessionFixtures.previous
         previous.entries.append(TriggerPointEntry(id: "p9", regionID: "buttock", muscle: "piriformis", side: .left, needleCount: 1,

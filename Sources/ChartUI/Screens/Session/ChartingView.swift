@@ -145,13 +145,20 @@ extension SessionScreen {
         if let warnings = offer.warnings {
             var y = r.y + 2
             screen.put("⚠ Before copying \(offer.list.checked.count) point(s):", x: r.x + 2, y: y, style: Style.warning.bolded, maxWidth: r.width - 4)
-            for w in warnings {
-                for line in DisplayWidth.wrap(w, to: r.width - 6) where y < r.maxY - 3 {
-                    y += 1
-                    screen.put(line, x: r.x + 4, y: y, style: .warning, maxWidth: r.width - 6)
-                }
+            let lines = warnings.flatMap { DisplayWidth.wrap($0, to: r.width - 6) }
+            let room = max(0, r.maxY - 3 - y)
+            let shown = lines.count <= room ? lines : Array(lines.prefix(max(0, room - 1)))
+            for line in shown {
+                y += 1
+                screen.put(line, x: r.x + 4, y: y, style: .warning, maxWidth: r.width - 6)
             }
-            screen.put("y copies anyway · any other key goes back", x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
+            if shown.count < lines.count {
+                screen.put("↓ \(lines.count - shown.count) more lines than fit: untick points to copy fewer at once",
+                           x: r.x + 4, y: y + 1, style: Style.warning.bolded, maxWidth: r.width - 6)
+            }
+            let fits = SessionScreen.copyWarningsFitPage(warnings)
+            screen.put(fits ? "y copies anyway · any other key goes back" : "any key goes back: untick points, then copy",
+                       x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
             return
         }
         let listRows = r.height - Self.copyBoxChrome - warningLines.count

@@ -317,7 +317,13 @@ extension SessionScreen {
         guard var offer = charting.copyOffer else { return [] }
         if offer.warnings != nil {
             // Safety warnings are showing: y copies anyway, anything else goes back to the list.
-            if key == .character("y") { return copyTicked(offer, confirmed: true, context: context) }
+            // Only when every warning is on the page: y never confirms a warning that was cut off.
+            if key == .character("y") {
+                guard Self.copyWarningsFitPage(offer.warnings ?? []) else {
+                    return [.status("Not copied: more warnings than fit on one page. Untick points to copy fewer at once (any key goes back).", .warning)]
+                }
+                return copyTicked(offer, confirmed: true, context: context)
+            }
             offer.warnings = nil
             charting.copyOffer = offer
             return [.status("Not copied yet: untick points or Esc to cancel.", .info)]
@@ -360,6 +366,13 @@ extension SessionScreen {
 
     /// Rows the copy box needs beside its list: borders, the line above the list, the key line.
     static let copyBoxChrome = 4
+
+    /// True when the warnings page shows every warning whole at the smallest size (its box, less
+    /// borders, the heading and the key line): only then does y on the page confirm them all.
+    static func copyWarningsFitPage(_ warnings: [String]) -> Bool {
+        let lines = warnings.reduce(0) { $0 + DisplayWidth.wrap($1, to: copyBoxAtMinimum.width - 6).count }
+        return lines <= copyBoxAtMinimum.height - 5
+    }
 
     /// True when the ticked points' warnings fit under the list at the smallest size.
     static func copyWarningsFitBesideList(_ offer: ChartingState.CopyOffer, warnings: [String]) -> Bool {
