@@ -162,3 +162,23 @@ import Testing
         }
     }
 }
+
+/// A review's finding: `lots` on a PostgreSQL clinic connected and wrote the clinician's profile
+/// row before saying the command is SQLite-only. Now every such command is refused from the URL
+/// alone — here a server that does not exist, so a connection attempt would fail differently.
+@Suite struct RegulatedCommandsOnPostgresTests {
+    @Test func theyAreRefusedBeforeAnyConnection() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let url = "postgresql:///nowhere?host=/nonexistent-needlechart-socket-dir"
+        let commands: [[String]] = [
+            ["lots", "1", "--size", "0.25x40", "--lot", "J1"], ["lots", "1"], ["recall", "J1"], ["report", "safety"],
+            ["referral", "NC-0001"], ["consent-form", "show"], ["clinic", "--coding", "us-cpt"], ["clinician", "--role", "student"],
+        ]
+        for args in commands {
+            let r = try box.run(args + ["--db", url])
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains("not yet available on a PostgreSQL clinic"), "\(args): \(r.stderr)")
+        }
+    }
+}

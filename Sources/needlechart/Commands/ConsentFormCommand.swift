@@ -46,10 +46,10 @@ struct ConsentFormCommand: ParsableCommand {
     func run() throws {
         try reporting {
             switch action {
-            case .show: try show(try sqliteOnly(try global.openReadOnly(), "the consent form"))
-            case .print: try printCopy(try sqliteOnly(try global.openReadOnly(), "the consent form"))
+            case .show: try show(try global.openSQLite("the consent form", readOnly: true))
+            case .print: try printCopy(try global.openSQLite("the consent form", readOnly: true))
             case .edit:
-                let db = try sqliteOnly(try global.open(), "the consent form")
+                let db = try global.openSQLite("the consent form")
                 let text: String
                 if file != nil {
                     text = try readText()

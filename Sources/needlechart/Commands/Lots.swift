@@ -46,7 +46,7 @@ struct Lots: ParsableCommand {
                     throw CLIError("--size '\(Sanitizer.line(sizeText))' is not a needle size such as 0.25x40")
                 }
                 if remove, lot == nil { throw CLIError("--remove needs --lot") }
-                let db = try sqliteOnly(try global.open(), "needle lots per size")
+                let db = try global.openSQLite("needle lots per size")
                 if remove {
                     guard let lot else { throw CLIError("--remove needs --lot") }
                     guard try db.removeNeedleLot(sessionID: sessionID, size: needleSize, lot: lot, by: ClinicianIdentity.username()) else {
@@ -58,7 +58,7 @@ struct Lots: ParsableCommand {
                 }
                 try show(db)
             } else {
-                try show(try sqliteOnly(try global.openReadOnly(), "needle lots per size"))
+                try show(try global.openSQLite("needle lots per size", readOnly: true))
             }
         }
     }
@@ -128,7 +128,7 @@ struct Recall: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let db = try sqliteOnly(try global.openReadOnly(), "recall")
+            let db = try global.openSQLite("recall", readOnly: true)
             let hits = try db.recall(lot: lot)
             if json {
                 print(try jsonText(hits.map {

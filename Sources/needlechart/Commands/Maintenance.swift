@@ -75,6 +75,7 @@ struct ClinicianCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
+            if regulated.given { try global.refusePostgres("--role, --licence and --training-*") }
             let db = try global.open()
             var me = try ClinicianIdentity.current(stored: db.clinician(ClinicianIdentity.username()))
             if let name { me.displayName = name }
@@ -104,6 +105,7 @@ struct Clinic: ParsableCommand {
 
     func run() throws {
         try reporting {
+            if regulated.given { try global.refusePostgres("--coding, --min-training-hours and --jurisdiction") }
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
             if let timeZone { try db.setClinicTimeZone(timeZone, by: ClinicianIdentity.username()) }

@@ -46,7 +46,7 @@ struct ReferralCommand: ParsableCommand {
     func run() throws {
         try reporting {
             if recording { try checkValues() }
-            let db = try sqliteOnly(recording ? try global.open() : try global.openReadOnly(), "referrals")
+            let db = try global.openSQLite("referrals", readOnly: !recording)
             guard let patient = try db.patient(chartNumber: chartNumber) else {
                 throw CLIError("no patient has chart number \(Sanitizer.line(chartNumber)) (list them with: needlechart patients)")
             }

@@ -45,7 +45,7 @@ struct Report: ParsableCommand {
             }
             let fromDay = try day(from, "from"), toDay = try day(to, "to")
             if let fromDay, let toDay, toDay < fromDay { throw CLIError("--to \(toDay) is before --from \(fromDay)") }
-            let db = try sqliteOnly(try global.openReadOnly(), "reports")
+            let db = try global.openSQLite("reports", readOnly: true)
             let catalogue = try global.catalogue()
             let sessions = try db.reportSessions(from: fromDay, to: toDay, clinician: clinician)
             let range = RangeText(from: fromDay, to: toDay, clinician: clinician)
