@@ -380,29 +380,41 @@ extension AppDatabase {
     /// Writes one entry row, its text already cleaned. With `upsert`, an entry with the same id is
     /// updated in place (a retried save); without, the id must be new (an import).
     static func insertEntry(_ db: Database, _ e: TriggerPointEntry, sessionID: Int64, position: Int64, upsert: Bool) throws {
-        try db.execute(sql: """
-            INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
-                length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
-                sensations, referred_to, pain_during, note, recorded_at, confirmed_warnings, warnings_confirmed_at, copied_from)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """ + (upsert ? """
+        try db.execute(sql: entryInsertSQL(upsert: upsert) { _ in "?" },
+                       arguments: StatementArguments(entryInsertArguments(e, sessionID: sessionID, position: position)))
+    }
 
-            ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
-                needle_count = excluded.needle_count, diameter_hundredths = excluded.diameter_hundredths,
-                length_mm = excluded.length_mm, depth = excluded.depth, depth_mm = excluded.depth_mm,
-                technique = excluded.technique, technique_minutes = excluded.technique_minutes,
-                frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
-                twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
-                referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note,
-                confirmed_warnings = excluded.confirmed_warnings, warnings_confirmed_at = excluded.warnings_confirmed_at,
-                copied_from = excluded.copied_from
-            """ : ""), arguments: [
-                e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
-                e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
-                e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
-                e.note, Timestamp.iso(e.recordedAt), JSONColumn.encode(e.confirmedWarnings.map(Sanitizer.line)),
-                e.warningsConfirmedAt.map(Timestamp.iso), e.copiedFrom,
-            ])
+    /// The one INSERT of an entry row, for both backends: `placeholder(n)` writes the n-th
+    /// parameter (1-based) as the backend spells it ("?" here, "$n" on PostgreSQL).
+    static func entryInsertSQL(upsert: Bool, placeholder: (Int) -> String) -> String {
+        """
+        INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
+            length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
+            sensations, referred_to, pain_during, note, recorded_at, confirmed_warnings, warnings_confirmed_at, copied_from)
+        VALUES (\((1...24).map(placeholder).joined(separator: ", ")))
+        """ + (upsert ? """
+
+        ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
+            needle_count = excluded.needle_count, diameter_hundredths = excluded.diameter_hundredths,
+            length_mm = excluded.length_mm, depth = excluded.depth, depth_mm = excluded.depth_mm,
+            technique = excluded.technique, technique_minutes = excluded.technique_minutes,
+            frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
+            twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
+            referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note,
+            confirmed_warnings = excluded.confirmed_warnings, warnings_confirmed_at = excluded.warnings_confirmed_at,
+            copied_from = excluded.copied_from
+        """ : "")
+    }
+
+    /// The values of `entryInsertSQL`, in its column order.
+    static func entryInsertArguments(_ e: TriggerPointEntry, sessionID: Int64, position: Int64) -> [(any DatabaseValueConvertible)?] {
+        [
+            e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
+            e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
+            e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
+            e.note, Timestamp.iso(e.recordedAt), JSONColumn.encode(e.confirmedWarnings.map(Sanitizer.line)),
+            e.warningsConfirmedAt.map(Timestamp.iso), e.copiedFrom,
+        ]
     }
 
     /// The entry with its free text cleaned as it is stored: one line for muscle and referral,

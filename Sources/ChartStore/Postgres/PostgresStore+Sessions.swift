@@ -221,29 +221,8 @@ extension PostgresStore {
 
     /// Writes one entry row (its text already cleaned): the one column list of entries.
     func insertEntry(_ e: TriggerPointEntry, sessionID: Int64, position: Int64, upsert: Bool) throws {
-        try link.execute("""
-            INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
-                length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
-                sensations, referred_to, pain_during, note, recorded_at, confirmed_warnings, warnings_confirmed_at, copied_from)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
-            """ + (upsert ? """
-
-            ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
-                needle_count = excluded.needle_count, diameter_hundredths = excluded.diameter_hundredths,
-                length_mm = excluded.length_mm, depth = excluded.depth, depth_mm = excluded.depth_mm,
-                technique = excluded.technique, technique_minutes = excluded.technique_minutes,
-                frequency_hz = excluded.frequency_hz, twitch_count = excluded.twitch_count,
-                twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
-                referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note,
-                confirmed_warnings = excluded.confirmed_warnings, warnings_confirmed_at = excluded.warnings_confirmed_at,
-                copied_from = excluded.copied_from
-            """ : ""), [
-                e.id, sessionID, position, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
-                e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
-                e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
-                e.note, Timestamp.iso(e.recordedAt), JSONColumn.encode(e.confirmedWarnings.map(Sanitizer.line)),
-                e.warningsConfirmedAt.map(Timestamp.iso), e.copiedFrom,
-            ])
+        try link.execute(AppDatabase.entryInsertSQL(upsert: upsert) { "$\($0)" },
+                         AppDatabase.entryInsertArguments(e, sessionID: sessionID, position: position))
     }
 
     /// Removes a charted entry (until signing).
