@@ -25,9 +25,11 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// A patient with one session charted through close-out, ready to sign, on any backend.
-func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: String = "Zoë Ångström-山田", entryIDs: String = "e") throws -> (Patient, NeedlingSession) {
-    try db.saveClinician(therapist)
+/// A patient with one session charted through close-out, ready to sign, on any backend; with
+/// `profile`, the therapist's profile is saved first (a server needs it before a session).
+func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: String = "Zoë Ångström-山田", entryIDs: String = "e",
+                    profile: Bool = true) throws -> (Patient, NeedlingSession) {
+    if profile { try db.saveClinician(therapist) }
     let patient = try db.addPatient(Patient(name: name, dateOfBirth: CalendarDate(iso: "1984-03-02")!, chartNumber: chart), by: therapist.username)
     var s = try db.startSession(patientID: patient.id, clinician: therapist.username)
     s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)

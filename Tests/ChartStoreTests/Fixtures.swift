@@ -26,32 +26,10 @@ func allNo() -> [ScreeningAnswer] {
     catalogue.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
 }
 
-/// A patient with one session charted through close-out and ready to sign.
+/// A patient with one session charted through close-out and ready to sign (no profile row
+/// written first, so the audit log holds only the patient and the session).
 func chartedSession(_ db: AppDatabase, chart: String = "NC-0001", name: String = "Zoë Ångström-山田") throws -> (Patient, NeedlingSession) {
-    let patient = try db.addPatient(Patient(name: name, dateOfBirth: CalendarDate(iso: "1984-03-02")!, chartNumber: chart), by: therapist.username)
-    var s = try db.startSession(patientID: patient.id, clinician: therapist.username)
-    s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
-    s.screening = allNo()
-    s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture", "common-effects", "rare-risks"])
-    s.nprsBefore = 7
-    try s.startCharting(catalogue: catalogue)
-    s.version = try db.saveSessionDetails(s, by: therapist.username)
-    let entries = [
-        TriggerPointEntry(id: "e1", regionID: "back-neck", muscle: "upper trapezius", side: .right, needleCount: 2, depthMM: 18,
-                          twitch: TwitchResponse(count: 3, strength: .strong), sensations: ["referred", "familiar"],
-                          referredTo: "temple", painDuring: 6, recordedAt: s.startedAt),
-        TriggerPointEntry(id: "e2", regionID: "shoulder-blade", muscle: "infraspinatus", side: .right, depthMM: 30,
-                          twitch: TwitchResponse(count: 1, strength: .weak), sensations: ["deep-ache"], recordedAt: s.startedAt),
-    ]
-    for e in entries {
-        try s.upsertEntry(e, catalogue: catalogue)
-        try db.saveEntry(e, sessionID: s.id, by: therapist.username)
-    }
-    try s.beginCloseOut()
-    try s.updateCloseOut(CloseOut(needlesRemoved: 3, needleBrand: "Seirin", needleLot: "L2311", nprsAfter: 4,
-                                  aftercare: ["keep-moving", "water"]), catalogue: catalogue)
-    s.version = try db.saveSessionDetails(s, by: therapist.username)
-    return (patient, s)
+    try chartedSession(in: db, chart: chart, name: name, entryIDs: "e", profile: false)
 }
 
 /// Runs `sql` behind the guard `trigger`, as a careful adversary with the file would: the
