@@ -324,7 +324,6 @@ extension AppDatabase {
     /// version is that one. Returns the new version.
     @discardableResult
     static func writeHeader(_ db: Database, _ s: NeedlingSession, updatedAt: String, by actor: String, basedOn: Int? = nil) throws -> Int {
-        let c = s.closeOut
         try db.execute(sql: """
             UPDATE sessions SET state = ?, condition_id = ?, condition_text = ?, onset = ?, screening = ?,
                 consent_obtained = ?, consent_at = ?, consent_explained = ?, consent_obtained_by = ?, nprs_before = ?,
@@ -332,21 +331,27 @@ extension AppDatabase {
                 aftercare = ?, aftercare_note = ?, combined_treatments = ?, next_visit = ?, sessions_planned = ?,
                 plan_note = ?, not_treated_reason = ?, screening_changes = ?, severe_or_widespread = ?, updated_at = ?, updated_by = ?, version = version + 1
             WHERE id = ? AND (? IS NULL OR version = ?)
-            """, arguments: [
-                s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
-                s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
-                JSONColumn.encode(s.screening.map(clean)), s.consent.obtained, s.consent.at.map(Timestamp.iso),
-                JSONColumn.encode(s.consent.explained), s.consent.obtainedBy.map(Sanitizer.line), s.nprsBefore,
-                c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
-                JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
-                JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
-                c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note),
-                s.notTreatedReason.map(Sanitizer.multiline), JSONColumn.encode(s.screeningChanges.map(clean)), s.condition.severeOrWidespread,
-                updatedAt, actor, s.id,
-                basedOn, basedOn,
-            ])
+            """, arguments: StatementArguments(headerValues(s, updatedAt: updatedAt, by: actor) + [s.id, basedOn, basedOn]))
         guard db.changesCount == 1 else { throw StoreError(.notFound, "Session \(s.id) does not exist.") }
         return try Int.fetchOne(db, sql: "SELECT version FROM sessions WHERE id = ?", arguments: [s.id]) ?? 0
+    }
+
+    /// The session header's values as stored, text cleaned, in `writeHeader`'s column order
+    /// (state … severe_or_widespread, updated_at, updated_by): the one list both backends write.
+    static func headerValues(_ s: NeedlingSession, updatedAt: String, by actor: String) -> [(any DatabaseValueConvertible)?] {
+        let c = s.closeOut
+        return [
+            s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
+            s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
+            JSONColumn.encode(s.screening.map(clean)), s.consent.obtained, s.consent.at.map(Timestamp.iso),
+            JSONColumn.encode(s.consent.explained), s.consent.obtainedBy.map(Sanitizer.line), s.nprsBefore,
+            c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
+            JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
+            JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
+            c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note),
+            s.notTreatedReason.map(Sanitizer.multiline), JSONColumn.encode(s.screeningChanges.map(clean)), s.condition.severeOrWidespread,
+            updatedAt, actor,
+        ]
     }
 
     private static func clean(_ a: ScreeningAnswer) -> ScreeningAnswer {

@@ -163,21 +163,7 @@ extension PostgresStore {
     /// Writes the session's header and moves its version on (only from `basedOn`, when given).
     @discardableResult
     func writeHeader(_ s: NeedlingSession, updatedAt: String, by actor: String, basedOn: Int? = nil) throws -> Int {
-        let c = s.closeOut
-        func clean(_ a: ScreeningAnswer) -> ScreeningAnswer { var a = a; a.note = Sanitizer.multiline(a.note); return a }
-        func clean(_ c: ScreeningChange) -> ScreeningChange { var c = c; c.reason = Sanitizer.multiline(c.reason); c.by = Sanitizer.line(c.by); return c }
-        let arguments: [(any DatabaseValueConvertible)?] = [
-            s.state == .signed ? SessionState.closeOut.rawValue : s.state.rawValue,
-            s.condition.catalogueID, Sanitizer.line(s.condition.text), s.condition.onset?.rawValue,
-            JSONColumn.encode(s.screening.map(clean)), s.consent.obtained, s.consent.at.map(Timestamp.iso),
-            JSONColumn.encode(s.consent.explained), s.consent.obtainedBy.map(Sanitizer.line), s.nprsBefore,
-            c.needlesRemoved, Sanitizer.line(c.needleBrand), Sanitizer.line(c.needleLot), c.nprsAfter,
-            JSONColumn.encode(c.adverseEvents.map { var e = $0; e.note = Sanitizer.multiline(e.note); return e }),
-            JSONColumn.encode(c.aftercare), Sanitizer.multiline(c.aftercareNote), JSONColumn.encode(c.combinedTreatments),
-            c.plan.nextVisit?.description, c.plan.sessionsPlanned, Sanitizer.multiline(c.plan.note),
-            s.notTreatedReason.map(Sanitizer.multiline), JSONColumn.encode(s.screeningChanges.map(clean)), s.condition.severeOrWidespread,
-            updatedAt, actor, s.id, basedOn,
-        ]
+        let arguments = AppDatabase.headerValues(s, updatedAt: updatedAt, by: actor) + [s.id, basedOn]
         let version = try link.value("""
             UPDATE sessions SET state = $1, condition_id = $2, condition_text = $3, onset = $4, screening = $5,
                 consent_obtained = $6, consent_at = $7, consent_explained = $8, consent_obtained_by = $9, nprs_before = $10,
