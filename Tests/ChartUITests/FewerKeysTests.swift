@@ -34,6 +34,39 @@ import Testing
         #expect(s.phase == .charting)
     }
 
+    @Test func equalsLeavesItsTraceOnTheSessionOnceWithWhoAndWhen() throws {
+        var session = SessionFixtures.newSession()
+        session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        var s = SessionFixtures.screen(session)
+        #expect(s.session.screeningChanges.isEmpty)
+        s.send(.character("="), ctx)
+        let trace = try #require(s.session.screeningChanges.first)
+        #expect(s.session.screeningChanges.count == 1)
+        #expect(trace.isCarriedForward && trace.by == ctx.clinician.username && trace.at == ctx.now)
+        #expect(trace.before.contains("(record \(SessionFixtures.previous.id))"))
+        // A second = records nothing more; the trace is saved with the screening.
+        s.send(.character("="), ctx)
+        #expect(s.session.screeningChanges.count == 1)
+        let out = s.send([.character("a"), .character("6"), .enter], ctx)
+        #expect(s.phase == .charting)
+        #expect(effects(out).contains { if case let .saveSessionDetails(saved) = $0 { saved.screeningChanges == [trace] } else { false } })
+    }
+
+    @Test func anAnswerChangedAfterEqualsIsRecordedAsAChange() throws {
+        var session = SessionFixtures.newSession()
+        session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        var s = SessionFixtures.screen(session)
+        s.send(.character("="), ctx)
+        // Needle phobia was "no" last time: answered "yes" today after confirming nothing changed.
+        let phobia = try #require(rows.firstIndex(of: .item(1)))
+        #expect(s.answer(Catalogue.builtIn.screening[1].id)?.present == false)
+        s.screening.focus = phobia
+        s.send(.character("y"), ctx)
+        let change = try #require(s.session.screeningChanges.last)
+        #expect(s.session.screeningChanges.count == 2)
+        #expect(change.itemID == Catalogue.builtIn.screening[1].id && change.reason == "changed after the answers were confirmed unchanged")
+    }
+
     @Test func aPrecautionIsAcknowledgedAgainInOneKeyAfterEquals() throws {
         var session = SessionFixtures.newSession(screening: ScreeningPolicy.carriedForward(previousOnBloodThinners.screening))
         session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)

@@ -35,6 +35,30 @@ import Testing
         #expect(text.contains("✕ 1 needle(s) not accounted for"))
     }
 
+    /// From a new user's walk: the list of what blocks signing follows the field being typed,
+    /// not only the fields already left (pain after typed, still focused, still listed as missing).
+    @Test func theBlockerListFollowsTheFieldBeingTyped() {
+        var s = closing()
+        s.send(.character("a"), ctx)
+        s.send(Key.typing("SJ2411-07"), ctx)
+        s.send(.enter, ctx)
+        #expect(s.closing.focus == .nprs)
+        let before = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(before.contains("Record pain after treatment"))
+        s.send(Key.typing("3"), ctx)
+        #expect(s.session.closeOut.nprsAfter == nil, "not applied until the field is left or ^S")
+        let after = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(!after.contains("Record pain after treatment"), "\(after)")
+        #expect(after.contains("Ready to sign: ^S"))
+    }
+
+    @Test func theCountLineFollowsTheCountBeingTyped() {
+        var s = closing()
+        s.send(Key.typing("3"), ctx)
+        #expect(s.closing.focus == .removed && s.session.closeOut.needlesRemoved == nil)
+        #expect(s.drawn(width: 80, height: 24, context: ctx).text().contains("✓ Needles reconciled: 3 inserted"))
+    }
+
     @Test func allRemovedThenPainAfterThenSignAsksAndSigns() {
         var s = closing()
         s.send(.character("a"), ctx)

@@ -65,7 +65,8 @@ struct ExportNames {
     }
 
     func screeningQuestion(_ id: String) -> String {
-        index.screening[id].map { Self.line(catalogue.screening[$0].question) } ?? Self.line(id)
+        if id == ScreeningChange.carriedForwardID { return "all screening answers" }
+        return index.screening[id].map { Self.line(catalogue.screening[$0].question) } ?? Self.line(id)
     }
 
     func condition(_ id: String) -> String {

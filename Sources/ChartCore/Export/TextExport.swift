@@ -272,7 +272,12 @@ public enum TextExport {
         if !screening.unanswered.isEmpty {
             field("Not answered:", screening.unanswered.map(\.name).joined(separator: "; "))
         }
-        for (i, c) in changes.enumerated() {
+        // `=`: the answers carried forward from the last session and confirmed, by whom and when.
+        for c in changes where c.item.id == ScreeningChange.carriedForwardID {
+            let at = Timestamp.parse(c.at).map { Timestamp.display($0, in: zone) } ?? c.at
+            field("Carried forward:", "\(c.before), \(c.after) by \(c.by) \(at).")
+        }
+        for (i, c) in changes.filter({ $0.item.id != ScreeningChange.carriedForwardID }).enumerated() {
             let at = Timestamp.parse(c.at).map { Timestamp.display($0, in: zone) } ?? c.at
             field(i == 0 ? "Changed:" : "", "\(c.item.name): \(c.before) → \(c.after), by \(c.by) \(at). Reason: \(orNotRecorded(c.reason))")
         }

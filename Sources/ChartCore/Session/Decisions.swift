@@ -29,4 +29,18 @@ public struct ScreeningChange: Sendable, Equatable, Codable {
     public init(itemID: String, before: String, after: String, reason: String, by: String, at: Date) {
         self.itemID = itemID; self.before = before; self.after = after; self.reason = reason; self.by = by; self.at = at
     }
+
+    /// The item id of the line that says the whole screening was carried forward from the last
+    /// session and confirmed unchanged (`=`), rather than asked item by item today.
+    public static let carriedForwardID = "=carried-forward"
+
+    /// The record of `=`: the answers of the session of `date` (record `sessionID`) carried
+    /// forward and confirmed unchanged by `by` at `at`.
+    public static func carriedForward(date: String, sessionID: Int64, by: String, at: Date) -> ScreeningChange {
+        ScreeningChange(itemID: carriedForwardID, before: "the answers recorded on \(date) (record \(sessionID))",
+                        after: "confirmed unchanged", reason: "nothing changed since the last session", by: by, at: at)
+    }
+
+    /// Whether this line is the record of `=` rather than the change of one item.
+    public var isCarriedForward: Bool { itemID == Self.carriedForwardID }
 }

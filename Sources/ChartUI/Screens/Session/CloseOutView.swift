@@ -20,7 +20,7 @@ extension SessionScreen {
         }
         // Reconciliation, in the words signing uses.
         y += 1
-        let reconciliation = reconciliationLine()
+        let reconciliation = reconciliationLine(sessionAsTyped(context: context))
         for line in DisplayWidth.wrap(reconciliation.0, to: fieldsWidth - 2) where y < area.maxY {
             screen.put(line, x: x, y: y, style: reconciliation.1)
             y += 1
@@ -92,7 +92,8 @@ extension SessionScreen {
 
     /// The needle count in the wording of the signing rules: ok when balanced, a warning when
     /// short by needles recorded as not found (it may be signed), danger when it blocks.
-    func reconciliationLine() -> (String, Style) {
+    func reconciliationLine(_ typed: NeedlingSession? = nil) -> (String, Style) {
+        let session = typed ?? session
         let r = session.reconciliation
         if let problem = r.problem { return ("✕ " + problem, Style.danger.bolded) }
         if r.shortAndAccounted, let removed = r.removed {
@@ -174,9 +175,11 @@ extension SessionScreen {
             y += h + 1
         }
         if session.isSigned { return }
-        // One verdict from every blocker, the count included: never "ready" beside a ✕.
-        let count = session.reconciliation.problem
-        let blockers = session.signingBlockers(catalogue: context.catalogue)
+        // One verdict from every blocker, the count included: never "ready" beside a ✕. It reads
+        // the form as typed, so a blocker dealt with in the field being typed (pain after) goes at once.
+        let typed = sessionAsTyped(context: context)
+        let count = typed.reconciliation.problem
+        let blockers = typed.signingBlockers(catalogue: context.catalogue)
         guard y < rect.maxY else { return }
         if blockers.isEmpty {
             screen.put("Ready to sign: ^S", x: rect.x, y: y, style: Style.ok.bolded, maxWidth: rect.width)
@@ -186,7 +189,7 @@ extension SessionScreen {
         let others = blockers.filter { $0 != count }
         var verdict = "Not ready to sign:"
         if count != nil {
-            let offer = session.reconciliation.shortAndUnrecorded ? " (^N: a needle not found)" : ""
+            let offer = typed.reconciliation.shortAndUnrecorded ? " (^N: a needle not found)" : ""
             verdict = "Not ready to sign: the needle count ✕\(offer)" + (others.isEmpty ? "." : ", and:")
         }
         for line in DisplayWidth.wrap(verdict, to: rect.width) where y < rect.maxY {
@@ -199,5 +202,14 @@ extension SessionScreen {
                 y += 1
             }
         }
+    }
+
+    /// The session with the close-out form applied as typed (fields not yet left included); the
+    /// session as saved when a field does not read.
+    func sessionAsTyped(context: AppContext) -> NeedlingSession {
+        var scratch = session
+        let (c, _) = closing.apply(to: scratch.closeOut, today: CalendarDate(context.now, in: context.timeZone))
+        guard (try? scratch.updateCloseOut(c, catalogue: context.catalogue)) != nil else { return session }
+        return scratch
     }
 }

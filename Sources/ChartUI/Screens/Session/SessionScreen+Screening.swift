@@ -107,11 +107,15 @@ extension SessionScreen {
     mutating func changeAnswer(_ a: ScreeningAnswer, context: AppContext) -> [Command] {
         let old = answer(a.itemID).map { [$0] } ?? []
         guard let lifted = ScreeningPolicy.unblocking(from: old, to: [a], catalogue: context.catalogue).first else {
-            // An item changed before in this session and changed again: the record shows both.
-            if let previous = old.first, session.screeningChanges.contains(where: { $0.itemID == a.itemID }) {
+            // An item changed before in this session and changed again, or changed after the
+            // answers were confirmed unchanged (=): the record shows the change.
+            let afterConfirming = session.screeningChanges.contains(where: \.isCarriedForward)
+            if let previous = old.first, afterConfirming || session.screeningChanges.contains(where: { $0.itemID == a.itemID }) {
                 let before = ScreeningPolicy.describe(previous, context.catalogue), after = ScreeningPolicy.describe(a, context.catalogue)
                 if before != after {
-                    session.screeningChanges.append(ScreeningChange(itemID: a.itemID, before: before, after: after, reason: "answered again",
+                    let reason = session.screeningChanges.contains(where: { $0.itemID == a.itemID }) || !afterConfirming
+                        ? "answered again" : "changed after the answers were confirmed unchanged"
+                    session.screeningChanges.append(ScreeningChange(itemID: a.itemID, before: before, after: after, reason: reason,
                                                                     by: context.clinician.username, at: context.now))
                 }
             }
@@ -342,6 +346,11 @@ extension SessionScreen {
         screening.blockers = []
         screening.focus = nextScreeningStop(context.catalogue)
         let date = Timestamp.display(previous.startedAt, in: context.timeZone)
+        // The note says the answers were carried forward and confirmed, by whom and when (once).
+        if !session.screeningChanges.contains(where: \.isCarriedForward) {
+            session.screeningChanges.append(.carriedForward(date: date, sessionID: previous.id, by: context.clinician.username, at: context.now))
+            screening.dirty = true
+        }
         let changed = changedAnswers.count
         var text = "Screening as on \(date)" + (changed > 0 ? ", with \(changed) answer(s) changed today." : ": nothing changed.")
         switch ScreeningState.rows(context.catalogue)[screening.focus] {
