@@ -1,3 +1,4 @@
+import Foundation
 import ChartCore
 import Testing
 @testable import ChartUI
@@ -21,6 +22,21 @@ import Testing
         #expect(screen.lines.count == 8)
         #expect(screen.selection == 0)
         #expect(screen.selectedLine?.sessionID == 108)
+    }
+
+    /// From a new user's walk: two sessions on one day read alike at 80 columns (date only).
+    @Test func twoSessionsOnOneDayShowTheirTimes() {
+        var screen = HistoryScreen(patient: UIFixtures.zoe)
+        var lines = UIFixtures.history
+        let morning = lines[0].startedAt.addingTimeInterval(-3 * 3600)
+        lines.insert(HistoryLine(sessionID: 99, startedAt: morning, state: .signed, condition: lines[0].condition,
+                                 points: 1, nprsBefore: 4, nprsAfter: 2, addenda: 0), at: 1)
+        _ = screen.receive(.history(UIFixtures.zoe, lines, regionCounts: UIFixtures.regionCounts), context: context)
+        let text = draw(screen)
+        #expect(text.contains(Timestamp.display(lines[0].startedAt, in: context.timeZone)), "\(text)")
+        #expect(text.contains(Timestamp.display(morning, in: context.timeZone)))
+        // One session a day: the date alone, as before.
+        #expect(!draw(loaded()).contains(Timestamp.display(lines[0].startedAt, in: context.timeZone)))
     }
 
     @Test func selectionMovesAndStopsAtTheEnds() {

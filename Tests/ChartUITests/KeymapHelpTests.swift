@@ -103,6 +103,22 @@ import Testing
         #expect(text.contains("Keys: "))
     }
 
+    /// From a new user's walk: the point form's help said "Point form", "This field", "Point form"
+    /// (its table interleaves the groups). Each heading now comes once, in first-seen order, and
+    /// every line stays under its own heading.
+    @Test func eachHelpHeadingComesOnce() {
+        let form = EntryForm(entry: SessionFixtures.entry("f3", "back-neck", "upper trapezius", .right),
+                             region: Catalogue.builtIn.region("back-neck"), isEdit: false, catalogue: .builtIn)
+        let lines = form.keymap.help + App.everywhere
+        let groups = App.grouped(lines)
+        #expect(Set(groups.map(\.group)).count == groups.count, "\(groups.map(\.group))")
+        #expect(groups.flatMap(\.lines).count == lines.count)
+        for (group, members) in groups { #expect(members.allSatisfy { $0.group == group }) }
+        // The table does interleave: this test would pass vacuously otherwise.
+        let runs = zip(lines, lines.dropFirst()).filter { $0.group != $1.group }.count + 1
+        #expect(runs > groups.count, "the point form's table no longer interleaves its groups")
+    }
+
     /// Dispatch goes through the table: a key it does not bind changes nothing.
     @Test func aKeyNoTableBindsDoesNothing() {
         let ctx = UIFixtures.context()

@@ -198,15 +198,26 @@ public struct App: Sendable {
         HelpLine(group: "Everywhere", keys: "^Q ^C", text: "quit (everything confirmed is already saved)"),
     ]
 
+    /// Help lines under their headings, each heading once, in the order headings first appear
+    /// (a table whose groups interleave never repeats a heading).
+    static func grouped(_ lines: [HelpLine]) -> [(group: String, lines: [HelpLine])] {
+        var order: [String] = []
+        var byGroup: [String: [HelpLine]] = [:]
+        for line in lines {
+            if byGroup[line.group] == nil { order.append(line.group) }
+            byGroup[line.group, default: []].append(line)
+        }
+        return order.map { ($0, byGroup[$0] ?? []) }
+    }
+
     /// Help for the screen on top: its keys as its table has them, grouped, then the keys that act
     /// everywhere; in two columns when one does not hold them.
     private func renderHelp(into screen: inout Screen, area: Rect) {
         screen.box(x: area.x + 2, y: area.y, width: area.width - 4, height: area.height, title: " Keys: \(top.title) ")
         var entries: [(heading: String?, line: HelpLine?)] = []
-        var group: String?
-        for line in top.help + Self.everywhere {
-            if line.group != group { group = line.group; entries.append((line.group, nil)) }
-            entries.append((nil, line))
+        for (group, lines) in Self.grouped(top.help + Self.everywhere) {
+            entries.append((group, nil))
+            entries += lines.map { (nil, $0) }
         }
         let rows = area.height - 2
         let columns = entries.count > rows ? 2 : 1

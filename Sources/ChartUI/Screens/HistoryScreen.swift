@@ -209,8 +209,8 @@ public struct HistoryScreen: ScreenModel {
     }
 
     /// Column widths of the list for `width` columns.
-    private func columns(width: Int, wide: Bool) -> (date: Int, condition: Int) {
-        let date = wide ? 16 : 10
+    private func columns(width: Int, wide: Bool, zone: TimeZone) -> (date: Int, condition: Int) {
+        let date = showsTime(wide: wide, zone: zone) ? 16 : 10
         // margins 2+2, then date, condition, points 3, NPRS 7, status 9, addenda 3 (6 when a
         // serious adverse event is marked too: "SAE +2"), gaps of 2.
         let added = lines.contains(where: \.seriousEvent) ? 6 : 3
@@ -218,8 +218,17 @@ public struct HistoryScreen: ScreenModel {
         return (date, max(10, width - fixed))
     }
 
+    /// The list gives each session's time beside its date when it is wide, and whenever two
+    /// sessions fall on the same day (else they would read alike).
+    private func showsTime(wide: Bool, zone: TimeZone) -> Bool {
+        if wide { return true }
+        var days = Set<CalendarDate>()
+        return lines.contains { !days.insert(CalendarDate($0.startedAt, in: zone)).inserted }
+    }
+
     private func renderList(into screen: inout Screen, rect: Rect, wide: Bool, context: AppContext) {
-        let (dateWidth, conditionWidth) = columns(width: rect.width, wide: wide)
+        let (dateWidth, conditionWidth) = columns(width: rect.width, wide: wide, zone: context.timeZone)
+        let time = dateWidth == 16
         let heading = DisplayWidth.pad("DATE", to: dateWidth) + "  " + DisplayWidth.pad("CONDITION", to: conditionWidth) + "  "
             + "PTS" + "  " + DisplayWidth.pad("NPRS", to: 7) + "  " + DisplayWidth.pad("STATUS", to: 9) + "  " + "ADD"
         screen.put(heading, x: rect.x + 2, y: rect.y, style: .dim, maxWidth: rect.width - 4)
@@ -239,7 +248,7 @@ public struct HistoryScreen: ScreenModel {
             let index = first + offset
             let y = rect.y + 1 + offset
             let selected = index == selection
-            let when = wide ? Timestamp.display(line.startedAt, in: context.timeZone) : CalendarDate(line.startedAt, in: context.timeZone).description
+            let when = time ? Timestamp.display(line.startedAt, in: context.timeZone) : CalendarDate(line.startedAt, in: context.timeZone).description
             let condition = line.condition.summary(context.catalogue)
             let nprs = "\(line.nprsBefore.map(String.init) ?? "–") → \(line.nprsAfter.map(String.init) ?? "–")"
             // A draft from before today is flagged: it should have been finished or closed.
