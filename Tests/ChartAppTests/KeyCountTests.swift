@@ -167,6 +167,22 @@ enum KeyWalks {
         return try #require(try clinic.database.session(id: newest.id))
     }
 
+    /// From a new user's walk: status lines were cut at 80 columns. Every status the two walks
+    /// show fits one line of an 80-column terminal whole.
+    @Test(arguments: [("from scratch", KeyWalks.fromScratch), ("copied", KeyWalks.copied)])
+    func everyStatusOfTheWalksFitsEightyColumns(name: String, walk: [WalkStep]) throws {
+        let clinic = try ReturningPatientClinic()
+        var d = clinic.driver
+        var cut: [String] = []
+        for step in walk {
+            for k in step.keys {
+                d.send(k, now: d.context.now)
+                if let status = d.app.status?.text, DisplayWidth.of(" " + status) > 80, !cut.contains(status) { cut.append(status) }
+            }
+        }
+        #expect(cut.isEmpty, "\(name): cut at 80 columns:\n\(cut.joined(separator: "\n"))")
+    }
+
     @Test func aReturningPatientChartedFromScratch() throws {
         let clinic = try ReturningPatientClinic()
         let s = try Self.walk(KeyWalks.fromScratch, in: clinic)

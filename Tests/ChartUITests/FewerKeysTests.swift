@@ -26,7 +26,7 @@ import Testing
         let out = s.send(.character("="), ctx)
         #expect(s.session.screening == before, "= answers nothing the last session did not answer")
         #expect(s.screening.focus == rows.firstIndex(of: .consent))
-        #expect(statusTexts(out).first?.contains("nothing changed") == true)
+        #expect(statusTexts(out).first?.contains("Nothing changed since") == true)
         // Consent is still its own key, and the pain score still needed: nothing skipped.
         #expect(effects(s.send(.ctrl("s"), ctx)).isEmpty)
         #expect(s.screening.blockers.contains("Informed consent has not been obtained."))

@@ -256,7 +256,7 @@ import Testing
                 "the bilateral warning on the point that raised it")
         for e in saved { out = s.receive(.entrySaved(e), context: ctx) }
         #expect(s.session.entries == saved)
-        #expect(statusTexts(out).first?.hasPrefix("Copied from the last session") == true)
+        #expect(statusTexts(out).first?.hasPrefix("Copied as then") == true)
     }
 
     @Test func copyWithNoPreviousSessionSaysSo() {

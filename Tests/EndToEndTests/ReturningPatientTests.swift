@@ -43,7 +43,7 @@ struct ReturningPatientTests {
         try t.send("C-s")
         try t.waitFor("= nothing changed")
         try t.send("=")
-        try t.waitFor("nothing changed.")
+        try t.waitFor("Nothing changed since")
         for k in ["a", "6", "Enter"] { try t.send(k) }
         try t.waitFor("Last session's points are offered")
     }

@@ -123,7 +123,7 @@ public struct SessionScreen: ScreenModel {
             signing = false
             justSigned = true
             closing.confirmingSign = false
-            return [.status("Signed and locked. Corrections from now on are addenda (History screen). Esc returns.", .success)]
+            return [.status("Signed and locked. Corrections are addenda now (History, a). Esc returns.", .success)]
         case let .sessionSaved(stored):
             // The draft's new version: the next save or signing is based on it.
             session.version = stored.version

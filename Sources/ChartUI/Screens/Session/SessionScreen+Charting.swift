@@ -209,7 +209,7 @@ extension SessionScreen {
             form.side = side
             form.focus = .side
             form.move(1)
-            commands.append(.status("\(region.name.capitalizedFirst), \(form.muscleValue) \(side.letter): the response next, ^S saves (Shift-Tab back to change the muscle).", .info))
+            commands.append(.status("\(region.name.capitalizedFirst), \(form.muscleValue) \(side.letter): response next; ^S saves; ⇧Tab: muscle.", .info))
         } else if chosen != nil {
             form.focus = .side
             form.move(0)
@@ -277,7 +277,7 @@ extension SessionScreen {
         if let i = session.entries.firstIndex(where: { $0.id == entry.id }) { session.entries[i] = entry } else { session.entries.append(entry) }
         if charting.copying.remove(entry.id) != nil {
             guard charting.copying.isEmpty else { return [] }
-            return [.status("Copied from the last session: needles and technique as then; twitch and sensations blank (Tab, Enter on a point to record them).", .success)]
+            return [.status("Copied as then; twitch and sensations blank: Tab, Enter on a point for them.", .success)]
         }
         guard let form = charting.form, form.id == entry.id else { return [] }
         charting.form = nil

@@ -352,13 +352,13 @@ extension SessionScreen {
             screening.dirty = true
         }
         let changed = changedAnswers.count
-        var text = "Screening as on \(date)" + (changed > 0 ? ", with \(changed) answer(s) changed today." : ": nothing changed.")
+        var text = changed > 0 ? "As on \(date), \(changed) answer(s) changed today." : "Nothing changed since \(date)."
         switch ScreeningState.rows(context.catalogue)[screening.focus] {
         case .condition, .onset: text += " Record the condition."
         case let .item(i):
             let item = context.catalogue.screening[i]
             text += answer(item.id) == nil ? " \(item.question): not asked last time, answer it." : " \(item.question): a acknowledges it again."
-        case .consent, .explained: text += " Consent next: a = obtained, all explained."
+        case .consent, .explained: text += " Consent: a = obtained, all explained."
         case .nprs: text += " Pain before, then Enter."
         }
         return [.status(text, .info)]
@@ -452,7 +452,7 @@ extension SessionScreen {
         if let previous, !previous.entries.isEmpty, session.entries.isEmpty {
             _ = previousSessionLoaded(previous, context: context)
             return [.run(.saveSessionDetails(session)),
-                    .status("Screening saved. Last session's points are offered: y copies the ticked ones, Esc charts from scratch.", .success)]
+                    .status("Screening saved. Last session's points: y copies those ticked, Esc charts anew.", .success)]
         }
         return [.run(.saveSessionDetails(session)), .status("Screening saved. Choose a region and press Enter to chart a point.", .success)]
     }
