@@ -6,6 +6,7 @@ import Foundation
 /// `needlechart admin`: setting up a shared clinic on a PostgreSQL server (SPEC §6).
 struct Admin: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "admin",
         abstract: "Set up a shared clinic on PostgreSQL: schema and roles, clinicians' roles, copying a SQLite clinic in.",
         subcommands: [AdminInit.self, AdminAddClinician.self, AdminCopy.self])
 }

@@ -5,6 +5,7 @@ import Foundation
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Fill an empty database with a realistic demo clinic, to look around in.",
         discussion: "About 30 patients, several with histories of 4 to 12 sessions. Refuses a database that already has patients.")
 

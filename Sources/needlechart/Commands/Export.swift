@@ -6,6 +6,7 @@ import Foundation
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export a session summary (or all of a patient's sessions) as text or JSON.",
         discussion: "Writes to standard output, or to --output FILE (created owner-only; an existing file is replaced only with --force). The same session always exports to the same bytes.")
 

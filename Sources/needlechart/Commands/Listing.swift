@@ -11,7 +11,7 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 }
 
 struct Patients: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List patients, or find them by name or chart number.")
+    static let configuration = CommandConfiguration(commandName: "patients", abstract: "List patients, or find them by name or chart number.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .shortAndLong, help: "Words the name or chart number starts with (accents and case ignored).")
@@ -46,7 +46,7 @@ struct Patients: ParsableCommand {
 }
 
 struct Sessions: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List one patient's sessions, newest first.")
+    static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List one patient's sessions, newest first.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The patient's chart number.")

@@ -6,6 +6,7 @@ import Foundation
 /// `needlechart lots SESSION_ID [...]`: a session's needle lots per size; records one.
 struct Lots: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lots",
         abstract: "Show a session's needle lots per size, or record one (an unsigned session only).",
         discussion: """
             Record a lot with --size and --lot (and --expiry, --brand, --gtin), or scan the box's GS1 barcode into \
@@ -111,6 +112,7 @@ struct Lots: ParsableCommand {
 /// `needlechart recall LOT`: every session and patient that used a lot. Reads only.
 struct Recall: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "recall",
         abstract: "List every session and patient that used a needle lot (reads only).",
         discussion: "Searches the lots recorded per needle size and each session's single lot field; case is ignored.")
 

@@ -5,7 +5,7 @@ import ChartStore
 import Foundation
 
 struct Backup: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Copy the database to a new file, consistently, even while others are charting.")
+    static let configuration = CommandConfiguration(commandName: "backup", abstract: "Copy the database to a new file, consistently, even while others are charting.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The backup file to create (it must not exist yet).")
@@ -23,6 +23,7 @@ struct Backup: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check the database: integrity, guards, the audit chain, and that signed records are unchanged.",
         discussion: """
             Reads only: the file is never changed, so a read-only copy or a backup can be checked. \
@@ -93,6 +94,7 @@ struct ClinicianCommand: ParsableCommand {
 
 struct Clinic: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clinic",
         abstract: "Show or set the clinic's name and time zone, as printed on exports.",
         discussion: "Signed notes keep the name and time zone they were signed under.")
 
@@ -118,7 +120,7 @@ struct Clinic: ParsableCommand {
 }
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Open the full-screen app (the default).")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Open the full-screen app (the default).")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Minutes without a key after which patient names are hidden (0 never).")

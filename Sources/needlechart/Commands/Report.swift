@@ -6,6 +6,7 @@ import Foundation
 /// `needlechart report safety|outcomes`: the clinic's own figures (SPEC §9). Reads only.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "The clinic's adverse-event rates (safety) or outcomes per episode of care (reads only).",
         discussion: """
             safety: adverse events in signed treatments (sessions with needling) by type and class, per treatment \
