@@ -45,7 +45,7 @@ struct ReturningPatientTests {
         try t.send("=")
         try t.waitFor("Nothing changed since")
         for k in ["a", "6", "Enter"] { try t.send(k) }
-        try t.waitFor("Last session's points are offered")
+        try t.waitFor("Last session's points: y copies")
     }
 
     /// Close-out: all out, the lot, pain after 3, signed.
@@ -95,7 +95,7 @@ struct ReturningPatientTests {
         try screenNothingChanged(t)
         try t.waitFor("confirming these")
         try t.send("y")
-        try t.waitFor("Copied from the last session")
+        try t.waitFor("Copied as then")
         try closeOutAndSign(t, lot: "SJ2412-01")
         try t.send("C-q")
         #expect(try t.waitForExit() == 0)
