@@ -187,15 +187,23 @@ public final class Bench {
         return lines.count
     }
 
-    /// The history's queries through the C API: session lines read.
+    /// The history's queries through the C API: session lines read. The same answer as the
+    /// store's: each line's serious-event, not-treated and severe-course flags too (the History
+    /// list shows them), which this floor once left out.
     public func rawHistory(_ patientID: Int64) throws -> Int {
+        // One snapshot for the three reads, as the store gives (its lines and counts agree).
+        try raw.rows("BEGIN")
+        defer { _ = try? raw.rows("COMMIT") }
         try raw.rows(AppDatabase.patientByIDSQL, [.int(patientID)])
         let n = try raw.rows("""
             SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
                    s.nprs_before, s.nprs_after,
                    (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
                    (SELECT coalesce(sum(needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles,
-                   (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda
+                   (SELECT count(*) FROM addenda a WHERE a.session_id = s.id) AS addenda,
+                   (s.adverse_events LIKE '%"severity":"serious"%' OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id
+                        AND a.adverse_event LIKE '%"severity":"serious"%')) AS serious,
+                   s.not_treated_reason IS NOT NULL AS not_treated, s.severe_or_widespread
             FROM sessions s WHERE s.patient_id = ? ORDER BY s.started_at DESC, s.id DESC
             """, [.int(patientID)])
         try raw.rows("""
@@ -235,6 +243,10 @@ public final class Bench {
 
     /// An export's queries through the C API: entries read.
     public func rawSessionRecord(_ id: Int64) throws -> Int {
+        // One snapshot for the record's six reads, as the store gives: a record read across
+        // two states of the database would not be the same answer.
+        try raw.rows("BEGIN")
+        defer { _ = try? raw.rows("COMMIT") }
         var patientID: Int64 = 0, clinician = "", started = ""
         try raw.rows(AppDatabase.sessionByIDSQL, [.int(id)]) { r in
             patientID = r[1] as? Int64 ?? 0; clinician = r[2] as? String ?? ""; started = r[3] as? String ?? ""

@@ -28,7 +28,8 @@ public enum ChildProcess {
     /// when the output has been quiet for `quietMs` (the calibration run, which learns the
     /// marker). Then sends `quit` (^Q) and reaps the child.
     public static func onTerminal(_ path: String, _ arguments: [String], width: Int = 80, height: Int = 24,
-                                  marker: [UInt8]?, quietMs: Int32 = 600, timeoutMs: Double = 10_000, readMaps: Bool = false) throws -> Run {
+                                  marker: [UInt8]?, quietMs: Int32 = 600, timeoutMs: Double = 10_000, readMaps: Bool = false,
+                                  then steps: [[UInt8]] = []) throws -> Run {
         // posix_openpt and ptsname are not visible to Swift here: /dev/ptmx and its ioctls
         // (Linux numbers: TIOCSPTLCK unlocks the slave, TIOCGPTN names it).
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
@@ -61,6 +62,20 @@ public enum ChildProcess {
             if n <= 0 { break }
             output += buffer[0..<n]
             if let marker, contains(output, marker) { ms = Double(Measure.nanos() - t0) / 1e6; found = true; break }
+        }
+        // After the first screen, each step's keys in turn, each read until the screen is quiet
+        // (what it drew is kept in the output): the peak is then the walk's.
+        if found {
+            for step in steps {
+                var keys = step
+                _ = write(master, &keys, keys.count)
+                let stepStart = Measure.nanos()
+                while Double(Measure.nanos() - stepStart) / 1e6 < timeoutMs, poll(&poller, 1, 300) > 0 {
+                    let n = read(master, &buffer, buffer.count)
+                    if n <= 0 { break }
+                    output += buffer[0..<n]
+                }
+            }
         }
         let maps = readMaps ? mappedFiles(pid) : []
         let appPeak = peakMB(of: pid)

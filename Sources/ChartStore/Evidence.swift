@@ -211,8 +211,7 @@ enum Evidence {
 
     /// The frozen note of a signed session, or nil (a draft, or a database from before documents).
     static func signedNote(_ db: Database, sessionID: Int64) throws -> SignedNote? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?"),
-                                         arguments: [sessionID]) else { return nil }
-        return try signedNote(row: row, sessionID: sessionID)
+        try AppDatabase.first(db.cachedStatement(sql: "SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?"),
+                              [sessionID]) { try signedNote(row: $0, sessionID: sessionID) }
     }
 }

@@ -99,7 +99,7 @@ extension AppDatabase {
 
     /// The patient with database id `id`.
     public func patient(id: Int64) throws -> Patient? {
-        try read { db in try Row.fetchOne(db.cachedStatement(sql: Self.patientByIDSQL), arguments: [id]).map(Patient.init(row:)) }
+        try read { db in try Self.first(db.cachedStatement(sql: Self.patientByIDSQL), [id], Patient.init(row:)) }
     }
 
     /// The patient with chart number `chartNumber` (case-insensitive).

@@ -30,8 +30,8 @@ extension AppDatabase {
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
     static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, columns: Columns = .current) throws -> SessionRecord? {
         guard let s = try loadSession(db, id: id, columns: columns),
-              let p = try Row.fetchOne(db.cachedStatement(sql: patientByIDSQL), arguments: [s.patientID]).map(Patient.init(row:)) else { return nil }
-        let c = try Row.fetchOne(db.cachedStatement(sql: clinicianSQL), arguments: [s.clinician]).map(clinician(row:))
+              let p = try first(db.cachedStatement(sql: patientByIDSQL), [s.patientID], Patient.init(row:)) else { return nil }
+        let c = try first(db.cachedStatement(sql: clinicianSQL), [s.clinician], clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)
         let started = Timestamp.iso(s.startedAt)
         let number = try Int.fetchOne(db.cachedStatement(sql: sessionNumberSQL), arguments: [s.patientID, started, started, id])

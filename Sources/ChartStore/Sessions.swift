@@ -69,14 +69,30 @@ extension AppDatabase {
         case .firstRelease: (firstRelease(sessionByIDSQL, sessionColumns, 27), firstRelease(entriesBySessionSQL, entryColumns, 19),
                              firstRelease(addendaBySessionSQL, addendumColumns, 4))
         }
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionSQL), arguments: [id]) else { return nil }
-        var s = try session(row: row)
+        guard var s = try first(db.cachedStatement(sql: sessionSQL), [id], session(row:)) else { return nil }
         var entries: [TriggerPointEntry] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: entriesSQL), arguments: [id])
         while let r = try rows.next() { entries.append(try entry(row: r)) }
         s.entries = entries
-        s.addenda = try Row.fetchAll(db.cachedStatement(sql: addendaSQL), arguments: [id]).map(addendum(row:))
+        s.addenda = try all(db.cachedStatement(sql: addendaSQL), [id], addendum(row:))
         return s
+    }
+
+    /// The first row of `statement` decoded in place by `decode` (Row.fetchOne copies the row,
+    /// its column names included, before decoding: most of a small read's cost).
+    static func first<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> T? {
+        // The cursor lives until the row is decoded: released, it resets the statement under it.
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        guard let row = try cursor.next() else { return nil }
+        return try withExtendedLifetime(cursor) { try decode(row) }
+    }
+
+    /// Every row of `statement` decoded in place by `decode`, without copying rows.
+    static func all<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> [T] {
+        var out: [T] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { out.append(try decode(row)) }
+        return out
     }
 
     /// `sql` reading only the first `count` of `columns` (the first release's; the rest default).
@@ -146,9 +162,9 @@ extension AppDatabase {
     /// A patient's sessions, newest first.
     public func sessions(patientID: Int64) throws -> [SessionSummary] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: Self.summarySelect + """
+            try Self.all(db.cachedStatement(sql: Self.summarySelect + """
                 WHERE s.patient_id = ? ORDER BY s.started_at DESC, s.id DESC
-                """), arguments: [patientID]).map(Self.summary(row:))
+                """), [patientID], Self.summary(row:))
         }
     }
 
@@ -524,11 +540,11 @@ extension AppDatabase {
     /// How many entries of the patient's sessions fall in each region: "regions treated most often".
     public func regionCounts(patientID: Int64) throws -> [String: Int] {
         try read { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            let counts = try Self.all(db.cachedStatement(sql: """
                 SELECT e.region_id, count(*) AS n FROM entries e JOIN sessions s ON s.id = e.session_id
                 WHERE s.patient_id = ? GROUP BY e.region_id
-                """), arguments: [patientID])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["region_id"] as String, $0["n"] as Int) })
+                """), [patientID]) { ($0[0] as String, $0[1] as Int) }
+            return Dictionary(uniqueKeysWithValues: counts)
         }
     }
 }

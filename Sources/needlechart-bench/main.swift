@@ -21,7 +21,7 @@ struct NeedleChartBench: ParsableCommand {
     var reuse = false
     @Flag(help: "Only generate the clinic (used by the benchmark itself, so generation does not count in its memory).")
     var generateOnly = false
-    @Option(help: ArgumentHelp("Run only one operation, for profiling: export-all (writes --export-file), search (per-prefix timings), start (the real binary on a pty) or cli-export (its exports' peak memory).", valueName: "operation"))
+    @Option(help: ArgumentHelp("Run only one operation, for profiling: export-all (writes --export-file), search (per-prefix timings), start (the real binary on a pty), history, export-one, memory (the app's peak through a walk) or cli-export (its exports' peak memory).", valueName: "operation"))
     var only: String?
     @Option(help: ArgumentHelp("Where --only export-all writes (default: bench-data/export-all.txt).", valueName: "path"))
     var exportFile: String?
@@ -78,6 +78,15 @@ struct NeedleChartBench: ParsableCommand {
             return
         case "start":
             print(Bench.table(try bench.measureBinaryStart(binary: try needBinary())))
+            return
+        case "history":
+            print(Bench.table([try bench.measureHistory()]))
+            return
+        case "export-one":
+            print(Bench.table([try bench.measureExportOne()]))
+            return
+        case "memory":
+            print(Bench.table([try bench.measureAppWalkMemory(binary: try needBinary())]))
             return
         case "cli-export":
             print(Bench.table(try bench.measureCommandLineExports(binary: try needBinary())))

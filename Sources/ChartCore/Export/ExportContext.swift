@@ -6,7 +6,7 @@ public struct ExportContext: Sendable {
     /// The clinic's name, printed at the top of every note.
     public var clinicName: String
     /// Names regions, sensations, screening items and the other catalogue ids in the record.
-    public var catalogue: Catalogue { didSet { index = CatalogueIndex(catalogue) } }
+    public var catalogue: Catalogue { didSet { index = CatalogueIndex.shared(for: catalogue) } }
     /// The catalogue's ids in dictionaries, built once per context (not once per session).
     var index: CatalogueIndex
     /// The zone in which the text export shows times (the JSON export always uses UTC instants).
@@ -15,7 +15,31 @@ public struct ExportContext: Sendable {
     /// Makes a context from its parts.
     public init(clinicName: String, catalogue: Catalogue, timeZone: TimeZone) {
         self.clinicName = clinicName; self.catalogue = catalogue; self.timeZone = timeZone
-        index = CatalogueIndex(catalogue)
+        index = CatalogueIndex.shared(for: catalogue)
+    }
+}
+
+extension CatalogueIndex {
+    private static let cache = IndexCache()
+
+    /// The index of `catalogue`, built once for as long as the same catalogue is asked for (an
+    /// export context per export: building it was most of exporting one session).
+    static func shared(for catalogue: Catalogue) -> CatalogueIndex { cache.index(for: catalogue) }
+
+    /// The last catalogue indexed and its index.
+    private final class IndexCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var last: (catalogue: Catalogue, index: CatalogueIndex)?
+
+        func index(for catalogue: Catalogue) -> CatalogueIndex {
+            lock.lock()
+            defer { lock.unlock() }
+            // Copies of one catalogue share their arrays' storage: == answers at once for them.
+            if let last, last.catalogue == catalogue { return last.index }
+            let index = CatalogueIndex(catalogue)
+            last = (catalogue, index)
+            return index
+        }
     }
 }
 
