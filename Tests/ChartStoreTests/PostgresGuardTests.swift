@@ -5,8 +5,8 @@ import TestPostgresServer
 import Testing
 
 /// Issue 11, "the server enforces the record", a review's gaps: who signs and when, who stamps
-/// audit rows, and whose row of the clinicians table a clinician may change. Each is tried with
-/// psql as a clinician's role, as a clinician could.
+/// audit rows, whose row of the clinicians table a clinician may change, and what `check` verifies
+/// of the guards. Each is tried with psql as a clinician's role, as a clinician could.
 @Suite struct PostgresGuardTests {
     /// A clock far from the server's: a time the app sends cannot pass for the server's.
     static let oldClock = ChartEnvironment(now: { Date(timeIntervalSince1970: 978_307_200) }, newID: ChartEnvironment.fixed().newID,
@@ -128,5 +128,42 @@ import Testing
         try db.saveClinician(Clinician(username: "ahale", displayName: "Alex Hale-Ng", credentials: "PT, DPT"))
         #expect(try db.clinician("ahale")?.displayName == "Alex Hale-Ng")
         try TestPostgres.psql(TestPostgres.url(url, as: newcomer), "INSERT INTO clinicians(username, display_name) VALUES ('\(newcomer)', 'New Comer')")
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
+    func checkNamesAGuardFunctionsSearchPathOrSecurityChangedAndIgnoresAGuardsNameOnAScratchTable() throws {
+        let url = try TestPostgres.freshClinic()
+        let db = try PostgresStore.connect(url: url, environment: .fixed())
+        let clean = try db.check(seal: nil)
+        #expect(clean.ok, "\(clean.problems)")
+        // What check names is the server's: not the scratch copy it reads the record into.
+        #expect(!clean.checked.contains { $0.hasPrefix("record guards") || $0.contains("search keys") }, "\(clean.checked)")
+        let path = "'pg_catalog, public, pg_temp'"
+
+        try TestPostgres.psql(url, "ALTER FUNCTION needlechart_entries_guard() RESET search_path")
+        try TestPostgres.psql(url, "ALTER FUNCTION needlechart_audit_chain() SECURITY INVOKER")
+        #expect(try db.check(seal: nil).problems == [
+            "guard function needlechart_audit_chain: no longer runs as its owner (SECURITY DEFINER), as written",
+            "guard function needlechart_entries_guard: its search_path is not fixed, where the clinic's setup fixed it at \(path)",
+        ])
+        try TestPostgres.psql(url, "ALTER FUNCTION needlechart_entries_guard() SET search_path = public, pg_temp")
+        try TestPostgres.psql(url, "ALTER FUNCTION needlechart_audit_chain() SECURITY DEFINER")
+        #expect(try db.check(seal: nil).problems == [
+            "guard function needlechart_entries_guard: its search_path is 'public, pg_temp', where the clinic's setup fixed it at \(path)",
+        ])
+        try TestPostgres.psql(url, "ALTER FUNCTION needlechart_entries_guard() SET search_path = pg_catalog, public, pg_temp")
+        #expect(try db.check(seal: nil).ok)
+
+        // A guard's name on a scratch table stands in for nothing; a trigger added to the record's tables is named.
+        try TestPostgres.psql(url, """
+            CREATE TABLE scratch(id int);
+            CREATE TRIGGER sessions_guard BEFORE UPDATE ON scratch FOR EACH ROW EXECUTE FUNCTION needlechart_sessions_guard();
+            ALTER TABLE sessions DISABLE TRIGGER sessions_guard;
+            CREATE TRIGGER zz_extra BEFORE UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION needlechart_head_forward();
+            """)
+        #expect(try db.check(seal: nil).problems == [
+            "guard sessions_guard: missing or disabled on the server",
+            "unexpected trigger zz_extra on sessions: not written by NeedleChart",
+        ])
     }
 }
