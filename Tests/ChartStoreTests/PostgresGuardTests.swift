@@ -81,6 +81,32 @@ import Testing
     }
 
     @Test(.enabled(if: TestPostgres.runs))
+    func aSignedNoteIsWrittenOnlyBySignerInTheTransactionThatSigned() throws {
+        let url = try TestPostgres.freshClinic()
+        try PostgresAdmin.addClinician(url: url, login: "ahale", displayName: "Alex Hale", credentials: "PT, DPT", password: nil, environment: .fixed())
+        try PostgresAdmin.addClinician(url: url, login: "bkim", displayName: "Bo Kim", credentials: "PT", password: nil, environment: .fixed())
+        let (ahale, bkim) = (TestPostgres.url(url, as: "ahale"), TestPostgres.url(url, as: "bkim"))
+        let db = try PostgresStore.connect(url: ahale, environment: .fixed())
+        let (_, s) = try chartedSession(in: db)
+        // Signed with psql as the server allows (its own clinician, the server's time), with no note frozen.
+        try TestPostgres.psql(ahale, """
+            UPDATE sessions SET state = 'signed', signed_by = 'ahale', signature_line = 'Alex Hale, PT, DPT', signed_at = \(Self.serverNow),
+                signed_snapshot = '{}' WHERE id = \(s.id)
+            """)
+        // A note forged afterwards, by another clinician or by the signer, is refused.
+        for who in [bkim, ahale] {
+            #expect(throws: (any Error).self, "\(who)") {
+                try TestPostgres.psql(who, "INSERT INTO signed_documents(session_id, document, sha256, seal) VALUES (\(s.id), 'forged', 'x', 'y')")
+            }
+        }
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM signed_documents").hasPrefix("0"))
+        // The app signs and freezes in one transaction: that still works.
+        let (_, t) = try chartedSession(in: db, chart: "NC-0002", name: "Second Patient", entryIDs: "t")
+        try db.sign(sessionID: t.id, by: therapist, catalogue: catalogue, version: t.version)
+        #expect(try db.sessionRecord(id: t.id)?.signedNote != nil)
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
     func aCliniciansAuditRowsCarryTheServersClockAndTheirRole() throws {
         let url = try TestPostgres.freshClinic()
         try PostgresAdmin.addClinician(url: url, login: "ahale", displayName: "Alex Hale", credentials: "PT, DPT", password: nil, environment: .fixed())

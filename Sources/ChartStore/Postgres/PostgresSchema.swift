@@ -392,7 +392,8 @@ enum PostgresSchema {
 
     /// Issue 11's review of the server's guards: signing only by the session's own clinician, as
     /// themselves, at the server's time; a clinician's audit rows stamped by the server's clock;
-    /// a clinician's row of the clinicians table changed only by that clinician (OLD and NEW).
+    /// a signed note written only by its signer in the signing transaction; a clinician's row of
+    /// the clinicians table changed only by that clinician (OLD and NEW).
     static let v2 = #"""
     -- The server's clock, in the stored form (Timestamp.iso): the time of this transaction, so a
     -- signing can read it first and write the very same value.
@@ -465,6 +466,21 @@ enum PostgresSchema {
             FROM clinicians c WHERE c.username = session_user;
         IF NEW.signature_line IS DISTINCT FROM line THEN
             RAISE EXCEPTION 'a signature line is the signer''s recorded name and credentials (%), not %', line, NEW.signature_line;
+        END IF;
+        RETURN NEW;
+    END $$;
+
+    -- A session's frozen note is written by its signer in the very transaction that signed it (the
+    -- row's version is this transaction's): not later, and not by another clinician.
+    CREATE OR REPLACE FUNCTION needlechart_documents_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'signed documents are read-only'; END IF;
+        IF (SELECT signed_at FROM sessions WHERE id = NEW.session_id) IS NULL THEN
+            RAISE EXCEPTION 'signed documents are written once, at signing';
+        END IF;
+        IF NOT needlechart_is_admin() AND NOT EXISTS (SELECT 1 FROM sessions WHERE id = NEW.session_id
+                AND signed_by = session_user AND xmin = pg_current_xact_id()::xid) THEN
+            RAISE EXCEPTION 'signed documents are written once, at signing, by the signer';
         END IF;
         RETURN NEW;
     END $$;
