@@ -102,13 +102,15 @@ import Testing
         let db = try PostgresStore.connect(url: url, environment: .fixed())
         let clean = try db.check(seal: nil)
         #expect(clean.ok)
-        #expect(clean.checked.first == "PostgreSQL guards (15 triggers enabled, 10 functions as written)")
+        #expect(clean.checked.first == "PostgreSQL guards (15 triggers enabled on their tables, 14 functions as written: bodies, search_path, SECURITY DEFINER, owner)")
         try TestPostgres.psql(url, "ALTER TABLE audit_log DISABLE TRIGGER audit_no_update")
         #expect(try db.check(seal: nil).problems.contains("guard audit_no_update: missing or disabled on the server"))
         try TestPostgres.psql(url, "ALTER TABLE audit_log ENABLE TRIGGER audit_no_update")
         try TestPostgres.psql(url, "CREATE OR REPLACE FUNCTION needlechart_sessions_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$")
         let problems = try db.check(seal: nil).problems
-        #expect(problems == ["guard function needlechart_sessions_guard: its body has been altered since the clinic was set up"])
+        // Replaced without its SET clause, it also lost the fixed search_path the guards rely on.
+        #expect(problems == ["guard function needlechart_sessions_guard: its body has been altered since the clinic was set up",
+                             "guard function needlechart_sessions_guard: its search_path is not fixed, where the clinic's setup fixed it at 'pg_catalog, public, pg_temp'"])
     }
 
     @Test(.enabled(if: TestPostgres.runs))

@@ -21,7 +21,7 @@ public enum TestPostgres {
         if env["CI"] != nil {
             return .failure(Unavailable(description: "CI is set but NEEDLECHART_TEST_POSTGRES is not: .ci/run starts a throwaway PostgreSQL server and exports its URL; the PostgreSQL tests cannot pass without one."))
         }
-        return startThrowaway()
+        return startThrowaway().map(\.url)
     }()
 
     /// Whether the PostgreSQL tests can run here (always true in CI: there they fail instead).
@@ -30,9 +30,10 @@ public enum TestPostgres {
         return ProcessInfo.processInfo.environment["CI"] != nil
     }
 
-    /// A new, empty database on the server, set up with `admin init`; its URL (as the superuser).
-    public static func freshClinic(initialize: Bool = true) throws -> String {
-        let base = try server.get()
+    /// A new, empty database on the server (or on a test's `own`), set up with `admin init`; its
+    /// URL (as the superuser).
+    public static func freshClinic(initialize: Bool = true, on own: OwnServer? = nil) throws -> String {
+        let base = try own?.url ?? server.get()
         let name = "nc_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try psql(base, "CREATE DATABASE \(name)")
         let url = base.replacingOccurrences(of: "@/postgres?", with: "@/\(name)?")
@@ -56,44 +57,86 @@ public enum TestPostgres {
 
     // MARK: - A throwaway server
 
-    /// The folder of the server this process started, stopped at exit.
-    nonisolated(unsafe) private static var startedFolder: String?
-    /// The process that started it: a child forked by a test (TerminalTests' crash) inherits the
-    /// atexit handler, and must not stop the server and remove its folder when it exits.
+    /// A server started for one test alone, which that test may restart (the shared one may not
+    /// be: other tests use it at the same moment). Stopped when the test process exits.
+    public struct OwnServer: Sendable {
+        /// Its superuser URL (a socket folder).
+        public let url: String
+        let folder: String
+
+        /// Stops the server as an administrator's restart does (fast: sessions are ended) and
+        /// starts it again with the same options, waiting until it accepts connections.
+        public func restart() throws {
+            let script = "'\(try TestPostgres.binaries())/pg_ctl' -D '\(folder)/data' -l '\(folder)/server.log' -m fast -w restart >'\(folder)/pg_ctl.log' 2>&1 </dev/null"
+            guard TestPostgres.asServerAccount(script) == 0 else {
+                throw Unavailable(description: "could not restart the PostgreSQL server in \(folder) (see its pg_ctl.log)")
+            }
+        }
+    }
+
+    /// Starts a server of the test's own (see `OwnServer`).
+    public static func ownServer() throws -> OwnServer {
+        let (url, folder) = try startThrowaway().get()
+        return OwnServer(url: url, folder: folder)
+    }
+
+    /// The folders of the servers this process started, stopped at exit.
+    nonisolated(unsafe) private static var startedFolders: [String] = []
+    private static let startedLock = NSLock()
+    /// The process that started them: a child forked by a test (TerminalTests' crash) inherits the
+    /// atexit handler, and must not stop the servers and remove their folders when it exits.
     nonisolated(unsafe) private static var startedBy: pid_t = 0
 
-    private static func startThrowaway() -> Result<String, Unavailable> {
+    /// The newest PostgreSQL server binaries' folder.
+    static func binaries() throws -> String {
         let bins = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let version = bins.compactMap(Int.init).max(), FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(version)/bin/initdb") else {
-            return .failure(Unavailable(description: "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql postgresql-contrib)"))
+            throw Unavailable(description: "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql postgresql-contrib)")
         }
-        let bin = "/usr/lib/postgresql/\(version)/bin"
+        return "/usr/lib/postgresql/\(version)/bin"
+    }
+
+    /// Runs a shell script as the `postgres` account when running as root (PostgreSQL refuses
+    /// root), else as this account: its exit status.
+    static func asServerAccount(_ script: String) -> Int32 {
+        geteuid() == 0 ? detached("/bin/su", ["postgres", "-s", "/bin/sh", "-c", script]) : detached("/bin/sh", ["-c", script])
+    }
+
+    /// Starts a throwaway server: initdb in a temporary folder, a Unix socket in that folder only.
+    private static func startThrowaway() -> Result<(url: String, folder: String), Unavailable> {
+        let bin: String
+        do { bin = try binaries() } catch let e as Unavailable { return .failure(e) } catch { return .failure(Unavailable(description: "\(error)")) }
         let dir = NSTemporaryDirectory() + "needlechart-test-pg-" + UUID().uuidString.prefix(8)
-        let root = geteuid() == 0
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             return .failure(Unavailable(description: "cannot make \(dir): \(error)"))
         }
-        if root { _ = run("/bin/chown", ["postgres", dir]) }
+        if geteuid() == 0 { _ = run("/bin/chown", ["postgres", dir]) }
         chmod(dir, 0o700)
         let script = "'\(bin)/initdb' -D '\(dir)/data' -U postgres -A trust -E UTF8 --locale=C.UTF-8 >'\(dir)/initdb.log' 2>&1 && " +
             "'\(bin)/pg_ctl' -D '\(dir)/data' -l '\(dir)/server.log' -w -o \"-k '\(dir)' -c listen_addresses=''\" start >'\(dir)/pg_ctl.log' 2>&1 </dev/null"
         // No pipes: the server would inherit them, and reading them would wait for it to end.
-        let status = root ? detached("/bin/su", ["postgres", "-s", "/bin/sh", "-c", script]) : detached("/bin/sh", ["-c", script])
+        let status = asServerAccount(script)
         let err = (try? String(contentsOfFile: dir + "/pg_ctl.log", encoding: .utf8)) ?? ""
         guard status == 0 else {
             return .failure(Unavailable(description: "could not start a throwaway PostgreSQL server in \(dir): \(err) (see its initdb.log, pg_ctl.log)"))
         }
-        startedFolder = dir
-        startedBy = getpid()
-        atexit {
-            guard let dir = TestPostgres.startedFolder, getpid() == TestPostgres.startedBy else { return }
-            let bins = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-            guard let version = bins.compactMap(Int.init).max() else { return }
-            let stop = "'/usr/lib/postgresql/\(version)/bin/pg_ctl' -D '\(dir)/data' -m immediate stop >/dev/null 2>&1"
-            _ = geteuid() == 0 ? TestPostgres.detached("/bin/su", ["postgres", "-s", "/bin/sh", "-c", stop]) : TestPostgres.detached("/bin/sh", ["-c", stop])
-            try? FileManager.default.removeItem(atPath: dir)
+        startedLock.lock()
+        defer { startedLock.unlock() }
+        if startedFolders.isEmpty {
+            startedBy = getpid()
+            atexit {
+                guard getpid() == TestPostgres.startedBy, let bin = try? TestPostgres.binaries() else { return }
+                TestPostgres.startedLock.lock()
+                let folders = TestPostgres.startedFolders
+                TestPostgres.startedLock.unlock()
+                for dir in folders {
+                    _ = TestPostgres.asServerAccount("'\(bin)/pg_ctl' -D '\(dir)/data' -m immediate stop >/dev/null 2>&1")
+                    try? FileManager.default.removeItem(atPath: dir)
+                }
+            }
         }
-        return .success("postgresql://postgres@/postgres?host=\(dir)")
+        startedFolders.append(dir)
+        return .success(("postgresql://postgres@/postgres?host=\(dir)", dir))
     }
 
     /// Runs `tool` with no pipes (all three streams on /dev/null) and waits for it: its exit

@@ -14,6 +14,9 @@ public enum PostgresAdmin {
     public static let ownerRole = "needlechart_owner"
     /// The role every clinician's login role belongs to.
     public static let clinicianRole = "needlechart_clinician"
+    /// The clinic's tables, all owned by the owner role (`check` names any that is not).
+    static let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
+                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations"]
 
     /// Sets the clinic up, or upgrades it: the migrations not yet applied (one at a time across
     /// administrators, by an advisory lock), then roles and grants. Another program's database
@@ -72,9 +75,7 @@ public enum PostgresAdmin {
             """)
         // Everything NeedleChart made belongs to the owner role, so no clinician owns (and can
         // alter, or disable the triggers of) any of it.
-        let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
-                      "signed_documents", "audit_log", "audit_head", "needlechart_migrations"]
-        var sql = tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
+        var sql = Self.tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
         for f in try link.rows("""
             SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
@@ -83,10 +84,10 @@ public enum PostgresAdmin {
         }
         sql += """
 
-            REVOKE ALL ON \(tables.joined(separator: ", ")) FROM PUBLIC;
+            REVOKE ALL ON \(Self.tables.joined(separator: ", ")) FROM PUBLIC;
             REVOKE CREATE ON SCHEMA public FROM PUBLIC;
             GRANT USAGE ON SCHEMA public TO \(clinicianRole);
-            GRANT SELECT ON \(tables.joined(separator: ", ")) TO \(clinicianRole);
+            GRANT SELECT ON \(Self.tables.joined(separator: ", ")) TO \(clinicianRole);
             GRANT INSERT, UPDATE ON patients, clinicians TO \(clinicianRole);
             GRANT INSERT, UPDATE ON sessions TO \(clinicianRole);
             GRANT INSERT, UPDATE, DELETE ON entries TO \(clinicianRole);

@@ -32,24 +32,7 @@ extension PostgresStore {
         try link.transaction {
             try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             var problems: [String] = []
-            let enabled = Set(try link.rows("""
-                SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = 'public' AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')
-                """).map { $0[0] as String })
-            for guardName in Self.guards.sorted() where !enabled.contains(guardName) {
-                problems.append("guard \(guardName): missing or disabled on the server")
-            }
-            // Each guard's function as the migrations wrote it: a body replaced (CREATE OR
-            // REPLACE by the owner or a superuser) is named, as a trigger's altered SQL is on SQLite.
-            var bodies: [String: String] = [:]
-            for row in try link.rows("""
-                SELECT p.proname::text, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
-                """) { bodies[row[0] as String] = row[1] as String }
-            for (name, body) in PostgresSchema.functionBodies.sorted(by: { $0.key < $1.key }) where bodies[name] != body {
-                problems.append(bodies[name] == nil ? "guard function \(name): missing on the server"
-                                                    : "guard function \(name): its body has been altered since the clinic was set up")
-            }
+            try Self.checkGuards(link, into: &problems)
             let scratch = try AppDatabase.inMemory(environment: environment, catalogue: catalogue)
             try scratch.writer.write { db in
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
@@ -68,19 +51,107 @@ extension PostgresStore {
             }
             var report = try scratch.check(seal: seal)
             report.problems = problems + report.problems
-            // The scratch file's own integrity and triggers say nothing of the server: name what was checked there.
-            report.checked = ["PostgreSQL guards (\(Self.guards.count) triggers enabled, \(PostgresSchema.functionBodies.count) functions as written)"]
-                + report.checked.filter { !$0.hasPrefix("SQLite") && !$0.hasPrefix("foreign keys") && !$0.hasPrefix("guards") }
+            // The scratch copy's own integrity, triggers ("record guards") and search keys say
+            // nothing of the server: only what was checked of the server's record is named.
+            report.checked = ["PostgreSQL guards (\(Self.guards.count) triggers enabled on their tables, \(PostgresSchema.functions.count) functions as written: bodies, search_path, SECURITY DEFINER, owner)"]
+                + report.checked.filter { !$0.hasPrefix("SQLite") && !$0.hasPrefix("foreign keys") && !$0.hasPrefix("record guards") && !$0.contains("search keys") }
             return report
         }
     }
 
-    /// The triggers `PostgresSchema` makes: `check` names any that is missing or disabled.
-    static let guards: Set<String> = [
-        "patients_terms", "audit_chain", "audit_no_update", "audit_no_truncate", "audit_head_forward", "audit_head_no_truncate",
-        "sessions_guard", "entries_guard", "addenda_guard", "signed_documents_guard", "clinicians_guard", "record_no_truncate",
-        "entries_no_truncate", "addenda_no_truncate", "signed_documents_no_truncate",
+    /// The triggers `PostgresSchema` makes, by name: their table and function. `check` names any
+    /// that is missing, disabled, moved to another table or calling another function.
+    static let guards: [String: (table: String, function: String)] = [
+        "patients_terms": ("patients", "needlechart_patient_terms"),
+        "audit_chain": ("audit_log", "needlechart_audit_chain"),
+        "audit_no_update": ("audit_log", "needlechart_refuse"),
+        "audit_no_truncate": ("audit_log", "needlechart_refuse"),
+        "audit_head_forward": ("audit_head", "needlechart_head_forward"),
+        "audit_head_no_truncate": ("audit_head", "needlechart_refuse"),
+        "sessions_guard": ("sessions", "needlechart_sessions_guard"),
+        "entries_guard": ("entries", "needlechart_entries_guard"),
+        "addenda_guard": ("addenda", "needlechart_addenda_guard"),
+        "signed_documents_guard": ("signed_documents", "needlechart_documents_guard"),
+        "clinicians_guard": ("clinicians", "needlechart_clinicians_guard"),
+        "record_no_truncate": ("sessions", "needlechart_refuse"),
+        "entries_no_truncate": ("entries", "needlechart_refuse"),
+        "addenda_no_truncate": ("addenda", "needlechart_refuse"),
+        "signed_documents_no_truncate": ("signed_documents", "needlechart_refuse"),
     ]
+
+    /// The server's guards against what the migrations wrote: every trigger on its own table,
+    /// enabled and calling its own function, and no other trigger on the record's tables; every
+    /// function with its body (PL/pgSQL), its fixed search_path, SECURITY DEFINER exactly where
+    /// written, and owned by the owner role, as the record's tables are. A trigger of the same
+    /// name on a table that is not the record's (a scratch table) counts for nothing.
+    static func checkGuards(_ link: PostgresLink, into problems: inout [String]) throws {
+        var found: [String: (function: String, enabled: Bool)] = [:]
+        var unexpected: [String] = []
+        for row in try link.rows("""
+            SELECT t.tgname::text, c.relname::text, p.proname::text, t.tgenabled::text IN ('O', 'A')
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE n.nspname = 'public' AND NOT t.tgisinternal
+            """) {
+            let name: String = row[0], table: String = row[1]
+            if guards[name]?.table == table {
+                found[name] = (row[2], row[3])
+            } else if PostgresAdmin.tables.contains(table) {
+                unexpected.append("unexpected trigger \(Sanitizer.line(name)) on \(table): not written by NeedleChart")
+            }
+        }
+        for (name, expected) in guards.sorted(by: { $0.key < $1.key }) {
+            guard let trigger = found[name], trigger.enabled else {
+                problems.append("guard \(name): missing or disabled on the server")
+                continue
+            }
+            if trigger.function != expected.function {
+                problems.append("guard \(name): calls \(Sanitizer.line(trigger.function)), not \(expected.function)")
+            }
+        }
+        problems += unexpected.sorted()
+        // Each function as the migrations wrote it: a body replaced (CREATE OR REPLACE by the
+        // owner or a superuser) is named, as a trigger's altered SQL is on SQLite; so is an
+        // ALTER FUNCTION that drops the fixed search_path or changes whose rights it runs with.
+        var server: [String: (body: String, definer: Bool, config: String?, owner: String)] = [:]
+        for row in try link.rows("""
+            SELECT p.proname::text, p.prosrc, p.prosecdef, array_to_string(p.proconfig, E'\\n'), pg_get_userbyid(p.proowner)::text
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
+            """) { server[row[0] as String] = (row[1], row[2], row[3], row[4]) }
+        for (name, expected) in PostgresSchema.functions.sorted(by: { $0.key < $1.key }) {
+            guard let actual = server[name] else {
+                problems.append("guard function \(name): missing on the server")
+                continue
+            }
+            if let body = expected.body, actual.body != body {
+                problems.append("guard function \(name): its body has been altered since the clinic was set up")
+            }
+            if actual.config != expected.config {
+                func path(_ config: String?) -> String? { config.map { Sanitizer.line($0.replacingOccurrences(of: "search_path=", with: "")) } }
+                if let written = path(expected.config) {
+                    problems.append("guard function \(name): its search_path is \(path(actual.config).map { "'\($0)'" } ?? "not fixed"), where the clinic's setup fixed it at '\(written)'")
+                } else {
+                    problems.append("guard function \(name): has settings the clinic's setup did not give it (\(path(actual.config) ?? ""))")
+                }
+            }
+            if actual.definer != expected.securityDefiner {
+                problems.append("guard function \(name): " + (expected.securityDefiner
+                    ? "no longer runs as its owner (SECURITY DEFINER), as written"
+                    : "runs as its owner (SECURITY DEFINER), which it was not written to"))
+            }
+            if actual.owner != PostgresAdmin.ownerRole {
+                problems.append("guard function \(name): owned by \(Sanitizer.line(actual.owner)), not \(PostgresAdmin.ownerRole)")
+            }
+        }
+        let owners = try link.rows("""
+            SELECT c.relname::text, pg_get_userbyid(c.relowner)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind = 'r'
+            """)
+        for row in owners where PostgresAdmin.tables.contains(row[0] as String) && (row[1] as String) != PostgresAdmin.ownerRole {
+            problems.append("table \(row[0] as String): owned by \(Sanitizer.line(row[1] as String)), not \(PostgresAdmin.ownerRole), who could disable its guards")
+        }
+    }
 }
 
 /// What `admin copy` did.

@@ -15,6 +15,9 @@ final class PostgresLink: @unchecked Sendable {
     let url: PostgresURL
     /// Replaced by a new one when the server dropped it (restart, network): see `live()`.
     private var connection: PostgresConnection
+    /// Set when a call found the connection gone (the server ended the session, or the socket
+    /// closed): postgres-nio may not yet report it closed, and the next call must not try it again.
+    private var lost = false
     /// Statements that set the connection up (read-only mode), run again on a new connection.
     private var setup: [String] = []
     /// Recursive: a transaction's body runs its statements under the same lock.
@@ -52,10 +55,26 @@ final class PostgresLink: @unchecked Sendable {
     /// or the network failed). The call that found it dropped failed with a message; the next one
     /// carries on. Never inside a transaction: its work is gone with the old connection.
     private func live() throws -> PostgresConnection {
-        guard connection.isClosed, !inTransaction else { return connection }
+        guard connection.isClosed || lost, !inTransaction else { return connection }
+        let old = connection
         connection = try Self.open(url)
+        lost = false
+        let _: EventLoopFuture<Void> = old.close()
         for sql in setup { _ = try connection.query(Self.query(sql, []), logger: Self.logger).wait() }
         return connection
+    }
+
+    /// Remembers that `error` ended the connection, so that the next call opens a new one.
+    private func noteLost(_ error: any Error) {
+        guard let e = error as? PSQLError else { return }
+        switch e.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            lost = true
+        case .server where ["57P01", "57P02", "57P03"].contains(e.serverInfo?[.sqlState] ?? ""):
+            lost = true
+        default:
+            break
+        }
     }
 
     private static func open(_ url: PostgresURL) throws -> PostgresConnection {
@@ -119,6 +138,7 @@ final class PostgresLink: @unchecked Sendable {
             let result = try live().query(Self.query(sql, arguments), logger: Self.logger).wait()
             return result.metadata.rows ?? 0
         } catch {
+            noteLost(error)
             throw Self.translate(error, url: url)
         }
     }
@@ -178,6 +198,7 @@ final class PostgresLink: @unchecked Sendable {
         do {
             return try live().query(Self.query(sql, arguments), logger: Self.logger).wait().rows
         } catch {
+            noteLost(error)
             throw Self.translate(error, url: url)
         }
     }

@@ -11,31 +11,56 @@ enum PostgresSchema {
     /// The migrations, in order: identifier and SQL script.
     static let migrations: [(String, String)] = [
         ("v1: the shared clinic", v1),
+        ("v2: the server signs, stamps and guards", v2),
     ]
 
-    /// The PL/pgSQL bodies of the guard functions as the migrations write them, by name: `check`
-    /// compares the server's with these, text and all (SQL-language helpers are not compared).
-    static let functionBodies: [String: String] = {
-        var bodies: [String: String] = [:]
+    /// How the migrations define a function, as its latest `CREATE [OR REPLACE] FUNCTION` writes it.
+    struct FunctionDefinition: Equatable {
+        /// The PL/pgSQL body between its `$$`, or nil for a SQL-language helper (RETURN …).
+        var body: String?
+        /// Whether it runs as its owner (SECURITY DEFINER).
+        var securityDefiner: Bool
+        /// Its fixed `search_path` as the server lists it in `proconfig` ("search_path=…"), if set.
+        var config: String?
+    }
+
+    /// Every function the migrations write, by name, as the latest migration defines it: `check`
+    /// compares the server's bodies (PL/pgSQL only), SECURITY DEFINER flags and search paths with these.
+    static let functions: [String: FunctionDefinition] = {
+        var found: [String: FunctionDefinition] = [:]
         for (_, sql) in migrations {
             var rest = Substring(sql)
-            while let create = rest.range(of: "CREATE FUNCTION ") {
+            while let create = [rest.range(of: "CREATE FUNCTION "), rest.range(of: "CREATE OR REPLACE FUNCTION ")]
+                    .compactMap({ $0 }).min(by: { $0.lowerBound < $1.lowerBound }) {
                 let afterName = rest[create.upperBound...]
                 guard let paren = afterName.firstIndex(of: "(") else { break }
                 let name = String(afterName[..<paren])
                 // A SQL-language function (RETURN …) has no $$ body: the next CREATE comes first.
                 let nextCreate = afterName[paren...].range(of: "CREATE ")?.lowerBound ?? afterName.endIndex
-                guard let open = afterName[..<nextCreate].range(of: "$$"),
-                      let close = afterName[open.upperBound...].range(of: "$$") else {
+                let open = afterName[..<nextCreate].range(of: "$$")
+                let header = afterName[paren..<(open?.lowerBound ?? afterName[paren..<nextCreate].range(of: " RETURN ")?.lowerBound ?? nextCreate)]
+                var definition = FunctionDefinition(body: nil, securityDefiner: header.contains("SECURITY DEFINER"), config: nil)
+                if let set = header.range(of: "SET search_path = ") {
+                    let value = header[set.upperBound...].prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)
+                    let path = value.hasSuffix(" AS") ? String(value.dropLast(3)) : value
+                    definition.config = "search_path=" + path
+                }
+                guard let open, let close = afterName[open.upperBound...].range(of: "$$") else {
+                    found[name] = definition
                     rest = afterName[nextCreate...]
                     continue
                 }
-                bodies[name] = String(afterName[open.upperBound..<close.lowerBound])
+                definition.body = String(afterName[open.upperBound..<close.lowerBound])
+                found[name] = definition
                 rest = afterName[close.upperBound...]
             }
         }
-        return bodies
+        return found
     }()
+
+    /// The PL/pgSQL bodies of the guard functions as the migrations write them, by name: `check`
+    /// compares the server's with these, text and all (SQL-language helpers are not compared).
+    static var functionBodies: [String: String] { functions.compactMapValues(\.body) }
 
     /// Whether `identifier` names one of this version's migrations.
     static var known: Set<String> { Set(migrations.map(\.0)) }
@@ -363,5 +388,115 @@ enum PostgresSchema {
         FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('addenda are read-only');
     CREATE TRIGGER signed_documents_no_truncate BEFORE TRUNCATE ON signed_documents
         FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('signed documents are read-only');
+    """#
+
+    /// Issue 11's review of the server's guards: signing only by the session's own clinician, as
+    /// themselves, at the server's time; a clinician's audit rows stamped by the server's clock;
+    /// a signed note written only by its signer in the signing transaction; a clinician's row of
+    /// the clinicians table changed only by that clinician (OLD and NEW).
+    static let v2 = #"""
+    -- The server's clock, in the stored form (Timestamp.iso): the time of this transaction, so a
+    -- signing can read it first and write the very same value.
+    CREATE FUNCTION needlechart_now() RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
+        RETURN to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+
+    -- A clinician's audit row names the authenticated role and carries the server's clock (read
+    -- under the head's lock, so the log's times follow its order), whatever the client sent. Only an
+    -- administrator's import keeps the actors and times of records made elsewhere.
+    CREATE OR REPLACE FUNCTION needlechart_audit_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = pg_catalog, public, pg_temp AS $$
+    DECLARE
+        head_id bigint;
+        head_hash text;
+    BEGIN
+        SELECT id, hash INTO head_id, head_hash FROM audit_head WHERE one = 1 FOR UPDATE;
+        IF NOT needlechart_is_admin() THEN
+            NEW.actor := session_user;
+            NEW.at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+        END IF;
+        NEW.id := head_id + 1;
+        NEW.prev_hash := head_hash;
+        NEW.hash := needlechart_audit_hash(NEW.id, NEW.at, NEW.actor, NEW.action, NEW.entity, NEW.entity_id, NEW.detail, NEW.prev_hash);
+        PERFORM set_config('needlechart.moving_head', 'yes', true);
+        UPDATE audit_head SET id = NEW.id, hash = NEW.hash WHERE one = 1;
+        PERFORM set_config('needlechart.moving_head', '', true);
+        RETURN NEW;
+    END $$;
+
+    -- A signed session never changes. A clinician's draft stays in the name of the role that
+    -- started it, and only that role signs it: as itself, with its recorded name and credentials
+    -- as the signature line, at the server's time (needlechart_now), once.
+    CREATE OR REPLACE FUNCTION needlechart_sessions_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    DECLARE
+        line text;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            IF OLD.signed_at IS NOT NULL THEN RAISE EXCEPTION 'signed session is read-only'; END IF;
+            RETURN OLD;
+        END IF;
+        IF TG_OP = 'UPDATE' AND OLD.signed_at IS NOT NULL THEN
+            RAISE EXCEPTION 'signed session is read-only';
+        END IF;
+        IF needlechart_is_admin() THEN RETURN NEW; END IF;
+        IF TG_OP = 'INSERT' AND NEW.clinician IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a session is started by the role that charts it (%), not %', session_user, NEW.clinician;
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.clinician IS DISTINCT FROM OLD.clinician THEN
+            RAISE EXCEPTION 'a session stays with the clinician who started it (%)', OLD.clinician;
+        END IF;
+        IF NEW.signed_at IS NULL THEN
+            IF NEW.signed_by IS NOT NULL OR NEW.signature_line IS NOT NULL OR NEW.signed_snapshot IS NOT NULL THEN
+                RAISE EXCEPTION 'an unsigned session carries no signature';
+            END IF;
+            RETURN NEW;
+        END IF;
+        IF TG_OP = 'INSERT' THEN
+            RAISE EXCEPTION 'a session is started unsigned and signed once charted';
+        END IF;
+        IF OLD.clinician IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'only the session''s clinician (%) signs it, not %', OLD.clinician, session_user;
+        END IF;
+        IF NEW.signed_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a session is signed by the role that signs it (%), not %', session_user, NEW.signed_by;
+        END IF;
+        IF NEW.signed_at IS DISTINCT FROM needlechart_now() THEN
+            RAISE EXCEPTION 'a signature carries the server''s time (%), not %', needlechart_now(), NEW.signed_at;
+        END IF;
+        SELECT CASE WHEN c.credentials = '' THEN c.display_name ELSE c.display_name || ', ' || c.credentials END INTO line
+            FROM clinicians c WHERE c.username = session_user;
+        IF NEW.signature_line IS DISTINCT FROM line THEN
+            RAISE EXCEPTION 'a signature line is the signer''s recorded name and credentials (%), not %', line, NEW.signature_line;
+        END IF;
+        RETURN NEW;
+    END $$;
+
+    -- A session's frozen note is written by its signer in the very transaction that signed it (the
+    -- row's version is this transaction's): not later, and not by another clinician.
+    CREATE OR REPLACE FUNCTION needlechart_documents_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'signed documents are read-only'; END IF;
+        IF (SELECT signed_at FROM sessions WHERE id = NEW.session_id) IS NULL THEN
+            RAISE EXCEPTION 'signed documents are written once, at signing';
+        END IF;
+        IF NOT needlechart_is_admin() AND NOT EXISTS (SELECT 1 FROM sessions WHERE id = NEW.session_id
+                AND signed_by = session_user AND xmin = pg_current_xact_id()::xid) THEN
+            RAISE EXCEPTION 'signed documents are written once, at signing, by the signer';
+        END IF;
+        RETURN NEW;
+    END $$;
+
+    -- A clinician records their own name and credentials, and changes no one else's row (nor turns
+    -- another's row into their own).
+    CREATE OR REPLACE FUNCTION needlechart_clinicians_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF needlechart_is_admin() THEN RETURN NEW; END IF;
+        IF TG_OP = 'UPDATE' AND OLD.username IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a clinician''s role changes only its own record (%), not %', session_user, OLD.username;
+        END IF;
+        IF NEW.username IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a clinician''s role records only itself (%), not %', session_user, NEW.username;
+        END IF;
+        RETURN NEW;
+    END $$;
     """#
 }

@@ -222,15 +222,27 @@ extension PostgresStore {
     }
 
     /// Signs the session as stored and freezes its note. On a clinician's connection the
-    /// signature is the authenticated role's (the server refuses any other name).
+    /// signature is the authenticated role's, with the name and credentials recorded for it, at
+    /// the server's time (the server refuses any other name, line or time, and anyone but the
+    /// session's own clinician).
     @discardableResult
     public func sign(sessionID: Int64, by signer: Clinician, catalogue: Catalogue, version: Int?) throws -> NeedlingSession {
-        let clinician = Clinician(username: identity(Sanitizer.line(signer.username)), displayName: Sanitizer.line(signer.displayName),
+        var clinician = Clinician(username: identity(Sanitizer.line(signer.username)), displayName: Sanitizer.line(signer.displayName),
                                   credentials: Sanitizer.line(signer.credentials))
         return try link.transaction {
             guard var s = try loadSession(id: sessionID, forUpdate: true) else { throw StoreError(.notFound, "Session \(sessionID) does not exist.") }
             if let version, s.signature == nil { try requireCurrent(sessionID, version: version) }
-            let at = Timestamp.parse(now) ?? environment.now()
+            var at = Timestamp.parse(now) ?? environment.now()
+            if !isAdmin {
+                if s.signature == nil, s.clinician != role {
+                    throw SessionError.wrongState(s.state, "only \(Sanitizer.line(s.clinician)), whose session this is, can sign it")
+                }
+                if let recorded = try self.clinician(role) { clinician = recorded }
+                guard let server = try link.value("SELECT needlechart_now()", as: String.self).flatMap(Timestamp.parse) else {
+                    throw StoreError(.other, "The server did not give its time for the signature; nothing was signed.")
+                }
+                at = server
+            }
             try s.sign(by: clinician, at: at, catalogue: catalogue)
             try link.execute("""
                 UPDATE sessions SET state = 'signed', signed_by = $1, signature_line = $2, signed_at = $3, signed_snapshot = $4, updated_at = $5

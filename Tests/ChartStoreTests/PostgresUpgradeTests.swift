@@ -1,0 +1,41 @@
+import ChartCore
+@testable import ChartStore
+import Foundation
+import TestPostgresServer
+import Testing
+
+/// Migration v2 on a clinic set up by the previous version (v1 only): `admin init` upgrades it,
+/// its records and audit chain stay as they were, and the server's new rules apply from then on.
+@Suite struct PostgresUpgradeTests {
+    @Test(.enabled(if: TestPostgres.runs))
+    func aClinicSetUpAtV1IsUpgradedByAdminInitAndPassesCheck() throws {
+        let url = try TestPostgres.freshClinic(initialize: false)
+        // Set up as the previous version did: v1, its roles and grants, and a record.
+        let link = try PostgresLink.connect(PostgresURL(url))
+        try link.transaction {
+            try link.script("CREATE TABLE needlechart_migrations (identifier TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            try link.script(PostgresSchema.v1)
+            try link.execute("INSERT INTO needlechart_migrations(identifier, applied_at) VALUES ($1, '2026-11-01T00:00:00Z')", [PostgresSchema.migrations[0].0])
+            try link.execute("INSERT INTO settings(key, value) VALUES ('time_zone', 'UTC')")
+            try PostgresAdmin.setUpRoles(link, url: PostgresURL(url))
+        }
+        try TestPostgres.psql(url, """
+            INSERT INTO audit_log(id, at, actor, action, entity, entity_id, prev_hash, hash)
+            VALUES (0, '2026-11-01T00:00:00Z', 'admin', 'backup', 'clinic', '-', '', '')
+            """)
+        let head = try TestPostgres.psql(url, "SELECT hash FROM audit_head").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(refusal(url).contains("older version"))
+
+        #expect(try PostgresAdmin.initialize(url: url, environment: .fixed()) == [PostgresSchema.migrations[1].0])
+        let admin = try PostgresStore.connect(url: url, environment: .fixed())
+        let report = try admin.check(seal: head)
+        #expect(report.ok, "\(report.problems)")
+        // From now on a clinician signs at the server's time.
+        try PostgresAdmin.addClinician(url: url, login: "ahale", displayName: "Alex Hale", credentials: "PT, DPT", password: nil, environment: .fixed())
+        let db = try PostgresStore.connect(url: TestPostgres.url(url, as: "ahale"), environment: PostgresGuardTests.oldClock)
+        let (_, s) = try chartedSession(in: db)
+        let signed = try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: s.version)
+        #expect(PostgresGuardTests.isNow(signed.signature.map { Timestamp.iso($0.at) }))
+        #expect(try db.check(seal: head).ok)
+    }
+}
