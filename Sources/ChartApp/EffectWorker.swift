@@ -8,7 +8,8 @@ import Foundation
 /// submits what a key asked for and collects the results between keys; they come back in the
 /// order the effects were submitted, each with the effect it answers.
 public final class EffectWorker: @unchecked Sendable {
-    /// One effect's result: the effect as submitted and the events it produced.
+    /// One effect's result: the effect as submitted (before any version rebase, so it matches
+    /// `App.inFlight`) and the events it produced.
     public struct Result: Sendable, Equatable {
         public var effect: Effect
         public var events: [DataEvent]
@@ -16,7 +17,7 @@ public final class EffectWorker: @unchecked Sendable {
 
     private let run: @Sendable (Effect) -> [DataEvent]
     private let queue = DispatchQueue(label: "needlechart.effects")
-    /// Guards `results` and `submitted`.
+    /// Guards `results` and `outstanding`.
     private let condition = NSCondition()
     private var results: [Result] = []
     /// Submitted and not yet taken with `take()`.
