@@ -71,12 +71,17 @@ public struct EffectRunner: Sendable {
             guard let s = try database.session(id: id) else { return [.failed("Session \(id) no longer exists.")] }
             return try sessionEvent(s)
         case let .saveSessionDetails(s):
+            let version: Int
             do {
-                try database.saveSessionDetails(s, by: me)
+                version = try database.saveSessionDetails(s, by: me)
             } catch let e as StoreError where e.kind == .staleDraft {
                 return try reloaded(s.id, e.message)
             }
-            return [.sessionSaved(try database.session(id: s.id) ?? s)]
+            // The version this save wrote: read back, the session may already carry a colleague's
+            // newer one, and a next save based on that would overwrite their change unseen.
+            var stored = try database.session(id: s.id) ?? s
+            stored.version = version
+            return [.sessionSaved(stored)]
         case let .saveEntry(entry, sessionID):
             try database.saveEntry(entry, sessionID: sessionID, by: me)
             let stored = try database.session(id: sessionID)?.entries.first { $0.id == entry.id }

@@ -4,10 +4,20 @@ import ChartUI
 import CursesTerminal
 import Foundation
 
-/// The full-screen app on a real terminal: paint, read a key, run its effects, repeat.
-/// Everything confirmed is saved when its key is handled, so any exit — quit, SIGHUP from a
-/// dropped connection, SIGTERM, SIGINT — loses nothing; the terminal is restored on every exit.
+/// The full-screen app on a real terminal: paint, read a key, hand its effects to the worker, repeat.
+/// Store calls run off the key loop (`EffectWorker`, one at a time and in order), so a slow server
+/// never freezes the screen: keys are read and frames painted while a save is in flight, and the
+/// title bar says "saving…" until it is back. Everything confirmed is saved when its key's effects
+/// are, and every exit — quit, SIGHUP from a dropped connection, SIGTERM, SIGINT — first waits for
+/// what is in flight, so none loses anything acknowledged; the terminal is restored on every exit.
 public enum Interactive {
+    /// How long a key's effects may take before the frame is painted with them still in flight: a
+    /// fast store (SQLite on the clinician's disk) is back well within it, so the screen never
+    /// flickers through "saving…" and looks as it did when effects ran on the key loop.
+    static let settleTime: TimeInterval = 0.15
+    /// How often the loop looks for results while something is in flight.
+    static let inFlightPollMilliseconds = 40
+
     /// Runs until the clinician quits or a signal asks the app to stop.
     public static func run(database: any ClinicStore, catalogue: Catalogue, clinician: Clinician,
                            idleTimeout: TimeInterval?, exportDirectory: String) throws {
@@ -15,8 +25,9 @@ public enum Interactive {
                                   exportDirectory: exportDirectory)
         let context = AppContext(catalogue: catalogue, clinician: clinician, timeZone: .current, now: Date(),
                                  newID: { UUID().uuidString.lowercased() }, exportDirectory: exportDirectory)
-        var driver = Driver(runner: runner, context: context, idleTimeout: idleTimeout)
+        var driver = Driver(runner: runner, context: context, idleTimeout: idleTimeout, worker: EffectWorker(runner: runner))
         driver.start()
+        driver.settle(until: Date() + settleTime)
         try Terminal.withTerminal { terminal in
             // The app's idea of the size is updated before every paint and before every key
             // (a resize arrives as a key of its own first), so a key typed while the screen is
@@ -26,20 +37,35 @@ public enum Interactive {
                 let now = TerminalSize(width: size.columns, height: size.rows)
                 if now != driver.app.size { driver.resize(to: now) }
             }
-            while !driver.app.quitRequested {
-                if terminal.pendingSignal != nil { break }
+            func paint() {
                 measure()
                 terminal.paint(driver.frame(width: driver.app.size.width, height: driver.app.size.height))
-                let key = terminal.readKey(timeoutMilliseconds: 500)
+            }
+            // Quit, a hang-up or a signal: what is in flight is finished and its result delivered
+            // before the terminal is restored; after ^Q the screen shows it waiting.
+            defer {
+                let painting = terminal.pendingSignal == nil && !terminal.isHungUp
+                while !driver.settle(until: Date() + settleTime) { if painting { paint() } }
+            }
+            while !driver.app.quitRequested {
+                if terminal.pendingSignal != nil { break }
+                paint()
+                let waiting = !driver.app.inFlight.isEmpty
+                let key = terminal.readKey(timeoutMilliseconds: waiting ? inFlightPollMilliseconds : 500)
+                driver.deliver()
                 if terminal.pendingSignal != nil { break }
                 guard let key else {
-                    if terminal.isHungUp { break }  // as SIGHUP: everything confirmed is already saved
+                    if terminal.isHungUp { break }  // as SIGHUP: what is in flight finishes first
                     driver.tick(now: Date()); continue
                 }
                 if key == .ctrl("z") { terminal.suspend(); continue }
                 if key == .ctrl("l") { terminal.redrawEverythingNextPaint(); continue }
                 measure()
+                // A key's effects get the settle time only when nothing was in flight before it:
+                // behind a slow save they cannot be back sooner, and typing must not lag.
+                let idle = driver.app.inFlight.isEmpty
                 driver.send(key, now: Date())
+                if idle { driver.settle(until: Date() + settleTime) }
             }
         }
     }

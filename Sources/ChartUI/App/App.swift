@@ -34,6 +34,10 @@ public struct App: Sendable {
     /// The terminal's size as last reported (`resized(to:)`); until then the smallest size the
     /// app draws in.
     public private(set) var size = TerminalSize(width: App.minimumWidth, height: App.minimumHeight)
+    /// Effects handed to the shell whose results have not come back yet, oldest first. Empty
+    /// when the shell runs effects as the key is handled (tests, `Driver` without a worker); the
+    /// interactive shell runs them off the key loop, and the title bar says so while any is here.
+    public private(set) var inFlight: [Effect] = []
 
     /// The smallest terminal the app draws in.
     public static let minimumWidth = 80
@@ -80,7 +84,12 @@ public struct App: Sendable {
         // (the new size arrives through `resized(to:)`).
         if key == .resize { return [] }
         lastInput = base.now
-        if key == .ctrl("q") || key == .ctrl("c") { quitRequested = true; return [] }
+        if key == .ctrl("q") || key == .ctrl("c") {
+            // The shell ends only once what is in flight is back (nothing acknowledged is lost).
+            quitRequested = true
+            if !inFlight.isEmpty { status = ("\(inFlightWord) before quitting…", .info) }
+            return []
+        }
         if locked { locked = false; return [] }  // the key that unlocks does nothing else
         if tooSmall { return [] }  // keys are paused until the window is larger
         if showingHelp { showingHelp = false; return [] }
@@ -95,11 +104,50 @@ public struct App: Sendable {
         default: break
         }
         status = nil
+        // While a result that opens or closes a screen is on its way, no key knows its screen yet.
+        if inFlight.contains(where: \.changesScreenWhenDone) { return waitForInFlight() }
         let context = screenContext(base)
         var screen = stack.removeLast()
+        let before = screen
         let commands = screen.handle(key, context: context)
+        // Typing goes on while a save is in flight; leaving the screen, opening another or signing
+        // waits for it (the key is not applied, and says so), because the result goes to the screen
+        // then on top and a signature must be of what is stored.
+        if !inFlight.isEmpty, commands.contains(where: \.waitsForInFlight) {
+            stack.append(before)
+            return waitForInFlight()
+        }
         stack.append(screen)
         return apply(commands, context: context)
+    }
+
+    /// A key that must wait for what is in flight: not applied, and the status line says why.
+    private mutating func waitForInFlight() -> [Effect] {
+        let done = inFlight.contains(where: \.isSave) ? "it is saved" : "it has loaded"
+        status = ("\(inFlightWord)… press that key again once \(done); what you typed is kept.", .warning)
+        return []
+    }
+
+    /// "Saving" while any effect in flight writes, else "Loading".
+    private var inFlightWord: String { inFlight.contains(where: \.isSave) ? "Saving" : "Loading" }
+
+    /// The title bar's marker while effects are in flight: "saving…" or "loading…", with how many
+    /// when there are several; nil when nothing is.
+    public var inFlightMarker: String? {
+        guard !inFlight.isEmpty else { return nil }
+        let word = inFlightWord.lowercased()
+        return inFlight.count == 1 ? "\(word)…" : "\(word) (\(inFlight.count))…"
+    }
+
+    /// The shell handed `effects` to its worker: they are in flight until `finished(_:)`.
+    public mutating func started(_ effects: [Effect]) {
+        inFlight += effects
+    }
+
+    /// The shell has the result of `effect` (the oldest in flight: the worker keeps their order);
+    /// deliver its events with `receive` after this.
+    public mutating func finished(_ effect: Effect) {
+        if let i = inFlight.firstIndex(of: effect) { inFlight.remove(at: i) }
     }
 
     /// Delivers the result of an effect to the screen on top.
@@ -150,7 +198,12 @@ public struct App: Sendable {
         var screen = Screen(width: width, height: height)
         // Title bar.
         screen.fill(x: 0, y: 0, width: width, height: 1, style: .header)
-        screen.put(" NeedleChart · " + top.title, x: 0, y: 0, style: .header, maxWidth: width - 30)
+        let title = " NeedleChart · " + top.title
+        screen.put(title, x: 0, y: 0, style: .header, maxWidth: width - 30)
+        if let marker = inFlightMarker {
+            screen.put(" · " + marker, x: DisplayWidth.of(title), y: 0, style: Style.header.bolded,
+                       maxWidth: max(0, width - 30 - DisplayWidth.of(title)))
+        }
         let right = "\(Sanitizer.line(context.clinician.displayName)) · \(Timestamp.display(context.now, in: context.timeZone)) "
         screen.putRight((privacy ? "PRIVACY · " : "") + right, y: 0, style: .header, maxWidth: 40)
         let area = context.area

@@ -225,7 +225,8 @@ extension SessionScreen {
 
     mutating func handleEntryForm(_ key: Key, context: AppContext) -> [Command] {
         guard var form = charting.form else { return [] }
-        if form.saving { return [] }
+        // The point's save is in flight (the store answers slowly): the form waits for it.
+        if form.saving { return [.status("Saving the point… press that key again once it is saved.", .info)] }
         let outcome = form.handle(key, catalogue: context.catalogue)
         charting.form = form
         switch outcome {
