@@ -128,6 +128,8 @@ public struct EffectRunner: Sendable {
             return [.exported(path: path, seal: seal)]
         case let .loadLastTreatments(patientID, before):
             return [.lastTreatments(try database.lastTreatments(patientID: patientID, before: before))]
+        case let .loadSessionMarks(ids):
+            return [.sessionMarks(asked: ids, try database.sessionMarks(patientIDs: ids))]
         case .loadUnfinished:
             let list = try database.unfinishedSessions(clinician: me).compactMap { s -> UnfinishedSession? in
                 guard let p = try database.patient(id: s.patientID) else { return nil }

@@ -57,6 +57,9 @@ public protocol ClinicStore: Sendable {
     func lastTreatments(patientID: Int64, before sessionID: Int64) throws -> [TriggerPointEntry]
     /// How many entries of the patient's sessions fall in each region.
     func regionCounts(patientID: Int64) throws -> [String: Int]
+    /// For each of `patientIDs`, what the Patients list shows of their sessions (a patient with
+    /// none is left out of the answer).
+    func sessionMarks(patientIDs: [Int64]) throws -> [Int64: PatientSessionMark]
 
     // MARK: Sessions, writing
     /// Starts a session in screening, carrying the last session's screening and condition forward.

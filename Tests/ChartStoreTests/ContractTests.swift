@@ -221,3 +221,27 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
         // Reported as not run (skipped), never as passed: no server binaries on this machine.
     }
 }
+
+/// Issue 10: the Patients list's SESSION column — a returning patient's last visit, and a
+/// colleague's unsigned session — from the store, the same on both backends.
+@Suite struct SessionMarksContractTests {
+    @Test(arguments: Backend.under)
+    func marksGiveTheLastVisitAndWhoHasASessionUnsigned(_ backend: Backend) throws {
+        let db = try backend.make()
+        let (returning, charted) = try chartedSession(in: db)
+        let signed = try db.sign(sessionID: charted.id, by: therapist, catalogue: .builtIn)
+        let colleague = Clinician(username: "bo", displayName: "Bo Lind", credentials: "PT")
+        try db.saveClinician(colleague)
+        let drafted = try db.addPatient(Patient(name: "Ines Duarte", dateOfBirth: CalendarDate(iso: "1990-01-01")!, chartNumber: "NC-0200"), by: "bo")
+        let draft = try db.startSession(patientID: drafted.id, clinician: "bo")
+        let fresh = try db.addPatient(Patient(name: "Noah Patel", dateOfBirth: CalendarDate(iso: "1988-04-05")!, chartNumber: "NC-0300"), by: "bo")
+
+        let marks = try db.sessionMarks(patientIDs: [returning.id, drafted.id, fresh.id])
+        #expect(marks[returning.id] == PatientSessionMark(lastStartedAt: signed.startedAt))
+        #expect(marks[drafted.id] == PatientSessionMark(lastStartedAt: draft.startedAt, unsignedBy: ["bo"], oldestUnsignedAt: draft.startedAt))
+        #expect(marks[fresh.id] == nil, "a patient with no session is left out")
+        #expect(try db.sessionMarks(patientIDs: []).isEmpty)
+        // Only the ids asked for.
+        #expect(Set(try db.sessionMarks(patientIDs: [drafted.id]).keys) == [drafted.id])
+    }
+}

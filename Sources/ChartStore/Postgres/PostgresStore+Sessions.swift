@@ -85,6 +85,13 @@ extension PostgresStore {
         return out
     }
 
+    /// For each of `patientIDs`, when their last session began and who has one unsigned.
+    public func sessionMarks(patientIDs: [Int64]) throws -> [Int64: PatientSessionMark] {
+        try link.transaction {
+            try AppDatabase.sessionMarks(patientIDs, placeholder: { "$\($0)" }, collateC: "COLLATE \"C\"") { sql, ids in try link.rows(sql, ids.map { $0 }) }
+        }
+    }
+
     /// How many entries of the patient's sessions fall in each region.
     public func regionCounts(patientID: Int64) throws -> [String: Int] {
         let rows = try link.rows("""

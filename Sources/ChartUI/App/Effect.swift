@@ -33,6 +33,8 @@ public enum Effect: Sendable, Equatable {
     case loadLastTreatments(patientID: Int64, before: Int64)
     /// Unsigned sessions to offer for resumption.
     case loadUnfinished
+    /// What the Patients list shows of these patients' sessions (last visit, drafts and whose).
+    case loadSessionMarks([Int64])
     /// Fill an empty database with the demo clinic.
     case loadDemo
 }
@@ -107,6 +109,8 @@ public enum DataEvent: Sendable, Equatable {
     /// The newest point per region and muscle in the patient's earlier signed sessions.
     case lastTreatments([TriggerPointEntry])
     case unfinished([UnfinishedSession])
+    /// Patients' last visits and unsigned sessions, by patient id (a patient with none is absent).
+    case sessionMarks(asked: [Int64], [Int64: PatientSessionMark])
     case demoLoaded(patients: Int)
     /// The effect failed; nothing the clinician confirmed before it is lost.
     case failed(String)

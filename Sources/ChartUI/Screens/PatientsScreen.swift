@@ -24,6 +24,10 @@ public struct PatientsScreen: ScreenModel {
     /// First row of the list on screen, kept by the reducer so that the selection stays in view
     /// at the terminal's size (`AppContext.area`): clicks hit the patient drawn where they land.
     public var scroll = 0
+    /// What the SESSION column shows of each patient's sessions, as loaded for the rows on screen.
+    public var marks: [Int64: PatientSessionMark] = [:]
+    /// Patients whose marks were asked for since the list last came back.
+    var marksAsked: Set<Int64> = []
 
     public init() {}
 
@@ -70,7 +74,17 @@ public struct PatientsScreen: ScreenModel {
         guard let action = Self.action(for: key) else { return [] }
         let out = reduce(action, context: context)
         keepSelectionInView(context.area)
-        return out
+        return out + loadMarksOnScreen(context.area)
+    }
+
+    /// The marks of the patients on screen not yet asked for (at most one effect, none when all
+    /// are known): a scrolled list asks for the rows it now shows.
+    mutating func loadMarksOnScreen(_ area: Rect) -> [Command] {
+        let rows = max(1, listRows(area).count)
+        let ids = results.dropFirst(scroll).prefix(rows).map(\.id).filter { !marksAsked.contains($0) }
+        guard !ids.isEmpty else { return [] }
+        marksAsked.formUnion(ids)
+        return [.run(.loadSessionMarks(ids))]
     }
 
     /// Where the list's rows are drawn in `area`: the first row's line and how many fit.
@@ -158,6 +172,11 @@ public struct PatientsScreen: ScreenModel {
             results = list; loaded = true
             selection = min(selection, max(0, list.count - 1))
             keepSelectionInView(context.area)
+            // Fresh marks for what is shown: a session begun or signed since changes them.
+            marksAsked = []
+            return loadMarksOnScreen(context.area)
+        case let .sessionMarks(asked, found):
+            for id in asked { marks[id] = found[id] ?? PatientSessionMark.none }
         case let .unfinished(list):
             // Offered once, on start; afterwards the line at the bottom says what is open.
             if !offeredResume { offeringResume = !list.isEmpty; offeredResume = true }
@@ -218,12 +237,12 @@ public struct PatientsScreen: ScreenModel {
             let born = context.privacy ? "(hidden)" : "\(p.dateOfBirth) (\(age))"
             let line = DisplayWidth.pad(p.chartNumber, to: 12) + "  " + DisplayWidth.pad(context.name(p), to: nameWidth) + "  "
                 + DisplayWidth.pad(born, to: 16) + "  " + open
+            let (session, sessionStyle) = sessionColumn(p, own: open, today: today, context: context)
             screen.fill(x: 1, y: y + offset, width: area.width - 2, height: 1, style: style)
             screen.put(line, x: 2, y: y + offset, style: style, maxWidth: area.width - 4)
             if contactWidth > 0 { screen.put(p.contact, x: contactX, y: y + offset, style: style, maxWidth: contactWidth) }
-            if !open.isEmpty {
-                let flag: Style = open == "old draft" ? Style.warning.bolded : .draft
-                screen.put(open, x: 2 + 12 + 2 + nameWidth + 2 + 16 + 2, y: y + offset, style: index == selection ? style : flag, maxWidth: 10)
+            if !session.isEmpty {
+                screen.put(session, x: 2 + 12 + 2 + nameWidth + 2 + 16 + 2, y: y + offset, style: index == selection ? style : sessionStyle, maxWidth: 12)
             }
         }
         if !unfinished.isEmpty {
@@ -236,6 +255,20 @@ public struct PatientsScreen: ScreenModel {
     }
 
     /// First visible row so that the selection stays on screen.
+    /// The SESSION column: your own unsigned session (`unsigned`, or `old draft` when begun before
+    /// today), else a colleague's (`draft jlee`), else the day of the last visit (a returning
+    /// patient), else `new`; blank until the marks have come.
+    func sessionColumn(_ p: Patient, own: String, today: CalendarDate, context: AppContext) -> (String, Style) {
+        if !own.isEmpty { return (own, own == "old draft" ? Style.warning.bolded : .draft) }
+        guard let mark = marks[p.id] else { return ("", .dim) }
+        if let colleague = mark.unsignedBy.first(where: { $0 != context.clinician.username }) {
+            let old = mark.oldestUnsignedAt.map { CalendarDate($0, in: context.timeZone) < today } ?? false
+            return ("draft " + Sanitizer.line(colleague), old ? Style.warning.bolded : .draft)
+        }
+        if let last = mark.lastStartedAt { return (CalendarDate(last, in: context.timeZone).description, .dim) }
+        return ("new", .dim)
+    }
+
     func scroll(rows: Int) -> Int {
         guard rows > 0 else { return 0 }
         if selection < scroll { return selection }
