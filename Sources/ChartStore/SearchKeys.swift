@@ -139,6 +139,8 @@ enum SearchKeys {
     /// Patients marked stale are left out of the key lookup and asked of the full-text index
     /// instead (the typed `text`'s full-text query), the two merged in name order.
     static func search(_ db: Database, keys: [String], text: String, limit: Int) throws -> [Patient] {
+        // Several words, nothing stale: the keys' name-ordered lists intersected by leapfrogging.
+        if keys.count > 1, try !isStale(db) { return try leapfrog(db, keys: keys, limit: limit) }
         var ordered = keys
         if keys.count > 1 {
             var counts: [String: Int] = [:]
@@ -153,6 +155,77 @@ enum SearchKeys {
         let found = try fetch(db, ordered, ftsQuery: "", limit: limit, stale: false)
         if try !found.isEmpty || !isStale(db) { return found }
         return try fetch(db, ordered, ftsQuery: AppDatabase.ftsQuery(text), limit: limit, stale: true)
+    }
+
+    /// Patients having every key, by name then id, up to `limit`: the keys' lists (each in the
+    /// index's order, name COLLATE NOCASE then patient id) intersected by leapfrogging — the list
+    /// behind seeks to the one ahead (`(name, patient_id) >= (?, ?)`, an index range), so the cost
+    /// follows the matches, not how far into a common first name the surname's matches begin
+    /// (walking "anna" and testing "sch" on each read most Annas before the first Schmidt). One
+    /// read transaction: the seeks see one state of the clinic.
+    static func leapfrog(_ db: Database, keys: [String], limit: Int) throws -> [Patient] {
+        guard limit > 0 else { return [] }
+        var ids: [Int64] = []
+        func intersect() throws {
+            let seek = try db.cachedStatement(sql: leapfrogSQL)
+            // Each key's head: its first entry at or after the position asked for.
+            func head(_ key: String, from position: (name: [UInt8], id: Int64)) throws -> (name: [UInt8], id: Int64)? {
+                let rows = try Row.fetchCursor(seek, arguments: [key, String(decoding: position.name, as: UTF8.self), position.id])
+                guard let row = try rows.next() else { return nil }
+                let name: String = row[0]
+                return (Array(name.utf8), row[1])
+            }
+            var heads: [(name: [UInt8], id: Int64)] = []
+            for key in keys {
+                guard let h = try head(key, from: ([], Int64.min)) else { return }
+                heads.append(h)
+            }
+            while ids.count < limit {
+                // The furthest head: every list must reach it.
+                var target = heads[0]
+                for h in heads.dropFirst() where Self.precedes(target, h) { target = h }
+                var allThere = true
+                for (k, key) in keys.enumerated() where Self.precedes(heads[k], target) {
+                    guard let h = try head(key, from: target) else { return }
+                    heads[k] = h
+                    if Self.precedes(target, h) { allThere = false }
+                }
+                guard allThere, heads.allSatisfy({ !Self.precedes($0, target) && !Self.precedes(target, $0) }) else { continue }
+                ids.append(target.id)
+                // On past the match in every list.
+                for (k, key) in keys.enumerated() {
+                    guard target.id < Int64.max, let h = try head(key, from: (target.name, target.id + 1)) else { return }
+                    heads[k] = h
+                }
+            }
+        }
+        if db.isInsideTransaction { try intersect() } else {
+            try db.inTransaction(.deferred) { try intersect(); return .commit }
+        }
+        let byID = try db.cachedStatement(sql: AppDatabase.patientByIDSQL)
+        return try ids.compactMap { try AppDatabase.first(byID, [$0], Patient.init(row:)) }
+    }
+
+    /// A key's first entry at or after (name, patient id), in the primary key's order.
+    static let leapfrogSQL = """
+        SELECT name, patient_id FROM patient_search_keys
+        WHERE key = ? AND (name, patient_id) >= (?, ?) ORDER BY name, patient_id LIMIT 1
+        """
+
+    /// Whether (name, id) `a` comes before `b` in the index: the name as SQLite's NOCASE compares
+    /// it (bytes, ASCII letters folded to lower case, a prefix first), then the id.
+    static func precedes(_ a: (name: [UInt8], id: Int64), _ b: (name: [UInt8], id: Int64)) -> Bool {
+        let n = min(a.name.count, b.name.count)
+        var i = 0
+        while i < n {
+            var x = a.name[i], y = b.name[i]
+            if x >= 0x41 && x <= 0x5A { x += 0x20 }
+            if y >= 0x41 && y <= 0x5A { y += 0x20 }
+            if x != y { return x < y }
+            i += 1
+        }
+        if a.name.count != b.name.count { return a.name.count < b.name.count }
+        return a.id < b.id
     }
 
     private static func isStale(_ db: Database) throws -> Bool {

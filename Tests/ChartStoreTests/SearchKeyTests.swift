@@ -19,6 +19,8 @@ import Testing
             for k in 1...min(6, n.count) { q.insert(String(n.prefix(k))) }
             let words = n.split(separator: " ")
             if words.count > 1 { q.insert(words.reversed().map { String($0.prefix(2)) }.joined(separator: " ")) }
+            // A first name and the surname typed letter by letter: the leapfrog's usual case.
+            if words.count > 1 { for k in 1...min(4, words[1].count) { q.insert(words[0] + " " + words[1].prefix(k)) } }
             q.insert(n.uppercased())
         }
         for c in charts.prefix(20) { for k in 1...c.count { q.insert(String(c.prefix(k))) } }
