@@ -51,7 +51,7 @@ public struct EffectRunner: Sendable {
         let me = clinician.username
         switch effect {
         case let .searchPatients(text):
-            return [.patients(try database.searchPatients(text, limit: 200))]
+            return [.patients(try database.searchPatients(text, limit: PatientsScreen.page))]
         case let .savePatient(p):
             if p.id == 0 { return [.patientSaved(try database.addPatient(p, by: me))] }
             try database.updatePatient(p, by: me)

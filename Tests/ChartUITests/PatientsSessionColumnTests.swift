@@ -52,3 +52,48 @@ import Testing
         #expect(asked == Set(1...60))
     }
 }
+
+/// Issue 10, item 5 (from a new user's walk): the Patients list showed 17 of 30 patients and
+/// said nothing of the rest. It says which rows show, on the search line, without covering text.
+@Suite struct PatientsListMoreTests {
+    func findLine(_ text: String) -> Substring { text.split(separator: "\n").first { $0.contains("Find") } ?? "" }
+
+    @Test func aLongerListSaysWhichRowsShow() throws {
+        let ctx = UIFixtures.context()
+        var s = PatientsScreen()
+        _ = s.receive(.patients(SizeAwareTests.patients(30)), context: ctx)
+        let rows = s.listRows(ctx.area).count
+        #expect(rows < 30)
+        var line = findLine(draw(s, context: ctx))
+        #expect(line.hasSuffix("1–\(rows) of 30"), "\(line)")
+        #expect(line.contains("Find"))
+        for _ in 0..<29 { _ = s.handle(.down, context: ctx) }
+        line = findLine(draw(s, context: ctx))
+        #expect(line.hasSuffix("\(30 - rows + 1)–30 of 30"), "\(line)")
+        // A full page of the search: there may be more than it holds.
+        _ = s.receive(.patients(SizeAwareTests.patients(PatientsScreen.page)), context: ctx)
+        #expect(findLine(draw(s, context: ctx)).hasSuffix("of 200+"))
+        // A list that fits says nothing.
+        _ = s.receive(.patients(SizeAwareTests.patients(3)), context: ctx)
+        #expect(!draw(s, context: ctx).contains(" of 3"))
+    }
+}
+
+/// The muscle finder (`/`) and every pick list: more options than room says which show.
+@Suite struct PickListMoreTests {
+    @Test func aLongerPickListSaysWhichOptionsShow() {
+        var list = PickList(options: (1...20).map { PickOption(id: "m\($0)", label: "muscle \($0)") }, allowsFreeText: false)
+        var screen = Screen(width: 60, height: 8)
+        list.render(into: &screen, rect: Rect(x: 0, y: 0, width: 60, height: 6), focused: true)
+        #expect(screen.line(0).hasSuffix("1–5 of 20"), "\(screen.line(0))")
+        for _ in 0..<19 { _ = list.handle(.down) }
+        screen = Screen(width: 60, height: 8)
+        list.render(into: &screen, rect: Rect(x: 0, y: 0, width: 60, height: 6), focused: true)
+        #expect(screen.line(0).hasSuffix("16–20 of 20"), "\(screen.line(0))")
+        // All shown: nothing said.
+        let short = PickList(options: (1...3).map { PickOption(id: "m\($0)", label: "muscle \($0)") }, allowsFreeText: false)
+        screen = Screen(width: 60, height: 8)
+        short.render(into: &screen, rect: Rect(x: 0, y: 0, width: 60, height: 6), focused: true)
+        #expect(!screen.line(0).contains(" of "))
+    }
+}

@@ -31,6 +31,9 @@ public struct PatientsScreen: ScreenModel {
 
     public init() {}
 
+    /// How many patients a search asks for (the effect's limit).
+    public static let page = 200
+
     public var title: String { "Patients" }
     public var capturesText: Bool { false }
 
@@ -205,7 +208,17 @@ public struct PatientsScreen: ScreenModel {
         var shownSearch = search
         if context.privacy, !search.text.isEmpty { shownSearch.set(String(repeating: "•", count: search.text.count)) }
         shownSearch.render(into: &screen, x: 8, y: y, width: fieldWidth, focused: true, placeholder: "name or chart number")
-        screen.put("name or chart number", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: area.width - 12 - fieldWidth)
+        // A list longer than the room says which rows show, at the right of the search line (the
+        // search asks for a page of 200: "200+" when it may hold more).
+        let rows = listRows(area).count
+        var shown = ""
+        if results.count > rows, rows > 0 {
+            let first = scroll(rows: rows)
+            shown = "\(first + 1)–\(min(results.count, first + rows)) of \(results.count)\(results.count >= Self.page ? "+" : "")"
+            screen.putRight(shown, right: area.maxX - 2, y: y, style: .dim)
+        }
+        let hintRoom = area.width - 12 - fieldWidth - (shown.isEmpty ? 0 : DisplayWidth.of(shown) + 3)
+        if hintRoom >= 8 { screen.put("name or chart number", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: hintRoom) }
         y += 2
         // Wide terminals add a contact column rather than stretching names across the screen.
         let fixed = 2 + 12 + 2 + 16 + 2 + 12
@@ -215,7 +228,6 @@ public struct PatientsScreen: ScreenModel {
         screen.put(DisplayWidth.pad("CHART", to: 12) + "  " + DisplayWidth.pad("NAME", to: nameWidth) + "  " + DisplayWidth.pad("BORN", to: 16) + "  SESSION", x: 2, y: y, style: .dim)
         if contactWidth > 0 { screen.put("CONTACT", x: contactX, y: y, style: .dim) }
         y += 1
-        let rows = listRows(area).count
         if loaded && results.isEmpty {
             if search.text.isEmpty {
                 screen.put("No patients yet.", x: 4, y: y + 1, style: .emphasis)

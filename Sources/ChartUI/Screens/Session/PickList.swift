@@ -82,9 +82,17 @@ struct PickList: Sendable, Equatable {
     func render(into screen: inout Screen, rect: Rect, focused: Bool, prompt: String = "type to filter") {
         guard rect.height > 0, rect.width > 4 else { return }
         screen.put("›", x: rect.x, y: rect.y, style: .emphasis)
-        filter.render(into: &screen, x: rect.x + 2, y: rect.y, width: min(30, rect.width - 2), focused: focused, placeholder: prompt)
         let rows = rect.height - 1
         let list = visible
+        // A list longer than the room says which options show, at the right of the filter line.
+        var shown = ""
+        if rows > 0, list.count > rows {
+            let start = max(0, min(max(0, min(highlighted - rows + 1, list.count - rows, highlighted)), highlighted))
+            shown = "\(start + 1)–\(min(list.count, start + rows)) of \(list.count)"
+            screen.putRight(shown, right: rect.maxX, y: rect.y, style: .dim)
+        }
+        let room = rect.width - 2 - (shown.isEmpty ? 0 : DisplayWidth.of(shown) + 1)
+        filter.render(into: &screen, x: rect.x + 2, y: rect.y, width: max(4, min(30, room)), focused: focused, placeholder: prompt)
         if list.isEmpty {
             let text = allowsFreeText && !filter.trimmed.isEmpty
                 ? "Enter: use \"\(filter.trimmed)\" as typed" : "nothing matches"
