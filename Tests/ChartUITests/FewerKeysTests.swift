@@ -52,6 +52,20 @@ import Testing
         #expect(effects(out).contains { if case let .saveSessionDetails(saved) = $0 { saved.screeningChanges == [trace] } else { false } })
     }
 
+    /// From a new user's walk: two sessions in a row confirmed with = — the second note named only
+    /// the first confirmation, not where the questions were last actually asked.
+    @Test func equalsAfterEqualsStillNamesWhereTheAnswersWereAsked() throws {
+        var previous = SessionFixtures.previous
+        previous.screeningChanges = [.carriedForward(date: "2025-05-29 09:00", sessionID: 5, by: "mkeller", at: SessionFixtures.now)]
+        var session = SessionFixtures.newSession()
+        session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        var s = SessionFixtures.screen(session, previous: previous)
+        s.send(.character("="), ctx)
+        let trace = try #require(s.session.screeningChanges.first)
+        #expect(trace.before.hasPrefix("the answers recorded on 2025-05-29 09:00 (record 5), last confirmed in record \(previous.id) on "), "\(trace.before)")
+        #expect(trace.carriedForwardOrigin == "the answers recorded on 2025-05-29 09:00 (record 5)")
+    }
+
     @Test func anAnswerChangedAfterEqualsIsRecordedAsAChange() throws {
         var session = SessionFixtures.newSession()
         session.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)

@@ -35,10 +35,21 @@ public struct ScreeningChange: Sendable, Equatable, Codable {
     public static let carriedForwardID = "=carried-forward"
 
     /// The record of `=`: the answers of the session of `date` (record `sessionID`) carried
-    /// forward and confirmed unchanged by `by` at `at`.
-    public static func carriedForward(date: String, sessionID: Int64, by: String, at: Date) -> ScreeningChange {
-        ScreeningChange(itemID: carriedForwardID, before: "the answers recorded on \(date) (record \(sessionID))",
-                        after: "confirmed unchanged", reason: "nothing changed since the last session", by: by, at: at)
+    /// forward and confirmed unchanged by `by` at `at`. When that session's answers were
+    /// themselves carried forward, `origin` names where they were last asked, so the note still
+    /// says when and where the questions were actually put.
+    public static func carriedForward(date: String, sessionID: Int64, origin: String? = nil, by: String, at: Date) -> ScreeningChange {
+        let before = origin.map { "\($0), last confirmed in record \(sessionID) on \(date)" }
+            ?? "the answers recorded on \(date) (record \(sessionID))"
+        return ScreeningChange(itemID: carriedForwardID, before: before, after: "confirmed unchanged",
+                               reason: "nothing changed since the last session", by: by, at: at)
+    }
+
+    /// Where the answers this line carries forward were last asked: "the answers recorded on
+    /// <date> (record <n>)"; nil when this line is not the record of `=`.
+    public var carriedForwardOrigin: String? {
+        guard isCarriedForward, let end = before.range(of: ")") else { return nil }
+        return String(before[..<end.upperBound])
     }
 
     /// Whether this line is the record of `=` rather than the change of one item.

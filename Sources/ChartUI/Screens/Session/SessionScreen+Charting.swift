@@ -209,7 +209,7 @@ extension SessionScreen {
             form.side = side
             form.focus = .side
             form.move(1)
-            commands.append(.status("\(region.name.capitalizedFirst), \(form.muscleValue) \(side.letter): response next; ^S saves; ⇧Tab: muscle.", .info))
+            commands.append(.status("\(region.name.capitalizedFirst), \(form.muscleValue) \(side.letter): response next; ^S saves; ⇧Tab ⇧Tab: muscle.", .info))
         } else if chosen != nil {
             form.focus = .side
             form.move(0)

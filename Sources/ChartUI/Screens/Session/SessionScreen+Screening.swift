@@ -348,7 +348,10 @@ extension SessionScreen {
         let date = Timestamp.display(previous.startedAt, in: context.timeZone)
         // The note says the answers were carried forward and confirmed, by whom and when (once).
         if !session.screeningChanges.contains(where: \.isCarriedForward) {
-            session.screeningChanges.append(.carriedForward(date: date, sessionID: previous.id, by: context.clinician.username, at: context.now))
+            // Answers the last session carried forward itself: the note names where they were asked.
+            let origin = previous.screeningChanges.last(where: \.isCarriedForward)?.carriedForwardOrigin
+            session.screeningChanges.append(.carriedForward(date: date, sessionID: previous.id, origin: origin,
+                                                            by: context.clinician.username, at: context.now))
             screening.dirty = true
         }
         let changed = changedAnswers.count
