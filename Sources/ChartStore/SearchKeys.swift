@@ -167,35 +167,28 @@ enum SearchKeys {
         guard limit > 0 else { return [] }
         var ids: [Int64] = []
         func intersect() throws {
-            let seek = try db.cachedStatement(sql: leapfrogSQL)
-            // Each key's head: its first entry at or after the position asked for.
-            func head(_ key: String, from position: (name: [UInt8], id: Int64)) throws -> (name: [UInt8], id: Int64)? {
-                let rows = try Row.fetchCursor(seek, arguments: [key, String(decoding: position.name, as: UTF8.self), position.id])
-                guard let row = try rows.next() else { return nil }
-                let name: String = row[0]
-                return (Array(name.utf8), row[1])
+            // One statement per list (the comment tells them apart in the statement cache): each
+            // keeps its cursor open while it reads on.
+            let lists = try keys.enumerated().map { slot, key in
+                try KeyList(key: key, statement: db.cachedStatement(sql: leapfrogSQL + " /* \(slot) */"))
             }
-            var heads: [(name: [UInt8], id: Int64)] = []
-            for key in keys {
-                guard let h = try head(key, from: ([], Int64.min)) else { return }
-                heads.append(h)
+            for list in lists {
+                try list.seek(([], Int64.min))
+                if list.head == nil { return }
             }
             while ids.count < limit {
                 // The furthest head: every list must reach it.
-                var target = heads[0]
-                for h in heads.dropFirst() where Self.precedes(target, h) { target = h }
-                var allThere = true
-                for (k, key) in keys.enumerated() where Self.precedes(heads[k], target) {
-                    guard let h = try head(key, from: target) else { return }
-                    heads[k] = h
-                    if Self.precedes(target, h) { allThere = false }
+                var target = lists[0].head!
+                for list in lists.dropFirst() where Self.precedes(target, list.head!) { target = list.head! }
+                for list in lists {
+                    try list.advance(to: target)
+                    guard list.head != nil else { return }
                 }
-                guard allThere, heads.allSatisfy({ !Self.precedes($0, target) && !Self.precedes(target, $0) }) else { continue }
+                guard lists.allSatisfy({ !Self.precedes(target, $0.head!) }) else { continue }
                 ids.append(target.id)
-                // On past the match in every list.
-                for (k, key) in keys.enumerated() {
-                    guard target.id < Int64.max, let h = try head(key, from: (target.name, target.id + 1)) else { return }
-                    heads[k] = h
+                for list in lists {
+                    try list.step()
+                    guard list.head != nil else { return }
                 }
             }
         }
@@ -206,10 +199,44 @@ enum SearchKeys {
         return try ids.compactMap { try AppDatabase.first(byID, [$0], Patient.init(row:)) }
     }
 
-    /// A key's first entry at or after (name, patient id), in the primary key's order.
+    /// One key's entries in the index's order, read from a position on: a few rows read on in
+    /// sequence (neighbours are cheap), a seek through the index when the target is further.
+    private final class KeyList {
+        let key: String
+        let statement: Statement
+        private var cursor: RowCursor?
+        private(set) var head: (name: [UInt8], id: Int64)?
+        /// Rows read on in sequence before a seek is cheaper.
+        static let readOn = 8
+
+        init(key: String, statement: Statement) { self.key = key; self.statement = statement }
+
+        func seek(_ position: (name: [UInt8], id: Int64)) throws {
+            cursor = nil  // its reset must come before the new cursor's reading, not after
+            cursor = try Row.fetchCursor(statement, arguments: [key, String(decoding: position.name, as: UTF8.self), position.id])
+            try step()
+        }
+
+        func step() throws {
+            guard let row = try cursor?.next() else { head = nil; return }
+            let name: String = row[0]
+            head = (Array(name.utf8), row[1])
+        }
+
+        func advance(to target: (name: [UInt8], id: Int64)) throws {
+            var read = 0
+            while let h = head, SearchKeys.precedes(h, target) {
+                if read == Self.readOn { try seek(target); return }
+                try step()
+                read += 1
+            }
+        }
+    }
+
+    /// A key's entries from (name, patient id) on, in the primary key's order.
     static let leapfrogSQL = """
         SELECT name, patient_id FROM patient_search_keys
-        WHERE key = ? AND (name, patient_id) >= (?, ?) ORDER BY name, patient_id LIMIT 1
+        WHERE key = ? AND (name, patient_id) >= (?, ?) ORDER BY name, patient_id
         """
 
     /// Whether (name, id) `a` comes before `b` in the index: the name as SQLite's NOCASE compares
