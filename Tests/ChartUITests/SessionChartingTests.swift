@@ -49,6 +49,19 @@ import Testing
         #expect(statusTexts(out).first?.hasPrefix("Saved") == true)
     }
 
+    /// From a new user's walk: a point's "Charted at" was when its form opened, a minute before the
+    /// warning it was saved with was confirmed. A new point is charted when saved (an edit keeps its time).
+    @Test func aNewPointIsChartedWhenSaved() throws {
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [first]))
+        s.send(.enter, SessionFixtures.context())
+        var later = SessionFixtures.context()
+        later.now = SessionFixtures.now.addingTimeInterval(90)
+        s.send([.enter, .character("l"), .ctrl("s")], later)
+        let out = s.send(.character("y"), later)
+        guard case let .saveEntry(saved, _)? = effects(out).first else { Issue.record("no save: \(effects(out))"); return }
+        #expect(saved.recordedAt == later.now && saved.warningsConfirmedAt == later.now)
+    }
+
     /// Issue 9: the first chest point of a session defaulted to "deep" with a 40 mm needle.
     @Test func overTheLungTheFormStartsSuperficialWithAShortNeedle() throws {
         let ctx = SessionFixtures.context()

@@ -264,6 +264,8 @@ extension SessionScreen {
                 return [.status("Safety warning: y saves the point, Esc goes back to the form.", .warning)]
             }
         }
+        // A new point is charted when it is saved, not when its form opened (an edit keeps its time).
+        if !form.isEdit { entry.recordedAt = context.now }
         // The warnings shown were confirmed (this is the confirming key): they go on the record.
         entry.confirmedWarnings = form.warnings.map(\.message)
         entry.warningsConfirmedAt = form.warnings.isEmpty ? nil : context.now
