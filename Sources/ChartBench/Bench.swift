@@ -153,19 +153,61 @@ public final class Bench {
                 WHERE k.key = ? ORDER BY k.name, k.patient_id LIMIT 200
                 """, [.text(keys[0])])
         }
-        var counted: [(Int, String)] = []
-        for key in keys {
-            var n = 0
-            try raw.rows("SELECT count(*) FROM (SELECT 1 FROM patient_search_keys WHERE key = ? LIMIT 1000)", [.text(key)]) { n = Int($0[0] as? Int64 ?? 0) }
-            if n == 0 { return 0 }
-            counted.append((n, key))
+        // Several keys: the best plan by hand is the leapfrog the store uses too (each key's list
+        // in the index's order, read on a few rows, a seek when the list ahead is further),
+        // through the C API; the walk-and-test plan of before was slower for names.
+        return try rawLeapfrog(keys, columns: columns)
+    }
+
+    /// Cursors for the floor's leapfrog, one per key position, prepared once.
+    private var leapfrogCursors: [RawSQLite.Cursor] = []
+
+    private func rawLeapfrog(_ keys: [String], columns: String) throws -> Int {
+        try raw.rows("BEGIN")
+        defer { _ = try? raw.rows("COMMIT") }
+        while leapfrogCursors.count < keys.count {
+            leapfrogCursors.append(try raw.cursor("""
+                SELECT name, patient_id FROM patient_search_keys
+                WHERE key = ? AND (name, patient_id) >= (?, ?) ORDER BY name, patient_id
+                """))
         }
-        counted.sort { $0 < $1 }
-        let probes = String(repeating: " AND EXISTS (SELECT 1 FROM patient_search_keys o WHERE o.patient_id = k.patient_id AND o.key = ?)", count: keys.count - 1)
-        return try raw.rows("""
-            SELECT \(columns) FROM patient_search_keys k CROSS JOIN patients p ON p.id = k.patient_id
-            WHERE k.key = ?\(probes) ORDER BY k.name, k.patient_id LIMIT 200
-            """, counted.map { .text($0.1) })
+        typealias Head = (name: [UInt8], id: Int64)
+        func before(_ a: Head, _ b: Head) -> Bool {
+            for (x0, y0) in zip(a.name, b.name) {
+                let x = x0 >= 0x41 && x0 <= 0x5A ? x0 + 0x20 : x0, y = y0 >= 0x41 && y0 <= 0x5A ? y0 + 0x20 : y0
+                if x != y { return x < y }
+            }
+            return a.name.count != b.name.count ? a.name.count < b.name.count : a.id < b.id
+        }
+        var heads: [Head?] = []
+        for (k, key) in keys.enumerated() {
+            leapfrogCursors[k].start([.text(key), .text(""), .int(Int64.min)])
+            heads.append(leapfrogCursors[k].next())
+        }
+        var ids: [Int64] = []
+        search: while ids.count < 200 {
+            guard heads.allSatisfy({ $0 != nil }) else { break }
+            var target = heads[0]!
+            for h in heads.dropFirst() where before(target, h!) { target = h! }
+            for k in keys.indices {
+                var read = 0
+                while let h = heads[k], before(h, target) {
+                    if read == 8 {
+                        leapfrogCursors[k].start([.text(keys[k]), .text(String(decoding: target.name, as: UTF8.self)), .int(target.id)])
+                        heads[k] = leapfrogCursors[k].next()
+                        break
+                    }
+                    heads[k] = leapfrogCursors[k].next(); read += 1
+                }
+                if heads[k] == nil { break search }
+            }
+            guard heads.allSatisfy({ !before(target, $0!) }) else { continue }
+            ids.append(target.id)
+            for k in keys.indices { heads[k] = leapfrogCursors[k].next() }
+        }
+        var found = 0
+        for id in ids { found += try raw.rows(AppDatabase.patientByIDSQL, [.int(id)]) }
+        return found
     }
 
     /// Each prefix of each name, as typed letter by letter.

@@ -75,3 +75,42 @@ public struct BenchError: Error, CustomStringConvertible {
     /// An error saying `message`.
     public init(_ message: String) { description = message }
 }
+
+extension RawSQLite {
+    /// A statement of its own (not shared with `rows`), stepped by the caller: the floor's
+    /// cursors for the leapfrog of several search keys.
+    public final class Cursor {
+        private let stmt: OpaquePointer
+        init(_ stmt: OpaquePointer) { self.stmt = stmt }
+        deinit { sqlite3_finalize(stmt) }
+
+        /// Restarts the statement with `arguments` (integers and texts).
+        public func start(_ arguments: [Value]) {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            for (i, a) in arguments.enumerated() {
+                switch a {
+                case let .int(v): sqlite3_bind_int64(stmt, Int32(i + 1), v)
+                case let .text(v): sqlite3_bind_text(stmt, Int32(i + 1), v, -1, transient)
+                }
+            }
+        }
+
+        /// The next row's first column as UTF-8 bytes and second as an integer; nil at the end.
+        public func next() -> (name: [UInt8], id: Int64)? {
+            guard sqlite3_step(stmt) == SQLITE_ROW, let p = sqlite3_column_text(stmt, 0) else { return nil }
+            let n = Int(sqlite3_column_bytes(stmt, 0))
+            return (Array(UnsafeBufferPointer(start: p, count: n)), sqlite3_column_int64(stmt, 1))
+        }
+    }
+
+    /// A cursor over `sql`, prepared once for it.
+    public func cursor(_ sql: String) throws -> Cursor {
+        var s: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &s, nil) == SQLITE_OK, let s else {
+            throw BenchError("raw SQLite: \(String(cString: sqlite3_errmsg(db)))")
+        }
+        return Cursor(s)
+    }
+}
