@@ -172,13 +172,7 @@ public final class Bench {
                 """))
         }
         typealias Head = (name: [UInt8], id: Int64)
-        func before(_ a: Head, _ b: Head) -> Bool {
-            for (x0, y0) in zip(a.name, b.name) {
-                let x = x0 >= 0x41 && x0 <= 0x5A ? x0 + 0x20 : x0, y = y0 >= 0x41 && y0 <= 0x5A ? y0 + 0x20 : y0
-                if x != y { return x < y }
-            }
-            return a.name.count != b.name.count ? a.name.count < b.name.count : a.id < b.id
-        }
+        let before = AppDatabase.searchKeyPrecedes
         var heads: [Head?] = []
         for (k, key) in keys.enumerated() {
             leapfrogCursors[k].start([.text(key), .text(""), .int(Int64.min)])

@@ -28,22 +28,10 @@ public final class RawSQLite {
     public func rows(_ sql: String, _ arguments: [Value] = [], each: ([Any?]) -> Void = { _ in }) throws -> Int {
         let stmt: OpaquePointer
         if let s = statements[sql] { stmt = s } else {
-            var s: OpaquePointer?
-            guard sqlite3_prepare_v2(db, sql, -1, &s, nil) == SQLITE_OK, let s else {
-                throw BenchError("raw SQLite: \(String(cString: sqlite3_errmsg(db)))")
-            }
-            statements[sql] = s
-            stmt = s
+            stmt = try prepare(sql)
+            statements[sql] = stmt
         }
-        sqlite3_reset(stmt)
-        sqlite3_clear_bindings(stmt)
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        for (i, a) in arguments.enumerated() {
-            switch a {
-            case let .int(v): sqlite3_bind_int64(stmt, Int32(i + 1), v)
-            case let .text(v): sqlite3_bind_text(stmt, Int32(i + 1), v, -1, transient)
-            }
-        }
+        Self.bind(stmt, arguments)
         var count = 0
         let columns = sqlite3_column_count(stmt)
         var row: [Any?] = []
@@ -85,17 +73,7 @@ extension RawSQLite {
         deinit { sqlite3_finalize(stmt) }
 
         /// Restarts the statement with `arguments` (integers and texts).
-        public func start(_ arguments: [Value]) {
-            sqlite3_reset(stmt)
-            sqlite3_clear_bindings(stmt)
-            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-            for (i, a) in arguments.enumerated() {
-                switch a {
-                case let .int(v): sqlite3_bind_int64(stmt, Int32(i + 1), v)
-                case let .text(v): sqlite3_bind_text(stmt, Int32(i + 1), v, -1, transient)
-                }
-            }
-        }
+        public func start(_ arguments: [Value]) { RawSQLite.bind(stmt, arguments) }
 
         /// The next row's first column as UTF-8 bytes and second as an integer; nil at the end.
         public func next() -> (name: [UInt8], id: Int64)? {
@@ -106,11 +84,27 @@ extension RawSQLite {
     }
 
     /// A cursor over `sql`, prepared once for it.
-    public func cursor(_ sql: String) throws -> Cursor {
+    public func cursor(_ sql: String) throws -> Cursor { Cursor(try prepare(sql)) }
+
+    /// `sql` prepared on this connection.
+    private func prepare(_ sql: String) throws -> OpaquePointer {
         var s: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &s, nil) == SQLITE_OK, let s else {
             throw BenchError("raw SQLite: \(String(cString: sqlite3_errmsg(db)))")
         }
-        return Cursor(s)
+        return s
+    }
+
+    /// Resets `stmt` and binds `arguments` (integers and texts) in order.
+    static func bind(_ stmt: OpaquePointer, _ arguments: [Value]) {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        for (i, a) in arguments.enumerated() {
+            switch a {
+            case let .int(v): sqlite3_bind_int64(stmt, Int32(i + 1), v)
+            case let .text(v): sqlite3_bind_text(stmt, Int32(i + 1), v, -1, transient)
+            }
+        }
     }
 }
