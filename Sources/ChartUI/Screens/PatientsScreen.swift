@@ -248,7 +248,7 @@ public struct PatientsScreen: ScreenModel {
             let open = drafts.isEmpty ? "" : drafts.contains { CalendarDate($0.startedAt, in: context.timeZone) < today } ? "old draft" : "unsigned"
             let born = context.privacy ? "(hidden)" : "\(p.dateOfBirth) (\(age))"
             let line = DisplayWidth.pad(p.chartNumber, to: 12) + "  " + DisplayWidth.pad(context.name(p), to: nameWidth) + "  "
-                + DisplayWidth.pad(born, to: 16) + "  " + open
+                + DisplayWidth.pad(born, to: 16)
             let (session, sessionStyle) = sessionColumn(p, own: open, today: today, context: context)
             screen.fill(x: 1, y: y + offset, width: area.width - 2, height: 1, style: style)
             screen.put(line, x: 2, y: y + offset, style: style, maxWidth: area.width - 4)

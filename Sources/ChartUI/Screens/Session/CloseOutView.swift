@@ -20,7 +20,9 @@ extension SessionScreen {
         }
         // Reconciliation, in the words signing uses.
         y += 1
-        let reconciliation = reconciliationLine(sessionAsTyped(context: context))
+        // The form as typed, read once for the count line and the verdict beside the fields.
+        let typed = sessionAsTyped(context: context)
+        let reconciliation = reconciliationLine(typed)
         for line in DisplayWidth.wrap(reconciliation.0, to: fieldsWidth - 2) where y < area.maxY {
             screen.put(line, x: x, y: y, style: reconciliation.1)
             y += 1
@@ -28,7 +30,7 @@ extension SessionScreen {
         let panel = wide
             ? Rect(x: area.x + fieldsWidth + 2, y: area.y + 1, width: area.maxX - fieldsWidth - 4, height: area.height - 2)
             : Rect(x: x, y: y + 1, width: area.width - 4, height: area.maxY - y - 1)
-        renderCloseOutPanel(into: &screen, rect: panel, listed: wide, context: context)
+        renderCloseOutPanel(into: &screen, rect: panel, listed: wide, typed: typed, context: context)
         // Narrow (80 columns): the focused checklist opens under its row, over the fields below it,
         // with the room to show most of it and a line saying how many more there are.
         if !wide, closing.focus == .aftercare || closing.focus == .combined, closing.adverseDraft == nil, !closing.confirmingSign {
@@ -162,7 +164,7 @@ extension SessionScreen {
     }
 
     /// The focused checklist, then what still stands in the way of signing.
-    private func renderCloseOutPanel(into screen: inout Screen, rect: Rect, listed: Bool, context: AppContext) {
+    private func renderCloseOutPanel(into screen: inout Screen, rect: Rect, listed: Bool, typed: NeedlingSession, context: AppContext) {
         guard rect.height > 0, rect.width > 10 else { return }
         var y = rect.y
         if listed, closing.focus == .aftercare || closing.focus == .combined {
@@ -177,7 +179,6 @@ extension SessionScreen {
         if session.isSigned { return }
         // One verdict from every blocker, the count included: never "ready" beside a ✕. It reads
         // the form as typed, so a blocker dealt with in the field being typed (pain after) goes at once.
-        let typed = sessionAsTyped(context: context)
         let count = typed.reconciliation.problem
         let blockers = typed.signingBlockers(catalogue: context.catalogue)
         guard y < rect.maxY else { return }
