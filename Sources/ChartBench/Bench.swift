@@ -327,29 +327,24 @@ public final class Bench {
         try database.forEachSessionRecord(parts: 1, documents: false) { _, record in _ = record.session.entries.count }
     }
 
-    /// The same merged, ordered queries of the whole-clinic export through the C API, on one
-    /// thread, every column of every row read into Swift values, signed documents included:
-    /// sessions read.
+    /// The whole-clinic text export's reads through the C API, on one thread, every column of
+    /// every row read into Swift values: the same plan as the store's (`textSpineSQL`: the
+    /// sessions' index and each note's kept text, hash and seal), then each session that is not
+    /// a kept note without addenda read whole (its row, entries, addenda and document): sessions read.
     public func rawExportAll() throws -> Int {
-        let order = "s.patient_id, s.started_at, s.id"
         try raw.rows("SELECT username, display_name, credentials FROM clinicians")
         try raw.rows("SELECT \(AppDatabase.patientColumns) FROM patients p ORDER BY p.id")
-        try raw.rows("""
-            SELECT \(AppDatabase.entryColumns), e.session_id FROM sessions s JOIN entries e ON e.session_id = s.id
-            ORDER BY \(order), e.position, e.recorded_at, e.id
-            """)
-        try raw.rows("""
-            SELECT \(AppDatabase.addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
-            ORDER BY \(order), a.at, a.rowid
-            """)
-        // The frozen notes of signed sessions, which the store's records carry (the text export
-        // prints the kept note): without them the floor answered less than the store.
-        try raw.rows("""
-            SELECT CASE WHEN d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END,
-                   d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
-            ORDER BY \(order)
-            """)
-        return try raw.rows("SELECT \(AppDatabase.sessionColumns) FROM sessions s ORDER BY \(order)")
+        var whole: [Int64] = []
+        let n = try raw.rows(AppDatabase.textSpineSQL, [.int(Int64.min), .int(Int64.max)]) { row in
+            if row[5] == nil || (row[6] as? Int64) != 0, let id = row[0] as? Int64 { whole.append(id) }
+        }
+        for id in whole {
+            try raw.rows(AppDatabase.sessionByIDSQL, [.int(id)])
+            try raw.rows(AppDatabase.entriesBySessionSQL, [.int(id)])
+            try raw.rows(AppDatabase.addendaBySessionSQL, [.int(id)])
+            try raw.rows("SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?", [.int(id)])
+        }
+        return n
     }
 }
 

@@ -81,9 +81,9 @@ extension AppDatabase {
     /// of records. Without a database pool (in-memory tests) the parts are read one after another.
     @discardableResult
     ///
-    /// With `documents: false` (a text export), a signed note's frozen document is read only
-    /// where the text needs it — no kept text, or addenda, whose times it shows in the note's
-    /// zone — so a whole-clinic text export does not read ~18 KB a session it never prints.
+    /// With `documents: false` (a text export), a signed note kept as text and without addenda
+    /// is read as that text, hash and seal (`forEachTextRecord`), so a whole-clinic text export
+    /// reads neither the ~19 KB document nor the session's row and entries it never prints.
     /// Such records are for `TextExport` only: their unread documents decode as unreadable.
     public func forEachSessionRecord(parts: Int, documents: Bool = true, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
         let parts = max(1, parts)
@@ -134,11 +134,8 @@ extension AppDatabase {
     /// ordered cursors merged in step — sessions, their entries, their addenda — instead of
     /// queries per session.
     static func forEachSessionRecord(_ db: Database, patients: ClosedRange<Int64>?, documents: Bool = true, _ body: (SessionRecord) throws -> Void) throws -> Int {
-        var clinicians: [String: Clinician] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT username, display_name, credentials FROM clinicians") {
-            let c = clinician(row: row)
-            clinicians[c.username] = c
-        }
+        if !documents { return try forEachTextRecord(db, patients: patients, body) }
+        let clinicians = try cliniciansByName(db)
         let lo = patients?.lowerBound ?? Int64.min, hi = patients?.upperBound ?? Int64.max
         let range = "s.patient_id BETWEEN ?1 AND ?2"
         let sessions = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -153,17 +150,11 @@ extension AppDatabase {
             SELECT \(addendumColumns), a.session_id FROM sessions s JOIN addenda a ON a.session_id = s.id
             WHERE \(range) ORDER BY \(chartOrder), a.at, a.rowid
             """), arguments: [lo, hi])
-        // Without `documents`, the document column is read only where a text export needs it.
-        let documentColumn = documents ? "d.document" : """
-            CASE WHEN d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END
-            """
         let documentRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT \(documentColumn), d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
+            SELECT d.document, d.sha256, d.seal, d.note_text, d.session_id FROM sessions s JOIN signed_documents d ON d.session_id = s.id
             WHERE \(range) ORDER BY \(chartOrder)
             """), arguments: [lo, hi])
-        let patientRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT \(patientColumns) FROM patients p WHERE p.id BETWEEN ?1 AND ?2 ORDER BY p.id
-            """), arguments: [lo, hi])
+        var patients = try PatientRun(db, lo, hi)
 
         // The one row read ahead of each child cursor, decoded (cursor rows are reused).
         var nextEntry = try entries.next().map { (session: $0[entryColumnCount] as Int64, entry: try entry(row: $0)) }
@@ -173,21 +164,10 @@ extension AppDatabase {
             return (id, try Evidence.signedNote(row: row, sessionID: id))
         }
         var nextDocument = try documentRows.next().map(signedNote)
-        var patient: Patient?
-        var number = 0, count = 0
+        var count = 0
         while let row = try sessions.next() {
             var s = try session(row: row)
-            if patient?.id != s.patientID {
-                number = 0
-                patient = nil
-                // Patients come in id order like the sessions: skip those without sessions.
-                while let p = try patientRows.next() {
-                    let id: Int64 = p[0]
-                    if id == s.patientID { patient = try Patient(row: p); break }
-                    if id > s.patientID { throw StoreError(.notADatabase, "A session's patient is missing. Run 'needlechart check'.") }
-                }
-            }
-            guard let p = patient else { throw StoreError(.notADatabase, "A session's patient is missing. Run 'needlechart check'.") }
+            let (p, number) = try patients.next(s.patientID)
             while let e = nextEntry, e.session == s.id {
                 s.entries.append(e.entry)
                 nextEntry = try entries.next().map { (session: $0[entryColumnCount] as Int64, entry: try entry(row: $0)) }
@@ -201,7 +181,6 @@ extension AppDatabase {
                 note = d.note
                 nextDocument = try documentRows.next().map(signedNote)
             }
-            number += 1
             let c = clinicians[s.clinician] ?? Clinician(username: s.clinician, displayName: s.clinician)
             var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
             // Drafts only (few): a signed note renders from its document.
@@ -210,6 +189,92 @@ extension AppDatabase {
             count += 1
         }
         return count
+    }
+
+    /// The sessions of the patients in `patients` in chart order, each with what its export shows
+    /// first: id, patient, start, and for a signed note its hash, seal, kept text and whether it
+    /// has addenda. The sessions come from their index alone (no session row is read) and the
+    /// note from the front of its row (v13 put the document last). Shared with the benchmark's floor.
+    public static let textSpineSQL = """
+        SELECT s.id, s.patient_id, s.started_at, d.sha256, d.seal, d.note_text,
+               EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id)
+        FROM sessions s LEFT JOIN signed_documents d ON d.session_id = s.id
+        WHERE s.patient_id BETWEEN ?1 AND ?2 ORDER BY \(chartOrder)
+        """
+
+    /// The records of a text export (`documents: false`), in chart order. A signed note kept as
+    /// text and without addenda — nearly every session of a clinic — is read as that text, its
+    /// hash and seal, with its session's id and start: all `TextExport` prints of it. Its record
+    /// holds nothing else (no clinician, entries or document). Every other session (a draft, a
+    /// note signed before notes kept their text, a note with addenda, whose times show in the
+    /// note's zone) is read whole, as `sessionRecord` reads it.
+    static func forEachTextRecord(_ db: Database, patients range: ClosedRange<Int64>?, _ body: (SessionRecord) throws -> Void) throws -> Int {
+        let clinicians = try cliniciansByName(db)
+        let lo = range?.lowerBound ?? Int64.min, hi = range?.upperBound ?? Int64.max
+        let spine = try Row.fetchCursor(db.cachedStatement(sql: textSpineSQL), arguments: [lo, hi])
+        var patients = try PatientRun(db, lo, hi)
+        var count = 0
+        while let row = try spine.next() {
+            let id: Int64 = row[0]
+            let (p, number) = try patients.next(row[1])
+            var record: SessionRecord
+            if let kept: String = row[5], !(row[6] as Bool) {
+                let started = try time(row[2]) ?? Date(timeIntervalSince1970: 0)
+                let s = NeedlingSession(id: id, patientID: p.id, clinician: "", startedAt: started, state: .signed)
+                record = SessionRecord(patient: p, clinician: Clinician(username: "", displayName: ""), session: s, sessionNumber: number,
+                                       signedNote: SignedNote(keptText: kept, sha256: row[3], seal: row[4]))
+            } else {
+                guard let s = try loadSession(db, id: id) else { throw StoreError(.notFound, "Session \(id) does not exist.") }
+                let note = s.signature != nil ? try Evidence.signedNote(db, sessionID: id) : nil
+                let c = clinicians[s.clinician] ?? Clinician(username: s.clinician, displayName: s.clinician)
+                record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
+                if note == nil { try addRegulated(db, to: &record) }
+            }
+            try body(record)
+            count += 1
+        }
+        return count
+    }
+
+    /// Every clinician by user name.
+    private static func cliniciansByName(_ db: Database) throws -> [String: Clinician] {
+        var clinicians: [String: Clinician] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT username, display_name, credentials FROM clinicians") {
+            let c = clinician(row: row)
+            clinicians[c.username] = c
+        }
+        return clinicians
+    }
+
+    /// The patients of a range read in id order beside sessions in chart order: each session's
+    /// patient and its number among that patient's sessions.
+    private struct PatientRun {
+        private let rows: RowCursor
+        private var patient: Patient?
+        private var number = 0
+
+        init(_ db: Database, _ lo: Int64, _ hi: Int64) throws {
+            rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT \(patientColumns) FROM patients p WHERE p.id BETWEEN ?1 AND ?2 ORDER BY p.id
+                """), arguments: [lo, hi])
+        }
+
+        /// The patient of the next session, whose patient is `id`, and that session's number.
+        mutating func next(_ id: Int64) throws -> (Patient, Int) {
+            if patient?.id != id {
+                number = 0
+                patient = nil
+                // Patients come in id order like the sessions: skip those without sessions.
+                while let p = try rows.next() {
+                    let pid: Int64 = p[0]
+                    if pid == id { patient = try Patient(row: p); break }
+                    if pid > id { break }
+                }
+            }
+            guard let patient else { throw StoreError(.notADatabase, "A session's patient is missing. Run 'needlechart check'.") }
+            number += 1
+            return (patient, number)
+        }
     }
 }
 

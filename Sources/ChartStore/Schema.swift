@@ -382,6 +382,40 @@ enum Schema {
                 ALTER TABLE sessions ADD COLUMN consent_form_sha256 TEXT;
                 """)
         }
+        migrator.registerMigration("v13: signed documents, the document last") { db in
+            // The same table with the ~19 KB JSON document as its last column (issue 13): SQLite
+            // stores the end of a long row as a chain of overflow pages, so a column after the
+            // document (its hash, its seal, the kept note text) was read by walking every page
+            // of the document. A text export reads the kept text and never the document. The
+            // rows stay as they were, and the guards are written again with the same SQL (v4's):
+            // dropping the table dropped them.
+            try db.execute(sql: """
+                CREATE TABLE signed_documents_v13 (
+                    session_id INTEGER PRIMARY KEY NOT NULL REFERENCES sessions(id),
+                    sha256 TEXT NOT NULL,
+                    seal TEXT NOT NULL,
+                    note_text TEXT,
+                    document TEXT NOT NULL
+                );
+                INSERT INTO signed_documents_v13(session_id, sha256, seal, note_text, document)
+                    SELECT session_id, sha256, seal, note_text, document FROM signed_documents ORDER BY session_id;
+                DROP TABLE signed_documents;
+                ALTER TABLE signed_documents_v13 RENAME TO signed_documents;
+                """)
+            try db.execute(sql: """
+            CREATE TRIGGER signed_documents_only_signed BEFORE INSERT ON signed_documents
+            WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NULL
+              OR EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id) BEGIN
+                SELECT RAISE(ABORT, 'signed documents are written once, at signing');
+            END;
+            CREATE TRIGGER signed_documents_no_update BEFORE UPDATE ON signed_documents BEGIN
+                SELECT RAISE(ABORT, 'signed documents are read-only');
+            END;
+            CREATE TRIGGER signed_documents_no_delete BEFORE DELETE ON signed_documents BEGIN
+                SELECT RAISE(ABORT, 'signed documents are read-only');
+            END;
+            """)
+        }
         return migrator
     }
 

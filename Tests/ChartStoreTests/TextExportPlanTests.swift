@@ -1,0 +1,102 @@
+@testable import ChartCore
+@testable import ChartStore
+import Foundation
+import GRDB
+import Testing
+
+/// A whole-clinic text export reads a signed note's kept text without walking its document
+/// (issue 13): the document is the last column (v13), and the export's sessions come from their
+/// index alone.
+@Suite struct TextExportPlanTests {
+    static let demoDay = Date(timeIntervalSince1970: 1_790_000_000)
+
+    func demoStore() throws -> AppDatabase {
+        let db = try makeStore()
+        try db.loadDemo(DemoClinic.make(today: Self.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        return db
+    }
+
+    @Test func theDocumentIsTheLastColumnOfASignedNotesRow() throws {
+        let db = try demoStore()
+        let columns = try db.writer.read { try Row.fetchAll($0, sql: "PRAGMA table_info(signed_documents)").map { $0["name"] as String } }
+        #expect(columns == ["session_id", "sha256", "seal", "note_text", "document"])
+    }
+
+    /// The export's spine is a covering-index scan of the sessions with the note found by its key:
+    /// no session row, and no sort.
+    @Test func theSpineReadsTheSessionsIndexAndTheNoteByItsKey() throws {
+        let db = try demoStore()
+        let plan = try db.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.textSpineSQL, arguments: [Int64.min, Int64.max]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING COVERING INDEX sessions_by_patient") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH d USING INTEGER PRIMARY KEY") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "no sort: \(plan)")
+    }
+
+    /// A database written before v13 (the document second) is rebuilt with every row as it was,
+    /// its guards with the SQL v4 wrote, and passes `check`; its exports do not change.
+    @Test func v13RebuildsTheTableKeepingRowsGuardsAndExports() throws {
+        let db = try demoStore()
+        let context = StreamedExportTests.context
+        let rowsSQL = "SELECT session_id, sha256, seal, note_text, document FROM signed_documents ORDER BY session_id"
+        let before = try db.writer.read { try Row.fetchAll($0, sql: rowsSQL) }
+        let triggers = try db.writer.read { try Row.fetchAll($0, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name") }
+        var exports: [Int64: String] = [:]
+        try db.forEachSessionRecord { exports[$0.session.id] = TextExport.session($0, context: context) }
+        #expect(before.count > 5 && exports.count > before.count)
+
+        // Back to the layout of v4 to v12, as an older release left it.
+        try db.writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.inTransaction {
+                try db.execute(sql: """
+                    DROP TABLE signed_documents;
+                    CREATE TABLE signed_documents (
+                        session_id INTEGER PRIMARY KEY NOT NULL REFERENCES sessions(id),
+                        document TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL, note_text TEXT);
+                    """)
+                for r in before {
+                    try db.execute(sql: "INSERT INTO signed_documents(session_id, sha256, seal, note_text, document) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [r[0], r[1], r[2], r[3], r[4]])
+                }
+                for t in triggers where (t[1] as String).contains("ON signed_documents") { try db.execute(sql: t[1]) }
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v13:%'")
+                return .commit
+            }
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        #expect(try db.writer.read { try Row.fetchAll($0, sql: "PRAGMA table_info(signed_documents)").map { $0["name"] as String } }[1] == "document")
+
+        try Schema.migrator.migrate(db.writer)
+        #expect(try db.writer.read { try Row.fetchAll($0, sql: rowsSQL) } == before)
+        #expect(try db.writer.read { try Row.fetchAll($0, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name") } == triggers)
+        #expect(try db.check().problems == [])
+        var after: [Int64: String] = [:]
+        try db.forEachSessionRecord { after[$0.session.id] = TextExport.session($0, context: context) }
+        #expect(after == exports)
+        // The guards hold on the rebuilt table.
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE signed_documents SET note_text = 'x'") } }
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM signed_documents") } }
+    }
+
+    /// A patient's text export read the text-only way (the command line's) is byte for byte the
+    /// one built from whole records, for every demo patient: drafts, kept notes, notes with addenda.
+    @Test func everyPatientsTextOnlyExportMatchesTheWholeRecords() throws {
+        let db = try demoStore()
+        let context = StreamedExportTests.context
+        var lean = 0, whole = 0
+        for id in try db.writer.read({ try Int64.fetchAll($0, sql: "SELECT id FROM patients ORDER BY id") }) {
+            let records = try db.sessionRecords(patientID: id)
+            var text = ""
+            var stream: TextExport.PatientStream?
+            try db.forEachSessionRecord(patientID: id, documents: false, start: { stream = TextExport.PatientStream(first: $0, last: $1, count: $2, context: context) }) { r in
+                if r.signedNote?.document == SignedDocument.unreadable { lean += 1 } else { whole += 1 }
+                stream?.add(r, into: &text)
+            }
+            stream?.finish(into: &text)
+            #expect(text == TextExport.patient(records, context: context), "patient \(id)")
+        }
+        #expect(lean > 5 && whole > 5, "both kinds read: \(lean) lean, \(whole) whole")
+    }
+}
