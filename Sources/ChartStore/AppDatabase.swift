@@ -35,6 +35,12 @@ public struct AppDatabase: Sendable {
                 }
             }
             try migrator.migrate(writer)
+            // An upgrade of a file (v13 rewrites every signed document) leaves the WAL as large as
+            // what it wrote: give that space back (if another clinician's reader holds it, it
+            // stays, to be reused).
+            if !applied.isEmpty, applied != known, writer is DatabasePool {
+                _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            }
         }
     }
 

@@ -46,26 +46,7 @@ import Testing
         try db.forEachSessionRecord { exports[$0.session.id] = TextExport.session($0, context: context) }
         #expect(before.count > 5 && exports.count > before.count)
 
-        // Back to the layout of v4 to v12, as an older release left it.
-        try db.writer.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            try db.inTransaction {
-                try db.execute(sql: """
-                    DROP TABLE signed_documents;
-                    CREATE TABLE signed_documents (
-                        session_id INTEGER PRIMARY KEY NOT NULL REFERENCES sessions(id),
-                        document TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL, note_text TEXT);
-                    """)
-                for r in before {
-                    try db.execute(sql: "INSERT INTO signed_documents(session_id, sha256, seal, note_text, document) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [r[0], r[1], r[2], r[3], r[4]])
-                }
-                for t in triggers where (t[1] as String).contains("ON signed_documents") { try db.execute(sql: t[1]) }
-                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v13:%'")
-                return .commit
-            }
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
-        }
+        try Self.downgradeToV12(db.writer)
         #expect(try db.writer.read { try Row.fetchAll($0, sql: "PRAGMA table_info(signed_documents)").map { $0["name"] as String } }[1] == "document")
 
         try Schema.migrator.migrate(db.writer)
@@ -98,5 +79,49 @@ import Testing
             #expect(text == TextExport.patient(records, context: context), "patient \(id)")
         }
         #expect(lean > 5 && whole > 5, "both kinds read: \(lean) lean, \(whole) whole")
+    }
+
+    /// Puts `writer`'s signed documents back in the layout of v4 to v12 (the document second), as
+    /// an older release left them, and forgets v13.
+    static func downgradeToV12(_ writer: any DatabaseWriter) throws {
+        let rows = try writer.read { try Row.fetchAll($0, sql: "SELECT session_id, sha256, seal, note_text, document FROM signed_documents") }
+        let triggers = try writer.read { try String.fetchAll($0, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'signed_documents'") }
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.inTransaction {
+                try db.execute(sql: """
+                    DROP TABLE signed_documents;
+                    CREATE TABLE signed_documents (
+                        session_id INTEGER PRIMARY KEY NOT NULL REFERENCES sessions(id),
+                        document TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL, note_text TEXT);
+                    """)
+                for r in rows {
+                    try db.execute(sql: "INSERT INTO signed_documents(session_id, sha256, seal, note_text, document) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [r[0], r[1], r[2], r[3], r[4]])
+                }
+                for t in triggers { try db.execute(sql: t) }
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v13:%'")
+                return .commit
+            }
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+    }
+
+    /// Opening an older file upgrades it and gives back the WAL space the upgrade wrote.
+    @Test func anUpgradedFileKeepsNoLargeWAL() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/clinic.sqlite"
+        do {
+            let db = try AppDatabase.open(path: path, environment: .fixed())
+            try db.saveClinician(therapist)
+            try db.loadDemo(DemoClinic.make(today: Self.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+            try Self.downgradeToV12(db.writer)
+        }
+        func walSize() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0 }
+        let db = try AppDatabase.open(path: path, environment: .fixed())
+        #expect(try db.writer.read { try Row.fetchAll($0, sql: "PRAGMA table_info(signed_documents)").map { $0["name"] as String } }.last == "document")
+        #expect(walSize() == 0, "the WAL after the upgrade: \(walSize()) bytes")
+        #expect(try db.check().problems == [])
     }
 }
