@@ -40,6 +40,8 @@ let package = Package(
             name: "ChartStore",
             dependencies: [
                 "ChartCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API under GRDB's statements, for the search's seeks (SearchKeys.KeyList).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),

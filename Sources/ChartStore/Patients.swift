@@ -4,12 +4,15 @@ import GRDB
 
 extension Patient {
     /// A patient from a row of `AppDatabase.patientColumns`.
-    init(row: Row) throws {
-        let dobText: String = row[2]
+    init(row: Row) throws { try self.init(columns: row) }
+
+    /// A patient from a row of `patientColumns`, a GRDB row or a stepped one.
+    init(columns row: some ColumnValues) throws {
+        let dobText = row.text(2)
         guard let dob = CalendarDate(iso: dobText) else {
             throw StoreError(.notADatabase, "A stored date of birth is not a date (\(dobText)). Run 'needlechart check'.")
         }
-        self.init(id: row[0], name: row[1], dateOfBirth: dob, chartNumber: row[3], contact: row[4], notes: row[5])
+        self.init(id: row.int64(0), name: row.text(1), dateOfBirth: dob, chartNumber: row.text(3), contact: row.text(4), notes: row.text(5))
     }
 }
 

@@ -1,6 +1,7 @@
 import ChartCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The patient search index (issue 13, SPEC §7: search flat as the clinic grows): every prefix of
 /// every folded token of a patient's name, folded name (`search_extra`) and chart number, one row
@@ -196,31 +197,50 @@ enum SearchKeys {
             try db.inTransaction(.deferred) { try intersect(); return .commit }
         }
         let byID = try db.cachedStatement(sql: AppDatabase.patientByIDSQL)
-        return try ids.compactMap { try AppDatabase.first(byID, [$0], Patient.init(row:)) }
+        return try ids.compactMap { try byID.firstStepped([$0], Patient.init(columns:)) }
     }
 
     /// One key's entries in the index's order, read from a position on: a few rows read on in
     /// sequence (neighbours are cheap), a seek through the index when the target is further.
+    /// GRDB's statement is stepped through the SQLite C API (GRDB's documented raw access): a
+    /// seek re-runs it, and a GRDB cursor for each seek built its column-name table every time
+    /// and made a String of each name (issue 13: twice the raw plan's time for two words).
     private final class KeyList {
         let key: String
         let statement: Statement
-        private var cursor: RowCursor?
+        private var open = false
         private(set) var head: (name: [UInt8], id: Int64)?
         /// Rows read on in sequence before a seek is cheaper.
         static let readOn = 8
 
         init(key: String, statement: Statement) { self.key = key; self.statement = statement }
 
+        deinit { if open { sqlite3_reset(statement.sqliteStatement) } }
+
         func seek(_ position: (name: [UInt8], id: Int64)) throws {
-            cursor = nil  // its reset must come before the new cursor's reading, not after
-            cursor = try Row.fetchCursor(statement, arguments: [key, String(decoding: position.name, as: UTF8.self), position.id])
+            try statement.setArguments([key, String(decoding: position.name, as: UTF8.self), position.id])
+            open = true
             try step()
         }
 
         func step() throws {
-            guard let row = try cursor?.next() else { head = nil; return }
-            let name: String = row[0]
-            head = (Array(name.utf8), row[1])
+            guard open else { head = nil; return }
+            let stmt = statement.sqliteStatement
+            switch sqlite3_step(stmt) {
+            case SQLITE_ROW:
+                let row = SteppedRow(statement: stmt)
+                head = (row.bytes(0), row.int64(1))
+            case SQLITE_DONE:
+                head = nil
+                sqlite3_reset(stmt)
+                open = false
+            case let code:
+                let error = statement.steppingError(code)
+                head = nil
+                sqlite3_reset(stmt)
+                open = false
+                throw error
+            }
         }
 
         func advance(to target: (name: [UInt8], id: Int64)) throws {
@@ -249,8 +269,7 @@ enum SearchKeys {
         values.append(limit)
         if stale { values += [ftsQuery, limit] }
         var found: [Patient] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: searchSQL(keys: keys.count, stale: stale)), arguments: StatementArguments(values))
-        while let row = try rows.next() { found.append(try Patient(row: row)) }
+        try db.cachedStatement(sql: searchSQL(keys: keys.count, stale: stale)).forEachStepped(StatementArguments(values)) { found.append(try Patient(columns: $0)) }
         return found
     }
 

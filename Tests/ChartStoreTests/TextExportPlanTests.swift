@@ -125,3 +125,32 @@ import Testing
         #expect(try db.check().problems == [])
     }
 }
+
+/// Statements stepped through the SQLite C API (the search's seeks and lookups) read what GRDB
+/// reads, and a step that fails is an error with SQLite's message, the statement usable after.
+@Suite struct SteppedStatementTests {
+    @Test func steppedRowsReadAsGRDBRowsAndFailuresAreErrors() throws {
+        let db = try makeStore()
+        try db.loadDemo(DemoClinic.make(today: TextExportPlanTests.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        try db.writer.read { db in
+            let sql = "SELECT \(AppDatabase.patientColumns) FROM patients p ORDER BY p.id"
+            let viaRows = try Row.fetchAll(db, sql: sql).map { try Patient(row: $0) }
+            var stepped: [Patient] = []
+            try db.cachedStatement(sql: sql).forEachStepped([]) { stepped.append(try Patient(columns: $0)) }
+            #expect(viaRows.count > 10 && stepped == viaRows)
+            let one = try db.cachedStatement(sql: AppDatabase.patientByIDSQL)
+            #expect(try one.firstStepped([viaRows[3].id], Patient.init(columns:)) == viaRows[3])
+            #expect(try one.firstStepped([Int64(-5)], Patient.init(columns:)) == nil)
+
+            // abs() of the smallest integer overflows when the row is stepped, not when prepared.
+            let failing = try db.cachedStatement(sql: "SELECT abs(?)")
+            #expect(throws: DatabaseError.self) { try failing.firstStepped([Int64.min]) { $0.int64(0) } }
+            do {
+                _ = try failing.firstStepped([Int64.min]) { $0.int64(0) }
+            } catch let error as DatabaseError {
+                #expect(error.message?.contains("integer overflow") == true, "\(error)")
+            }
+            #expect(try failing.firstStepped([Int64(-7)]) { $0.int64(0) } == 7)
+        }
+    }
+}
