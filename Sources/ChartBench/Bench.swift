@@ -20,6 +20,9 @@ public struct BenchRow: Sendable {
     public var raw: Samples?
     /// The timings the ratio compares with `raw` (the query part only), when not `samples`.
     public var store: Samples?
+    /// True when the store's samples and `raw`'s are of the same inputs in the same order (one
+    /// keystroke, one session each): the ratio is then the median of the per-input ratios.
+    public var paired = false
 
     /// The value the target is checked against.
     public var value: Double {
@@ -31,10 +34,16 @@ public struct BenchRow: Sendable {
     }
     /// True when the target is met.
     public var passes: Bool { value <= target }
-    /// Store median over raw median, when measured.
+    /// Store median over raw median, when measured; for paired samples the median of each
+    /// input's store time over its raw time (a median of a mixture — one-word and two-word
+    /// searches, names and chart numbers — can fall between its kinds, differently for the two).
     public var ratio: Double? {
         guard let raw else { return nil }
-        return (store ?? samples).median / max(raw.median, 0.000_001)
+        let mine = store ?? samples
+        if paired, mine.ms.count == raw.ms.count {
+            return Samples(ms: zip(mine.ms, raw.ms).map { $0 / max($1, 0.000_001) }).median
+        }
+        return mine.median / max(raw.median, 0.000_001)
     }
 }
 

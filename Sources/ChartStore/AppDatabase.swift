@@ -203,9 +203,25 @@ public struct AppDatabase: Sendable {
         try translated { try writer.write(body) }
     }
 
-    /// Runs a read, translating errors.
+    /// Runs a read in one read transaction (one state of the database throughout), translating
+    /// errors. On a pool the transaction is begun and committed through cached statements:
+    /// GRDB's own isolated read (savepoint bookkeeping, read-only scope, statements prepared
+    /// each time) cost as much as a small record's queries (issue 13).
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try translated { try writer.read(body) }
+        try translated {
+            guard let pool = writer as? DatabasePool else { return try writer.read(body) }
+            return try pool.unsafeRead { db in
+                try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+                do {
+                    let result = try body(db)
+                    try db.cachedStatement(sql: "COMMIT").execute()
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
+                    throw error
+                }
+            }
+        }
     }
 
     var now: String { Timestamp.iso(environment.now()) }

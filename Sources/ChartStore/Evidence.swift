@@ -198,7 +198,7 @@ enum Evidence {
 
     /// A signed note from its stored row (document, sha256, seal, note_text), read lazily.
     /// A NULL document (left out by a text-only read) gives a note with its kept text alone.
-    static func signedNote(row: Row, sessionID: Int64) throws -> SignedNote {
+    static func signedNote(row: some ColumnValues, sessionID: Int64) throws -> SignedNote {
         if row[0] as Data? == nil, let kept = row[3] as String? {
             return SignedNote(keptText: kept, sha256: row[1], seal: row[2])
         }

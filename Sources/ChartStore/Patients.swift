@@ -8,11 +8,11 @@ extension Patient {
 
     /// A patient from a row of `patientColumns`, a GRDB row or a stepped one.
     init(columns row: some ColumnValues) throws {
-        let dobText = row.text(2)
+        let dobText: String = row[2]
         guard let dob = CalendarDate(iso: dobText) else {
             throw StoreError(.notADatabase, "A stored date of birth is not a date (\(dobText)). Run 'needlechart check'.")
         }
-        self.init(id: row.int64(0), name: row.text(1), dateOfBirth: dob, chartNumber: row.text(3), contact: row.text(4), notes: row.text(5))
+        self.init(id: row[0], name: row[1], dateOfBirth: dob, chartNumber: row[3], contact: row[4], notes: row[5])
     }
 }
 
@@ -102,7 +102,7 @@ extension AppDatabase {
 
     /// The patient with database id `id`.
     public func patient(id: Int64) throws -> Patient? {
-        try read { db in try Self.first(db.cachedStatement(sql: Self.patientByIDSQL), [id], Patient.init(row:)) }
+        try read { db in try Self.first(db.cachedStatement(sql: Self.patientByIDSQL), [id], Patient.init(columns:)) }
     }
 
     /// The patient with chart number `chartNumber` (case-insensitive).

@@ -23,14 +23,14 @@ extension AppDatabase {
     /// A session's number among its patient's sessions; shared with the benchmark's raw floor.
     public static let sessionNumberSQL = "SELECT count(*) FROM sessions WHERE patient_id = ? AND (started_at < ? OR (started_at = ? AND id <= ?))"
 
-    static func clinician(row: Row) -> Clinician {
+    static func clinician(row: some ColumnValues) -> Clinician {
         Clinician(username: row[0], displayName: row[1], credentials: row[2])
     }
 
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
     static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, columns: Columns = .current) throws -> SessionRecord? {
         guard let s = try loadSession(db, id: id, columns: columns),
-              let p = try first(db.cachedStatement(sql: patientByIDSQL), [s.patientID], Patient.init(row:)) else { return nil }
+              let p = try first(db.cachedStatement(sql: patientByIDSQL), [s.patientID], Patient.init(columns:)) else { return nil }
         let c = try first(db.cachedStatement(sql: clinicianSQL), [s.clinician], clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)
         let started = Timestamp.iso(s.startedAt)

@@ -229,7 +229,7 @@ enum SearchKeys {
             switch sqlite3_step(stmt) {
             case SQLITE_ROW:
                 let row = SteppedRow(statement: stmt)
-                head = (row.bytes(0), row.int64(1))
+                head = (row.bytes(0), row[1])
             case SQLITE_DONE:
                 head = nil
                 sqlite3_reset(stmt)

@@ -70,28 +70,22 @@ extension AppDatabase {
                              firstRelease(addendaBySessionSQL, addendumColumns, 4))
         }
         guard var s = try first(db.cachedStatement(sql: sessionSQL), [id], session(row:)) else { return nil }
-        var entries: [TriggerPointEntry] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: entriesSQL), arguments: [id])
-        while let r = try rows.next() { entries.append(try entry(row: r)) }
-        s.entries = entries
+        s.entries = try all(db.cachedStatement(sql: entriesSQL), [id], entry(row:))
         s.addenda = try all(db.cachedStatement(sql: addendaSQL), [id], addendum(row:))
         return s
     }
 
-    /// The first row of `statement` decoded in place by `decode` (Row.fetchOne copies the row,
-    /// its column names included, before decoding: most of a small read's cost).
-    static func first<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> T? {
-        // The cursor lives until the row is decoded: released, it resets the statement under it.
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        guard let row = try cursor.next() else { return nil }
-        return try withExtendedLifetime(cursor) { try decode(row) }
+    /// The first row of `statement` decoded in place by `decode`, stepped through the SQLite C
+    /// API (`Statement.firstStepped`: a GRDB cursor copies nothing, but builds a table of the
+    /// statement's column names each time it is made, most of a small read's cost).
+    static func first<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (SteppedRow) throws -> T) throws -> T? {
+        try statement.firstStepped(arguments, decode)
     }
 
-    /// Every row of `statement` decoded in place by `decode`, without copying rows.
-    static func all<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> [T] {
+    /// Every row of `statement` decoded in place by `decode`, stepped as `first` steps.
+    static func all<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (SteppedRow) throws -> T) throws -> [T] {
         var out: [T] = []
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() { out.append(try decode(row)) }
+        try statement.forEachStepped(arguments) { out.append(try decode($0)) }
         return out
     }
 
@@ -101,14 +95,14 @@ extension AppDatabase {
         return sql.replacingOccurrences(of: columns, with: kept.joined(separator: ", "))
     }
 
-    static func addendum(row r: Row) throws -> Addendum {
+    static func addendum(row r: some ColumnValues) throws -> Addendum {
         let event: String? = r.count > 4 ? r[4] : nil
         return Addendum(id: r[0], author: r[1], at: try time(r[2]) ?? Date(timeIntervalSince1970: 0), text: r[3],
                         adverseEvent: try event.map { try JSONColumn.decode(AdverseEvent.self, $0) })
     }
 
     /// A session from a row of `sessionColumns` (its entries and addenda empty).
-    static func session(row: Row) throws -> NeedlingSession {
+    static func session(row: some ColumnValues) throws -> NeedlingSession {
         guard let state = SessionState(rawValue: row[4]) else { throw StoreError(.notADatabase, "A session has an unknown state. Run 'needlechart check'.") }
         let onset: String? = row[7]
         var signature: Signature?
@@ -141,7 +135,7 @@ extension AppDatabase {
     }
 
     /// An entry from a row of `entryColumns`.
-    static func entry(row: Row) throws -> TriggerPointEntry {
+    static func entry(row: some ColumnValues) throws -> TriggerPointEntry {
         guard let side = Side(rawValue: row[3]), let depth = NeedleDepth(rawValue: row[7]),
               let kind = TechniqueKind(rawValue: row[9]) else {
             throw StoreError(.notADatabase, "A charted entry has an unknown value. Run 'needlechart check'.")
@@ -182,7 +176,7 @@ extension AppDatabase {
 
         """
 
-    static func summary(row: Row) throws -> SessionSummary {
+    static func summary(row: some ColumnValues) throws -> SessionSummary {
         // Columns by position: id, patient_id, clinician, started_at, state, condition_id,
         // condition_text, onset, nprs_before, nprs_after, points, needles, addenda.
         let onset: String? = row[7]

@@ -1,4 +1,4 @@
-import ChartBench
+@testable import ChartBench
 import ChartCore
 import ChartStore
 import Foundation
@@ -236,4 +236,19 @@ final class PartCollector: @unchecked Sendable {
     init(_ n: Int) { parts = Array(repeating: [], count: n) }
     func add(_ k: Int, _ id: Int64) { lock.lock(); parts[k].append(id); lock.unlock() }
     func concatenated() -> [Int64] { lock.lock(); defer { lock.unlock() }; return parts.flatMap { $0 } }
+}
+
+/// The store / raw ratio of paired samples compares each input with itself.
+@Suite struct BenchRatioTests {
+    @Test func pairedSamplesGiveTheMedianOfEachInputsRatio() {
+        // Cheap one-word searches and dear two-word ones: the two medians fall on different kinds.
+        let store = Samples(ms: [0.1, 0.1, 0.5, 0.5, 0.5])
+        let raw = Samples(ms: [0.1, 0.1, 0.1, 0.5, 0.5])
+        var row = BenchRow(operation: "search", how: "", samples: store, statistic: "p99", target: 2.5, raw: raw)
+        #expect(row.ratio == 5)
+        row.paired = true
+        #expect(row.ratio == 1, "each input's ratio: 1, 1, 5, 1, 1")
+        row.raw = Samples(ms: [0.1])
+        #expect(row.ratio == 5, "samples that do not pair fall back to the medians")
+    }
 }

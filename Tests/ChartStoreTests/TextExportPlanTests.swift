@@ -144,13 +144,13 @@ import Testing
 
             // abs() of the smallest integer overflows when the row is stepped, not when prepared.
             let failing = try db.cachedStatement(sql: "SELECT abs(?)")
-            #expect(throws: DatabaseError.self) { try failing.firstStepped([Int64.min]) { $0.int64(0) } }
+            #expect(throws: DatabaseError.self) { try failing.firstStepped([Int64.min]) { $0[0] as Int64 } }
             do {
-                _ = try failing.firstStepped([Int64.min]) { $0.int64(0) }
+                _ = try failing.firstStepped([Int64.min]) { $0[0] as Int64 }
             } catch let error as DatabaseError {
                 #expect(error.message?.contains("integer overflow") == true, "\(error)")
             }
-            #expect(try failing.firstStepped([Int64(-7)]) { $0.int64(0) } == 7)
+            #expect(try failing.firstStepped([Int64(-7)]) { $0[0] as Int64 } == 7)
         }
     }
 }
