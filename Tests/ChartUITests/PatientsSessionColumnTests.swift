@@ -97,3 +97,26 @@ import Testing
         #expect(!screen.line(0).contains(" of "))
     }
 }
+
+/// A pick list finds what is typed word by word, as a clinician abbreviates a muscle.
+@Suite struct PickListWordsTests {
+    static let muscles = ["pectoralis major — chest (front)", "pectoralis minor — chest (front)", "upper trapezius — back of neck (back)",
+                          "Piriformis — buttock (back)", "Infraspinatus — scapula (back)"]
+
+    func typed(_ text: String) -> [String] {
+        var list = PickList(options: Self.muscles.enumerated().map { PickOption(id: "m\($0.offset)", label: $0.element) }, allowsFreeText: false, prefixFirst: true)
+        for ch in text { _ = list.handle(.character(ch)) }
+        return list.visible.map(\.label)
+    }
+
+    @Test func everyWordTypedMustAppearInAnyOrder() {
+        #expect(typed("pec maj") == ["pectoralis major — chest (front)"])
+        #expect(typed("trap up") == ["upper trapezius — back of neck (back)"])
+        #expect(typed("PEC") == ["pectoralis major — chest (front)", "pectoralis minor — chest (front)"])
+        #expect(typed("pec chest min") == ["pectoralis minor — chest (front)"])
+        #expect(typed("pec zz").isEmpty)
+        // Labels starting with the first word come first.
+        #expect(typed("pir")[0] == "Piriformis — buttock (back)")
+        #expect(typed("spin infra") == ["Infraspinatus — scapula (back)"])
+    }
+}

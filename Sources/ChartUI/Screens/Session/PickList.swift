@@ -35,13 +35,16 @@ struct PickList: Sendable, Equatable {
         if let id = selectedID, let i = options.firstIndex(where: { $0.id == id }) { highlighted = i }
     }
 
-    /// Options whose label contains the filter (case and accents ignored), in catalogue order.
+    /// Options whose label contains every word of the filter (case and accents ignored, in any
+    /// order: "pec maj" finds pectoralis major, "trap up" upper trapezius), in catalogue order.
     var visible: [PickOption] {
         let f = filter.trimmed
         guard !f.isEmpty else { return options }
-        let matching = options.filter { $0.label.range(of: f, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
-        guard prefixFirst else { return matching }
-        let starts = { (o: PickOption) in o.label.range(of: f, options: [.caseInsensitive, .diacriticInsensitive, .anchored]) != nil }
+        let words = f.split(whereSeparator: \.isWhitespace).map(String.init)
+        let fold: String.CompareOptions = [.caseInsensitive, .diacriticInsensitive]
+        let matching = options.filter { o in words.allSatisfy { o.label.range(of: $0, options: fold) != nil } }
+        guard prefixFirst, let first = words.first else { return matching }
+        let starts = { (o: PickOption) in o.label.range(of: first, options: fold.union(.anchored)) != nil }
         return matching.filter(starts) + matching.filter { !starts($0) }
     }
 
