@@ -219,22 +219,25 @@ public struct ReportsScreen: ScreenModel {
     func safetyLines(_ r: SafetyReport, width: Int) -> [StyledLine] {
         var out = [StyledLine("SAFETY: adverse events in signed treatments", Style.emphasis.bolded),
                    StyledLine("Range: \(shownRange.days); \(shownRange.who)", .dim)]
-        guard r.treatments > 0 else { return out + [StyledLine(), StyledLine(SafetyReport.emptyText(shownRange), .emphasis)] }
+        guard r.treatments > 0 else { return out + [StyledLine()] + wrapped(SafetyReport.emptyText(shownRange), width, style: .emphasis) }
         out += wrapped(r.countsText, width) + wrapped(SafetyReport.countingNote, width, style: .dim) + [StyledLine()]
-        // The table: the command's columns (N one narrower), the name taking what room there is;
-        // "SURVEY" heads the published column where "PUBLISHED" does not fit.
-        let nameWidth = min(36, max(12, width - 48))
-        let published = width - nameWidth - 42 >= 9 ? "PUBLISHED" : "SURVEY"
-        out.append(StyledLine(DisplayWidth.pad("EVENT (CLASS)", to: nameWidth) + "   N  " + DisplayWidth.pad("PER TREATMENT", to: 18)
-                              + DisplayWidth.pad("PER NEEDLE", to: 18) + published, .dim))
+        // The table: the command's columns (N one narrower), each rate column as wide as its widest
+        // figure (never cut), the name taking what room is left; "SURVEY" heads the published
+        // column where "PUBLISHED" does not fit.
+        let perTreatment = r.rows.map { $0.perTreatment.percentText() }, perNeedle = r.rows.map { $0.perNeedle.percentText(decimals: 2) }
+        let tw = max(18, (perTreatment.map(DisplayWidth.of).max() ?? 0) + 1), nw = max(18, (perNeedle.map(DisplayWidth.of).max() ?? 0) + 1)
+        let nameWidth = min(36, max(12, width - 12 - tw - nw))
+        let published = width - nameWidth - 6 - tw - nw >= 9 ? "PUBLISHED" : "SURVEY"
+        out.append(StyledLine(DisplayWidth.pad("EVENT (CLASS)", to: nameWidth) + "   N  " + DisplayWidth.pad("PER TREATMENT", to: tw)
+                              + DisplayWidth.pad("PER NEEDLE", to: nw) + published, .dim))
         var lastTotal = false
-        for row in r.rows {
+        for (i, row) in r.rows.enumerated() {
             if row.isTotal, !lastTotal { out.append(StyledLine()) }
             lastTotal = row.isTotal
             let major = row.severity == AdverseEventClass.serious.rawValue || row.severity == AdverseEventClass.significant.rawValue || row.key == "major"
             let style: Style = major && row.events > 0 ? Style.danger.bolded : row.isTotal ? .emphasis : .normal
             let text = DisplayWidth.pad(Sanitizer.line(row.label), to: nameWidth) + String(row.events).leftPadded(4) + (row.late > 0 ? "+" : " ") + " "
-                + DisplayWidth.pad(row.perTreatment.percentText(), to: 18) + DisplayWidth.pad(row.perNeedle.percentText(decimals: 2), to: 18)
+                + DisplayWidth.pad(perTreatment[i], to: tw) + DisplayWidth.pad(perNeedle[i], to: nw)
             out.append(StyledLine([.init(text, style), .init(row.published.map { Proportion.percent($0, decimals: PublishedRates.decimals) } ?? "", .warning)]))
         }
         if r.hasLateEvents { out.append(StyledLine(SafetyReport.lateNote, .dim)) }
@@ -262,10 +265,10 @@ public struct ReportsScreen: ScreenModel {
 
     func outcomesLines(_ r: OutcomesReport, width: Int, context: AppContext) -> [StyledLine] {
         var out = [StyledLine("OUTCOMES: per episode of care", Style.emphasis.bolded)]
-        out += wrapped("An episode: a patient's consecutive signed treatments for one condition. Every episode"
-                       + (shownRange.isEverything ? "" : " (the filter narrows Safety only)")
-                       + (context.privacy ? "; chart numbers hidden (^P)." : "."), width, style: .dim)
-        guard !r.episodes.isEmpty else { return out + [StyledLine(), StyledLine(OutcomesReport.emptyText, .emphasis)] }
+        out += wrapped("Episode: a patient's consecutive signed treatments for one condition"
+                       + (shownRange.isEverything ? "" : "; every episode is shown (the filter narrows Safety only)")
+                       + (context.privacy ? "; chart numbers hidden (^P)" : "") + ".", width, style: .dim)
+        guard !r.episodes.isEmpty else { return out + [StyledLine()] + wrapped(OutcomesReport.emptyText, width, style: .emphasis) }
         out += wrapped(r.countsText, width) + wrapped(r.respondersText, width)
         let barWidth = min(50, max(10, width - 30))
         out.append(StyledLine("Responders ", .dim) + shareBar(r.responders.count, of: r.responders.total, width: barWidth)
@@ -273,13 +276,13 @@ public struct ReportsScreen: ScreenModel {
         out.append(StyledLine())
         // The table, with each episode's NPRS track beside it when there is room.
         let fixed = 10 + 2 + 2 + 10 + 2 + 4 + 1 + 4 + 2 + 12 + 1 + 5 + 2 + 4
-        let nprs = NPRSTrack(step: 2)
+        let nprs = NPRSTrack(step: width >= 140 ? 3 : 2)
         let inline = width - fixed - 15 >= nprs.width + 2
         let conditionWidth = min(34, max(10, width - fixed - (inline ? nprs.width + 2 : 0)))
         func chart(_ i: Int, _ e: OutcomesReport.Episode) -> String { context.privacy ? "#\(i + 1)" : Sanitizer.line(e.chartNumber) }
         let head = DisplayWidth.pad("CHART", to: 10) + "  " + DisplayWidth.pad("CONDITION", to: conditionWidth) + "  "
             + "FIRST       USED PLAN  GUIDANCE     NPRS   RESP"
-        out.append(StyledLine(inline ? DisplayWidth.pad(head, to: fixed + conditionWidth) + "  NPRS 0–10: ○ first ● last" : head, .dim))
+        out.append(StyledLine(inline ? DisplayWidth.pad(head, to: fixed + conditionWidth) + "  NPRS 0–10" : head, .dim))
         for (i, e) in r.episodes.enumerated() {
             let over = e.againstGuidance == "over"
             let text = DisplayWidth.pad(chart(i, e), to: 10) + "  " + DisplayWidth.pad(Sanitizer.line(e.condition), to: conditionWidth) + "  "
@@ -290,13 +293,16 @@ public struct ReportsScreen: ScreenModel {
             if inline { line = line + StyledLine("  ") + nprs.line(first: e.nprsFirst, last: e.nprsLast) }
             out.append(line)
         }
-        let pad = String(repeating: " ", count: fixed + conditionWidth + 2)
-        if inline { return out + [StyledLine(pad + nprs.axis(), .dim)] }
+        let legend = StyledLine([.init("○", .emphasis), .init(" first  ", .dim), .init("●", Style.emphasis.bolded), .init(" last  ", .dim),
+                                 .init("━", .ok), .init(" pain fell  ", .dim), .init("╍", .danger), .init(" pain rose  ", .dim),
+                                 .init("◉", Style.emphasis.bolded), .init(" unchanged", .dim)])
+        if inline {
+            let pad = String(repeating: " ", count: fixed + conditionWidth + 2)
+            return out + [StyledLine(pad + nprs.axis(), .dim), StyledLine(), legend]
+        }
         // No room beside the table: the tracks below it, one per episode.
         out += [StyledLine()] + wrapped("PLOT: NPRS first → last per episode, 0 to 10", width, style: Style.emphasis.bolded)
-        out.append(StyledLine([.init("○", .emphasis), .init(" first  ", .dim), .init("●", Style.emphasis.bolded), .init(" last  ", .dim),
-                               .init("━", .ok), .init(" pain fell  ", .dim), .init("━", .danger), .init(" pain rose  ", .dim),
-                               .init("◉", Style.emphasis.bolded), .init(" unchanged", .dim)]))
+        out.append(legend)
         for (i, e) in r.episodes.enumerated() {
             out.append(StyledLine(DisplayWidth.pad(chart(i, e), to: 10) + "  ") + nprs.line(first: e.nprsFirst, last: e.nprsLast)
                        + StyledLine("  " + e.nprsText + (e.change.map { "  " + ($0 > 0 ? "+\($0)" : "\($0)") } ?? ""), .dim))

@@ -100,7 +100,8 @@ struct RateTrack {
 }
 
 /// A track of the NPRS from 0 to 10 for one episode: `○` first, `●` last, the way between drawn
-/// in green where pain fell and red where it rose (`◉` when they are the same).
+/// `━` (green) where pain fell and `╍` (red) where it rose, so monochrome tells them apart too
+/// (`◉` when first and last are the same).
 struct NPRSTrack {
     /// Columns per point of the scale.
     var step: Int
@@ -114,8 +115,8 @@ struct NPRSTrack {
         case let (f?, l?) where f == l:
             cells[at(f)] = ("◉", Style.emphasis.bolded)
         case let (f?, l?):
-            let style: Style = l < f ? .ok : .danger
-            for c in min(at(f), at(l))...max(at(f), at(l)) { cells[c] = ("━", style) }
+            let (glyph, style): (String, Style) = l < f ? ("━", .ok) : ("╍", .danger)
+            for c in min(at(f), at(l))...max(at(f), at(l)) { cells[c] = (glyph, style) }
             cells[at(f)] = ("○", Style.emphasis)
             cells[at(l)] = ("●", Style.emphasis.bolded)
         case let (f?, nil): cells[at(f)] = ("○", .emphasis)
