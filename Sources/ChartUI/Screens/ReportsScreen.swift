@@ -184,7 +184,7 @@ public struct ReportsScreen: ScreenModel {
     // MARK: - Layout
 
     /// Columns the reports are laid out in, inside a margin of 2 each side.
-    static func contentWidth(_ area: Rect) -> Int { max(20, area.width - 4) }
+    public static func contentWidth(_ area: Rect) -> Int { max(20, area.width - 4) }
 
     /// The tabs line and the rule under it.
     static let headerRows = 2
