@@ -78,3 +78,30 @@ import Testing
         }
     }
 }
+
+/// The Reports screen in a real terminal at 80×24, as a person opens it from Patients.
+@Suite(.enabled(if: Tmux.available, "tmux is installed by .ci/run"))
+struct ReportsScreenTerminalTests {
+    @Test func ctrlOOpensTheReportsTabSwitchesPrivacyHidesChartNumbersEscGoesBack() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        #expect(try box.run(["demo", "--db", box.db]).status == 0)
+        let t = try Tmux(box: box)
+        defer { t.kill() }
+        try t.waitFor("NeedleChart · Patients")
+        try t.send("C-o")
+        try t.waitFor("SAFETY: adverse events in signed treatments")
+        let safety = try t.waitFor("↓")
+        #expect(safety.contains("bruising (mild)") && safety.contains("Range: all dates; all clinicians"), "\(safety)")
+        try t.send("Tab")
+        try t.waitFor("OUTCOMES: per episode of care")
+        try t.waitFor("NC-0001")
+        try t.send("C-p")
+        try t.waitFor("#1 ")
+        #expect(!(try t.screen()).contains("NC-00"))
+        try t.send("C-p", "Escape")
+        try t.waitFor("NeedleChart · Patients")
+        try t.send("C-q")
+        #expect(try t.waitForExit() == 0)
+    }
+}
