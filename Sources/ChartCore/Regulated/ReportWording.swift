@@ -102,3 +102,50 @@ extension OutcomesReport.Episode {
     /// Sessions planned, or "-" without a plan.
     public var plannedText: String { planned.map(String.init) ?? "-" }
 }
+
+/// The safety report's table laid out for a width, as the command and the Reports screen print it:
+/// each rate column as wide as its widest figure and a space (at least 18), so no figure is ever
+/// cut; the published rate last; the name taking the room left, up to `nameLimit`. "SURVEY" heads
+/// the published column where "PUBLISHED" does not fit.
+public struct SafetyTable: Sendable {
+    /// Columns of the event's name, its count, and the two rates.
+    public let nameWidth: Int, countWidth: Int, perTreatmentWidth: Int, perNeedleWidth: Int
+    /// The published column's heading.
+    public let publishedHeading: String
+    /// The report's rows, and their rates as text.
+    public let rows: [SafetyReport.Row]
+    private let perTreatment: [String], perNeedle: [String]
+
+    /// The widest published rate as printed ("19.18%").
+    static let publishedWidth = 6
+
+    /// `report`'s table in `width` columns with counts `countWidth` wide.
+    public init(_ report: SafetyReport, width: Int, countWidth: Int, nameLimit: Int = 36) {
+        rows = report.rows
+        perTreatment = rows.map { $0.perTreatment.percentText() }
+        perNeedle = rows.map { $0.perNeedle.percentText(decimals: 2) }
+        perTreatmentWidth = max(18, (perTreatment.map(DisplayWidth.of).max() ?? 0) + 1)
+        perNeedleWidth = max(18, (perNeedle.map(DisplayWidth.of).max() ?? 0) + 1)
+        self.countWidth = countWidth
+        let rates = countWidth + 2 + perTreatmentWidth + perNeedleWidth
+        nameWidth = min(nameLimit, max(12, width - rates - Self.publishedWidth))
+        publishedHeading = width - nameWidth - rates >= 9 ? "PUBLISHED" : "SURVEY"
+    }
+
+    /// The column headings.
+    public var heading: String {
+        DisplayWidth.pad("EVENT (CLASS)", to: nameWidth) + String(repeating: " ", count: max(0, countWidth - 1)) + "N  "
+            + DisplayWidth.pad("PER TREATMENT", to: perTreatmentWidth) + DisplayWidth.pad("PER NEEDLE", to: perNeedleWidth) + publishedHeading
+    }
+
+    /// Row `index` up to the published column ("+" after the count marks late events), and the
+    /// published rate ("" when there is none).
+    public func cells(_ index: Int) -> (text: String, published: String) {
+        let row = rows[index]
+        let count = String(row.events)
+        let text = DisplayWidth.pad(Sanitizer.line(row.label), to: nameWidth)
+            + String(repeating: " ", count: max(0, countWidth - count.count)) + count + (row.late > 0 ? "+" : " ") + " "
+            + DisplayWidth.pad(perTreatment[index], to: perTreatmentWidth) + DisplayWidth.pad(perNeedle[index], to: perNeedleWidth)
+        return (text, row.published.map { Proportion.percent($0, decimals: PublishedRates.decimals) } ?? "")
+    }
+}

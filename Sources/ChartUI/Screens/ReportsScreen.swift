@@ -221,24 +221,17 @@ public struct ReportsScreen: ScreenModel {
                    StyledLine("Range: \(shownRange.days); \(shownRange.who)", .dim)]
         guard r.treatments > 0 else { return out + [StyledLine()] + wrapped(SafetyReport.emptyText(shownRange), width, style: .emphasis) }
         out += wrapped(r.countsText, width) + wrapped(SafetyReport.countingNote, width, style: .dim) + [StyledLine()]
-        // The table: the command's columns (N one narrower), each rate column as wide as its widest
-        // figure (never cut), the name taking what room is left; "SURVEY" heads the published
-        // column where "PUBLISHED" does not fit.
-        let perTreatment = r.rows.map { $0.perTreatment.percentText() }, perNeedle = r.rows.map { $0.perNeedle.percentText(decimals: 2) }
-        let tw = max(18, (perTreatment.map(DisplayWidth.of).max() ?? 0) + 1), nw = max(18, (perNeedle.map(DisplayWidth.of).max() ?? 0) + 1)
-        let nameWidth = min(36, max(12, width - 12 - tw - nw))
-        let published = width - nameWidth - 6 - tw - nw >= 9 ? "PUBLISHED" : "SURVEY"
-        out.append(StyledLine(DisplayWidth.pad("EVENT (CLASS)", to: nameWidth) + "   N  " + DisplayWidth.pad("PER TREATMENT", to: tw)
-                              + DisplayWidth.pad("PER NEEDLE", to: nw) + published, .dim))
+        // The table as the command lays it out (counts one column narrower), for this width.
+        let table = SafetyTable(r, width: width, countWidth: 4)
+        out.append(StyledLine(table.heading, .dim))
         var lastTotal = false
         for (i, row) in r.rows.enumerated() {
             if row.isTotal, !lastTotal { out.append(StyledLine()) }
             lastTotal = row.isTotal
             let major = row.severity == AdverseEventClass.serious.rawValue || row.severity == AdverseEventClass.significant.rawValue || row.key == "major"
             let style: Style = major && row.events > 0 ? Style.danger.bolded : row.isTotal ? .emphasis : .normal
-            let text = DisplayWidth.pad(Sanitizer.line(row.label), to: nameWidth) + String(row.events).leftPadded(4) + (row.late > 0 ? "+" : " ") + " "
-                + DisplayWidth.pad(perTreatment[i], to: tw) + DisplayWidth.pad(perNeedle[i], to: nw)
-            out.append(StyledLine([.init(text, style), .init(row.published.map { Proportion.percent($0, decimals: PublishedRates.decimals) } ?? "", .warning)]))
+            let cells = table.cells(i)
+            out.append(StyledLine([.init(cells.text, style), .init(cells.published, .warning)]))
         }
         if r.hasLateEvents { out.append(StyledLine(SafetyReport.lateNote, .dim)) }
         // The plot: per treatment, each type's rate and interval with the published rate.

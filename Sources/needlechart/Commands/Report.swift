@@ -94,18 +94,15 @@ struct Report: ParsableCommand {
         print(r.countsText)
         print(SafetyReport.countingNote)
         print("")
-        print(DisplayWidth.pad("EVENT (CLASS)", to: 28) + "    N  " + DisplayWidth.pad("PER TREATMENT", to: 18) + DisplayWidth.pad("PER NEEDLE", to: 18) + "PUBLISHED")
+        let table = SafetyTable(r, width: 80, countWidth: 5, nameLimit: 28)
+        print(table.heading)
         var lastGroup = ""
-        for row in r.rows {
+        for (i, row) in r.rows.enumerated() {
             let group = row.isTotal ? "totals" : "types"
             if group != lastGroup, !lastGroup.isEmpty { print("") }
             lastGroup = group
-            let name = row.label
-            let late = row.late > 0 ? "+" : " "
-            let line = DisplayWidth.pad(DisplayWidth.truncate(Sanitizer.line(name), to: 28), to: 28) + String(row.events).leftPadded(5) + late + " "
-                + DisplayWidth.pad(row.perTreatment.percentText(), to: 18)
-                + DisplayWidth.pad(row.perNeedle.percentText(decimals: 2), to: 18)
-                + (row.published.map { Proportion.percent($0, decimals: PublishedRates.decimals) } ?? "")
+            let cells = table.cells(i)
+            let line = cells.text + cells.published
             print(DisplayWidth.truncate(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression), to: 80))
         }
         if r.hasLateEvents { print(SafetyReport.lateNote) }
