@@ -127,14 +127,14 @@ import Testing
         let bruising = try #require(lines.first { $0.hasPrefix("bruising ") && $0.contains("●") })
         // 2 of 6 (33.3%, 9.7–70.0) on a 0–100% scale (any mild event reaches 81.2%); the
         // published 7.55% left of the interval.
-        let track = String(bruising.dropFirst(25))
+        let track = String(bruising.dropFirst(28))
         let dot = try #require(track.firstIndex(of: "●")), diamond = try #require(track.firstIndex(of: "◆"))
         let open = try #require(track.firstIndex(of: "├")), close = try #require(track.firstIndex(of: "┤"))
         #expect(diamond < open && open < dot && dot < close)
         let plot = RateTrack(width: track.count, scale: 1.0)
         #expect(track.distance(from: track.startIndex, to: dot) == plot.column(2.0 / 6))
         #expect(lines.contains { $0.hasSuffix("0%") && $0.contains(" 50% ") && $0.hasSuffix("100%") })
-        #expect(lines.contains("● this clinic  ├─┤ 95% interval  ◆ published  ◈ both"))
+        #expect(lines.contains("● this clinic  ├─┤ 95% interval  ◆ published (survey)  ◈ both"))
         // A rate and a published rate on the same column show as both.
         #expect(RateTrack(width: 11, scale: 1).line(Proportion(1, of: 2), published: 0.5).text.contains("◈"))
     }

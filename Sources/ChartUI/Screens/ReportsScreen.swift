@@ -236,12 +236,12 @@ public struct ReportsScreen: ScreenModel {
         if r.hasLateEvents { out.append(StyledLine(SafetyReport.lateNote, .dim)) }
         // The plot: per treatment, each type's rate and interval with the published rate.
         let plotted = r.rows.filter { !$0.isTotal || $0.key == "class:mild" || $0.key == "major" }
-        let labelWidth = min(30, max(16, width - 52))
+        let labelWidth = min(30, max(16, width - 49))
         let track = RateTrack(width: max(10, width - labelWidth - 1),
                               scale: RateTrack.scale(holding: plotted.map { max($0.perTreatment.upper, $0.published ?? 0) }.max() ?? 0))
-        out += [StyledLine()] + wrapped("PLOT: per treatment, 0 to \(RateTrack.percent(track.scale)); the clinic's rate, its 95% interval and the published rate", width, style: Style.emphasis.bolded)
+        out += [StyledLine()] + wrapped("PLOT: per treatment, 0–\(RateTrack.percent(track.scale)): rate, 95% interval, published rate", width, style: Style.emphasis.bolded)
         out.append(StyledLine([.init(RateTrack.rateGlyph, Style.emphasis.bolded), .init(" this clinic  ", .dim), .init("├─┤", .normal),
-                               .init(" 95% interval  ", .dim), .init(RateTrack.publishedGlyph, Style.warning.bolded), .init(" published  ", .dim),
+                               .init(" 95% interval  ", .dim), .init(RateTrack.publishedGlyph, Style.warning.bolded), .init(" published (survey)  ", .dim),
                                .init(RateTrack.bothGlyph, Style.warning.bolded), .init(" both", .dim)]))
         for row in plotted {
             out.append(StyledLine(DisplayWidth.pad(Sanitizer.line(row.name), to: labelWidth) + " ", row.isTotal ? .emphasis : .normal)
