@@ -87,7 +87,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ChartCore", "ChartStore", "needlechart", "TestPostgresServer", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ChartCore", "ChartStore", "ChartUI", "ChartApp", "needlechart", "TestPostgresServer",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ChartBenchTests", dependencies: ["ChartBench", "ChartStore", "ChartCore"]),
     ]

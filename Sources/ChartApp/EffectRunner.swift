@@ -140,6 +140,13 @@ public struct EffectRunner: Sendable {
             let clinic = DemoClinic.make(today: database.environment.now(), timeZone: timeZone, catalogue: catalogue)
             let loaded = try database.loadDemo(clinic)
             return [.demoLoaded(patients: loaded.patients)]
+        case let .loadReports(range):
+            // The very sessions and computations `needlechart report` prints; outcomes cover
+            // every episode whatever the range, as on the command line.
+            let all = try database.reportSessions(from: nil, to: nil, clinician: nil)
+            let inRange = range.isEverything ? all : try database.reportSessions(from: range.from, to: range.to, clinician: range.clinician)
+            return [.reports(range, safety: SafetyReport.compute(inRange, catalogue: catalogue),
+                             outcomes: OutcomesReport.compute(all, catalogue: catalogue))]
         }
     }
 

@@ -91,6 +91,13 @@ public protocol ClinicStore: Sendable {
     /// Records that something was exported; returns the record seal (the chain's new head).
     @discardableResult func logExport(entity: String, entityID: String, detail: String, by actor: String) throws -> String
 
+    // MARK: Reports
+    /// Every signed session in which needles went in, oldest first, with its adverse events at
+    /// close-out and those reported later on addenda; only days (in the clinic's zone) within
+    /// `from`...`to` (either open) and, with `clinician`, sessions charted by that account. Reads
+    /// only. What the clinic reports (SPEC §9) are computed from.
+    func reportSessions(from: CalendarDate?, to: CalendarDate?, clinician: String?) throws -> [ReportSession]
+
     // MARK: Audit and maintenance
     /// The audit log, oldest first (or only the last `limit` rows).
     func auditLog(limit: Int?) throws -> [AuditEntry]

@@ -123,4 +123,27 @@ import Testing
         #expect(r.responders == Proportion(1, of: 3))
         #expect(r.meanChange == Double(-4 - 1 + 0) / 3)
     }
+
+    /// A small clinic's per-needle rate of 10% or more has 19 characters at two decimals: the
+    /// table widens that column rather than cut the figure ("10.53% (2.94–31.…" it was), and the
+    /// command's lines stay within 80 columns.
+    @Test func theSafetyTableNeverCutsAFigure() {
+        let bruise = AdverseEvent(typeID: "bruising", severity: .mild)
+        let r = SafetyReport.compute([session(1, needles: 10, events: [bruise]), session(2, needles: 9, events: [bruise])], catalogue: catalogue)
+        for (width, count, limit) in [(80, 5, 28), (76, 4, 36), (116, 4, 36)] {
+            let table = SafetyTable(r, width: width, countWidth: count, nameLimit: limit)
+            let bruising = table.cells(r.rows.firstIndex { $0.key == "bruising" } ?? 0)
+            #expect(bruising.text.contains("10.53% (2.94–31.39) ") && bruising.published == "7.55%", "\(bruising)")
+            for i in r.rows.indices {
+                // A long name may be cut to its column; a figure never is.
+                let line = table.cells(i).text + table.cells(i).published
+                #expect(!line.dropFirst(table.nameWidth).contains("…") && DisplayWidth.of(line) <= width, "\(width): \(line)")
+            }
+            #expect(DisplayWidth.of(table.heading) <= width)
+        }
+        // The demo-sized case keeps the command's columns: name 28, PUBLISHED in full.
+        let big = SafetyReport.compute((1...60).map { session(Int64($0), needles: 5, events: $0 % 9 == 0 ? [bruise] : []) }, catalogue: catalogue)
+        let table = SafetyTable(big, width: 80, countWidth: 5, nameLimit: 28)
+        #expect(table.nameWidth == 28 && table.perTreatmentWidth == 18 && table.perNeedleWidth == 18 && table.publishedHeading == "PUBLISHED")
+    }
 }

@@ -168,6 +168,28 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
         #expect(report.ok, "\(report.problems)")
         #expect(try !db.check(seal: String(repeating: "a", count: 64)).ok)
     }
+
+    /// The Reports screen reads through the seam: SQLite answers with the signed treatment and
+    /// writes nothing (no audit row); a server refuses with a message the screen can show,
+    /// since regulated practice is kept by SQLite clinics only so far.
+    @Test(arguments: Backend.under)
+    func reportSessionsReadOnlyOrSayWhyNot(_ backend: Backend) throws {
+        let db = try backend.make()
+        let (_, s) = try chartedSession(in: db)
+        try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: s.version)
+        let audit = try db.auditLog(limit: nil).count
+        switch backend {
+        case .sqlite:
+            let sessions = try db.reportSessions(from: nil, to: nil, clinician: nil)
+            #expect(sessions.map(\.id) == [s.id] && sessions.first?.needles == s.needlesInserted)
+            #expect(try db.reportSessions(from: nil, to: nil, clinician: "nobody").isEmpty)
+        case .postgres:
+            #expect { try db.reportSessions(from: nil, to: nil, clinician: nil) } throws: { error in
+                (error as? StoreError)?.message.hasPrefix("Reports are not yet available on a PostgreSQL clinic") == true
+            }
+        }
+        #expect(try db.auditLog(limit: nil).count == audit, "reading a report writes no audit row")
+    }
 }
 
 /// Issue 11: the same demo clinic exports byte-identical, text and JSON, from both backends.

@@ -44,6 +44,8 @@ import Testing
         Self.check("Patients", PatientsScreen.keys)
         Self.check("Patients, resume offered", PatientsScreen.offerKeys)
         Self.check("History", HistoryScreen.keys)
+        Self.check("Reports", ReportsScreen.keys)
+        Self.check("Reports, filter", ReportsScreen.filterKeys)
         Self.check("Session (read-only)", SessionViewScreen.keys)
         Self.check("Charting map", SessionScreen.mapKeys)
         Self.check("Points list", SessionScreen.pointsKeys)

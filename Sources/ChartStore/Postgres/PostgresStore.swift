@@ -92,6 +92,12 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         try link.transaction { try audit(at: now, actor: actor, action: .export, entity: entity, entityID: entityID, detail: detail) }
     }
 
+    /// Regulated practice, reports included, is kept by SQLite clinics only so far (README): refused
+    /// with a message the Reports screen shows, before anything is read.
+    public func reportSessions(from: CalendarDate?, to: CalendarDate?, clinician: String?) throws -> [ReportSession] {
+        throw StoreError(.other, "Reports are not yet available on a PostgreSQL clinic: regulated practice is kept in SQLite clinics only so far. Nothing was read.")
+    }
+
     /// A server's record is backed up with pg_dump (README says how), never by this program.
     public func backup(to destination: String, by actor: String) throws -> String {
         throw StoreError(.other, "A PostgreSQL clinic is backed up with the server's own tools: pg_dump --format=custom --file=\(Sanitizer.line(destination)) \(url.database) (README, 'A shared clinic on PostgreSQL'). Nothing was written.")

@@ -37,6 +37,9 @@ public enum Effect: Sendable, Equatable {
     case loadSessionMarks([Int64])
     /// Fill an empty database with the demo clinic.
     case loadDemo
+    /// The clinic's reports (SPEC §9): adverse events over `range`, outcomes over every episode.
+    /// Reads only: nothing is written, not even an audit row.
+    case loadReports(ReportRange)
 }
 
 /// What to export and where.
@@ -112,6 +115,8 @@ public enum DataEvent: Sendable, Equatable {
     /// Patients' last visits and unsigned sessions, by patient id (a patient with none is absent).
     case sessionMarks(asked: [Int64], [Int64: PatientSessionMark])
     case demoLoaded(patients: Int)
+    /// The clinic's reports: the safety report over `range`, and outcomes over every episode.
+    case reports(ReportRange, safety: SafetyReport, outcomes: OutcomesReport)
     /// The effect failed; nothing the clinician confirmed before it is lost.
     case failed(String)
 }

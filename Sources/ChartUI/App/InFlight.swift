@@ -8,7 +8,8 @@ extension Effect {
     /// "saving…"); false for a read ("loading…").
     public var isSave: Bool {
         switch self {
-        case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks: false
+        case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks,
+             .loadReports: false
         case .savePatient, .startSession, .saveSessionDetails, .saveEntry, .deleteEntry, .signSession, .addAddendum,
              .export, .loadDemo: true
         }

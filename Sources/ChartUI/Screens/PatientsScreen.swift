@@ -7,7 +7,7 @@ public struct PatientsScreen: ScreenModel {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case edit(Key), moveUp, moveDown, pageUp, pageDown, openHistory, newPatient, editPatient,
-             startSession, resume, loadDemo, click(row: Int), cancel
+             startSession, resume, loadDemo, reports, click(row: Int), cancel
     }
 
     public var search = TextField(limit: 80)
@@ -51,6 +51,7 @@ public struct PatientsScreen: ScreenModel {
         KeyBinding([.ctrl("n"), .function(2)], .newPatient, "new patient", group: "Patients", bar: "^N"),
         KeyBinding([.ctrl("e"), .function(3)], .editPatient, "edit", group: "Patients", bar: "^E"),
         KeyBinding([.ctrl("r")], .resume, "resume", group: "Patients"),
+        KeyBinding([.ctrl("o"), .function(6)], .reports, "reports", group: "Patients", bar: "^O"),
         KeyBinding([.ctrl("d")], .loadDemo, "demo clinic", group: "Patients"),
         KeyBinding([.pageUp, .pageDown], "a page up / down", group: "Patients", inBar: false) { $0 == .pageUp ? .pageUp : .pageDown },
         KeyBinding([.escape], .cancel, "clear the search", group: "Patients", inBar: false),
@@ -144,6 +145,9 @@ public struct PatientsScreen: ScreenModel {
             return [.run(.startSession(patientID: p.id))]
         case .resume:
             return resumeNewest()
+        case .reports:
+            // The clinic's figures, not one patient's: the selection and search are left as they are.
+            return [.push(ReportsScreen()), .run(.loadReports(ReportRange()))]
         case .loadDemo:
             guard loaded, results.isEmpty, search.text.isEmpty else {
                 return [.status("The demo clinic loads only into an empty database.", .warning)]

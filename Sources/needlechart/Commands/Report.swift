@@ -49,26 +49,12 @@ struct Report: ParsableCommand {
             let db = try global.openSQLite("reports", readOnly: true)
             let catalogue = try global.catalogue()
             let sessions = try db.reportSessions(from: fromDay, to: toDay, clinician: clinician)
-            let range = RangeText(from: fromDay, to: toDay, clinician: clinician)
+            let range = ReportRange(from: fromDay, to: toDay, clinician: clinician)
             switch kind {
             case .safety: try printSafety(SafetyReport.compute(sessions, catalogue: catalogue), range: range)
             case .outcomes: try printOutcomes(OutcomesReport.compute(sessions, catalogue: catalogue))
             }
         }
-    }
-
-    /// The range asked for, in words.
-    struct RangeText {
-        var from: CalendarDate?, to: CalendarDate?, clinician: String?
-        var days: String {
-            switch (from, to) {
-            case (nil, nil): "all dates"
-            case let (f?, nil): "from \(f)"
-            case let (nil, t?): "up to \(t)"
-            case let (f?, t?): "\(f) to \(t)"
-            }
-        }
-        var who: String { clinician.map { "clinician \(Sanitizer.line($0))" } ?? "all clinicians" }
     }
 
     // MARK: - Safety
@@ -88,8 +74,8 @@ struct Report: ParsableCommand {
         Interval(count: p.count, total: p.total, rate: p.rate, lower95: p.lower, upper95: p.upper)
     }
 
-    private func printSafety(_ r: SafetyReport, range: RangeText) throws {
-        let empty = r.treatments == 0 ? "No signed treatment sessions in this range (\(range.days), \(range.who))." : nil
+    private func printSafety(_ r: SafetyReport, range: ReportRange) throws {
+        let empty = r.treatments == 0 ? SafetyReport.emptyText(range) : nil
         if json {
             print(try jsonText(SafetyJSON(
                 from: range.from?.description, to: range.to?.description, clinician: range.clinician.map(Sanitizer.line),
@@ -105,33 +91,23 @@ struct Report: ParsableCommand {
         print("SAFETY REPORT: adverse events in signed treatments")
         print("Range: \(range.days); \(range.who)")
         if let empty { print(empty); return }
-        print("Treatments: \(r.treatments) (signed sessions with needling); needles inserted: \(r.needles)")
-        print("Late events (on addenda) count with their session; 95% Wilson intervals.")
+        print(r.countsText)
+        print(SafetyReport.countingNote)
         print("")
-        print(DisplayWidth.pad("EVENT (CLASS)", to: 28) + "    N  " + DisplayWidth.pad("PER TREATMENT", to: 18) + DisplayWidth.pad("PER NEEDLE", to: 18) + "PUBLISHED")
+        let table = SafetyTable(r, width: 80, countWidth: 5, nameLimit: 28)
+        print(table.heading)
         var lastGroup = ""
-        for row in r.rows {
-            let group = row.key.hasPrefix("class:") || row.key == "major" ? "totals" : "types"
+        for (i, row) in r.rows.enumerated() {
+            let group = row.isTotal ? "totals" : "types"
             if group != lastGroup, !lastGroup.isEmpty { print("") }
             lastGroup = group
-            let name = row.severity.isEmpty || group == "totals" ? row.name : "\(row.name) (\(row.severity))"
-            let late = row.late > 0 ? "+" : " "
-            let line = DisplayWidth.pad(DisplayWidth.truncate(Sanitizer.line(name), to: 28), to: 28) + String(row.events).leftPadded(5) + late + " "
-                + DisplayWidth.pad(row.perTreatment.percentText(), to: 18)
-                + DisplayWidth.pad(row.perNeedle.percentText(decimals: 2), to: 18)
-                + (row.published.map { Proportion.percent($0, decimals: PublishedRates.decimals) } ?? "")
+            let cells = table.cells(i)
+            let line = cells.text + cells.published
             print(DisplayWidth.truncate(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression), to: 80))
         }
-        if r.rows.contains(where: { $0.late > 0 }) { print("+ includes late events reported on addenda") }
+        if r.hasLateEvents { print(SafetyReport.lateNote) }
         print("")
-        var footer = ["PUBLISHED: \(PublishedRates.source), events per treatment (a treatment with two events counts two)."]
-        // The clinic's mild events counted the way the survey counts them, beside its 19.18%.
-        if let mild = r.rows.first(where: { $0.key == "class:\(AdverseEventClass.mild.rawValue)" }) {
-            footer.append("This clinic counted that way: \(mild.events) mild events in \(r.treatments) treatments = "
-                          + Proportion.percent(Double(mild.events) / Double(r.treatments), decimals: PublishedRates.decimals) + ".")
-        }
-        footer.append("Mild: \(PublishedRates.citation).")
-        footer.append("Major (about 1 in 1,000): \(PublishedRates.majorCitation).")
+        let footer = r.publishedNotes
         for (i, line) in footer.flatMap({ DisplayWidth.wrap($0, to: 78) }).enumerated() { print(i == 0 ? line : "  " + line) }
     }
 
@@ -149,7 +125,7 @@ struct Report: ParsableCommand {
     }
 
     private func printOutcomes(_ r: OutcomesReport) throws {
-        let empty = r.episodes.isEmpty ? "No signed treatment sessions: no episode to report." : nil
+        let empty = r.episodes.isEmpty ? OutcomesReport.emptyText : nil
         if json {
             print(try jsonText(OutcomesJSON(
                 episodes: r.episodes.map {
@@ -166,19 +142,17 @@ struct Report: ParsableCommand {
         }
         print("OUTCOMES REPORT: episodes of care (a patient's consecutive signed treatments for one condition)")
         if let empty { print(empty); return }
-        print("Episodes: \(r.episodes.count); with NPRS first and last: \(r.responders.total)")
-        print("Responders (NPRS drop of \(OutcomesReport.minimalImportantChange) or more): \(r.responders.count) = \(r.responders.percentText())"
-              + (r.meanChange.map { String(format: "; mean change %+.1f", $0) } ?? ""))
+        print(r.countsText)
+        print(r.respondersText)
         print("")
         print("CHART       CONDITION           FIRST       USED PLAN  GUIDANCE       NPRS   RESP")
         for e in r.episodes {
-            let guide = e.course.map { "\($0.guidanceText) \(e.againstGuidance ?? "")" } ?? "-"
-            let nprs = "\(e.nprsFirst.map(String.init) ?? "-")→\(e.nprsLast.map(String.init) ?? "-")"
+            let guide = e.guidanceColumn, nprs = e.nprsText
             let line = DisplayWidth.pad(DisplayWidth.truncate(Sanitizer.line(e.chartNumber), to: 10), to: 10) + "  "
                 + DisplayWidth.pad(DisplayWidth.truncate(Sanitizer.line(e.condition), to: 18), to: 18) + "  "
-                + e.first.description + "  " + String(e.used).leftPadded(4) + " " + (e.planned.map(String.init) ?? "-").leftPadded(4) + "  "
+                + e.first.description + "  " + String(e.used).leftPadded(4) + " " + e.plannedText.leftPadded(4) + "  "
                 + DisplayWidth.pad(guide, to: 13) + "  " + DisplayWidth.pad(nprs, to: 5) + "  "
-                + (e.responder.map { $0 ? "yes" : "no" } ?? "-")
+                + e.responderText
             print(DisplayWidth.truncate(line, to: 80))
         }
     }
