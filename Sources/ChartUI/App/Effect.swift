@@ -37,6 +37,14 @@ public enum Effect: Sendable, Equatable {
     case loadSessionMarks([Int64])
     /// Fill an empty database with the demo clinic.
     case loadDemo
+    /// The needle lots recorded per size for a session (answered with `DataEvent.needleLots`).
+    case loadNeedleLots(sessionID: Int64)
+    /// Record the lot of one needle size used in a session, then answer with its lots.
+    case recordNeedleLot(NeedleLot, sessionID: Int64)
+    /// Remove a lot recorded in error, then answer with the session's lots.
+    case removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String)
+    /// Where the patient stands against the clinic's current consent form.
+    case loadConsentFormStatus(patientID: Int64)
 }
 
 /// What to export and where.
@@ -112,6 +120,13 @@ public enum DataEvent: Sendable, Equatable {
     /// Patients' last visits and unsigned sessions, by patient id (a patient with none is absent).
     case sessionMarks(asked: [Int64], [Int64: PatientSessionMark])
     case demoLoaded(patients: Int)
+    /// A session's lots recorded per size, after a load, a record or a removal.
+    case needleLots(sessionID: Int64, [NeedleLot])
+    /// A load, record or removal of needle lots was refused (a store that does not keep them, an
+    /// expired lot, …): the message, for the close-out screen to show beside what was typed.
+    case needleLotsRefused(sessionID: Int64, message: String)
+    /// The patient's last consent against the current form, or why it cannot be said.
+    case consentFormStatus(patientID: Int64, ConsentFormStatus?, refused: String? = nil)
     /// The effect failed; nothing the clinician confirmed before it is lost.
     case failed(String)
 }

@@ -8,9 +8,10 @@ extension Effect {
     /// "saving…"); false for a read ("loading…").
     public var isSave: Bool {
         switch self {
-        case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks: false
+        case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks,
+             .loadNeedleLots, .loadConsentFormStatus: false
         case .savePatient, .startSession, .saveSessionDetails, .saveEntry, .deleteEntry, .signSession, .addAddendum,
-             .export, .loadDemo: true
+             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot: true
         }
     }
 
