@@ -140,4 +140,41 @@ import Testing
         let stored = try #require(try db.session(id: s.id))
         #expect(stored.consent.obtained && stored.consent.obtainedBy == "ahale" && stored.consent.at != nil)
     }
+
+    /// A patient who consented to version 1 comes back after the clinic edited the form: the
+    /// screening screen, loaded through the store, asks again; consent then records version 2.
+    @Test func aNewerConsentFormIsAskedForAgainOnTheScreeningScreen() throws {
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        let patient = try db.addPatient(Patient(name: "Rita Again", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "CF-2"), by: "ahale")
+        var first = try db.startSession(patientID: patient.id, clinician: "ahale")
+        first.consent = Consent(obtained: true, at: first.startedAt, explained: ["not-acupuncture"])
+        first.version = try db.saveSessionDetails(first, by: "ahale")
+        try db.editConsentForm(text: "Our clinic's form, version two.\n", by: "ahale")
+        let today = try db.startSession(patientID: patient.id, clinician: "ahale")
+
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: zone,
+                                  exportDirectory: NSTemporaryDirectory(), confineExports: true)
+        let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: zone, now: env.now(), newID: env.newID,
+                                 exportDirectory: NSTemporaryDirectory())
+        var screen = SessionScreen(session: today, patient: patient, previous: nil, context: context)
+        func run(_ first: [Command]) {
+            var commands = first
+            while !commands.isEmpty {
+                if case let .run(effect) = commands.removeFirst() {
+                    for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+                }
+            }
+        }
+        run(SessionScreen.loadLastTreatments(today))
+        #expect(screen.consentStatus == ConsentFormStatus(lastConsented: try db.consentFormReference(sessionID: first.id), current: 2))
+        screen.screening.focus = try #require(ScreeningState.rows(.builtIn).firstIndex(of: .consent))
+        var grid = Screen(width: 80, height: 24)
+        screen.render(into: &grid, area: Rect(x: 0, y: 1, width: 80, height: 21), context: context)
+        #expect(grid.text().contains("form changed v1 → v2: ask again"), "\(grid.text())")
+        run(screen.handle(.character("y"), context: context))
+        #expect(try db.consentFormReference(sessionID: today.id)?.version == 2)
+        #expect(screen.consentFormChange == nil, "asked again: the flag goes")
+    }
 }
