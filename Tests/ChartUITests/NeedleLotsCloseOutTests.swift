@@ -146,6 +146,30 @@ import Testing
         #expect(s.screen?.closing.confirmingSign == true)
     }
 
+    /// A draft begun before lots per size, its single lot field filled: it shows and stays
+    /// editable, it still lets the session sign, and each size says it has no lot of its own.
+    @Test func anOlderDraftsSingleLotFieldStaysAndStandsIn() throws {
+        var thick = SessionFixtures.entry("e2", "buttock", "piriformis", .left)
+        thick.diameter = NeedleDiameter(hundredths: 30); thick.lengthMM = 40
+        var session = SessionFixtures.chartingSession(entries: [SessionFixtures.entry("e1", "back-neck", "upper trapezius", .right, needles: 2), thick])
+        session.state = .closeOut
+        session.closeOut = CloseOut(needleBrand: "Seirin J-Type", needleLot: "SJ1")
+        var s = SessionScenario(session)
+        _ = s.app.receive(.needleLots(sessionID: 8, []), context: s.context)
+        s.send([.character("a")])
+        #expect(s.screen?.closing.focus == .nprs, "the single lot counts: all out goes on to pain after")
+        s.send([.up])
+        let screen = try #require(s.screen)
+        #expect(screen.lotLines == [.size(Self.thin), .size(Self.thick), .sessionLot])
+        let text = s.frame(width: 80, height: 24).text()
+        #expect(text.contains("Needle lots         lot SJ1 for the session; 0.25x30 ✕ · 0.30x40 ✕"), "\(text)")
+        #expect(text.contains("0.25x30   no lot of its own (the single lot field stands in)"), "\(text)")
+        #expect(text.contains("Single lot SJ1"), "\(text)")
+        s.send([.down, .down] + typing("-B") + [.enter, .character("3"), .ctrl("s")])
+        #expect(s.screen?.session.closeOut.needleLot == "SJ1-B")
+        #expect(s.screen?.closing.confirmingSign == true)
+    }
+
     @Test func signingWaitsForEverySizesLotAndThenAsks() throws {
         var s = Self.scenario()
         let thinLot = NeedleLot(size: Self.thin, lot: "J2509", brand: "Seirin J-Type")

@@ -17,7 +17,7 @@ extension SessionScreen {
         }
         if missing.isEmpty { return (parts.joined(separator: " · "), .normal) }
         // Where the single lot field stands in for sizes, it still counts for signing (older sessions).
-        let lead = closing.lot.trimmed.isEmpty ? "\(missing.count) of \(sizes.count) without a lot: " : ""
+        let lead = closing.lot.trimmed.isEmpty ? "\(missing.count) of \(sizes.count) without a lot: " : "lot \(closing.lot.trimmed) for the session; "
         return (lead + parts.joined(separator: " · "), .warning)
     }
 
@@ -103,6 +103,8 @@ extension SessionScreen {
             return (text, .normal)
         }
         if !sizesWithoutLot.contains(size) { return ("\(closing.lot.trimmed) (single lot field)", .dim) }
+        // An older session's single lot, with several sizes used, names none of them.
+        if !closing.lot.trimmed.isEmpty { return ("no lot of its own (the single lot field stands in)", .warning) }
         return ("✕ no lot yet", .warning)
     }
 }
