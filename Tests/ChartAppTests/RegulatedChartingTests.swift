@@ -141,6 +141,46 @@ import Testing
         #expect(stored.consent.obtained && stored.consent.obtainedBy == "ahale" && stored.consent.at != nil)
     }
 
+    /// Close-out through the real store: a raw scan (group separator and all) recorded for the
+    /// size, the lots read back, the session signed; an expired box refused with nothing stored.
+    @Test func aScanIsRecordedThroughTheStoreAndTheSessionSigns() throws {
+        let (opened, runner, context) = try charting(.none, referral: nil)
+        let db = try #require(runner.database as? AppDatabase)
+        var screen = opened
+        // Each key's effects run and come back before the next key (a fast store).
+        func run(_ keys: [Key], first: [Command] = []) -> [String] {
+            var statuses: [String] = []
+            func drain(_ start: [Command]) {
+                var commands = start
+                while !commands.isEmpty {
+                    switch commands.removeFirst() {
+                    case let .run(effect): for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+                    case let .status(text, _): statuses.append(text)
+                    default: break
+                    }
+                }
+            }
+            drain(first)
+            for key in keys { drain(screen.handle(key, context: context)) }
+            return statuses
+        }
+        let entry = TriggerPointEntry(id: "x1", regionID: "calf", muscle: "soleus", side: .left, recordedAt: opened.session.startedAt)
+        _ = run([], first: SessionScreen.loadLastTreatments(opened.session) + [.run(.saveEntry(entry, sessionID: opened.session.id))])
+        #expect(screen.session.entries.map(\.id) == ["x1"])
+        _ = run([.character("o"), .character("a")] + Key.typing("Seirin") + [.down])
+        #expect(screen.closing.focus == .lot)
+        let expired = run(Key.typing("0109501101530003172001311") + Key.typing("0OLD") + [.enter])
+        #expect(expired.last?.contains("expired on 2020-01-31") == true, "\(expired)")
+        #expect(try db.needleLots(sessionID: screen.session.id).isEmpty)
+        _ = run([.ctrl("u")] + Key.typing("0109501101530003") + Key.typing("10J2509\u{1D}17270531") + [.enter])
+        let size = try #require(NeedleSize.used(in: screen.session.entries).first)
+        #expect(try db.needleLots(sessionID: screen.session.id)
+                == [NeedleLot(size: size, lot: "J2509", expiry: CalendarDate(iso: "2027-05-31"), brand: "Seirin", gtin: "09501101530003")])
+        #expect(screen.closing.focus == .nprs)
+        _ = run([.character("3"), .ctrl("s"), .character("y")])
+        #expect(try db.session(id: screen.session.id)?.isSigned == true)
+    }
+
     /// A patient who consented to version 1 comes back after the clinic edited the form: the
     /// screening screen, loaded through the store, asks again; consent then records version 2.
     @Test func aNewerConsentFormIsAskedForAgainOnTheScreeningScreen() throws {
