@@ -218,6 +218,16 @@ import Testing
         #expect(t.send([.delete]).isEmpty)
     }
 
+    /// A session signed with lots per size (the single lot field empty) does not end its summary
+    /// on a bare "lot".
+    @Test func aSignedSessionWithLotsPerSizeSaysWhereTheyAre() throws {
+        var signed = SessionFixtures.previous
+        signed.closeOut.needleLot = ""
+        let text = SessionScenario(signed, previous: nil).frame(width: 80, height: 24).text()
+        #expect(text.contains("Seirin J-Type · lots by size in the note"), "\(text)")
+        #expect(!text.contains("Seirin J-Type lot \n") && !text.contains("Seirin J-Type lot  "))
+    }
+
     /// The lots list longer than its room says how many more there are (80×24).
     @Test func manySizesShowAMoreMarker() throws {
         var entries: [TriggerPointEntry] = []
