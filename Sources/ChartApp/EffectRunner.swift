@@ -136,6 +136,18 @@ public struct EffectRunner: Sendable {
                 return UnfinishedSession(sessionID: s.id, patient: p, startedAt: s.startedAt, state: s.state, points: s.points)
             }
             return [.unfinished(list)]
+        case let .loadNeedleLots(sessionID):
+            return lots(sessionID) { }
+        case let .recordNeedleLot(lot, sessionID):
+            return lots(sessionID) { try database.recordNeedleLot(lot, sessionID: sessionID, by: me) }
+        case let .removeNeedleLot(sessionID, size, lot):
+            return lots(sessionID) { try database.removeNeedleLot(sessionID: sessionID, size: size, lot: lot, by: me) }
+        case let .loadConsentFormStatus(patientID):
+            do {
+                return [.consentFormStatus(patientID: patientID, try database.consentFormStatus(patientID: patientID))]
+            } catch {
+                return [.consentFormStatus(patientID: patientID, nil, refused: message(for: error))]
+            }
         case .loadDemo:
             let clinic = DemoClinic.make(today: database.environment.now(), timeZone: timeZone, catalogue: catalogue)
             let loaded = try database.loadDemo(clinic)
@@ -147,6 +159,17 @@ public struct EffectRunner: Sendable {
             let inRange = range.isEverything ? all : try database.reportSessions(from: range.from, to: range.to, clinician: range.clinician)
             return [.reports(range, safety: SafetyReport.compute(inRange, catalogue: catalogue),
                              outcomes: OutcomesReport.compute(all, catalogue: catalogue))]
+        }
+    }
+
+    /// Runs `change` (nothing, for a load), then reads the session's lots back; a refusal of
+    /// either goes to the close-out screen's lots, not to whatever form is open.
+    private func lots(_ sessionID: Int64, _ change: () throws -> Void) -> [DataEvent] {
+        do {
+            try change()
+            return [.needleLots(sessionID: sessionID, try database.needleLots(sessionID: sessionID))]
+        } catch {
+            return [.needleLotsRefused(sessionID: sessionID, message: message(for: error))]
         }
     }
 

@@ -76,6 +76,17 @@ public protocol ClinicStore: Sendable {
     /// Adds an addendum to a signed session.
     @discardableResult func addAddendum(sessionID: Int64, text: String, adverseEvent: AdverseEvent?, by actor: String) throws -> Addendum
 
+    // MARK: Regulated practice (SPEC §9)
+    /// The needle lots recorded per size for a session (the single lot field not included).
+    func needleLots(sessionID: Int64) throws -> [NeedleLot]
+    /// Records the lot of one needle size used in an unsigned session; refused with a message
+    /// (an expired lot, a bad GTIN, a signed session, …).
+    func recordNeedleLot(_ lot: NeedleLot, sessionID: Int64, by actor: String) throws
+    /// Removes a lot recorded in error from an unsigned session; false when there was none.
+    @discardableResult func removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String, by actor: String) throws -> Bool
+    /// The patient's last consent against the clinic's current consent form version.
+    func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus
+
     // MARK: Records and export
     /// The session with its patient and clinician, numbered among the patient's sessions.
     func sessionRecord(id: Int64) throws -> SessionRecord?

@@ -498,7 +498,7 @@ extension AppDatabase {
             // Sign only what the signer saw: never a version a colleague saved since.
             if let version, s.signature == nil { try Self.requireCurrent(db, sessionID, version: version, zone: environment.timeZone) }
             let at = Timestamp.parse(now) ?? environment.now()
-            try s.sign(by: clinician, at: at, catalogue: catalogue)
+            try s.sign(by: clinician, at: at, catalogue: catalogue, needleLots: try Self.needleLots(db, sessionID: sessionID))
             // Regulated practice (SPEC §9): the signer's credentials against the clinic's rules,
             // then the credentials, coding and procedure code kept on the session as signed.
             let regulated = try Self.signingRegulated(db, s, signer: clinician.username)

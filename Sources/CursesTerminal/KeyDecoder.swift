@@ -9,6 +9,9 @@ enum KeyDecoder {
         case 27: return .escape
         case 127: return .backspace
         case 0: return .ctrl(" ")  // ^Space / ^@
+        // The GS1 group separator (^]) a barcode scanner types between fields: passed on as the
+        // character it is, for the needle lot field to read; text fields drop it like any control.
+        case 29: return .character(Character(Unicode.Scalar(29)))
         case 1...31: return Key.control(code: Int(code)) ?? .unknown
         default:
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)), !(0x80...0x9F).contains(scalar.value) else { return .unknown }

@@ -140,7 +140,7 @@ private let toCloseOut = KeyWalks.fromScratch.prefix(8).flatMap(\.keys)
 
     @Test func leavingWaitsForTheSaveInFlight() throws {
         var c = try SlowClinic()
-        c.pressSettled(toCloseOut + [.character("o"), .character("a")] + Key.typing(KeyWalks.lotNumber) + [.enter, .character("3")])
+        c.pressSettled(toCloseOut + [.character("o"), .character("a")] + KeyWalks.lots.flatMap(\.keys) + [.enter, .character("3")])
         c.store.hold()
         c.press([.up])  // the pain score is saved as the focus leaves it
         #expect(c.store.waitUntilHolding())
@@ -152,12 +152,13 @@ private let toCloseOut = KeyWalks.fromScratch.prefix(8).flatMap(\.keys)
         c.pressSettled([.escape])
         #expect(c.screen.contains("NeedleChart · Patients"), "once saved, Esc leaves:\n\(c.screen)")
         let s = try #require(try c.stored())
-        #expect(s.state == .closeOut && s.closeOut.nprsAfter == 3 && s.closeOut.needleLot == KeyWalks.lotNumber)
+        #expect(s.state == .closeOut && s.closeOut.nprsAfter == 3)
+        #expect(try c.clinic.database.needleLots(sessionID: s.id).map(\.lot) == [KeyWalks.lotNumber, KeyWalks.secondLot])
     }
 
     @Test func signingWaitsForTheSaveInFlight() throws {
         var c = try SlowClinic()
-        c.pressSettled(toCloseOut + [.character("o"), .character("a")] + Key.typing(KeyWalks.lotNumber) + [.enter])
+        c.pressSettled(toCloseOut + [.character("o"), .character("a")] + KeyWalks.lots.flatMap(\.keys) + [.enter])
         c.store.hold()
         c.press([.character("2"), .ctrl("s")])  // saves the close-out as typed, then asks y/N
         #expect(c.store.waitUntilHolding())
@@ -170,7 +171,8 @@ private let toCloseOut = KeyWalks.fromScratch.prefix(8).flatMap(\.keys)
         c.pressSettled([.character("y")])
         #expect(c.screen.contains("Signed and locked"), "\(c.screen)")
         let s = try #require(try c.stored())
-        #expect(s.isSigned && s.closeOut.nprsAfter == 2 && s.closeOut.needleLot == KeyWalks.lotNumber)
+        #expect(s.isSigned && s.closeOut.nprsAfter == 2)
+        #expect(try c.clinic.database.needleLots(sessionID: s.id).map(\.lot) == [KeyWalks.lotNumber, KeyWalks.secondLot])
     }
 
     @Test func whileASessionOpensKeysWaitSoNoneStartsTwo() throws {
@@ -256,7 +258,8 @@ private let toCloseOut = KeyWalks.fromScratch.prefix(8).flatMap(\.keys)
         #expect(s.isSigned)
         #expect(s.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
         #expect(s.entries.map(\.referredTo) == ["", "", "", "arm"])
-        #expect(s.consent.obtained && s.nprsBefore == 6 && s.closeOut.nprsAfter == 3 && s.closeOut.needleLot == KeyWalks.lotNumber)
+        #expect(s.consent.obtained && s.nprsBefore == 6 && s.closeOut.nprsAfter == 3)
+        #expect(try c.clinic.database.needleLots(sessionID: s.id).map(\.lot) == [KeyWalks.lotNumber, KeyWalks.secondLot])
     }
 }
 

@@ -140,4 +140,81 @@ import Testing
         let stored = try #require(try db.session(id: s.id))
         #expect(stored.consent.obtained && stored.consent.obtainedBy == "ahale" && stored.consent.at != nil)
     }
+
+    /// Close-out through the real store: a raw scan (group separator and all) recorded for the
+    /// size, the lots read back, the session signed; an expired box refused with nothing stored.
+    @Test func aScanIsRecordedThroughTheStoreAndTheSessionSigns() throws {
+        let (opened, runner, context) = try charting(.none, referral: nil)
+        let db = try #require(runner.database as? AppDatabase)
+        var screen = opened
+        // Each key's effects run and come back before the next key (a fast store).
+        func run(_ keys: [Key], first: [Command] = []) -> [String] {
+            var statuses: [String] = []
+            func drain(_ start: [Command]) {
+                var commands = start
+                while !commands.isEmpty {
+                    switch commands.removeFirst() {
+                    case let .run(effect): for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+                    case let .status(text, _): statuses.append(text)
+                    default: break
+                    }
+                }
+            }
+            drain(first)
+            for key in keys { drain(screen.handle(key, context: context)) }
+            return statuses
+        }
+        let entry = TriggerPointEntry(id: "x1", regionID: "calf", muscle: "soleus", side: .left, recordedAt: opened.session.startedAt)
+        _ = run([], first: SessionScreen.loadLastTreatments(opened.session) + [.run(.saveEntry(entry, sessionID: opened.session.id))])
+        #expect(screen.session.entries.map(\.id) == ["x1"])
+        _ = run([.character("o"), .character("a")] + Key.typing("Seirin") + [.down])
+        #expect(screen.closing.focus == .lot)
+        let expired = run(Key.typing("0109501101530003172001311") + Key.typing("0OLD") + [.enter])
+        #expect(expired.last?.contains("expired on 2020-01-31") == true, "\(expired)")
+        #expect(try db.needleLots(sessionID: screen.session.id).isEmpty)
+        _ = run([.ctrl("u")] + Key.typing("0109501101530003") + Key.typing("10J2509\u{1D}17270531") + [.enter])
+        let size = try #require(NeedleSize.used(in: screen.session.entries).first)
+        #expect(try db.needleLots(sessionID: screen.session.id)
+                == [NeedleLot(size: size, lot: "J2509", expiry: CalendarDate(iso: "2027-05-31"), brand: "Seirin", gtin: "09501101530003")])
+        #expect(screen.closing.focus == .nprs)
+        _ = run([.character("3"), .ctrl("s"), .character("y")])
+        #expect(try db.session(id: screen.session.id)?.isSigned == true)
+    }
+
+    /// A patient who consented to version 1 comes back after the clinic edited the form: the
+    /// screening screen, loaded through the store, asks again; consent then records version 2.
+    @Test func aNewerConsentFormIsAskedForAgainOnTheScreeningScreen() throws {
+        let env = ChartEnvironment.fixed()
+        let db = try AppDatabase.inMemory(environment: env)
+        try db.saveClinician(clinician)
+        let patient = try db.addPatient(Patient(name: "Rita Again", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "CF-2"), by: "ahale")
+        var first = try db.startSession(patientID: patient.id, clinician: "ahale")
+        first.consent = Consent(obtained: true, at: first.startedAt, explained: ["not-acupuncture"])
+        first.version = try db.saveSessionDetails(first, by: "ahale")
+        try db.editConsentForm(text: "Our clinic's form, version two.\n", by: "ahale")
+        let today = try db.startSession(patientID: patient.id, clinician: "ahale")
+
+        let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: zone,
+                                  exportDirectory: NSTemporaryDirectory(), confineExports: true)
+        let context = AppContext(catalogue: .builtIn, clinician: clinician, timeZone: zone, now: env.now(), newID: env.newID,
+                                 exportDirectory: NSTemporaryDirectory())
+        var screen = SessionScreen(session: today, patient: patient, previous: nil, context: context)
+        func run(_ first: [Command]) {
+            var commands = first
+            while !commands.isEmpty {
+                if case let .run(effect) = commands.removeFirst() {
+                    for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+                }
+            }
+        }
+        run(SessionScreen.loadLastTreatments(today))
+        #expect(screen.consentStatus == ConsentFormStatus(lastConsented: try db.consentFormReference(sessionID: first.id), current: 2))
+        screen.screening.focus = try #require(ScreeningState.rows(.builtIn).firstIndex(of: .consent))
+        var grid = Screen(width: 80, height: 24)
+        screen.render(into: &grid, area: Rect(x: 0, y: 1, width: 80, height: 21), context: context)
+        #expect(grid.text().contains("form changed v1 → v2: ask again"), "\(grid.text())")
+        run(screen.handle(.character("y"), context: context))
+        #expect(try db.consentFormReference(sessionID: today.id)?.version == 2)
+        #expect(screen.consentFormChange == nil, "asked again: the flag goes")
+    }
 }

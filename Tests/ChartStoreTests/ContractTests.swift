@@ -192,6 +192,39 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
     }
 }
 
+/// The regulated calls the app's screens make through the seam: SQLite keeps lots per size and
+/// consent form versions; a PostgreSQL clinic refuses them with a message the screen can show,
+/// and changes nothing.
+@Suite struct RegulatedSeamContractTests {
+    @Test(arguments: Backend.under)
+    func lotsAndTheConsentFormStatusOrAClearRefusal(_ backend: Backend) throws {
+        let db = try backend.make()
+        let (patient, s) = try chartedSession(in: db)
+        let size = try #require(NeedleSize.used(in: s.entries).first)
+        let lot = NeedleLot(size: size, lot: "J2509", expiry: CalendarDate(iso: "2027-05-31"), brand: "Seirin")
+        switch backend {
+        case .sqlite:
+            try db.recordNeedleLot(lot, sessionID: s.id, by: therapist.username)
+            #expect(try db.needleLots(sessionID: s.id) == [lot])
+            #expect(try db.removeNeedleLot(sessionID: s.id, size: size, lot: "J2509", by: therapist.username))
+            #expect(try db.needleLots(sessionID: s.id).isEmpty)
+            #expect(try db.consentFormStatus(patientID: patient.id).current == 1)
+        case .postgres:
+            let audit = try db.auditLog(limit: nil).count
+            for call in [{ _ = try db.needleLots(sessionID: s.id) }, { try db.recordNeedleLot(lot, sessionID: s.id, by: therapist.username) },
+                         { _ = try db.removeNeedleLot(sessionID: s.id, size: size, lot: "J2509", by: therapist.username) }] as [() throws -> Void] {
+                #expect(throws: StoreError(.other, "Needle lots per size: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
+                    try call()
+                }
+            }
+            #expect(throws: StoreError(.other, "Consent form versions: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
+                try db.consentFormStatus(patientID: patient.id)
+            }
+            #expect(try db.auditLog(limit: nil).count == audit, "nothing written")
+        }
+    }
+}
+
 /// Issue 11: the same demo clinic exports byte-identical, text and JSON, from both backends.
 @Suite struct CrossBackendExportTests {
     @Test(.enabled(if: TestPostgres.runs))

@@ -45,6 +45,22 @@ import Testing
         #expect(try db.needleLots(sessionID: s.id).count == 2)
     }
 
+    /// Signing through the store counts the lots recorded per size: with some recorded and no
+    /// single lot field, a size used without one is refused.
+    @Test func signingNeedsALotForEachSizeUsed() throws {
+        let db = try makeStore()
+        var (_, s) = try chartedSession(db)
+        s.closeOut.needleLot = ""
+        s.version = try db.saveSessionDetails(s, by: "ahale")
+        try db.recordNeedleLot(NeedleLot(size: thick, lot: "B-2"), sessionID: s.id, by: "ahale")
+        let used = try #require(NeedleSize.used(in: s.entries).first)
+        #expect(throws: SessionError.blocked(["Record the lot of each needle size used (traceability in a recall): \(used) has none."])) {
+            try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue)
+        }
+        try db.recordNeedleLot(NeedleLot(size: used, lot: "A-1"), sessionID: s.id, by: "ahale")
+        #expect(try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue).isSigned)
+    }
+
     @Test func aSignedSessionsLotsNeverChange() throws {
         let db = try makeStore()
         let (_, s) = try chartedSession(db)

@@ -320,6 +320,13 @@ import Testing
         #expect(KeyDecoder.character(0x9B) == .unknown)
     }
 
+    /// A scanner types a GS1 barcode's group separator as code 29: it must reach the lot field as
+    /// that character (it ends the lot), not vanish as an unknown control key.
+    @Test func groupSeparatorIsACharacter() {
+        #expect(KeyDecoder.character(29) == .character("\u{1D}"))
+        #expect(KeyDecoder.character(28) == .unknown)
+    }
+
     @Test func keyCodes() {
         #expect(KeyDecoder.keyCode(KEY_UP) == .up)
         #expect(KeyDecoder.keyCode(KEY_NPAGE) == .pageDown)

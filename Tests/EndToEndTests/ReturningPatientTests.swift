@@ -54,8 +54,8 @@ struct ReturningPatientTests {
         try t.waitFor("Needles inserted")
         try t.send("a")
         try t.waitFor("Needles reconciled")
-        try t.type(lot)
-        for k in ["Enter", "3", "C-s"] { try t.send(k) }
+        try Walkthrough.recordLots(t, lot)
+        for k in ["3", "C-s"] { try t.send(k) }
         try t.waitFor("Sign and lock")
         try t.send("y")
         try t.waitFor("Signed and locked")

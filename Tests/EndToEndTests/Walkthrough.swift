@@ -33,12 +33,25 @@ enum Walkthrough {
         try t.send("a")
         try t.waitFor("Needles reconciled")
         try t.type("Seirin J-Type"); try t.send("Down")
-        try t.type("J2511-04"); try t.send("Down")
+        try recordLots(t, "J2511-04")
         try t.send("3")
         try t.send("C-s")
         try t.waitFor("Sign and lock")
         try t.send("y")
         try t.waitFor("Signed")
+    }
+
+    /// On the needle lots row: `lot` for the first size without one, then `lot-2`, `lot-3` … for
+    /// each size still without one (a box each), each recorded with Enter; the last Enter moves on
+    /// to the next field.
+    static func recordLots(_ t: Tmux, _ lot: String) throws {
+        try t.waitFor("Needle lots per size")
+        for n in 1...8 {
+            let this = n == 1 ? lot : "\(lot)-\(n)"
+            try t.type(this); try t.send("Enter")
+            try t.waitFor("lot \(this)")
+            guard try t.screen().contains("no lot yet") else { return }
+        }
     }
 
     /// From an empty clinic: adds "Zoë Ångström-山田", starts her session, screens it, and

@@ -58,7 +58,7 @@ public struct NeedleLot: Sendable, Equatable, Codable {
     }
 }
 
-/// The rules for needle lots, in one place for the store, the command line and (later) the screen.
+/// The rules for needle lots, in one place for the store, the command line and the close-out screen.
 public enum NeedleLots {
     /// The longest lot number accepted (GS1's limit, also for typed lots).
     public static let maxLotLength = GS1.maxLotLength
@@ -99,5 +99,12 @@ public enum NeedleLots {
         let size = sizes.count == 1 && !recorded.contains(where: { $0.size == sizes[0] }) ? sizes[0] : nil
         lots.append(NeedleLot(size: size, lot: single, brand: brand, fromSessionLot: true))
         return lots
+    }
+
+    /// The sizes used in a session that no lot covers: none recorded for the size, and the
+    /// single lot field not mapped to it (`effective`). Thinnest and shortest first.
+    public static func sizesWithoutLot(recorded: [NeedleLot], sessionLot: String, entries: [TriggerPointEntry]) -> [NeedleSize] {
+        let covered = Set(effective(recorded: recorded, sessionLot: sessionLot, brand: "", entries: entries).compactMap(\.size))
+        return NeedleSize.used(in: entries).filter { !covered.contains($0) }
     }
 }

@@ -150,8 +150,11 @@ extension NeedlingSession {
         notTreatedReason = clean
     }
 
-    /// Reasons the session may not be signed yet (empty when it may).
-    public func signingBlockers(catalogue: Catalogue) -> [String] {
+    /// Reasons the session may not be signed yet (empty when it may). `needleLots` are the lots
+    /// recorded per size (SPEC §9; kept beside the session, not in it): with none, the session's
+    /// single lot field is needed as before; with some, each size used needs a lot unless the
+    /// single lot field is filled (a session begun before lots per size).
+    public func signingBlockers(catalogue: Catalogue, needleLots: [NeedleLot] = []) -> [String] {
         var out: [String] = []
         if isSigned { return ["The session is already signed."] }
         if let reason = notTreatedReason {
@@ -162,8 +165,17 @@ extension NeedlingSession {
         }
         if state != .closeOut { out.append("Complete charting and close-out before signing.") }
         if let problem = reconciliation.problem { out.append(problem) }
-        if closeOut.needleBrand.trimmingCharacters(in: .whitespaces).isEmpty || closeOut.needleLot.trimmingCharacters(in: .whitespaces).isEmpty {
-            out.append("Record the needle brand and lot number (traceability in a recall).")
+        let noBrand = closeOut.needleBrand.trimmingCharacters(in: .whitespaces).isEmpty
+        let noSessionLot = closeOut.needleLot.trimmingCharacters(in: .whitespaces).isEmpty
+        if needleLots.isEmpty {
+            if noBrand || noSessionLot { out.append("Record the needle brand and lot number (traceability in a recall).") }
+        } else {
+            if noBrand { out.append("Record the needle brand (traceability in a recall).") }
+            let missing = NeedleLots.sizesWithoutLot(recorded: needleLots, sessionLot: closeOut.needleLot, entries: entries)
+            if noSessionLot, !missing.isEmpty {
+                let names = missing.map(\.description).joined(separator: ", ")
+                out.append("Record the lot of each needle size used (traceability in a recall): \(names) \(missing.count == 1 ? "has" : "have") none.")
+            }
         }
         if closeOut.nprsAfter == nil { out.append("Record pain after treatment (NPRS 0-10).") }
         let blocked = ScreeningPolicy.evaluate(screening, catalogue: catalogue).blockedRegions
@@ -176,9 +188,9 @@ extension NeedlingSession {
     }
 
     /// Signs and locks the session.
-    public mutating func sign(by clinician: Clinician, at date: Date, catalogue: Catalogue) throws(SessionError) {
+    public mutating func sign(by clinician: Clinician, at date: Date, catalogue: Catalogue, needleLots: [NeedleLot] = []) throws(SessionError) {
         if isSigned { throw .signed }
-        let blockers = signingBlockers(catalogue: catalogue)
+        let blockers = signingBlockers(catalogue: catalogue, needleLots: needleLots)
         if !blockers.isEmpty { throw .blocked(blockers) }
         signature = Signature(by: clinician.username, signatureLine: clinician.signatureLine, at: date)
         state = .signed

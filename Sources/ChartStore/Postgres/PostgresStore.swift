@@ -103,6 +103,29 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         throw StoreError(.other, "A PostgreSQL clinic is backed up with the server's own tools: pg_dump --format=custom --file=\(Sanitizer.line(destination)) \(url.database) (README, 'A shared clinic on PostgreSQL'). Nothing was written.")
     }
 
+    // MARK: - Regulated practice
+
+    /// Regulated practice is kept by SQLite clinics only so far (README): refused with a message.
+    static func regulatedRefusal(_ what: String) -> StoreError {
+        StoreError(.other, "\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")
+    }
+
+    /// Refused: needle lots per size are kept by SQLite clinics only so far.
+    public func needleLots(sessionID: Int64) throws -> [NeedleLot] { throw Self.regulatedRefusal("Needle lots per size") }
+
+    /// Refused: needle lots per size are kept by SQLite clinics only so far; nothing is recorded.
+    public func recordNeedleLot(_ lot: NeedleLot, sessionID: Int64, by actor: String) throws {
+        throw Self.regulatedRefusal("Needle lots per size")
+    }
+
+    /// Refused: needle lots per size are kept by SQLite clinics only so far; nothing is removed.
+    public func removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String, by actor: String) throws -> Bool {
+        throw Self.regulatedRefusal("Needle lots per size")
+    }
+
+    /// Refused: consent form versions are kept by SQLite clinics only so far.
+    public func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus { throw Self.regulatedRefusal("Consent form versions") }
+
     // MARK: - Settings
 
     /// The clinic's name as printed on exports.

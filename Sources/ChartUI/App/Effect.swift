@@ -40,6 +40,14 @@ public enum Effect: Sendable, Equatable {
     /// The clinic's reports (SPEC §9): adverse events over `range`, outcomes over every episode.
     /// Reads only: nothing is written, not even an audit row.
     case loadReports(ReportRange)
+    /// The needle lots recorded per size for a session (answered with `DataEvent.needleLots`).
+    case loadNeedleLots(sessionID: Int64)
+    /// Record the lot of one needle size used in a session, then answer with its lots.
+    case recordNeedleLot(NeedleLot, sessionID: Int64)
+    /// Remove a lot recorded in error, then answer with the session's lots.
+    case removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String)
+    /// Where the patient stands against the clinic's current consent form.
+    case loadConsentFormStatus(patientID: Int64)
 }
 
 /// What to export and where.
@@ -117,6 +125,13 @@ public enum DataEvent: Sendable, Equatable {
     case demoLoaded(patients: Int)
     /// The clinic's reports: the safety report over `range`, and outcomes over every episode.
     case reports(ReportRange, safety: SafetyReport, outcomes: OutcomesReport)
+    /// A session's lots recorded per size, after a load, a record or a removal.
+    case needleLots(sessionID: Int64, [NeedleLot])
+    /// A load, record or removal of needle lots was refused (a store that does not keep them, an
+    /// expired lot, …): the message, for the close-out screen to show beside what was typed.
+    case needleLotsRefused(sessionID: Int64, message: String)
+    /// The patient's last consent against the current form, or why it cannot be said.
+    case consentFormStatus(patientID: Int64, ConsentFormStatus?, refused: String? = nil)
     /// The effect failed; nothing the clinician confirmed before it is lost.
     case failed(String)
 }

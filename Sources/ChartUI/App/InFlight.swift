@@ -9,9 +9,9 @@ extension Effect {
     public var isSave: Bool {
         switch self {
         case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks,
-             .loadReports: false
+             .loadReports, .loadNeedleLots, .loadConsentFormStatus: false
         case .savePatient, .startSession, .saveSessionDetails, .saveEntry, .deleteEntry, .signSession, .addAddendum,
-             .export, .loadDemo: true
+             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot: true
         }
     }
 

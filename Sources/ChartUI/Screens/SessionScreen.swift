@@ -26,10 +26,21 @@ public struct SessionScreen: ScreenModel {
     /// This patient's last treatment of each muscle in earlier sessions, newest first (from the
     /// store, `Effect.loadLastTreatments`): a new point starts from it.
     var lastTreatments: [TriggerPointEntry] = []
+    /// The needle lots recorded per size and the lot being typed or scanned (close-out).
+    var needleLots = NeedleLotsState()
+    /// Where the patient stands against the clinic's current consent form (screening); nil until
+    /// the store says, or when it cannot (`consentStatusRefused`).
+    var consentStatus: ConsentFormStatus?
+    /// Why the store could not say where the patient stands against the consent form.
+    var consentStatusRefused: String?
 
-    /// The effect that loads `lastTreatments`, for whoever opens a session that is not signed.
+    /// The effects that load what an unsigned session's screen needs beside the session: the
+    /// last treatments (`lastTreatments`), the needle lots per size and the consent form status.
+    /// For whoever opens a session.
     public static func loadLastTreatments(_ session: NeedlingSession) -> [Command] {
-        session.isSigned ? [] : [.run(.loadLastTreatments(patientID: session.patientID, before: session.id))]
+        session.isSigned ? [] : [.run(.loadLastTreatments(patientID: session.patientID, before: session.id)),
+                                 .run(.loadNeedleLots(sessionID: session.id)),
+                                 .run(.loadConsentFormStatus(patientID: session.patientID))]
     }
 
     /// Opens `session` of `patient` in the phase it is in; `previous` is the patient's session before it.
@@ -127,15 +138,28 @@ public struct SessionScreen: ScreenModel {
         case let .sessionSaved(stored):
             // The draft's new version: the next save or signing is based on it.
             session.version = stored.version
+            // Consent just recorded was recorded against the current form: ask the store again
+            // while the form may still show an older one.
+            if phase == .screening, session.consent.obtained, consentStatus?.newerVersion == true {
+                return [.run(.loadConsentFormStatus(patientID: session.patientID))]
+            }
             return []
         case let .sessionReloaded(stored, message):
             // Someone else saved this draft first: show theirs, keep nothing of ours unsaved on top.
-            let treatments = lastTreatments
+            let (treatments, lots, consent, refused) = (lastTreatments, needleLots, consentStatus, consentStatusRefused)
             self = SessionScreen(session: stored, patient: patient, previous: previous, context: context)
-            lastTreatments = treatments
+            (lastTreatments, consentStatus, consentStatusRefused) = (treatments, consent, refused)
+            needleLots.recorded = lots.recorded
+            needleLots.unavailable = lots.unavailable
             return [.status(message, .error)]
         case let .lastTreatments(list):
             lastTreatments = list
+            return []
+        case let .needleLots(id, list) where id == session.id: return needleLotsReceived(list)
+        case let .needleLotsRefused(id, message) where id == session.id: return needleLotsRefused(message)
+        case let .consentFormStatus(id, status, refused) where id == session.patientID:
+            consentStatus = status
+            consentStatusRefused = refused
             return []
         case let .failed(message): return failed(message)
         default: return []

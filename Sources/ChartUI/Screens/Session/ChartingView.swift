@@ -64,9 +64,12 @@ extension SessionScreen {
                 ("Not treated: no needle inserted · \(nprs) · \(Sanitizer.line(reason))", .warning),
             ]
         }
+        // Lots recorded per size leave the single lot field empty: the note lists them.
+        let lot = session.closeOut.needleLot
+        let lotWords = lot.isEmpty ? "· lots by size in the note" : "lot \(lot)"
         return [
             ("Signed by \(sig.signatureLine), \(Timestamp.display(sig.at, in: context.timeZone)) · read-only; addenda from History", Style.signed.bolded),
-            ("Needles \(r.inserted) in, \(r.removed.map(String.init) ?? "—") out\(r.balanced ? " ✓" : r.shortAndAccounted ? ", \(r.notFound) not found (serious adverse event)" : " ✕") · \(nprs) · \(session.closeOut.needleBrand) lot \(session.closeOut.needleLot)",
+            ("Needles \(r.inserted) in, \(r.removed.map(String.init) ?? "—") out\(r.balanced ? " ✓" : r.shortAndAccounted ? ", \(r.notFound) not found (serious adverse event)" : " ✕") · \(nprs) · \(session.closeOut.needleBrand) \(lotWords)",
              r.balanced ? .ok : .danger),
         ]
     }

@@ -45,6 +45,11 @@ extension SessionScreen {
             list.render(into: &screen, rect: Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: h), focused: true, numbered: true)
             if let more = list.moreMarker(rows: h) { screen.put(more, x: box.x + 2, y: box.y + 1 + h, style: .dim, maxWidth: box.width - 4) }
         }
+        // The needle lots open under their row, over the fields below it (at any width).
+        if closing.focus == .lot, closing.adverseDraft == nil, !closing.confirmingSign, !session.isSigned {
+            let row = (CloseOutState.Row.allCases.firstIndex(of: .lot) ?? 0) + area.y + 2
+            renderLotsBox(into: &screen, rect: Rect(x: x - 1, y: row + 1, width: fieldsWidth, height: area.maxY - row - 1), context: context)
+        }
         if closing.confirmingSign {
             let w = min(area.width - 4, 76)
             let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + area.height / 2 - 3, width: w, height: 6)
@@ -112,7 +117,7 @@ extension SessionScreen {
         let label: String = switch row {
         case .removed: "Needles removed"
         case .brand: "Needle brand"
-        case .lot: "Lot number"
+        case .lot: "Needle lots"
         case .nprs: "Pain after (0-10)"
         case .adverse: "Adverse events"
         case .aftercare: "Aftercare"
@@ -132,7 +137,9 @@ extension SessionScreen {
             after = vx + 5
             if closing.removed.text.isEmpty { screen.put("count them: a = all \(session.needlesInserted) removed", x: after, y: y, style: .warning, maxWidth: vw - 5) }
         case .brand: closing.brand.render(into: &screen, x: vx, y: y, width: min(30, vw), focused: focused, placeholder: "brand")
-        case .lot: closing.lot.render(into: &screen, x: vx, y: y, width: min(20, vw), focused: focused, placeholder: "lot")
+        case .lot:
+            let (text, style) = lotsSummary()
+            screen.put(text, x: vx, y: y, style: focused ? .selected : style, maxWidth: vw)
         case .nprs:
             closing.nprs.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: "—")
             screen.put("before: \(session.nprsBefore.map(String.init) ?? "—")", x: vx + 5, y: y, style: .dim)
@@ -180,7 +187,7 @@ extension SessionScreen {
         // One verdict from every blocker, the count included: never "ready" beside a ✕. It reads
         // the form as typed, so a blocker dealt with in the field being typed (pain after) goes at once.
         let count = typed.reconciliation.problem
-        let blockers = typed.signingBlockers(catalogue: context.catalogue)
+        let blockers = typed.signingBlockers(catalogue: context.catalogue, needleLots: needleLots.known)
         guard y < rect.maxY else { return }
         if blockers.isEmpty {
             screen.put("Ready to sign: ^S", x: rect.x, y: y, style: Style.ok.bolded, maxWidth: rect.width)

@@ -120,9 +120,18 @@ extension SessionScreen {
             value(text + was, style)
         case .consent:
             label("Informed consent obtained")
+            // The clinic's consent form changed since the patient last consented (SPEC §9): ask again.
+            // Said in full under the list (`consentFormChange`); here as short as fits at 80 columns.
+            let at = x + 27
             if session.consent.obtained {
-                value("yes" + (session.consent.at.map { ", " + Timestamp.time($0, in: context.timeZone) } ?? "")
-                      + (session.consent.obtainedBy.map { " by " + Sanitizer.line($0) } ?? ""), .ok)
+                let time = session.consent.at.map { ", " + Timestamp.time($0, in: context.timeZone) } ?? ""
+                if let (old, new) = consentFormChange {
+                    value("yes\(time) · to form v\(old), now v\(new): ask again", Style.warning.bolded, at: at)
+                } else {
+                    value("yes" + time + (session.consent.obtainedBy.map { " by " + Sanitizer.line($0) } ?? ""), .ok)
+                }
+            } else if let (old, new) = consentFormChange {
+                value("— y yes · n no · form changed v\(old) → v\(new): ask again", Style.warning.bolded, at: at)
             } else {
                 value("— y yes · n no", .warning)
             }
@@ -135,6 +144,13 @@ extension SessionScreen {
             screening.nprs.render(into: &screen, x: answerX, y: y, width: 4, focused: focused, placeholder: "—")
             if screening.nprsIssue != nil { screen.put("✕ 0 to 10", x: answerX + 5, y: y, style: .danger, maxWidth: answerWidth - 5) }
         }
+    }
+
+    /// The consent form version the patient last consented to and the clinic's current one, when
+    /// the form has changed since (SPEC §9: a new version asks for consent again); nil otherwise.
+    var consentFormChange: (Int, Int)? {
+        guard let status = consentStatus, status.newerVersion, let last = status.lastConsented else { return nil }
+        return (last.version, status.current)
     }
 
     private func conditionName(_ catalogue: Catalogue) -> String {
@@ -185,7 +201,16 @@ extension SessionScreen {
             let names = outcome.blockedRegions.keys.sorted().map { catalogue.region($0)?.name ?? $0 }
             out.append(("Not to be needled this session: " + names.joined(separator: ", "), .warning))
         }
+        if let (old, new) = consentFormChange {
+            let text = session.consent.obtained
+                ? "This consent was given to consent form version \(old); the clinic's form is now version \(new): ask again (n, then y records consent to v\(new))."
+                : "Consent form changed since the last consent (v\(old) → v\(new)): ask again; y records consent to version \(new)."
+            for line in DisplayWidth.wrap(text, to: width) { out.append((line, Style.warning.bolded)) }
+        }
         let rows = ScreeningState.rows(catalogue)
+        if let refused = consentStatusRefused, rows[min(screening.focus, rows.count - 1)] == .consent {
+            out.append((refused, .dim))
+        }
         if case let .item(i) = rows[min(screening.focus, rows.count - 1)] {
             let item = catalogue.screening[i]
             let meaning = switch item.kind {

@@ -53,18 +53,22 @@ extension SessionScreen {
             own = [KeyBinding(matching: digits, label: "0-9", "type", group: g) { .row($0) }]
         case .nextVisit:
             own = [KeyBinding(matching: { digits($0) || $0 == .character("-") }, label: "YYYY-MM-DD", "date", group: g) { .row($0) }]
-        case .brand, .lot, .aftercareNote, .planNote:
+        case .lot:
+            own = lotsBindings
+        case .brand, .aftercareNote, .planNote:
             own = [KeyBinding(matching: \.edits, label: "type", "text", group: g) { .row($0) }]
         }
         let f = "Close-out"
         let list = row == .aftercare || row == .combined
         // The field's own keys come first; the form's moves leave out the ones the field takes.
         let moves = ([.up, .down, .tab, .backTab, .enter] as [Key]).filter { k in !own.contains { $0.takes(k) } }
+        // The lots row takes every move key for its own lines (past its ends they move on).
+        let fieldMoves: [KeyBinding<CloseOutAction>] = moves.isEmpty ? [] : [
+            KeyBinding(moves, "field", group: f, bar: list ? "Tab" : "↑↓ Tab") { [.up, .backTab].contains($0) ? .previous : .next },
+        ]
         return Keymap(own + [
             KeyBinding([.ctrl("s"), .function(10)], .sign, "sign", group: f, bar: "^S"),
-            KeyBinding(moves, "field", group: f, bar: list ? "Tab" : "↑↓ Tab") {
-                [.up, .backTab].contains($0) ? .previous : .next
-            },
+        ] + fieldMoves + [
             KeyBinding([.ctrl("r")], .toCharting, "back to charting", group: f),
             KeyBinding([.escape], .back, "back (kept unfinished)", group: f),
             KeyBinding([.ctrl("n")], .needleNotFound, "needle not found", group: f),
@@ -85,6 +89,7 @@ extension SessionScreen {
             let saved = saveCloseOutIfChanged(context: context)
             closing.focus = rows[min(max(0, index + by), rows.count - 1)]
             for f in [\CloseOutState.removed, \.nprs, \.nextVisit, \.sessions] { closing[keyPath: f].fresh = true }
+            if closing.focus == .lot { focusLots() }
             return saved
         }
         // The field's table decides: a key it does not bind does nothing.
@@ -111,6 +116,11 @@ extension SessionScreen {
             }
             if closing.focus == .aftercare { closing.aftercare = list } else { closing.combined = list }
             return []
+        case .lot:
+            switch handleLots(key, context: context) {
+            case let .stay(commands): return commands
+            case let .move(by, commands): return commands + go(by)
+            }
         default: break
         }
         if key == .up { return go(-1) }
@@ -122,14 +132,15 @@ extension SessionScreen {
                 closing.removed.set(String(session.needlesInserted)); closing.dirty = true
                 // On to the first of brand, lot and pain after still empty: the brand carried over
                 // from the last session is not walked through, the lot (never carried) is.
-                let empty: [(CloseOutState.Row, Bool)] = [(.brand, closing.brand.trimmed.isEmpty), (.lot, closing.lot.trimmed.isEmpty),
+                let noLot = closing.lot.trimmed.isEmpty && (needleLots.recorded?.isEmpty ?? true || !sizesWithoutLot.isEmpty)
+                let empty: [(CloseOutState.Row, Bool)] = [(.brand, closing.brand.trimmed.isEmpty), (.lot, noLot),
                                                           (.nprs, closing.nprs.text.isEmpty)]
                 guard let target = empty.first(where: \.1)?.0, let offset = rows.firstIndex(of: target) else { return go(1) }
                 return go(offset - index)
             }
             if closing.removed.handle(key) { closing.dirty = true }
         case .brand: if closing.brand.handle(key) { closing.dirty = true }
-        case .lot: if closing.lot.handle(key) { closing.dirty = true }
+        case .lot: break  // its own keys, above
         case .nprs: if closing.nprs.handle(key) { closing.dirty = true }
         case .adverse:
             if key == .character("d") || key == .delete || key == .backspace, !session.closeOut.adverseEvents.isEmpty {
@@ -183,6 +194,11 @@ extension SessionScreen {
 
     /// ^S: the form must be valid and nothing may block signing; then a y/N question.
     mutating func requestSign(context: AppContext) -> [Command] {
+        // A lot typed or scanned and not yet recorded is not signed past unseen.
+        if !needleLots.entry.text.isEmpty {
+            closing.focus = .lot
+            return [.status("A lot is typed but not recorded: Enter records it (Ctrl-U clears it).", .warning)]
+        }
         let accepted = applyCloseOut(context: context)
         var commands: [Command] = []
         if closing.dirty { closing.dirty = false; commands.append(.run(.saveSessionDetails(session))) }
@@ -190,7 +206,7 @@ extension SessionScreen {
             if let first = CloseOutState.Row.allCases.first(where: { closing.issues[$0] != nil }) { closing.focus = first }
             return commands + [.status(closing.issues.values.sorted().first ?? "Check the close-out.", .error)]
         }
-        let blockers = session.signingBlockers(catalogue: context.catalogue)
+        let blockers = session.signingBlockers(catalogue: context.catalogue, needleLots: needleLots.known)
         closing.blockers = blockers
         if !blockers.isEmpty {
             return commands + [.status("Not ready to sign: \(blockers[0])", .warning)]
