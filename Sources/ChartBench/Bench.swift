@@ -174,6 +174,7 @@ public final class Bench {
     private func rawLeapfrog(_ keys: [String], columns: String) throws -> Int {
         try raw.rows("BEGIN")
         defer { _ = try? raw.rows("COMMIT") }
+        defer { for c in leapfrogCursors { c.finish() } }
         while leapfrogCursors.count < keys.count {
             leapfrogCursors.append(try raw.cursor("""
                 SELECT name, patient_id FROM patient_search_keys

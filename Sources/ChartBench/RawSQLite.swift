@@ -75,6 +75,10 @@ extension RawSQLite {
         /// Restarts the statement with `arguments` (integers and texts).
         public func start(_ arguments: [Value]) { RawSQLite.bind(stmt, arguments) }
 
+        /// Resets the statement: a statement left mid-read keeps its snapshot open (the connection
+        /// saw no later write), as the store's own cursors are reset when its search is done.
+        public func finish() { sqlite3_reset(stmt) }
+
         /// The next row's first column as UTF-8 bytes and second as an integer; nil at the end.
         public func next() -> (name: [UInt8], id: Int64)? {
             guard sqlite3_step(stmt) == SQLITE_ROW, let p = sqlite3_column_text(stmt, 0) else { return nil }

@@ -193,11 +193,26 @@ enum SearchKeys {
                 }
             }
         }
-        if db.isInsideTransaction { try intersect() } else {
-            try db.inTransaction(.deferred) { try intersect(); return .commit }
+        // The patients found, read in the same transaction as their keys: one state of the
+        // clinic, and one read lock (outside it, each lookup took and released its own).
+        func patients() throws -> [Patient] {
+            try intersect()
+            let byID = try db.cachedStatement(sql: AppDatabase.patientByIDSQL)
+            return try ids.compactMap { id in
+                byID.rebind(.int(id))
+                return try byID.firstBound(Patient.init(columns:))
+            }
         }
-        let byID = try db.cachedStatement(sql: AppDatabase.patientByIDSQL)
-        return try ids.compactMap { try byID.firstStepped([$0], Patient.init(columns:)) }
+        // The transaction through cached statements (GRDB's own costs several seeks).
+        if db.isInsideTransaction { return try patients() }
+        try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+        let found: [Patient]
+        do { found = try patients() } catch {
+            try? db.cachedStatement(sql: "ROLLBACK").execute()
+            throw error
+        }
+        try db.cachedStatement(sql: "COMMIT").execute()
+        return found
     }
 
     /// One key's entries in the index's order, read from a position on: a few rows read on in
@@ -218,7 +233,7 @@ enum SearchKeys {
         deinit { if open { sqlite3_reset(statement.sqliteStatement) } }
 
         func seek(_ position: (name: [UInt8], id: Int64)) throws {
-            try statement.setArguments([key, String(decoding: position.name, as: UTF8.self), position.id])
+            statement.rebind(.text(key), .bytes(position.name), .int(position.id))
             open = true
             try step()
         }

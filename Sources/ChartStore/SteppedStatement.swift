@@ -41,7 +41,49 @@ struct SteppedRow: ColumnValues {
     }
 }
 
+/// A value bound through the C API by `Statement.rebind`.
+enum BoundValue {
+    case int(Int64)
+    case text(String)
+    /// Text given as its UTF-8 bytes (a search key's name, kept as bytes).
+    case bytes([UInt8])
+}
+
 extension Statement {
+    /// Resets the statement and binds `values` through the C API, leaving out GRDB's argument
+    /// array and its checks: for a statement re-run hundreds of times a keystroke (the search's
+    /// seeks and lookups), whose parameters are known. Step it with `stepRow`/`firstBound`.
+    func rebind(_ values: BoundValue...) {
+        let stmt = sqliteStatement
+        sqlite3_reset(stmt)
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            switch value {
+            case let .int(v): sqlite3_bind_int64(stmt, index, v)
+            case let .text(v): sqlite3_bind_text(stmt, index, v, -1, transient)
+            case let .bytes(v):
+                if v.isEmpty {
+                    sqlite3_bind_text(stmt, index, "", 0, transient)
+                } else {
+                    v.withUnsafeBytes { raw in
+                        _ = sqlite3_bind_text(stmt, index, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), transient)
+                    }
+                }
+            }
+        }
+    }
+
+    /// After `rebind`: steps to the first row, hands it to `decode`, and resets.
+    func firstBound<T>(_ decode: (SteppedRow) throws -> T) throws -> T? {
+        defer { sqlite3_reset(sqliteStatement) }
+        switch sqlite3_step(sqliteStatement) {
+        case SQLITE_ROW: return try decode(SteppedRow(statement: sqliteStatement))
+        case SQLITE_DONE: return nil
+        case let code: throw steppingError(code)
+        }
+    }
+
     /// Binds `arguments` and steps to the first row, handing it to `decode`: GRDB's documented
     /// raw access to its statements. A GRDB cursor builds a table of its column names each time
     /// it is made (lower-cased and hashed), which reads of a few rows each — a record's seven

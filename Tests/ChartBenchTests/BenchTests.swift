@@ -106,6 +106,18 @@ enum SmallClinic {
         }
     }
 
+    /// The raw floor's two-word search leaves no statement open: its connection then sees what
+    /// the store writes after it (a leapfrog cursor left mid-read held an old snapshot, and the
+    /// whole-clinic export's count compared a fresh export with it).
+    @Test func theRawFloorSeesWritesAfterATwoWordSearch() throws {
+        var before = 0, after = 0
+        try bench.raw.rows("SELECT count(*) FROM sessions") { before = Int($0[0] as? Int64 ?? 0) }
+        #expect(try bench.rawSearch("s a") > 0)
+        _ = try bench.startChartingSession()
+        try bench.raw.rows("SELECT count(*) FROM sessions") { after = Int($0[0] as? Int64 ?? 0) }
+        #expect(after == before + 1)
+    }
+
     @Test func aChildOnAPseudoTerminalIsTimedToItsMarker() throws {
         // stty: the pty has the size asked for; raw mode so that ^Q reaches head, which exits.
         let run = try ChildProcess.onTerminal("/bin/sh", ["-c", "stty size; stty raw -echo; printf 'READY'; head -c 1 >/dev/null"],
