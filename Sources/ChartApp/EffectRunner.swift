@@ -106,7 +106,7 @@ public struct EffectRunner: Sendable {
             let text: String
             switch request.scope {
             case let .session(id):
-                guard let record = try database.sessionRecord(id: id) else { return [.failed("Session \(id) no longer exists.")] }
+                guard let record = try database.sessionRecord(id: id, documents: false) else { return [.failed("Session \(id) no longer exists.")] }
                 text = TextExport.session(record, context: context)
             case let .patient(id):
                 text = TextExport.patient(try database.sessionRecords(patientID: id), context: context)

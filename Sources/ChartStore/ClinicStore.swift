@@ -88,8 +88,10 @@ public protocol ClinicStore: Sendable {
     func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus
 
     // MARK: Records and export
-    /// The session with its patient and clinician, numbered among the patient's sessions.
-    func sessionRecord(id: Int64) throws -> SessionRecord?
+    /// The session with its patient and clinician, numbered among the patient's sessions;
+    /// `documents: false` for a text export (a store may then leave a signed note's document
+    /// unread where the text does not need it).
+    func sessionRecord(id: Int64, documents: Bool) throws -> SessionRecord?
     /// Every session of the patient as export records, oldest first.
     func sessionRecords(patientID: Int64) throws -> [SessionRecord]
     /// Every session of the clinic as an export record, in chart order, streamed. Returns the count.
@@ -134,6 +136,8 @@ extension ClinicStore {
     }
     /// Patients matching `text`, at most 50.
     public func searchPatients(_ text: String) throws -> [Patient] { try searchPatients(text, limit: 50) }
+    /// The session's full export record (text and JSON).
+    public func sessionRecord(id: Int64) throws -> SessionRecord? { try sessionRecord(id: id, documents: true) }
     /// Unsigned sessions of every clinician.
     public func unfinishedSessions() throws -> [SessionSummary] { try unfinishedSessions(clinician: nil) }
     /// The patient's most recent signed session.

@@ -210,8 +210,20 @@ enum Evidence {
     }
 
     /// The frozen note of a signed session, or nil (a draft, or a database from before documents).
-    static func signedNote(_ db: Database, sessionID: Int64) throws -> SignedNote? {
-        try AppDatabase.first(db.cachedStatement(sql: "SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?"),
+    /// Without `document`, the document is read only where a text export needs it (no kept text,
+    /// or addenda, whose times show in the note's zone): `signedNoteForTextSQL`.
+    static func signedNote(_ db: Database, sessionID: Int64, document: Bool = true) throws -> SignedNote? {
+        try AppDatabase.first(db.cachedStatement(sql: document ? AppDatabase.signedNoteSQL : AppDatabase.signedNoteForTextSQL),
                               [sessionID]) { try signedNote(row: $0, sessionID: sessionID) }
     }
+}
+
+extension AppDatabase {
+    /// A signed note's row (`Evidence.signedNote(row:sessionID:)`); shared with the benchmark's raw floor.
+    public static let signedNoteSQL = "SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?"
+    /// The same for a text export: the ~19 KB document only where the text needs it.
+    public static let signedNoteForTextSQL = """
+        SELECT CASE WHEN d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END,
+               d.sha256, d.seal, d.note_text FROM signed_documents d WHERE d.session_id = ?
+        """
 }

@@ -5,9 +5,10 @@ import GRDB
 
 extension AppDatabase {
     /// The session with its patient and clinician, numbered among the patient's sessions: what an
-    /// export needs.
-    public func sessionRecord(id: Int64) throws -> SessionRecord? {
-        try read { db in try Self.sessionRecord(db, id: id) }
+    /// export needs. `documents: false` (a text export): a signed note's document is read only
+    /// where the text needs it; such a record is for `TextExport` only.
+    public func sessionRecord(id: Int64, documents: Bool) throws -> SessionRecord? {
+        try read { db in try Self.sessionRecord(db, id: id, documents: documents) }
     }
 
     /// Every session of the patient as export records, oldest first.
@@ -28,14 +29,14 @@ extension AppDatabase {
     }
 
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
-    static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, columns: Columns = .current) throws -> SessionRecord? {
+    static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, columns: Columns = .current, documents: Bool = true) throws -> SessionRecord? {
         guard let s = try loadSession(db, id: id, columns: columns),
               let p = try first(db.cachedStatement(sql: patientByIDSQL), [s.patientID], Patient.init(columns:)) else { return nil }
         let c = try first(db.cachedStatement(sql: clinicianSQL), [s.clinician], clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)
         let started = Timestamp.iso(s.startedAt)
         let number = try Int.fetchOne(db.cachedStatement(sql: sessionNumberSQL), arguments: [s.patientID, started, started, id])
-        let note = frozen && s.signature != nil ? try Evidence.signedNote(db, sessionID: id) : nil
+        let note = frozen && s.signature != nil ? try Evidence.signedNote(db, sessionID: id, document: documents) : nil
         var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
         // A signed note renders from its document; a draft (or one being frozen) needs what
         // format 4 adds. A migration reading the first release's columns has none of it yet.
@@ -211,10 +212,10 @@ extension AppDatabase {
     static func forEachTextRecord(_ db: Database, patients range: ClosedRange<Int64>?, _ body: (SessionRecord) throws -> Void) throws -> Int {
         let clinicians = try cliniciansByName(db)
         let lo = range?.lowerBound ?? Int64.min, hi = range?.upperBound ?? Int64.max
-        let spine = try Row.fetchCursor(db.cachedStatement(sql: textSpineSQL), arguments: [lo, hi])
         var patients = try PatientRun(db, lo, hi)
         var count = 0
-        while let row = try spine.next() {
+        // Stepped through the C API, like the store's small reads: half a million rows.
+        try db.cachedStatement(sql: textSpineSQL).forEachStepped([lo, hi]) { row in
             let id: Int64 = row[0]
             let (p, number) = try patients.next(row[1])
             var record: SessionRecord

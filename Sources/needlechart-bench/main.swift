@@ -69,7 +69,7 @@ struct NeedleChartBench: ParsableCommand {
         case nil: break
         case "export-all":
             let t0 = Date()
-            let (n, bytes) = try bench.exportAll(to: exportFile, parts: 2)
+            let (n, bytes) = try bench.exportAll(to: exportFile)
             say(String(format: "export-all: %d sessions, %d bytes in %.1f s", n, bytes, Date().timeIntervalSince(t0)))
             return
         case "search":

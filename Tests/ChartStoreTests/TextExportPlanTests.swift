@@ -61,6 +61,22 @@ import Testing
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM signed_documents") } }
     }
 
+    /// One session's text export read without its document (the app's and the command line's
+    /// text export) is byte for byte the one from the whole record, for every demo session.
+    @Test func oneSessionsTextWithoutTheDocumentMatchesTheWholeRecord() throws {
+        let db = try demoStore()
+        let context = StreamedExportTests.context
+        var unread = 0
+        for id in try db.writer.read({ try Int64.fetchAll($0, sql: "SELECT id FROM sessions ORDER BY id") }) {
+            let lean = try #require(try db.sessionRecord(id: id, documents: false))
+            let whole = try #require(try db.sessionRecord(id: id))
+            #expect(TextExport.session(lean, context: context) == TextExport.session(whole, context: context), "session \(id)")
+            if lean.signedNote?.document == SignedDocument.unreadable { unread += 1 }
+            #expect(whole.signedNote.map { $0.document != SignedDocument.unreadable } ?? true)
+        }
+        #expect(unread > 5, "kept notes were read without their document: \(unread)")
+    }
+
     /// A patient's text export read the text-only way (the command line's) is byte for byte the
     /// one built from whole records, for every demo patient: drafts, kept notes, notes with addenda.
     @Test func everyPatientsTextOnlyExportMatchesTheWholeRecords() throws {

@@ -4,8 +4,9 @@ import GRDB
 
 // Export records, imports and the demo clinic on PostgreSQL.
 extension PostgresStore {
-    /// The session with its patient and clinician, numbered among the patient's sessions.
-    public func sessionRecord(id: Int64) throws -> SessionRecord? {
+    /// The session with its patient and clinician, numbered among the patient's sessions (the
+    /// document is always read: the server keeps it out of line, TOASTed, read only when asked).
+    public func sessionRecord(id: Int64, documents: Bool) throws -> SessionRecord? {
         try link.transaction { try sessionRecord(id: id, frozen: true) }
     }
 

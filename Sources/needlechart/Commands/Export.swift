@@ -39,7 +39,7 @@ struct Export: ParsableCommand {
             let produce: ((String) throws -> Void) throws -> Void
             let what: (entity: String, id: String)
             if let sessionID {
-                guard let record = try db.sessionRecord(id: sessionID) else {
+                guard let record = try db.sessionRecord(id: sessionID, documents: format == .json) else {
                     throw CLIError("no session has id \(sessionID) (list a patient's sessions with: needlechart sessions CHART_NUMBER)")
                 }
                 let text = format == .json ? try JSONExport.session(record, context: context) : TextExport.session(record, context: context)
