@@ -35,7 +35,7 @@ extension AppDatabase {
         let c = try first(db.cachedStatement(sql: clinicianSQL), [s.clinician], clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)
         let started = Timestamp.iso(s.startedAt)
-        let number = try Int.fetchOne(db.cachedStatement(sql: sessionNumberSQL), arguments: [s.patientID, started, started, id])
+        let number: Int? = try first(db.cachedStatement(sql: sessionNumberSQL), [s.patientID, started, started, id]) { $0[0] }
         let note = frozen && s.signature != nil ? try Evidence.signedNote(db, sessionID: id, document: documents) : nil
         var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
         // A signed note renders from its document; a draft (or one being frozen) needs what

@@ -89,7 +89,8 @@ extension Statement {
     /// it is made (lower-cased and hashed), which reads of a few rows each — a record's seven
     /// queries, a search's lookups — paid for every time (issue 13).
     func firstStepped<T>(_ arguments: StatementArguments, _ decode: (SteppedRow) throws -> T) throws -> T? {
-        try setArguments(arguments)
+        // Unchecked: every statement stepped here has its parameters written beside it.
+        setUncheckedArguments(arguments)
         defer { sqlite3_reset(sqliteStatement) }
         switch sqlite3_step(sqliteStatement) {
         case SQLITE_ROW: return try decode(SteppedRow(statement: sqliteStatement))
@@ -100,7 +101,8 @@ extension Statement {
 
     /// Binds `arguments` and hands every row to `body`, stepped as `firstStepped` steps.
     func forEachStepped(_ arguments: StatementArguments, _ body: (SteppedRow) throws -> Void) throws {
-        try setArguments(arguments)
+        // Unchecked: every statement stepped here has its parameters written beside it.
+        setUncheckedArguments(arguments)
         defer { sqlite3_reset(sqliteStatement) }
         while true {
             switch sqlite3_step(sqliteStatement) {
