@@ -24,6 +24,13 @@ public enum Measure {
     /// Monotonic time in nanoseconds.
     public static func nanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+    /// The time `body` took once, in milliseconds.
+    public static func timed(_ body: () throws -> Void) rethrows -> Double {
+        let t0 = nanos()
+        try body()
+        return Double(nanos() - t0) / 1_000_000
+    }
+
     /// Runs `body` `warmup` times unmeasured, then `iterations` times measured.
     public static func time(_ iterations: Int, warmup: Int = 3, _ body: (Int) throws -> Void) rethrows -> Samples {
         for i in 0..<warmup { try body(i) }
