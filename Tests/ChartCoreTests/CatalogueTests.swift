@@ -84,6 +84,7 @@ import Testing
         #expect(back.safety(forMuscle: "latissimus dorsi") == MuscleSafety(warnings: ["lung: pincer grip"], overLung: true))
         #expect(back.safety(forMuscle: "serratus posterior") == MuscleSafety(warnings: ["lung"], overLung: true), "free text: the region's")
         #expect(back.allWarnings == ["lung", "spinal canal", "lung: pincer grip"])
+        #expect(back.hazards == ["lung", "spinal canal"], "a muscle's advice on the lung is the lung's hazard")
         #expect(c.region("old-style")?.lung == true, "a clinic file's 'thorax: true' still reads")
         #expect(c.region("chest") == Catalogue.builtIn.region("chest"), "regions not named stay as built")
     }

@@ -91,6 +91,16 @@ public struct BodyRegion: Sendable, Equatable, Identifiable {
         return (muscleList.flatMap { $0.warnings ?? warnings } + warnings).filter { seen.insert($0).inserted }
     }
 
+    /// The hazards of the region's muscles, each once: a warning's words before its first ": "
+    /// ("lung (pneumothorax): pincer grip at the axillary fold" is the lung's, with a muscle's
+    /// advice). The body map's line for a region: each muscle's advice shows in the point form
+    /// and the warning before saving, where the muscle is known ("lung; lung: pincer grip" read
+    /// as the same warning twice, and cut the rest off at 80 columns).
+    public var hazards: [String] {
+        var seen: Set<String> = []
+        return allWarnings.map { w in w.range(of: ": ").map { String(w[..<$0.lowerBound]) } ?? w }.filter { seen.insert($0).inserted }
+    }
+
     /// How muscle names are compared when they are not the same text: case and blanks at the ends ignored.
     static func matchKey(_ name: String) -> String { name.trimmingCharacters(in: .whitespaces).lowercased() }
 }

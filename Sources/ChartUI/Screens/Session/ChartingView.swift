@@ -43,8 +43,8 @@ extension SessionScreen {
             lines.append(("\(region.name.capitalizedFirst) (\(region.view.rawValue))\(n > 0 ? " · \(n) point(s)" : ""): \(region.muscles.joined(separator: ", "))", .emphasis))
             if let reasons = blockedRegions[id] {
                 lines.append(("✕ Not to be needled this session: \(reasons.joined(separator: "; "))", .danger))
-            } else if !region.allWarnings.isEmpty {
-                lines.append(("⚠ " + region.allWarnings.joined(separator: "; "), .warning))
+            } else if !region.hazards.isEmpty {
+                lines.append(("⚠ " + region.hazards.joined(separator: "; "), .warning))
             }
         }
         if charting.loadingPrevious { lines.append(("Looking for the last session…", .dim)) }
