@@ -67,6 +67,8 @@ import Testing
         var line = findLine(draw(s, context: ctx))
         #expect(line.hasSuffix("1–\(rows) of 30"), "\(line)")
         #expect(line.contains("Find"))
+        // The hint beside the field is whole, never cut ("name or chart numb…" at 80 columns).
+        #expect(line.contains("name or chart no") && !line.contains("…"), "\(line)")
         for _ in 0..<29 { _ = s.handle(.down, context: ctx) }
         line = findLine(draw(s, context: ctx))
         #expect(line.hasSuffix("\(30 - rows + 1)–30 of 30"), "\(line)")

@@ -222,7 +222,11 @@ public struct PatientsScreen: ScreenModel {
             screen.putRight(shown, right: area.maxX - 2, y: y, style: .dim)
         }
         let hintRoom = area.width - 12 - fieldWidth - (shown.isEmpty ? 0 : DisplayWidth.of(shown) + 3)
-        if hintRoom >= 8 { screen.put("name or chart number", x: 10 + fieldWidth, y: y, style: .dim, maxWidth: hintRoom) }
+        // Whole or not at all (it was cut to "name or chart numb…" beside the list's marker at 80
+        // columns): the short form where the long one does not fit.
+        if let hint = ["name or chart number", "name or chart no."].first(where: { DisplayWidth.of($0) <= hintRoom }) {
+            screen.put(hint, x: 10 + fieldWidth, y: y, style: .dim)
+        }
         y += 2
         // Wide terminals add a contact column rather than stretching names across the screen.
         let fixed = 2 + 12 + 2 + 16 + 2 + 12
