@@ -206,13 +206,15 @@ enum SearchKeys {
         // The transaction through cached statements (GRDB's own costs several seeks).
         if db.isInsideTransaction { return try patients() }
         try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-        let found: [Patient]
-        do { found = try patients() } catch {
-            try? db.cachedStatement(sql: "ROLLBACK").execute()
+        do {
+            let found = try patients()
+            try db.cachedStatement(sql: "COMMIT").execute()
+            return found
+        } catch {
+            // Never hand the pooled connection back inside a transaction.
+            if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
             throw error
         }
-        try db.cachedStatement(sql: "COMMIT").execute()
-        return found
     }
 
     /// One key's entries in the index's order, read from a position on: a few rows read on in
