@@ -77,6 +77,26 @@ import Testing
         #expect(unread > 5, "kept notes were read without their document: \(unread)")
     }
 
+    /// A record read for a text export cannot become JSON: it would pair the note's real hash
+    /// and seal with a placeholder document (from a review).
+    @Test func aTextOnlyRecordIsRefusedAsJSON() throws {
+        let db = try demoStore()
+        let context = StreamedExportTests.context
+        let id = try #require(try db.writer.read { try Int64.fetchOne($0, sql: """
+            SELECT d.session_id FROM signed_documents d WHERE d.note_text IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) LIMIT 1
+            """) })
+        let lean = try #require(try db.sessionRecord(id: id, documents: false))
+        #expect(lean.signedNote?.documentUnread == true)
+        #expect(throws: JSONExport.UnreadDocument.self) { try JSONExport.session(lean, context: context) }
+        var stream = JSONExport.PatientStream(context: context)
+        var out = ""
+        #expect(throws: JSONExport.UnreadDocument.self) { try stream.add(lean, into: &out) }
+        let whole = try #require(try db.sessionRecord(id: id))
+        #expect(whole.signedNote?.documentUnread == false)
+        #expect(try JSONExport.session(whole, context: context).contains(whole.signedNote?.sha256 ?? "-"))
+    }
+
     /// A patient's text export read the text-only way (the command line's) is byte for byte the
     /// one built from whole records, for every demo patient: drafts, kept notes, notes with addenda.
     @Test func everyPatientsTextOnlyExportMatchesTheWholeRecords() throws {

@@ -7,13 +7,27 @@ import Foundation
 public enum JSONExport {
     /// One session as an `ExportFormat.SessionDocument`, ended by a newline.
     public static func session(_ record: SessionRecord, context: ExportContext) throws -> String {
-        try encode(document(record, context: context))
+        try requireDocument(record)
+        return try encode(document(record, context: context))
     }
 
     /// All of one patient's sessions, oldest first, as an `ExportFormat.PatientDocument`, ended
     /// by a newline. The records are expected to belong to one patient; the first one's is written.
     public static func patient(_ records: [SessionRecord], context: ExportContext) throws -> String {
-        try encode(document(records, context: context))
+        for r in records { try requireDocument(r) }
+        return try encode(document(records, context: context))
+    }
+
+    /// A record read for a text export (its signed document left unread) is refused: its JSON
+    /// would pair the note's real hash and seal with a placeholder.
+    static func requireDocument(_ record: SessionRecord) throws {
+        if record.signedNote?.documentUnread == true { throw UnreadDocument(sessionID: record.session.id) }
+    }
+
+    /// A JSON export asked of a record read without its signed document.
+    public struct UnreadDocument: Error, CustomStringConvertible {
+        public var sessionID: Int64
+        public var description: String { "Session \(sessionID) was read for a text export, without its signed document: read it whole for JSON." }
     }
 
     /// The session document before encoding.
@@ -103,6 +117,7 @@ public enum JSONExport {
 
         /// The next session.
         public mutating func add(_ record: SessionRecord, into out: inout String) throws {
+            try JSONExport.requireDocument(record)
             var record = record
             count += 1
             if record.sessionNumber == nil { record.sessionNumber = count }

@@ -112,6 +112,10 @@ public struct SignedNote: Sendable, Equatable {
         self.sha256 = sha256; self.seal = seal; self.noteText = noteText; self.box = box
     }
 
+    /// True when this note was read without its document (for a text export only): a JSON
+    /// export refuses it rather than print the placeholder beside the note's real hash.
+    public var documentUnread: Bool { box.unread }
+
     public static func == (a: SignedNote, b: SignedNote) -> Bool {
         a.sha256 == b.sha256 && a.seal == b.seal && a.noteText == b.noteText && a.document == b.document
     }
@@ -135,7 +139,11 @@ private final class DocumentBox: @unchecked Sendable {
     init(unread: Void) {
         bytes = nil; decoded = nil
         zone = TimeZone(secondsFromGMT: 0) ?? .current
+        self.unread = true
     }
+
+    /// True for a note read for a text export, without its document.
+    private(set) var unread = false
 
     /// Nil when `stored` is not a document of a known version (checked cheaply: its version and
     /// zone are read now, the rest on first use).
