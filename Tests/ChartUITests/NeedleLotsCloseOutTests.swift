@@ -202,6 +202,19 @@ import Testing
         #expect(s.screen?.needleLots.entry.text == "C")
     }
 
+    /// Esc leaves the session screen: a lot typed and not recorded would go with it, unseen.
+    @Test func aLotTypedButNotRecordedKeepsTheScreenOnEsc() throws {
+        var s = Self.scenario()
+        s.send(typing("J2509"))
+        let depth = s.app.stack.count
+        s.send([.escape])
+        #expect(s.app.stack.count == depth, "still on the session screen")
+        #expect(s.app.status?.text == "A lot is typed but not recorded: Enter records it, Ctrl-U clears it; then Esc leaves.")
+        #expect(s.screen?.needleLots.entry.text == "J2509")
+        s.send([.ctrl("u"), .escape])
+        #expect(s.app.stack.count == depth - 1, "cleared: Esc leaves")
+    }
+
     @Test func delTwiceOnAnEmptyFieldRemovesTheSizesLot() throws {
         let lot = NeedleLot(size: Self.thin, lot: "A1")
         var s = Self.scenario(recorded: [lot])

@@ -180,6 +180,12 @@ extension SessionScreen {
     }
 
     mutating func leaveCloseOut(context: AppContext) -> [Command] {
+        // A lot typed or scanned and not yet recorded lives only on this screen: leaving would
+        // lose it unseen (^S waits for it the same way).
+        if !needleLots.entry.text.isEmpty {
+            closing.focus = .lot
+            return [.status("A lot is typed but not recorded: Enter records it, Ctrl-U clears it; then Esc leaves.", .warning)]
+        }
         let changed = closing.dirty
         applyCloseOut(context: context)
         return leave(saving: changed)
