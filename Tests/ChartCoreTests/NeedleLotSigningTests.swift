@@ -27,14 +27,15 @@ import Testing
 
     @Test func eachSizeNeedsALotOnceLotsAreRecordedPerSize() throws {
         let s = try closing()
-        #expect(s.signingBlockers(catalogue: catalogue) == ["Record the needle brand and lot number (traceability in a recall)."])
+        #expect(s.signingBlockers(catalogue: catalogue) == ["Record each needle size's lot (for a recall): 0.25x30, 0.30x40 have none."],
+                "no lot yet: asked for per size, as the close-out screen takes them")
         #expect(s.signingBlockers(catalogue: catalogue, needleLots: [NeedleLot(size: thin, lot: "A1")])
-                == ["Record the lot of each needle size used (traceability in a recall): 0.30x40 has none."])
+                == ["Record each needle size's lot (for a recall): 0.30x40 has none."])
         #expect(s.signingBlockers(catalogue: catalogue, needleLots: [NeedleLot(size: thin, lot: "A1"), NeedleLot(size: thick, lot: "B1")]).isEmpty)
         // A lot for a size no longer used covers nothing.
         let other = NeedleSize(diameter: NeedleDiameter(hundredths: 20), lengthMM: 15)
         #expect(s.signingBlockers(catalogue: catalogue, needleLots: [NeedleLot(size: other, lot: "C1")])
-                == ["Record the lot of each needle size used (traceability in a recall): 0.25x30, 0.30x40 have none."])
+                == ["Record each needle size's lot (for a recall): 0.25x30, 0.30x40 have none."])
     }
 
     @Test func theSingleLotFieldStillServesASessionBegunBeforeLotsPerSize() throws {

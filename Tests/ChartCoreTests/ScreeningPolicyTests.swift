@@ -106,7 +106,8 @@ private func answers(_ present: String, regions: [String] = [], acknowledged: Bo
         try s.beginCloseOut()
         #expect(s.signingBlockers(catalogue: catalogue) == [
             "Record the needles removed and disposed (3 inserted).",
-            "Record the needle brand and lot number (traceability in a recall).",
+            "Record the needle brand (traceability in a recall).",
+            "Record each needle size's lot (for a recall): 0.25x40 has none.",
             "Record pain after treatment (NPRS 0-10).",
         ])
         s.closeOut = CloseOut(needlesRemoved: 4, needleBrand: "Seirin", needleLot: "A1", nprsAfter: 3)

@@ -54,7 +54,7 @@ import Testing
         s.version = try db.saveSessionDetails(s, by: "ahale")
         try db.recordNeedleLot(NeedleLot(size: thick, lot: "B-2"), sessionID: s.id, by: "ahale")
         let used = try #require(NeedleSize.used(in: s.entries).first)
-        #expect(throws: SessionError.blocked(["Record the lot of each needle size used (traceability in a recall): \(used) has none."])) {
+        #expect(throws: SessionError.blocked(["Record each needle size's lot (for a recall): \(used) has none."])) {
             try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue)
         }
         try db.recordNeedleLot(NeedleLot(size: used, lot: "A-1"), sessionID: s.id, by: "ahale")

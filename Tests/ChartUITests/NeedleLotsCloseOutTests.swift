@@ -178,7 +178,7 @@ import Testing
         s.send([.down, .character("3"), .ctrl("s")])  // 0.30x40 left without one; pain after 3
         var screen = try #require(s.screen)
         #expect(!screen.closing.confirmingSign)
-        #expect(s.app.status?.text == "Not ready to sign: Record the lot of each needle size used (traceability in a recall): 0.30x40 has none.")
+        #expect(s.app.status?.text == "Not ready to sign: Record each needle size's lot (for a recall): 0.30x40 has none.")
         // Back up to the lots: the cursor is on the size without one.
         s.send([.up])
         screen = try #require(s.screen)

@@ -167,14 +167,21 @@ extension NeedlingSession {
         if let problem = reconciliation.problem { out.append(problem) }
         let noBrand = closeOut.needleBrand.trimmingCharacters(in: .whitespaces).isEmpty
         let noSessionLot = closeOut.needleLot.trimmingCharacters(in: .whitespaces).isEmpty
-        if needleLots.isEmpty {
+        // No lot at all yet for needles of known sizes: asked for as the close-out screen takes
+        // them, a lot per size ("brand and lot number" sent the clinician looking for one field).
+        let sizes = noSessionLot && needleLots.isEmpty ? NeedleLots.sizesWithoutLot(recorded: [], sessionLot: "", entries: entries) : []
+        if needleLots.isEmpty, sizes.isEmpty {
             if noBrand || noSessionLot { out.append("Record the needle brand and lot number (traceability in a recall).") }
+        } else if needleLots.isEmpty {
+            if noBrand { out.append("Record the needle brand (traceability in a recall).") }
+            let names = sizes.map(\.description).joined(separator: ", ")
+            out.append("Record each needle size's lot (for a recall): \(names) \(sizes.count == 1 ? "has" : "have") none.")
         } else {
             if noBrand { out.append("Record the needle brand (traceability in a recall).") }
             let missing = NeedleLots.sizesWithoutLot(recorded: needleLots, sessionLot: closeOut.needleLot, entries: entries)
             if noSessionLot, !missing.isEmpty {
                 let names = missing.map(\.description).joined(separator: ", ")
-                out.append("Record the lot of each needle size used (traceability in a recall): \(names) \(missing.count == 1 ? "has" : "have") none.")
+                out.append("Record each needle size's lot (for a recall): \(names) \(missing.count == 1 ? "has" : "have") none.")
             }
         }
         if closeOut.nprsAfter == nil { out.append("Record pain after treatment (NPRS 0-10).") }
