@@ -402,22 +402,27 @@ enum Schema {
                 DROP TABLE signed_documents;
                 ALTER TABLE signed_documents_v13 RENAME TO signed_documents;
                 """)
-            try db.execute(sql: """
-            CREATE TRIGGER signed_documents_only_signed BEFORE INSERT ON signed_documents
-            WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NULL
-              OR EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id) BEGIN
-                SELECT RAISE(ABORT, 'signed documents are written once, at signing');
-            END;
-            CREATE TRIGGER signed_documents_no_update BEFORE UPDATE ON signed_documents BEGIN
-                SELECT RAISE(ABORT, 'signed documents are read-only');
-            END;
-            CREATE TRIGGER signed_documents_no_delete BEFORE DELETE ON signed_documents BEGIN
-                SELECT RAISE(ABORT, 'signed documents are read-only');
-            END;
-            """)
+            try db.execute(sql: signedDocumentGuards)
         }
         return migrator
     }
+
+    /// A signed document is written once, with its signature, and never changes: the guards v4
+    /// wrote and v13 writes again on the rebuilt table (one text, so `check`'s comparison of each
+    /// trigger's SQL holds for files made either way).
+    static let signedDocumentGuards = """
+        CREATE TRIGGER signed_documents_only_signed BEFORE INSERT ON signed_documents
+        WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NULL
+          OR EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id) BEGIN
+            SELECT RAISE(ABORT, 'signed documents are written once, at signing');
+        END;
+        CREATE TRIGGER signed_documents_no_update BEFORE UPDATE ON signed_documents BEGIN
+            SELECT RAISE(ABORT, 'signed documents are read-only');
+        END;
+        CREATE TRIGGER signed_documents_no_delete BEFORE DELETE ON signed_documents BEGIN
+            SELECT RAISE(ABORT, 'signed documents are read-only');
+        END;
+        """
 
     /// Signed notes become frozen documents, the audit chain binds records, its head is kept
     /// outside the log, and the clinic's time zone becomes a setting.
@@ -435,18 +440,9 @@ enum Schema {
                 hash TEXT NOT NULL
             );
             INSERT INTO audit_head(one, id, hash) SELECT 1, id, hash FROM audit_log ORDER BY id DESC LIMIT 1;
-            -- A signed document is written once, with its signature, and never changes.
-            CREATE TRIGGER signed_documents_only_signed BEFORE INSERT ON signed_documents
-            WHEN (SELECT signed_at FROM sessions WHERE id = new.session_id) IS NULL
-              OR EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id) BEGIN
-                SELECT RAISE(ABORT, 'signed documents are written once, at signing');
-            END;
-            CREATE TRIGGER signed_documents_no_update BEFORE UPDATE ON signed_documents BEGIN
-                SELECT RAISE(ABORT, 'signed documents are read-only');
-            END;
-            CREATE TRIGGER signed_documents_no_delete BEFORE DELETE ON signed_documents BEGIN
-                SELECT RAISE(ABORT, 'signed documents are read-only');
-            END;
+            """)
+        try db.execute(sql: signedDocumentGuards)
+        try db.execute(sql: """
             -- The head only moves forward.
             CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
             WHEN new.id <= old.id BEGIN
