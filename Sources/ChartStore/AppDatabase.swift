@@ -210,17 +210,22 @@ public struct AppDatabase: Sendable {
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try translated {
             guard let pool = writer as? DatabasePool else { return try writer.read(body) }
-            return try pool.unsafeRead { db in
-                try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-                do {
-                    let result = try body(db)
-                    try db.cachedStatement(sql: "COMMIT").execute()
-                    return result
-                } catch {
-                    if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
-                    throw error
-                }
-            }
+            return try pool.unsafeRead { db in try Self.inReadTransaction(db) { try body(db) } }
+        }
+    }
+
+    /// `body` in a read transaction begun and committed through cached statements (one state of
+    /// the database throughout); on an error it is rolled back, so a pooled connection is never
+    /// handed back inside a transaction. For a connection outside any transaction.
+    static func inReadTransaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+        do {
+            let result = try body()
+            try db.cachedStatement(sql: "COMMIT").execute()
+            return result
+        } catch {
+            if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
+            throw error
         }
     }
 

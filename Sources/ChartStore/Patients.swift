@@ -4,10 +4,8 @@ import GRDB
 
 extension Patient {
     /// A patient from a row of `AppDatabase.patientColumns`.
-    init(row: Row) throws { try self.init(columns: row) }
-
     /// A patient from a row of `patientColumns`, a GRDB row or a stepped one.
-    init(columns row: some ColumnValues) throws {
+    init(row: some ColumnValues) throws {
         let dobText: String = row[2]
         guard let dob = CalendarDate(iso: dobText) else {
             throw StoreError(.notADatabase, "A stored date of birth is not a date (\(dobText)). Run 'needlechart check'.")
@@ -102,7 +100,7 @@ extension AppDatabase {
 
     /// The patient with database id `id`.
     public func patient(id: Int64) throws -> Patient? {
-        try read { db in try Self.first(db.cachedStatement(sql: Self.patientByIDSQL), [id], Patient.init(columns:)) }
+        try read { db in try Self.first(db.cachedStatement(sql: Self.patientByIDSQL), [id], Patient.init(row:)) }
     }
 
     /// The patient with chart number `chartNumber` (case-insensitive).

@@ -31,7 +31,7 @@ extension AppDatabase {
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
     static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, columns: Columns = .current, documents: Bool = true) throws -> SessionRecord? {
         guard let s = try loadSession(db, id: id, columns: columns),
-              let p = try first(db.cachedStatement(sql: patientByIDSQL), [s.patientID], Patient.init(columns:)) else { return nil }
+              let p = try first(db.cachedStatement(sql: patientByIDSQL), [s.patientID], Patient.init(row:)) else { return nil }
         let c = try first(db.cachedStatement(sql: clinicianSQL), [s.clinician], clinician(row:))
             ?? Clinician(username: s.clinician, displayName: s.clinician)
         let started = Timestamp.iso(s.startedAt)

@@ -200,21 +200,11 @@ enum SearchKeys {
             let byID = try db.cachedStatement(sql: AppDatabase.patientByIDSQL)
             return try ids.compactMap { id in
                 byID.rebind(.int(id))
-                return try byID.firstBound(Patient.init(columns:))
+                return try byID.firstBound(Patient.init(row:))
             }
         }
-        // The transaction through cached statements (GRDB's own costs several seeks).
         if db.isInsideTransaction { return try patients() }
-        try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-        do {
-            let found = try patients()
-            try db.cachedStatement(sql: "COMMIT").execute()
-            return found
-        } catch {
-            // Never hand the pooled connection back inside a transaction.
-            if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
-            throw error
-        }
+        return try AppDatabase.inReadTransaction(db, patients)
     }
 
     /// One key's entries in the index's order, read from a position on: a few rows read on in
@@ -242,22 +232,12 @@ enum SearchKeys {
 
         func step() throws {
             guard open else { head = nil; return }
-            let stmt = statement.sqliteStatement
-            switch sqlite3_step(stmt) {
-            case SQLITE_ROW:
-                let row = SteppedRow(statement: stmt)
-                head = (row.bytes(0), row[1])
-            case SQLITE_DONE:
-                head = nil
-                sqlite3_reset(stmt)
-                open = false
-            case let code:
-                let error = statement.steppingError(code)
-                head = nil
-                sqlite3_reset(stmt)
-                open = false
-                throw error
-            }
+            // At the end or on an error the statement is reset by `stepNext`: the list is closed.
+            head = nil
+            open = false
+            guard let row = try statement.stepNext() else { return }
+            head = (row.bytes(0), row[1])
+            open = true
         }
 
         func advance(to target: (name: [UInt8], id: Int64)) throws {
@@ -286,7 +266,7 @@ enum SearchKeys {
         values.append(limit)
         if stale { values += [ftsQuery, limit] }
         var found: [Patient] = []
-        try db.cachedStatement(sql: searchSQL(keys: keys.count, stale: stale)).forEachStepped(StatementArguments(values)) { found.append(try Patient(columns: $0)) }
+        try db.cachedStatement(sql: searchSQL(keys: keys.count, stale: stale)).forEachStepped(StatementArguments(values)) { found.append(try Patient(row: $0)) }
         return found
     }
 

@@ -52,7 +52,7 @@ enum BoundValue {
 extension Statement {
     /// Resets the statement and binds `values` through the C API, leaving out GRDB's argument
     /// array and its checks: for a statement re-run hundreds of times a keystroke (the search's
-    /// seeks and lookups), whose parameters are known. Step it with `stepRow`/`firstBound`.
+    /// seeks and lookups), whose parameters are known. Step it with `firstBound` or `stepNext`.
     func rebind(_ values: BoundValue...) {
         let stmt = sqliteStatement
         sqlite3_reset(stmt)
@@ -74,14 +74,26 @@ extension Statement {
         }
     }
 
+    /// The statement's next row; nil at its end. The statement is reset at the end and on an
+    /// error (a statement left mid-read holds its read transaction's snapshot); a row leaves it
+    /// open, for the caller to step on or reset.
+    func stepNext() throws -> SteppedRow? {
+        switch sqlite3_step(sqliteStatement) {
+        case SQLITE_ROW: return SteppedRow(statement: sqliteStatement)
+        case SQLITE_DONE:
+            sqlite3_reset(sqliteStatement)
+            return nil
+        case let code:
+            let error = steppingError(code)
+            sqlite3_reset(sqliteStatement)
+            throw error
+        }
+    }
+
     /// After `rebind`: steps to the first row, hands it to `decode`, and resets.
     func firstBound<T>(_ decode: (SteppedRow) throws -> T) throws -> T? {
         defer { sqlite3_reset(sqliteStatement) }
-        switch sqlite3_step(sqliteStatement) {
-        case SQLITE_ROW: return try decode(SteppedRow(statement: sqliteStatement))
-        case SQLITE_DONE: return nil
-        case let code: throw steppingError(code)
-        }
+        return try stepNext().map(decode)
     }
 
     /// Binds `arguments` and steps to the first row, handing it to `decode`: GRDB's documented
@@ -91,12 +103,7 @@ extension Statement {
     func firstStepped<T>(_ arguments: StatementArguments, _ decode: (SteppedRow) throws -> T) throws -> T? {
         // Unchecked: every statement stepped here has its parameters written beside it.
         setUncheckedArguments(arguments)
-        defer { sqlite3_reset(sqliteStatement) }
-        switch sqlite3_step(sqliteStatement) {
-        case SQLITE_ROW: return try decode(SteppedRow(statement: sqliteStatement))
-        case SQLITE_DONE: return nil
-        case let code: throw steppingError(code)
-        }
+        return try firstBound(decode)
     }
 
     /// Binds `arguments` and hands every row to `body`, stepped as `firstStepped` steps.
@@ -104,13 +111,7 @@ extension Statement {
         // Unchecked: every statement stepped here has its parameters written beside it.
         setUncheckedArguments(arguments)
         defer { sqlite3_reset(sqliteStatement) }
-        while true {
-            switch sqlite3_step(sqliteStatement) {
-            case SQLITE_ROW: try body(SteppedRow(statement: sqliteStatement))
-            case SQLITE_DONE: return
-            case let code: throw steppingError(code)
-            }
-        }
+        while let row = try stepNext() { try body(row) }
     }
 
     /// The error of a step that returned `code`.

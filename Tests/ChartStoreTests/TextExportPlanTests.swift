@@ -172,11 +172,11 @@ import Testing
             let sql = "SELECT \(AppDatabase.patientColumns) FROM patients p ORDER BY p.id"
             let viaRows = try Row.fetchAll(db, sql: sql).map { try Patient(row: $0) }
             var stepped: [Patient] = []
-            try db.cachedStatement(sql: sql).forEachStepped([]) { stepped.append(try Patient(columns: $0)) }
+            try db.cachedStatement(sql: sql).forEachStepped([]) { stepped.append(try Patient(row: $0)) }
             #expect(viaRows.count > 10 && stepped == viaRows)
             let one = try db.cachedStatement(sql: AppDatabase.patientByIDSQL)
-            #expect(try one.firstStepped([viaRows[3].id], Patient.init(columns:)) == viaRows[3])
-            #expect(try one.firstStepped([Int64(-5)], Patient.init(columns:)) == nil)
+            #expect(try one.firstStepped([viaRows[3].id], Patient.init(row:)) == viaRows[3])
+            #expect(try one.firstStepped([Int64(-5)], Patient.init(row:)) == nil)
 
             // abs() of the smallest integer overflows when the row is stepped, not when prepared.
             let failing = try db.cachedStatement(sql: "SELECT abs(?)")
