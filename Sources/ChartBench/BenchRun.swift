@@ -21,14 +21,7 @@ extension Bench {
         // The ratio from its own pass: store and raw search each keystroke in turn, which goes
         // first alternating, so both meet the pages in the same state (two passes one after the
         // other gave 0.97–1.59× between runs at one scale).
-        var storePaired = Samples(ms: []), rawSamples = Samples(ms: [])
-        for (i, k) in all.enumerated() {
-            if i % 2 == 0 {
-                storePaired.ms.append(try Measure.timed { _ = try self.search(k) }); rawSamples.ms.append(try Measure.timed { _ = try self.rawSearch(k) })
-            } else {
-                rawSamples.ms.append(try Measure.timed { _ = try self.rawSearch(k) }); storePaired.ms.append(try Measure.timed { _ = try self.search(k) })
-            }
-        }
+        let (storePaired, rawSamples) = try Measure.inTurn(all, { _ = try self.search($0) }, { _ = try self.rawSearch($0) })
         let both = Samples(ms: nameSamples.ms + chartSamples.ms)
         return [
             BenchRow(operation: "patient search, names typed", how: "\(facts.names.count) names letter by letter (\(names.count) keystrokes), ≤200 rows",
@@ -258,14 +251,7 @@ extension Bench {
         let export = try Measure.time(ids.count) { i in _ = try exportSession(ids[i]) }
         // Store and raw read each session one after the other, which goes first alternating: both
         // meet its pages in the same state (two passes one after the other gave 1.12–1.75×).
-        var record = Samples(ms: []), rawRecord = Samples(ms: [])
-        for (i, id) in ids.enumerated() {
-            if i % 2 == 0 {
-                record.ms.append(try Measure.timed { _ = try sessionRecord(id) }); rawRecord.ms.append(try Measure.timed { _ = try rawSessionRecord(id) })
-            } else {
-                rawRecord.ms.append(try Measure.timed { _ = try rawSessionRecord(id) }); record.ms.append(try Measure.timed { _ = try sessionRecord(id) })
-            }
-        }
+        let (record, rawRecord) = try Measure.inTurn(ids, { _ = try sessionRecord($0) }, { _ = try rawSessionRecord($0) })
         return BenchRow(operation: "export one session (text)", how: "sessionRecord + TextExport; ratio: the record's queries only, store and raw read each session in turn, each one's store time over its raw time, the median of those",
                         samples: export, statistic: "median", target: 2, raw: rawRecord, store: record, paired: true)
     }

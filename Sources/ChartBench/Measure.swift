@@ -31,6 +31,20 @@ public enum Measure {
         return Double(nanos() - t0) / 1_000_000
     }
 
+    /// `a` and `b` timed on each input in turn, which goes first alternating, so both meet the
+    /// same state of the caches (the store and its raw floor): their samples, paired by input.
+    public static func inTurn<Input>(_ inputs: [Input], _ a: (Input) throws -> Void, _ b: (Input) throws -> Void) rethrows -> (Samples, Samples) {
+        var first = Samples(ms: []), second = Samples(ms: [])
+        for (i, input) in inputs.enumerated() {
+            if i % 2 == 0 {
+                first.ms.append(try timed { try a(input) }); second.ms.append(try timed { try b(input) })
+            } else {
+                second.ms.append(try timed { try b(input) }); first.ms.append(try timed { try a(input) })
+            }
+        }
+        return (first, second)
+    }
+
     /// Runs `body` `warmup` times unmeasured, then `iterations` times measured.
     public static func time(_ iterations: Int, warmup: Int = 3, _ body: (Int) throws -> Void) rethrows -> Samples {
         for i in 0..<warmup { try body(i) }

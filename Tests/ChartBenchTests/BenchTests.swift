@@ -252,6 +252,13 @@ final class PartCollector: @unchecked Sendable {
 
 /// The store / raw ratio of paired samples compares each input with itself.
 @Suite struct BenchRatioTests {
+    @Test func inTurnTimesBothOnEachInputWhichFirstAlternating() {
+        var log: [String] = []
+        let (a, b) = Measure.inTurn([0, 1, 2, 3], { log.append("a\($0)") }, { log.append("b\($0)") })
+        #expect(log == ["a0", "b0", "b1", "a1", "a2", "b2", "b3", "a3"])
+        #expect(a.ms.count == 4 && b.ms.count == 4)
+    }
+
     @Test func pairedSamplesGiveTheMedianOfEachInputsRatio() {
         // Cheap one-word searches and dear two-word ones: the two medians fall on different kinds.
         let store = Samples(ms: [0.1, 0.1, 0.5, 0.5, 0.5])
