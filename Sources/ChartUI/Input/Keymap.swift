@@ -1,3 +1,36 @@
+/// The actions of a screen that scrolls text by lines and pages (a read-only note, the reports):
+/// its enum's cases of these names satisfy it.
+protocol TextScrolling {
+    static var lineUp: Self { get }
+    static var lineDown: Self { get }
+    static var pageUp: Self { get }
+    static var pageDown: Self { get }
+    static var top: Self { get }
+    static var bottom: Self { get }
+}
+
+extension KeyBinding where Action: TextScrolling {
+    /// ↑↓ k j a line, PgUp PgDn Space a page: one line of help.
+    static func scrolling(group: String, bar: String) -> KeyBinding {
+        KeyBinding([.up, .down, .character("k"), .character("j"), .pageUp, .pageDown, .character(" ")], "scroll",
+                   group: group, bar: bar) { key in
+            switch key {
+            case .up, .character("k"): .lineUp
+            case .down, .character("j"): .lineDown
+            case .pageUp: .pageUp
+            default: .pageDown
+            }
+        }
+    }
+
+    /// Home g to the top, End G to the bottom.
+    static func topBottom(_ text: String, group: String, bar: String? = nil, inBar: Bool = true) -> KeyBinding {
+        KeyBinding([.home, .character("g"), .end, .character("G")], text, group: group, bar: bar, inBar: inBar) {
+            [.home, .character("g")].contains($0) ? .top : .bottom
+        }
+    }
+}
+
 /// One line of a keymap (lazygit's keybindings, Bubble Tea's `key.Binding`): the keys, the action
 /// they dispatch to, the words for the key bar and help, and the help group. Dispatch, the key bar
 /// and `?` help are all read from the same table, so help cannot drift from what the keys do.

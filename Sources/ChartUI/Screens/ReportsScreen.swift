@@ -86,21 +86,11 @@ public struct ReportsScreen: ScreenModel {
     /// The keymap: dispatch, the key bar and help all read it.
     static let keys = Keymap<Action>([
         KeyBinding([.tab, .backTab, .left, .right], "safety / outcomes", group: "Reports", bar: "Tab") { _ in .switchView },
-        KeyBinding([.up, .down, .character("k"), .character("j"), .pageUp, .pageDown, .character(" ")], "scroll",
-                   group: "Reports", bar: "↑↓") { key in
-            switch key {
-            case .up, .character("k"): .lineUp
-            case .down, .character("j"): .lineDown
-            case .pageUp: .pageUp
-            default: .pageDown
-            }
-        },
+        .scrolling(group: "Reports", bar: "↑↓"),
         KeyBinding([.character("f")], .openFilter, "filter", group: "Reports"),
         KeyBinding([.escape, .character("q")], .back, "back", group: "Reports", bar: "Esc"),
         KeyBinding([.character("r")], .reload, "reload", group: "Reports", inBar: false),
-        KeyBinding([.home, .character("g"), .end, .character("G")], "top / bottom", group: "Reports", inBar: false) {
-            [.home, .character("g")].contains($0) ? .top : .bottom
-        },
+        .topBottom("top / bottom", group: "Reports", inBar: false),
     ])
 
     /// While the filter form is open.
@@ -360,3 +350,6 @@ private extension String {
         String(repeating: " ", count: max(0, width - DisplayWidth.of(self))) + self
     }
 }
+
+/// Its scrolling keys are the shared ones (`KeyBinding.scrolling`, `topBottom`).
+extension ReportsScreen.Action: TextScrolling {}

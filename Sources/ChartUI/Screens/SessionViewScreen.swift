@@ -42,21 +42,11 @@ public struct SessionViewScreen: ScreenModel {
 
     /// The keymap: dispatch, the key bar and help all read it.
     static let keys = Keymap<Action>([
-        KeyBinding([.up, .down, .character("k"), .character("j"), .pageUp, .pageDown, .character(" ")], "scroll",
-                   group: "Session (read-only)", bar: "↑↓ PgUp PgDn") { key in
-            switch key {
-            case .up, .character("k"): .lineUp
-            case .down, .character("j"): .lineDown
-            case .pageUp: .pageUp
-            default: .pageDown
-            }
-        },
+        .scrolling(group: "Session (read-only)", bar: "↑↓ PgUp PgDn"),
         KeyBinding([.character("a"), .ctrl("a")], .addendum, "addendum", group: "Session (read-only)", bar: "a"),
         KeyBinding([.character("x"), .ctrl("x")], .export, "export", group: "Session (read-only)", bar: "x"),
         KeyBinding([.escape, .character("q")], .back, "back", group: "Session (read-only)", bar: "Esc"),
-        KeyBinding([.home, .character("g"), .end, .character("G")], "top/bottom", group: "Session (read-only)", bar: "Home/End") {
-            [.home, .character("g")].contains($0) ? .top : .bottom
-        },
+        .topBottom("top/bottom", group: "Session (read-only)", bar: "Home/End"),
     ])
 
     /// The note as shown: the text export of the session, the patient's name hidden in privacy
@@ -176,3 +166,6 @@ public struct SessionViewScreen: ScreenModel {
         return .normal
     }
 }
+
+/// Its scrolling keys are the shared ones (`KeyBinding.scrolling`, `topBottom`).
+extension SessionViewScreen.Action: TextScrolling {}
