@@ -10,12 +10,18 @@ import Testing
 @Suite struct RegulatedChartingTests {
     let zone = TimeZone(identifier: "UTC")!
 
-    /// A store with a patient's draft in charting (neck pain), the screen on it, and the runner.
-    func charting(_ jurisdiction: Jurisdiction, referral: Referral?) throws -> (SessionScreen, EffectRunner, AppContext) {
+    /// An in-memory store with the clinician and one patient (born 1970-05-05), and its clock.
+    func store(withPatient name: String, chartNumber: String) throws -> (ChartEnvironment, AppDatabase, Patient) {
         let env = ChartEnvironment.fixed()
         let db = try AppDatabase.inMemory(environment: env)
         try db.saveClinician(clinician)
-        let patient = try db.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")
+        let patient = try db.addPatient(Patient(name: name, dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: chartNumber), by: "ahale")
+        return (env, db, patient)
+    }
+
+    /// A store with a patient's draft in charting (neck pain), the screen on it, and the runner.
+    func charting(_ jurisdiction: Jurisdiction, referral: Referral?) throws -> (SessionScreen, EffectRunner, AppContext) {
+        let (env, db, patient) = try store(withPatient: "Rita Referred", chartNumber: "REF-1")
         var s = try db.startSession(patientID: patient.id, clinician: "ahale")
         s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
         s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
@@ -110,10 +116,7 @@ import Testing
     /// The app's consent key records the clinic's consent form (SPEC §9) with no new screen: the
     /// screening save it leads to makes the store record the form's version and hash.
     @Test func theConsentKeyRecordsTheConsentFormsVersionAndHash() throws {
-        let env = ChartEnvironment.fixed()
-        let db = try AppDatabase.inMemory(environment: env)
-        try db.saveClinician(clinician)
-        let patient = try db.addPatient(Patient(name: "Rita Consent", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "CF-1"), by: "ahale")
+        let (env, db, patient) = try store(withPatient: "Rita Consent", chartNumber: "CF-1")
         var s = try db.startSession(patientID: patient.id, clinician: "ahale")
         s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
         s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
@@ -184,10 +187,7 @@ import Testing
     /// A patient who consented to version 1 comes back after the clinic edited the form: the
     /// screening screen, loaded through the store, asks again; consent then records version 2.
     @Test func aNewerConsentFormIsAskedForAgainOnTheScreeningScreen() throws {
-        let env = ChartEnvironment.fixed()
-        let db = try AppDatabase.inMemory(environment: env)
-        try db.saveClinician(clinician)
-        let patient = try db.addPatient(Patient(name: "Rita Again", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "CF-2"), by: "ahale")
+        let (env, db, patient) = try store(withPatient: "Rita Again", chartNumber: "CF-2")
         var first = try db.startSession(patientID: patient.id, clinician: "ahale")
         first.consent = Consent(obtained: true, at: first.startedAt, explained: ["not-acupuncture"])
         first.version = try db.saveSessionDetails(first, by: "ahale")
