@@ -435,12 +435,14 @@ enum Schema {
         """
     }
 
-    /// A kept note text is written once, at signing, with its document's hash and seal, and never
-    /// changes: v14 writes these guards, and re-packing the table writes them again (one text, so
+    /// A kept note text is written once, at signing — its seal is the audit row just written, the
+    /// chain's head — with its document's hash and seal, and never changes (so no text can be
+    /// added later to a note signed before texts were kept): v14 writes these guards, and re-packing the table writes them again (one text, so
     /// `check`'s comparison of each trigger's SQL holds either way).
     static let keptNoteTextGuards = """
         CREATE TRIGGER signed_note_texts_only_signed BEFORE INSERT ON signed_note_texts
         WHEN NOT EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id AND sha256 = new.sha256 AND seal = new.seal)
+          OR new.seal IS NOT (SELECT hash FROM audit_head WHERE one = 1)
           OR EXISTS (SELECT 1 FROM signed_note_texts WHERE session_id = new.session_id) BEGIN
             SELECT RAISE(ABORT, 'a signed note keeps its text once, at signing');
         END;

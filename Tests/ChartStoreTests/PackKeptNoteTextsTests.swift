@@ -42,7 +42,7 @@ import Testing
         try db.forEachSessionRecord { after[$0.session.id] = TextExport.session($0, context: context) }
         #expect(after == exports)
         let last = try #require(try db.auditLog(limit: 1).first)
-        #expect(last.actor == "ahale" && last.detail.contains("kept texts re-packed") && last.detail.contains("\(rows.count) rows"))
+        #expect(last.actor == "ahale" && last.detail.contains("kept texts re-packed") && last.detail.contains("\(rows.count) rows copied"))
         // The guards hold on the re-packed table.
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE signed_note_texts SET note_text = 'x'") } }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM signed_note_texts") } }
@@ -58,5 +58,26 @@ import Testing
         #expect(kept == (try db.sessionRecord(id: s.id))?.signedNote?.noteText)
         #expect(kept?.isEmpty == false)
         #expect(try db.check().problems == [])
+    }
+
+    /// Re-packing twice changes nothing more; a table whose guards are not NeedleChart's is
+    /// refused with nothing changed (dropping it would erase what check is there to name).
+    @Test func twiceIsHarmlessAndAlteredGuardsAreRefused() throws {
+        let db = try makeStore()
+        try db.loadDemo(DemoClinic.make(today: TextExportPlanTests.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        let rowsSQL = "SELECT * FROM signed_note_texts ORDER BY session_id"
+        let rows = try db.writer.read { try Row.fetchAll($0, sql: rowsSQL) }
+        try db.packKeptNoteTexts(by: "ahale")
+        try db.packKeptNoteTexts(by: "ahale")
+        #expect(try db.writer.read { try Row.fetchAll($0, sql: rowsSQL) } == rows)
+        #expect(try db.check().problems == [])
+        try db.writer.write { db in
+            try db.execute(sql: "DROP TRIGGER signed_note_texts_no_update")
+            try db.execute(sql: "CREATE TRIGGER signed_note_texts_no_update BEFORE UPDATE ON signed_note_texts BEGIN SELECT 1; END")
+        }
+        let audit = try db.auditLog().count
+        #expect(throws: StoreError.self) { try db.packKeptNoteTexts(by: "ahale") }
+        #expect(try db.check().problems == ["guard altered: trigger signed_note_texts_no_update does not have the SQL NeedleChart wrote"])
+        #expect(try db.auditLog().count == audit)
     }
 }

@@ -19,6 +19,8 @@ import Testing
         #expect(try box.run(["check", "--db", box.db]).status == 0)
         let after = try box.run(["export", "--patient", chart, "--db", box.db])
         #expect(after.status == 0 && after.stdout == before.stdout)
+        let missing = try box.run(["compact", "--db", box.root + "/typo.sqlite"])
+        #expect(missing.status == 1 && missing.stderr.contains("there is no database at") && !FileManager.default.fileExists(atPath: box.root + "/typo.sqlite"))
         let server = try box.run(["compact", "--db", "postgresql://nobody@/nowhere?host=/nonexistent"])
         #expect(server.status == 1)
         #expect(server.stderr == "needlechart: compact: a PostgreSQL clinic's pages are the server's to arrange (VACUUM, CLUSTER); nothing was changed\n")

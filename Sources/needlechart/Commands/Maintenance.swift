@@ -41,6 +41,9 @@ struct Compact: ParsableCommand {
             if StoreLocation.isPostgres(global.path) {
                 throw CLIError("compact: a PostgreSQL clinic's pages are the server's to arrange (VACUUM, CLUSTER); nothing was changed")
             }
+            guard FileManager.default.fileExists(atPath: global.path) else {
+                throw CLIError("compact: there is no database at \(Sanitizer.line(global.path)); nothing was created")
+            }
             let db = try sqliteOnly(try global.open(), "compact")
             let started = Date()
             let n = try db.packKeptNoteTexts(by: ClinicianIdentity.username())
