@@ -56,6 +56,10 @@ public struct Referral: Sendable, Equatable, Codable {
     public var physicianAnswer: PhysicianAnswer?
     public var answeredOn: CalendarDate?
     public var answeredHow: String
+    /// The day an earlier plan letter was answered "contraindicated", when a newer letter has
+    /// been sent and not yet answered: the earlier judgement stands until the physician answers
+    /// the new plan (nil otherwise, and for referrals recorded before plan letters were kept).
+    public var standingContraindication: CalendarDate?
 
     /// Bundles a referral.
     public init(referrer: String, role: String = "physician", contact: String = "", date: CalendarDate, form: ReferralForm,
@@ -116,6 +120,9 @@ public enum JurisdictionRules {
     public static func needlingBlockers(_ jurisdiction: Jurisdiction, referral: Referral?, day: CalendarDate) -> [String] {
         if referral?.physicianAnswer == .contraindicated {
             return ["The referring physician judged dry needling contraindicated\(referral?.answeredOn.map { " (\($0))" } ?? ""): it may not go ahead."]
+        }
+        if let earlier = referral?.standingContraindication {
+            return ["The referring physician judged an earlier plan contraindicated (\(earlier)): needling waits for their answer to the new plan letter."]
         }
         guard jurisdiction != .none else { return [] }
         guard let r = referral else {
