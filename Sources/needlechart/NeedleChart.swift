@@ -32,7 +32,11 @@ struct NeedleChart: ParsableCommand {
         DispatchQueue.global(qos: .userInitiated).async { _ = Catalogue.builtIn }
         do {
             var command = try parseAsRoot(globalOptionsLast(Array(CommandLine.arguments.dropFirst())))
-            let ours = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
+            // Ours: a subcommand at any depth (`referral plan`), not the parser's own help.
+            func ours(_ commands: [any ParsableCommand.Type]) -> Bool {
+                commands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) || ours($0.configuration.subcommands) }
+            }
+            let ours = ours(configuration.subcommands)
             if ours, case .failure(let error) = ClinicianIdentity.account {
                 printError("needlechart: \(error)")
                 throw ExitCode(1)
