@@ -89,6 +89,8 @@ import Testing
         _ = try chartAPoint(&screen, runner, context)
         let reason = try #require(screen.charting.form?.failure)
         #expect(reason.contains("plan letter") && reason.contains("before needling"))
+        // …and says how to get past it: the plan and its letter are made on the command line.
+        #expect(reason.contains("needlechart referral plan add") && reason.contains("needlechart referral letter"), "\(reason)")
         #expect(panel(screen, context).contains("Not saved: \(reason) — ^S tries again"), "\(panel(screen, context))")
     }
 
