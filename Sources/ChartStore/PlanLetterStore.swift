@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 // New Jersey's plan letter (SPEC §9; ChartCore's `PlanLetters`): an episode's plans of planned
-// points, the letter that freezes a plan, and the physician's answers. Migration v14's triggers
+// points, the letter that freezes a plan, and the physician's answers. Migration v15's triggers
 // refuse any change to a sent plan, letter or answer; the store refuses first, with a message.
 
 /// Where an episode's plan stands.
