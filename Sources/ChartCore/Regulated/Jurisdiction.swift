@@ -78,6 +78,13 @@ public struct Referral: Sendable, Equatable, Codable {
 /// The jurisdiction rules as pure functions: what is wrong with a referral as recorded, and
 /// what stops needling on a given day.
 public enum JurisdictionRules {
+    /// How New Jersey's "the plan letter is not sent yet" reason begins.
+    static let planLetterWait = "New Jersey: the plan letter"
+
+    /// True when `reason` (a refusal's text) is only New Jersey's wait for the plan letter: what
+    /// planning the point for the letter instead answers.
+    public static func waitsForPlanLetter(_ reason: String) -> Bool { reason.hasPrefix(planLetterWait) }
+
     /// What is wrong with `referral` as recorded on `today`: missing names, days in the future, a
     /// follow-up due before the referral, an oral referral without its due day, an answer without a letter.
     public static func validate(_ referral: Referral, today: CalendarDate) -> [ValidationIssue] {
@@ -145,7 +152,7 @@ public enum JurisdictionRules {
             }
         case .newJersey:
             if r.planLetterSent.map({ day < $0 }) ?? true {
-                out.append("New Jersey: the plan letter to the referring physician (diagnosis, technique, number, size and insertion points of needles, elevated risk factors) must be sent and documented before needling: plan the points (needlechart referral plan add), then send it (needlechart referral letter).")
+                out.append(planLetterWait + " to the referring physician (the plan: technique, needles, risk factors) must be sent before needling: plan the points (needlechart referral plan add), then send it (needlechart referral letter).")
             }
         }
         return out
