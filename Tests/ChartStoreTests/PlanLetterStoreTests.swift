@@ -162,4 +162,18 @@ import Testing
         #expect(rows.first?.entity == "plan-letter" && rows.first?.action == "create" && rows.first?.detail.contains(letter.sha256) == true)
         #expect(rows.last?.entity == "referral" && rows.last?.detail.contains("\"planLetterSent\":\"2026-11-18\"") == true, "\(rows.last?.detail ?? "")")
     }
+
+    /// Behind the guards, a letter's text rewritten or the letter deleted is named by `check`.
+    @Test func checkNamesALetterChangedOrRemovedBehindTheGuards() throws {
+        let db = try makeStore()
+        let s = try njDraft(db)
+        try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
+        try db.sendPlanLetter(patientID: s.patientID, condition: neck, by: "ahale")
+        #expect(try db.check().ok)
+        #expect(try db.check().checked.contains("1 plan letters as sent"))
+        try behindTheGuard(db, "plan_letters_no_update", "UPDATE plan_letters SET text = replace(text, 'upper trapezius', 'levator scapulae')")
+        #expect(try db.check().problems == ["plan letter 1 of patient \(s.patientID) (neck-pain): changed since it was sent"])
+        try behindTheGuard(db, "plan_letters_no_delete", "DELETE FROM plan_letters")
+        #expect(try db.check().problems == ["plan letter \(s.patientID)/neck-pain/1 (patient/episode/letter): removed (the audit log records it)"])
+    }
 }
