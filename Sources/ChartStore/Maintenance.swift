@@ -277,3 +277,35 @@ extension AppDatabase {
         return seal
     }
 }
+
+extension AppDatabase {
+    /// Re-packs the signed notes' kept texts into one run of pages, in session order, so that a
+    /// whole-clinic text export reads them in one sweep instead of reading the whole file. Each
+    /// signing writes its note's kept text beside its ~19 KB document, so in a file grown by
+    /// charting the texts are spread over every part of it (an upgrade to v14 writes them packed).
+    /// One transaction holding the write lock: the rows are copied as they are, the old table's
+    /// pages are left free for new records (the file grows by the texts' size until they are
+    /// used), the guards are written again with their own SQL, and an audit row records it.
+    /// Returns the number of texts re-packed.
+    @discardableResult
+    public func packKeptNoteTexts(by actor: String) throws -> Int {
+        try write { db in
+            let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0
+            try db.execute(sql: Schema.keptNoteTextTable("signed_note_texts_packed"))
+            try db.execute(sql: """
+                INSERT INTO signed_note_texts_packed(session_id, sha256, seal, note_text)
+                    SELECT session_id, sha256, seal, note_text FROM signed_note_texts ORDER BY session_id;
+                DROP TABLE signed_note_texts;
+                ALTER TABLE signed_note_texts_packed RENAME TO signed_note_texts;
+                """)
+            try db.execute(sql: Schema.keptNoteTextGuards)
+            let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? -1
+            guard after == before else {
+                throw StoreError(.other, "Re-packing the kept note texts copied \(after) of \(before): nothing was changed.")
+            }
+            try Audit.append(db, at: now, actor: actor, action: .change, entity: "database", entityID: "-",
+                             detail: "signed notes' kept texts re-packed in session order: \(after) rows, copied as they were")
+            return after
+        }
+    }
+}

@@ -412,27 +412,12 @@ enum Schema {
             // instead; the signed documents' rows are left as they were signed (their note_text is
             // no longer read, and a note signed from now on keeps its text here only). The hash
             // and seal must be the document's (guard); `check` compares all with the signing's.
+            try db.execute(sql: keptNoteTextTable("signed_note_texts"))
             try db.execute(sql: """
-                CREATE TABLE signed_note_texts (
-                    session_id INTEGER PRIMARY KEY NOT NULL REFERENCES signed_documents(session_id),
-                    sha256 TEXT NOT NULL,
-                    seal TEXT NOT NULL,
-                    note_text TEXT NOT NULL
-                );
                 INSERT INTO signed_note_texts(session_id, sha256, seal, note_text)
                     SELECT session_id, sha256, seal, note_text FROM signed_documents WHERE note_text IS NOT NULL ORDER BY session_id;
-                CREATE TRIGGER signed_note_texts_only_signed BEFORE INSERT ON signed_note_texts
-                WHEN NOT EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id AND sha256 = new.sha256 AND seal = new.seal)
-                  OR EXISTS (SELECT 1 FROM signed_note_texts WHERE session_id = new.session_id) BEGIN
-                    SELECT RAISE(ABORT, 'a signed note keeps its text once, at signing');
-                END;
-                CREATE TRIGGER signed_note_texts_no_update BEFORE UPDATE ON signed_note_texts BEGIN
-                    SELECT RAISE(ABORT, 'signed notes are read-only');
-                END;
-                CREATE TRIGGER signed_note_texts_no_delete BEFORE DELETE ON signed_note_texts BEGIN
-                    SELECT RAISE(ABORT, 'signed notes are read-only');
-                END;
                 """)
+            try db.execute(sql: keptNoteTextGuards)
         }
         migrator.registerMigration("v15: plan letters") { db in
             // New Jersey's plan letter (SPEC §9): per episode, numbered plans of planned points;
@@ -526,6 +511,36 @@ enum Schema {
         }
         return migrator
     }
+
+    /// The table of signed notes' kept texts (v14), under `name` (`AppDatabase.packKeptNoteTexts`
+    /// builds it under another name first).
+    static func keptNoteTextTable(_ name: String) -> String {
+        """
+        CREATE TABLE \(name) (
+            session_id INTEGER PRIMARY KEY NOT NULL REFERENCES signed_documents(session_id),
+            sha256 TEXT NOT NULL,
+            seal TEXT NOT NULL,
+            note_text TEXT NOT NULL
+        )
+        """
+    }
+
+    /// A kept note text is written once, at signing, with its document's hash and seal, and never
+    /// changes: v14 writes these guards, and re-packing the table writes them again (one text, so
+    /// `check`'s comparison of each trigger's SQL holds either way).
+    static let keptNoteTextGuards = """
+        CREATE TRIGGER signed_note_texts_only_signed BEFORE INSERT ON signed_note_texts
+        WHEN NOT EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id AND sha256 = new.sha256 AND seal = new.seal)
+          OR EXISTS (SELECT 1 FROM signed_note_texts WHERE session_id = new.session_id) BEGIN
+            SELECT RAISE(ABORT, 'a signed note keeps its text once, at signing');
+        END;
+        CREATE TRIGGER signed_note_texts_no_update BEFORE UPDATE ON signed_note_texts BEGIN
+            SELECT RAISE(ABORT, 'signed notes are read-only');
+        END;
+        CREATE TRIGGER signed_note_texts_no_delete BEFORE DELETE ON signed_note_texts BEGIN
+            SELECT RAISE(ABORT, 'signed notes are read-only');
+        END;
+        """
 
     /// A signed document is written once, with its signature, and never changes: the guards v4
     /// wrote and v13 writes again on the rebuilt table (one text, so `check`'s comparison of each

@@ -16,7 +16,7 @@ struct NeedleChart: ParsableCommand {
             (postgresql://…, libpq's URI form).
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, ClinicianCommand.self, Clinic.self,
+        subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, Compact.self, ClinicianCommand.self, Clinic.self,
                       Lots.self, Recall.self, Report.self, ReferralCommand.self, ConsentFormCommand.self, Admin.self,
                       StressChart.self],
         defaultSubcommand: Run.self
