@@ -176,4 +176,16 @@ import Testing
         try behindTheGuard(db, "plan_letters_no_delete", "DELETE FROM plan_letters")
         #expect(try db.check().problems == ["plan letter \(s.patientID)/neck-pain/1 (patient/episode/letter): removed (the audit log records it)"])
     }
+
+    /// `admin copy` refuses a clinic holding what PostgreSQL cannot keep yet: a plan counts, even
+    /// before its referral is recorded (copying would drop it unsaid).
+    @Test func aPlanIsARegulatedRecordThatCopyingWouldLose() throws {
+        let db = try makeStore()
+        let s = try njDraft(db, referral: false)
+        try db.setJurisdiction(.none, by: "ahale")
+        // The draft's consent already stored consent form version 1.
+        #expect(try PostgresAdmin.regulatedRecords(db) == "1 consent form versions")
+        try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
+        #expect(try PostgresAdmin.regulatedRecords(db) == "1 consent form versions, 1 planned points")
+    }
 }
