@@ -236,6 +236,26 @@ extension AppDatabase {
             let (patient, episode) = key.firstIndex(of: "/").map { (key[..<$0], key[key.index(after: $0)...]) } ?? (Substring(key), "")
             report.problems.append("referral of patient \(patient) (\(Sanitizer.line(String(episode)))): removed (the audit log records it)")
         }
+
+        // Plan letters (New Jersey): each letter's text as its sending's audit row bound it.
+        var letters = 0
+        var kept: Set<String> = []
+        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version, text, sha256 FROM plan_letters ORDER BY patient_id, condition_key, version") {
+            letters += 1
+            let key = "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))/\(row[2] as Int)"
+            kept.insert(key)
+            let name = "plan letter \(row[2] as Int) of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))"
+            let hash = Evidence.hex(Data((row[3] as String).utf8))
+            switch bindings.planLetters[key] {
+            case nil: report.problems.append("\(name): recorded outside NeedleChart (no audit row)")
+            case let bound? where bound != hash || (row[4] as String) != hash: report.problems.append("\(name): changed since it was sent")
+            default: break
+            }
+        }
+        for key in bindings.planLetters.keys.sorted() where !kept.contains(key) {
+            report.problems.append("plan letter \(Sanitizer.line(key)) (patient/episode/letter): removed (the audit log records it)")
+        }
+        report.checked.append("\(letters) plan letters as sent")
         report.checked.append("\(referrals) referrals as recorded")
 
         // Consent forms: each version's text as the audit row that stored it bound it.

@@ -419,6 +419,96 @@ enum Schema {
                 """)
             try db.execute(sql: keptNoteTextGuards)
         }
+        migrator.registerMigration("v15: plan letters") { db in
+            // New Jersey's plan letter (SPEC §9): per episode, numbered plans of planned points;
+            // sending a plan's letter keeps the letter's text and hash and freezes the plan (a
+            // new plan is a new version and a new letter). The physician's answers to a letter
+            // are added, never changed: the latest stands. The store refuses these changes with
+            // a message first; the triggers hold whatever code sends them.
+            try db.execute(sql: """
+                CREATE TABLE plans (
+                    patient_id INTEGER NOT NULL REFERENCES patients(id),
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    started_by TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, condition_key, version)
+                );
+                CREATE TABLE planned_points (
+                    patient_id INTEGER NOT NULL,
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    region_id TEXT NOT NULL,
+                    muscle TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('left', 'right', 'midline')),
+                    needle_count INTEGER NOT NULL,
+                    diameter_hundredths INTEGER NOT NULL,
+                    length_mm INTEGER NOT NULL,
+                    technique TEXT NOT NULL,
+                    technique_minutes INTEGER,
+                    frequency_hz INTEGER,
+                    depth TEXT CHECK (depth IN ('superficial', 'deep')),
+                    added_by TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, condition_key, version, position),
+                    FOREIGN KEY (patient_id, condition_key, version) REFERENCES plans(patient_id, condition_key, version)
+                );
+                CREATE TABLE plan_letters (
+                    patient_id INTEGER NOT NULL,
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    sent_on TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    sent_by TEXT NOT NULL,
+                    sent_at TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, condition_key, version),
+                    FOREIGN KEY (patient_id, condition_key, version) REFERENCES plans(patient_id, condition_key, version)
+                );
+                CREATE TABLE plan_letter_answers (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    patient_id INTEGER NOT NULL,
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    answer TEXT NOT NULL CHECK (answer IN ('agrees', 'contraindicated')),
+                    answered_on TEXT NOT NULL,
+                    how TEXT NOT NULL DEFAULT '',
+                    recorded_by TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    FOREIGN KEY (patient_id, condition_key, version) REFERENCES plan_letters(patient_id, condition_key, version)
+                );
+                CREATE TRIGGER planned_points_sent_no_insert BEFORE INSERT ON planned_points
+                WHEN EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = new.patient_id AND l.condition_key = new.condition_key
+                             AND l.version = new.version) BEGIN
+                    SELECT RAISE(ABORT, 'a plan whose letter was sent never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER planned_points_sent_no_update BEFORE UPDATE ON planned_points
+                WHEN EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = old.patient_id AND l.condition_key = old.condition_key
+                             AND l.version = old.version)
+                  OR EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = new.patient_id AND l.condition_key = new.condition_key
+                             AND l.version = new.version) BEGIN
+                    SELECT RAISE(ABORT, 'a plan whose letter was sent never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER planned_points_sent_no_delete BEFORE DELETE ON planned_points
+                WHEN EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = old.patient_id AND l.condition_key = old.condition_key
+                             AND l.version = old.version) BEGIN
+                    SELECT RAISE(ABORT, 'a plan whose letter was sent never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER plan_letters_no_update BEFORE UPDATE ON plan_letters BEGIN
+                    SELECT RAISE(ABORT, 'a sent plan letter never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER plan_letters_no_delete BEFORE DELETE ON plan_letters BEGIN
+                    SELECT RAISE(ABORT, 'a sent plan letter never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER plan_letter_answers_no_update BEFORE UPDATE ON plan_letter_answers BEGIN
+                    SELECT RAISE(ABORT, 'a recorded answer never changes: a later answer is added');
+                END;
+                CREATE TRIGGER plan_letter_answers_no_delete BEFORE DELETE ON plan_letter_answers BEGIN
+                    SELECT RAISE(ABORT, 'a recorded answer never changes: a later answer is added');
+                END;
+                """)
+        }
         return migrator
     }
 

@@ -32,7 +32,10 @@ struct NeedleChart: ParsableCommand {
         DispatchQueue.global(qos: .userInitiated).async { _ = Catalogue.builtIn }
         do {
             var command = try parseAsRoot(globalOptionsLast(Array(CommandLine.arguments.dropFirst())))
-            let ours = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
+            // Ours: a subcommand, or one of referral's (`referral plan`, which write as the account); not the parser's own help.
+            let ours = (configuration.subcommands + ReferralCommand.configuration.subcommands).contains {
+                ObjectIdentifier($0) == ObjectIdentifier(type(of: command))
+            }
             if ours, case .failure(let error) = ClinicianIdentity.account {
                 printError("needlechart: \(error)")
                 throw ExitCode(1)

@@ -196,13 +196,14 @@ public struct CopyReport: Sendable, Equatable {
 }
 
 extension PostgresAdmin {
-    /// What of regulated practice (needle lots, referrals, consent form versions, regulated
-    /// settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
+    /// What of regulated practice (needle lots, referrals, consent form versions, plans and plan
+    /// letters, regulated settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
     /// server has no place for these yet.
     static func regulatedRecords(_ source: AppDatabase) throws -> String? {
         try source.writer.read { db in
             var held: [String] = []
-            for (table, what) in [("needle_lots", "needle lots"), ("referrals", "referrals"), ("consent_forms", "consent form versions")] {
+            for (table, what) in [("needle_lots", "needle lots"), ("referrals", "referrals"), ("consent_forms", "consent form versions"),
+                                ("planned_points", "planned points"), ("plan_letters", "plan letters")] {
                 let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 if n > 0 { held.append("\(n) \(what)") }
             }
