@@ -337,9 +337,9 @@ extension AppDatabase {
             }
             let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0
             try db.execute(sql: Schema.keptNoteTextTable("signed_note_texts_packed"))
+            try Schema.copyKeptNoteTexts(db, into: "signed_note_texts_packed",
+                                         from: "SELECT session_id, sha256, seal, note_text FROM signed_note_texts")
             try db.execute(sql: """
-                INSERT INTO signed_note_texts_packed(session_id, sha256, seal, note_text)
-                    SELECT session_id, sha256, seal, note_text FROM signed_note_texts ORDER BY session_id;
                 DROP TABLE signed_note_texts;
                 ALTER TABLE signed_note_texts_packed RENAME TO signed_note_texts;
                 """)

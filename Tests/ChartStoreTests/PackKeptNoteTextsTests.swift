@@ -16,6 +16,14 @@ import Testing
         return Double(adjacent) / Double(pages.count - 1)
     }
 
+    /// Of the kept texts' leaf pages in key (session) order, the share that lie after the one
+    /// before in the file: what a forward sweep, and the kernel's read-ahead, needs.
+    static func forwardShare(_ db: AppDatabase) throws -> Double {
+        let pages = try db.writer.read { try Int64.fetchAll($0, sql: "SELECT pageno FROM dbstat WHERE name = 'signed_note_texts' AND pagetype = 'leaf' ORDER BY path") }
+        guard pages.count > 1 else { return 1 }
+        return Double(zip(pages, pages.dropFirst()).filter { $1 > $0 }.count) / Double(pages.count - 1)
+    }
+
     @Test func spreadTextsBecomeOneRunAsTheyWereUnderTheSameGuards() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -35,6 +43,7 @@ import Testing
         #expect(try db.packKeptNoteTexts(by: "ahale") == rows.count)
         let packed = try Self.adjacentShare(db)
         #expect(packed > 0.95, "re-packed: \(packed) of pages follow the one before")
+        #expect(try Self.forwardShare(db) > 0.95)
         #expect(try db.writer.read { try Row.fetchAll($0, sql: rowsSQL) } == rows)
         #expect(try db.writer.read { try Row.fetchAll($0, sql: triggersSQL) } == triggers)
         #expect(try db.check().problems == [])
