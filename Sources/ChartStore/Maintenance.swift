@@ -327,6 +327,15 @@ extension AppDatabase {
     /// with their own SQL, and an audit row records it. Refused, with nothing changed, when the
     /// table's guards are not exactly NeedleChart's (dropping the table would erase what `check`
     /// is there to name). Returns the number of texts re-packed.
+    /// The file's free pages and those the kept texts take (each 4 KB): where the free ones are
+    /// the more, a re-pack fills them, in SQLite's order, and may not put the texts in one sweep.
+    public func keptNoteTextPages() throws -> (free: Int, texts: Int) {
+        try read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0)
+        }
+    }
+
     @discardableResult
     public func packKeptNoteTexts(by actor: String) throws -> Int {
         let n = try write { db in

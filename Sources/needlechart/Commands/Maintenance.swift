@@ -45,6 +45,10 @@ struct Compact: ParsableCommand {
                 throw CLIError("compact: there is no database at \(Sanitizer.line(global.path)); nothing was created")
             }
             let db = try sqliteOnly(try global.open(), "compact")
+            let pages = try db.keptNoteTextPages()
+            if pages.free > pages.texts {
+                print("Note: the file has \(pages.free) free pages, more than the \(pages.texts) texts need; SQLite fills those first, in its own order, so the texts may not end up in one forward run (README, \"Upgrading a clinic file\").")
+            }
             let started = Date()
             let n = try db.packKeptNoteTexts(by: ClinicianIdentity.username())
             print(String(format: "Re-packed %d signed notes' kept texts in %@ in %.1f s.", n, Sanitizer.line(global.path), Date().timeIntervalSince(started)))
