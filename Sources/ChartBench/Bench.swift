@@ -121,6 +121,8 @@ public final class Bench: ClinicBench {
     public var coldStartNote: String { "" }
     /// How a save is durable on SQLite.
     public var saveHow: String { "saveEntry: WAL, synchronous=FULL, one commit + fsync" }
+    /// The search's floor.
+    public var rawSearchHow: String { "the hand-written raw plan" }
     /// Opens the file as the app does (a pool, migrations checked).
     public func openAppStore() throws -> any ClinicStore { try AppDatabase.open(path: path) }
 

@@ -93,6 +93,8 @@ public final class PostgresBench: ClinicBench {
         return "saveEntry on the server: one transaction, COMMIT waits for the WAL flush (\(settings.joined(separator: ", ")))"
     }
 
+    /// The search's floor.
+    public var rawSearchHow: String { "the store's own statement sent raw" }
     /// Connects as the app does.
     public func openAppStore() throws -> any ClinicStore { try PostgresStore.connect(url: url) }
 
