@@ -186,12 +186,11 @@ enum Evidence {
         let noteTag = noteText.map { "; \(tagged("note", hex(Data($0.utf8))))" } ?? ""
         let seal = try Audit.append(db, at: at, actor: actor, action: action, entity: "session", entityID: String(sessionID),
                                     detail: "\(summary); \(tagged("document", sha)); \(tagged(dataTag(version), data))\(noteTag)")
+        try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal) VALUES (?, ?, ?, ?)",
+                       arguments: [sessionID, text, sha, seal])
         if let noteText {
-            try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal, note_text) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [sessionID, text, sha, seal, noteText])
-        } else {
-            try db.execute(sql: "INSERT INTO signed_documents(session_id, document, sha256, seal) VALUES (?, ?, ?, ?)",
-                           arguments: [sessionID, text, sha, seal])
+            try db.execute(sql: "INSERT INTO signed_note_texts(session_id, sha256, seal, note_text) VALUES (?, ?, ?, ?)",
+                           arguments: [sessionID, sha, seal, noteText])
         }
         return SignedNote(document: document, sha256: sha, seal: seal, noteText: noteText)
     }
@@ -220,10 +219,15 @@ enum Evidence {
 
 extension AppDatabase {
     /// A signed note's row (`Evidence.signedNote(row:sessionID:)`); shared with the benchmark's raw floor.
-    public static let signedNoteSQL = "SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = ?"
+    /// The kept text is in its own table (v14); a note signed before texts were kept has none.
+    public static let signedNoteSQL = """
+        SELECT d.document, d.sha256, d.seal, t.note_text FROM signed_documents d
+        LEFT JOIN signed_note_texts t ON t.session_id = d.session_id WHERE d.session_id = ?
+        """
     /// The same for a text export: the ~19 KB document only where the text needs it.
     public static let signedNoteForTextSQL = """
-        SELECT CASE WHEN d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END,
-               d.sha256, d.seal, d.note_text FROM signed_documents d WHERE d.session_id = ?
+        SELECT CASE WHEN t.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END,
+               d.sha256, d.seal, t.note_text FROM signed_documents d
+        LEFT JOIN signed_note_texts t ON t.session_id = d.session_id WHERE d.session_id = ?
         """
 }

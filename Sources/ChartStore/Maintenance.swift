@@ -80,8 +80,10 @@ extension AppDatabase {
         // document as bound.
         var signedIDs: Set<Int64> = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.id, s.signed_at, d.document, d.sha256, d.seal, d.session_id IS NOT NULL, d.note_text
-            FROM sessions s LEFT JOIN signed_documents d ON d.session_id = s.id ORDER BY s.id
+            SELECT s.id, s.signed_at, d.document, d.sha256, d.seal, d.session_id IS NOT NULL, d.note_text,
+                   t.session_id IS NOT NULL, t.sha256, t.seal, t.note_text
+            FROM sessions s LEFT JOIN signed_documents d ON d.session_id = s.id
+            LEFT JOIN signed_note_texts t ON t.session_id = s.id ORDER BY s.id
             """)
         while let row = try rows.next() {
             let id: Int64 = row[0]
@@ -109,9 +111,17 @@ extension AppDatabase {
             if (row[4] as String) != bound.seal {
                 report.problems.append("signed session \(id): its seal is not the audit row that signed it")
             }
-            let noteText: String? = row[6]
-            if noteText.map({ Evidence.hex(Data($0.utf8)) }) != bound.note {
+            // The kept text a text export prints (its own table since v14), with the hash and seal
+            // it prints beside it; and the copy in the document's row a file signed before v14 has.
+            let kept: String? = row[10]
+            let inRow: String? = row[6]
+            if !(row[7] as Bool), bound.note != nil {
+                report.problems.append("signed session \(id): its note's kept text is missing")
+            } else if kept.map({ Evidence.hex(Data($0.utf8)) }) != bound.note || (row[7] as Bool && (row[8] as String? != bound.document || row[9] as String? != bound.seal)) {
                 report.problems.append("signed session \(id): its note's kept text has changed since it was signed")
+            }
+            if let inRow, Evidence.hex(Data(inRow.utf8)) != bound.note {
+                report.problems.append("signed session \(id): the kept text in its document's row has changed since it was signed")
             }
         }
         for id in bindings.signed.keys.sorted() where !signedIDs.contains(id) {
@@ -123,6 +133,11 @@ extension AppDatabase {
             SELECT d.session_id FROM signed_documents d LEFT JOIN sessions s ON s.id = d.session_id WHERE s.signed_at IS NULL
             """) {
             report.problems.append("signed document for session \(row[0] as Int64), which is not signed: added outside NeedleChart")
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT t.session_id FROM signed_note_texts t LEFT JOIN sessions s ON s.id = t.session_id WHERE s.signed_at IS NULL
+            """) {
+            report.problems.append("kept note text for session \(row[0] as Int64), which is not signed: added outside NeedleChart")
         }
         report.checked.append("\(signedIDs.count) signed sessions and their documents as signed")
 

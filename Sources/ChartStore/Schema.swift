@@ -404,6 +404,36 @@ enum Schema {
                 """)
             try db.execute(sql: signedDocumentGuards)
         }
+        migrator.registerMigration("v14: signed notes' kept text in a table of its own") { db in
+            // A text export reads every signed note's kept text, hash and seal. Beside each ~19 KB
+            // document they shared the document's pages, so reading them for a whole clinic read
+            // its documents from disk too (issue 13: 11 GB for 2 GB of text at full scale). They
+            // are copied, in session order, into a table of their own, which a text export reads
+            // instead; the signed documents' rows are left as they were signed (their note_text is
+            // no longer read, and a note signed from now on keeps its text here only). The hash
+            // and seal must be the document's (guard); `check` compares all with the signing's.
+            try db.execute(sql: """
+                CREATE TABLE signed_note_texts (
+                    session_id INTEGER PRIMARY KEY NOT NULL REFERENCES signed_documents(session_id),
+                    sha256 TEXT NOT NULL,
+                    seal TEXT NOT NULL,
+                    note_text TEXT NOT NULL
+                );
+                INSERT INTO signed_note_texts(session_id, sha256, seal, note_text)
+                    SELECT session_id, sha256, seal, note_text FROM signed_documents WHERE note_text IS NOT NULL ORDER BY session_id;
+                CREATE TRIGGER signed_note_texts_only_signed BEFORE INSERT ON signed_note_texts
+                WHEN NOT EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id AND sha256 = new.sha256 AND seal = new.seal)
+                  OR EXISTS (SELECT 1 FROM signed_note_texts WHERE session_id = new.session_id) BEGIN
+                    SELECT RAISE(ABORT, 'a signed note keeps its text once, at signing');
+                END;
+                CREATE TRIGGER signed_note_texts_no_update BEFORE UPDATE ON signed_note_texts BEGIN
+                    SELECT RAISE(ABORT, 'signed notes are read-only');
+                END;
+                CREATE TRIGGER signed_note_texts_no_delete BEFORE DELETE ON signed_note_texts BEGIN
+                    SELECT RAISE(ABORT, 'signed notes are read-only');
+                END;
+                """)
+        }
         return migrator
     }
 

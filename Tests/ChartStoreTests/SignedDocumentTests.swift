@@ -210,7 +210,7 @@ import Testing
         }
         #expect(kept > 50)
         // The kept text is bound: changed behind the guards, check names it.
-        try behindTheGuard(db, "signed_documents_no_update", "UPDATE signed_documents SET note_text = replace(note_text, 'Status:', 'Statvs:') WHERE rowid = 1")
+        try behindTheGuard(db, "signed_note_texts_no_update", "UPDATE signed_note_texts SET note_text = replace(note_text, 'Status:', 'Statvs:') WHERE rowid = 1")
         #expect(try db.check().problems.contains { $0.contains("its note's kept text has changed since it was signed") })
     }
 }

@@ -30,8 +30,9 @@ import Testing
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.textSpineSQL, arguments: [Int64.min, Int64.max]).map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("USING COVERING INDEX sessions_by_patient") }, "\(plan)")
-        #expect(plan.contains { $0.contains("SEARCH d USING INTEGER PRIMARY KEY") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH t USING INTEGER PRIMARY KEY") }, "\(plan)")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "no sort: \(plan)")
+        #expect(!AppDatabase.textSpineSQL.contains("signed_documents"), "the documents' pages are not read")
     }
 
     /// A database written before v13 (the document second) is rebuilt with every row as it was,
@@ -39,7 +40,10 @@ import Testing
     @Test func v13RebuildsTheTableKeepingRowsGuardsAndExports() throws {
         let db = try demoStore()
         let context = StreamedExportTests.context
-        let rowsSQL = "SELECT session_id, sha256, seal, note_text, document FROM signed_documents ORDER BY session_id"
+        let rowsSQL = """
+            SELECT d.session_id, d.sha256, d.seal, coalesce(t.note_text, d.note_text), d.document
+            FROM signed_documents d LEFT JOIN signed_note_texts t ON t.session_id = d.session_id ORDER BY d.session_id
+            """
         let before = try db.writer.read { try Row.fetchAll($0, sql: rowsSQL) }
         let triggers = try db.writer.read { try Row.fetchAll($0, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name") }
         var exports: [Int64: String] = [:]
@@ -83,8 +87,8 @@ import Testing
         let db = try demoStore()
         let context = StreamedExportTests.context
         let id = try #require(try db.writer.read { try Int64.fetchOne($0, sql: """
-            SELECT d.session_id FROM signed_documents d WHERE d.note_text IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) LIMIT 1
+            SELECT t.session_id FROM signed_note_texts t
+            WHERE NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = t.session_id) LIMIT 1
             """) })
         let lean = try #require(try db.sessionRecord(id: id, documents: false))
         #expect(lean.signedNote?.documentUnread == true)
@@ -117,9 +121,59 @@ import Testing
         #expect(lean > 5 && whole > 5, "both kinds read: \(lean) lean, \(whole) whole")
     }
 
+    /// A database written by v13 (each note's kept text in its document's row) gets a table of
+    /// kept texts holding the same text, hash and seal; the documents' rows stay as they were
+    /// signed, `check` passes, the exports do not change, and the new table has its guards.
+    @Test func v14CopiesTheKeptTextsAndLeavesTheDocumentsAsSigned() throws {
+        let db = try demoStore()
+        let context = StreamedExportTests.context
+        var exports: [Int64: String] = [:]
+        try db.forEachSessionRecord { exports[$0.session.id] = TextExport.session($0, context: context) }
+        try Self.downgradeToV13(db.writer)
+        let documentsSQL = "SELECT session_id, sha256, seal, note_text, document FROM signed_documents ORDER BY session_id"
+        let documents = try db.writer.read { try Row.fetchAll($0, sql: documentsSQL) }
+        #expect(documents.count > 5 && documents.allSatisfy { $0[3] as String? != nil })
+        #expect(try db.writer.read { try Bool.fetchOne($0, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'signed_note_texts'") } == false)
+
+        try Schema.migrator.migrate(db.writer)
+        #expect(try db.writer.read { try Row.fetchAll($0, sql: documentsSQL) } == documents)
+        let texts = try db.writer.read { try Row.fetchAll($0, sql: "SELECT session_id, sha256, seal, note_text FROM signed_note_texts ORDER BY session_id") }
+        #expect(texts.map { [$0[0], $0[1], $0[2], $0[3]] as [DatabaseValue] } == documents.map { [$0[0], $0[1], $0[2], $0[3]] as [DatabaseValue] })
+        #expect(try db.check().problems == [])
+        var after: [Int64: String] = [:]
+        try db.forEachSessionRecord { after[$0.session.id] = TextExport.session($0, context: context) }
+        #expect(after == exports)
+        // The new table's guards: no change, no removal, no second text, no text for another seal.
+        let first = try #require(texts.first)
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE signed_note_texts SET note_text = 'x'") } }
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM signed_note_texts") } }
+        #expect(throws: (any Error).self) {
+            try db.writer.write { try $0.execute(sql: "INSERT INTO signed_note_texts VALUES (?, ?, ?, 'x')", arguments: [first[0], first[1], first[2]]) }
+        }
+        // A copy in a document's row, changed behind its guard, is named by check too.
+        try behindTheGuard(db, "signed_documents_no_update", "UPDATE signed_documents SET note_text = note_text || ' ' WHERE session_id = ?", arguments: [first[0]])
+        #expect(try db.check().problems == ["signed session \(first[0] as Int64): the kept text in its document's row has changed since it was signed"])
+    }
+
+    /// Puts `writer`'s kept note texts back in their documents' rows, as v13 left them, and forgets v14.
+    static func downgradeToV13(_ writer: any DatabaseWriter) throws {
+        try writer.write { db in
+            let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'signed_documents_no_update'") ?? ""
+            try db.execute(sql: """
+                DROP TRIGGER signed_documents_no_update;
+                UPDATE signed_documents SET note_text = (SELECT t.note_text FROM signed_note_texts t WHERE t.session_id = signed_documents.session_id)
+                    WHERE note_text IS NULL;
+                DROP TABLE signed_note_texts;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v14:%';
+                """)
+            try db.execute(sql: guardSQL)
+        }
+    }
+
     /// Puts `writer`'s signed documents back in the layout of v4 to v12 (the document second), as
-    /// an older release left them, and forgets v13.
+    /// an older release left them, and forgets v13 and v14.
     static func downgradeToV12(_ writer: any DatabaseWriter) throws {
+        try downgradeToV13(writer)
         let rows = try writer.read { try Row.fetchAll($0, sql: "SELECT session_id, sha256, seal, note_text, document FROM signed_documents") }
         let triggers = try writer.read { try String.fetchAll($0, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'signed_documents'") }
         try writer.writeWithoutTransaction { db in

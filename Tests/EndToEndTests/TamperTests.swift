@@ -297,13 +297,17 @@ import Testing
                 prev = hash
             }
             try db.execute(sql: "UPDATE audit_head SET hash = ?", arguments: [prev])
-            // Signed documents' seals point at rewritten rows: rewrite them too, as a thorough forger would.
+            // Signed documents' seals, and the copies kept beside the notes' texts, point at
+            // rewritten rows: rewrite them too, as a thorough forger would.
             try db.execute(sql: "DROP TRIGGER signed_documents_no_update")
-            try db.execute(sql: """
-                UPDATE signed_documents SET seal = (SELECT a.hash FROM audit_log a WHERE a.entity = 'session'
-                  AND a.entity_id = CAST(signed_documents.session_id AS TEXT) AND a.detail LIKE '%document sha256%' ORDER BY a.id DESC LIMIT 1)
-                """)
-            for name in ["audit_no_update", "audit_head_forward", "signed_documents_no_update"] {
+            try db.execute(sql: "DROP TRIGGER signed_note_texts_no_update")
+            for table in ["signed_documents", "signed_note_texts"] {
+                try db.execute(sql: """
+                    UPDATE \(table) SET seal = (SELECT a.hash FROM audit_log a WHERE a.entity = 'session'
+                      AND a.entity_id = CAST(\(table).session_id AS TEXT) AND a.detail LIKE '%document sha256%' ORDER BY a.id DESC LIMIT 1)
+                    """)
+            }
+            for name in ["audit_no_update", "audit_head_forward", "signed_documents_no_update", "signed_note_texts_no_update"] {
                 try db.execute(sql: try #require(AppDatabase.expectedTriggers[name]))
             }
         }

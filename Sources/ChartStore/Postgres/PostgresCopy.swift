@@ -14,6 +14,17 @@ enum ClinicCopy {
         ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
     ]
 
+    /// A SQLite file's rows of `table` as the server keeps them: a signed document's row there
+    /// holds its note's kept text, which SQLite keeps in a table of its own since v14 (and a file
+    /// signed before it in the row as well).
+    static func fileRowsSQL(_ table: String, _ order: String) -> String {
+        guard table == "signed_documents" else { return "SELECT * FROM \(table) ORDER BY \(order)" }
+        return """
+            SELECT d.session_id, d.document, d.sha256, d.seal, coalesce(t.note_text, d.note_text) AS note_text
+            FROM signed_documents d LEFT JOIN signed_note_texts t ON t.session_id = d.session_id ORDER BY d.\(order)
+            """
+    }
+
     /// Rows of `table` on the server, in `orderBy` order (addenda in the order they were added).
     static func serverRows(_ link: PostgresLink, _ table: String, _ orderBy: String) throws -> [Row] {
         let order = orderBy == "ADDENDA" ? "seq" : orderBy.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
@@ -39,10 +50,16 @@ extension PostgresStore {
                 for (table, orderBy) in ClinicCopy.order {
                     let columns = Set(try db.columns(in: table).map(\.name))
                     for row in try ClinicCopy.serverRows(link, table, orderBy) {
-                        let names = Array(row.columnNames).filter(columns.contains)
+                        // A note's kept text goes where SQLite keeps it since v14, so it is checked once.
+                        let keptText = table == "signed_documents" ? row["note_text"] as String? : nil
+                        let names = Array(row.columnNames).filter { columns.contains($0) && !(keptText != nil && $0 == "note_text") }
                         let verb = table == "settings" ? "INSERT OR REPLACE" : "INSERT"
                         try db.execute(sql: "\(verb) INTO \(table)(\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
                                        arguments: StatementArguments(names.map { row[$0] as DatabaseValue }))
+                        if let keptText {
+                            try db.execute(sql: "INSERT INTO signed_note_texts(session_id, sha256, seal, note_text) VALUES (?, ?, ?, ?)",
+                                           arguments: [row["session_id"] as DatabaseValue, row["sha256"] as DatabaseValue, row["seal"] as DatabaseValue, keptText])
+                        }
                     }
                 }
                 if let head = try link.row("SELECT id, hash FROM audit_head WHERE one = 1") {
@@ -236,7 +253,7 @@ extension PostgresAdmin {
                     let serverColumns = Set(try link.rows("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [table]).map { $0[0] as String })
                     let order = orderBy == "ADDENDA" ? "at, rowid" : orderBy
                     var n = 0
-                    let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY \(order)")
+                    let rows = try Row.fetchCursor(db, sql: ClinicCopy.fileRowsSQL(table, order))
                     while let row = try rows.next() {
                         let names = Array(row.columnNames).filter(serverColumns.contains)
                         let placeholders = names.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
