@@ -148,6 +148,8 @@ public struct EffectRunner: Sendable {
             } catch {
                 return [.consentFormStatus(patientID: patientID, nil, refused: message(for: error))]
             }
+        case let .planPoint(point, patientID, condition):
+            return [.pointPlanned(try database.addPlannedPoint(point, patientID: patientID, condition: condition, by: me))]
         case .loadDemo:
             let clinic = DemoClinic.make(today: database.environment.now(), timeZone: timeZone, catalogue: catalogue)
             let loaded = try database.loadDemo(clinic)

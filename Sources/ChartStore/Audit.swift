@@ -93,6 +93,8 @@ enum Audit {
         var patients: [Int64: String] = [:]
         /// Each referral (by its audit entity id, "patient/episode") as its last audit row recorded it.
         var referrals: [String: String] = [:]
+        /// Each plan letter's text hash (by its audit entity id, "patient/episode/version"), as its sending bound it.
+        var planLetters: [String: String] = [:]
         /// Each consent form version's text hash, as the audit row that stored it bound it.
         var consentForms: [Int: String] = [:]
         /// Rows that bind again what is bound once and for all (a session's signing, an
@@ -205,6 +207,15 @@ enum Audit {
             // Each recording writes the referral's stored JSON whole: the last one is what stands.
             guard action == AuditAction.change.rawValue else { return }
             b.referrals[row[5] as String] = detail
+        case "plan-letter":
+            // A letter is sent once; a later row naming it again (or its answers) does not rebind it.
+            guard action == AuditAction.create.rawValue, let letter = Evidence.hash("letter", in: detail) else { return }
+            let id: String = row[5]
+            if b.planLetters[id] != nil {
+                b.rebinds.append("audit log row \(rowID): records plan letter \(Sanitizer.line(id)) a second time (the first record stands)")
+            } else {
+                b.planLetters[id] = letter
+            }
         case "consent-form":
             // A version is stored once; a later row naming it again does not rebind it.
             guard action == AuditAction.create.rawValue, let version = Int(row[5] as String),

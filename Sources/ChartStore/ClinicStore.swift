@@ -86,6 +86,9 @@ public protocol ClinicStore: Sendable {
     @discardableResult func removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String, by actor: String) throws -> Bool
     /// The patient's last consent against the clinic's current consent form version.
     func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus
+    /// Adds a point to the episode's plan for New Jersey's plan letter; refused with a message
+    /// (a muscle the catalogue does not list, a plan whose letter was sent). Returns the plan's points.
+    @discardableResult func addPlannedPoint(_ point: PlannedPoint, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint]
 
     // MARK: Records and export
     /// The session with its patient and clinician, numbered among the patient's sessions;

@@ -15,14 +15,41 @@ public struct CheckReport: Sendable, Equatable {
 extension AppDatabase {
     /// The guards (triggers) of a current NeedleChart database, by name, with their SQL as the
     /// migrations write it: `check` compares a file's triggers with these, text and all.
-    static let expectedTriggers: [String: String] = {
+    static var expectedTriggers: [String: String] { expectedSchema.triggers }
+
+    /// Each table of a current NeedleChart database by name, with its shape (`tableShape`).
+    static var expectedTables: [String: String] { expectedSchema.tables }
+
+    /// The guards and table shapes of a database the migrations made, made once in memory.
+    private static let expectedSchema: (triggers: [String: String], tables: [String: String]) = {
         var config = Configuration()
         config.foreignKeysEnabled = true
         guard let queue = try? DatabaseQueue(configuration: config), (try? Schema.migrator.migrate(queue)) != nil,
-              let rows = try? queue.read({ db in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'") })
-        else { return [:] }
-        return Dictionary(rows.map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { a, _ in a })
+              let schema = try? queue.read({ db -> ([String: String], [String: String]) in
+                  let triggers = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                  var tables: [String: String] = [:]
+                  for name in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
+                      tables[name] = try tableShape(db, name)
+                  }
+                  return (Dictionary(triggers.map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { a, _ in a }), tables)
+              })
+        else { return ([:], [:]) }
+        return (triggers: schema.0, tables: schema.1)
     }()
+
+    /// A table's columns (name, type, NOT NULL, place in the primary key) and its unique indexes'
+    /// columns, as one line: a table rebuilt without its key (so a record can be there twice)
+    /// shows a different shape, whatever its SQL text says.
+    static func tableShape(_ db: Database, _ table: String) throws -> String {
+        let columns = try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table]).map { row in
+            "\(row[0] as String) \(row[1] as String)" + ((row[2] as Bool) ? " NOT NULL" : "") + ((row[3] as Int) > 0 ? " KEY\(row[3] as Int)" : "")
+        }
+        let unique = try String.fetchAll(db, sql: """
+            SELECT group_concat(ii.name, ' ') FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii
+            WHERE il."unique" = 1 GROUP BY il.name ORDER BY 1
+            """, arguments: [table])
+        return columns.joined(separator: ", ") + unique.map { "; unique (\($0))" }.joined()
+    }
 
     /// Checks, reading only: the file's integrity and foreign keys; that every guard is there with
     /// its SQL as written and no other trigger was added; the audit chain link by link, with no id
@@ -72,6 +99,15 @@ extension AppDatabase {
             report.problems.append("unexpected trigger \(Sanitizer.line(name)): not written by NeedleChart")
         }
         report.checked.append("record guards (\(expectedTriggers.count) triggers, SQL text compared)")
+        for (table, shape) in expectedTables.sorted(by: { $0.key < $1.key }) {
+            let exists = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]) ?? false
+            if !exists {
+                report.problems.append("table \(table) is missing")
+            } else if try tableShape(db, table) != shape {
+                report.problems.append("table \(table): its columns or keys are not as NeedleChart made them (rebuilt outside NeedleChart)")
+            }
+        }
+        report.checked.append("table shapes (\(expectedTables.count) tables: columns, keys, unique indexes)")
     }
 
     /// Signed sessions, their documents, addenda and patients against what the chain binds.
@@ -117,6 +153,8 @@ extension AppDatabase {
             let inRow: String? = row[6]
             if !(row[7] as Bool), bound.note != nil {
                 report.problems.append("signed session \(id): its note's kept text is missing")
+            } else if row[7] as Bool, bound.note == nil {
+                report.problems.append("signed session \(id): a kept text was added to its note after signing (not by NeedleChart)")
             } else if kept.map({ Evidence.hex(Data($0.utf8)) }) != bound.note || (row[7] as Bool && (row[8] as String? != bound.document || row[9] as String? != bound.seal)) {
                 report.problems.append("signed session \(id): its note's kept text has changed since it was signed")
             }
@@ -198,6 +236,26 @@ extension AppDatabase {
             let (patient, episode) = key.firstIndex(of: "/").map { (key[..<$0], key[key.index(after: $0)...]) } ?? (Substring(key), "")
             report.problems.append("referral of patient \(patient) (\(Sanitizer.line(String(episode)))): removed (the audit log records it)")
         }
+
+        // Plan letters (New Jersey): each letter's text as its sending's audit row bound it.
+        var letters = 0
+        var kept: Set<String> = []
+        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version, text, sha256 FROM plan_letters ORDER BY patient_id, condition_key, version") {
+            letters += 1
+            let key = "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))/\(row[2] as Int)"
+            kept.insert(key)
+            let name = "plan letter \(row[2] as Int) of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))"
+            let hash = Evidence.hex(Data((row[3] as String).utf8))
+            switch bindings.planLetters[key] {
+            case nil: report.problems.append("\(name): recorded outside NeedleChart (no audit row)")
+            case let bound? where bound != hash || (row[4] as String) != hash: report.problems.append("\(name): changed since it was sent")
+            default: break
+            }
+        }
+        for key in bindings.planLetters.keys.sorted() where !kept.contains(key) {
+            report.problems.append("plan letter \(Sanitizer.line(key)) (patient/episode/letter): removed (the audit log records it)")
+        }
+        report.checked.append("\(letters) plan letters as sent")
         report.checked.append("\(referrals) referrals as recorded")
 
         // Consent forms: each version's text as the audit row that stored it bound it.
@@ -255,5 +313,57 @@ extension AppDatabase {
         }
         _ = try write { db in try Audit.append(db, at: now, actor: actor, action: .backup, entity: "database", entityID: "-", detail: "\(destination); seal \(seal)") }
         return seal
+    }
+}
+
+extension AppDatabase {
+    /// Re-packs the signed notes' kept texts into one run of pages, in session order, so that a
+    /// whole-clinic text export reads them in one sweep instead of reading the whole file. Each
+    /// signing writes its note's kept text beside its ~19 KB document, so in a file grown by
+    /// charting the texts are spread over every part of it (an upgrade to v14 writes them packed).
+    /// One transaction holding the write lock: the rows are copied as they are, the old table's
+    /// pages are left free for new records (the file grows by the texts' size until they are
+    /// used; where the file has free pages SQLite fills them first), the guards are written again
+    /// with their own SQL, and an audit row records it. Refused, with nothing changed, when the
+    /// table's guards are not exactly NeedleChart's (dropping the table would erase what `check`
+    /// is there to name). Returns the number of texts re-packed.
+    /// The file's free pages and those the kept texts take (each 4 KB): where the free ones are
+    /// the more, a re-pack fills them, in SQLite's order, and may not put the texts in one sweep.
+    public func keptNoteTextPages() throws -> (free: Int, texts: Int) {
+        try read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0)
+        }
+    }
+
+    @discardableResult
+    public func packKeptNoteTexts(by actor: String) throws -> Int {
+        let n = try write { db in
+            let guards = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'signed_note_texts'")
+            let expected = Self.expectedTriggers.filter { $0.key.hasPrefix("signed_note_texts_") }
+            guard Dictionary(guards.map { ($0[0] as String? ?? "", $0[1] as String? ?? "") }, uniquingKeysWith: { a, _ in a }) == expected else {
+                throw StoreError(.other, "The kept note texts' guards are not as NeedleChart wrote them: nothing was re-packed. Run needlechart check.")
+            }
+            let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0
+            try db.execute(sql: Schema.keptNoteTextTable("signed_note_texts_packed"))
+            try Schema.copyKeptNoteTexts(db, into: "signed_note_texts_packed",
+                                         from: "SELECT session_id, sha256, seal, note_text FROM signed_note_texts")
+            try db.execute(sql: """
+                DROP TABLE signed_note_texts;
+                ALTER TABLE signed_note_texts_packed RENAME TO signed_note_texts;
+                """)
+            try db.execute(sql: Schema.keptNoteTextGuards)
+            let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? -1
+            guard after == before else {
+                throw StoreError(.other, "Re-packing the kept note texts copied \(after) of \(before): nothing was changed.")
+            }
+            try Audit.append(db, at: now, actor: actor, action: .change, entity: "database", entityID: "-",
+                             detail: "signed notes' kept texts re-packed in session order: \(after) rows copied")
+            return after
+        }
+        // The copy passed through the WAL: give that space back (if another clinician's reader
+        // holds it, it stays, to be reused).
+        if writer is DatabasePool { _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
+        return n
     }
 }

@@ -58,15 +58,29 @@ extension AppDatabase {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM patients WHERE id = ?", arguments: [patientID]) == true else {
                 throw StoreError(.notFound, "That patient no longer exists.")
             }
-            let json = JSONColumn.encode(r)
-            try db.execute(sql: """
-                INSERT INTO referrals(patient_id, condition_key, referral, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(patient_id, condition_key) DO UPDATE SET referral = excluded.referral,
-                    recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
-                """, arguments: [patientID, key, json, actor, now])
-            try Audit.append(db, at: now, actor: actor, action: .change, entity: "referral", entityID: "\(patientID)/\(Sanitizer.line(key))",
-                             detail: json)
+            let stored = try Self.referral(db, patientID: patientID, condition: condition)
+            // A standing "contraindicated" is the store's to set and clear (`sendPlanLetter`, `recordPhysicianAnswer`).
+            r.standingContraindication = stored?.standingContraindication
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM plan_letters WHERE patient_id = ? AND condition_key = ?", arguments: [patientID, key]) == true,
+               let stored, r.planLetterSent != stored.planLetterSent || r.physicianAnswer != stored.physicianAnswer
+                   || r.answeredOn != stored.answeredOn || r.answeredHow != stored.answeredHow {
+                throw ValidationError([ValidationIssue("Plan letter", "this episode's plan letters are kept by NeedleChart: the day one is sent is recorded when it is sent, and the physician's answer is recorded against the letter")])
+            }
+            try Self.storeReferral(db, r, patientID: patientID, key: key, by: actor, at: now)
         }
+    }
+
+    /// Writes the referral of an episode, with the audit row that binds it as recorded (`check`
+    /// compares each referral with its last audit row).
+    static func storeReferral(_ db: Database, _ r: Referral, patientID: Int64, key: String, by actor: String, at: String) throws {
+        let json = JSONColumn.encode(r)
+        try db.execute(sql: """
+            INSERT INTO referrals(patient_id, condition_key, referral, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(patient_id, condition_key) DO UPDATE SET referral = excluded.referral,
+                recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
+            """, arguments: [patientID, key, json, actor, at])
+        try Audit.append(db, at: at, actor: actor, action: .change, entity: "referral", entityID: "\(patientID)/\(Sanitizer.line(key))",
+                         detail: json)
     }
 
     /// Refuses needling in session `sessionID` when the clinic's jurisdiction rules stop it on the

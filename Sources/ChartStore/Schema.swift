@@ -412,30 +412,145 @@ enum Schema {
             // instead; the signed documents' rows are left as they were signed (their note_text is
             // no longer read, and a note signed from now on keeps its text here only). The hash
             // and seal must be the document's (guard); `check` compares all with the signing's.
+            try db.execute(sql: keptNoteTextTable("signed_note_texts"))
+            try copyKeptNoteTexts(db, into: "signed_note_texts",
+                                  from: "SELECT session_id, sha256, seal, note_text FROM signed_documents WHERE note_text IS NOT NULL")
+            try db.execute(sql: keptNoteTextGuards)
+        }
+        migrator.registerMigration("v15: plan letters") { db in
+            // New Jersey's plan letter (SPEC §9): per episode, numbered plans of planned points;
+            // sending a plan's letter keeps the letter's text and hash and freezes the plan (a
+            // new plan is a new version and a new letter). The physician's answers to a letter
+            // are added, never changed: the latest stands. The store refuses these changes with
+            // a message first; the triggers hold whatever code sends them.
             try db.execute(sql: """
-                CREATE TABLE signed_note_texts (
-                    session_id INTEGER PRIMARY KEY NOT NULL REFERENCES signed_documents(session_id),
-                    sha256 TEXT NOT NULL,
-                    seal TEXT NOT NULL,
-                    note_text TEXT NOT NULL
+                CREATE TABLE plans (
+                    patient_id INTEGER NOT NULL REFERENCES patients(id),
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    started_by TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, condition_key, version)
                 );
-                INSERT INTO signed_note_texts(session_id, sha256, seal, note_text)
-                    SELECT session_id, sha256, seal, note_text FROM signed_documents WHERE note_text IS NOT NULL ORDER BY session_id;
-                CREATE TRIGGER signed_note_texts_only_signed BEFORE INSERT ON signed_note_texts
-                WHEN NOT EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id AND sha256 = new.sha256 AND seal = new.seal)
-                  OR EXISTS (SELECT 1 FROM signed_note_texts WHERE session_id = new.session_id) BEGIN
-                    SELECT RAISE(ABORT, 'a signed note keeps its text once, at signing');
+                CREATE TABLE planned_points (
+                    patient_id INTEGER NOT NULL,
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    region_id TEXT NOT NULL,
+                    muscle TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('left', 'right', 'midline')),
+                    needle_count INTEGER NOT NULL,
+                    diameter_hundredths INTEGER NOT NULL,
+                    length_mm INTEGER NOT NULL,
+                    technique TEXT NOT NULL,
+                    technique_minutes INTEGER,
+                    frequency_hz INTEGER,
+                    depth TEXT CHECK (depth IN ('superficial', 'deep')),
+                    added_by TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, condition_key, version, position),
+                    FOREIGN KEY (patient_id, condition_key, version) REFERENCES plans(patient_id, condition_key, version)
+                );
+                CREATE TABLE plan_letters (
+                    patient_id INTEGER NOT NULL,
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    sent_on TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    sent_by TEXT NOT NULL,
+                    sent_at TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, condition_key, version),
+                    FOREIGN KEY (patient_id, condition_key, version) REFERENCES plans(patient_id, condition_key, version)
+                );
+                CREATE TABLE plan_letter_answers (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    patient_id INTEGER NOT NULL,
+                    condition_key TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    answer TEXT NOT NULL CHECK (answer IN ('agrees', 'contraindicated')),
+                    answered_on TEXT NOT NULL,
+                    how TEXT NOT NULL DEFAULT '',
+                    recorded_by TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    FOREIGN KEY (patient_id, condition_key, version) REFERENCES plan_letters(patient_id, condition_key, version)
+                );
+                CREATE TRIGGER planned_points_sent_no_insert BEFORE INSERT ON planned_points
+                WHEN EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = new.patient_id AND l.condition_key = new.condition_key
+                             AND l.version = new.version) BEGIN
+                    SELECT RAISE(ABORT, 'a plan whose letter was sent never changes: a new plan is a new letter');
                 END;
-                CREATE TRIGGER signed_note_texts_no_update BEFORE UPDATE ON signed_note_texts BEGIN
-                    SELECT RAISE(ABORT, 'signed notes are read-only');
+                CREATE TRIGGER planned_points_sent_no_update BEFORE UPDATE ON planned_points
+                WHEN EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = old.patient_id AND l.condition_key = old.condition_key
+                             AND l.version = old.version)
+                  OR EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = new.patient_id AND l.condition_key = new.condition_key
+                             AND l.version = new.version) BEGIN
+                    SELECT RAISE(ABORT, 'a plan whose letter was sent never changes: a new plan is a new letter');
                 END;
-                CREATE TRIGGER signed_note_texts_no_delete BEFORE DELETE ON signed_note_texts BEGIN
-                    SELECT RAISE(ABORT, 'signed notes are read-only');
+                CREATE TRIGGER planned_points_sent_no_delete BEFORE DELETE ON planned_points
+                WHEN EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = old.patient_id AND l.condition_key = old.condition_key
+                             AND l.version = old.version) BEGIN
+                    SELECT RAISE(ABORT, 'a plan whose letter was sent never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER plan_letters_no_update BEFORE UPDATE ON plan_letters BEGIN
+                    SELECT RAISE(ABORT, 'a sent plan letter never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER plan_letters_no_delete BEFORE DELETE ON plan_letters BEGIN
+                    SELECT RAISE(ABORT, 'a sent plan letter never changes: a new plan is a new letter');
+                END;
+                CREATE TRIGGER plan_letter_answers_no_update BEFORE UPDATE ON plan_letter_answers BEGIN
+                    SELECT RAISE(ABORT, 'a recorded answer never changes: a later answer is added');
+                END;
+                CREATE TRIGGER plan_letter_answers_no_delete BEFORE DELETE ON plan_letter_answers BEGIN
+                    SELECT RAISE(ABORT, 'a recorded answer never changes: a later answer is added');
                 END;
                 """)
         }
         return migrator
     }
+
+    /// Copies kept texts (`select` gives session_id, sha256, seal, note_text) into `table` in
+    /// session order. A file with few free pages grows at its end, so their pages ascend with the
+    /// session ids and a whole-clinic export reads them in one forward sweep. Where the file has
+    /// many free pages (an upgrade through v13 leaves a third of it free), SQLite fills those
+    /// first, in an order of its own: measured on such a file, the pages came out descending
+    /// (README, "Upgrading a clinic file").
+    static func copyKeptNoteTexts(_ db: Database, into table: String, from select: String) throws {
+        try db.execute(sql: "INSERT INTO \(table)(session_id, sha256, seal, note_text) \(select) ORDER BY session_id")
+    }
+
+    /// The table of signed notes' kept texts (v14), under `name` (`AppDatabase.packKeptNoteTexts`
+    /// builds it under another name first).
+    static func keptNoteTextTable(_ name: String) -> String {
+        """
+        CREATE TABLE \(name) (
+            session_id INTEGER PRIMARY KEY NOT NULL REFERENCES signed_documents(session_id),
+            sha256 TEXT NOT NULL,
+            seal TEXT NOT NULL,
+            note_text TEXT NOT NULL
+        )
+        """
+    }
+
+    /// A kept note text is written once, at signing — its seal is the audit row just written, the
+    /// chain's head — with its document's hash and seal, and never changes (so no text can be
+    /// added later to a note signed before texts were kept): v14 writes these guards, and re-packing the table writes them again (one text, so
+    /// `check`'s comparison of each trigger's SQL holds either way).
+    static let keptNoteTextGuards = """
+        CREATE TRIGGER signed_note_texts_only_signed BEFORE INSERT ON signed_note_texts
+        WHEN NOT EXISTS (SELECT 1 FROM signed_documents WHERE session_id = new.session_id AND sha256 = new.sha256 AND seal = new.seal)
+          OR new.seal IS NOT (SELECT hash FROM audit_head WHERE one = 1)
+          OR EXISTS (SELECT 1 FROM signed_note_texts WHERE session_id = new.session_id) BEGIN
+            SELECT RAISE(ABORT, 'a signed note keeps its text once, at signing');
+        END;
+        CREATE TRIGGER signed_note_texts_no_update BEFORE UPDATE ON signed_note_texts BEGIN
+            SELECT RAISE(ABORT, 'signed notes are read-only');
+        END;
+        CREATE TRIGGER signed_note_texts_no_delete BEFORE DELETE ON signed_note_texts BEGIN
+            SELECT RAISE(ABORT, 'signed notes are read-only');
+        END;
+        """
 
     /// A signed document is written once, with its signature, and never changes: the guards v4
     /// wrote and v13 writes again on the rebuilt table (one text, so `check`'s comparison of each

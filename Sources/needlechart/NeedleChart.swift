@@ -16,7 +16,7 @@ struct NeedleChart: ParsableCommand {
             (postgresql://…, libpq's URI form).
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, ClinicianCommand.self, Clinic.self,
+        subcommands: [Run.self, Demo.self, Patients.self, Sessions.self, Export.self, Backup.self, Check.self, Compact.self, ClinicianCommand.self, Clinic.self,
                       Lots.self, Recall.self, Report.self, ReferralCommand.self, ConsentFormCommand.self, Admin.self,
                       StressChart.self],
         defaultSubcommand: Run.self
@@ -32,7 +32,10 @@ struct NeedleChart: ParsableCommand {
         DispatchQueue.global(qos: .userInitiated).async { _ = Catalogue.builtIn }
         do {
             var command = try parseAsRoot(globalOptionsLast(Array(CommandLine.arguments.dropFirst())))
-            let ours = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
+            // Ours: a subcommand, or one of referral's (`referral plan`, which write as the account); not the parser's own help.
+            let ours = (configuration.subcommands + ReferralCommand.configuration.subcommands).contains {
+                ObjectIdentifier($0) == ObjectIdentifier(type(of: command))
+            }
             if ours, case .failure(let error) = ClinicianIdentity.account {
                 printError("needlechart: \(error)")
                 throw ExitCode(1)

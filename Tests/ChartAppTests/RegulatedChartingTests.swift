@@ -89,7 +89,43 @@ import Testing
         _ = try chartAPoint(&screen, runner, context)
         let reason = try #require(screen.charting.form?.failure)
         #expect(reason.contains("plan letter") && reason.contains("before needling"))
+        // …and says how to get past it: the plan and its letter are made on the command line.
+        #expect(reason.contains("needlechart referral plan add") && reason.contains("needlechart referral letter"), "\(reason)")
         #expect(panel(screen, context).contains("Not saved: \(reason) — ^S tries again"), "\(panel(screen, context))")
+    }
+
+    /// After New Jersey's refusal the form offers ^T: the point goes into the episode's plan for
+    /// the letter (not charted), the form closes and the status says how to send the letter.
+    @Test func newJerseysRefusalOffersToPlanThePointForTheLetter() throws {
+        let day = CalendarDate(ChartEnvironment.fixed().now(), in: zone)
+        let referral = Referral(referrer: "Dr Ada Reyes", date: day, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia")
+        var (screen, runner, context) = try charting(.newJersey, referral: referral)
+        _ = try chartAPoint(&screen, runner, context)
+        #expect(screen.charting.form?.keymap.action(for: .ctrl("t")) == .plan)
+        #expect(panel(screen, context).contains("^S tries again, ^T plans it for the letter"), "\(panel(screen, context))")
+        var commands = screen.handle(.ctrl("t"), context: context)
+        var statuses: [String] = []
+        while !commands.isEmpty {
+            switch commands.removeFirst() {
+            case let .run(effect): for event in runner.run(effect) { commands += screen.receive(event, context: context) }
+            case let .status(text, _): statuses.append(text)
+            default: break
+            }
+        }
+        #expect(screen.charting.form == nil && screen.session.entries.isEmpty, "planned, not charted")
+        #expect(statuses.last == "Planned for the letter: front of shoulder, anterior deltoid R (1 in the plan). Send it: needlechart referral letter --patient REF-1",
+                "\(statuses)")
+        let db = try #require(runner.database as? AppDatabase)
+        let plan = try db.episodePlan(patientID: screen.session.patientID, condition: screen.session.condition)
+        #expect(plan.draft?.points.map(\.muscle) == ["anterior deltoid"] && plan.draft?.points.first?.side == .right)
+    }
+
+    /// Only New Jersey's wait for the letter offers ^T: Virginia's refusal does not.
+    @Test func otherRefusalsDoNotOfferToPlan() throws {
+        var (screen, runner, context) = try charting(.virginia, referral: nil)
+        _ = try chartAPoint(&screen, runner, context)
+        #expect(screen.charting.form?.failure != nil)
+        #expect(screen.charting.form?.keymap.action(for: .ctrl("t")) == nil)
     }
 
     @Test func contraindicatedSaysSoOnTheChartingScreen() throws {

@@ -192,8 +192,8 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
     }
 }
 
-/// The regulated calls the app's screens make through the seam: SQLite keeps lots per size and
-/// consent form versions; a PostgreSQL clinic refuses them with a message the screen can show,
+/// The regulated calls the app's screens make through the seam: SQLite keeps lots per size,
+/// consent form versions and planned points; a PostgreSQL clinic refuses them with a message the screen can show,
 /// and changes nothing.
 @Suite struct RegulatedSeamContractTests {
     @Test(arguments: Backend.under)
@@ -209,6 +209,9 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
             #expect(try db.removeNeedleLot(sessionID: s.id, size: size, lot: "J2509", by: therapist.username))
             #expect(try db.needleLots(sessionID: s.id).isEmpty)
             #expect(try db.consentFormStatus(patientID: patient.id).current == 1)
+            let planned = try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
+                                                 patientID: patient.id, condition: s.condition, by: therapist.username)
+            #expect(planned.map(\.muscle) == ["upper trapezius"])
         case .postgres:
             let audit = try db.auditLog(limit: nil).count
             for call in [{ _ = try db.needleLots(sessionID: s.id) }, { try db.recordNeedleLot(lot, sessionID: s.id, by: therapist.username) },
@@ -219,6 +222,10 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
             }
             #expect(throws: StoreError(.other, "Consent form versions: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
                 try db.consentFormStatus(patientID: patient.id)
+            }
+            #expect(throws: StoreError(.other, "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
+                try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
+                                       patientID: patient.id, condition: s.condition, by: therapist.username)
             }
             #expect(try db.auditLog(limit: nil).count == audit, "nothing written")
         }

@@ -4,6 +4,28 @@ import Testing
 
 /// The command line run as a real process against a temporary database.
 @Suite struct CommandLineTests {
+    /// `compact` re-packs a demo clinic's kept note texts, which then passes check and exports the
+    /// same; a server's URL is refused before anything connects.
+    @Test func compactRepacksAndTheClinicStillChecksAndExportsTheSame() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        #expect(try box.run(["demo", "--db", box.db]).status == 0)
+        let patients = try #require(try JSONSerialization.jsonObject(with: Data(try box.run(["patients", "--db", box.db, "--json"]).stdout.utf8)) as? [[String: Any]])
+        let chart = try #require(patients.first?["chartNumber"] as? String)
+        let before = try box.run(["export", "--patient", chart, "--db", box.db])
+        let compact = try box.run(["compact", "--db", box.db])
+        #expect(compact.status == 0, "\(compact.stderr)")
+        #expect(compact.stdout.hasPrefix("Re-packed ") && compact.stdout.contains("signed notes' kept texts"), "\(compact.stdout)")
+        #expect(try box.run(["check", "--db", box.db]).status == 0)
+        let after = try box.run(["export", "--patient", chart, "--db", box.db])
+        #expect(after.status == 0 && after.stdout == before.stdout)
+        let missing = try box.run(["compact", "--db", box.root + "/typo.sqlite"])
+        #expect(missing.status == 1 && missing.stderr.contains("there is no database at") && !FileManager.default.fileExists(atPath: box.root + "/typo.sqlite"))
+        let server = try box.run(["compact", "--db", "postgresql://nobody@/nowhere?host=/nonexistent"])
+        #expect(server.status == 1)
+        #expect(server.stderr == "needlechart: compact: a PostgreSQL clinic's pages are the server's to arrange (VACUUM, CLUSTER); nothing was changed\n")
+    }
+
     @Test func demoThenListThenExport() throws {
         let box = Sandbox()
         defer { box.remove() }

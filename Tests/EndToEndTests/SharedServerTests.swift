@@ -98,6 +98,13 @@ import Testing
         #expect(r.stderr == "needlechart: this account (uid \(uid)) has no entry in the system's user database (passwd); NeedleChart records the login account as the clinician, so ask the administrator to create one\n")
         #expect(r.stdout.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: db), "refused before the database was created")
+        // The same for referral's own subcommands (`referral plan`, `letter`, `answer` write as the account).
+        for args in [["referral", "plan", "list", "--patient", "NC-0001"], ["referral", "answer", "agrees", "--patient", "NC-0001", "--on", "2026-01-01"]] {
+            let nested = try ThrowawayServer.run([ThrowawayServer.tool("setpriv"), "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--"]
+                + ThrowawayServer.cleanEnvironment(["HOME": home]) + [server.binary] + args + ["--db", db])
+            #expect(nested.status == 1 && nested.stderr.hasPrefix("needlechart: this account (uid \(uid)) has no entry"), "\(args): \(nested.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: db))
+        }
         let help = try ThrowawayServer.run([ThrowawayServer.tool("setpriv"), "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--", server.binary, "clinician", "--help"])
         #expect(help.status == 0, "help needs no account")
     }

@@ -265,6 +265,50 @@ import Testing
         try expectCheckNames(box, ["signed session \(s): its signed document has changed since it was signed"])
     }
 
+    /// The kept text a text export prints in place of the document (v14's own table): its hash
+    /// alone rewritten, its row removed, or the table rebuilt without its key with the row twice
+    /// (so an export would print that note twice) under guards of the very same SQL.
+    @Test func theKeptNoteTextsHashRemovedOrDuplicated() throws {
+        let s = try signedSession
+        for (guards, edit, expected) in [
+            (["signed_note_texts_no_update"], "UPDATE signed_note_texts SET sha256 = replace(sha256, substr(sha256, 1, 1), 'f') WHERE session_id = \(s);",
+             "signed session \(s): its note's kept text has changed since it was signed"),
+            (["signed_note_texts_no_delete"], "DELETE FROM signed_note_texts WHERE session_id = \(s);",
+             "signed session \(s): its note's kept text is missing"),
+            (["signed_note_texts_only_signed", "signed_note_texts_no_update", "signed_note_texts_no_delete"], """
+                CREATE TABLE loose AS SELECT * FROM signed_note_texts; INSERT INTO loose SELECT * FROM signed_note_texts WHERE session_id = \(s);
+                DROP TABLE signed_note_texts;
+                CREATE TABLE signed_note_texts (session_id INTEGER NOT NULL REFERENCES signed_documents(session_id), sha256 TEXT NOT NULL, seal TEXT NOT NULL, note_text TEXT NOT NULL);
+                INSERT INTO signed_note_texts SELECT * FROM loose; DROP TABLE loose;
+                """, "table signed_note_texts: its columns or keys are not as NeedleChart made them (rebuilt outside NeedleChart)"),
+        ] {
+            let box = try copy()
+            defer { box.remove() }
+            try tamper(box, dropping: guards, edit)
+            try expectCheckNames(box, [expected])
+        }
+    }
+
+    /// With every guard in place, a kept text cannot be slipped in for a note that has none: only
+    /// a signing writes one, while its seal is the chain's head.
+    @Test func aKeptTextCannotBeAddedToANoteWithTheGuardsInPlace() throws {
+        let box = try copy()
+        defer { box.remove() }
+        let s = try signedSession
+        try tamper(box, dropping: ["signed_note_texts_no_delete"], "DELETE FROM signed_note_texts WHERE session_id = \(s);")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [box.db, "INSERT INTO signed_note_texts SELECT session_id, sha256, seal, 'FORGED' FROM signed_documents WHERE session_id = \(s);"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus != 0)
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("a signed note keeps its text once, at signing"))
+        #expect(try Self.sqlite(box.db, "SELECT count(*) FROM signed_note_texts WHERE session_id = \(s);").hasPrefix("0"))
+    }
+
     /// A rewrite of everything, consistent from the altered row to the head (which anyone with
     /// the file and this source can compute), passes `check` alone; the seal printed by an earlier
     /// export proves it.

@@ -56,6 +56,10 @@ public struct Referral: Sendable, Equatable, Codable {
     public var physicianAnswer: PhysicianAnswer?
     public var answeredOn: CalendarDate?
     public var answeredHow: String
+    /// The day an earlier plan letter was answered "contraindicated", when a newer letter has
+    /// been sent and not yet answered: the earlier judgement stands until the physician answers
+    /// the new plan (nil otherwise, and for referrals recorded before plan letters were kept).
+    public var standingContraindication: CalendarDate?
 
     /// Bundles a referral.
     public init(referrer: String, role: String = "physician", contact: String = "", date: CalendarDate, form: ReferralForm,
@@ -74,6 +78,13 @@ public struct Referral: Sendable, Equatable, Codable {
 /// The jurisdiction rules as pure functions: what is wrong with a referral as recorded, and
 /// what stops needling on a given day.
 public enum JurisdictionRules {
+    /// How New Jersey's "the plan letter is not sent yet" reason begins.
+    static let planLetterWait = "New Jersey: the plan letter"
+
+    /// True when `reason` (a refusal's text) is only New Jersey's wait for the plan letter: what
+    /// planning the point for the letter instead answers.
+    public static func waitsForPlanLetter(_ reason: String) -> Bool { reason.hasPrefix(planLetterWait) }
+
     /// What is wrong with `referral` as recorded on `today`: missing names, days in the future, a
     /// follow-up due before the referral, an oral referral without its due day, an answer without a letter.
     public static func validate(_ referral: Referral, today: CalendarDate) -> [ValidationIssue] {
@@ -117,11 +128,14 @@ public enum JurisdictionRules {
         if referral?.physicianAnswer == .contraindicated {
             return ["The referring physician judged dry needling contraindicated\(referral?.answeredOn.map { " (\($0))" } ?? ""): it may not go ahead."]
         }
+        if let earlier = referral?.standingContraindication {
+            return ["The referring physician judged an earlier plan contraindicated (\(earlier)): needling waits for their answer to the new plan letter (needlechart referral answer)."]
+        }
         guard jurisdiction != .none else { return [] }
         guard let r = referral else {
             return [jurisdiction == .virginia
                     ? "Virginia: needling waits for a written referral specific to dry needling; none is recorded for this episode."
-                    : "New Jersey: needling a referred patient waits for the referral and the plan letter to the referring physician; no referral is recorded for this episode."]
+                    : "New Jersey: needling a referred patient waits for the referral and the plan letter to the referring physician; no referral is recorded for this episode (needlechart referral CHART_NUMBER --referrer …)."]
         }
         var out: [String] = []
         if day < r.date { out.append("The referral is dated \(r.date), after this treatment (\(day)).") }
@@ -138,7 +152,7 @@ public enum JurisdictionRules {
             }
         case .newJersey:
             if r.planLetterSent.map({ day < $0 }) ?? true {
-                out.append("New Jersey: the plan letter to the referring physician (diagnosis, technique, number, size and insertion points of needles, elevated risk factors) must be sent and documented before needling.")
+                out.append(planLetterWait + " to the referring physician (the plan: technique, needles, risk factors) must be sent before needling: plan the points (needlechart referral plan add), then send it (needlechart referral letter).")
             }
         }
         return out

@@ -126,6 +126,11 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     /// Refused: consent form versions are kept by SQLite clinics only so far.
     public func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus { throw Self.regulatedRefusal("Consent form versions") }
 
+    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is recorded.
+    public func addPlannedPoint(_ point: PlannedPoint, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
+        throw Self.regulatedRefusal("Plan letters")
+    }
+
     // MARK: - Settings
 
     /// The clinic's name as printed on exports.

@@ -48,6 +48,8 @@ public enum Effect: Sendable, Equatable {
     case removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String)
     /// Where the patient stands against the clinic's current consent form.
     case loadConsentFormStatus(patientID: Int64)
+    /// Adds a point to the episode's plan for New Jersey's plan letter (not a charted entry).
+    case planPoint(PlannedPoint, patientID: Int64, condition: PresentingCondition)
 }
 
 /// What to export and where.
@@ -133,5 +135,7 @@ public enum DataEvent: Sendable, Equatable {
     /// The patient's last consent against the current form, or why it cannot be said.
     case consentFormStatus(patientID: Int64, ConsentFormStatus?, refused: String? = nil)
     /// The effect failed; nothing the clinician confirmed before it is lost.
+    /// The episode's plan after a point was added to it.
+    case pointPlanned([PlannedPoint])
     case failed(String)
 }

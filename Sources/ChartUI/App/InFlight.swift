@@ -11,7 +11,7 @@ extension Effect {
         case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks,
              .loadReports, .loadNeedleLots, .loadConsentFormStatus: false
         case .savePatient, .startSession, .saveSessionDetails, .saveEntry, .deleteEntry, .signSession, .addAddendum,
-             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot: true
+             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot, .planPoint: true
         }
     }
 

@@ -127,6 +127,7 @@ public struct SessionScreen: ScreenModel {
     public mutating func receive(_ event: DataEvent, context: AppContext) -> [Command] {
         switch event {
         case let .entrySaved(entry): return entrySaved(entry, context: context)
+        case let .pointPlanned(points): return pointPlanned(points, context: context)
         case let .entryDeleted(id): return entryDeleted(id)
         case let .previousSession(s): return previousSessionLoaded(s, context: context)
         case let .signed(s):
@@ -178,6 +179,7 @@ public struct SessionScreen: ScreenModel {
     mutating func failed(_ message: String) -> [Command] {
         if var form = charting.form, form.saving {
             form.saving = false
+            form.planning = false
             form.failure = message
             charting.form = form
             return [.status("Not saved: \(message)", .error)]

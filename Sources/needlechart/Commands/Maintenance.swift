@@ -21,6 +21,41 @@ struct Backup: ParsableCommand {
     }
 }
 
+struct Compact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Re-pack the signed notes' kept texts so that exporting the whole clinic reads them in one sweep.",
+        discussion: """
+            Each signing stores its note's text beside its larger document, so in a file grown by \
+            charting the texts are spread through it and a whole-clinic export reads nearly the \
+            whole file from disk. This copies them, as they are, into one run in session order. \
+            It holds the file's write lock until done (others' saves wait): run it when no one is \
+            charting. The file grows by the texts' size; the space they left is reused by new \
+            records. SQLite clinics only: a server arranges its own pages.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try reporting {
+            if StoreLocation.isPostgres(global.path) {
+                throw CLIError("compact: a PostgreSQL clinic's pages are the server's to arrange (VACUUM, CLUSTER); nothing was changed")
+            }
+            guard FileManager.default.fileExists(atPath: global.path) else {
+                throw CLIError("compact: there is no database at \(Sanitizer.line(global.path)); nothing was created")
+            }
+            let db = try sqliteOnly(try global.open(), "compact")
+            let pages = try db.keptNoteTextPages()
+            if pages.free > pages.texts {
+                print("Note: the file has \(pages.free) free pages, more than the \(pages.texts) texts need; SQLite fills those first, in its own order, so the texts may not end up in one forward run (README, \"Upgrading a clinic file\").")
+            }
+            let started = Date()
+            let n = try db.packKeptNoteTexts(by: ClinicianIdentity.username())
+            print(String(format: "Re-packed %d signed notes' kept texts in %@ in %.1f s.", n, Sanitizer.line(global.path), Date().timeIntervalSince(started)))
+        }
+    }
+}
+
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",

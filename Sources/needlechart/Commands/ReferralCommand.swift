@@ -3,10 +3,26 @@ import ChartCore
 import ChartStore
 import Foundation
 
-/// `needlechart referral CHART_NUMBER [...]`: the referral of a patient's episode of care.
+/// `needlechart referral …`: the referral of a patient's episode of care, and New Jersey's plan
+/// letter to the referring physician (`referral plan`, `referral letter`, `referral answer`).
 struct ReferralCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "referral",
+        abstract: "Show or record the referral of a patient's episode of care, its plan and the plan letter.",
+        discussion: """
+            needlechart referral CHART_NUMBER [options] shows or records the referral itself (the record subcommand, \
+            the default). plan add|list|remove|new keeps the points planned for the episode, letter writes the plan \
+            letter to the referring physician and records it as sent, and answer records the physician's answer to it.
+            """,
+        subcommands: [Record.self, ReferralPlanCommand.self, ReferralLetterCommand.self, ReferralAnswerCommand.self],
+        defaultSubcommand: Record.self)
+}
+
+extension ReferralCommand {
+/// `needlechart referral [record] CHART_NUMBER [...]`: the referral of a patient's episode of care.
+struct Record: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
         abstract: "Show or record the referral of a patient's episode of care (one condition).",
         discussion: """
             The episode is the condition given with --condition (a catalogue id such as neck-pain, or free text), \
@@ -32,7 +48,7 @@ struct ReferralCommand: ParsableCommand {
     var followUpDue: String?
     @Option(name: .customLong("follow-up-received"), help: ArgumentHelp("Oral referral: its written follow-up arrived on.", valueName: "YYYY-MM-DD"))
     var followUpReceived: String?
-    @Option(name: .customLong("letter-sent"), help: ArgumentHelp("The plan letter was sent to the referring physician on.", valueName: "YYYY-MM-DD"))
+    @Option(name: .customLong("letter-sent"), help: ArgumentHelp("A plan letter written outside NeedleChart was sent on (refused once NeedleChart keeps the episode's letters: see referral letter).", valueName: "YYYY-MM-DD"))
     var letterSent: String?
     @Option(help: "The physician's answer: agrees or contraindicated.") var answer: String?
     @Option(name: .customLong("answered-on"), help: ArgumentHelp("The day of the answer.", valueName: "YYYY-MM-DD")) var answeredOn: String?
@@ -50,15 +66,7 @@ struct ReferralCommand: ParsableCommand {
             guard let patient = try db.patient(chartNumber: chartNumber) else {
                 throw CLIError("no patient has chart number \(Sanitizer.line(chartNumber)) (list them with: needlechart patients)")
             }
-            let episode: PresentingCondition
-            if let condition {
-                let known = try global.catalogue().conditions.contains { $0.id == condition }
-                episode = known ? PresentingCondition(catalogueID: condition) : PresentingCondition(text: condition)
-            } else if let latest = try db.sessions(patientID: patient.id).first {
-                episode = latest.condition
-            } else {
-                throw CLIError("the patient has no session yet: name the episode's condition with --condition")
-            }
+            let episode = try ReferralCommand.episode(condition, patientID: patient.id, db: db, global: global)
             if recording {
                 try db.saveReferral(try merged(try db.referral(patientID: patient.id, condition: episode)), patientID: patient.id,
                                     condition: episode, by: ClinicianIdentity.username())
@@ -75,7 +83,18 @@ struct ReferralCommand: ParsableCommand {
             if r.form == .oral {
                 print("Written follow-up: " + (r.writtenFollowUpReceived.map { "received \($0)" } ?? "due by \(r.writtenFollowUpDue?.description ?? "?"), not received"))
             }
-            print("Plan letter: " + (r.planLetterSent.map { "sent \($0)" } ?? "not sent"))
+            let plan = try db.episodePlan(patientID: patient.id, condition: episode)
+            if let last = plan.letters.last {
+                print("Plan letter: letter \(last.version) sent \(last.sentOn), sha256 \(last.sha256.prefix(16)) (print it: needlechart referral letter --patient \(Sanitizer.line(patient.chartNumber)) --show \(last.version))")
+            } else {
+                print("Plan letter: " + (r.planLetterSent.map { "sent \($0) (outside NeedleChart: no letter kept)" } ?? "not sent"))
+            }
+            if let draft = plan.draft {
+                print("Plan \(draft.version): being edited, \(draft.points.count) point\(draft.points.count == 1 ? "" : "s") (needlechart referral plan list --patient \(Sanitizer.line(patient.chartNumber)))")
+            }
+            if let earlier = r.standingContraindication {
+                print("Physician's answer to an earlier plan: contraindicated, \(earlier) (stands until the new letter is answered)")
+            }
             if let a = r.physicianAnswer {
                 print("Physician's answer: \(a.rawValue)" + (r.answeredOn.map { ", \($0)" } ?? "") + (r.answeredHow.isEmpty ? "" : " (\(Sanitizer.line(r.answeredHow)))"))
             }
@@ -141,5 +160,17 @@ struct ReferralCommand: ParsableCommand {
         if let d = try day(answeredOn, "answered-on") { r.answeredOn = d }
         if let answeredHow { r.answeredHow = answeredHow }
         return r
+    }
+}
+
+    /// The episode named by `--condition` (a catalogue id, else free text), by default the
+    /// condition of the patient's latest session.
+    static func episode(_ condition: String?, patientID: Int64, db: AppDatabase, global: GlobalOptions) throws -> PresentingCondition {
+        if let condition {
+            let known = try global.catalogue().conditions.contains { $0.id == condition }
+            return known ? PresentingCondition(catalogueID: condition) : PresentingCondition(text: condition)
+        }
+        if let latest = try db.sessions(patientID: patientID).first { return latest.condition }
+        throw CLIError("the patient has no session yet: name the episode's condition with --condition")
     }
 }

@@ -13,7 +13,7 @@ struct EntryForm: Sendable, Equatable {
     }
 
     /// What a key asks of the screen.
-    enum Outcome: Sendable, Equatable { case none, confirm, cancel }
+    enum Outcome: Sendable, Equatable { case none, confirm, cancel, plan }
 
     /// The entry's id: made when the form opened, kept by an edit, so a retried save is idempotent.
     let id: String
@@ -44,8 +44,13 @@ struct EntryForm: Sendable, Equatable {
     var warnings: [SafetyWarning] = []
     /// The save is on its way.
     var saving = false
+    /// True while the point is being planned for New Jersey's letter (^T) rather than saved.
+    var planning = false
     /// Why the last save failed.
     var failure: String?
+    /// True when the last save was refused only because New Jersey's plan letter is not sent:
+    /// the form then offers to plan the point for the letter instead.
+    var offersPlan: Bool { failure.map(JurisdictionRules.waitsForPlanLetter) ?? false }
     /// The needle as prefilled (length, depth, millimetres): what a new point starts with on a
     /// muscle that is not over the lung.
     let prefilledNeedle: NeedleStart
@@ -174,6 +179,8 @@ struct EntryForm: Sendable, Equatable {
     /// What a key does on the form.
     enum Action: Sendable, Equatable {
         case confirm, cancel, next, previous, enter, backToForm
+        /// New Jersey: plan the point for the letter instead of charting it (offered after that refusal).
+        case plan
         /// A key of the focused field's own (its value, its list).
         case edit(Key)
     }
@@ -234,7 +241,9 @@ struct EntryForm: Sendable, Equatable {
         let f = "Point form"
         // ↑↓ move between fields except where the field's own list takes them.
         let arrows: [Key] = [.up, .down].filter { k in !own.contains { $0.takes(k) } }
-        return Keymap([KeyBinding([.ctrl("s"), .function(10)], .confirm, "save", group: f, bar: "^S")] + own + [
+        // Offered once a save was refused only for New Jersey's plan letter (JurisdictionRules.waitsForPlanLetter).
+        let plan = offersPlan ? [KeyBinding([.ctrl("t")], Action.plan, "plan it for the letter to the referring physician", group: f, bar: "^T")] : []
+        return Keymap([KeyBinding([.ctrl("s"), .function(10)], .confirm, "save", group: f, bar: "^S")] + plan + own + [
             KeyBinding([.enter], .enter, focus == fields.last ? "save" : "next", group: f),
             KeyBinding(arrows + [.tab, .backTab], "field", group: f, bar: arrows.isEmpty ? "Tab" : "↑↓ Tab") {
                 $0 == .up || $0 == .backTab ? .previous : .next
@@ -249,6 +258,7 @@ struct EntryForm: Sendable, Equatable {
         guard let action = keymap.action(for: key) else { return .none }
         switch action {
         case .confirm: return .confirm
+        case .plan: return .plan
         case .backToForm: warnings = []
         case .cancel:
             if focus == .muscle, !muscle.filter.text.isEmpty { _ = muscle.handle(.escape); return .none }

@@ -126,7 +126,7 @@ extension SessionScreen {
         }
         var trailer: [(String, Style)] = []
         for issue in form.issues { trailer.append((issue, .danger)) }
-        if let f = form.failure { trailer.append(("Not saved: \(f) — ^S tries again", .danger)) }
+        if let f = form.failure { trailer.append(("Not saved: \(f) — ^S tries again" + (form.offersPlan ? ", ^T plans it for the letter" : ""), .danger)) }
         if form.saving { trailer.append(("Saving…", .dim)) }
         let trailerLines = trailer.flatMap { t in DisplayWidth.wrap(t.0, to: rect.width).map { ($0, t.1) } }
         let bodyHeight = max(0, rect.height - min(trailerLines.count, rect.height / 2))

@@ -235,7 +235,31 @@ extension SessionScreen {
             charting.form = nil
             return [.status(form.isEdit ? "Edit cancelled: the point is as it was." : "Point not charted.", .info)]
         case .confirm: return confirmEntry(context: context)
+        case .plan: return planEntry(context: context)
         }
+    }
+
+    /// ^T after New Jersey's refusal: the form's point goes into the episode's plan for the
+    /// letter to the referring physician (not charted); the letter is sent from the command line.
+    mutating func planEntry(context: AppContext) -> [Command] {
+        guard var form = charting.form else { return [] }
+        defer { charting.form = form }
+        guard case let .success(e) = form.entry() else { return [.status("Check the form.", .error)] }
+        form.saving = true
+        form.planning = true
+        form.failure = nil
+        let point = PlannedPoint(regionID: e.regionID, muscle: e.muscle, side: e.side, needleCount: e.needleCount, diameter: e.diameter,
+                                 lengthMM: e.lengthMM, technique: e.technique, depth: e.depth)
+        return [.run(.planPoint(point, patientID: session.patientID, condition: session.condition))]
+    }
+
+    /// The store planned the point: the form closes and says how the letter is sent.
+    mutating func pointPlanned(_ points: [PlannedPoint], context: AppContext) -> [Command] {
+        guard let form = charting.form, form.planning, let last = points.last else { return [] }
+        charting.form = nil
+        let name = context.catalogue.region(last.regionID)?.name ?? last.regionID
+        return [.status("Planned for the letter: \(name), \(last.muscle) \(last.side.letter) (\(points.count) in the plan). "
+                        + "Send it: needlechart referral letter --patient \(Sanitizer.line(patient.chartNumber))", .success)]
     }
 
     /// ^S on the form: check, warn (a confirming key is needed), then save.
