@@ -133,7 +133,9 @@ extension NeedleChartBench {
         say("clinic: \(f.patients) patients, \(f.sessions) sessions, \(f.points) points; long history: patient \(f.longPatientID)")
         let settings = try bench.serverSettings()
         say("server: \(settings)")
-        let exportFile = self.exportFile ?? URL(fileURLWithPath: file).deletingLastPathComponent().path + "/export-all-postgres.txt"
+        // Into this checkout's bench-data, never beside a --clinic-file that lives elsewhere.
+        try FileManager.default.createDirectory(atPath: "bench-data", withIntermediateDirectories: true)
+        let exportFile = self.exportFile ?? "bench-data/export-all-postgres.txt"
         let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.deletingLastPathComponent().appendingPathComponent("needlechart").path
         let binary: String? = FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
         if binary == nil { say("note: \(sibling) is not built (swift build -c release): the real binary's rows are left out") }
