@@ -64,14 +64,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The clinic-scale benchmark (SPEC §7): synthetic clinic, measurements, the raw-SQLite floor.
+        // The clinic-scale benchmark (SPEC §7): synthetic clinic, measurements, the raw floors
+        // (SQLite's C API; postgres-nio for a server clinic).
         .target(
             name: "ChartBench",
-            dependencies: ["ChartCore", "ChartStore", "ChartUI", "ChartApp", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["ChartCore", "ChartStore", "ChartUI", "ChartApp", .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "needlechart-bench",
-            dependencies: ["ChartBench", "ChartCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ChartBench", "ChartCore", "ChartStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Golden-file comparison shared by the test targets.
         .target(name: "GoldenFiles", path: "Tests/GoldenFiles"),
@@ -90,6 +93,6 @@ let package = Package(
             dependencies: ["ChartCore", "ChartStore", "ChartUI", "ChartApp", "needlechart", "TestPostgresServer",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "ChartBenchTests", dependencies: ["ChartBench", "ChartStore", "ChartCore"]),
+        .testTarget(name: "ChartBenchTests", dependencies: ["ChartBench", "ChartStore", "ChartCore", "TestPostgresServer"]),
     ]
 )

@@ -12,7 +12,8 @@ public struct BenchRow: Sendable {
     public var how: String
     /// The timings of the store path (one sample for whole-clinic operations).
     public var samples: Samples
-    /// The statistic the target applies to: "median", "p99" or "total"; "MB" for memory.
+    /// The statistic the target applies to: "median", "p99" or "total"; "MB" for memory; "n/a"
+    /// for a row that does not apply to this backend (`how` says why).
     public var statistic: String
     /// The target, in milliseconds (or MB).
     public var target: Double
@@ -32,8 +33,13 @@ public struct BenchRow: Sendable {
         default: samples.ms.max() ?? .nan
         }
     }
-    /// True when the target is met.
-    public var passes: Bool { value <= target }
+    /// True when the target is met (a row that does not apply misses nothing).
+    public var passes: Bool { statistic == "n/a" || value <= target }
+
+    /// A SPEC §7 row that cannot apply here, saying why, rather than a figure that means nothing.
+    public static func notApplicable(_ operation: String, _ why: String) -> BenchRow {
+        BenchRow(operation: operation, how: why, samples: Samples(ms: []), statistic: "n/a", target: .infinity)
+    }
     /// Store median over raw median, when measured; for paired samples the median of each
     /// input's store time over its raw time (a median of a mixture — one-word and two-word
     /// searches, names and chart numbers — can fall between its kinds, differently for the two).
@@ -67,7 +73,7 @@ public struct ClinicFacts: Sendable {
 }
 
 /// The benchmark: every SPEC §7 operation against one clinic file.
-public final class Bench {
+public final class Bench: ClinicBench {
     /// The clinic file.
     public let path: String
     /// The clinician the app runs as.
@@ -78,8 +84,6 @@ public final class Bench {
     public let raw: RawSQLite
     /// Facts about the clinic, read at open.
     public private(set) var facts = ClinicFacts()
-    private let catalogue: Catalogue
-    private let utc = TimeZone(identifier: "UTC")!
 
     /// Opens the clinic at `path` (made by `generate`).
     public init(path: String, clinician: Clinician) throws {
@@ -87,7 +91,6 @@ public final class Bench {
         self.clinician = clinician
         database = try AppDatabase.open(path: path)
         raw = try RawSQLite(path: path)
-        catalogue = .builtIn
         try readFacts()
     }
 
@@ -101,41 +104,27 @@ public final class Bench {
     }
 
     private func readFacts() throws {
-        try raw.rows("SELECT (SELECT count(*) FROM patients), (SELECT count(*) FROM sessions), (SELECT count(*) FROM entries)") { r in
-            facts.patients = Int(r[0] as? Int64 ?? 0); facts.sessions = Int(r[1] as? Int64 ?? 0); facts.points = Int(r[2] as? Int64 ?? 0)
+        facts = try ClinicFacts.read(parameter: "?", byName: "name COLLATE NOCASE, id") { sql, argument, each in
+            try raw.rows(sql, argument.map { [.int($0)] } ?? [], each: each)
         }
-        try raw.rows("SELECT s.patient_id, p.chart_number FROM sessions s JOIN patients p ON p.id = s.patient_id GROUP BY s.patient_id HAVING count(*) >= 200 ORDER BY s.patient_id LIMIT 1") { r in
-            facts.longPatientID = r[0] as? Int64 ?? 0; facts.longChartNumber = r[1] as? String ?? ""
-        }
-        let step = max(1, facts.patients / 40)
-        try raw.rows("SELECT name, chart_number FROM patients WHERE id % ? = 1 ORDER BY id LIMIT 30", [.int(Int64(step))]) { r in
-            if let n = r[0] as? String, let c = r[1] as? String { facts.names.append(n); facts.charts.append(c) }
-        }
-        try raw.rows("SELECT name FROM patients ORDER BY name COLLATE NOCASE, id LIMIT 1") { r in facts.firstByName = r[0] as? String ?? "" }
-        let sessionStep = max(1, facts.sessions / 300)
-        try raw.rows("SELECT id FROM sessions WHERE id % ? = 0 AND signed_at IS NOT NULL ORDER BY id LIMIT 300", [.int(Int64(sessionStep))]) { r in
-            if let id = r[0] as? Int64 { facts.sessionIDs.append(id) }
-        }
-        facts.chartingPatientID = max(1, Int64(facts.patients / 2))
     }
 
     // MARK: - Operations (each returns what it found, so tests can check the rows)
 
-    /// Opens the database as the app does, builds the app and draws its first full screen
-    /// (in memory, 80×24). Returns the driver and the frame's text.
-    public func startApp(width: Int = 80, height: Int = 24) throws -> (driver: Driver, text: String) {
-        let db = try AppDatabase.open(path: path)
-        try db.saveClinician(clinician)
-        let catalogue = try CatalogueLoader.load()
-        let runner = EffectRunner(database: db, catalogue: catalogue, clinician: clinician, timeZone: utc,
-                                  exportDirectory: NSTemporaryDirectory())
-        let context = AppContext(catalogue: catalogue, clinician: clinician, timeZone: utc, now: Date(),
-                                 newID: { UUID().uuidString.lowercased() }, exportDirectory: NSTemporaryDirectory())
-        var driver = Driver(runner: runner, context: context, idleTimeout: 300)
-        driver.start()
-        let frame = driver.frame(width: width, height: height)
-        return (driver, frame.text())
-    }
+    /// The store the app's effects run against: the file, opened as the app opens it.
+    public var clinicStore: any ClinicStore { database }
+    /// The app is given the file.
+    public var appArguments: [String] { ["--db", path] }
+    /// A cold start reads the file (and its WAL and shared memory) from disk.
+    public var coldStartFiles: [String]? { [path, path + "-wal", path + "-shm"] }
+    /// Not used: a file's pages can always be dropped.
+    public var coldStartNote: String { "" }
+    /// How a save is durable on SQLite.
+    public var saveHow: String { "saveEntry: WAL, synchronous=FULL, one commit + fsync" }
+    /// The search's floor.
+    public var rawSearchHow: String { "the hand-written raw plan" }
+    /// Opens the file as the app does (a pool, migrations checked).
+    public func openAppStore() throws -> any ClinicStore { try AppDatabase.open(path: path) }
 
     /// The store's patient search for `text`, as the patients screen asks for it: patients found.
     public func search(_ text: String) throws -> Int { try database.searchPatients(text, limit: 200).count }
@@ -214,23 +203,8 @@ public final class Bench {
         return found
     }
 
-    /// Each prefix of each name, as typed letter by letter.
-    public var keystrokes: [String] { Self.typed(facts.names) }
-
-    /// Each prefix of each chart number, as typed letter by letter ("S", "SC", "SC-", "SC-0", …).
-    public var chartKeystrokes: [String] { Self.typed(facts.charts) }
-
     static func typed(_ texts: [String]) -> [String] {
         texts.flatMap { t in (1...max(1, t.count)).map { String(t.prefix($0)) } }
-    }
-
-    /// Opening a patient's history as the app does (the patient, the session lines, regions
-    /// treated): history lines loaded.
-    public func openHistory(_ patientID: Int64) throws -> Int {
-        let runner = EffectRunner(database: database, catalogue: catalogue, clinician: clinician, timeZone: utc,
-                                  exportDirectory: NSTemporaryDirectory())
-        guard case let .history(_, lines, _)? = runner.run(.loadHistory(patientID: patientID)).first else { throw BenchError("history did not load") }
-        return lines.count
     }
 
     /// The history's queries through the C API: session lines read. The same answer as the
@@ -259,33 +233,11 @@ public final class Bench {
         return n
     }
 
-    /// A new unsigned session to save entries into.
-    public func startChartingSession() throws -> Int64 {
-        try database.startSession(patientID: facts.chartingPatientID, clinician: clinician.username).id
-    }
-
-    /// Saves one charted entry durably (WAL, synchronous=FULL: one fsync).
-    public func saveEntry(sessionID: Int64, number: Int) throws {
-        let e = TriggerPointEntry(id: "bench-" + UUID().uuidString.lowercased(), regionID: "back-neck", muscle: "upper trapezius",
-                                  side: number % 2 == 0 ? .left : .right, needleCount: 1, twitch: TwitchResponse(count: 2, strength: .weak),
-                                  sensations: ["deep-ache"], painDuring: 4, recordedAt: Date())
-        try database.saveEntry(e, sessionID: sessionID, by: clinician.username)
-    }
-
     /// The store's query part of an export: the session record.
     public func sessionRecord(_ id: Int64) throws -> SessionRecord {
         // A text export's record, as the app and the command line read it for a text export.
         guard let r = try database.sessionRecord(id: id, documents: false) else { throw BenchError("session \(id) not found") }
         return r
-    }
-
-    /// Exports one session as text, as the app does (record and text): the text.
-    public func exportSession(_ id: Int64) throws -> String {
-        TextExport.session(try sessionRecord(id), context: try exportContext())
-    }
-
-    private func exportContext() throws -> ExportContext {
-        ExportContext(clinicName: try database.clinicName(), catalogue: catalogue, timeZone: utc)
     }
 
     /// An export's queries through the C API: entries read.

@@ -78,29 +78,7 @@ final class PostgresLink: @unchecked Sendable {
     }
 
     private static func open(_ url: PostgresURL) throws -> PostgresConnection {
-        let config: PostgresConnection.Configuration
-        if let host = url.host {
-            let tls: PostgresConnection.Configuration.TLS
-            switch url.sslMode {
-            case "disable", "allow": tls = .disable
-            default:
-                var c = TLSConfiguration.makeClientConfiguration()
-                // libpq's require/prefer do not verify the certificate; verify-* do.
-                if url.sslMode == "require" || url.sslMode == "prefer" { c.certificateVerification = .none }
-                if url.sslMode == "verify-ca" { c.certificateVerification = .noHostnameVerification }
-                let context: NIOSSLContext
-                do { context = try NIOSSLContext(configuration: c) } catch {
-                    throw StoreError(.io, "Cannot set up TLS for \(url.display): \(error).")
-                }
-                tls = url.sslMode == "prefer" ? .prefer(context) : .require(context)
-            }
-            config = .init(host: host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
-        } else {
-            guard FileManager.default.fileExists(atPath: url.socketPath) else {
-                throw StoreError(.io, "No PostgreSQL server is listening at \(url.socketPath) (is it running, with its socket in \(url.socketFolder)?). Nothing was changed.")
-            }
-            config = .init(unixSocketPath: url.socketPath, username: url.user, password: url.password, database: url.database)
-        }
+        let config = try url.connectionConfiguration()
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         do {
             return try PostgresConnection.connect(on: loop, configuration: config, id: 1, logger: logger).wait()
@@ -290,5 +268,33 @@ final class PostgresLink: @unchecked Sendable {
         default:
             return StoreError(.io, "PostgreSQL (\(url.display)): \(e.code)\(message.isEmpty ? "" : ": \(message)").")
         }
+    }
+}
+
+extension PostgresURL {
+    /// postgres-nio's configuration for this URL: the socket file, or the host with TLS as
+    /// `sslmode` asks (libpq's require/prefer do not verify the certificate; verify-* do). The
+    /// store's connections and the benchmark's raw floor connect through it alike.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        if let host {
+            let tls: PostgresConnection.Configuration.TLS
+            switch sslMode {
+            case "disable", "allow": tls = .disable
+            default:
+                var c = TLSConfiguration.makeClientConfiguration()
+                if sslMode == "require" || sslMode == "prefer" { c.certificateVerification = .none }
+                if sslMode == "verify-ca" { c.certificateVerification = .noHostnameVerification }
+                let context: NIOSSLContext
+                do { context = try NIOSSLContext(configuration: c) } catch {
+                    throw StoreError(.io, "Cannot set up TLS for \(display): \(error).")
+                }
+                tls = sslMode == "prefer" ? .prefer(context) : .require(context)
+            }
+            return .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        }
+        guard FileManager.default.fileExists(atPath: socketPath) else {
+            throw StoreError(.io, "No PostgreSQL server is listening at \(socketPath) (is it running, with its socket in \(socketFolder)?). Nothing was changed.")
+        }
+        return .init(unixSocketPath: socketPath, username: user, password: password, database: database)
     }
 }

@@ -6,12 +6,15 @@ import GRDB
 // decoded by the same functions. Text that orders (times, ids) is compared byte-wise (COLLATE
 // "C"), as SQLite compares it, so both backends list and number sessions alike.
 extension PostgresStore {
-    static let sessionByID = "SELECT \(AppDatabase.sessionColumns) FROM sessions s WHERE s.id = $1"
-    static let entriesBySession = """
+    /// A session's row by id ($1), the columns `AppDatabase.session(row:)` decodes.
+    public static let sessionByID = "SELECT \(AppDatabase.sessionColumns) FROM sessions s WHERE s.id = $1"
+    /// A session's entries ($1) in charting order.
+    public static let entriesBySession = """
         SELECT \(AppDatabase.entryColumns) FROM entries e WHERE e.session_id = $1
         ORDER BY e.position, e.recorded_at COLLATE "C", e.id COLLATE "C"
         """
-    static let addendaBySession = """
+    /// A session's addenda ($1) in the order they were added.
+    public static let addendaBySession = """
         SELECT \(AppDatabase.addendumColumns) FROM addenda a WHERE a.session_id = $1 ORDER BY a.at COLLATE "C", a.seq
         """
 
@@ -28,7 +31,8 @@ extension PostgresStore {
         return s
     }
 
-    static let summarySelect = """
+    /// A history line's columns: the session with its counts and flags (a WHERE follows).
+    public static let summarySelect = """
         SELECT s.id, s.patient_id, s.clinician, s.started_at, s.state, s.condition_id, s.condition_text, s.onset,
                s.nprs_before, s.nprs_after,
                (SELECT count(*) FROM entries e WHERE e.session_id = s.id) AS points,
@@ -41,9 +45,12 @@ extension PostgresStore {
 
         """
 
+    /// A patient's ($1) history lines, newest first.
+    public static let historySQL = summarySelect + "WHERE s.patient_id = $1 ORDER BY s.started_at COLLATE \"C\" DESC, s.id DESC"
+
     /// A patient's sessions, newest first.
     public func sessions(patientID: Int64) throws -> [SessionSummary] {
-        try link.rows(Self.summarySelect + "WHERE s.patient_id = $1 ORDER BY s.started_at COLLATE \"C\" DESC, s.id DESC", [patientID])
+        try link.rows(Self.historySQL, [patientID])
             .map(AppDatabase.summary(row:))
     }
 
@@ -92,12 +99,15 @@ extension PostgresStore {
         }
     }
 
+    /// How many entries of a patient's ($1) sessions fall in each region.
+    public static let regionCountsSQL = """
+        SELECT e.region_id, count(*) AS n FROM entries e JOIN sessions s ON s.id = e.session_id
+        WHERE s.patient_id = $1 GROUP BY e.region_id
+        """
+
     /// How many entries of the patient's sessions fall in each region.
     public func regionCounts(patientID: Int64) throws -> [String: Int] {
-        let rows = try link.rows("""
-            SELECT e.region_id, count(*) AS n FROM entries e JOIN sessions s ON s.id = e.session_id
-            WHERE s.patient_id = $1 GROUP BY e.region_id
-            """, [patientID])
+        let rows = try link.rows(Self.regionCountsSQL, [patientID])
         return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
     }
 

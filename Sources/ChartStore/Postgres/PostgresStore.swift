@@ -197,8 +197,10 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
 
     // MARK: - Patients
 
-    static let patientSelect = "SELECT \(AppDatabase.patientColumns) FROM patients p"
-    static let byName = "needlechart_nocase(p.name), p.id"
+    /// A patient's columns, as `AppDatabase.patientColumns` (a WHERE or ORDER BY follows).
+    public static let patientSelect = "SELECT \(AppDatabase.patientColumns) FROM patients p"
+    /// The patients list's order.
+    public static let byName = "needlechart_nocase(p.name), p.id"
 
     /// Adds a patient after validation; the chart number must be unused.
     @discardableResult
@@ -257,6 +259,18 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         try link.value("SELECT count(*) FROM patients", as: Int.self) ?? 0
     }
 
+    /// The words a typed search is cut into (`searchSQL`'s parameters), as on SQLite.
+    public static func searchWords(_ text: String) -> [String] { StoreRules.searchWords(text) }
+
+    /// The search for `words` typed words ($1…$n, then the limit): each a prefix of one of the
+    /// patient's folded terms, by name.
+    public static func searchSQL(words: Int) -> String {
+        let conditions = (0..<words).map {
+            "p.id IN (SELECT patient_id FROM patient_terms WHERE term LIKE needlechart_fold($\($0 + 1)) || '%')"
+        }
+        return patientSelect + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(byName) LIMIT $\(words + 1)"
+    }
+
     /// Patients whose name or chart number has a word starting with each typed word, case and
     /// diacritics folded (the server's `needlechart_fold`, over an index of folded words), by name.
     public func searchPatients(_ text: String, limit: Int) throws -> [Patient] {
@@ -264,10 +278,7 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         guard !words.isEmpty else {
             return try link.rows(Self.patientSelect + " ORDER BY \(Self.byName) LIMIT $1", [limit]).map(Patient.init(row:))
         }
-        let conditions = words.indices.map {
-            "p.id IN (SELECT patient_id FROM patient_terms WHERE term LIKE needlechart_fold($\($0 + 1)) || '%')"
-        }
-        let sql = Self.patientSelect + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(Self.byName) LIMIT $\(words.count + 1)"
+        let sql = Self.searchSQL(words: words.count)
         return try link.rows(sql, words.map { $0 as (any DatabaseValueConvertible)? } + [limit]).map(Patient.init(row:))
     }
 }
