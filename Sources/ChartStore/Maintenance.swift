@@ -323,12 +323,11 @@ extension AppDatabase {
     /// charting the texts are spread over every part of it (an upgrade to v14 writes them packed).
     /// One transaction holding the write lock: the rows are copied as they are, the old table's
     /// pages are left free for new records (the file grows by the texts' size until they are
-    /// used; where the file has free pages SQLite fills them first), the guards are written again
+    /// used; the file's free pages are filled first, so the texts go to its end), the guards are written again
     /// with their own SQL, and an audit row records it. Refused, with nothing changed, when the
     /// table's guards are not exactly NeedleChart's (dropping the table would erase what `check`
     /// is there to name). Returns the number of texts re-packed.
-    /// The file's free pages and those the kept texts take (each 4 KB): where the free ones are
-    /// the more, a re-pack fills them, in SQLite's order, and may not put the texts in one sweep.
+    /// The file's free pages (each 4 KB), which a re-pack fills first, and the kept texts' count.
     public func keptNoteTextPages() throws -> (free: Int, texts: Int) {
         try read { db in
             (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
@@ -345,9 +344,22 @@ extension AppDatabase {
                 throw StoreError(.other, "The kept note texts' guards are not as NeedleChart wrote them: nothing was re-packed. Run needlechart check.")
             }
             let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0
+            // The file's free pages are taken first by a filler table, so the texts go to the end
+            // of the file, page after page: SQLite hands out free pages in an order of its own
+            // (measured: descending, which read-ahead does not follow). The filler is dropped in
+            // the same transaction; its pages are free again for new records.
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            if free > 0 {
+                try db.execute(sql: "CREATE TABLE compact_filler(b BLOB NOT NULL)")
+                try db.execute(sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                    INSERT INTO compact_filler(b) SELECT zeroblob(3900) FROM n
+                    """, arguments: [free])
+            }
             try db.execute(sql: Schema.keptNoteTextTable("signed_note_texts_packed"))
             try Schema.copyKeptNoteTexts(db, into: "signed_note_texts_packed",
                                          from: "SELECT session_id, sha256, seal, note_text FROM signed_note_texts")
+            if free > 0 { try db.execute(sql: "DROP TABLE compact_filler") }
             try db.execute(sql: """
                 DROP TABLE signed_note_texts;
                 ALTER TABLE signed_note_texts_packed RENAME TO signed_note_texts;

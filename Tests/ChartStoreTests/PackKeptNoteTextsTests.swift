@@ -24,6 +24,30 @@ import Testing
         return Double(zip(pages, pages.dropFirst()).filter { $1 > $0 }.count) / Double(pages.count - 1)
     }
 
+    /// A file with many free pages (as an upgrade through v13 leaves it): the re-packed texts
+    /// still ascend through the file with the session ids, not backwards (they came out
+    /// descending before the free pages were filled first).
+    @Test func repackedWhereTheFileHasFreePagesTheTextsStillAscend() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try AppDatabase.open(path: dir + "/clinic.sqlite", environment: .fixed())
+        try db.saveClinician(therapist)
+        try db.loadDemo(DemoClinic.make(today: TextExportPlanTests.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        let rows = try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM signed_note_texts") } ?? 0
+        try db.writer.writeWithoutTransaction { db in
+            try db.execute(sql: "CREATE TABLE filler(b BLOB)")
+            for _ in 0..<(rows * 3) { try db.execute(sql: "INSERT INTO filler VALUES (zeroblob(3000))") }
+            try db.execute(sql: "DROP TABLE filler")
+        }
+        let free = try db.keptNoteTextPages().free
+        #expect(free > rows * 2)
+        try db.packKeptNoteTexts(by: "ahale")
+        let forward = try Self.forwardShare(db)
+        #expect(forward > 0.95, "leaf pages in session order that lie further on: \(forward)")
+        #expect(try db.keptNoteTextPages().free >= free - 5, "the filler's pages are free again")
+        #expect(try db.check().problems == [])
+    }
+
     @Test func spreadTextsBecomeOneRunAsTheyWereUnderTheSameGuards() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

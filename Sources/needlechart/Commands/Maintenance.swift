@@ -31,7 +31,8 @@ struct Compact: ParsableCommand {
             whole file from disk. This copies them, as they are, into one run in session order. \
             It holds the file's write lock until done (others' saves wait): run it when no one is \
             charting. The file grows by the texts' size; the space they left is reused by new \
-            records. SQLite clinics only: a server arranges its own pages.
+            records. The file's free pages are filled first (and freed again), so that the texts \
+            go to its end. SQLite clinics only: a server arranges its own pages.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -46,8 +47,9 @@ struct Compact: ParsableCommand {
             }
             let db = try sqliteOnly(try global.open(), "compact")
             let pages = try db.keptNoteTextPages()
-            if pages.free > pages.texts {
-                print("Note: the file has \(pages.free) free pages, more than the \(pages.texts) texts need; SQLite fills those first, in its own order, so the texts may not end up in one forward run (README, \"Upgrading a clinic file\").")
+            if pages.free > 0 {
+                print(String(format: "The file's %d free pages (%.0f MB) are filled first, so that the texts go to its end: that much more is written through the write-ahead log, and is free again afterwards.",
+                             pages.free, Double(pages.free) * 4096 / 1_048_576))
             }
             let started = Date()
             let n = try db.packKeptNoteTexts(by: ClinicianIdentity.username())
