@@ -199,83 +199,71 @@ extension AppDatabase {
         report.checked.append("\(addenda) addenda as added")
 
         // Patients: identifying fields as the last audit row about each bound them.
-        var patients = 0
-        var present: Set<Int64> = []
-        for row in try Row.fetchAll(db, sql: "SELECT id, name, date_of_birth, chart_number FROM patients ORDER BY id") {
-            patients += 1
-            let id: Int64 = row[0]
-            present.insert(id)
+        let patients = try Row.fetchAll(db, sql: "SELECT id, name, date_of_birth, chart_number FROM patients ORDER BY id").map { row in
             let hash = Evidence.identityHash(name: row[1], dateOfBirth: row[2], chartNumber: row[3])
-            switch bindings.patients[id] {
-            case nil: report.problems.append("patient \(id) (chart \(Sanitizer.line(row[3]))): added outside NeedleChart (no audit row)")
-            case let bound? where bound != hash:
-                report.problems.append("patient \(id) (chart \(Sanitizer.line(row[3]))): name, date of birth or chart number changed without an audit row")
-            default: break
-            }
+            return BoundRecord(key: row[0] as Int64, name: "patient \(row[0] as Int64) (chart \(Sanitizer.line(row[3])))", holds: { $0 == hash })
         }
-        for id in bindings.patients.keys.sorted() where !present.contains(id) {
-            report.problems.append("patient \(id): deleted (the audit log records the patient)")
-        }
-        report.checked.append("\(patients) patients' identities as audited")
+        checkAgainstBindings(patients, bindings.patients, added: "added outside NeedleChart (no audit row)",
+                             changed: "name, date of birth or chart number changed without an audit row",
+                             removed: { "patient \($0): deleted (the audit log records the patient)" }, into: &report)
+        report.checked.append("\(patients.count) patients' identities as audited")
 
         // Referrals (what the jurisdiction's rules rest on): each as its last audit row recorded it.
-        var referrals = 0
-        var recorded: Set<String> = []
-        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, referral FROM referrals ORDER BY patient_id, condition_key") {
-            referrals += 1
-            let key = "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))"
-            recorded.insert(key)
-            let name = "referral of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))"
-            switch bindings.referrals[key] {
-            case nil: report.problems.append("\(name): recorded outside NeedleChart (no audit row)")
-            case let bound? where bound != (row[2] as String): report.problems.append("\(name): changed without an audit row")
-            default: break
-            }
+        let referrals = try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, referral FROM referrals ORDER BY patient_id, condition_key").map { row in
+            let stored: String = row[2]
+            return BoundRecord(key: "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))",
+                               name: "referral of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))", holds: { $0 == stored })
         }
-        for key in bindings.referrals.keys.sorted() where !recorded.contains(key) {
-            let (patient, episode) = key.firstIndex(of: "/").map { (key[..<$0], key[key.index(after: $0)...]) } ?? (Substring(key), "")
-            report.problems.append("referral of patient \(patient) (\(Sanitizer.line(String(episode)))): removed (the audit log records it)")
-        }
+        checkAgainstBindings(referrals, bindings.referrals, added: "recorded outside NeedleChart (no audit row)", changed: "changed without an audit row",
+                             removed: { key in
+                                 let (patient, episode) = key.firstIndex(of: "/").map { (key[..<$0], key[key.index(after: $0)...]) } ?? (Substring(key), "")
+                                 return "referral of patient \(patient) (\(Sanitizer.line(String(episode)))): removed (the audit log records it)"
+                             }, into: &report)
 
         // Plan letters (New Jersey): each letter's text as its sending's audit row bound it.
-        var letters = 0
-        var kept: Set<String> = []
-        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version, text, sha256 FROM plan_letters ORDER BY patient_id, condition_key, version") {
-            letters += 1
-            let key = "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))/\(row[2] as Int)"
-            kept.insert(key)
-            let name = "plan letter \(row[2] as Int) of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))"
-            let hash = Evidence.hex(Data((row[3] as String).utf8))
-            switch bindings.planLetters[key] {
-            case nil: report.problems.append("\(name): recorded outside NeedleChart (no audit row)")
-            case let bound? where bound != hash || (row[4] as String) != hash: report.problems.append("\(name): changed since it was sent")
-            default: break
-            }
+        let letters = try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version, text, sha256 FROM plan_letters ORDER BY patient_id, condition_key, version").map { row in
+            let hash = Evidence.hex(Data((row[3] as String).utf8)), stored: String = row[4]
+            return BoundRecord(key: "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))/\(row[2] as Int)",
+                               name: "plan letter \(row[2] as Int) of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))",
+                               holds: { $0 == hash && stored == hash })
         }
-        for key in bindings.planLetters.keys.sorted() where !kept.contains(key) {
-            report.problems.append("plan letter \(Sanitizer.line(key)) (patient/episode/letter): removed (the audit log records it)")
-        }
-        report.checked.append("\(letters) plan letters as sent")
-        report.checked.append("\(referrals) referrals as recorded")
+        checkAgainstBindings(letters, bindings.planLetters, added: "recorded outside NeedleChart (no audit row)", changed: "changed since it was sent",
+                             removed: { "plan letter \(Sanitizer.line($0)) (patient/episode/letter): removed (the audit log records it)" }, into: &report)
+        report.checked.append("\(letters.count) plan letters as sent")
+        report.checked.append("\(referrals.count) referrals as recorded")
 
         // Consent forms: each version's text as the audit row that stored it bound it.
-        var forms: Set<Int> = []
-        for row in try Row.fetchAll(db, sql: "SELECT version, text, sha256 FROM consent_forms ORDER BY version") {
-            let version: Int = row[0]
-            forms.insert(version)
-            let text: String = row[1], stored: String = row[2]
-            guard let bound = bindings.consentForms[version] else {
-                report.problems.append("consent form version \(version): stored outside NeedleChart (no audit row)")
+        let forms = try Row.fetchAll(db, sql: "SELECT version, text, sha256 FROM consent_forms ORDER BY version").map { row in
+            let hash = Evidence.hex(Data((row[1] as String).utf8)), stored: String = row[2]
+            return BoundRecord(key: row[0] as Int, name: "consent form version \(row[0] as Int)", holds: { $0 == hash && stored == $0 })
+        }
+        checkAgainstBindings(forms, bindings.consentForms, added: "stored outside NeedleChart (no audit row)", changed: "its text has changed since it was stored",
+                             removed: { "consent form version \($0): removed (the audit log records it)" }, into: &report)
+        report.checked.append("\(forms.count) consent form versions as stored")
+    }
+
+    /// A record as `check` finds it: the key its audit rows name it by, its name in a message,
+    /// and whether it still holds what a given audit row bound.
+    private struct BoundRecord<Key: Hashable> {
+        var key: Key
+        var name: String
+        var holds: (String) -> Bool
+    }
+
+    /// One kind of record against what its audit rows bound, by key: a record no audit row binds
+    /// was `added` behind NeedleChart's back, one that no longer holds what was bound `changed`,
+    /// and a bound one no longer there was `removed` (in key order, after the others).
+    private static func checkAgainstBindings<Key: Hashable & Comparable>(_ records: [BoundRecord<Key>], _ bindings: [Key: String], added: String, changed: String,
+                                                                         removed: (Key) -> String, into report: inout CheckReport) {
+        for record in records {
+            guard let bound = bindings[record.key] else {
+                report.problems.append("\(record.name): \(added)")
                 continue
             }
-            if Evidence.hex(Data(text.utf8)) != bound || stored != bound {
-                report.problems.append("consent form version \(version): its text has changed since it was stored")
-            }
+            if !record.holds(bound) { report.problems.append("\(record.name): \(changed)") }
         }
-        for version in bindings.consentForms.keys.sorted() where !forms.contains(version) {
-            report.problems.append("consent form version \(version): removed (the audit log records it)")
-        }
-        report.checked.append("\(forms.count) consent form versions as stored")
+        let present = Set(records.map(\.key))
+        for key in bindings.keys.sorted() where !present.contains(key) { report.problems.append(removed(key)) }
     }
 
     /// Copies the database to `destination` with SQLite's online backup: a consistent copy
