@@ -22,23 +22,7 @@ extension Bench {
             let warm = try measureBinaryStart(binary: binary, cold: 0)
             startRows = [warm[0], warm[2]]
         }
-        log("start to first full screen, in memory")
-        rows.append(try measureInMemoryStart(opening: "open file, migrate check"))
-
-        log("patient search per keystroke")
-        rows += try measureSearch()
-
-        log("open a 200-session history")
-        rows.append(try measureHistory())
-
-        log("save one charted entry durably")
-        rows.append(try measureSave())
-
-        log("build and draw one full screen")
-        rows += try measureDraw()
-
-        log("export one session")
-        rows.append(try measureExportOne())
+        rows += try measureStoreRows(opening: "open file, migrate check", log: log)
 
         log("export every session (\(facts.sessions)), page cache dropped first")
         // From a cold page cache, as a clinic meets it when it exports everything (a rare task),

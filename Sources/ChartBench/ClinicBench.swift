@@ -220,6 +220,25 @@ extension ClinicBench {
     }
 
     /// Start to the first full screen in memory (the Driver, no process start), 30 runs.
+    /// The rows both backends measure alike, in this order, each step named to `log` first: the
+    /// in-memory start (`opening` says what it opens), search, history, a save, drawing, export one.
+    func measureStoreRows(opening: String, log: (String) -> Void) throws -> [BenchRow] {
+        var rows: [BenchRow] = []
+        log("start to first full screen, in memory")
+        rows.append(try measureInMemoryStart(opening: opening))
+        log("patient search per keystroke")
+        rows += try measureSearch()
+        log("open a 200-session history")
+        rows.append(try measureHistory())
+        log("save one charted entry durably")
+        rows.append(try measureSave())
+        log("build and draw one full screen")
+        rows += try measureDraw()
+        log("export one session")
+        rows.append(try measureExportOne())
+        return rows
+    }
+
     public func measureInMemoryStart(opening: String) throws -> BenchRow {
         var first = ""
         let start = try Measure.time(30) { _ in first = try startApp().text }

@@ -228,18 +228,7 @@ public final class PostgresBench: ClinicBench {
         } else {
             rows.append(.notApplicable("the real binary, start to first full screen (pty, warm)", "needlechart is not built beside the bench (swift build -c release --product needlechart)"))
         }
-        log("start to first full screen, in memory")
-        rows.append(try measureInMemoryStart(opening: "connect to the server, schema check"))
-        log("patient search per keystroke")
-        rows += try measureSearch()
-        log("open a 200-session history")
-        rows.append(try measureHistory())
-        log("save one charted entry durably")
-        rows.append(try measureSave())
-        log("build and draw one full screen")
-        rows += try measureDraw()
-        log("export one session")
-        rows.append(try measureExportOne())
+        rows += try measureStoreRows(opening: "connect to the server, schema check", log: log)
 
         log("export every session (\(facts.sessions)) through the store")
         let rssBefore = Measure.currentRSSMB() ?? 0
