@@ -42,3 +42,17 @@ func behindTheGuard(_ db: AppDatabase, _ trigger: String, _ sql: String, argumen
         try db.execute(sql: guardSQL)
     }
 }
+
+/// A patient (Rita Referred, REF-1) with a draft in charting: neck pain, chronic, screened all
+/// "no", consent given, pain 6, no point yet (the jurisdiction and referral tests start here).
+func neckPainDraft(_ db: AppDatabase) throws -> NeedlingSession {
+    let patient = try db.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")
+    var s = try db.startSession(patientID: patient.id, clinician: "ahale")
+    s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+    s.screening = allNo()
+    s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture"])
+    s.nprsBefore = 6
+    try s.startCharting(catalogue: catalogue)
+    s.version = try db.saveSessionDetails(s, by: "ahale")
+    return s
+}

@@ -15,18 +15,11 @@ import Testing
     /// A patient with a draft in charting (neck pain, screened all "no") under New Jersey, and
     /// a referral recorded for the episode.
     func njDraft(_ db: AppDatabase, referral: Bool = true) throws -> NeedlingSession {
-        let patient = try db.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")
-        var s = try db.startSession(patientID: patient.id, clinician: "ahale")
-        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
-        s.screening = allNo()
-        s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture"])
-        s.nprsBefore = 6
-        try s.startCharting(catalogue: catalogue)
-        s.version = try db.saveSessionDetails(s, by: "ahale")
+        let s = try neckPainDraft(db)
         try db.setJurisdiction(.newJersey, by: "ahale")
         if referral {
             try db.saveReferral(Referral(referrer: "Dr Ada Reyes", date: today, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia"),
-                                patientID: patient.id, condition: neck, by: "ahale")
+                                patientID: s.patientID, condition: neck, by: "ahale")
         }
         return s
     }

@@ -8,17 +8,7 @@ import Testing
 /// rules require of the episode's referral, and "contraindicated" stops it.
 @Suite struct ReferralStoreTests {
     /// A patient's draft in charting (neck pain), with no point yet.
-    func draft(_ db: AppDatabase) throws -> NeedlingSession {
-        let patient = try db.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")
-        var s = try db.startSession(patientID: patient.id, clinician: "ahale")
-        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
-        s.screening = allNo()
-        s.consent = Consent(obtained: true, at: s.startedAt, explained: ["not-acupuncture"])
-        s.nprsBefore = 6
-        try s.startCharting(catalogue: catalogue)
-        s.version = try db.saveSessionDetails(s, by: "ahale")
-        return s
-    }
+    func draft(_ db: AppDatabase) throws -> NeedlingSession { try neckPainDraft(db) }
 
     func point(_ s: NeedlingSession, _ id: String) -> TriggerPointEntry {
         TriggerPointEntry(id: id, regionID: "back-neck", muscle: "upper trapezius", side: .right, depthMM: 15, recordedAt: s.startedAt)
