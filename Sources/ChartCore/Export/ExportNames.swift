@@ -119,9 +119,9 @@ struct ExportNames {
         return names
     }
 
-    /// "0.25×40 mm".
+    /// "0.25×40 mm" (`NeedleSize.summary`).
     static func size(_ entry: TriggerPointEntry) -> String {
-        "\(entry.diameter)×\(entry.lengthMM) mm"
+        NeedleSize(diameter: entry.diameter, lengthMM: entry.lengthMM).summary
     }
 
     /// "deep", "deep 20 mm", "superficial".

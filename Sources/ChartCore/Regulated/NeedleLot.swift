@@ -23,6 +23,10 @@ public struct NeedleSize: Sendable, Hashable, Comparable, Codable, CustomStringC
     /// "0.25x40".
     public var description: String { "\(diameter)x\(lengthMM)" }
 
+    /// "0.25×40 mm", as notes and letters print a size (no space inside the size, so a wrapped
+    /// line never splits one).
+    public var summary: String { "\(diameter)×\(lengthMM) mm" }
+
     /// Thinner first, then shorter.
     public static func < (a: NeedleSize, b: NeedleSize) -> Bool {
         (a.diameter.hundredths, a.lengthMM) < (b.diameter.hundredths, b.lengthMM)

@@ -24,8 +24,8 @@ public struct PlannedPoint: Sendable, Equatable, Codable {
         self.diameter = diameter; self.lengthMM = lengthMM; self.technique = technique; self.depth = depth
     }
 
-    /// "0.25×40 mm" (no space inside the size, so a wrapped line never splits one).
-    public var sizeSummary: String { "\(diameter)×\(lengthMM) mm" }
+    /// "0.25×40 mm" (`NeedleSize.summary`).
+    public var sizeSummary: String { NeedleSize(diameter: diameter, lengthMM: lengthMM).summary }
 }
 
 /// A plan letter as sent: its version for the episode, the day, its text and hash, and the
