@@ -22,7 +22,7 @@ public struct BenchRow: Sendable {
     /// The timings the ratio compares with `raw` (the query part only), when not `samples`.
     public var store: Samples?
     /// True when the store's samples and `raw`'s are of the same inputs in the same order (one
-    /// keystroke, one session each): the ratio is then the median of the per-input ratios.
+    /// keystroke, one session each), timed by `Measure.inTurn`: the ratio is then `pairedRatio`.
     public var paired = false
 
     /// The value the target is checked against.
@@ -40,16 +40,47 @@ public struct BenchRow: Sendable {
     public static func notApplicable(_ operation: String, _ why: String) -> BenchRow {
         BenchRow(operation: operation, how: why, samples: Samples(ms: []), statistic: "n/a", target: .infinity)
     }
-    /// Store median over raw median, when measured; for paired samples the median of each
-    /// input's store time over its raw time (a median of a mixture — one-word and two-word
-    /// searches, names and chart numbers — can fall between its kinds, differently for the two).
+    /// Store median over raw median, when measured; for paired samples `pairedRatio`.
     public var ratio: Double? {
         guard let raw else { return nil }
         let mine = store ?? samples
-        if paired, mine.ms.count == raw.ms.count {
-            return Samples(ms: zip(mine.ms, raw.ms).map { $0 / max($1, 0.000_001) }).median
-        }
+        if paired, let both = pairedRatios(mine, raw) { return (both.storeFirst * both.rawFirst).squareRoot() }
         return mine.median / max(raw.median, 0.000_001)
+    }
+
+    /// For paired samples (`Measure.inTurn`: the store first on even inputs, raw first on odd
+    /// ones), the median of each input's store time over its raw time, over the inputs where the
+    /// store went first and over those where raw did; the ratio is their geometric mean. Per
+    /// input, because a median of a mixture (one-word and two-word searches, names and chart
+    /// numbers) can fall between its kinds differently for the two. By order, because whichever
+    /// reads an input first pays for bringing its pages from memory into the processor's caches
+    /// (a session: 1.34× store first, 0.71× raw first): a median over both orders fell anywhere
+    /// between the two (1.14–1.32× on one build, issue 13). A penalty that multiplies whichever
+    /// goes first cancels in the geometric mean; nil for fewer than two inputs of each order.
+    public var orderedRatios: (storeFirst: Double, rawFirst: Double)? {
+        guard paired, let raw else { return nil }
+        return pairedRatios(store ?? samples, raw)
+    }
+
+    /// This row with `note(self)` added to what it says it measured.
+    public func noting(_ note: (BenchRow) -> String) -> BenchRow {
+        var row = self
+        row.how += note(self)
+        return row
+    }
+
+    /// `orderedRatios` for the table's "measured" column, or "" for unpaired samples.
+    public var orderNote: String {
+        guard let o = orderedRatios else { return "" }
+        return String(format: " (store first %.2f×, raw first %.2f×: their geometric mean)", o.storeFirst, o.rawFirst)
+    }
+
+    private func pairedRatios(_ mine: Samples, _ raw: Samples) -> (storeFirst: Double, rawFirst: Double)? {
+        guard mine.ms.count == raw.ms.count, mine.ms.count >= 4 else { return nil }
+        let each = zip(mine.ms, raw.ms).map { $0 / max($1, 0.000_001) }
+        let storeFirst = each.indices.filter { $0 % 2 == 0 }.map { each[$0] }
+        let rawFirst = each.indices.filter { $0 % 2 == 1 }.map { each[$0] }
+        return (Samples(ms: storeFirst).median, Samples(ms: rawFirst).median)
     }
 }
 
@@ -240,23 +271,39 @@ public final class Bench: ClinicBench {
         return r
     }
 
-    /// An export's queries through the C API: entries read.
+    /// A kept note's text bytes when the record was read as that text alone, else its entries.
+    public func answer(of record: SessionRecord) -> Int {
+        record.signedNote?.documentUnread == true ? record.signedNote?.noteText?.utf8.count ?? 0 : record.session.entries.count
+    }
+
+    /// A text export's reads of one session through the C API, the store's plan written by
+    /// hand: the session's spine (`textOneSQL`), and for a note kept as text without addenda
+    /// its patient; any other session read whole. Returns what the check compares with the
+    /// store's record: the kept text's bytes, else the number of entries.
     public func rawSessionRecord(_ id: Int64) throws -> Int {
-        // One snapshot for the record's six reads, as the store gives: a record read across
-        // two states of the database would not be the same answer.
+        // One snapshot for the record's reads, as the store gives: a record read across two
+        // states of the database would not be the same answer.
         try raw.rows("BEGIN")
         defer { _ = try? raw.rows("COMMIT") }
-        var patientID: Int64 = 0, clinician = "", started = ""
+        var patientID: Int64 = 0, kept: String?
+        try raw.rows(AppDatabase.textOneSQL, [.int(id)]) { r in
+            patientID = r[0] as? Int64 ?? 0
+            if (r[5] as? Int64) == 0 { kept = r[4] as? String }
+        }
+        if let kept {
+            try raw.rows(AppDatabase.patientByIDSQL, [.int(patientID)])
+            return kept.utf8.count
+        }
+        var clinician = "", started = ""
         try raw.rows(AppDatabase.sessionByIDSQL, [.int(id)]) { r in
-            patientID = r[1] as? Int64 ?? 0; clinician = r[2] as? String ?? ""; started = r[3] as? String ?? ""
+            clinician = r[2] as? String ?? ""; started = r[3] as? String ?? ""
         }
         let entries = try raw.rows(AppDatabase.entriesBySessionSQL, [.int(id)])
         try raw.rows(AppDatabase.addendaBySessionSQL, [.int(id)])
         try raw.rows(AppDatabase.patientByIDSQL, [.int(patientID)])
         try raw.rows(AppDatabase.clinicianSQL, [.text(clinician)])
         try raw.rows(AppDatabase.sessionNumberSQL, [.int(patientID), .text(started), .text(started), .int(id)])
-        // The frozen note the store's record carries for a signed session (for a text export: its
-        // document only where the text needs it).
+        // The frozen note (its document only where the text needs it).
         try raw.rows(AppDatabase.signedNoteForTextSQL, [.int(id)])
         return entries
     }

@@ -141,6 +141,9 @@ public final class PostgresBench: ClinicBench {
 
     /// An export's floor: what the store's record holds in three statements in one transaction
     /// (the store sends eight): the header row above, the entries, the addenda. Entries read.
+    /// The server's text export reads every record whole: its entries.
+    public func answer(of record: SessionRecord) -> Int { record.session.entries.count }
+
     public func rawSessionRecord(_ id: Int64) throws -> Int {
         try rawRecordRows(id, keep: false).entries.count
     }

@@ -11,6 +11,9 @@ public struct AppDatabase: Sendable {
     public let environment: ChartEnvironment
     /// The catalogue (with the clinic's override) under which notes are frozen at signing.
     public let catalogue: Catalogue
+    /// For a file: the read-only connection of a text export's kept notes
+    /// (`sessionRecord(id:documents:)`), opened at its first use; nil in memory.
+    let keptTextReader: KeptTextReader?
 
     /// Wraps `writer` and migrates it to the current schema. `catalogue` names what signed notes
     /// show when they are frozen (at signing, and for older signatures once, at the upgrade).
@@ -18,6 +21,7 @@ public struct AppDatabase: Sendable {
         self.writer = writer
         self.environment = environment
         self.catalogue = catalogue
+        keptTextReader = (writer as? DatabasePool).map { KeptTextReader(path: $0.path) }
         try translated {
             let migrator = Schema.migrator(Schema.Setup(catalogue: catalogue, timeZone: environment.timeZone, now: Timestamp.iso(environment.now())))
             let known = Set(migrator.migrations)
@@ -179,6 +183,7 @@ public struct AppDatabase: Sendable {
         self.writer = writer
         self.environment = environment
         self.catalogue = catalogue
+        keptTextReader = nil
     }
 
     /// An empty in-memory database, for tests and previews.

@@ -92,8 +92,8 @@ public protocol ClinicStore: Sendable {
 
     // MARK: Records and export
     /// The session with its patient and clinician, numbered among the patient's sessions;
-    /// `documents: false` for a text export (a store may then leave a signed note's document
-    /// unread where the text does not need it).
+    /// `documents: false` for a text export (a store may then leave unread what the text does
+    /// not print: a signed note's document, and for a note kept as text its entries).
     func sessionRecord(id: Int64, documents: Bool) throws -> SessionRecord?
     /// Every session of the patient as export records, oldest first.
     func sessionRecords(patientID: Int64) throws -> [SessionRecord]

@@ -2,13 +2,16 @@ import ChartCore
 import Dispatch
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension AppDatabase {
     /// The session with its patient and clinician, numbered among the patient's sessions: what an
-    /// export needs. `documents: false` (a text export): a signed note's document is read only
-    /// where the text needs it; such a record is for `TextExport` only.
+    /// export needs. `documents: false` (a text export): a signed note kept as text and without
+    /// addenda is read as that text (`keptTextRecord`: no entries, clinician or number), any
+    /// other note's document only where the text needs it; such a record is for `TextExport` only.
     public func sessionRecord(id: Int64, documents: Bool) throws -> SessionRecord? {
-        try read { db in try Self.sessionRecord(db, id: id, documents: documents) }
+        if !documents, let keptTextReader, let kept = try translated({ try keptTextReader.record(id: id) }) { return kept }
+        return try read { db in try Self.sessionRecord(db, id: id, documents: documents) }
     }
 
     /// Every session of the patient as export records, oldest first.
@@ -30,6 +33,7 @@ extension AppDatabase {
 
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
     static func sessionRecord(_ db: Database, id: Int64, frozen: Bool = true, columns: Columns = .current, documents: Bool = true) throws -> SessionRecord? {
+        if !documents, frozen, columns == .current, let kept = try keptTextRecord(db, id: id) { return kept }
         guard let s = try loadSession(db, id: id, columns: columns),
               let p = try first(db.cachedStatement(sql: patientByIDSQL), [s.patientID], Patient.init(row:)) else { return nil }
         let c = try first(db.cachedStatement(sql: clinicianSQL), [s.clinician], clinician(row:))
@@ -42,6 +46,44 @@ extension AppDatabase {
         // format 4 adds. A migration reading the first release's columns has none of it yet.
         if note == nil, columns == .current { try addRegulated(db, to: &record) }
         return record
+    }
+}
+
+extension AppDatabase {
+    /// One session as `textSpineSQL` reads each session of a range: its patient and start, and
+    /// for a signed note its kept text, hash and seal and whether it has addenda. Shared with
+    /// the benchmark's floor.
+    public static let textOneSQL = """
+        SELECT s.patient_id, s.started_at, t.sha256, t.seal, t.note_text,
+               EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id)
+        FROM sessions s LEFT JOIN signed_note_texts t ON t.session_id = s.id WHERE s.id = ?
+        """
+
+    /// A text export's record of a signed note kept as text and without addenda, as
+    /// `forEachTextRecord` reads each of a whole clinic: the text, hash, seal, start and patient,
+    /// all `TextExport` prints of it — no session row beyond its start, no entries, no document,
+    /// no clinician, no number. Nil for any other session, which is read whole.
+    static func keptTextRecord(_ db: Database, id: Int64) throws -> SessionRecord? {
+        try keptTextRecord(id: id, spine: db.cachedStatement(sql: textOneSQL).sqliteStatement,
+                           patient: db.cachedStatement(sql: patientByIDSQL).sqliteStatement)
+    }
+
+    /// The same through the C API on prepared `textOneSQL` and `patientByIDSQL` statements of
+    /// one connection, inside a read transaction (one state of the database for both).
+    static func keptTextRecord(id: Int64, spine: SQLiteStatement, patient: SQLiteStatement) throws -> SessionRecord? {
+        let kept = try Raw.first(spine, .int(id)) { row -> (patient: Int64, started: String?, note: SignedNote)? in
+            guard let kept: String = row[4], !(row[5] as Bool) else { return nil }
+            return (row[0], row[1], SignedNote(keptText: kept, sha256: row[2], seal: row[3]))
+        }
+        guard let kept = kept ?? nil, let p = try Raw.first(patient, .int(kept.patient), Patient.init(row:)) else { return nil }
+        return try keptTextRecord(id: id, patient: p, started: kept.started, number: nil, note: kept.note)
+    }
+
+    /// The record of a note kept as text: its session's id and start, its patient and number
+    /// where known, the note — all `TextExport` prints of it. No clinician, entries or document.
+    static func keptTextRecord(id: Int64, patient p: Patient, started: String?, number: Int?, note: SignedNote) throws -> SessionRecord {
+        let s = NeedlingSession(id: id, patientID: p.id, clinician: "", startedAt: try time(started) ?? Date(timeIntervalSince1970: 0), state: .signed)
+        return SessionRecord(patient: p, clinician: Clinician(username: "", displayName: ""), session: s, sessionNumber: number, signedNote: note)
     }
 }
 
@@ -221,10 +263,7 @@ extension AppDatabase {
             let (p, number) = try patients.next(row[1])
             var record: SessionRecord
             if let kept: String = row[5], !(row[6] as Bool) {
-                let started = try time(row[2]) ?? Date(timeIntervalSince1970: 0)
-                let s = NeedlingSession(id: id, patientID: p.id, clinician: "", startedAt: started, state: .signed)
-                record = SessionRecord(patient: p, clinician: Clinician(username: "", displayName: ""), session: s, sessionNumber: number,
-                                       signedNote: SignedNote(keptText: kept, sha256: row[3], seal: row[4]))
+                record = try keptTextRecord(id: id, patient: p, started: row[2], number: number, note: SignedNote(keptText: kept, sha256: row[3], seal: row[4]))
             } else {
                 guard let s = try loadSession(db, id: id) else { throw StoreError(.notFound, "Session \(id) does not exist.") }
                 let note = s.signature != nil ? try Evidence.signedNote(db, sessionID: id) : nil

@@ -81,6 +81,49 @@ import Testing
         #expect(unread > 5, "kept notes were read without their document: \(unread)")
     }
 
+    /// One session's text export reads its spine by the session's key and its kept text by
+    /// the note's key: the documents' pages are never read for it.
+    @Test func oneSessionsSpineReadsTheSessionAndItsKeptTextByKey() throws {
+        let db = try demoStore()
+        let plan = try db.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.textOneSQL, arguments: [1]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("SEARCH s USING INTEGER PRIMARY KEY") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH t USING INTEGER PRIMARY KEY") }, "\(plan)")
+        #expect(!AppDatabase.textOneSQL.contains("signed_documents"), "the documents' pages are not read")
+    }
+
+    /// A file's one-session text exports go through its own read-only connection for kept
+    /// notes: byte for byte the whole record's text for every demo session (drafts, kept notes,
+    /// notes with addenda), and a write committed after that connection opened — an addendum
+    /// to a kept note, which then reads whole — shows in the next export.
+    @Test func aFilesOneSessionTextExportSeesEveryCommit() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try AppDatabase.open(path: dir + "/clinic.sqlite", environment: .fixed())
+        try db.saveClinician(therapist)
+        try db.loadDemo(DemoClinic.make(today: Self.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        let context = StreamedExportTests.context
+        #expect(db.keptTextReader != nil)
+        var kept: [Int64] = []
+        for id in try db.writer.read({ try Int64.fetchAll($0, sql: "SELECT id FROM sessions ORDER BY id") }) {
+            let lean = try #require(try db.sessionRecord(id: id, documents: false))
+            let whole = try #require(try db.sessionRecord(id: id))
+            #expect(TextExport.session(lean, context: context) == TextExport.session(whole, context: context), "session \(id)")
+            if lean.signedNote?.documentUnread == true { kept.append(id) }
+        }
+        #expect(kept.count > 5, "kept notes read without their document: \(kept.count)")
+        #expect(try db.sessionRecord(id: 999_999, documents: false) == nil)
+
+        let id = try #require(kept.first)
+        try db.addAddendum(sessionID: id, text: "Called: bruise resolved.", by: therapist.username)
+        let lean = try #require(try db.sessionRecord(id: id, documents: false))
+        #expect(lean.signedNote?.documentUnread == false, "a note with an addendum is read whole")
+        let text = TextExport.session(lean, context: context)
+        #expect(text.contains("Called: bruise resolved."))
+        #expect(text == TextExport.session(try #require(try db.sessionRecord(id: id)), context: context))
+    }
+
     /// A record read for a text export cannot become JSON: it would pair the note's real hash
     /// and seal with a placeholder document (from a review).
     @Test func aTextOnlyRecordIsRefusedAsJSON() throws {

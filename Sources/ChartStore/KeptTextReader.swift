@@ -1,0 +1,108 @@
+import ChartCore
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The read-only connection behind one session's text export when its note was kept as text
+/// (`AppDatabase.keptTextRecord`): two prepared statements in a read transaction, stepped
+/// through the SQLite C API under one lock. A read through GRDB — a pooled reader, its queue,
+/// its `PRAGMA schema_version`, its statement cache keyed by the SQL — cost a quarter of such a
+/// record again, which the store must read within 1.3× of raw SQLite (issue 13). Opened on the
+/// pool's file at its first use, read-only (it cannot write), and closed with the store.
+final class KeptTextReader: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var connection: OpaquePointer?
+    private var statements: Statements?
+
+    private struct Statements {
+        var begin, commit, rollback, spine, patient: OpaquePointer
+        var all: [OpaquePointer] { [begin, commit, rollback, spine, patient] }
+    }
+
+    init(path: String) { self.path = path }
+
+    deinit {
+        for statement in statements?.all ?? [] { sqlite3_finalize(statement) }
+        sqlite3_close_v2(connection)
+    }
+
+    /// The session's kept-text record, or nil when it is not a note kept as text without
+    /// addenda (or there is no such session): the caller then reads it whole.
+    func record(id: Int64) throws -> SessionRecord? {
+        lock.lock(); defer { lock.unlock() }
+        let s = try prepared()
+        try Raw.run(s.begin)
+        do {
+            let record = try AppDatabase.keptTextRecord(id: id, spine: s.spine, patient: s.patient)
+            try Raw.run(s.commit)
+            return record
+        } catch {
+            if sqlite3_get_autocommit(connection) == 0 { try? Raw.run(s.rollback) }
+            throw error
+        }
+    }
+
+    private func prepared() throws -> Statements {
+        if let statements { return statements }
+        var db: OpaquePointer?
+        let opened = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard opened == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            throw DatabaseError(resultCode: ResultCode(rawValue: opened), message: message)
+        }
+        connection = db
+        sqlite3_busy_timeout(db, Int32(AppDatabase.busyTimeout * 1000))
+        func prepare(_ sql: String) throws -> OpaquePointer {
+            var statement: OpaquePointer?
+            let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+            guard rc == SQLITE_OK, let statement else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db)), sql: sql)
+            }
+            return statement
+        }
+        let s = Statements(begin: try prepare("BEGIN DEFERRED TRANSACTION"), commit: try prepare("COMMIT"), rollback: try prepare("ROLLBACK"),
+                           spine: try prepare(AppDatabase.textOneSQL), patient: try prepare(AppDatabase.patientByIDSQL))
+        statements = s
+        return s
+    }
+}
+
+/// Stepping prepared statements through the C API (a statement of GRDB's or of
+/// `KeptTextReader`'s): each is reset after use and on an error.
+enum Raw {
+    /// Runs a statement that returns no rows (BEGIN, COMMIT).
+    static func run(_ statement: SQLiteStatement) throws {
+        sqlite3_reset(statement)
+        defer { sqlite3_reset(statement) }
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_DONE: return
+            case SQLITE_ROW: continue
+            case let code: throw error(statement, code)
+            }
+        }
+    }
+
+    /// Binds `value` to the statement's one parameter and decodes its first row, if any.
+    static func first<T>(_ statement: SQLiteStatement, _ value: BoundValue, _ decode: (SteppedRow) throws -> T) throws -> T? {
+        sqlite3_reset(statement)
+        defer { sqlite3_reset(statement) }
+        switch value {
+        case let .int(v): sqlite3_bind_int64(statement, 1, v)
+        case let .text(v): sqlite3_bind_text(statement, 1, v, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        case let .bytes(v): sqlite3_bind_text(statement, 1, String(decoding: v, as: UTF8.self), -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        }
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW: return try decode(SteppedRow(statement: statement))
+        case SQLITE_DONE: return nil
+        case let code: throw error(statement, code)
+        }
+    }
+
+    static func error(_ statement: SQLiteStatement, _ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))),
+                      sql: sqlite3_sql(statement).map { String(cString: $0) })
+    }
+}
