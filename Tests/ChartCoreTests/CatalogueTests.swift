@@ -55,6 +55,35 @@ import Testing
         #expect(c.sensations == Catalogue.builtIn.sensations, "lists not named stay as built")
     }
 
+    /// The aftercare already ticked on a new close-out is the catalogue's (`ticked:`), so a
+    /// clinic sets its own: an item it names keeps its ticking unless it says otherwise.
+    @Test func theClinicChoosesWhichAftercareStartsTicked() throws {
+        let built = Catalogue.builtIn
+        let shoulder = [TriggerPointEntry(id: "a", regionID: "buttock", muscle: "piriformis", side: .right, needleCount: 1,
+                                          diameter: NeedleDiameter(hundredths: 25), lengthMM: 30, depth: .superficial,
+                                          technique: Technique(kind: .static), recordedAt: Date(timeIntervalSince1970: 0))]
+        var chest = shoulder
+        chest[0].regionID = "chest"; chest[0].muscle = "pectoralis major"
+        #expect(built.region("chest")?.thorax == true && built.region("buttock")?.thorax == false)
+        #expect(built.defaultAftercare(for: shoulder) == ["keep-moving", "water", "heat-ice", "warn-infection"])
+        #expect(built.defaultAftercare(for: chest) == ["keep-moving", "water", "heat-ice", "warn-breathless", "warn-infection"])
+
+        let yaml = """
+            aftercare:
+              - {id: stretching, name: gentle stretching, ticked: always}
+              - {id: water, name: drink water, ticked: never}
+              - {id: keep-moving, name: keep moving as usual}
+              - {id: ice-pack, name: ice pack at home, ticked: thorax}
+            """
+        let c = try CatalogueLoader.apply(yaml, file: "clinic.yaml", over: .builtIn)
+        #expect(c.defaultAftercare(for: shoulder) == ["keep-moving", "stretching", "heat-ice", "warn-infection"])
+        #expect(c.defaultAftercare(for: chest) == ["keep-moving", "stretching", "heat-ice", "warn-breathless", "warn-infection", "ice-pack"])
+        #expect(c.aftercare.first { $0.id == "keep-moving" }?.name == "keep moving as usual", "renamed, still ticked")
+        #expect { try CatalogueLoader.apply("aftercare:\n  - {id: water, name: w, ticked: sometimes}\n", file: "clinic.yaml", over: .builtIn) } throws: {
+            String(describing: $0).hasPrefix("clinic.yaml:2: ticked must be always, thorax or never, not 'sometimes'")
+        }
+    }
+
     @Test func aMuscleMayGiveItsOwnFlagsOrTakeItsRegions() throws {
         let yaml = """
             regions:

@@ -18,6 +18,21 @@ import Testing
         return s
     }
 
+    /// A close-out that records no aftercare yet starts with the clinic catalogue's defaults
+    /// (it had a list of its own, which a clinic could not change).
+    @Test func aftercareStartsFromTheClinicsTickedItems() throws {
+        let session = SessionFixtures.chartingSession(entries: [SessionFixtures.entry("e1", "buttock", "piriformis", .left)])
+        let built = CloseOutState(session: session, previous: nil, catalogue: .builtIn)
+        #expect(built.aftercare.checked == ["keep-moving", "water", "heat-ice", "warn-infection"])
+        let clinic = try CatalogueLoader.apply("aftercare:\n  - {id: home-exercise, name: home exercise, ticked: always}\n  - {id: heat-ice, name: heat or ice, ticked: never}\n",
+                                               file: "clinic.yaml", over: .builtIn)
+        let state = CloseOutState(session: session, previous: nil, catalogue: clinic)
+        #expect(state.aftercare.checked == ["keep-moving", "water", "home-exercise", "warn-infection"])
+        var recorded = session
+        recorded.closeOut.aftercare = ["stretching"]
+        #expect(CloseOutState(session: recorded, previous: nil, catalogue: clinic).aftercare.checked == ["stretching"], "what was recorded stays")
+    }
+
     @Test func removedIsNotPrefilledAndTheCountMustReconcileBeforeSigning() {
         var s = closing()
         #expect(s.session.closeOut.needlesRemoved == nil)

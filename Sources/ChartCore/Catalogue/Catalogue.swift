@@ -138,6 +138,16 @@ public struct CatalogueItem: Sendable, Equatable, Identifiable {
     public init(id: String, name: String) { self.id = id; self.name = name }
 }
 
+/// When an aftercare item is already ticked on a new close-out (`ticked:` in catalogue.yaml).
+public enum AftercareTick: String, Sendable, Equatable, CaseIterable {
+    /// On every close-out.
+    case always
+    /// When a point was needled in a region over the thorax.
+    case thorax
+    /// Never (an override's way to untick a built-in default).
+    case never
+}
+
 /// A kind of adverse event with its class.
 public struct AdverseEventType: Sendable, Equatable, Identifiable {
     public var id: String
@@ -161,6 +171,22 @@ public struct Catalogue: Sendable, Equatable {
     public var needleDiameters: [Int]
     /// Offered needle lengths in millimetres.
     public var needleLengths: [Int]
+    /// The aftercare items already ticked on a close-out that records none yet, and when
+    /// (`ticked:` in catalogue.yaml); an item not named here starts unticked.
+    public var aftercareTicked: [String: AftercareTick] = [:]
+
+    /// The aftercare a close-out starts with when none is recorded: the items ticked `always`,
+    /// and those ticked `thorax` when a point of `entries` is in a region over the thorax.
+    public func defaultAftercare(for entries: [TriggerPointEntry]) -> [String] {
+        let thorax = entries.contains { region($0.regionID)?.thorax == true }
+        return aftercare.map(\.id).filter { id in
+            switch aftercareTicked[id] {
+            case .always: true
+            case .thorax: thorax
+            case .never, nil: false
+            }
+        }
+    }
 
     /// The region with `id`, if the catalogue has it.
     public func region(_ id: String) -> BodyRegion? { regions.first { $0.id == id } }

@@ -153,7 +153,23 @@ public enum CatalogueLoader {
         c.conditions = try named("conditions", c.conditions)
         c.consentItems = try named("consent", c.consentItems)
         c.sensations = try named("sensations", c.sensations)
-        c.aftercare = try named("aftercare", c.aftercare)
+        if let node = try section("aftercare") {
+            // An item keeps the ticking it had unless it says `ticked:` itself, so renaming a
+            // built-in item does not untick it.
+            var ticked: [String: AftercareTick] = [:]
+            let items = try reader.items(node, "aftercare") { item in
+                let id = try reader.string(item, "id").value
+                if let tick = reader.field(item, "ticked") {
+                    guard let value = tick.string, let t = AftercareTick(rawValue: value) else {
+                        throw reader.error(tick, "ticked must be always, thorax or never, not '\(Sanitizer.line(tick.string ?? ""))'")
+                    }
+                    ticked[id] = t
+                }
+                return CatalogueItem(id: id, name: try reader.string(item, "name").value)
+            }
+            c.aftercare = merge(c.aftercare, items)
+            c.aftercareTicked.merge(ticked) { _, new in new }
+        }
         c.combinedTreatments = try named("combined-treatments", c.combinedTreatments)
         if let node = try section("adverse-events") {
             c.adverseEvents = merge(c.adverseEvents, try reader.items(node, "adverse-events") { item in

@@ -50,7 +50,7 @@ struct CloseOutState: Sendable, Equatable {
     var dirty = false
 
     /// The form for `session`; brand and lot come from `previous` when the session has none (the
-    /// same box of needles), common aftercare is ticked when none is recorded yet.
+    /// same box of needles), the catalogue's default aftercare is ticked when none is recorded yet.
     init(session: NeedlingSession, previous: NeedlingSession?, catalogue: Catalogue) {
         let c = session.closeOut
         removed = NumberField(c.needlesRemoved, limit: 4)
@@ -60,10 +60,7 @@ struct CloseOutState: Sendable, Equatable {
         lot = TextField(c.needleLot)
         nprs = NumberField(c.nprsAfter, limit: 3)
         var care = c.aftercare
-        if care.isEmpty {
-            care = ["keep-moving", "water", "heat-ice", "warn-infection"]
-            if session.entries.contains(where: { catalogue.region($0.regionID)?.thorax == true }) { care.append("warn-breathless") }
-        }
+        if care.isEmpty { care = catalogue.defaultAftercare(for: session.entries) }
         aftercare = CheckList(options: catalogue.aftercare.map { PickOption(id: $0.id, label: $0.name) }, checked: care)
         aftercareNote = TextField(c.aftercareNote, limit: TextLimits.note)
         combined = CheckList(options: catalogue.combinedTreatments.map { PickOption(id: $0.id, label: $0.name) },
