@@ -43,6 +43,39 @@ import Testing
         }
     }
 
+    /// The help beside each field of the point form is shown whole at 80×24: it was cut to the
+    /// panel's width line by line ("The patient's side: on the FRONT vi…").
+    @Test func everyFieldsHelpIsWholeBesideThePointForm() throws {
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.charting.block = try #require(s.blocks.firstIndex { $0.regionID == "shoulder-blade" })
+        s.send(.enter, ctx)
+        var form = try #require(s.charting.form)
+        var shown = 0
+        for field in EntryForm.Field.allCases {
+            form.focus = field
+            s.charting.form = form
+            let paragraphs = SessionScreen.fieldHelp(form, catalogue: ctx.catalogue)
+            let frame = appFrame(s, width: 80, height: 24, context: ctx)
+            for row in 2..<22 { #expect(!frame.line(row).contains("…"), "\(field): \(frame.line(row))") }
+            guard let first = paragraphs.first else { continue }
+            // The panel beside the fields: from the column where the help begins to the box's edge,
+            // row after row; every paragraph is there whole, across the lines it wraps to.
+            let start = String(first.prefix(8))
+            let rows = (2..<22).map { Array(frame.line($0)) }
+            guard let top = rows.firstIndex(where: { String($0).contains(start) }),
+                  let column = String(rows[top]).range(of: start).map({ String(rows[top])[..<$0.lowerBound].count }) else {
+                Issue.record("\(field): help not shown"); continue
+            }
+            let panel = rows[top...].map { String($0[column..<max(column, $0.count - 1)]).trimmingCharacters(in: .whitespaces) }
+                .joined(separator: " ").split(separator: " ").joined(separator: " ")
+            for p in paragraphs {
+                #expect(panel.contains(p), "\(field): \(p) not in \(panel)")
+                shown += 1
+            }
+        }
+        #expect(shown >= 14)
+    }
+
     @Test func theAdverseEventNoteStepIsWholeAt80Columns() {
         var s = closing()
         s.closing.focus = .adverse

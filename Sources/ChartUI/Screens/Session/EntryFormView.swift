@@ -131,40 +131,44 @@ extension SessionScreen {
         let trailerLines = trailer.flatMap { t in DisplayWidth.wrap(t.0, to: rect.width).map { ($0, t.1) } }
         let bodyHeight = max(0, rect.height - min(trailerLines.count, rect.height / 2))
         let body = Rect(x: rect.x, y: rect.y, width: rect.width, height: bodyHeight)
-        func help(_ lines: [String]) {
-            for (i, l) in lines.prefix(body.height).enumerated() { screen.put(l, x: body.x, y: body.y + i, style: .dim, maxWidth: body.width) }
-        }
         switch form.focus {
         case .muscle:
             form.muscle.render(into: &screen, rect: Rect(x: body.x, y: body.y, width: body.width, height: min(body.height, 9)),
                                focused: true, prompt: "type to filter, or a name")
-        case .side:
-            help(["l left · r right · m midline", "The patient's side: on the FRONT view", "their right is on your left."])
-        case .twitch:
-            help(["Local twitch responses:", "type the count, then w weak or s strong.", "Enter with no count: none."])
         case .sensations:
             form.sensations.render(into: &screen, rect: Rect(x: body.x, y: body.y, width: body.width, height: min(body.height, form.sensations.options.count)),
                                    focused: true, numbered: true)
-        case .diameter:
-            help(["Space or ←→: " + context.catalogue.needleDiameters.map { NeedleDiameter(hundredths: $0).description }.joined(separator: " "), "or type a size, e.g. 0.22"])
-        case .length:
-            help(["Space or ←→: " + context.catalogue.needleLengths.map(String.init).joined(separator: " ") + " mm", "or type a length in mm"])
-        case .depth:
-            if form.isOverLung(catalogue: context.catalogue) {
-                help(["Over the lung: s superficial, or", "d deep with the depth in mm (digits)"])
-            } else {
-                help(["s superficial · d deep", "digits: depth in mm (optional)"])
-            }
-        case .technique: help(["p pistoning (fast in/out) · s static", "r rotation · e electrical stimulation"])
-        case .needles: help(["+/- or type the number of needles"])
-        case .pain: help(["Pain during needling, 0-10 (optional)"])
-        case .minutes: help(["Minutes retained or stimulated (1-60)"])
-        case .frequency: help(["Stimulation frequency in Hz (1-250)"])
-        case .referredTo: help(["Where the referred pain went"])
-        case .note: help(["A short note (optional). Enter or ^S saves the point."])
+        default:
+            // Each paragraph wrapped to the panel: a line cut with "…" lost the rest of a sentence.
+            let lines = Self.fieldHelp(form, catalogue: context.catalogue).flatMap { DisplayWidth.wrap($0, to: body.width) }
+            for (i, l) in lines.prefix(body.height).enumerated() { screen.put(l, x: body.x, y: body.y + i, style: .dim, maxWidth: body.width) }
         }
         for (i, line) in trailerLines.suffix(rect.height - bodyHeight).enumerated() {
             screen.put(line.0, x: rect.x, y: body.maxY + i, style: line.1, maxWidth: rect.width)
+        }
+    }
+
+    /// The help beside the focused field, in paragraphs (wrapped to the panel when drawn); none
+    /// for the muscle and sensations, whose lists take the panel.
+    static func fieldHelp(_ form: EntryForm, catalogue: Catalogue) -> [String] {
+        switch form.focus {
+        case .muscle, .sensations: []
+        case .side: ["l left · r right · m midline", "The patient's side: on the FRONT view their right is on your left."]
+        case .twitch: ["Local twitch responses: type the count, then w weak or s strong. Enter with no count: none."]
+        case .diameter:
+            ["Space or ←→: " + catalogue.needleDiameters.map { NeedleDiameter(hundredths: $0).description }.joined(separator: " "), "or type a size, e.g. 0.22"]
+        case .length: ["Space or ←→: " + catalogue.needleLengths.map(String.init).joined(separator: " ") + " mm", "or type a length in mm"]
+        case .depth:
+            form.isOverLung(catalogue: catalogue)
+                ? ["Over the lung: s superficial, or d deep with the depth in mm (digits)"]
+                : ["s superficial · d deep", "digits: depth in mm (optional)"]
+        case .technique: ["p pistoning (fast in/out) · s static", "r rotation · e electrical stimulation"]
+        case .needles: ["+/- or type the number of needles"]
+        case .pain: ["Pain during needling, 0-10 (optional)"]
+        case .minutes: ["Minutes retained or stimulated (1-60)"]
+        case .frequency: ["Stimulation frequency in Hz (1-250)"]
+        case .referredTo: ["Where the referred pain went"]
+        case .note: ["A short note (optional). Enter or ^S saves the point."]
         }
     }
 }
