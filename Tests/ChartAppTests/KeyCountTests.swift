@@ -15,7 +15,9 @@ struct ReturningPatientClinic {
     let database: AppDatabase
     let previousID: Int64
 
-    init() throws {
+    /// `beganElsewhere`: last week's session began with a piriformis point, so the map opens on
+    /// the buttock, far from today's points.
+    init(beganElsewhere: Bool = false) throws {
         let env = ChartEnvironment.fixed()
         let db = try AppDatabase.inMemory(environment: env)
         try db.saveClinician(clinician)
@@ -30,7 +32,9 @@ struct ReturningPatientClinic {
         s.nprsBefore = 7
         try s.startCharting(catalogue: .builtIn)
         s.version = try db.saveSessionDetails(s, by: clinician.username)
-        let points: [(String, String, Side, Int, Int, NeedleDepth, TechniqueKind)] = [
+        let elsewhere: [(String, String, Side, Int, Int, NeedleDepth, TechniqueKind)] = beganElsewhere
+            ? [("buttock", "piriformis", .left, 30, 60, .deep, .pistoning)] : []
+        let points: [(String, String, Side, Int, Int, NeedleDepth, TechniqueKind)] = elsewhere + [
             ("chest", "pectoralis major", .right, 25, 30, .superficial, .pistoning),
             ("back-neck", "upper trapezius", .left, 30, 40, .deep, .pistoning),
             ("back-neck", "upper trapezius", .right, 30, 40, .deep, .pistoning),
@@ -45,7 +49,7 @@ struct ReturningPatientClinic {
             s.entries.append(e)
         }
         try s.beginCloseOut()
-        s.closeOut = CloseOut(needlesRemoved: 4, needleBrand: "Seirin J-Type", needleLot: "SJ2409-118", nprsAfter: 4,
+        s.closeOut = CloseOut(needlesRemoved: points.count, needleBrand: "Seirin J-Type", needleLot: "SJ2409-118", nprsAfter: 4,
                               aftercare: ["keep-moving", "water", "heat-ice", "warn-infection", "warn-breathless"])
         s.version = try db.saveSessionDetails(s, by: clinician.username)
         _ = try db.sign(sessionID: s.id, by: clinician, catalogue: .builtIn, version: s.version)
@@ -130,6 +134,13 @@ enum KeyWalks {
     ] + lots + [
         WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
     ]
+
+    /// The same four points for a patient whose last session began elsewhere on the map (the
+    /// buttock): the first point is found by name (`/` and its first letters), the rest as above.
+    static let fromScratchBeganElsewhere: [WalkStep] = fromScratch.prefix(4) + [
+        WalkStep("pectoralis major R: the map opens on the buttock, where last session began; / finds the muscle by name",
+                 [.keys([.character("/")]), .text("pec"), .keys([.enter, .character("r"), .ctrl("s"), .character("y")])]),
+    ] + fromScratch.dropFirst(5)
 
     /// A returning patient, nothing changed, last session's points copied.
     static let copied: [WalkStep] = [
@@ -217,6 +228,23 @@ enum KeyWalks {
         // the second size's lot and its Enter come on top of SPEC §7's goal, set for one lot.
         #expect(keys + find + lot <= Self.goalFromScratch + KeyWalks.secondSizeKeys,
                 "\(keys + find + lot) keys (goal ≤ \(Self.goalFromScratch) + \(KeyWalks.secondSizeKeys) for the second size's lot)")
+    }
+
+    /// A returning patient whose last session began elsewhere on the map: the map cannot open
+    /// on today's first point, so it is found by name — five keys more than the walk above (`/`,
+    /// three letters, `Enter`), over SPEC §7's goal by as many. Counted here so that README's
+    /// figure is measured, not estimated.
+    @Test func aReturningPatientLastTreatedElsewhereChartedFromScratch() throws {
+        let clinic = try ReturningPatientClinic(beganElsewhere: true)
+        let s = try Self.walk(KeyWalks.fromScratchBeganElsewhere, in: clinic)
+        #expect(s.isSigned)
+        #expect(s.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
+        #expect(s.entries.map(\.side) == [.right, .left, .right, .right])
+        #expect(s.entries.map(\.referredTo) == ["", "", "", "arm"])
+        let (keys, find, lot) = KeyWalks.count(KeyWalks.fromScratchBeganElsewhere)
+        let (sameKeys, _, _) = KeyWalks.count(KeyWalks.fromScratch)
+        #expect(keys == sameKeys + 5, "\(keys) keys against \(sameKeys) when the map opens on the chest")
+        #expect(keys + find + lot == Self.goalFromScratch + KeyWalks.secondSizeKeys + 5)
     }
 
     @Test func aReturningPatientCopiedFromTheLastSession() throws {
