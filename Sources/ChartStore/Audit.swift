@@ -95,6 +95,12 @@ enum Audit {
         var referrals: [String: String] = [:]
         /// Each plan letter's text hash (by its audit entity id, "patient/episode/version"), as its sending bound it.
         var planLetters: [String: String] = [:]
+        /// Each plan letter's planned points' hash, as its sending bound it (letters sent before
+        /// points were bound have none).
+        var planLetterPoints: [String: String] = [:]
+        /// Each plan letter's physician answers in the order recorded: the detail, actor and time of each audit row.
+        var planLetterAnswers: [String: [RecordedAnswer]] = [:]
+        struct RecordedAnswer: Equatable { var detail: String; var actor: String; var at: String }
         /// Each consent form version's text hash, as the audit row that stored it bound it.
         var consentForms: [Int: String] = [:]
         /// Rows that bind again what is bound once and for all (a session's signing, an
@@ -208,13 +214,19 @@ enum Audit {
             guard action == AuditAction.change.rawValue else { return }
             b.referrals[row[5] as String] = detail
         case "plan-letter":
-            // A letter is sent once; a later row naming it again (or its answers) does not rebind it.
-            guard action == AuditAction.create.rawValue, let letter = Evidence.hash("letter", in: detail) else { return }
             let id: String = row[5]
+            // Each answer is a row of its own, added in order, never changed.
+            if action == AuditAction.change.rawValue, detail.hasPrefix("answer: ") {
+                b.planLetterAnswers[id, default: []].append(.init(detail: detail, actor: row[2], at: row[1]))
+                return
+            }
+            // A letter is sent once; a later row naming it again does not rebind it.
+            guard action == AuditAction.create.rawValue, let letter = Evidence.hash("letter", in: detail) else { return }
             if b.planLetters[id] != nil {
                 b.rebinds.append("audit log row \(rowID): records plan letter \(Sanitizer.line(id)) a second time (the first record stands)")
             } else {
                 b.planLetters[id] = letter
+                b.planLetterPoints[id] = Evidence.hash("points", in: detail)
             }
         case "consent-form":
             // A version is stored once; a later row naming it again does not rebind it.

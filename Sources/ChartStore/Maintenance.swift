@@ -230,6 +230,42 @@ extension AppDatabase {
         checkAgainstBindings(letters, bindings.planLetters, added: "recorded outside NeedleChart (no audit row)", changed: "changed since it was sent",
                              removed: { "plan letter \(Sanitizer.line($0)) (patient/episode/letter): removed (the audit log records it)" }, into: &report)
         report.checked.append("\(letters.count) plan letters as sent")
+
+        // A sent plan's points as its letter's sending bound them (letters sent before the points
+        // were bound are counted apart), and each letter's answers as their audit rows recorded them.
+        var pointsBound = 0, pointsUnbound = 0
+        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version FROM plan_letters ORDER BY patient_id, condition_key, version") {
+            let patient: Int64 = row[0], key: String = row[1], version: Int = row[2]
+            guard let bound = bindings.planLetterPoints["\(patient)/\(Sanitizer.line(key))/\(version)"] else { pointsUnbound += 1; continue }
+            pointsBound += 1
+            if try plannedPointsHash(db, patientID: patient, key: key, version: version) != bound {
+                report.problems.append("planned points of plan letter \(version) of patient \(patient) (\(Sanitizer.line(key))): changed since the letter was sent")
+            }
+        }
+        report.checked.append("\(pointsBound) sent plans' points as sent" + (pointsUnbound > 0 ? " (\(pointsUnbound) sent before points were bound)" : ""))
+        var answers: [String: [Audit.Bindings.RecordedAnswer]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT patient_id, condition_key, version, answer, answered_on, how, recorded_by, recorded_at FROM plan_letter_answers ORDER BY id
+            """) {
+            answers["\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))/\(row[2] as Int)", default: []]
+                .append(.init(detail: answerDetail(row[3], on: row[4], how: row[5]), actor: row[6], at: row[7]))
+        }
+        var answerCount = 0
+        for key in Set(answers.keys).union(bindings.planLetterAnswers.keys).sorted() {
+            let stored = answers[key] ?? [], bound = bindings.planLetterAnswers[key] ?? []
+            let letter = "plan letter \(key) (patient/episode/letter)"
+            for i in 0..<max(stored.count, bound.count) {
+                if i < stored.count, i < bound.count {
+                    if stored[i] != bound[i] { report.problems.append("answer \(i + 1) to \(letter): changed since it was recorded") }
+                } else if i < stored.count {
+                    report.problems.append("answer \(i + 1) to \(letter) ('\(Sanitizer.line(stored[i].detail))'): recorded outside NeedleChart (no audit row)")
+                } else {
+                    report.problems.append("answer \(i + 1) to \(letter): removed (the audit log records '\(Sanitizer.line(bound[i].detail))')")
+                }
+            }
+            answerCount += stored.count
+        }
+        report.checked.append("\(answerCount) physicians' answers as recorded")
         report.checked.append("\(referrals.count) referrals as recorded")
 
         // Consent forms: each version's text as the audit row that stored it bound it.

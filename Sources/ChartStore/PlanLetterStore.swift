@@ -40,6 +40,31 @@ extension AppDatabase {
                             depth: (row[9] as String?).flatMap(NeedleDepth.init(rawValue:)))
     }
 
+    /// The SHA-256 of a plan's planned points as stored (every column, in their order): what a
+    /// letter's sending binds, so `check` names a sent plan's points changed behind the guards.
+    static func plannedPointsHash(_ db: Database, patientID: Int64, key: String, version: Int) throws -> String {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT position, \(plannedPointColumns), added_by, added_at FROM planned_points
+            WHERE patient_id = ? AND condition_key = ? AND version = ? ORDER BY position
+            """, arguments: [patientID, key, version])
+        func cell(_ value: DatabaseValue) -> String {
+            switch value.storage {
+            case .null: "\u{0}"
+            case let .int64(i): String(i)
+            case let .double(d): String(d)
+            case let .string(s): s
+            case let .blob(b): b.base64EncodedString()
+            }
+        }
+        let text = rows.map { $0.databaseValues.map(cell).joined(separator: "\u{1F}") }.joined(separator: "\u{1E}")
+        return Evidence.hex(Data(text.utf8))
+    }
+
+    /// The audit detail of a physician's answer: what `check` compares each stored answer with.
+    static func answerDetail(_ answer: String, on day: String, how: String) -> String {
+        "answer: \(answer) on \(day)" + (how.isEmpty ? "" : " (\(Sanitizer.line(how)))")
+    }
+
     private static func points(_ db: Database, patientID: Int64, key: String, version: Int) throws -> [PlannedPoint] {
         try Row.fetchAll(db, sql: "SELECT \(plannedPointColumns) FROM planned_points WHERE patient_id = ? AND condition_key = ? AND version = ? ORDER BY position",
                          arguments: [patientID, key, version]).map(plannedPoint)
@@ -186,7 +211,8 @@ extension AppDatabase {
             try db.execute(sql: "INSERT INTO plan_letters(patient_id, condition_key, version, sent_on, text, sha256, sent_by, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [patientID, key, version, day.description, text, sha, actor, at])
             try Audit.append(db, at: at, actor: actor, action: .create, entity: "plan-letter", entityID: "\(patientID)/\(Sanitizer.line(key))/\(version)",
-                             detail: "plan letter \(version) sent on \(day); \(Evidence.tagged("letter", sha))")
+                             detail: "plan letter \(version) sent on \(day); \(Evidence.tagged("letter", sha)); "
+                                 + Evidence.tagged("points", try Self.plannedPointsHash(db, patientID: patientID, key: key, version: version)))
             var r = referral
             if r.physicianAnswer == .contraindicated { r.standingContraindication = r.answeredOn ?? r.planLetterSent ?? day }
             r.planLetterSent = day
@@ -255,7 +281,7 @@ extension AppDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [patientID, key, letter.version, answer.rawValue, day.description, how, actor, at])
             try Audit.append(db, at: at, actor: actor, action: .change, entity: "plan-letter", entityID: "\(patientID)/\(Sanitizer.line(key))/\(letter.version)",
-                             detail: "answer: \(answer.rawValue) on \(day)" + (how.isEmpty ? "" : " (\(Sanitizer.line(how)))"))
+                             detail: Self.answerDetail(answer.rawValue, on: day.description, how: how))
             try Self.storeReferral(db, r, patientID: patientID, key: key, by: actor, at: at)
         }
     }

@@ -170,6 +170,60 @@ import Testing
         #expect(try db.check().problems == ["plan letter \(s.patientID)/neck-pain/1 (patient/episode/letter): removed (the audit log records it)"])
     }
 
+    /// Behind the guards, a sent plan's points changed or removed are named by `check`: the
+    /// letter's sending binds them (the letter's text alone did not, so the stored plan could
+    /// say other than the letter the physician read).
+    @Test func checkNamesASentPlansPointsChangedBehindTheGuards() throws {
+        let db = try makeStore()
+        let s = try njDraft(db)
+        try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
+        try db.sendPlanLetter(patientID: s.patientID, condition: neck, by: "ahale")
+        let report = try db.check()
+        #expect(report.ok, "\(report.problems)")
+        #expect(report.checked.contains("1 sent plans' points as sent"))
+        let changed = "planned points of plan letter 1 of patient \(s.patientID) (neck-pain): changed since the letter was sent"
+        try behindTheGuard(db, "planned_points_sent_no_update", "UPDATE planned_points SET muscle = 'levator scapulae'")
+        #expect(try db.check().problems == [changed])
+        try behindTheGuard(db, "planned_points_sent_no_update", "UPDATE planned_points SET muscle = 'upper trapezius'")
+        #expect(try db.check().ok, "put back as it was sent")
+        try behindTheGuard(db, "planned_points_sent_no_delete", "DELETE FROM planned_points")
+        #expect(try db.check().problems == [changed])
+    }
+
+    /// Behind the guards, a physician's answer removed (a "contraindicated" that stops needling),
+    /// changed, or added without its audit row is named by `check`.
+    @Test func checkNamesAPhysiciansAnswerRemovedChangedOrAddedBehindTheGuards() throws {
+        let db = try makeStore()
+        let s = try njDraft(db)
+        try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
+        try db.sendPlanLetter(patientID: s.patientID, condition: neck, by: "ahale")
+        try db.recordPhysicianAnswer(.agrees, on: today, how: "letter", patientID: s.patientID, condition: neck, by: "ahale")
+        try db.recordPhysicianAnswer(.contraindicated, on: today, how: "phone (Dr Byrne)", patientID: s.patientID, condition: neck, by: "ahale")
+        let report = try db.check()
+        #expect(report.ok, "\(report.problems)")
+        #expect(report.checked.contains("2 physicians' answers as recorded"))
+        let letter = "plan letter \(s.patientID)/neck-pain/1 (patient/episode/letter)"
+        try behindTheGuard(db, "plan_letter_answers_no_delete", "DELETE FROM plan_letter_answers WHERE answer = 'contraindicated'")
+        #expect(try db.check().problems == ["answer 2 to \(letter): removed (the audit log records 'answer: contraindicated on 2026-11-18 (phone (Dr Byrne))')"])
+        try db.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO plan_letter_answers(patient_id, condition_key, version, answer, answered_on, how, recorded_by, recorded_at)
+                SELECT patient_id, condition_key, version, 'contraindicated', answered_on, 'phone (Dr Byrne)', recorded_by, recorded_at FROM plan_letter_answers
+                """)
+        }
+        #expect(try db.check().problems == ["answer 2 to \(letter): changed since it was recorded"], "put back, but at another time than recorded")
+        try db.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO plan_letter_answers(patient_id, condition_key, version, answer, answered_on, how, recorded_by, recorded_at)
+                SELECT patient_id, condition_key, version, 'agrees', answered_on, 'fax', recorded_by, recorded_at FROM plan_letter_answers WHERE id = 1
+                """)
+        }
+        #expect(try db.check().problems == ["answer 2 to \(letter): changed since it was recorded",
+                                            "answer 3 to \(letter) ('answer: agrees on 2026-11-18 (fax)'): recorded outside NeedleChart (no audit row)"])
+        try behindTheGuard(db, "plan_letter_answers_no_update", "UPDATE plan_letter_answers SET answer = 'contraindicated' WHERE id = 1")
+        #expect(try db.check().problems.first == "answer 1 to \(letter): changed since it was recorded")
+    }
+
     /// `admin copy` refuses a clinic holding what PostgreSQL cannot keep yet: a plan counts, even
     /// before its referral is recorded (copying would drop it unsaid).
     @Test func aPlanIsARegulatedRecordThatCopyingWouldLose() throws {
