@@ -17,7 +17,9 @@ struct ReturningPatientClinic {
 
     /// `beganElsewhere`: last week's session began with a piriformis point, so the map opens on
     /// the buttock, far from today's points.
-    init(beganElsewhere: Bool = false) throws {
+    /// `oneSize`: every point of last week's session used 0.30×15 mm needles, so today's all use
+    /// one size, and close-out asks for one lot.
+    init(beganElsewhere: Bool = false, oneSize: Bool = false) throws {
         let env = ChartEnvironment.fixed()
         let db = try AppDatabase.inMemory(environment: env)
         try db.saveClinician(clinician)
@@ -42,7 +44,7 @@ struct ReturningPatientClinic {
         ]
         for (i, (region, muscle, side, diameter, length, depth, technique)) in points.enumerated() {
             let e = TriggerPointEntry(id: "last-\(i)", regionID: region, muscle: muscle, side: side, needleCount: 1,
-                                      diameter: NeedleDiameter(hundredths: diameter), lengthMM: length, depth: depth,
+                                      diameter: NeedleDiameter(hundredths: oneSize ? 30 : diameter), lengthMM: oneSize ? 15 : length, depth: depth,
                                       technique: Technique(kind: technique, minutes: technique == .static ? 5 : nil),
                                       sensations: ["deep-ache"], recordedAt: env.now())
             try db.saveEntry(e, sessionID: s.id, by: clinician.username)
@@ -141,6 +143,11 @@ enum KeyWalks {
         WalkStep("pectoralis major R: the map opens on the buttock, where last session began; / finds the muscle by name",
                  [.keys([.character("/")]), .text("pec"), .keys([.enter, .character("r"), .ctrl("s"), .character("y")])]),
     ] + fromScratch.dropFirst(5)
+
+    /// The two walks for a session whose points all use one needle size: one lot, no second.
+    static func oneSize(_ walk: [WalkStep]) -> [WalkStep] {
+        walk.filter { $0.name != lots[1].name && $0.name != lots[2].name }
+    }
 
     /// A returning patient, nothing changed, last session's points copied.
     static let copied: [WalkStep] = [
@@ -245,6 +252,23 @@ enum KeyWalks {
         let (sameKeys, _, _) = KeyWalks.count(KeyWalks.fromScratch)
         #expect(keys == sameKeys + 5, "\(keys) keys against \(sameKeys) when the map opens on the chest")
         #expect(keys + find + lot == Self.goalFromScratch + KeyWalks.secondSizeKeys + 5)
+    }
+
+    /// With one needle size (one lot) both walks meet SPEC §7's goals as written: 45 keys in
+    /// all from scratch, 12 plus the lot copied.
+    @Test func withOneNeedleSizeBothWalksMeetTheGoalsAsWritten() throws {
+        let scratch = try Self.walk(KeyWalks.oneSize(KeyWalks.fromScratch), in: ReturningPatientClinic(oneSize: true))
+        #expect(scratch.isSigned && scratch.entries.count == 4)
+        #expect(Set(scratch.entries.map { NeedleSize(diameter: $0.diameter, lengthMM: $0.lengthMM) }).count == 1)
+        let (keys, find, lot) = KeyWalks.count(KeyWalks.oneSize(KeyWalks.fromScratch))
+        #expect(lot == KeyWalks.lotNumber.count)
+        #expect(keys + find + lot <= Self.goalFromScratch, "\(keys + find + lot) keys in all (goal ≤ \(Self.goalFromScratch))")
+        let clinic = try ReturningPatientClinic(oneSize: true)
+        let copied = try Self.walk(KeyWalks.oneSize(KeyWalks.copied), in: clinic)
+        #expect(copied.isSigned && copied.entries.count == 4)
+        #expect(try clinic.database.needleLots(sessionID: copied.id).map(\.lot) == [KeyWalks.lotNumber])
+        let (copiedKeys, _, _) = KeyWalks.count(KeyWalks.oneSize(KeyWalks.copied))
+        #expect(copiedKeys <= Self.goalCopied, "\(copiedKeys) keys plus the search and the lot (goal ≤ \(Self.goalCopied))")
     }
 
     @Test func aReturningPatientCopiedFromTheLastSession() throws {
