@@ -150,6 +150,19 @@ public struct EffectRunner: Sendable {
             }
         case let .planPoint(point, patientID, condition):
             return [.pointPlanned(try database.addPlannedPoint(point, patientID: patientID, condition: condition, by: me))]
+        case let .loadPlan(patientID, condition):
+            return [.plan(try database.episodePlan(patientID: patientID, condition: condition))]
+        case let .removePlannedPoint(number, patientID, condition):
+            try database.removePlannedPoint(number: number, patientID: patientID, condition: condition, by: me)
+            return [.plan(try database.episodePlan(patientID: patientID, condition: condition))]
+        case let .startNewPlan(patientID, condition):
+            try database.startNewPlan(patientID: patientID, condition: condition, by: me)
+            return [.plan(try database.episodePlan(patientID: patientID, condition: condition))]
+        case let .previewPlanLetter(patientID, condition):
+            return [.planLetterPreview(try database.previewPlanLetter(patientID: patientID, condition: condition, clinician: me))]
+        case let .sendPlanLetter(patientID, condition):
+            let sent = try database.sendPlanLetter(patientID: patientID, condition: condition, by: me)
+            return [.planLetterSent(sent), .plan(try database.episodePlan(patientID: patientID, condition: condition))]
         case .loadDemo:
             let clinic = DemoClinic.make(today: database.environment.now(), timeZone: timeZone, catalogue: catalogue)
             let loaded = try database.loadDemo(clinic)

@@ -89,6 +89,16 @@ public protocol ClinicStore: Sendable {
     /// Adds a point to the episode's plan for New Jersey's plan letter; refused with a message
     /// (a muscle the catalogue does not list, a plan whose letter was sent). Returns the plan's points.
     @discardableResult func addPlannedPoint(_ point: PlannedPoint, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint]
+    /// The episode's plan: the draft's points, and each letter sent with its latest answer.
+    func episodePlan(patientID: Int64, condition: PresentingCondition) throws -> EpisodePlan
+    /// Removes planned point `number` (1-based) from the draft plan; refused once its letter was sent.
+    @discardableResult func removePlannedPoint(number: Int, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint]
+    /// Starts a new plan after a letter was sent (the next version); returns its version.
+    @discardableResult func startNewPlan(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> Int
+    /// The draft plan's letter as it would be sent today; writes nothing.
+    func previewPlanLetter(patientID: Int64, condition: PresentingCondition, clinician: String) throws -> String
+    /// Sends the draft plan's letter: keeps its text and hash and freezes the plan.
+    @discardableResult func sendPlanLetter(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> PlanLetterRecord
 
     // MARK: Records and export
     /// The session with its patient and clinician, numbered among the patient's sessions;

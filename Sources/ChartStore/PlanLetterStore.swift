@@ -6,19 +6,6 @@ import GRDB
 // points, the letter that freezes a plan, and the physician's answers. Migration v15's triggers
 // refuse any change to a sent plan, letter or answer; the store refuses first, with a message.
 
-/// Where an episode's plan stands.
-public struct EpisodePlan: Sendable, Equatable {
-    /// The plan being edited: its version and points; nil when there is none (no plan yet, or
-    /// the last plan's letter was sent and no new plan started).
-    public var draft: (version: Int, points: [PlannedPoint])?
-    /// The letters sent, oldest first.
-    public var letters: [PlanLetterRecord]
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.draft?.version == b.draft?.version && a.draft?.points == b.draft?.points && a.letters == b.letters
-    }
-}
-
 extension AppDatabase {
     private static func episodeKeyOrRefuse(_ condition: PresentingCondition) throws -> String {
         guard let key = episodeKey(condition) else {

@@ -113,11 +113,37 @@ import Testing
             }
         }
         #expect(screen.charting.form == nil && screen.session.entries.isEmpty, "planned, not charted")
-        #expect(statuses.last == "Planned for the letter: front of shoulder, anterior deltoid R (1 in the plan). Send it: needlechart referral letter --patient REF-1",
+        #expect(statuses.last == "Planned for the letter: front of shoulder, anterior deltoid R (1 in the plan). Send it from History: p.",
                 "\(statuses)")
         let db = try #require(runner.database as? AppDatabase)
         let plan = try db.episodePlan(patientID: screen.session.patientID, condition: screen.session.condition)
         #expect(plan.draft?.points.map(\.muscle) == ["anterior deltoid"] && plan.draft?.points.first?.side == .right)
+
+        // The plan screen, as History's p opens it: the letter read, then sent through the store.
+        let patient = try #require(try db.patient(chartNumber: "REF-1"))
+        var planScreen = PlanScreen(patient: patient, condition: screen.session.condition)
+        func drive(_ commands: [Command]) -> [String] {
+            var commands = commands, statuses: [String] = []
+            while !commands.isEmpty {
+                switch commands.removeFirst() {
+                case let .run(effect): for event in runner.run(effect) { commands += planScreen.receive(event, context: context) }
+                case let .status(text, _): statuses.append(text)
+                default: break
+                }
+            }
+            return statuses
+        }
+        _ = drive([.run(.loadPlan(patientID: patient.id, condition: screen.session.condition))])
+        #expect(planScreen.plan?.draft?.points.count == 1)
+        _ = drive(planScreen.handle(.enter, context: context))
+        #expect(planScreen.preview?.contains { $0.contains("Dr Ada Reyes") } == true, "the letter is addressed to the referrer")
+        #expect(try db.episodePlan(patientID: patient.id, condition: screen.session.condition).letters.isEmpty, "reading it sends nothing")
+        let sent = drive(planScreen.handle(.character("y"), context: context))
+        #expect(sent.first?.hasPrefix("Plan letter 1 sent on") == true, "\(sent)")
+        let after = try db.episodePlan(patientID: patient.id, condition: screen.session.condition)
+        #expect(after.draft == nil && after.letters.map(\.points.count) == [1])
+        #expect(planScreen.plan == after, "the screen shows the plan as stored")
+        #expect(try db.check().ok)
     }
 
     /// Only New Jersey's wait for the letter offers ^T: Virginia's refusal does not.

@@ -212,6 +212,8 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
             let planned = try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
                                                  patientID: patient.id, condition: s.condition, by: therapist.username)
             #expect(planned.map(\.muscle) == ["upper trapezius"])
+            #expect(try db.episodePlan(patientID: patient.id, condition: s.condition).draft?.points == planned)
+            #expect(try db.removePlannedPoint(number: 1, patientID: patient.id, condition: s.condition, by: therapist.username).isEmpty)
         case .postgres:
             let audit = try db.auditLog(limit: nil).count
             for call in [{ _ = try db.needleLots(sessionID: s.id) }, { try db.recordNeedleLot(lot, sessionID: s.id, by: therapist.username) },
@@ -223,9 +225,15 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
             #expect(throws: StoreError(.other, "Consent form versions: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
                 try db.consentFormStatus(patientID: patient.id)
             }
-            #expect(throws: StoreError(.other, "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
-                try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
-                                       patientID: patient.id, condition: s.condition, by: therapist.username)
+            let refusal = StoreError(.other, "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")
+            for call in [{ _ = try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
+                                                      patientID: patient.id, condition: s.condition, by: therapist.username) },
+                         { _ = try db.episodePlan(patientID: patient.id, condition: s.condition) },
+                         { _ = try db.removePlannedPoint(number: 1, patientID: patient.id, condition: s.condition, by: therapist.username) },
+                         { _ = try db.startNewPlan(patientID: patient.id, condition: s.condition, by: therapist.username) },
+                         { _ = try db.previewPlanLetter(patientID: patient.id, condition: s.condition, clinician: therapist.username) },
+                         { _ = try db.sendPlanLetter(patientID: patient.id, condition: s.condition, by: therapist.username) }] as [() throws -> Void] {
+                #expect(throws: refusal) { try call() }
             }
             #expect(try db.auditLog(limit: nil).count == audit, "nothing written")
         }

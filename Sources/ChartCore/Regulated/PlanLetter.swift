@@ -230,3 +230,20 @@ public enum PlanLetters {
         return out.map { DisplayWidth.truncate($0, to: width) }.joined(separator: "\n") + "\n"
     }
 }
+
+/// Where an episode's plan stands.
+public struct EpisodePlan: Sendable, Equatable {
+    /// The plan being edited: its version and points; nil when there is none (no plan yet, or
+    /// the last plan's letter was sent and no new plan started).
+    public var draft: (version: Int, points: [PlannedPoint])?
+    /// The letters sent, oldest first.
+    public var letters: [PlanLetterRecord]
+
+    public init(draft: (version: Int, points: [PlannedPoint])?, letters: [PlanLetterRecord]) {
+        self.draft = draft; self.letters = letters
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.draft?.version == b.draft?.version && a.draft?.points == b.draft?.points && a.letters == b.letters
+    }
+}

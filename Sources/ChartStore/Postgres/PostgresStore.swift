@@ -131,6 +131,29 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         throw Self.regulatedRefusal("Plan letters")
     }
 
+    /// Refused: plans and plan letters are kept by SQLite clinics only so far.
+    public func episodePlan(patientID: Int64, condition: PresentingCondition) throws -> EpisodePlan { throw Self.regulatedRefusal("Plan letters") }
+
+    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is removed.
+    public func removePlannedPoint(number: Int, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
+        throw Self.regulatedRefusal("Plan letters")
+    }
+
+    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is started.
+    public func startNewPlan(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> Int {
+        throw Self.regulatedRefusal("Plan letters")
+    }
+
+    /// Refused: plans and plan letters are kept by SQLite clinics only so far.
+    public func previewPlanLetter(patientID: Int64, condition: PresentingCondition, clinician: String) throws -> String {
+        throw Self.regulatedRefusal("Plan letters")
+    }
+
+    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is sent.
+    public func sendPlanLetter(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> PlanLetterRecord {
+        throw Self.regulatedRefusal("Plan letters")
+    }
+
     // MARK: - Settings
 
     /// The clinic's name as printed on exports.

@@ -50,6 +50,16 @@ public enum Effect: Sendable, Equatable {
     case loadConsentFormStatus(patientID: Int64)
     /// Adds a point to the episode's plan for New Jersey's plan letter (not a charted entry).
     case planPoint(PlannedPoint, patientID: Int64, condition: PresentingCondition)
+    /// The episode's plan: its draft's points and the letters sent (answered with `DataEvent.plan`).
+    case loadPlan(patientID: Int64, condition: PresentingCondition)
+    /// Removes planned point `number` (1-based) from the draft plan, then answers with the plan.
+    case removePlannedPoint(number: Int, patientID: Int64, condition: PresentingCondition)
+    /// Starts a new plan after a letter was sent, then answers with the plan.
+    case startNewPlan(patientID: Int64, condition: PresentingCondition)
+    /// The draft plan's letter as it would be sent today (answered with `DataEvent.planLetterPreview`); writes nothing.
+    case previewPlanLetter(patientID: Int64, condition: PresentingCondition)
+    /// Sends the draft plan's letter (answered with `DataEvent.planLetterSent`, then the plan).
+    case sendPlanLetter(patientID: Int64, condition: PresentingCondition)
 }
 
 /// What to export and where.
@@ -137,5 +147,11 @@ public enum DataEvent: Sendable, Equatable {
     /// The effect failed; nothing the clinician confirmed before it is lost.
     /// The episode's plan after a point was added to it.
     case pointPlanned([PlannedPoint])
+    /// The episode's plan, after a load, a removal, a new plan or a sending.
+    case plan(EpisodePlan)
+    /// The draft plan's letter as it would be sent.
+    case planLetterPreview(String)
+    /// A plan letter was sent.
+    case planLetterSent(PlanLetterRecord)
     case failed(String)
 }

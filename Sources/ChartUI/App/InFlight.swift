@@ -9,9 +9,9 @@ extension Effect {
     public var isSave: Bool {
         switch self {
         case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks,
-             .loadReports, .loadNeedleLots, .loadConsentFormStatus: false
+             .loadReports, .loadNeedleLots, .loadConsentFormStatus, .loadPlan, .previewPlanLetter: false
         case .savePatient, .startSession, .saveSessionDetails, .saveEntry, .deleteEntry, .signSession, .addAddendum,
-             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot, .planPoint: true
+             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot, .planPoint, .removePlannedPoint, .startNewPlan, .sendPlanLetter: true
         }
     }
 

@@ -12,7 +12,7 @@ public struct HistoryScreen: ScreenModel {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case moveUp, moveDown, pageUp, pageDown, first, last, open, newSession, addendum, exportSession,
-             exportAll, editPatient, back
+             exportAll, editPatient, plan, back
     }
 
     /// The patient (updated by each load).
@@ -47,6 +47,7 @@ public struct HistoryScreen: ScreenModel {
         KeyBinding([.escape], .back, "back", group: "History"),
         KeyBinding([.ctrl("x"), .character("X")], .exportAll, "export all", group: "History", bar: "^X"),
         KeyBinding([.ctrl("e"), .function(3)], .editPatient, "edit patient", group: "History", bar: "^E"),
+        KeyBinding([.character("p")], .plan, "plan letter of the selected session's episode (New Jersey)", group: "History", inBar: false),
         KeyBinding([.up, .down, .character("k"), .character("j")], "select", group: "History", bar: "↑↓") { [.up, .character("k")].contains($0) ? .moveUp : .moveDown },
         KeyBinding([.pageUp, .pageDown], "a page up / down", group: "History", inBar: false) { $0 == .pageUp ? .pageUp : .pageDown },
         KeyBinding([.home, .end], "first / last", group: "History", inBar: false) { $0 == .home ? .first : .last },
@@ -116,6 +117,13 @@ public struct HistoryScreen: ScreenModel {
         case .editPatient:
             // Back on top after the save, `reappeared` reads the history again.
             return [.push(PatientFormScreen(patient: patient, context: context))]
+        case .plan:
+            guard let line = selectedLine else { return [.status("No session selected: a plan belongs to the episode of a session's condition.", .info)] }
+            guard line.condition.catalogueID != nil || !line.condition.text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                return [.status("This session records no condition: a plan belongs to an episode of one condition.", .warning)]
+            }
+            return [.push(PlanScreen(patient: patient, condition: line.condition)),
+                    .run(.loadPlan(patientID: patient.id, condition: line.condition))]
         case .back:
             return [.pop]
         }

@@ -259,7 +259,7 @@ extension SessionScreen {
         charting.form = nil
         let name = context.catalogue.region(last.regionID)?.name ?? last.regionID
         return [.status("Planned for the letter: \(name), \(last.muscle) \(last.side.letter) (\(points.count) in the plan). "
-                        + "Send it: needlechart referral letter --patient \(Sanitizer.line(patient.chartNumber))", .success)]
+                        + "Send it from History: p.", .success)]
     }
 
     /// ^S on the form: check, warn (a confirming key is needed), then save.
