@@ -75,8 +75,8 @@ private struct BulkStatements {
         entry = try db.makeStatement(sql: """
             INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
                 length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
-                sensations, referred_to, pain_during, note, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                sensations, referred_to, pain_during, note, recorded_at, twitch_assessed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         sign = try db.makeStatement(sql: """
             UPDATE sessions SET state = 'signed', signed_by = ?, signature_line = ?, signed_at = ?, signed_snapshot = ? WHERE id = ?
@@ -109,7 +109,7 @@ private struct BulkStatements {
                     e.id, s.id, i + 1, e.regionID, e.muscle, e.side.rawValue, e.needleCount, e.diameter.hundredths,
                     e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
                     e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo,
-                    e.painDuring, e.note, Timestamp.iso(e.recordedAt),
+                    e.painDuring, e.note, Timestamp.iso(e.recordedAt), e.twitch.assessed,
                 ])
             }
             counts.points += s.entries.count

@@ -46,7 +46,8 @@ enum Evidence {
         case 1: (sessionSQL1, entriesSQL1)
         case 2: (sessionSQL2, entriesSQL2)
         case 3: (sessionSQL3, entriesSQL2)
-        default: (sessionSQL4, entriesSQL2)
+        case 4: (sessionSQL4, entriesSQL2)
+        default: (sessionSQL4, entriesSQL5)
         }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sessionSQL), arguments: [sessionID]) else { return nil }
         var c = Canonical(version == 1 ? "session-data-v1" : "session-data-v\(version)")
@@ -70,10 +71,11 @@ enum Evidence {
     /// version 1 "data …"). Version 3 adds regulated practice: the needle lots per size, the
     /// coding and procedure code, and the signer's credentials as kept at signing. Version 4
     /// adds the consent form the consent was given to (its version and the hash of its text).
-    static let dataVersion = 4
+    /// Version 5 adds whether each point's twitch response was assessed (schema v16).
+    static let dataVersion = 5
 
     /// The data-hash versions `check` knows, newest first.
-    static let dataVersions = [4, 3, 2, 1]
+    static let dataVersions = [5, 4, 3, 2, 1]
 
     /// The tag a signing's audit row gives the data hash of `version`.
     static func dataTag(_ version: Int) -> String { version == 1 ? "data" : "data\(version)" }
@@ -100,6 +102,7 @@ enum Evidence {
         FROM sessions s WHERE s.id = ?
         """
     static let entriesSQL2 = "SELECT \(entryColumns1), e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from \(entryOrder)"
+    static let entriesSQL5 = "SELECT \(entryColumns1), e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from, e.twitch_assessed \(entryOrder)"
     private static let sessionSQL3 = """
         SELECT \(sessionColumns1), s.consent_obtained_by, s.not_treated_reason, s.screening_changes, s.severe_or_widespread,
                s.coding_system, s.procedure_code, s.signer_credentials

@@ -507,6 +507,15 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v16: twitch assessed") { db in
+            // Issue 10: a point copied from the last session has no twitch response of its own
+            // until the clinician records one; the note says "not assessed" (0), never "none".
+            // Every point charted before was assessed (the default). A column with a constant
+            // default is added without rewriting the table (3 million entries at full scale). The
+            // guards on entries name no column (BEFORE UPDATE ON entries), so a signed session's
+            // points keep this one too; signings from now on bind it (data hash version 5).
+            try db.execute(sql: "ALTER TABLE entries ADD COLUMN twitch_assessed INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 

@@ -47,10 +47,10 @@ extension AppDatabase {
     public static let entryColumns = """
         e.id, e.region_id, e.muscle, e.side, e.needle_count, e.diameter_hundredths, e.length_mm, e.depth, e.depth_mm, \
         e.technique, e.technique_minutes, e.frequency_hz, e.twitch_count, e.twitch_strength, e.sensations, e.referred_to, \
-        e.pain_during, e.note, e.recorded_at, e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from
+        e.pain_during, e.note, e.recorded_at, e.confirmed_warnings, e.warnings_confirmed_at, e.copied_from, e.twitch_assessed
         """
     /// How many columns `entryColumns` names (a query may add more after them).
-    static let entryColumnCount = 22
+    static let entryColumnCount = 23
     /// The addendum columns `addendum(row:)` reads, in its order (table alias `a`).
     public static let addendumColumns = "a.id, a.author, a.at, a.text, a.adverse_event"
 
@@ -142,11 +142,13 @@ extension AppDatabase {
         }
         let strength: String? = row[13]
         let later = row.count > 19
+        // v16: whether the twitch response was assessed (a first-release read has it assessed).
+        let assessed: Bool = row.count > 22 ? row[22] : true
         return TriggerPointEntry(
             id: row[0], regionID: row[1], muscle: row[2], side: side, needleCount: row[4],
             diameter: NeedleDiameter(hundredths: row[5]), lengthMM: row[6], depth: depth,
             depthMM: row[8], technique: Technique(kind: kind, minutes: row[10], frequencyHz: row[11]),
-            twitch: TwitchResponse(count: row[12], strength: strength.flatMap(TwitchStrength.init(rawValue:))),
+            twitch: TwitchResponse(count: row[12], strength: strength.flatMap(TwitchStrength.init(rawValue:)), assessed: assessed),
             sensations: try JSONColumn.decode([String].self, row[14]), referredTo: row[15],
             painDuring: row[16], note: row[17], recordedAt: try time(row[18]) ?? Date(timeIntervalSince1970: 0),
             confirmedWarnings: later ? try JSONColumn.decode([String].self, row[19]) : [], warningsConfirmedAt: later ? try time(row[20]) : nil,
@@ -438,8 +440,9 @@ extension AppDatabase {
         """
         INSERT INTO entries(id, session_id, position, region_id, muscle, side, needle_count, diameter_hundredths,
             length_mm, depth, depth_mm, technique, technique_minutes, frequency_hz, twitch_count, twitch_strength,
-            sensations, referred_to, pain_during, note, recorded_at, confirmed_warnings, warnings_confirmed_at, copied_from)
-        VALUES (\((1...24).map(placeholder).joined(separator: ", ")))
+            sensations, referred_to, pain_during, note, recorded_at, confirmed_warnings, warnings_confirmed_at, copied_from,
+            twitch_assessed)
+        VALUES (\((1...25).map(placeholder).joined(separator: ", ")))
         """ + (upsert ? """
 
         ON CONFLICT(id) DO UPDATE SET region_id = excluded.region_id, muscle = excluded.muscle, side = excluded.side,
@@ -450,7 +453,7 @@ extension AppDatabase {
             twitch_strength = excluded.twitch_strength, sensations = excluded.sensations,
             referred_to = excluded.referred_to, pain_during = excluded.pain_during, note = excluded.note,
             confirmed_warnings = excluded.confirmed_warnings, warnings_confirmed_at = excluded.warnings_confirmed_at,
-            copied_from = excluded.copied_from
+            copied_from = excluded.copied_from, twitch_assessed = excluded.twitch_assessed
         """ : "")
     }
 
@@ -461,7 +464,7 @@ extension AppDatabase {
             e.lengthMM, e.depth.rawValue, e.depthMM, e.technique.kind.rawValue, e.technique.minutes, e.technique.frequencyHz,
             e.twitch.count, e.twitch.strength?.rawValue, JSONColumn.encode(e.sensations), e.referredTo, e.painDuring,
             e.note, Timestamp.iso(e.recordedAt), JSONColumn.encode(e.confirmedWarnings.map(Sanitizer.line)),
-            e.warningsConfirmedAt.map(Timestamp.iso), e.copiedFrom,
+            e.warningsConfirmedAt.map(Timestamp.iso), e.copiedFrom, e.twitch.assessed,
         ]
     }
 

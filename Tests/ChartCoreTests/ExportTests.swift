@@ -314,7 +314,8 @@ enum ExportChecks {
 
     /// A note frozen under today's format reads back and renders as the live note does (a note
     /// frozen under format 2 renders as it did then: `theStoredDocumentReadsBack…`).
-    @Test(arguments: ["signed-document-v1-format3.json", "signed-document-v1-format4.json", "signed-document-v1-format5.json"])
+    @Test(arguments: ["signed-document-v1-format3.json", "signed-document-v1-format4.json", "signed-document-v1-format5.json",
+                      "signed-document-v1-format6.json"])
     func aStoredDocumentReadsBackAndRendersAsTheLiveNoteDid(file: String) throws {
         let document = try #require(SignedDocument.decode(try Self.stored(file)))
         var record = try ExportFixtures.signed()

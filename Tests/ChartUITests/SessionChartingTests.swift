@@ -258,7 +258,8 @@ import Testing
         #expect(saved.map(\.muscle) == ["upper trapezius", "upper trapezius", "levator scapulae"])
         #expect(saved.map(\.side) == [.right, .left, .right])
         #expect(saved.map(\.needleCount) == [1, 1, 2])
-        #expect(saved.allSatisfy { $0.recordedAt == SessionFixtures.now && $0.twitch == .none && $0.sensations.isEmpty })
+        // What was found last time is not copied: the twitch response is not assessed (issue 10), never "none".
+        #expect(saved.allSatisfy { $0.recordedAt == SessionFixtures.now && $0.twitch == .notAssessed && $0.sensations.isEmpty })
         // Last week's points were deep over the lung with no depth in mm: they start superficial and short.
         #expect(saved.map(\.depth) == [.superficial, .superficial, .superficial] && saved.map(\.lengthMM) == [15, 15, 15])
         #expect(copying.contains { $0.contains("3 over the lung had no depth in mm: copied superficial, 15 mm needle.") })

@@ -49,7 +49,7 @@ public enum JSONExport {
             session: live(record, names: names))
     }
 
-    /// A live (draft, or being frozen) session in today's format, with what formats 4 and 5 added.
+    /// A live (draft, or being frozen) session in today's format, with what formats 4 to 6 added.
     private static func live(_ record: SessionRecord, names: ExportNames) -> ExportFormat.SessionDTO {
         var s = session(record.session, number: record.sessionNumber, names: names)
         s.closeOut.needleLots = record.needleLots.map {
@@ -61,6 +61,8 @@ public enum JSONExport {
                          muscles: (code?.muscles ?? []).map(line))
         // Format 5: the consent form the consent was given to.
         s.screening.consent.form = .init(version: record.consentForm?.version, sha256: record.consentForm.map { line($0.sha256) })
+        // Format 6: whether each point's twitch response was assessed.
+        for (i, e) in zip(s.entries.indices, record.session.entries) { s.entries[i].twitch.assessed = e.twitch.assessed }
         if s.signature != nil {
             let c = record.signerCredentials ?? ClinicianCredentials()
             s.signature?.credentials = .init(role: c.role?.rawValue, licence: line(c.licence),

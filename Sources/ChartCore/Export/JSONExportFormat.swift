@@ -87,7 +87,11 @@ public enum ExportFormat {
     /// consent form the consent was given to and the SHA-256 of its text (both null when none
     /// was recorded). Written in every version-5 document; notes signed under format 4 keep
     /// their shape and bytes (format 3's rule above still holds for older ones).
-    public static let version = 5
+    /// Version 6 adds an entry's `twitch.assessed`: false when no twitch response was recorded
+    /// for the point (a point copied from the last session, until the clinician records one;
+    /// its count is then 0 and its strength null, which do not mean "none"). Written in every
+    /// version-6 document; notes signed under format 5 or earlier keep their shape and bytes.
+    public static let version = 6
 
     /// The export format of a signed note frozen under `stored`: notes frozen before format 4
     /// are written as format 3 was, without the keys format 4 added; a note frozen under format
@@ -367,10 +371,13 @@ public enum ExportFormat {
 
     /// Local twitch responses.
     public struct TwitchDTO: Codable, Sendable, Equatable {
-        /// How many (0 for none).
+        /// How many (0 for none, or when not assessed).
         public var count: Int
         /// "weak", "strong" or null.
         @ExportNullable public var strength: String?
+        /// False when no twitch response was recorded for the point (format 6; absent from notes
+        /// signed under earlier formats, whose points were all assessed).
+        public var assessed: Bool? = nil
     }
 
     /// A safety warning that applied.

@@ -326,7 +326,9 @@ public enum TextExport {
             let side = Side(rawValue: e.side)?.letter ?? e.side
             let size = "\(e.needles.diameterMM)×\(e.needles.lengthMM) mm"
             let depth = e.depth + (e.depthMM.map { " \($0) mm" } ?? "")
-            let twitch = e.twitch.count == 0 ? "none" : "\(e.twitch.count)" + (e.twitch.strength.map { " \($0)" } ?? "")
+            // Format 6: a point whose twitch response was not recorded says so (never "none").
+            let twitch = e.twitch.assessed == false ? "not assessed"
+                : e.twitch.count == 0 ? "none" : "\(e.twitch.count)" + (e.twitch.strength.map { " \($0)" } ?? "")
             for l in table.row([
                 ["\(i + 1)"], [orNotRecorded(e.muscle), "(\(e.region.name))"], [side], ["\(e.needles.count)"],
                 [size], [depth], [e.technique.summary], [twitch],

@@ -93,6 +93,9 @@ public enum Validation {
         if !NeedleLimits.twitches.contains(e.twitch.count) { issues.append(.init("Twitch responses", "must be 0 to 99")) }
         if e.twitch.count > 0, e.twitch.strength == nil { issues.append(.init("Twitch responses", "say whether they were weak or strong")) }
         if e.twitch.count == 0, e.twitch.strength != nil { issues.append(.init("Twitch responses", "a strength needs at least one twitch")) }
+        if !e.twitch.assessed, e.twitch.count != 0 || e.twitch.strength != nil {
+            issues.append(.init("Twitch responses", "not assessed: a count or strength records them as assessed"))
+        }
         for s in e.sensations where catalogue.sensation(s) == nil { issues.append(.init("Sensations", "'\(s)' is not a known sensation")) }
         if e.sensations.contains("nothing"), e.sensations.count > 1 { issues.append(.init("Sensations", "'nothing felt' cannot go with other sensations")) }
         if e.sensations.contains("referred"), e.referredTo.trimmingCharacters(in: .whitespaces).isEmpty {

@@ -52,16 +52,45 @@ public enum TwitchStrength: String, Sendable, Codable, CaseIterable {
     case weak, strong
 }
 
-/// Local twitch responses at a point: none, or how many and how strong.
-public struct TwitchResponse: Sendable, Equatable, Codable {
+/// Local twitch responses at a point: none, or how many and how strong; or not assessed.
+public struct TwitchResponse: Sendable, Equatable {
     public var count: Int
     public var strength: TwitchStrength?
-    public init(count: Int, strength: TwitchStrength? = nil) { self.count = count; self.strength = strength }
+    /// False when no twitch response was recorded for the point: a point copied from the last
+    /// session starts so, until the clinician records one. The note then says "not assessed",
+    /// never "none" (a finding nobody made). A response not assessed has no count or strength.
+    public var assessed: Bool
+    public init(count: Int, strength: TwitchStrength? = nil, assessed: Bool = true) {
+        self.count = count; self.strength = strength; self.assessed = assessed
+    }
     public static let none = TwitchResponse(count: 0)
+    /// No twitch response recorded for the point.
+    public static let notAssessed = TwitchResponse(count: 0, assessed: false)
 
-    /// "none", "3 strong".
+    /// "none", "3 strong", "not assessed".
     public var summary: String {
-        count == 0 ? "none" : "\(count)" + (strength.map { " \($0.rawValue)" } ?? "")
+        guard assessed else { return "not assessed" }
+        return count == 0 ? "none" : "\(count)" + (strength.map { " \($0.rawValue)" } ?? "")
+    }
+}
+
+extension TwitchResponse: Codable {
+    private enum CodingKeys: String, CodingKey { case count, strength, assessed }
+
+    /// JSON written before a response could be not assessed has no `assessed`: it was assessed.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        count = try c.decode(Int.self, forKey: .count)
+        strength = try c.decodeIfPresent(TwitchStrength.self, forKey: .strength)
+        assessed = try c.decodeIfPresent(Bool.self, forKey: .assessed) ?? true
+    }
+
+    /// `assessed` is written only when false, so an assessed response encodes as it always did.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(count, forKey: .count)
+        try c.encodeIfPresent(strength, forKey: .strength)
+        if !assessed { try c.encode(false, forKey: .assessed) }
     }
 }
 
@@ -109,10 +138,12 @@ public struct TriggerPointEntry: Sendable, Equatable, Codable, Identifiable {
     }
 
     /// A new entry that repeats this one's needle and technique choices at another point:
-    /// what the entry form prefills so a repeat point is a few keys.
+    /// what the entry form prefills so a repeat point is a few keys, and what "copy from last
+    /// session" saves. What was found at the point is not repeated: no sensations, pain or note,
+    /// and the twitch response not assessed (the form records its own, `EntryForm`).
     public func prefill(id: String, at date: Date) -> TriggerPointEntry {
         TriggerPointEntry(id: id, regionID: regionID, muscle: muscle, side: side, needleCount: needleCount,
                           diameter: diameter, lengthMM: lengthMM, depth: depth, depthMM: depthMM,
-                          technique: technique, recordedAt: date)
+                          technique: technique, twitch: .notAssessed, recordedAt: date)
     }
 }

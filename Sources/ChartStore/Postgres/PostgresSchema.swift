@@ -12,6 +12,7 @@ enum PostgresSchema {
     static let migrations: [(String, String)] = [
         ("v1: the shared clinic", v1),
         ("v2: the server signs, stamps and guards", v2),
+        ("v3: twitch assessed", v3),
     ]
 
     /// How the migrations define a function, as its latest `CREATE [OR REPLACE] FUNCTION` writes it.
@@ -498,5 +499,13 @@ enum PostgresSchema {
         END IF;
         RETURN NEW;
     END $$;
+    """#
+
+    /// SQLite's v16: whether a point's twitch response was assessed (0 for a point copied from the
+    /// last session until the clinician records one). Existing points were assessed. A column
+    /// with a constant default is added without rewriting the table. The entries' guard refuses
+    /// any change to a signed session's row, this column included.
+    static let v3 = #"""
+    ALTER TABLE entries ADD COLUMN twitch_assessed BIGINT NOT NULL DEFAULT 1;
     """#
 }

@@ -291,14 +291,14 @@ extension PostgresStore {
 
     /// The data-hash version signings on PostgreSQL bind: SQLite's own. Needle lots per size
     /// (hashed from version 3 on) are kept by SQLite clinics only so far: none here, so none hashed.
-    static let dataVersion = 4
+    static let dataVersion = 5
 
     /// `Evidence.dataHash` over the server's rows: the same columns, values and storage classes.
     func dataHash(sessionID: Int64) throws -> String {
         guard let row = try link.row(Self.postgres(Evidence.sessionSQL4), [sessionID]) else { return "" }
         var c = Evidence.Canonical("session-data-v\(Self.dataVersion)")
         for v in row.databaseValues { c.add(v) }
-        for e in try link.rows(Self.postgres(Evidence.entriesSQL2), [sessionID]) {
+        for e in try link.rows(Self.postgres(Evidence.entriesSQL5), [sessionID]) {
             c.add("entry")
             for v in e.databaseValues { c.add(v) }
         }

@@ -104,11 +104,22 @@ extension SessionScreen {
             let style: Style = selected ? .selected : .normal
             if selected { screen.fill(x: rect.x, y: y, width: rect.width, height: narrow ? 2 : 1, style: style) }
             let region = catalogue.region(e.regionID)?.name ?? e.regionID
-            let twitchStyle = e.twitch.count > 0 ? (selected ? Style.twitch.reversed : Style.twitch.bolded) : style
+            let twitchStyle = !e.twitch.assessed ? (selected ? style : .dim)
+                : e.twitch.count > 0 ? (selected ? Style.twitch.reversed : Style.twitch.bolded) : style
             var x = screen.put(DisplayWidth.pad(String(format: "%2d", index + 1), to: 3), x: rect.x, y: y, style: style)
             x = screen.put(DisplayWidth.pad(region, to: regionW), x: x, y: y, style: style)
+            // "not assessed" is wider than the twitch column: it takes its room from the muscle
+            // (narrow) or from up to three columns of the needle column's padding (wide), so it
+            // shows whole at 80 and 132 columns; a needle size is never overwritten.
+            let twitchWidth = DisplayWidth.of(e.twitch.summary)
             if narrow {
                 screen.put(DisplayWidth.pad("  \(e.side.letter)", to: 5) + String(format: "%4d", e.needleCount), x: x, y: y, style: style)
+                if !e.twitch.assessed {
+                    let room = rect.width - 1 - twitchWidth
+                    screen.put(DisplayWidth.pad("   " + e.muscle, to: room), x: rect.x, y: y + 1, style: style, maxWidth: room)
+                    screen.put(e.twitch.summary, x: rect.x + room + 1, y: y + 1, style: twitchStyle, maxWidth: twitchWidth)
+                    continue
+                }
                 x = screen.put(DisplayWidth.pad("   " + e.muscle, to: muscleW + 3), x: rect.x, y: y + 1, style: style)
                 screen.put(e.twitch.summary, x: x + 1, y: y + 1, style: twitchStyle, maxWidth: rect.maxX - x - 1)
                 continue
@@ -117,6 +128,7 @@ extension SessionScreen {
             x = screen.put(DisplayWidth.pad(" \(e.side.letter)", to: 5), x: x, y: y, style: style)
             x = screen.put(DisplayWidth.pad(String(format: "%3d", e.needleCount), to: 4), x: x, y: y, style: style)
             x = screen.put(DisplayWidth.pad("\(e.diameter)×\(e.lengthMM)", to: 12), x: x, y: y, style: style)
+            if !e.twitch.assessed { x = max(x - 3, min(x, rect.maxX - twitchWidth)) }
             screen.put(e.twitch.summary, x: x, y: y, style: twitchStyle, maxWidth: rect.maxX - x)
         }
         if first + rows < session.entries.count {

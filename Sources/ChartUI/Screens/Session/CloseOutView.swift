@@ -189,8 +189,19 @@ extension SessionScreen {
         let count = typed.reconciliation.problem
         let blockers = typed.signingBlockers(catalogue: context.catalogue, needleLots: needleLots.known)
         guard y < rect.maxY else { return }
+        // Not a blocker: a point copied without its twitch response recorded is signed as "not
+        // assessed". Said once, under the verdict, so it is not a surprise in the note.
+        let unassessed = typed.entries.filter { !$0.twitch.assessed }.count
+        let twitchNote = unassessed == 0 ? nil
+            : (unassessed == 1 ? "1 point" : "\(unassessed) points") + ": twitch not assessed (the note says so)."
         if blockers.isEmpty {
             screen.put("Ready to sign: ^S", x: rect.x, y: y, style: Style.ok.bolded, maxWidth: rect.width)
+            if let twitchNote {
+                for line in DisplayWidth.wrap(twitchNote, to: rect.width) where y + 1 < rect.maxY {
+                    y += 1
+                    screen.put(line, x: rect.x, y: y, style: .dim)
+                }
+            }
             return
         }
         // The count is spelled out under the fields (✕); the verdict names it, with ^N when it helps.
@@ -207,6 +218,12 @@ extension SessionScreen {
         for b in others {
             for line in DisplayWidth.wrap("• " + b, to: rect.width) where y < rect.maxY {
                 screen.put(line, x: rect.x, y: y, style: .warning)
+                y += 1
+            }
+        }
+        if let twitchNote {
+            for line in DisplayWidth.wrap(twitchNote, to: rect.width) where y < rect.maxY {
+                screen.put(line, x: rect.x, y: y, style: .dim)
                 y += 1
             }
         }

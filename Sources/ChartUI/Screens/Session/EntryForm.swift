@@ -26,6 +26,10 @@ struct EntryForm: Sendable, Equatable {
     var side: Side?
     var twitchCount: NumberField
     var twitchStrength: TwitchStrength?
+    /// False while an edited point's twitch response is not assessed (a point copied from the
+    /// last session): a count, 0 for none, or w/s typed in the field records one. A new point's
+    /// field left alone records none, as it always did.
+    var twitchAssessed: Bool
     var sensations: CheckList
     var referredTo: TextField
     var pain: NumberField
@@ -103,8 +107,9 @@ struct EntryForm: Sendable, Equatable {
         muscle = PickList(options: muscles, selectedID: e.muscle, allowsFreeText: true)
         if !e.muscle.isEmpty, !muscles.contains(where: { $0.id == e.muscle }) { muscle.filter.set(e.muscle) }
         side = e.side
-        twitchCount = NumberField(e.twitch.count == 0 && !isEdit ? "" : String(e.twitch.count), limit: 2)
+        twitchCount = NumberField((e.twitch.count == 0 && !isEdit) || !e.twitch.assessed ? "" : String(e.twitch.count), limit: 2)
         twitchStrength = e.twitch.strength
+        twitchAssessed = isEdit ? e.twitch.assessed : true
         sensations = CheckList(options: catalogue.sensations.map { PickOption(id: $0.id, label: $0.name) }, checked: e.sensations)
         referredTo = TextField(e.referredTo)
         pain = NumberField(e.painDuring, limit: 2)
@@ -315,10 +320,15 @@ struct EntryForm: Sendable, Equatable {
             }
         case .twitch:
             switch key {
-            case .character("w"), .character("W"): twitchStrength = .weak; if twitchCount.value ?? 0 == 0 { twitchCount.set("1") }; move(1)
-            case .character("s"), .character("S"): twitchStrength = .strong; if twitchCount.value ?? 0 == 0 { twitchCount.set("1") }; move(1)
+            case .character("w"), .character("W"):
+                twitchAssessed = true; twitchStrength = .weak; if twitchCount.value ?? 0 == 0 { twitchCount.set("1") }; move(1)
+            case .character("s"), .character("S"):
+                twitchAssessed = true; twitchStrength = .strong; if twitchCount.value ?? 0 == 0 { twitchCount.set("1") }; move(1)
             default:
+                let before = twitchCount.text
                 twitchCount.handle(key)
+                // A count typed (0 for none) records the response; a key that changes nothing does not.
+                if key.isDigit || twitchCount.text != before { twitchAssessed = true }
                 if twitchCount.value ?? 0 == 0 { twitchStrength = nil }
             }
         case .sensations:
@@ -422,7 +432,7 @@ struct EntryForm: Sendable, Equatable {
         return .success(TriggerPointEntry(
             id: id, regionID: regionID, muscle: muscleValue, side: side, needleCount: count,
             diameter: diameterValue ?? NeedleDiameter(hundredths: 25), lengthMM: lengthValue, depth: depth, depthMM: depthValue,
-            technique: t, twitch: TwitchResponse(count: twitches, strength: twitches == 0 ? nil : twitchStrength),
+            technique: t, twitch: twitchAssessed ? TwitchResponse(count: twitches, strength: twitches == 0 ? nil : twitchStrength) : .notAssessed,
             sensations: sensations.checked, referredTo: sensations.isChecked("referred") ? referredTo.trimmed : "",
             painDuring: painValue, note: note.trimmed, recordedAt: recordedAt))
     }

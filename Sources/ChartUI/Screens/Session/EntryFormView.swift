@@ -70,9 +70,9 @@ extension SessionScreen {
         case .side:
             if let s = form.side { text("\(s.letter)  \(s.rawValue)") } else { text("— l · r · m", .warning) }
         case .twitch:
-            form.twitchCount.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: "0")
+            form.twitchCount.render(into: &screen, x: vx, y: y, width: 3, focused: focused, placeholder: form.twitchAssessed ? "0" : "-")
             let count = form.twitchCount.value ?? 0
-            let strength = count == 0 ? "none" : form.twitchStrength?.rawValue ?? "w weak · s strong?"
+            let strength = !form.twitchAssessed ? "not assessed" : count == 0 ? "none" : form.twitchStrength?.rawValue ?? "w weak · s strong?"
             screen.put(strength, x: vx + 4, y: y, style: count > 0 && form.twitchStrength != nil ? Style.twitch.bolded : .dim, maxWidth: vw - 4)
         case .sensations:
             let names = form.sensations.checked.compactMap { id in form.sensations.options.first { $0.id == id }?.label }
@@ -154,7 +154,10 @@ extension SessionScreen {
         switch form.focus {
         case .muscle, .sensations: []
         case .side: ["l left · r right · m midline", "The patient's side: on the FRONT view their right is on your left."]
-        case .twitch: ["Local twitch responses: type the count, then w weak or s strong. Enter with no count: none."]
+        case .twitch:
+            form.twitchAssessed
+                ? ["Local twitch responses: type the count, then w weak or s strong. Enter with no count: none."]
+                : ["Not assessed yet (a copied point): type the count, 0 for none, then w weak or s strong."]
         case .diameter:
             ["Space or ←→: " + catalogue.needleDiameters.map { NeedleDiameter(hundredths: $0).description }.joined(separator: " "), "or type a size, e.g. 0.22"]
         case .length: ["Space or ←→: " + catalogue.needleLengths.map(String.init).joined(separator: " ") + " mm", "or type a length in mm"]
