@@ -80,7 +80,9 @@ import Testing
         #expect(s.app.tooSmall)
         s.app.resized(to: TerminalSize(width: 132, height: 43))
         #expect(!s.app.tooSmall)
-        s.send([.escape])  // the form closes: keys act again
+        s.send([.escape])  // the form asks (a side was typed), then closes on y: keys act again
+        #expect(s.screen?.charting.form?.askingDiscard == true)
+        s.send([.character("y")])
         #expect(s.screen?.charting.form == nil)
     }
 

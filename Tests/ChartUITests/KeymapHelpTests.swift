@@ -67,6 +67,9 @@ import Testing
         }
         form.warnings = [SafetyWarning(kind: .region, message: "lung")]
         Self.check("Point form, warnings", form.keymap)
+        form.warnings = []
+        form.askingDiscard = true
+        Self.check("Point form, discard?", form.keymap)
     }
 
     /// The keys the issue found missing from help are in it now.

@@ -62,6 +62,30 @@ import Testing
         #expect(saved.recordedAt == later.now && saved.warningsConfirmedAt == later.now)
     }
 
+    /// From a new user's walk: Esc threw a point away at once, whatever had been typed. A form
+    /// with something typed now asks; an untouched one still closes on one key.
+    @Test func escapeAsksBeforeThrowingAwayWhatWasTyped() throws {
+        let ctx = SessionFixtures.context()
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.charting.block = try block(s, "buttock")
+        s.send(.enter, ctx)
+        #expect(s.charting.form != nil)
+        s.send(.escape, ctx)
+        #expect(s.charting.form == nil, "nothing typed: one key closes it")
+        s.send(.enter, ctx)
+        s.send([.enter, .character("r"), .tab, .character("2")], ctx)
+        var out = s.send(.escape, ctx)
+        #expect(s.charting.form != nil && statusTexts(out) == ["Discard this point? y discards it; n or Esc goes back to the form."])
+        out = s.send(.character("n"), ctx)
+        #expect(s.charting.form?.side == .right && s.charting.form?.askingDiscard == false, "kept, as typed")
+        s.send(.escape, ctx)
+        s.send(.character("x"), ctx)
+        #expect(s.charting.form != nil, "any other key keeps it")
+        s.send(.escape, ctx)
+        out = s.send(.character("y"), ctx)
+        #expect(s.charting.form == nil && statusTexts(out) == ["Point not charted."])
+    }
+
     /// Issue 9: the first chest point of a session defaulted to "deep" with a 40 mm needle.
     @Test func overTheLungTheFormStartsSuperficialWithAShortNeedle() throws {
         let ctx = SessionFixtures.context()

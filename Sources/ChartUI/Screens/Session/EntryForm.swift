@@ -13,7 +13,11 @@ struct EntryForm: Sendable, Equatable {
     }
 
     /// What a key asks of the screen.
-    enum Outcome: Sendable, Equatable { case none, confirm, cancel, plan }
+    enum Outcome: Sendable, Equatable {
+        case none, confirm, cancel, plan
+        /// Esc on a form with something typed: the screen asks before it is thrown away.
+        case askDiscard
+    }
 
     /// The entry's id: made when the form opened, kept by an edit, so a retried save is idempotent.
     let id: String
@@ -50,6 +54,10 @@ struct EntryForm: Sendable, Equatable {
     var saving = false
     /// True while the point is being planned for New Jersey's letter (^T) rather than saved.
     var planning = false
+    /// True once a key changed a field: Esc then asks before the point is thrown away.
+    var touched = false
+    /// "Discard this point?" is waiting for y (anything else keeps the form).
+    var askingDiscard = false
     /// Why the last save failed.
     var failure: String?
     /// True when the last save was refused only because New Jersey's plan letter is not sent:
@@ -184,6 +192,8 @@ struct EntryForm: Sendable, Equatable {
     /// What a key does on the form.
     enum Action: Sendable, Equatable {
         case confirm, cancel, next, previous, enter, backToForm
+        /// The answer to "Discard this point?": y throws it away, anything else keeps it.
+        case discard, keep
         /// New Jersey: plan the point for the letter instead of charting it (offered after that refusal).
         case plan
         /// A key of the focused field's own (its value, its list).
@@ -193,6 +203,12 @@ struct EntryForm: Sendable, Equatable {
     /// The form's keymap as it stands: while warnings wait, their two answers; otherwise the focused
     /// field's own keys, then the form's. Dispatch, the key bar and help all read it.
     var keymap: Keymap<Action> {
+        if askingDiscard {
+            return Keymap([
+                KeyBinding([.character("y"), .character("Y")], .discard, isEdit ? "discard the changes" : "discard the point", group: "Discard?", bar: "y"),
+                KeyBinding([.escape, .character("n"), .character("N")], .keep, "keep it, back to the form", group: "Discard?", bar: "n / Esc"),
+            ])
+        }
         if !warnings.isEmpty {
             return Keymap([
                 // Only y: ^S or Enter pressed twice (a save repeated) must never pass a warning unread.
@@ -260,20 +276,31 @@ struct EntryForm: Sendable, Equatable {
     /// Applies a key; returns what the screen must do. The keymap decides: a key it does not bind
     /// does nothing.
     mutating func handle(_ key: Key, catalogue: Catalogue) -> Outcome {
-        guard let action = keymap.action(for: key) else { return .none }
+        guard let action = keymap.action(for: key) else {
+            // Asked "Discard?": any key other than y keeps the form.
+            askingDiscard = false
+            return .none
+        }
         switch action {
         case .confirm: return .confirm
         case .plan: return .plan
         case .backToForm: warnings = []
         case .cancel:
             if focus == .muscle, !muscle.filter.text.isEmpty { _ = muscle.handle(.escape); return .none }
+            // Something typed is not thrown away on one key (a glove brushing Esc).
+            if touched { askingDiscard = true; return .askDiscard }
             return .cancel
+        case .discard: return .cancel
+        case .keep: askingDiscard = false
         case .next: move(1)
         case .previous: move(-1)
         case .enter:
             if focus == fields.last { return .confirm }
             move(1)
-        case let .edit(key): editFocused(key, catalogue: catalogue)
+        case let .edit(key):
+            let before = self
+            editFocused(key, catalogue: catalogue)
+            if self != before { touched = true }
         }
         return .none
     }

@@ -236,6 +236,9 @@ extension SessionScreen {
             return [.status(form.isEdit ? "Edit cancelled: the point is as it was." : "Point not charted.", .info)]
         case .confirm: return confirmEntry(context: context)
         case .plan: return planEntry(context: context)
+        case .askDiscard:
+            return [.status(form.isEdit ? "Discard your changes to this point? y discards them; n or Esc goes back to the form."
+                                        : "Discard this point? y discards it; n or Esc goes back to the form.", .warning)]
         }
     }
 
