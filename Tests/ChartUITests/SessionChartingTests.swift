@@ -62,6 +62,18 @@ import Testing
         #expect(saved.recordedAt == later.now && saved.warningsConfirmedAt == later.now)
     }
 
+    /// From a new user's walk: a region that fills its column ran into the muscle
+    /// ("back of upper armtriceps brachii") in the points list at 80×24.
+    @Test func aLongRegionNeverRunsIntoItsMuscle() throws {
+        let ctx = SessionFixtures.context()
+        let arm = try #require(Catalogue.builtIn.regions.first { $0.name == "back of upper arm" })
+        let s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [SessionFixtures.entry("e1", arm.id, "triceps brachii", .left)]))
+        let text = appFrame(s, width: 80, height: 24, context: ctx).text()
+        let row = try #require(text.split(separator: "\n").first { $0.contains("triceps brachii") })
+        #expect(!row.contains("armtriceps") && !row.contains("…triceps"), "\(row)")
+        #expect(row.contains(" triceps brachii"))
+    }
+
     /// From a new user's walk: Esc threw a point away at once, whatever had been typed. A form
     /// with something typed now asks; an untouched one still closes on one key.
     @Test func escapeAsksBeforeThrowingAwayWhatWasTyped() throws {

@@ -107,7 +107,9 @@ extension SessionScreen {
             let twitchStyle = !e.twitch.assessed ? (selected ? style : .dim)
                 : e.twitch.count > 0 ? (selected ? Style.twitch.reversed : Style.twitch.bolded) : style
             var x = screen.put(DisplayWidth.pad(String(format: "%2d", index + 1), to: 3), x: rect.x, y: y, style: style)
-            x = screen.put(DisplayWidth.pad(region, to: regionW), x: x, y: y, style: style)
+            // A column between region and muscle, even when the region fills its own (a walk read
+            // "back of upper armtriceps brachii").
+            x = screen.put(DisplayWidth.pad(region, to: regionW - 1) + " ", x: x, y: y, style: style)
             // "not assessed" is wider than the twitch column: it takes its room from the muscle
             // (narrow) or from up to three columns of the needle column's padding (wide), so it
             // shows whole at 80 and 132 columns; a needle size is never overwritten.
