@@ -80,6 +80,20 @@ import Testing
         #expect(effects(s.handle(.character("y"), context: ctx)) == [.startNewPlan(patientID: 42, condition: Self.neck)])
     }
 
+    /// From a new user's walk: an empty plan was a dead end (d sent to n, n to ^T, which does
+    /// nothing outside New Jersey's rules). It now says where points and the referrer come from.
+    @Test func anEmptyPlanSaysWherePointsAndTheReferrerComeFrom() {
+        var s = loaded(EpisodePlan(draft: nil, letters: []))
+        let text = appFrame(s, width: 80, height: 24).text()
+        #expect(text.contains("No plan yet."))
+        #expect(text.contains("needlechart clinic --jurisdiction new-jersey"), "\(text)")
+        #expect(text.contains("needlechart referral plan add --patient NC-0042"), "\(text)")
+        #expect(text.contains("needlechart referral NC-0042 --referrer NAME"), "\(text)")
+        #expect(!text.contains("…"), "whole at 80 columns: \(text)")
+        #expect(statuses(s.handle(.character("d"), context: ctx)).first?.0 == "No point to remove.")
+        #expect(statuses(s.handle(.character("n"), context: ctx)).first?.0 == "No letter was sent yet: the first plan is this one.")
+    }
+
     /// A refusal from the store (no referral yet, say) is shown under the plan, not only flashed.
     @Test func aRefusalStaysOnTheScreen() {
         var s = loaded(EpisodePlan(draft: (1, Self.points), letters: []))

@@ -47,7 +47,7 @@ public struct HistoryScreen: ScreenModel {
         KeyBinding([.escape], .back, "back", group: "History"),
         KeyBinding([.ctrl("x"), .character("X")], .exportAll, "export all", group: "History", bar: "^X"),
         KeyBinding([.ctrl("e"), .function(3)], .editPatient, "edit patient", group: "History", bar: "^E"),
-        KeyBinding([.character("p")], .plan, "plan letter of the selected session's episode (New Jersey)", group: "History", inBar: false),
+        KeyBinding([.character("p")], .plan, "plan letter", group: "History"),
         KeyBinding([.up, .down, .character("k"), .character("j")], "select", group: "History", bar: "↑↓") { [.up, .character("k")].contains($0) ? .moveUp : .moveDown },
         KeyBinding([.pageUp, .pageDown], "a page up / down", group: "History", inBar: false) { $0 == .pageUp ? .pageUp : .pageDown },
         KeyBinding([.home, .end], "first / last", group: "History", inBar: false) { $0 == .home ? .first : .last },

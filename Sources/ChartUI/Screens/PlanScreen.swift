@@ -94,7 +94,7 @@ public struct PlanScreen: ScreenModel {
         case .moveDown: selection = min(max(0, points.count - 1), selection + 1)
         case .remove:
             guard points.indices.contains(selection) else {
-                return [.status(plan?.draft == nil ? "No plan is being drafted: n starts a new one." : "No point to remove.", .info)]
+                return [.status(plan?.draft == nil && plan?.letters.isEmpty == false ? "No plan is being drafted: n starts a new one." : "No point to remove.", .info)]
             }
             asking = .remove(selection + 1)
             return [.status("Remove point \(selection + 1), \(points[selection].muscle) \(points[selection].side.letter), from the plan? y removes it.", .warning)]
@@ -105,7 +105,7 @@ public struct PlanScreen: ScreenModel {
             guard plan?.draft == nil else {
                 return [.status("Plan \(plan?.draft?.version ?? 1) is still being drafted: send its letter before starting another.", .info)]
             }
-            guard plan?.letters.isEmpty == false else { return [.status("No letter was sent yet: ^T on the point form plans the first points.", .info)] }
+            guard plan?.letters.isEmpty == false else { return [.status("No letter was sent yet: the first plan is this one.", .info)] }
             asking = .newPlan
             return [.status("Start plan \((plan?.letters.last?.version ?? 0) + 1)? Its points go in a new letter. y starts it.", .warning)]
         case .back:
@@ -163,6 +163,16 @@ public struct PlanScreen: ScreenModel {
         [.run(.loadPlan(patientID: patient.id, condition: condition))]
     }
 
+    /// How a plan gets its points and its letter a referrer, for a plan without points.
+    static func howTo(chartNumber: String) -> [String] {
+        let chart = Sanitizer.line(chartNumber)
+        return [
+            "A plan letter tells the referring physician the points planned before needling: New Jersey's rule (needlechart clinic --jurisdiction new-jersey sets it).",
+            "Points: needlechart referral plan add --patient \(chart) --region ID --muscle NAME --side left|right|midline; or, under New Jersey's rules, ^T on a point form whose save waits for the letter.",
+            "The referrer: needlechart referral \(chart) --referrer NAME --date YYYY-MM-DD --form written, and the rest: needlechart referral record --help.",
+        ]
+    }
+
     /// Lines of the letter shown at once.
     func previewRows(_ context: AppContext) -> Int { max(1, context.area.height - 3) }
 
@@ -183,11 +193,15 @@ public struct PlanScreen: ScreenModel {
         var lines: [(String, Style)] = []
         if let draft = plan.draft {
             lines.append(("Plan \(draft.version), being drafted: \(draft.points.count) point(s)", Style.normal.bolded))
-            if draft.points.isEmpty { lines.append(("  No points yet: ^T on a session's point form plans one.", .dim)) }
+            if draft.points.isEmpty { lines.append(("  No points yet.", .dim)) }
         } else if plan.letters.isEmpty {
-            lines.append(("No plan yet: ^T on a session's point form plans a point for the letter.", .dim))
+            lines.append(("No plan yet.", .dim))
         } else {
             lines.append(("No plan being drafted: n starts a new one (its points go in a new letter).", .dim))
+        }
+        if points.isEmpty {
+            // Where a plan's points and the referral come from: nothing on this screen adds them.
+            for text in Self.howTo(chartNumber: patient.chartNumber) { lines += DisplayWidth.wrap(text, to: area.width - 6).map { ("  " + $0, Style.dim) } }
         }
         let listTop = area.y + 2 + lines.count
         var y = area.y + 2
