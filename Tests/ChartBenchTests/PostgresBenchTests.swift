@@ -84,6 +84,27 @@ enum ServerClinic {
         #expect(throws: BenchError.self) { try PostgresBench.prepare(url: url, from: other) }
     }
 
+    /// Issue 11, the copy at scale: the bench's synthetic clinic (6,000 points, more than one
+    /// INSERT's batch) arrives row for row, its chain link for link, and passes the server's check.
+    @Test(.enabled(if: TestPostgres.runs))
+    func theSyntheticClinicIsCopiedInBatchesRowForRowAndPassesCheck() throws {
+        let url = try TestPostgres.freshClinic(initialize: false)
+        let report = try PostgresAdmin.copy(from: SmallClinic.readOnlyPath, to: url, environment: .live)
+        let file = try AppDatabase.openReadOnly(path: SmallClinic.readOnlyPath)
+        let head = try #require(try file.auditLog(limit: 1).last?.hash)
+        #expect(report.seal == head)
+        let entries = try file.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0 }
+        #expect(entries > PostgresAdmin.copyBatchRows)
+        for table in ["clinicians", "patients", "entries", "sessions", "addenda", "signed_documents", "audit_log"] {
+            let n = try file.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+            #expect(report.counts.first { $0.table == table }?.rows == n, "\(table)")
+            #expect(Int(try TestPostgres.psql(url, "SELECT count(*) FROM \(table)").trimmingCharacters(in: .whitespacesAndNewlines)) == n, "\(table)")
+        }
+        #expect(try TestPostgres.psql(url, "SELECT hash FROM audit_head").trimmingCharacters(in: .whitespacesAndNewlines) == head)
+        let check = try PostgresStore.connect(url: url, environment: .live).check(seal: head)
+        #expect(check.ok, "\(check.problems.prefix(3))")
+    }
+
     @Test(.enabled(if: TestPostgres.runs))
     func theFactsAreTheFilesFacts() throws {
         let server = try PostgresBench(url: try ServerClinic.url.get(), clinician: ServerClinic.clinician)

@@ -14,6 +14,12 @@ enum ClinicCopy {
         ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
     ]
 
+    /// Text a copy's INSERT carries at most (signed documents are kilobytes each), so the
+    /// client's memory stays flat whatever the clinic's size.
+    static let batchBytes = 4 << 20
+    /// Rows `check` fetches from the server's cursor at a time.
+    static let fetchRows = 2_000
+
     /// A SQLite file's rows of `table` as the server keeps them: a signed document's row there
     /// holds its note's kept text, which SQLite keeps in a table of its own since v14 (and a file
     /// signed before it in the row as well).
@@ -25,55 +31,223 @@ enum ClinicCopy {
             """
     }
 
-    /// Rows of `table` on the server, in `orderBy` order (addenda in the order they were added).
-    static func serverRows(_ link: PostgresLink, _ table: String, _ orderBy: String) throws -> [Row] {
-        let order = orderBy == "ADDENDA" ? "seq" : orderBy.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
-        return try link.rows("SELECT * FROM \(table) ORDER BY \(order)")
+    /// The server's ORDER BY for `orderBy` (addenda in the order they were added).
+    static func serverOrder(_ orderBy: String) -> String {
+        orderBy == "ADDENDA" ? "seq" : orderBy.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
     }
+
+    /// Rows of one table sent to the server many to a statement (`INSERT … VALUES (…), (…), …`):
+    /// one round trip for thousands of rows, where one a row made the copy of a ten-year clinic
+    /// take hours. Every row still passes through the table's guards (they fire per row).
+    struct BatchInsert {
+        let link: PostgresLink
+        let table: String
+        let columns: [String]
+        let conflict: String
+        let rowsPerStatement: Int
+        private(set) var sent = 0
+        private var pending: [DatabaseValue] = []
+        private var pendingRows = 0
+        private var pendingBytes = 0
+
+        init(link: PostgresLink, table: String, columns: [String], batchRows: Int) {
+            self.link = link
+            self.table = table
+            self.columns = columns
+            conflict = table == "settings" ? " ON CONFLICT(key) DO UPDATE SET value = excluded.value" : ""
+            // The Bind message counts its parameters in 16 bits.
+            rowsPerStatement = max(1, min(batchRows, 65_535 / max(1, columns.count)))
+        }
+
+        /// Adds a row (its values in `columns`' order), sending the batch when it is full.
+        mutating func append(_ values: [DatabaseValue]) throws {
+            for v in values {
+                switch v.storage {
+                case .string(let s): pendingBytes += s.utf8.count
+                case .blob(let b): pendingBytes += b.count
+                default: pendingBytes += 8
+                }
+            }
+            pending += values
+            pendingRows += 1
+            if pendingRows >= rowsPerStatement || pendingBytes >= ClinicCopy.batchBytes { try flush() }
+        }
+
+        /// Sends what is pending.
+        mutating func flush() throws {
+            guard pendingRows > 0 else { return }
+            let width = columns.count
+            var sql = "INSERT INTO \(table)(\(columns.joined(separator: ", "))) VALUES "
+            for r in 0..<pendingRows {
+                if r > 0 { sql += ", " }
+                sql += "(" + (0..<width).map { "$\(r * width + $0 + 1)" }.joined(separator: ", ") + ")"
+            }
+            try link.execute(sql + conflict, pending)
+            sent += pendingRows
+            pending.removeAll(keepingCapacity: true)
+            pendingRows = 0
+            pendingBytes = 0
+        }
+    }
+
+    // MARK: - The audit log, copied link for link
+
+    /// Before the audit rows go in: the chain trigger (`audit_chain`) is disabled for this
+    /// transaction alone. Per row it would renumber, relink and rehash the row under the head's
+    /// lock and rewrite `audit_head`'s single row: one new version of that row per audit row, none
+    /// of which can be pruned before the commit, so each next row found the head through all the
+    /// versions before it (the copy of 0.3's 169,000 audit rows slowed to a crawl; 1.0 would hold
+    /// 580,000). ALTER TABLE is transactional: it takes the audit log's ACCESS EXCLUSIVE lock, so
+    /// no other session can write or even read the log until the commit, and a rollback (any
+    /// refusal, error or lost connection below) undoes it. `endAuditLog` enables the trigger again
+    /// before the commit; the server's `check` names it if it were ever left disabled. The other
+    /// guards on the log (no UPDATE, DELETE or TRUNCATE) stay in force throughout. Only the
+    /// clinic's owner or a superuser can do this (it needs the table's ownership), which is who
+    /// may run `admin copy`; a clinician's role can neither disable a trigger nor copy.
+    static func beginAuditLog(_ link: PostgresLink) throws {
+        try link.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_chain")
+    }
+
+    /// After the audit rows went in as the file holds them (id, prev_hash, hash included): the
+    /// chain is verified on the server by the server's own hash function, then the head is moved
+    /// once, to the last row, and the chain trigger is enabled again. Why this verifies what the
+    /// trigger would have: the trigger would have set each row's id to the head's id + 1, its
+    /// prev_hash to the head's hash and its hash to `needlechart_audit_hash` of its fields (an
+    /// administrator's actor and time are kept as sent), then moved the head to it. The one
+    /// statement below demands exactly that of every row, in id order, starting from the head as
+    /// `admin init` left it: ids consecutive after the head's, each prev_hash the hash of the row
+    /// before (the head's for the first), each hash recomputed from the row's fields. So the log
+    /// holds precisely the rows the trigger would have written, and the head set here is the one
+    /// it would have left. The copy then compares that head with the file's, and after the commit
+    /// the server's `check` verifies the chain link by link once more.
+    static func endAuditLog(_ link: PostgresLink) throws {
+        let broken = try link.value("""
+            SELECT min(id) FROM (
+                SELECT l.*, h.id + row_number() OVER (ORDER BY l.id) AS expected_id,
+                       coalesce(lag(l.hash) OVER (ORDER BY l.id), h.hash) AS expected_prev
+                FROM audit_log l CROSS JOIN (SELECT id, hash FROM audit_head WHERE one = 1) h
+            ) r
+            WHERE id <> expected_id OR prev_hash <> expected_prev
+               OR hash <> needlechart_audit_hash(id, at, actor, action, entity, entity_id, detail, prev_hash)
+            """, as: Int64.self)
+        if let broken {
+            throw StoreError(.other, "The audit chain does not verify on the server from row \(broken) on: the copy is not faithful, and nothing was kept.")
+        }
+        if let last = try link.row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1") {
+            // needlechart_head_forward lets the head move only forward, and only while this is set.
+            try link.execute("SELECT set_config('needlechart.moving_head', 'yes', true)")
+            try link.execute("UPDATE audit_head SET id = $1, hash = $2 WHERE one = 1", [last[0] as Int64, last[1] as String])
+            try link.execute("SELECT set_config('needlechart.moving_head', '', true)")
+        }
+        try link.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_chain")
+    }
+}
+
+extension AppDatabase {
+    /// A scratch clinic in a new file at `path` (its folder the caller's, removed by the caller):
+    /// written once and checked, never a record, so nothing is synced to the disk and SQLite's
+    /// cache stays small: memory does not grow with the clinic, only the file does.
+    static func scratch(path: String, environment: ChartEnvironment, catalogue: Catalogue) throws -> AppDatabase {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA recursive_triggers = ON")
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+            try db.execute(sql: "PRAGMA cache_size = -16384")
+        }
+        try DatabaseFile.create(at: path)
+        return try AppDatabase(DatabaseQueue(path: path, configuration: config), environment: environment, catalogue: catalogue)
+    }
+}
+
+/// A folder of the process's own (owner-only) under the temporary directory, for a scratch
+/// clinic: removed with all it holds (the database and its journal) when the check is done,
+/// whether it passed, failed or threw.
+struct ScratchFolder {
+    let path: String
+
+    init(in base: String? = nil) throws {
+        let base = base ?? FileManager.default.temporaryDirectory.path
+        path = base + "/needlechart-check-" + UUID().uuidString.lowercased()
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError(.io, "Cannot make a scratch folder in \(base) for the check: \(error.localizedDescription). Set TMPDIR to a folder with room for a copy of the clinic.")
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
 extension PostgresStore {
     /// Checks, reading only: the server's guards are all in place and enabled, then the record is
-    /// read into a scratch SQLite database in memory and checked as SQLite's own record is: the
-    /// audit chain link by link (head included), every signed session, addendum and patient
+    /// read, one snapshot, into a scratch SQLite database and checked as SQLite's own record is:
+    /// the audit chain link by link (head included), every signed session, addendum and patient
     /// identity against the hash its audit row binds, and, with `seal`, that the chain holds it.
-    /// The scratch copy holds the whole clinic in memory: fine for a clinic, not yet for the
-    /// benchmark's ten-year scale.
+    /// The scratch database is a file in the temporary folder (TMPDIR), removed afterwards, and
+    /// each table comes through a server-side cursor a batch at a time, so the check's memory
+    /// stays flat as the clinic grows (its disk does not: about the clinic's size as SQLite).
     public func check(seal: String?) throws -> CheckReport {
-        try link.transaction {
+        try check(seal: seal, fetchRows: ClinicCopy.fetchRows)
+    }
+
+    /// `check(seal:)`, fetching `fetchRows` rows at a time from each table's cursor, its scratch
+    /// folder made in `scratchIn` (the temporary directory when nil).
+    func check(seal: String?, fetchRows: Int, scratchIn: String? = nil) throws -> CheckReport {
+        let folder = try ScratchFolder(in: scratchIn)
+        defer { folder.remove() }
+        return try link.transaction {
             try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             var problems: [String] = []
             try Self.checkGuards(link, into: &problems)
-            let scratch = try AppDatabase.inMemory(environment: environment, catalogue: catalogue)
+            let scratch = try AppDatabase.scratch(path: folder.path + "/clinic.sqlite", environment: environment, catalogue: catalogue)
             try scratch.writer.write { db in
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
-                var keptTexts: [StatementArguments] = []
                 for (table, orderBy) in ClinicCopy.order {
                     let columns = Set(try db.columns(in: table).map(\.name))
-                    for row in try ClinicCopy.serverRows(link, table, orderBy) {
-                        // A note's kept text goes where SQLite keeps it since v14, so it is checked once.
-                        let keptText = table == "signed_documents" ? row["note_text"] as String? : nil
-                        let names = Array(row.columnNames).filter { columns.contains($0) && !(keptText != nil && $0 == "note_text") }
-                        let verb = table == "settings" ? "INSERT OR REPLACE" : "INSERT"
-                        try db.execute(sql: "\(verb) INTO \(table)(\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
-                                       arguments: StatementArguments(names.map { row[$0] as DatabaseValue }))
-                        if let keptText {
-                            keptTexts.append([row["session_id"] as DatabaseValue, row["sha256"] as DatabaseValue, row["seal"] as DatabaseValue, keptText])
-                        }
+                    let keepsTexts = table == "signed_documents"
+                    // Kept texts go in behind their guard (a text is written at its signing, when
+                    // its seal is the chain's head): the scratch copy is checked, not guarded.
+                    var guardSQL = ""
+                    if keepsTexts {
+                        guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'signed_note_texts_only_signed'") ?? ""
+                        try db.execute(sql: "DROP TRIGGER signed_note_texts_only_signed")
                     }
+                    try link.execute("DECLARE needlechart_check NO SCROLL CURSOR FOR SELECT * FROM \(table) ORDER BY \(ClinicCopy.serverOrder(orderBy))")
+                    var insert: Statement?
+                    var picked: [Int] = []
+                    var noteText: Int?, sessionID = 0, sha256 = 0, sealColumn = 0
+                    while true {
+                        let batch = try link.values("FETCH FORWARD \(max(1, fetchRows)) FROM needlechart_check")
+                        if batch.rows.isEmpty { break }
+                        if insert == nil {
+                            // A note's kept text goes where SQLite keeps it since v14, so it is checked once.
+                            noteText = keepsTexts ? batch.columns.firstIndex(of: "note_text") : nil
+                            picked = batch.columns.indices.filter { columns.contains(batch.columns[$0]) && $0 != noteText }
+                            let names = picked.map { batch.columns[$0] }
+                            let verb = table == "settings" ? "INSERT OR REPLACE" : "INSERT"
+                            insert = try db.makeStatement(sql: "\(verb) INTO \(table)(\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))")
+                            sessionID = batch.columns.firstIndex(of: "session_id") ?? 0
+                            sha256 = batch.columns.firstIndex(of: "sha256") ?? 0
+                            sealColumn = batch.columns.firstIndex(of: "seal") ?? 0
+                        }
+                        guard let insert else { break }
+                        let keep = try noteText.map { _ in
+                            try db.cachedStatement(sql: "INSERT INTO signed_note_texts(session_id, sha256, seal, note_text) VALUES (?, ?, ?, ?)")
+                        }
+                        for row in batch.rows {
+                            try insert.execute(arguments: StatementArguments(picked.map { row[$0] }))
+                            if let keep, let noteText, !row[noteText].isNull {
+                                try keep.execute(arguments: [row[sessionID], row[sha256], row[sealColumn], row[noteText]])
+                            }
+                        }
+                        if batch.rows.count < fetchRows { break }
+                    }
+                    try link.execute("CLOSE needlechart_check")
+                    if keepsTexts { try db.execute(sql: guardSQL) }
                 }
                 if let head = try link.row("SELECT id, hash FROM audit_head WHERE one = 1") {
                     try db.execute(sql: "INSERT INTO audit_head(one, id, hash) VALUES (1, ?, ?)", arguments: [head[0] as Int64, head[1] as String])
-                }
-                // Kept texts go in behind their guard (a text is written at its signing, when its
-                // seal is the chain's head): the scratch copy is checked, not guarded.
-                if !keptTexts.isEmpty {
-                    let guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'signed_note_texts_only_signed'") ?? ""
-                    try db.execute(sql: "DROP TRIGGER signed_note_texts_only_signed")
-                    for arguments in keptTexts {
-                        try db.execute(sql: "INSERT INTO signed_note_texts(session_id, sha256, seal, note_text) VALUES (?, ?, ?, ?)", arguments: arguments)
-                    }
-                    try db.execute(sql: guardSQL)
                 }
             }
             var report = try scratch.check(seal: seal)
@@ -196,6 +370,10 @@ public struct CopyReport: Sendable, Equatable {
 }
 
 extension PostgresAdmin {
+    /// Rows `copy` sends in one INSERT (fewer when a table has so many columns that the rows'
+    /// values would pass the protocol's 65,535 parameters, or when their text passes 4 MB).
+    public static let copyBatchRows = 2_000
+
     /// What of regulated practice (needle lots, referrals, consent form versions, plans and plan
     /// letters, regulated settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
     /// server has no place for these yet.
@@ -227,8 +405,12 @@ extension PostgresAdmin {
     /// records the server cannot keep yet is refused. A target that holds any record is refused;
     /// an empty server database is set up first (`initialize`). An interrupted copy, or one whose
     /// counts or chain head differ, leaves nothing behind but that setup: a second run starts
-    /// again. The server's `check` runs after the commit and names any problem.
-    public static func copy(from path: String, to text: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn) throws -> CopyReport {
+    /// again. The server's `check` runs after the commit and names any problem. Rows go
+    /// `batchRows` to an INSERT (fewer for wide or large rows: `ClinicCopy.BatchInsert`), each
+    /// through its table's guards; the audit log goes in link for link and is verified on the
+    /// server before its head moves, once (`ClinicCopy.endAuditLog` says why that is as strict).
+    public static func copy(from path: String, to text: String, environment: ChartEnvironment = .live, catalogue: Catalogue = .builtIn,
+                            batchRows: Int = copyBatchRows) throws -> CopyReport {
         let source = try AppDatabase.openReadOnly(path: path, environment: environment, catalogue: catalogue)
         let before = try source.check()
         guard before.ok else {
@@ -263,17 +445,18 @@ extension PostgresAdmin {
                 for (table, orderBy) in ClinicCopy.order {
                     let serverColumns = Set(try link.rows("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [table]).map { $0[0] as String })
                     let order = orderBy == "ADDENDA" ? "at, rowid" : orderBy
-                    var n = 0
-                    let rows = try Row.fetchCursor(db, sql: ClinicCopy.fileRowsSQL(table, order))
+                    let statement = try db.makeStatement(sql: ClinicCopy.fileRowsSQL(table, order))
+                    let picked = statement.columnNames.indices.filter { serverColumns.contains(statement.columnNames[$0]) }
+                    let isAudit = table == "audit_log"
+                    if isAudit { try ClinicCopy.beginAuditLog(link) }
+                    var batch = ClinicCopy.BatchInsert(link: link, table: table, columns: picked.map { statement.columnNames[$0] }, batchRows: batchRows)
+                    let rows = try Row.fetchCursor(statement)
                     while let row = try rows.next() {
-                        let names = Array(row.columnNames).filter(serverColumns.contains)
-                        let placeholders = names.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-                        let conflict = table == "settings" ? " ON CONFLICT(key) DO UPDATE SET value = excluded.value" : ""
-                        try link.execute("INSERT INTO \(table)(\(names.joined(separator: ", "))) VALUES (\(placeholders))\(conflict)",
-                                         names.map { row[$0] as DatabaseValue })
-                        n += 1
+                        try batch.append(picked.map { row[$0] as DatabaseValue })
                     }
-                    counts.append((table, n))
+                    try batch.flush()
+                    if isAudit { try ClinicCopy.endAuditLog(link) }
+                    counts.append((table, batch.sent))
                 }
             }
             // New rows continue after the copied ids.

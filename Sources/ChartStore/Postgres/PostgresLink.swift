@@ -97,6 +97,18 @@ final class PostgresLink: @unchecked Sendable {
         return try rowMaker.read { db in try result.map { try Self.row($0, db) } }
     }
 
+    /// Runs `sql` and returns its column names and values as SQLite would store them, without
+    /// making GRDB rows: for reading many rows at once (a cursor's FETCH), each value used once.
+    func values(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> (columns: [String], rows: [[DatabaseValue]]) {
+        let result = try run(sql, arguments)
+        guard let first = result.first else { return ([], []) }
+        let columns = first.map(\.columnName)
+        var rows: [[DatabaseValue]] = []
+        rows.reserveCapacity(result.count)
+        for r in result { rows.append(try r.map(Self.databaseValue)) }
+        return (columns, rows)
+    }
+
     /// The first row of `sql`, if any.
     func row(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Row? {
         try rows(sql, arguments).first
