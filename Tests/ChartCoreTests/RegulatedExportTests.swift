@@ -32,6 +32,25 @@ import Testing
         try Golden.check(try JSONExport.session(r, context: context), "session-signed-regulated.json")
     }
 
+    /// From a new user's walk: with lots recorded per size and none in the single field, the note
+    /// said "Lot number: not recorded" just above "Lots by size:". From format 6 the empty field
+    /// is left out; a note frozen under an earlier format prints as it was signed.
+    @Test func lotsBySizeAloneNoLongerSayTheLotWasNotRecorded() throws {
+        var r = try Self.regulated()
+        r.session.closeOut.needleLot = ""
+        let text = TextExport.session(r, context: context)
+        #expect(text.contains("Lots by size:") && !text.contains("Lot number:"), "\(text)")
+        var frozen = JSONExport.document(r, context: context)
+        frozen.formatVersion = 5
+        let older = TextExport.signedBody(frozen)
+        #expect(older.contains("Lot number:        not recorded") && older.contains("Lots by size:"))
+        // A single lot recorded still prints, beside the lots by size.
+        #expect(TextExport.session(try Self.regulated(), context: context).contains("Lot number:        J2509-0417"))
+        // No lot by size: the field says it was not recorded, as before.
+        r.needleLots = []
+        #expect(TextExport.session(r, context: context).contains("Lot number:        not recorded"))
+    }
+
     @Test func theNoteNamesTheCodeEachMuscleTheLotsAndTheCredentials() throws {
         let text = TextExport.session(try Self.regulated(), context: context)
         // upper trapezius right and left are two muscles; infraspinatus and suboccipitals make four.

@@ -180,7 +180,7 @@ public enum TextExport {
         page.wrapped("  ", painLine(before: s.nprs.before, after: s.nprs.after))
 
         writePoints(s, zone: zone, into: &page)
-        writeCloseOut(s.closeOut, treated: s.notTreated == nil, into: &page)
+        writeCloseOut(s.closeOut, treated: s.notTreated == nil, format: doc.formatVersion, into: &page)
         // Format 4: the procedure code, where the clinic codes.
         if let coding = s.coding, coding.system != CodingSystem.none.rawValue {
             page.heading("CODING")
@@ -376,15 +376,20 @@ public enum TextExport {
         return names
     }
 
-    private static func writeCloseOut(_ c: ExportFormat.CloseOutDTO, treated: Bool = true, into page: inout TextLayout) {
+    private static func writeCloseOut(_ c: ExportFormat.CloseOutDTO, treated: Bool = true, format: Int, into page: inout TextLayout) {
         page.heading("CLOSE-OUT")
         func field(_ label: String, _ value: String) { page.field(label, value, labelWidth: screeningLabelWidth) }
         if treated {
             field("Needle count:", reconciliationLine(c))
             field("Needle brand:", orNotRecorded(c.needleBrand))
-            field("Lot number:", orNotRecorded(c.needleLot))
             // Format 4: the lots recorded per size (the single lot field is the line above).
             let bySize = (c.needleLots ?? []).filter { !$0.fromSessionLot }
+            // From format 6, a session whose lots were recorded per size and not in the single
+            // field leaves that field out: "Lot number: not recorded" above the lots read as a
+            // contradiction (a new user's walk). A note frozen earlier prints as it was signed.
+            if !(format >= 6 && c.needleLot.isEmpty && !bySize.isEmpty) {
+                field("Lot number:", orNotRecorded(c.needleLot))
+            }
             for (i, l) in bySize.enumerated() {
                 let detail = [l.expiry.map { "expires \($0)" }, l.brand.isEmpty ? nil : l.brand, l.gtin.map { "GTIN \($0)" }].compactMap { $0 }
                 field(i == 0 ? "Lots by size:" : "", "\(l.size ?? "size not recorded"): \(l.lot)" + (detail.isEmpty ? "" : " (\(detail.joined(separator: ", ")))"))
