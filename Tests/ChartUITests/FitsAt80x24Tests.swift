@@ -98,4 +98,19 @@ import Testing
         let named = appFrame(s, width: 80, height: 24, context: ctx).text()
         #expect(!named.contains("no name set"))
     }
+
+    /// From a new user's walk: the note said "Aftercare given" for the defaults the close-out
+    /// starts with, which he never looked at. The sign box now shows what it will record.
+    @Test func theSignBoxShowsTheAftercareTheNoteWillRecord() {
+        var s = closing()
+        s.send([.character("a")] + Key.typing("SJ1") + [.enter, .character("2"), .ctrl("s")], ctx)
+        #expect(s.closing.confirmingSign)
+        let text = appFrame(s, width: 80, height: 24, context: ctx).text()
+        let names = s.closing.aftercare.checked.compactMap { id in Catalogue.builtIn.aftercare.first { $0.id == id }?.name }
+        #expect(names.count >= 4)
+        let joined = text.split(separator: "\n").map { $0.replacingOccurrences(of: "│", with: " ").trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ")
+        #expect(joined.contains("Aftercare given: " + names.joined(separator: "; ")), "\(text)")
+        #expect(text.contains("Sign and lock this session?") && text.contains("as Maya Keller"), "\(text)")
+    }
 }

@@ -52,11 +52,19 @@ extension SessionScreen {
         }
         if closing.confirmingSign {
             let w = min(area.width - 4, 76)
-            let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + area.height / 2 - 3, width: w, height: 6)
+            let lines = DisplayWidth.wrap("Sign and lock this session? It cannot be changed afterwards; corrections are addenda. y/N", to: w - 4)
+            // What the note will say was given: the close-out starts with the clinic's defaults
+            // ticked, so the signature is where they are seen once more (a new user's walk signed
+            // "Aftercare given" without having looked at it).
+            let care = closing.aftercare.checked.map { id in catalogue.aftercare.first { $0.id == id }?.name ?? id }
+            var careLines = DisplayWidth.wrap("Aftercare given: " + (care.isEmpty ? "none" : care.joined(separator: "; ")), to: w - 4)
+            if careLines.count > 3 { careLines = Array(careLines.prefix(3)); careLines[2] = DisplayWidth.truncate(careLines[2] + " …", to: w - 4) }
+            let height = 4 + min(3, lines.count) + careLines.count
+            let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + max(0, area.height / 2 - height / 2), width: w, height: height)
             screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
             screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: Style.signed.bolded, title: "Sign")
-            let lines = DisplayWidth.wrap("Sign and lock this session? It cannot be changed afterwards; corrections are addenda. y/N", to: w - 4)
             for (i, l) in lines.prefix(3).enumerated() { screen.put(l, x: box.x + 2, y: box.y + 1 + i, style: .emphasis) }
+            for (i, l) in careLines.enumerated() { screen.put(l, x: box.x + 2, y: box.y + 2 + min(3, lines.count) + i) }
             // A profile with no name of its own signs as the login name: say how to give one.
             let me = context.clinician
             let unnamed = me.displayName.trimmingCharacters(in: .whitespaces).isEmpty || me.displayName == me.username
