@@ -71,11 +71,11 @@ extension AppDatabase {
     /// The same through the C API on prepared `textOneSQL` and `patientByIDSQL` statements of
     /// one connection, inside a read transaction (one state of the database for both).
     static func keptTextRecord(id: Int64, spine: SQLiteStatement, patient: SQLiteStatement) throws -> SessionRecord? {
-        let kept = try Raw.first(spine, .int(id)) { row -> (patient: Int64, started: String?, note: SignedNote)? in
+        let kept = try Raw.first(spine, .int(id)) { (row: SteppedRow) -> (patient: Int64, started: String?, note: SignedNote)? in
             guard let kept: String = row[4], !(row[5] as Bool) else { return nil }
             return (row[0], row[1], SignedNote(keptText: kept, sha256: row[2], seal: row[3]))
         }
-        guard let kept = kept ?? nil, let p = try Raw.first(patient, .int(kept.patient), Patient.init(row:)) else { return nil }
+        guard let kept = kept ?? nil, let p = try Raw.first(patient, .int(kept.patient), decode: Patient.init(row:)) else { return nil }
         return try keptTextRecord(id: id, patient: p, started: kept.started, number: nil, note: kept.note)
     }
 

@@ -49,12 +49,11 @@ enum BoundValue {
     case bytes([UInt8])
 }
 
-extension Statement {
-    /// Resets the statement and binds `values` through the C API, leaving out GRDB's argument
-    /// array and its checks: for a statement re-run hundreds of times a keystroke (the search's
-    /// seeks and lookups), whose parameters are known. Step it with `firstBound` or `stepNext`.
-    func rebind(_ values: BoundValue...) {
-        let stmt = sqliteStatement
+/// Binding and stepping a prepared statement through the C API: GRDB's statements (through the
+/// `Statement` methods below) and `KeptTextReader`'s own, which GRDB does not manage.
+enum Raw {
+    /// Resets the statement and binds `values` to its parameters 1, 2, …
+    static func bind(_ stmt: SQLiteStatement, _ values: [BoundValue]) {
         sqlite3_reset(stmt)
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         for (i, value) in values.enumerated() {
@@ -77,18 +76,48 @@ extension Statement {
     /// The statement's next row; nil at its end. The statement is reset at the end and on an
     /// error (a statement left mid-read holds its read transaction's snapshot); a row leaves it
     /// open, for the caller to step on or reset.
-    func stepNext() throws -> SteppedRow? {
-        switch sqlite3_step(sqliteStatement) {
-        case SQLITE_ROW: return SteppedRow(statement: sqliteStatement)
+    static func next(_ stmt: SQLiteStatement) throws -> SteppedRow? {
+        switch sqlite3_step(stmt) {
+        case SQLITE_ROW: return SteppedRow(statement: stmt)
         case SQLITE_DONE:
-            sqlite3_reset(sqliteStatement)
+            sqlite3_reset(stmt)
             return nil
         case let code:
-            let error = steppingError(code)
-            sqlite3_reset(sqliteStatement)
+            let error = error(stmt, code)
+            sqlite3_reset(stmt)
             throw error
         }
     }
+
+    /// Binds `values`, steps to the first row, hands it to `decode`, and resets.
+    static func first<T>(_ stmt: SQLiteStatement, _ values: BoundValue..., decode: (SteppedRow) throws -> T) throws -> T? {
+        bind(stmt, values)
+        defer { sqlite3_reset(stmt) }
+        return try next(stmt).map(decode)
+    }
+
+    /// Runs a statement that returns no rows (BEGIN, COMMIT), reset after.
+    static func run(_ stmt: SQLiteStatement) throws {
+        bind(stmt, [])
+        defer { sqlite3_reset(stmt) }
+        while try next(stmt) != nil {}
+    }
+
+    /// The error of a step that returned `code`.
+    static func error(_ stmt: SQLiteStatement, _ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))),
+                      sql: sqlite3_sql(stmt).map { String(cString: $0) })
+    }
+}
+
+extension Statement {
+    /// Resets the statement and binds `values` through the C API, leaving out GRDB's argument
+    /// array and its checks: for a statement re-run hundreds of times a keystroke (the search's
+    /// seeks and lookups), whose parameters are known. Step it with `firstBound` or `stepNext`.
+    func rebind(_ values: BoundValue...) { Raw.bind(sqliteStatement, values) }
+
+    /// The statement's next row (`Raw.next`).
+    func stepNext() throws -> SteppedRow? { try Raw.next(sqliteStatement) }
 
     /// After `rebind`: steps to the first row, hands it to `decode`, and resets.
     func firstBound<T>(_ decode: (SteppedRow) throws -> T) throws -> T? {
@@ -112,10 +141,5 @@ extension Statement {
         setUncheckedArguments(arguments)
         defer { sqlite3_reset(sqliteStatement) }
         while let row = try stepNext() { try body(row) }
-    }
-
-    /// The error of a step that returned `code`.
-    func steppingError(_ code: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
     }
 }
