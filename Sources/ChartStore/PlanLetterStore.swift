@@ -27,24 +27,19 @@ extension AppDatabase {
                             depth: (row[9] as String?).flatMap(NeedleDepth.init(rawValue:)))
     }
 
-    /// The SHA-256 of a plan's planned points as stored (every column, in their order): what a
-    /// letter's sending binds, so `check` names a sent plan's points changed behind the guards.
+    /// The SHA-256 of a plan's planned points as stored (every column, in their order, through
+    /// `Evidence.Canonical` like a signed session's data): what a letter's sending binds, so
+    /// `check` names a sent plan's points changed behind the guards.
     static func plannedPointsHash(_ db: Database, patientID: Int64, key: String, version: Int) throws -> String {
-        let rows = try Row.fetchAll(db, sql: """
+        var c = Evidence.Canonical("planned-points-v1")
+        for row in try Row.fetchAll(db, sql: """
             SELECT position, \(plannedPointColumns), added_by, added_at FROM planned_points
             WHERE patient_id = ? AND condition_key = ? AND version = ? ORDER BY position
-            """, arguments: [patientID, key, version])
-        func cell(_ value: DatabaseValue) -> String {
-            switch value.storage {
-            case .null: "\u{0}"
-            case let .int64(i): String(i)
-            case let .double(d): String(d)
-            case let .string(s): s
-            case let .blob(b): b.base64EncodedString()
-            }
+            """, arguments: [patientID, key, version]) {
+            c.add("point")
+            for v in row.databaseValues { c.add(v) }
         }
-        let text = rows.map { $0.databaseValues.map(cell).joined(separator: "\u{1F}") }.joined(separator: "\u{1E}")
-        return Evidence.hex(Data(text.utf8))
+        return c.hash
     }
 
     /// The audit detail of a physician's answer: what `check` compares each stored answer with.
