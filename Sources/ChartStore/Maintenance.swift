@@ -221,7 +221,8 @@ extension AppDatabase {
                              }, into: &report)
 
         // Plan letters (New Jersey): each letter's text as its sending's audit row bound it.
-        let letters = try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version, text, sha256 FROM plan_letters ORDER BY patient_id, condition_key, version").map { row in
+        let letterRows = try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version, text, sha256 FROM plan_letters ORDER BY patient_id, condition_key, version")
+        let letters = letterRows.map { row in
             let hash = Evidence.hex(Data((row[3] as String).utf8)), stored: String = row[4]
             return BoundRecord(key: "\(row[0] as Int64)/\(Sanitizer.line(row[1] as String))/\(row[2] as Int)",
                                name: "plan letter \(row[2] as Int) of patient \(row[0] as Int64) (\(Sanitizer.line(row[1] as String)))",
@@ -234,7 +235,7 @@ extension AppDatabase {
         // A sent plan's points as its letter's sending bound them (letters sent before the points
         // were bound are counted apart), and each letter's answers as their audit rows recorded them.
         var pointsBound = 0, pointsUnbound = 0
-        for row in try Row.fetchAll(db, sql: "SELECT patient_id, condition_key, version FROM plan_letters ORDER BY patient_id, condition_key, version") {
+        for row in letterRows {
             let patient: Int64 = row[0], key: String = row[1], version: Int = row[2]
             guard let bound = bindings.planLetterPoints["\(patient)/\(Sanitizer.line(key))/\(version)"] else { pointsUnbound += 1; continue }
             pointsBound += 1
@@ -341,6 +342,14 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
+    /// The file's free pages (each 4 KB), which a re-pack fills first, and the kept texts' count.
+    public func keptNoteTextPages() throws -> (free: Int, texts: Int) {
+        try read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0)
+        }
+    }
+
     /// Re-packs the signed notes' kept texts into one run of pages, in session order, so that a
     /// whole-clinic text export reads them in one sweep instead of reading the whole file. Each
     /// signing writes its note's kept text beside its ~19 KB document, so in a file grown by
@@ -351,14 +360,6 @@ extension AppDatabase {
     /// with their own SQL, and an audit row records it. Refused, with nothing changed, when the
     /// table's guards are not exactly NeedleChart's (dropping the table would erase what `check`
     /// is there to name). Returns the number of texts re-packed.
-    /// The file's free pages (each 4 KB), which a re-pack fills first, and the kept texts' count.
-    public func keptNoteTextPages() throws -> (free: Int, texts: Int) {
-        try read { db in
-            (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM signed_note_texts") ?? 0)
-        }
-    }
-
     @discardableResult
     public func packKeptNoteTexts(by actor: String) throws -> Int {
         let n = try write { db in
