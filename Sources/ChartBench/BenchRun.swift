@@ -48,17 +48,13 @@ extension Bench {
                              samples: all, statistic: "total", target: 30_000, raw: rawAll, store: storeAll))
         rows.append(BenchRow(operation: "export every session, the file's pages in memory", how: "the same export run again at once",
                              samples: warmAll, statistic: "total", target: .infinity))
-        rows.append(BenchRow(operation: "memory flat during export-all", how: "peak RSS during the export minus RSS before it",
-                             samples: Samples(ms: [exportPeak - rssBefore]), statistic: "MB", target: 10))
+        rows.append(Self.memoryFlatRow(before: rssBefore, peak: exportPeak))
         // The harness holds what the app never does (a raw connection and its cache beside the
         // store's, two export threads, every sample): reported, not held to the app's target.
         rows.append(BenchRow(operation: "memory, the benchmark process", how: "peak RSS (VmHWM) of the whole benchmark process (store, raw floor, export threads, samples)",
                              samples: Samples(ms: [Measure.peakRSSMB()]), statistic: "MB", target: .infinity))
         if let binary {
-            log("the app's own memory through a walk")
-            rows.append(try measureAppWalkMemory(binary: binary))
-            log("every command-line export through the binary: peak memory")
-            rows += try measureCommandLineExports(binary: binary)
+            rows += try measureBinaryMemoryRows(binary: binary, log: log)
             // Last: the cold start drops the machine's page cache, which the rows above must not
             // pay for (a search or export measured after it read the clinic back from disk).
             log("the real binary: start to first full screen (pty, cold)")

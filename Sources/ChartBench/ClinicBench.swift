@@ -234,7 +234,6 @@ extension ClinicBench {
         return rows
     }
 
-    /// Start to the first full screen in memory (the Driver, no process start), 30 runs.
     /// The rows both backends measure alike, in this order, each step named to `log` first: the
     /// in-memory start (`opening` says what it opens), search, history, a save, drawing, export one.
     func measureStoreRows(opening: String, log: (String) -> Void) throws -> [BenchRow] {
@@ -254,6 +253,22 @@ extension ClinicBench {
         return rows
     }
 
+    /// The rows both backends measure through the real binary, each step named to `log` first:
+    /// the app's own memory through a walk, then every command-line export's peak memory.
+    func measureBinaryMemoryRows(binary: String, log: (String) -> Void) throws -> [BenchRow] {
+        log("the app's own memory through a walk")
+        let walk = try measureAppWalkMemory(binary: binary)
+        log("every command-line export through the binary: peak memory")
+        return [walk] + (try measureCommandLineExports(binary: binary))
+    }
+
+    /// The whole-clinic export's memory growth: its peak less the resident memory before it.
+    static func memoryFlatRow(before: Double, peak: Double) -> BenchRow {
+        BenchRow(operation: "memory flat during export-all", how: "peak RSS during the export minus RSS before it",
+                 samples: Samples(ms: [peak - before]), statistic: "MB", target: 10)
+    }
+
+    /// Start to the first full screen in memory (the Driver, no process start), 30 runs.
     public func measureInMemoryStart(opening: String) throws -> BenchRow {
         var first = ""
         let start = try Measure.time(30) { _ in first = try startApp().text }

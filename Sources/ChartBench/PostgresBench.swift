@@ -251,15 +251,11 @@ public final class PostgresBench: ClinicBench {
                                                                                           exported.sessions, Double(exported.bytes) / 1_048_576, rssBefore, exportPeak, reset ? "" : " (peak not reset)", storeRead.median / 1000, exported.textMS / 1000, rawAll.median / 1000),
                              samples: all, statistic: "total", target: 30_000, raw: rawAll, store: storeRead))
         rows.append(.notApplicable("export every session, page cache dropped first", coldStartNote))
-        rows.append(BenchRow(operation: "memory flat during export-all", how: "peak RSS during the export minus RSS before it",
-                             samples: Samples(ms: [exportPeak - rssBefore]), statistic: "MB", target: 10))
+        rows.append(Self.memoryFlatRow(before: rssBefore, peak: exportPeak))
         rows.append(BenchRow(operation: "memory, the benchmark process", how: "peak RSS (VmHWM) of the whole benchmark process (store, raw floor, samples)",
                              samples: Samples(ms: [Measure.peakRSSMB()]), statistic: "MB", target: .infinity))
         if let binary {
-            log("the app's own memory through a walk")
-            rows.append(try measureAppWalkMemory(binary: binary))
-            log("every command-line export through the binary: peak memory")
-            rows += try measureCommandLineExports(binary: binary)
+            rows += try measureBinaryMemoryRows(binary: binary, log: log)
         }
         if let copied {
             rows.append(BenchRow(operation: "copy the SQLite clinic onto the server", how: "PostgresAdmin.copy (needlechart admin copy): source checked, thousands of rows an INSERT in one transaction, the audit chain verified on the server and its head moved once, counts, chain head and the server's check verified",
