@@ -202,14 +202,17 @@ extension SessionScreen {
         let unassessed = typed.entries.filter { !$0.twitch.assessed }.count
         let twitchNote = unassessed == 0 ? nil
             : (unassessed == 1 ? "1 point" : "\(unassessed) points") + ": twitch not assessed (the note says so)."
+        // Text wrapped to the verdict's width, line after line, as far as the room goes.
+        func lines(_ text: String, _ style: Style) {
+            for line in DisplayWidth.wrap(text, to: rect.width) where y < rect.maxY {
+                screen.put(line, x: rect.x, y: y, style: style)
+                y += 1
+            }
+        }
         if blockers.isEmpty {
             screen.put("Ready to sign: ^S", x: rect.x, y: y, style: Style.ok.bolded, maxWidth: rect.width)
-            if let twitchNote {
-                for line in DisplayWidth.wrap(twitchNote, to: rect.width) where y + 1 < rect.maxY {
-                    y += 1
-                    screen.put(line, x: rect.x, y: y, style: .dim)
-                }
-            }
+            y += 1
+            if let twitchNote { lines(twitchNote, .dim) }
             return
         }
         // The count is spelled out under the fields (✕); the verdict names it, with ^N when it helps.
@@ -219,22 +222,9 @@ extension SessionScreen {
             let offer = typed.reconciliation.shortAndUnrecorded ? " (^N: a needle not found)" : ""
             verdict = "Not ready to sign: the needle count ✕\(offer)" + (others.isEmpty ? "." : ", and:")
         }
-        for line in DisplayWidth.wrap(verdict, to: rect.width) where y < rect.maxY {
-            screen.put(line, x: rect.x, y: y, style: .emphasis)
-            y += 1
-        }
-        for b in others {
-            for line in DisplayWidth.wrap("• " + b, to: rect.width) where y < rect.maxY {
-                screen.put(line, x: rect.x, y: y, style: .warning)
-                y += 1
-            }
-        }
-        if let twitchNote {
-            for line in DisplayWidth.wrap(twitchNote, to: rect.width) where y < rect.maxY {
-                screen.put(line, x: rect.x, y: y, style: .dim)
-                y += 1
-            }
-        }
+        lines(verdict, .emphasis)
+        for b in others { lines("• " + b, .warning) }
+        if let twitchNote { lines(twitchNote, .dim) }
     }
 
     /// The session with the close-out form applied as typed (fields not yet left included); the
