@@ -138,6 +138,9 @@ public struct EffectRunner: Sendable {
             return [.unfinished(list)]
         case let .loadNeedleLots(sessionID):
             return lots(sessionID) { }
+        case let .loadLotsInUse(sessionID):
+            // Only an offer: a store that cannot say (PostgreSQL keeps no lots per size) offers none.
+            return [.lotsInUse(sessionID: sessionID, (try? database.lotsInUse(sessionID: sessionID, by: me)) ?? [])]
         case let .recordNeedleLot(lot, sessionID):
             return lots(sessionID) { try database.recordNeedleLot(lot, sessionID: sessionID, by: me) }
         case let .removeNeedleLot(sessionID, size, lot):

@@ -84,6 +84,9 @@ public protocol ClinicStore: Sendable {
     func recordNeedleLot(_ lot: NeedleLot, sessionID: Int64, by actor: String) throws
     /// Removes a lot recorded in error from an unsigned session; false when there was none.
     @discardableResult func removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String, by actor: String) throws -> Bool
+    /// The boxes `clinician` has in use for a session: per size, the lot they recorded last in
+    /// another session of the last weeks, not expired on its day (offered, never recorded unasked).
+    func lotsInUse(sessionID: Int64, by clinician: String) throws -> [NeedleLot]
     /// The patient's last consent against the clinic's current consent form version.
     func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus
     /// Adds a point to the episode's plan for New Jersey's plan letter; refused with a message

@@ -43,6 +43,44 @@ extension AppDatabase {
         }
     }
 
+    /// How far back a box counts as still in use: a lot recorded more than this many days
+    /// before a session is not offered for it (`lotsInUse`).
+    public static let lotInUseDays = 30
+
+    /// The boxes `clinician` has in use for an unsigned session: per needle size, the lot they
+    /// recorded last in another session within `lotInUseDays` before this one began, not expired
+    /// on its day (in the clinic's time zone). The close-out offers each for its size — `Enter`
+    /// records it, typing or a scan replaces it — so a box in use is not typed again every
+    /// session; a lot is never recorded without the clinician's key.
+    ///
+    /// The lots are read newest first by rowid (the order they were recorded in) and the read
+    /// stops at the first lot older than the window, so it costs the clinic's last weeks of lots,
+    /// not the whole table, without an index of its own.
+    public func lotsInUse(sessionID: Int64, by clinician: String) throws -> [NeedleLot] {
+        try read { db in
+            guard let started = try String.fetchOne(db, sql: "SELECT started_at FROM sessions WHERE id = ?", arguments: [sessionID]),
+                  let start = try Self.time(started) else {
+                throw StoreError(.notFound, "Session \(sessionID) does not exist.")
+            }
+            let day = CalendarDate(start, in: try Self.clinicTimeZone(db))
+            let cutoff = Timestamp.iso(start.addingTimeInterval(-Double(Self.lotInUseDays) * 86_400))
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT \(Self.needleLotColumns), recorded_at, recorded_by, session_id FROM needle_lots ORDER BY rowid DESC
+                """)
+            var found: [NeedleSize: NeedleLot] = [:]
+            while let row = try rows.next() {
+                let at: String = row[6]
+                if at < cutoff { break }
+                guard row[7] as String == clinician, row[8] as Int64 != sessionID else { continue }
+                let lot = try Self.needleLot(row: row)
+                guard let size = lot.size, found[size] == nil else { continue }
+                if let expiry = lot.expiry, expiry < day { continue }
+                found[size] = lot
+            }
+            return found.values.sorted { ($0.size!, $0.lot) < ($1.size!, $1.lot) }
+        }
+    }
+
     /// Records the lot of one needle size used in an unsigned session. Refused with a message:
     /// a signed session, no size, an empty or overlong lot, a bad GTIN, and a lot that expired
     /// before the session's day (in the clinic's time zone). Recording the same size and lot

@@ -41,6 +41,30 @@ import Testing
         #expect(!text.contains("Single lot"))
     }
 
+    /// Issue 10: the box in use. The store offers, per size, the lot this clinician recorded last;
+    /// `Enter` on the empty field records it (one key, not the lot typed again), `↓` leaves the size
+    /// without one, and typing records what was typed instead.
+    @Test func theBoxInUseIsOfferedAndEnterRecordsIt() throws {
+        var s = Self.scenario()
+        let thinBox = NeedleLot(size: Self.thin, lot: "SJ2411-07", expiry: CalendarDate(iso: "2027-05-31"), brand: "Seirin J-Type", gtin: Self.gtin)
+        let thickBox = NeedleLot(size: Self.thick, lot: "SJ2409-15", brand: "")
+        _ = s.app.receive(.lotsInUse(sessionID: 8, [thinBox, thickBox]), context: s.context)
+        let text = s.frame(width: 80, height: 24).text()
+        #expect(text.contains("0.25x30   ✕ none yet · your box in use: SJ2411-07 exp 2027-05-31"), "\(text)")
+        #expect(text.contains("Enter records SJ2411-07, the lot you recorded last for 0.25x30"), "\(text)")
+        // ↓ leaves the thin size without a lot: nothing is recorded unasked.
+        #expect(s.send([.down]) == [])
+        #expect(try #require(s.screen).needleLots.pending.isEmpty)
+        #expect(s.send([.up, .enter]) == [.recordNeedleLot(thinBox, sessionID: 8)])
+        #expect(try #require(s.screen).currentLotLine == .size(Self.thick))
+        // Typed text wins over the offer; the box named no brand, so the session's brand is kept.
+        #expect(s.send(typing("NEW-9") + [.enter]) == [.recordNeedleLot(NeedleLot(size: Self.thick, lot: "NEW-9", brand: "Seirin J-Type"), sessionID: 8)])
+        var t = Self.scenario()
+        _ = t.app.receive(.lotsInUse(sessionID: 8, [thinBox, thickBox]), context: t.context)
+        _ = t.send([.enter])
+        #expect(t.send([.enter]) == [.recordNeedleLot(NeedleLot(size: Self.thick, lot: "SJ2409-15", brand: "Seirin J-Type"), sessionID: 8)])
+    }
+
     @Test func aPrintedBarcodeFillsLotExpiryAndGTINAndMovesToTheNextSize() throws {
         var s = Self.scenario()
         let effects = s.send(typing("(01)\(Self.gtin)(17)270500(10)J2509") + [.enter])

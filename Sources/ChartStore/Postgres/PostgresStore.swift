@@ -118,6 +118,11 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         throw Self.regulatedRefusal("Needle lots per size")
     }
 
+    /// Refused: needle lots per size are kept by SQLite clinics only so far.
+    public func lotsInUse(sessionID: Int64, by clinician: String) throws -> [NeedleLot] {
+        throw Self.regulatedRefusal("Needle lots per size")
+    }
+
     /// Refused: needle lots per size are kept by SQLite clinics only so far; nothing is removed.
     public func removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String, by actor: String) throws -> Bool {
         throw Self.regulatedRefusal("Needle lots per size")

@@ -42,6 +42,9 @@ public enum Effect: Sendable, Equatable {
     case loadReports(ReportRange)
     /// The needle lots recorded per size for a session (answered with `DataEvent.needleLots`).
     case loadNeedleLots(sessionID: Int64)
+    /// The boxes this clinician has in use, offered at the session's lots (answered with
+    /// `DataEvent.lotsInUse`; a store that cannot say answers with none).
+    case loadLotsInUse(sessionID: Int64)
     /// Record the lot of one needle size used in a session, then answer with its lots.
     case recordNeedleLot(NeedleLot, sessionID: Int64)
     /// Remove a lot recorded in error, then answer with the session's lots.
@@ -142,6 +145,9 @@ public enum DataEvent: Sendable, Equatable {
     /// A load, record or removal of needle lots was refused (a store that does not keep them, an
     /// expired lot, …): the message, for the close-out screen to show beside what was typed.
     case needleLotsRefused(sessionID: Int64, message: String)
+    /// Per needle size, the lot this clinician recorded last in the last weeks (not expired on the
+    /// session's day): offered for the size, recorded only on the clinician's `Enter`.
+    case lotsInUse(sessionID: Int64, [NeedleLot])
     /// The patient's last consent against the current form, or why it cannot be said.
     case consentFormStatus(patientID: Int64, ConsentFormStatus?, refused: String? = nil)
     /// The effect failed; nothing the clinician confirmed before it is lost.

@@ -9,7 +9,7 @@ extension Effect {
     public var isSave: Bool {
         switch self {
         case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks,
-             .loadReports, .loadNeedleLots, .loadConsentFormStatus, .loadPlan, .previewPlanLetter: false
+             .loadReports, .loadNeedleLots, .loadLotsInUse, .loadConsentFormStatus, .loadPlan, .previewPlanLetter: false
         case .savePatient, .startSession, .saveSessionDetails, .saveEntry, .deleteEntry, .signSession, .addAddendum,
              .export, .loadDemo, .recordNeedleLot, .removeNeedleLot, .planPoint, .removePlannedPoint, .startNewPlan, .sendPlanLetter: true
         }

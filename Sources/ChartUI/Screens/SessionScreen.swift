@@ -40,6 +40,7 @@ public struct SessionScreen: ScreenModel {
     public static func loadLastTreatments(_ session: NeedlingSession) -> [Command] {
         session.isSigned ? [] : [.run(.loadLastTreatments(patientID: session.patientID, before: session.id)),
                                  .run(.loadNeedleLots(sessionID: session.id)),
+                                 .run(.loadLotsInUse(sessionID: session.id)),
                                  .run(.loadConsentFormStatus(patientID: session.patientID))]
     }
 
@@ -152,12 +153,16 @@ public struct SessionScreen: ScreenModel {
             (lastTreatments, consentStatus, consentStatusRefused) = (treatments, consent, refused)
             needleLots.recorded = lots.recorded
             needleLots.unavailable = lots.unavailable
+            needleLots.inUse = lots.inUse
             return [.status(message, .error)]
         case let .lastTreatments(list):
             lastTreatments = list
             return []
         case let .needleLots(id, list) where id == session.id: return needleLotsReceived(list)
         case let .needleLotsRefused(id, message) where id == session.id: return needleLotsRefused(message)
+        case let .lotsInUse(id, list) where id == session.id:
+            needleLots.inUse = list
+            return []
         case let .consentFormStatus(id, status, refused) where id == session.patientID:
             consentStatus = status
             consentStatusRefused = refused

@@ -19,6 +19,9 @@ struct NeedleLotsState: Sendable, Equatable {
     /// Why the store does not keep lots per size here (a PostgreSQL clinic): the sizes then wait
     /// on the single lot field.
     var unavailable: String?
+    /// The boxes this clinician has in use (the store's `lotsInUse`): per size, the lot they
+    /// recorded last. Offered on a size's line without a lot; `Enter` on the empty field records it.
+    var inUse: [NeedleLot] = []
     /// The line under the cursor (an index into `lines`).
     var cursor = 0
     var input: Input = .lot
@@ -65,6 +68,11 @@ struct NeedleLotsState: Sendable, Equatable {
             case let .remove(lot): lots.removeAll { $0 == lot }
             }
         }
+    }
+
+    /// The box in use offered for `size`: none once a lot is recorded for it.
+    func offer(for size: NeedleSize) -> NeedleLot? {
+        lots(for: size).isEmpty ? inUse.first { $0.size == size } : nil
     }
 
     /// The lots recorded (or on their way) for `size`.

@@ -32,6 +32,10 @@ extension SessionScreen {
         let note: [String] = {
             if let m = needleLots.message { return DisplayWidth.wrap((needleLots.messageIsError ? "✕ " : "✓ ") + m, to: inner) }
             if let u = needleLots.unavailable { return DisplayWidth.wrap(u + " Use the single lot field.", to: inner) }
+            if case let .size(size) = lines[cursor], needleLots.entry.text.isEmpty, let offer = needleLots.offer(for: size) {
+                return DisplayWidth.wrap("Enter records \(Sanitizer.line(offer.lot)), the lot you recorded last for \(size) — check it against "
+                                         + "the box; type or scan to record another.", to: inner)
+            }
             return []
         }()
         let noteLines = Array(note.prefix(3))
@@ -85,7 +89,7 @@ extension SessionScreen {
         }
         y += 1
         for line in noteLines {
-            screen.put(line, x: x, y: y, style: needleLots.messageIsError ? Style.danger.bolded : needleLots.message != nil ? .ok : .warning,
+            screen.put(line, x: x, y: y, style: needleLots.message == nil ? .warning : needleLots.messageIsError ? Style.danger.bolded : .ok,
                        maxWidth: inner)
             y += 1
         }
@@ -105,6 +109,9 @@ extension SessionScreen {
         if !sizesWithoutLot.contains(size) { return ("\(closing.lot.trimmed) (single lot field)", .dim) }
         // An older session's single lot, with several sizes used, names none of them.
         if !closing.lot.trimmed.isEmpty { return ("no lot of its own (the single lot field stands in)", .warning) }
+        if let offer = needleLots.offer(for: size) {
+            return ("✕ none yet · your box in use: \(Sanitizer.line(offer.lot))" + (offer.expiry.map { " exp \($0)" } ?? ""), .warning)
+        }
         return ("✕ no lot yet", .warning)
     }
 }

@@ -72,6 +72,9 @@ extension SessionScreen {
                     return .stay([.status("Lot not recorded: \(needleLots.message ?? "")", .error)])
                 }
                 commands = sent
+            } else if case let .size(size) = line, key == .enter, needleLots.input == .lot, let offer = needleLots.offer(for: size) {
+                // Nothing typed: Enter records the box in use offered for the size (the clinician's key, never by itself).
+                commands = recordOffer(offer, size: size)
             }
             needleLots.input = .lot
             let by = [.up, .backTab].contains(key) ? -1 : 1
@@ -151,6 +154,16 @@ extension SessionScreen {
             needleLots.message = nil
             return [.run(.recordNeedleLot(lot, sessionID: session.id))]
         }
+    }
+
+    /// The box in use offered for `size`, recorded as if typed: with its expiry, GTIN and brand
+    /// (the session's brand when the box named none).
+    private mutating func recordOffer(_ offer: NeedleLot, size: NeedleSize) -> [Command] {
+        let lot = NeedleLot(size: size, lot: offer.lot, expiry: offer.expiry, brand: offer.brand.isEmpty ? closing.brand.trimmed : offer.brand,
+                            gtin: offer.gtin)
+        needleLots.pending.append(.record(lot, text: offer.lot, expiry: offer.expiry?.description ?? ""))
+        needleLots.message = nil
+        return [.run(.recordNeedleLot(lot, sessionID: session.id))]
     }
 
     /// The store's answer about this session's lots: the oldest change sent is done.
