@@ -19,12 +19,14 @@ struct ReturningPatientClinic {
     /// the buttock, far from today's points.
     /// `oneSize`: every point of last week's session used 0.30×15 mm needles, so today's all use
     /// one size, and close-out asks for one lot.
-    init(beganElsewhere: Bool = false, oneSize: Bool = false) throws {
+    /// `boxesInUse`: earlier today the clinician needled another patient from the boxes today's
+    /// points use (0.25×15, 0.25×30 and 0.30×15 mm) and recorded their lots, so close-out offers them.
+    init(beganElsewhere: Bool = false, oneSize: Bool = false, boxesInUse: Bool = false) throws {
         let env = ChartEnvironment.fixed()
         let db = try AppDatabase.inMemory(environment: env)
         try db.saveClinician(clinician)
         let p = try db.addPatient(Self.patient, by: clinician.username)
-        _ = try db.addPatient(Patient(id: 0, name: "Iris Berg", dateOfBirth: CalendarDate(year: 1990, month: 1, day: 2)!, chartNumber: "NC-0101"), by: clinician.username)
+        let iris = try db.addPatient(Patient(id: 0, name: "Iris Berg", dateOfBirth: CalendarDate(year: 1990, month: 1, day: 2)!, chartNumber: "NC-0101"), by: clinician.username)
         _ = try db.addPatient(Patient(id: 0, name: "Noah Patel", dateOfBirth: CalendarDate(year: 1988, month: 4, day: 5)!, chartNumber: "NC-0102"), by: clinician.username)
         // Last week's session, through the store as the app would have saved it.
         var s = try db.startSession(patientID: p.id, clinician: clinician.username)
@@ -55,6 +57,7 @@ struct ReturningPatientClinic {
                               aftercare: ["keep-moving", "water", "heat-ice", "warn-infection", "warn-breathless"])
         s.version = try db.saveSessionDetails(s, by: clinician.username)
         _ = try db.sign(sessionID: s.id, by: clinician, catalogue: .builtIn, version: s.version)
+        if boxesInUse { try Self.needleFromTheBoxes(iris, in: db, env: env) }
         database = db
         previousID = s.id
         let runner = EffectRunner(database: db, catalogue: .builtIn, clinician: clinician, timeZone: TimeZone(identifier: "UTC")!,
@@ -64,6 +67,36 @@ struct ReturningPatientClinic {
         var driver = Driver(runner: runner, context: context, idleTimeout: nil)
         driver.start()
         self.driver = driver
+    }
+}
+
+extension ReturningPatientClinic {
+    /// The boxes in use: a signed session of `patient` this morning, one point from each box
+    /// (0.25×15, 0.25×30 and 0.30×15 mm), their lots recorded by the clinician.
+    static func needleFromTheBoxes(_ patient: Patient, in db: AppDatabase, env: ChartEnvironment) throws {
+        var s = try db.startSession(patientID: patient.id, clinician: clinician.username)
+        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
+        s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
+        s.consent = Consent(obtained: true, at: env.now(), explained: Catalogue.builtIn.consentItems.map(\.id), obtainedBy: clinician.username)
+        s.nprsBefore = 5
+        try s.startCharting(catalogue: .builtIn)
+        s.version = try db.saveSessionDetails(s, by: clinician.username)
+        for (i, (side, diameter, length)) in [(Side.left, 25, 15), (Side.right, 30, 15), (Side.right, 25, 30)].enumerated() {
+            let e = TriggerPointEntry(id: "iris-\(i)", regionID: "back-neck", muscle: "upper trapezius", side: side, needleCount: 1,
+                                      diameter: NeedleDiameter(hundredths: diameter), lengthMM: length, depth: .superficial,
+                                      technique: Technique(kind: .pistoning), sensations: ["deep-ache"], recordedAt: env.now())
+            try db.saveEntry(e, sessionID: s.id, by: clinician.username)
+            s.entries.append(e)
+        }
+        try s.beginCloseOut()
+        s.closeOut = CloseOut(needlesRemoved: 3, needleBrand: "Seirin J-Type", nprsAfter: 3, aftercare: ["keep-moving"])
+        s.version = try db.saveSessionDetails(s, by: clinician.username)
+        for (diameter, length, lot) in [(25, 15, KeyWalks.lotNumber), (30, 15, KeyWalks.secondLot), (25, 30, KeyWalks.longerLot)] {
+            try db.recordNeedleLot(NeedleLot(size: NeedleSize(diameter: NeedleDiameter(hundredths: diameter), lengthMM: length), lot: lot,
+                                             expiry: CalendarDate(iso: "2028-03-31"), brand: "Seirin J-Type"),
+                                   sessionID: s.id, by: clinician.username)
+        }
+        _ = try db.sign(sessionID: s.id, by: clinician, catalogue: .builtIn, version: s.version)
     }
 }
 
@@ -110,12 +143,16 @@ enum KeyWalks {
     static let lotNumber = "SJ2411-07"
     /// The lot of the walk's second needle size: a lot per size (SPEC §9), a box each.
     static let secondLot = "SJ2409-15"
-    /// The needle lots steps: the 0.25 mm box, Enter (recorded: on to the next size), the 0.30 mm box.
-    static let lots: [WalkStep] = [
-        WalkStep("lot of the 0.25x15 needles", typing: lotNumber, .lot),
-        WalkStep("recorded; on to the 0.30x15 needles", [.enter]),
-        WalkStep("lot of the 0.30x15 needles", typing: secondLot, .lot),
-    ]
+    /// The lot of the 0.25×30 mm box, which the copied walk's chest point keeps from last week.
+    static let longerLot = "SJ2410-22"
+    /// The needle lots steps: the first size's box, Enter (recorded: on to the next size), the second's.
+    static func lots(_ first: String, _ second: String) -> [WalkStep] {
+        [WalkStep("lot of the \(first) needles", typing: lotNumber, .lot),
+         WalkStep("recorded; on to the \(second) needles", [.enter]),
+         WalkStep("lot of the \(second) needles", typing: secondLot, .lot)]
+    }
+    /// Charted from scratch, today's points use 0.25×15 and 0.30×15 mm needles.
+    static let lots = lots("0.25x15", "0.30x15")
     /// SPEC §7's key goals were set with one lot for the session; a lot per needle size (§9) adds,
     /// for these walks' second size, its lot and the Enter that records the first.
     static let secondSizeKeys = secondLot.count + 1
@@ -133,9 +170,7 @@ enum KeyWalks {
         WalkStep("infraspinatus R, referred pain (to the arm)",
                  [.keys([.down, .right, .character("r"), .tab, .character("4")]), .text("arm"), .keys([.ctrl("s"), .character("y")])]),
         WalkStep("close-out: all needles out", [.character("o"), .character("a")]),
-    ] + lots + [
-        WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
-    ]
+    ] + lots + [signStep]
 
     /// The same four points for a patient whose last session began elsewhere on the map (the
     /// buttock): the first point is found by name (`/` and its first letters), the rest as above.
@@ -144,9 +179,31 @@ enum KeyWalks {
                  [.keys([.character("/")]), .text("pec"), .keys([.enter, .character("r"), .ctrl("s"), .character("y")])]),
     ] + fromScratch.dropFirst(5)
 
+    /// A walk with the clinician's boxes in use (their lots recorded in a session of the last
+    /// weeks): close-out offers each size's lot, and `Enter` records it instead of the lot typed.
+    /// The first `Enter` is the lot's key (SPEC §7's "+ the lot"); the second records the second
+    /// size's lot and goes on to the pain score, as the `Enter` after a typed lot does.
+    static func withBoxesInUse(_ walk: [WalkStep]) -> [WalkStep] {
+        let sizes = walk.filter { $0.kind == .lot }.map { String($0.name.dropFirst("lot of the ".count).prefix(7)) }
+        return walk.flatMap { step -> [WalkStep] in
+            if step.kind == .lot, step.name.contains(sizes[0]) {
+                return [WalkStep("the \(sizes[0]) box in use is offered: Enter records its lot; on to the \(sizes[1]) needles", [.keys([.enter])], .lot)]
+            }
+            if step.kind == .lot || step.name.hasPrefix("recorded; on to") { return [] }
+            if step.name == signStep.name {
+                return [WalkStep("the \(sizes[1]) box in use: Enter records its lot; pain after 3, sign", signStep.parts)]
+            }
+            return [step]
+        }
+    }
+
+    /// The walks' last step: pain after, signed.
+    static let signStep = WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")])
+
     /// The two walks for a session whose points all use one needle size: one lot, no second.
     static func oneSize(_ walk: [WalkStep]) -> [WalkStep] {
-        walk.filter { $0.name != lots[1].name && $0.name != lots[2].name }
+        let firstLot = walk.first { $0.kind == .lot }?.name
+        return walk.filter { !$0.name.hasPrefix("recorded; on to") && ($0.kind != .lot || $0.name == firstLot) }
     }
 
     /// A returning patient, nothing changed, last session's points copied.
@@ -157,16 +214,16 @@ enum KeyWalks {
                  [.character("="), .character("a"), .character("6"), .enter]),
         WalkStep("copy last session's points, confirming the warnings shown beside them", [.character("y")]),
         WalkStep("close-out: all needles out", [.character("o"), .character("a")]),
-    ] + lots + [
-        WalkStep("pain after 3, sign", [.enter, .character("3"), .ctrl("s"), .character("y")]),
-    ]
+    ] + lots("0.25x30", "0.30x15") + [signStep]
 
     /// The README's table for `walk`, with its count.
     static func readmeTable(_ walk: [WalkStep]) -> String {
         let (keys, find, lot) = count(walk)
         var lines = ["| step | keys |", "|---|---|"]
         lines += walk.map { "| \($0.name) | \($0.readme) |" }
-        lines.append("| **counted** | **\(keys) keys**, plus \(find) typed to find her and the \(lot) characters of the lots: \(keys + find + lot) in all |")
+        let typed = walk.contains { step in step.kind == .lot && step.parts.contains { if case .text = $0 { true } else { false } } }
+        let lots = typed ? "the \(lot) characters of the lots" : "\(lot) key for the lot (the box in use)"
+        lines.append("| **counted** | **\(keys) keys**, plus \(find) typed to find her and \(lots): \(keys + find + lot) in all |")
         return lines.joined(separator: "\n")
     }
 
@@ -194,6 +251,40 @@ enum KeyWalks {
         let sessions = try clinic.database.sessions(patientID: clinic.database.searchPatients("ines")[0].id)
         let newest = try #require(sessions.first { $0.id != clinic.previousID })
         return try #require(try clinic.database.session(id: newest.id))
+    }
+
+    /// With the clinician's boxes in use, both of SPEC §7's goals hold as written, with two needle
+    /// sizes and no allowance: from scratch ≤ 45 keys in all, the search included; copied ≤ 12
+    /// keys plus the lot (one key: `Enter` records the box offered).
+    @Test func withTheBoxesInUseBothWalksMeetTheGoalsAsWritten() throws {
+        let clinic = try ReturningPatientClinic(boxesInUse: true)
+        let walk = KeyWalks.withBoxesInUse(KeyWalks.fromScratch)
+        let s = try Self.walk(walk, in: clinic)
+        #expect(s.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
+        #expect(s.entries.map(\.referredTo) == ["", "", "", "arm"])
+        let lots = try clinic.database.needleLots(sessionID: s.id)
+        #expect(lots.map { "\($0.size.map(String.init(describing:)) ?? "?") \($0.lot) \($0.expiry?.description ?? "-")" }
+                == ["0.25x15 \(KeyWalks.lotNumber) 2028-03-31", "0.30x15 \(KeyWalks.secondLot) 2028-03-31"])
+        let (keys, find, lot) = KeyWalks.count(walk)
+        #expect(lot == 1 && find == 3)
+        #expect(keys + find + lot <= Self.goalFromScratch, "\(keys + find + lot) keys in all (goal ≤ \(Self.goalFromScratch))")
+        #expect(keys + find + lot == 37)
+
+        let copiedClinic = try ReturningPatientClinic(boxesInUse: true)
+        let copiedWalk = KeyWalks.withBoxesInUse(KeyWalks.copied)
+        let copied = try Self.walk(copiedWalk, in: copiedClinic)
+        #expect(copied.entries.count == 4 && copied.entries.allSatisfy { $0.copiedFrom == copiedClinic.previousID })
+        #expect(try copiedClinic.database.needleLots(sessionID: copied.id).map(\.lot) == [KeyWalks.longerLot, KeyWalks.secondLot])
+        let (copiedKeys, copiedFind, copiedLot) = KeyWalks.count(copiedWalk)
+        #expect(copiedLot == 1 && copiedFind == 3)
+        #expect(copiedKeys <= Self.goalCopied, "\(copiedKeys) keys plus the search and the lot (goal ≤ \(Self.goalCopied))")
+
+        // Last treated elsewhere on the map: today's first point found by name, 5 keys more, still within the goal.
+        let elsewhere = KeyWalks.withBoxesInUse(KeyWalks.fromScratchBeganElsewhere)
+        let e = try Self.walk(elsewhere, in: ReturningPatientClinic(beganElsewhere: true, boxesInUse: true))
+        #expect(e.entries.map(\.muscle) == ["pectoralis major", "upper trapezius", "upper trapezius", "infraspinatus"])
+        let (ek, ef, el) = KeyWalks.count(elsewhere)
+        #expect(ek + ef + el == 42 && ek + ef + el <= Self.goalFromScratch)
     }
 
     /// From a new user's walk: status lines were cut at 80 columns. Every status the two walks
@@ -235,6 +326,7 @@ enum KeyWalks {
         // the second size's lot and its Enter come on top of SPEC §7's goal, set for one lot.
         #expect(keys + find + lot <= Self.goalFromScratch + KeyWalks.secondSizeKeys,
                 "\(keys + find + lot) keys (goal ≤ \(Self.goalFromScratch) + \(KeyWalks.secondSizeKeys) for the second size's lot)")
+        #expect(keys + find + lot == 55, "README's count for lots typed")
     }
 
     /// A returning patient whose last session began elsewhere on the map: the map cannot open
@@ -263,12 +355,14 @@ enum KeyWalks {
         let (keys, find, lot) = KeyWalks.count(KeyWalks.oneSize(KeyWalks.fromScratch))
         #expect(lot == KeyWalks.lotNumber.count)
         #expect(keys + find + lot <= Self.goalFromScratch, "\(keys + find + lot) keys in all (goal ≤ \(Self.goalFromScratch))")
+        #expect(keys + find + lot == 45, "README's count")
         let clinic = try ReturningPatientClinic(oneSize: true)
         let copied = try Self.walk(KeyWalks.oneSize(KeyWalks.copied), in: clinic)
         #expect(copied.isSigned && copied.entries.count == 4)
         #expect(try clinic.database.needleLots(sessionID: copied.id).map(\.lot) == [KeyWalks.lotNumber])
         let (copiedKeys, _, _) = KeyWalks.count(KeyWalks.oneSize(KeyWalks.copied))
         #expect(copiedKeys <= Self.goalCopied, "\(copiedKeys) keys plus the search and the lot (goal ≤ \(Self.goalCopied))")
+        #expect(copiedKeys == 12, "README's count")
     }
 
     @Test func aReturningPatientCopiedFromTheLastSession() throws {
@@ -284,6 +378,7 @@ enum KeyWalks {
         #expect(try clinic.database.needleLots(sessionID: s.id).map(\.lot) == [KeyWalks.lotNumber, KeyWalks.secondLot])
         // The Enter that records the first size's lot comes on top of SPEC §7's goal, set for one lot.
         #expect(keys <= Self.goalCopied + 1, "\(keys) keys plus the search and the lots (goal ≤ \(Self.goalCopied) + 1 for the second size)")
+        #expect(keys == 13, "README's count for lots typed")
     }
 }
 
@@ -302,7 +397,8 @@ enum KeyWalks {
         return String(text[start.upperBound..<end.lowerBound])
     }
 
-    @Test(arguments: [("returning-from-scratch", KeyWalks.fromScratch), ("returning-copied", KeyWalks.copied)])
+    @Test(arguments: [("returning-from-scratch", KeyWalks.withBoxesInUse(KeyWalks.fromScratch)),
+                      ("returning-copied", KeyWalks.withBoxesInUse(KeyWalks.copied))])
     func theReadmeShowsTheWalkTheCountDrives(name: String, walk: [WalkStep]) throws {
         let expected = KeyWalks.readmeTable(walk)
         let found = Self.section(name, in: try Self.readme())
