@@ -40,6 +40,7 @@ import Testing
         let out = s.send(.character("y"), ctx)
         let saved = try #require(effects(out).compactMap { e -> TriggerPointEntry? in if case let .saveEntry(x, 8) = e { x } else { nil } }.first)
         #expect(saved.twitch == .notAssessed)
+        #expect(saved.copiedFrom == SessionFixtures.previous.id)
     }
 
     /// Opened and its twitch field edited: assessed, with what was typed (0: none).
@@ -53,6 +54,8 @@ import Testing
         let out = s.send(.character("y"), ctx)
         let saved = try #require(effects(out).compactMap { e -> TriggerPointEntry? in if case let .saveEntry(x, 8) = e { x } else { nil } }.first)
         #expect(saved.twitch == expected)
+        // Still the point copied from last week: the note keeps saying so (an edit lost it).
+        #expect(saved.copiedFrom == SessionFixtures.previous.id)
     }
 
     /// A new point charted from scratch (its form prefilled from the copied point before it)

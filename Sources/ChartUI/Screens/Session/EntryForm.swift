@@ -34,6 +34,9 @@ struct EntryForm: Sendable, Equatable {
     /// last session): a count, 0 for none, or w/s typed in the field records one. A new point's
     /// field left alone records none, as it always did.
     var twitchAssessed: Bool
+    /// The session a saved point was copied from: an edit keeps it (the note still says "copied
+    /// from the last session"); a new point has none.
+    let copiedFrom: Int64?
     var sensations: CheckList
     var referredTo: TextField
     var pain: NumberField
@@ -118,6 +121,7 @@ struct EntryForm: Sendable, Equatable {
         twitchCount = NumberField((e.twitch.count == 0 && !isEdit) || !e.twitch.assessed ? "" : String(e.twitch.count), limit: 2)
         twitchStrength = e.twitch.strength
         twitchAssessed = isEdit ? e.twitch.assessed : true
+        copiedFrom = isEdit ? e.copiedFrom : nil
         sensations = CheckList(options: catalogue.sensations.map { PickOption(id: $0.id, label: $0.name) }, checked: e.sensations)
         referredTo = TextField(e.referredTo)
         pain = NumberField(e.painDuring, limit: 2)
@@ -461,6 +465,6 @@ struct EntryForm: Sendable, Equatable {
             diameter: diameterValue ?? NeedleDiameter(hundredths: 25), lengthMM: lengthValue, depth: depth, depthMM: depthValue,
             technique: t, twitch: twitchAssessed ? TwitchResponse(count: twitches, strength: twitches == 0 ? nil : twitchStrength) : .notAssessed,
             sensations: sensations.checked, referredTo: sensations.isChecked("referred") ? referredTo.trimmed : "",
-            painDuring: painValue, note: note.trimmed, recordedAt: recordedAt))
+            painDuring: painValue, note: note.trimmed, recordedAt: recordedAt, copiedFrom: copiedFrom))
     }
 }
