@@ -21,7 +21,11 @@ extension SessionScreen {
         let status = session.isSigned ? "SIGNED" : "DRAFT"
         var x = area.x + 1
         x = screen.put(status, x: x, y: y, style: session.isSigned ? Style.signed.bolded : Style.draft.bolded)
-        let who = "  \(context.name(patient)) · \(patient.chartNumber) · \(Timestamp.display(session.startedAt, in: context.timeZone))"
+        // Begun today: the time alone (the title bar has the day), leaving the condition room at 80 columns.
+        let tz = context.timeZone
+        let begun = CalendarDate(session.startedAt, in: tz) == CalendarDate(context.now, in: tz)
+            ? Timestamp.time(session.startedAt, in: tz) : Timestamp.display(session.startedAt, in: tz)
+        let who = "  \(context.name(patient)) · \(patient.chartNumber) · \(begun)"
         let condition = session.condition.isEmpty ? "" : " · " + session.condition.summary(context.catalogue)
         screen.put(DisplayWidth.truncate(who + condition, to: max(0, right - x - 1)), x: x, y: y, style: .emphasis)
     }
