@@ -117,6 +117,25 @@ struct SessionScenario {
         ("closeout-aftercare", closeOutAftercare),
     ]
 
+    /// From a new user's walk: the copy box left the map's borders beside its own (`││ [x]`).
+    /// The column either side of the box is blank at every size.
+    @Test func theCopyBoxStandsClearOfTheMap() throws {
+        let s = Self.copyOfferOnTheWayIn()
+        for (w, h) in Self.sizes {
+            let lines = s.frame(width: w, height: h).text().split(separator: "\n", omittingEmptySubsequences: false)
+                .map { Array($0) + Array(repeating: " ", count: w) }  // trailing blanks may be trimmed
+            let top = try #require(lines.firstIndex { String($0).contains("┌─ Copy points") })
+            let title = String(lines[top])
+            let left = title.distance(from: title.startIndex, to: try #require(title.range(of: "┌─ Copy points")).lowerBound)
+            let right = try #require(lines[top].lastIndex(of: "┐"))
+            let bottom = try #require(lines.indices.first { $0 > top && lines[$0].count > left && lines[$0][left] == "└" })
+            for y in top...bottom {
+                #expect(left == 0 || lines[y][left - 1] == " ", "left of the box, line \(y) at \(w)×\(h): \(String(lines[y]))")
+                #expect(lines[y][right + 1] == " ", "right of the box, line \(y) at \(w)×\(h): \(String(lines[y]))")
+            }
+        }
+    }
+
     @Test(arguments: 0..<10)
     func goldenScreens(_ index: Int) throws {
         let (name, make) = Self.cases[index]

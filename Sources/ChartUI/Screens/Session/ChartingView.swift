@@ -155,7 +155,8 @@ extension SessionScreen {
         let pageBox = max(offer.entries.count + Self.copyBoxChrome, 6 + pageLines)
         let h = min(area.height - 2, offer.warnings == nil ? listBox : pageBox)
         let r = Rect(x: area.x + (area.width - w) / 2, y: area.y + 1, width: w, height: h)
-        screen.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+        // A blank column either side: the map's borders do not run into the box's.
+        screen.fill(x: r.x - 1, y: r.y, width: r.width + 2, height: r.height)
         screen.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .emphasis,
                    title: "Copy points from the session of \(Timestamp.display(offer.from, in: context.timeZone))")
         screen.put("Ticked points are charted again with the same needles and technique.", x: r.x + 2, y: r.y + 1, style: .dim, maxWidth: r.width - 4)
