@@ -15,6 +15,20 @@ import Testing
         MapNavigation.neighbour(of: from, d, in: blocks).map { blocks[$0].regionID }
     }
 
+    /// From a new user's walk: "top of foo…", "sole of foo…" on the map at 80×24, labels that fit
+    /// their block but not with the blank drawn after them. Every label of an unmarked map is whole.
+    @Test func everyLabelOfTheMapIsWhole() {
+        let ctx = SessionFixtures.context()
+        let s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: []))
+        for (w, h) in [(80, 24), (132, 43)] {
+            // The header and the map, down to the selected region's line under it.
+            let map = s.drawn(width: w, height: h, context: ctx).text().split(separator: "\n")
+                .prefix { !$0.contains("(back):") && !$0.contains("(front):") }.joined(separator: "\n")
+            for label in Set(blocks.map(\.label)) { #expect(map.contains(label), "\(label) at \(w)×\(h):\n\(map)") }
+            #expect(!map.contains("…"), "\(map)")
+        }
+    }
+
     @Test func everyRegionOfTheCatalogueIsOnTheMapInItsView() {
         let placed = Set(blocks.map(\.regionID))
         #expect(placed == Set(Catalogue.builtIn.regions.map(\.id)))

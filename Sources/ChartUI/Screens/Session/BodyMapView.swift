@@ -73,7 +73,9 @@ struct BodyMapView {
         let room = width - markWidth
         let lead = DisplayWidth.of(label) < room ? 1 : 0
         let text = DisplayWidth.truncate(label, to: room - lead)
-        screen.put(String(repeating: " ", count: lead) + text + " ", x: x, y: y, style: style, maxWidth: room)
+        // A blank after the label only where it fits: a label that just fits is not cut for it ("top of foo…").
+        let tail = lead + DisplayWidth.of(text) < room ? " " : ""
+        screen.put(String(repeating: " ", count: lead) + text + tail, x: x, y: y, style: style, maxWidth: room)
         if !mark.isEmpty { screen.putRight(" " + mark, right: x + width, y: y, style: markStyle) }
     }
 }
