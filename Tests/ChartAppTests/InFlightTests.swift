@@ -194,9 +194,10 @@ private let toCloseOut = KeyWalks.fromScratch.prefix(8).flatMap(\.keys)
     @Test func aFailedSaveSaysSoAndKeepsWhatWasTyped() throws {
         let store = SlowStore(failing: { if case .saveEntry = $0 { true } else { false } })
         var c = try SlowClinic(store)
-        // Through screening, from scratch, to the map; then the infraspinatus with referred pain to the arm.
+        // Through screening, from scratch, to the map (on the chest); then the infraspinatus, by the back of the neck, with referred pain to the arm.
         c.pressSettled(KeyWalks.fromScratch.prefix(4).flatMap(\.keys))
-        c.pressSettled([.down, .right, .character("r"), .tab, .character("4")] + Key.typing("arm"))
+        c.pressSettled([.up, .right, .down, .right, .character("r"), .tab, .character("4")] + Key.typing("arm"))
+        #expect(c.screen.contains("shoulder blade") && c.screen.contains("infraspinatus"), "\(c.screen)")
         let typed = try #require(c.screen.split(separator: "\n").first { $0.contains("Referred to") && $0.contains("arm") })
         store.hold()
         c.press([.ctrl("s"), .character("y")])

@@ -236,6 +236,27 @@ import Testing
         #expect(lung.diameter.text == "0.30" && lung.depth == .superficial && lung.length.text == "15")
     }
 
+    /// From a new user's walk: `r` on the shoulder blade, where this patient had no point before,
+    /// opened on its first muscle (supraspinatus) waiting on the twitch count, and choosing the
+    /// infraspinatus cost 7 keys. With nothing charted there before, the form waits on the muscle
+    /// list instead: `↓` `^S` saves the infraspinatus; `^S` alone keeps the first muscle.
+    @Test func aSideKeyWhereNothingWasChartedBeforeWaitsOnTheMuscle() throws {
+        var s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: []), previous: SessionFixtures.previous)
+        #expect(!SessionFixtures.previous.entries.contains { $0.regionID == "shoulder-blade" })
+        s.charting.block = try #require(s.blocks.firstIndex { $0.regionID == "shoulder-blade" })
+        let out = s.send(.character("r"), ctx)
+        let form = try #require(s.charting.form)
+        #expect(form.focus == .muscle && form.side == .right && form.muscleValue == "supraspinatus")
+        #expect(statusTexts(out) == ["Shoulder blade R, nothing here before: which muscle? ↑↓ or type; ^S saves."])
+        s.send(.down, ctx)
+        #expect(s.charting.form?.muscleValue == "infraspinatus")
+        // Where this patient had a point last week, the side key still goes straight to the response.
+        s.charting.form = nil
+        s.charting.block = try #require(s.blocks.firstIndex { $0.regionID == "back-neck" })
+        s.send(.character("r"), ctx)
+        #expect(s.charting.form?.focus == .twitch && s.charting.form?.muscleValue == "upper trapezius")
+    }
+
     @Test func typingAMusclesNameOnTheMapGoesToItsRegionAndMuscleAtOnce() throws {
         var s = SessionFixtures.screen(SessionFixtures.chartingSession())
         s.send(.character("/"), ctx)

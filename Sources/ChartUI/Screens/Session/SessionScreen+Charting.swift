@@ -191,8 +191,9 @@ extension SessionScreen {
         let newID = context.newID()
         // Oldest first, the newest treatment of a muscle last: it is the one the form starts from.
         let earlier = lastTreatments.reversed() + (previous?.entries ?? []) + session.entries
-        let muscle = chosen ?? session.entries.last { $0.regionID == id }?.muscle ?? previous?.entries.first { $0.regionID == id }?.muscle
-            ?? lastTreatments.first { $0.regionID == id }?.muscle ?? region.muscles.first ?? ""
+        let known = chosen ?? session.entries.last { $0.regionID == id }?.muscle ?? previous?.entries.first { $0.regionID == id }?.muscle
+            ?? lastTreatments.first { $0.regionID == id }?.muscle
+        let muscle = known ?? region.muscles.first ?? ""
         var form: EntryForm
         if let last = session.entries.last {
             var e = last.prefill(id: newID, at: context.now)
@@ -205,7 +206,14 @@ extension SessionScreen {
             form.side = nil
         }
         var commands: [Command] = []
-        if let side {
+        if let side, known == nil, region.muscles.count > 1 {
+            // Nothing charted here before for this patient: the region's first muscle is only a
+            // guess, so the form waits on the muscle list (↓ or letters, then ^S; a new user's walk
+            // paid 7 keys to leave the guess).
+            form.side = side
+            form.focus = .muscle
+            commands.append(.status("\(region.name.capitalizedFirst) \(side.letter), nothing here before: which muscle? ↑↓ or type; ^S saves.", .info))
+        } else if let side {
             form.side = side
             form.focus = .side
             form.move(1)
