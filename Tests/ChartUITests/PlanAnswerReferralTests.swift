@@ -38,7 +38,7 @@ import Testing
         #expect(form.letter.version == 1 && form.day.text == "2025-06-12" && form.answer == nil && form.focus == .answer)
         var s = plan(letters: [])
         let out = s.handle(.character("a"), context: ctx)
-        #expect(pushed(out).isEmpty && statuses(out).first?.0.hasPrefix("No plan letter was sent yet") == true)
+        #expect(pushed(out).isEmpty && statuses(out).first?.0.hasPrefix("No plan letter sent yet") == true)
     }
 
     @Test func agreesIsSavedThroughTheStoreCall() throws {

@@ -213,7 +213,7 @@ public struct PhysicianAnswerScreen: ScreenModel {
             issues = []
             if answer == .contraindicated, !confirmed {
                 asking = .contraindicated
-                return [.status("Record \"contraindicated\"? Needling stops for this episode. y records it, n goes back.", .warning)]
+                return [.status("Record \"contraindicated\"? Needling stops for this episode: y records it.", .warning)]
             }
             saving = true
             return [.run(.recordPhysicianAnswer(answer, on: date, how: how.trimmed, patientID: patient.id, condition: condition))]
@@ -224,8 +224,9 @@ public struct PhysicianAnswerScreen: ScreenModel {
         switch event {
         case let .physicianAnswerRecorded(answer, day, version):
             saving = false
-            let what = answer == .agrees ? "agrees with" : "judges contraindicated"
-            return [.pop, .status("Recorded: the referring physician \(what) plan letter \(version) (\(day)).", answer == .agrees ? .success : .warning)]
+            return [.pop, answer == .agrees
+                ? .status("Recorded: the referring physician agrees with plan letter \(version) (\(day)).", .success)
+                : .status("Recorded: plan letter \(version) judged contraindicated (\(day)): needling stops.", .warning)]
         case let .failed(message):
             saving = false
             failure = message

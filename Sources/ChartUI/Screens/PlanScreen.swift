@@ -133,7 +133,7 @@ public struct PlanScreen: ScreenModel {
         case .answer:
             guard let plan, referralRead else { return [.status("Reading the plan…", .info)] }
             guard let letter = plan.letters.last else {
-                return [.status("No plan letter was sent yet: an answer is to a letter (Enter reads the letter, then y sends it).", .info)]
+                return [.status("No plan letter sent yet: Enter reads it, y sends it; then a records the answer.", .info)]
             }
             guard let referral else { return [.status("No referral is recorded for this episode: r records it.", .info)] }
             return [.push(PhysicianAnswerScreen(patient: patient, condition: condition, letter: letter, referral: referral,
