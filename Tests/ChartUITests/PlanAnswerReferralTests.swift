@@ -259,3 +259,18 @@ private func appFrame(_ screen: any ScreenModel) -> Screen {
     app.stack.append(screen)
     return app.render(width: 80, height: 24, context: UIFixtures.context())
 }
+
+/// The plan screen on a clinic that keeps no referrals (PostgreSQL): `a` and `r` repeat why.
+@Suite struct PlanScreenRefusedTests {
+    @Test func answerAndReferralKeysSayWhyWhenThePlanCannotBeRead() {
+        let ctx = UIFixtures.context()
+        var s = PlanScreen(patient: UIFixtures.zoe, condition: PlanScreenTests.neck)
+        #expect(statuses(s.handle(.character("r"), context: ctx)).first?.0 == "Reading the plan and the referral…")
+        let why = "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)."
+        _ = s.receive(.failed(why), context: ctx)
+        for key in [Key.character("a"), .character("r")] {
+            let out = s.handle(key, context: ctx)
+            #expect(pushed(out).isEmpty && statuses(out).first?.0 == why)
+        }
+    }
+}

@@ -131,7 +131,7 @@ public struct PlanScreen: ScreenModel {
         case .back:
             return [.pop]
         case .answer:
-            guard let plan, referralRead else { return [.status("Reading the plan…", .info)] }
+            guard let plan, referralRead else { return [notRead] }
             guard let letter = plan.letters.last else {
                 return [.status("No plan letter sent yet: Enter reads it, y sends it; then a records the answer.", .info)]
             }
@@ -140,7 +140,7 @@ public struct PlanScreen: ScreenModel {
                                                 today: CalendarDate(context.now, in: context.timeZone))),
                     .status("The physician's answer to plan letter \(letter.version): a agrees, c contraindicated; ^S saves.", .info)]
         case .referral:
-            guard referralRead else { return [.status("Reading the referral…", .info)] }
+            guard referralRead else { return [notRead] }
             return [.push(ReferralFormScreen(patient: patient, condition: condition, stored: referral,
                                              today: CalendarDate(context.now, in: context.timeZone)))]
         case .send:
@@ -192,6 +192,12 @@ public struct PlanScreen: ScreenModel {
         default: break
         }
         return []
+    }
+
+    /// Why a key that needs the plan and referral does nothing yet: they are on their way, or
+    /// their reading was refused (a PostgreSQL clinic keeps neither), which is said again.
+    private var notRead: Command {
+        refusal.map { .status($0, .error) } ?? .status("Reading the plan and the referral…", .info)
     }
 
     /// Back on top: the plan may have changed (a point planned from a session).
