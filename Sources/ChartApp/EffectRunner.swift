@@ -154,18 +154,27 @@ public struct EffectRunner: Sendable {
         case let .planPoint(point, patientID, condition):
             return [.pointPlanned(try database.addPlannedPoint(point, patientID: patientID, condition: condition, by: me))]
         case let .loadPlan(patientID, condition):
-            return [.plan(try database.episodePlan(patientID: patientID, condition: condition))]
+            return try episode(patientID, condition)
         case let .removePlannedPoint(number, patientID, condition):
             try database.removePlannedPoint(number: number, patientID: patientID, condition: condition, by: me)
-            return [.plan(try database.episodePlan(patientID: patientID, condition: condition))]
+            return try episode(patientID, condition)
         case let .startNewPlan(patientID, condition):
             try database.startNewPlan(patientID: patientID, condition: condition, by: me)
-            return [.plan(try database.episodePlan(patientID: patientID, condition: condition))]
+            return try episode(patientID, condition)
         case let .previewPlanLetter(patientID, condition):
             return [.planLetterPreview(try database.previewPlanLetter(patientID: patientID, condition: condition, clinician: me))]
         case let .sendPlanLetter(patientID, condition):
             let sent = try database.sendPlanLetter(patientID: patientID, condition: condition, by: me)
-            return [.planLetterSent(sent), .plan(try database.episodePlan(patientID: patientID, condition: condition))]
+            return [.planLetterSent(sent)] + (try episode(patientID, condition))
+        case let .recordPhysicianAnswer(answer, day, how, patientID, condition):
+            // The store call `needlechart referral answer` makes: the same audit row, the same check.
+            try database.recordPhysicianAnswer(answer, on: day, how: how, patientID: patientID, condition: condition, by: me)
+            let letter = try database.episodePlan(patientID: patientID, condition: condition).letters.last?.version ?? 0
+            return [.physicianAnswerRecorded(answer, on: day, letter: letter)]
+        case let .saveReferral(referral, patientID, condition):
+            // The store call `needlechart referral record` makes, validating as it does.
+            try database.saveReferral(referral, patientID: patientID, condition: condition, by: me)
+            return [.referralSaved(try database.referral(patientID: patientID, condition: condition) ?? referral)]
         case .loadDemo:
             let clinic = DemoClinic.make(today: database.environment.now(), timeZone: timeZone, catalogue: catalogue)
             let loaded = try database.loadDemo(clinic)
@@ -189,6 +198,12 @@ public struct EffectRunner: Sendable {
         } catch {
             return [.needleLotsRefused(sessionID: sessionID, message: message(for: error))]
         }
+    }
+
+    /// The episode's plan and its referral, as the plan screen shows them.
+    private func episode(_ patientID: Int64, _ condition: PresentingCondition) throws -> [DataEvent] {
+        [.plan(try database.episodePlan(patientID: patientID, condition: condition)),
+         .referral(try database.referral(patientID: patientID, condition: condition))]
     }
 
     private func sessionEvent(_ s: NeedlingSession) throws -> [DataEvent] {

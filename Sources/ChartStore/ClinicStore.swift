@@ -102,6 +102,14 @@ public protocol ClinicStore: Sendable {
     func previewPlanLetter(patientID: Int64, condition: PresentingCondition, clinician: String) throws -> String
     /// Sends the draft plan's letter: keeps its text and hash and freezes the plan.
     @discardableResult func sendPlanLetter(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> PlanLetterRecord
+    /// Records the referring physician's answer to the episode's latest plan letter (added, never
+    /// overwriting; refused before any letter, for a day before it or in the future).
+    func recordPhysicianAnswer(_ answer: PhysicianAnswer, on day: CalendarDate, how: String, patientID: Int64,
+                               condition: PresentingCondition, by actor: String) throws
+    /// The referral recorded for a patient's episode of `condition`, if any.
+    func referral(patientID: Int64, condition: PresentingCondition) throws -> Referral?
+    /// Records (or updates) the referral of an episode; refused with `JurisdictionRules.validate`'s issues.
+    func saveReferral(_ referral: Referral, patientID: Int64, condition: PresentingCondition, by actor: String) throws
 
     // MARK: Records and export
     /// The session with its patient and clinician, numbered among the patient's sessions;

@@ -250,12 +250,10 @@ extension AppDatabase {
         try write { db in
             let at = now
             guard let letter = try Self.episodePlan(db, patientID: patientID, key: key).letters.last,
-                  var r = try Self.referral(db, patientID: patientID, condition: condition) else {
+                  let stored = try Self.referral(db, patientID: patientID, condition: condition) else {
                 throw StoreError(.notFound, "No plan letter was sent for this episode: an answer needs the letter it answers.")
             }
-            r.planLetterSent = letter.sentOn
-            r.physicianAnswer = answer; r.answeredOn = day; r.answeredHow = how
-            r.standingContraindication = nil
+            let r = stored.answering(answer, on: day, how: how, letterSentOn: letter.sentOn)
             let issues = JurisdictionRules.validate(r, today: CalendarDate(environment.now(), in: try Self.clinicTimeZone(db)))
             guard issues.isEmpty else { throw ValidationError(issues) }
             try db.execute(sql: """

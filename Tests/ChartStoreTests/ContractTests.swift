@@ -238,6 +238,42 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
             #expect(try db.auditLog(limit: nil).count == audit, "nothing written")
         }
     }
+
+    /// The referral and the physician's answer, as the app's forms record them: SQLite keeps them
+    /// (the answer against the letter sent, with `check` passing after); a server refuses both with
+    /// the regulated-practice message and writes nothing.
+    @Test(arguments: Backend.under)
+    func referralAndAnswerOrAClearRefusal(_ backend: Backend) throws {
+        let db = try backend.make()
+        let (patient, s) = try chartedSession(in: db)
+        let today = CalendarDate(db.environment.now(), in: db.environment.timeZone)
+        let referral = Referral(referrer: "Dr Ada Reyes", date: today, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia")
+        switch backend {
+        case .sqlite:
+            #expect(try db.referral(patientID: patient.id, condition: s.condition) == nil)
+            try db.saveReferral(referral, patientID: patient.id, condition: s.condition, by: therapist.username)
+            #expect(try db.referral(patientID: patient.id, condition: s.condition) == referral)
+            #expect(throws: StoreError.self) {
+                try db.recordPhysicianAnswer(.agrees, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
+            }
+            try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
+                                   patientID: patient.id, condition: s.condition, by: therapist.username)
+            try db.sendPlanLetter(patientID: patient.id, condition: s.condition, by: therapist.username)
+            try db.recordPhysicianAnswer(.contraindicated, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
+            #expect(try db.episodePlan(patientID: patient.id, condition: s.condition).letters.last?.answer == .contraindicated)
+            #expect(try db.referral(patientID: patient.id, condition: s.condition)?.physicianAnswer == .contraindicated)
+            #expect(try db.check(seal: nil).ok)
+        case .postgres:
+            let audit = try db.auditLog(limit: nil).count
+            #expect(throws: StoreError(.other, "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
+                try db.recordPhysicianAnswer(.agrees, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
+            }
+            let refusal = StoreError(.other, "Referrals: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")
+            #expect(throws: refusal) { try db.referral(patientID: patient.id, condition: s.condition) }
+            #expect(throws: refusal) { try db.saveReferral(referral, patientID: patient.id, condition: s.condition, by: therapist.username) }
+            #expect(try db.auditLog(limit: nil).count == audit, "nothing written")
+        }
+    }
 }
 
 /// Issue 11: the same demo clinic exports byte-identical, text and JSON, from both backends.

@@ -47,6 +47,8 @@ import Testing
         Self.check("Plan letter", PlanScreen.keys)
         Self.check("Plan letter, preview", PlanScreen.previewKeys)
         Self.check("Plan letter, question", PlanScreen.questionKeys)
+        for (i, map) in PhysicianAnswerScreen.allKeymaps.enumerated() { Self.check("Physician's answer \(i)", map) }
+        for (i, map) in ReferralFormScreen.allKeymaps.enumerated() { Self.check("Referral form \(i)", map) }
         Self.check("Reports", ReportsScreen.keys)
         Self.check("Reports, filter", ReportsScreen.filterKeys)
         Self.check("Session (read-only)", SessionViewScreen.keys)

@@ -88,7 +88,7 @@ import Testing
         #expect(text.contains("No plan yet."))
         #expect(text.contains("needlechart clinic --jurisdiction new-jersey"), "\(text)")
         #expect(text.contains("needlechart referral plan add --patient NC-0042"), "\(text)")
-        #expect(text.contains("needlechart referral NC-0042 --referrer NAME"), "\(text)")
+        #expect(text.contains("The referrer: r records the episode's referral here"), "\(text)")
         #expect(!text.contains("…"), "whole at 80 columns: \(text)")
         #expect(statuses(s.handle(.character("d"), context: ctx)).first?.0 == "No point to remove.")
         #expect(statuses(s.handle(.character("n"), context: ctx)).first?.0 == "No letter was sent yet: the first plan is this one.")

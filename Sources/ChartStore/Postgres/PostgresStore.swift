@@ -159,6 +159,20 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         throw Self.regulatedRefusal("Plan letters")
     }
 
+    /// Refused: plans and plan letters are kept by SQLite clinics only so far; no answer is recorded.
+    public func recordPhysicianAnswer(_ answer: PhysicianAnswer, on day: CalendarDate, how: String, patientID: Int64,
+                                      condition: PresentingCondition, by actor: String) throws {
+        throw Self.regulatedRefusal("Plan letters")
+    }
+
+    /// Refused: referrals are kept by SQLite clinics only so far.
+    public func referral(patientID: Int64, condition: PresentingCondition) throws -> Referral? { throw Self.regulatedRefusal("Referrals") }
+
+    /// Refused: referrals are kept by SQLite clinics only so far; nothing is recorded.
+    public func saveReferral(_ referral: Referral, patientID: Int64, condition: PresentingCondition, by actor: String) throws {
+        throw Self.regulatedRefusal("Referrals")
+    }
+
     // MARK: - Settings
 
     /// The clinic's name as printed on exports.

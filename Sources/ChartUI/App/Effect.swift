@@ -63,6 +63,11 @@ public enum Effect: Sendable, Equatable {
     case previewPlanLetter(patientID: Int64, condition: PresentingCondition)
     /// Sends the draft plan's letter (answered with `DataEvent.planLetterSent`, then the plan).
     case sendPlanLetter(patientID: Int64, condition: PresentingCondition)
+    /// Records the referring physician's answer to the episode's latest plan letter (answered with
+    /// `DataEvent.physicianAnswerRecorded`); refused before any letter, for a day before it or to come.
+    case recordPhysicianAnswer(PhysicianAnswer, on: CalendarDate, how: String, patientID: Int64, condition: PresentingCondition)
+    /// Records or updates the episode's referral (answered with `DataEvent.referralSaved`).
+    case saveReferral(Referral, patientID: Int64, condition: PresentingCondition)
 }
 
 /// What to export and where.
@@ -155,6 +160,12 @@ public enum DataEvent: Sendable, Equatable {
     case pointPlanned([PlannedPoint])
     /// The episode's plan, after a load, a removal, a new plan or a sending.
     case plan(EpisodePlan)
+    /// The episode's referral as stored (nil: none recorded), with the plan.
+    case referral(Referral?)
+    /// The referral was recorded as given (after the store trimmed it).
+    case referralSaved(Referral)
+    /// The physician's answer to plan letter `letter` was recorded.
+    case physicianAnswerRecorded(PhysicianAnswer, on: CalendarDate, letter: Int)
     /// The draft plan's letter as it would be sent.
     case planLetterPreview(String)
     /// A plan letter was sent.

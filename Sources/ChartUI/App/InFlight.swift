@@ -11,7 +11,8 @@ extension Effect {
         case .searchPatients, .loadHistory, .openSession, .loadPreviousSession, .loadLastTreatments, .loadUnfinished, .loadSessionMarks,
              .loadReports, .loadNeedleLots, .loadLotsInUse, .loadConsentFormStatus, .loadPlan, .previewPlanLetter: false
         case .savePatient, .startSession, .saveSessionDetails, .saveEntry, .deleteEntry, .signSession, .addAddendum,
-             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot, .planPoint, .removePlannedPoint, .startNewPlan, .sendPlanLetter: true
+             .export, .loadDemo, .recordNeedleLot, .removeNeedleLot, .planPoint, .removePlannedPoint, .startNewPlan, .sendPlanLetter,
+             .recordPhysicianAnswer, .saveReferral: true
         }
     }
 
@@ -19,7 +20,7 @@ extension Effect {
     /// the addendum closes): until it is back, no key can know which screen it is meant for.
     public var changesScreenWhenDone: Bool {
         switch self {
-        case .startSession, .openSession, .savePatient, .addAddendum: true
+        case .startSession, .openSession, .savePatient, .addAddendum, .recordPhysicianAnswer, .saveReferral: true
         default: false
         }
     }

@@ -5,11 +5,15 @@ import Foundation
 /// being drafted (added from the point form with `^T`), and each letter sent with the referring
 /// physician's latest answer. Here a planned point is removed, the letter is read as it would go
 /// out and then sent (which freezes the plan), and a new plan is started after a letter was sent.
-/// The physician's answer is recorded with `needlechart referral answer`.
+/// The episode's referral is shown above the plan and recorded or edited with `r`
+/// (`ReferralFormScreen`); the physician's answer to the latest letter with `a`
+/// (`PhysicianAnswerScreen`).
 public struct PlanScreen: ScreenModel {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case moveUp, moveDown, remove, preview, newPlan, back
+        /// Record the physician's answer to the latest letter; record or edit the referral.
+        case answer, referral
         /// In the letter's preview: send it, scroll, or go back to the plan.
         case send, scrollUp, scrollDown, pageUp, pageDown, closePreview
         /// The question on the status line: yes, or anything else for no.
@@ -24,6 +28,10 @@ public struct PlanScreen: ScreenModel {
     public let condition: PresentingCondition
     /// The plan as last read; nil until it comes back.
     public var plan: EpisodePlan?
+    /// The episode's referral as last read (nil: none recorded, or not read yet: `referralRead`).
+    public var referral: Referral?
+    /// True once the referral has been read with the plan.
+    public var referralRead = false
     /// The selected draft point (0-based).
     public var selection = 0
     /// The letter as it would be sent, while it is being read before sending.
@@ -44,7 +52,17 @@ public struct PlanScreen: ScreenModel {
 
     public var keyHints: [KeyHint] {
         if asking != nil { return Self.questionKeys.hints }
-        return preview == nil ? Self.keys.hints : Self.previewKeys.hints
+        guard preview == nil else { return Self.previewKeys.hints }
+        // The plan's keys that do something as the plan stands: the bar has no room for the rest
+        // (help lists them all).
+        let letters = plan?.letters.isEmpty == false
+        let idle: Set<String> = [
+            plan?.draft == nil && letters ? "Enter" : nil,
+            points.isEmpty ? "d" : nil,
+            letters ? nil : "a",
+            plan?.draft == nil && letters ? nil : "n",
+        ].reduce(into: []) { if let k = $1 { $0.insert(k) } }
+        return Self.keys.hints.filter { !idle.contains($0.keys) }
     }
     public var help: [HelpLine] { Self.keys.help + Self.previewKeys.help + Self.questionKeys.help }
 
@@ -52,6 +70,8 @@ public struct PlanScreen: ScreenModel {
     static let keys = Keymap<Action>([
         KeyBinding([.enter, .character("s")], .preview, "the letter: read, then send", group: "Plan letter", bar: "Enter"),
         KeyBinding([.character("d"), .delete], .remove, "remove point", group: "Plan letter", bar: "d"),
+        KeyBinding([.character("a")], .answer, "answer", group: "Plan letter"),
+        KeyBinding([.character("r")], .referral, "referral", group: "Plan letter"),
         KeyBinding([.character("n")], .newPlan, "new plan", group: "Plan letter"),
         KeyBinding([.escape], .back, "back", group: "Plan letter"),
         KeyBinding([.up, .down, .character("k"), .character("j")], "select", group: "Plan letter", bar: "↑↓") {
@@ -110,6 +130,19 @@ public struct PlanScreen: ScreenModel {
             return [.status("Start plan \((plan?.letters.last?.version ?? 0) + 1)? Its points go in a new letter. y starts it.", .warning)]
         case .back:
             return [.pop]
+        case .answer:
+            guard let plan, referralRead else { return [notRead] }
+            guard let letter = plan.letters.last else {
+                return [.status("No plan letter sent yet: Enter reads it, y sends it; then a records the answer.", .info)]
+            }
+            guard let referral else { return [.status("No referral is recorded for this episode: r records it.", .info)] }
+            return [.push(PhysicianAnswerScreen(patient: patient, condition: condition, letter: letter, referral: referral,
+                                                today: CalendarDate(context.now, in: context.timeZone))),
+                    .status("The physician's answer to plan letter \(letter.version): a agrees, c contraindicated; ^S saves.", .info)]
+        case .referral:
+            guard referralRead else { return [notRead] }
+            return [.push(ReferralFormScreen(patient: patient, condition: condition, stored: referral,
+                                             today: CalendarDate(context.now, in: context.timeZone)))]
         case .send:
             preview = nil
             return [.run(.sendPlanLetter(patientID: episode.patientID, condition: episode.condition))]
@@ -142,6 +175,9 @@ public struct PlanScreen: ScreenModel {
         case let .plan(p):
             plan = p
             selection = min(selection, max(0, points.count - 1))
+        case let .referral(r):
+            referral = r
+            referralRead = true
         case let .planLetterPreview(text):
             preview = text.components(separatedBy: "\n")
             previewTop = 0
@@ -158,19 +194,40 @@ public struct PlanScreen: ScreenModel {
         return []
     }
 
+    /// Why a key that needs the plan and referral does nothing yet: they are on their way, or
+    /// their reading was refused (a PostgreSQL clinic keeps neither), which is said again.
+    private var notRead: Command {
+        refusal.map { .status($0, .error) } ?? .status("Reading the plan and the referral…", .info)
+    }
+
     /// Back on top: the plan may have changed (a point planned from a session).
     public mutating func reappeared(context: AppContext) -> [Command] {
         [.run(.loadPlan(patientID: patient.id, condition: condition))]
     }
 
     /// How a plan gets its points and its letter a referrer, for a plan without points.
-    static func howTo(chartNumber: String) -> [String] {
+    static func howTo(chartNumber: String, referral: Bool) -> [String] {
         let chart = Sanitizer.line(chartNumber)
         return [
             "A plan letter tells the referring physician the points planned before needling: New Jersey's rule (needlechart clinic --jurisdiction new-jersey sets it).",
             "Points: needlechart referral plan add --patient \(chart) --region ID --muscle NAME --side left|right|midline; or, under New Jersey's rules, ^T on a point form whose save waits for the letter.",
-            "The referrer: needlechart referral \(chart) --referrer NAME --date YYYY-MM-DD --form written, and the rest: needlechart referral record --help.",
-        ]
+        ] + (referral ? [] : ["The referrer: r records the episode's referral here; a records the physician's answer once the letter is sent."])
+    }
+
+    /// The episode's referral on one line or two, as the plan screen shows it above the plan.
+    static func referralLines(_ r: Referral?) -> [(String, Style)] {
+        guard let r else { return [("No referral recorded for this episode: r records it.", .warning)] }
+        var first = "Referral: \(Sanitizer.line(r.referrer)) (\(Sanitizer.line(r.role))), \(r.date), \(r.form.rawValue), "
+            + (r.dryNeedlingSpecific ? "names dry needling" : "does not name dry needling")
+        if r.form == .oral {
+            first += r.writtenFollowUpReceived.map { "; written follow-up received \($0)" }
+                ?? "; written follow-up due \(r.writtenFollowUpDue?.description ?? "?")"
+        }
+        var lines: [(String, Style)] = [(first, .normal), ("Diagnosis: " + Sanitizer.line(r.diagnosis), .dim)]
+        if r.physicianAnswer == .contraindicated || r.standingContraindication != nil {
+            lines.append(("Needling stops: the referring physician judged it contraindicated.", .danger))
+        }
+        return lines
     }
 
     /// Lines of the letter shown at once.
@@ -191,6 +248,10 @@ public struct PlanScreen: ScreenModel {
             return
         }
         var lines: [(String, Style)] = []
+        if referralRead {
+            for (text, style) in Self.referralLines(referral) { lines += DisplayWidth.wrap(text, to: area.width - 4).map { ($0, style) } }
+            lines.append(("", .normal))
+        }
         if let draft = plan.draft {
             lines.append(("Plan \(draft.version), being drafted: \(draft.points.count) point(s)", Style.normal.bolded))
             if draft.points.isEmpty { lines.append(("  No points yet.", .dim)) }
@@ -201,7 +262,7 @@ public struct PlanScreen: ScreenModel {
         }
         if points.isEmpty {
             // Where a plan's points and the referral come from: nothing on this screen adds them.
-            for text in Self.howTo(chartNumber: patient.chartNumber) { lines += DisplayWidth.wrap(text, to: area.width - 6).map { ("  " + $0, Style.dim) } }
+            for text in Self.howTo(chartNumber: patient.chartNumber, referral: referral != nil) { lines += DisplayWidth.wrap(text, to: area.width - 6).map { ("  " + $0, Style.dim) } }
         }
         let listTop = area.y + 2 + lines.count
         var y = area.y + 2

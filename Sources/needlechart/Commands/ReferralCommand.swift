@@ -104,62 +104,32 @@ struct Record: ParsableCommand {
         }
     }
 
+    /// The options as typed, read by ChartCore as the app's referral form is.
+    private var input: ReferralInput {
+        var i = ReferralInput()
+        i.referrer = referrer; i.role = role; i.contact = contact; i.date = date; i.form = form; i.dryNeedlingSpecific = dnSpecific
+        i.diagnosis = diagnosis; i.followUpDue = followUpDue; i.followUpReceived = followUpReceived; i.letterSent = letterSent
+        i.answer = answer; i.answeredOn = answeredOn; i.answeredHow = answeredHow
+        return i
+    }
+
     /// The options' days, form and answer checked before the database is opened, so that a
-    /// mistyped value creates or upgrades no database (`merged` reads them again to apply them).
+    /// mistyped value creates or upgrades no database.
     private func checkValues() throws {
-        for (text, option) in [(date, "date"), (followUpDue, "follow-up-due"), (followUpReceived, "follow-up-received"),
-                               (letterSent, "letter-sent"), (answeredOn, "answered-on")] {
-            if let text, CalendarDate(iso: text) == nil { throw CLIError("--\(option) '\(Sanitizer.line(text))' is not a day YYYY-MM-DD") }
-        }
-        if let form, ReferralForm(rawValue: form.lowercased()) == nil {
-            throw CLIError("--form must be written or oral, not '\(Sanitizer.line(form))'")
-        }
-        if let answer, PhysicianAnswer(rawValue: answer.lowercased()) == nil {
-            throw CLIError("--answer must be agrees or contraindicated, not '\(Sanitizer.line(answer))'")
-        }
+        if let problem = input.unreadable.first { throw CLIError("\(problem.field.option) \(problem.message)") }
     }
 
     /// The stored referral with the options given applied (a new one needs referrer, date, form and diagnosis).
     private func merged(_ stored: Referral?) throws -> Referral {
-        func day(_ text: String?, _ option: String) throws -> CalendarDate? {
-            guard let text else { return nil }
-            guard let d = CalendarDate(iso: text) else { throw CLIError("--\(option) '\(Sanitizer.line(text))' is not a day YYYY-MM-DD") }
-            return d
-        }
-        let formValue = try form.map { text -> ReferralForm in
-            guard let f = ReferralForm(rawValue: text.lowercased()) else { throw CLIError("--form must be written or oral, not '\(Sanitizer.line(text))'") }
-            return f
-        }
-        let answerValue = try answer.map { text -> PhysicianAnswer in
-            guard let a = PhysicianAnswer(rawValue: text.lowercased()) else {
-                throw CLIError("--answer must be agrees or contraindicated, not '\(Sanitizer.line(text))'")
+        switch input.applied(to: stored) {
+        case let .success(r): return r
+        case let .failure(refusal):
+            if let unreadable = refusal.problems.first(where: { !$0.isMissing }) {
+                throw CLIError("\(unreadable.field.option) \(unreadable.message)")
             }
-            return a
+            let needed = ReferralInput.neededForNew.map(\.option)
+            throw CLIError("a new referral needs \(needed.dropLast().joined(separator: ", ")) and \(needed.last ?? "")")
         }
-        var r: Referral
-        if let stored {
-            r = stored
-        } else {
-            guard let referrer, let date, let formValue, let diagnosis else {
-                throw CLIError("a new referral needs --referrer, --date, --form and --diagnosis")
-            }
-            guard let d = try day(date, "date") else { throw CLIError("--date is required") }
-            r = Referral(referrer: referrer, date: d, form: formValue, dryNeedlingSpecific: dnSpecific ?? false, diagnosis: diagnosis)
-        }
-        if let referrer { r.referrer = referrer }
-        if let role { r.role = role }
-        if let contact { r.contact = contact }
-        if let d = try day(date, "date") { r.date = d }
-        if let formValue { r.form = formValue }
-        if let dnSpecific { r.dryNeedlingSpecific = dnSpecific }
-        if let diagnosis { r.diagnosis = diagnosis }
-        if let d = try day(followUpDue, "follow-up-due") { r.writtenFollowUpDue = d }
-        if let d = try day(followUpReceived, "follow-up-received") { r.writtenFollowUpReceived = d }
-        if let d = try day(letterSent, "letter-sent") { r.planLetterSent = d }
-        if let answerValue { r.physicianAnswer = answerValue }
-        if let d = try day(answeredOn, "answered-on") { r.answeredOn = d }
-        if let answeredHow { r.answeredHow = answeredHow }
-        return r
     }
 }
 

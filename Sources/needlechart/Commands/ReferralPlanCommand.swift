@@ -237,7 +237,7 @@ struct ReferralAnswerCommand: ParsableCommand {
             guard let a = PhysicianAnswer(rawValue: answer.lowercased()) else {
                 throw CLIError("the answer must be agrees or contraindicated, not '\(Sanitizer.line(answer))'")
             }
-            guard let day = CalendarDate(iso: on) else { throw CLIError("--on '\(Sanitizer.line(on))' is not a day YYYY-MM-DD") }
+            guard let day = ReferralInput.day(on) else { throw CLIError("--on " + ReferralInput.notADay(on)) }
             let db = try global.openSQLite("plan letters")
             let (patient, condition) = try episode.resolve(db, global)
             try db.recordPhysicianAnswer(a, on: day, how: how, patientID: patient.id, condition: condition, by: try ClinicianIdentity.username())
