@@ -106,7 +106,7 @@ import Testing
         #expect(JurisdictionRules.needlingBlockers(.newJersey, referral: r, day: d("2026-11-12")).isEmpty)
         r.standingContraindication = d("2026-11-08")
         #expect(JurisdictionRules.needlingBlockers(.newJersey, referral: r, day: d("2026-11-12"))
-                == ["The referring physician judged an earlier plan contraindicated (2026-11-08): needling waits for their answer to the new plan letter (needlechart referral answer)."])
+                == ["The referring physician judged an earlier plan contraindicated (2026-11-08): needling waits for their answer to the new plan letter (History p, then a; or needlechart referral answer)."])
         #expect(!JurisdictionRules.needlingBlockers(.none, referral: r, day: d("2026-11-12")).isEmpty, "under any rules")
     }
 }

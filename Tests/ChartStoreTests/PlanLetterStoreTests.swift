@@ -91,7 +91,7 @@ import Testing
         // A new plan's letter does not lift it: the earlier judgement stands until the new letter is answered.
         try db.startNewPlan(patientID: s.patientID, condition: neck, by: "ahale")
         try db.sendPlanLetter(patientID: s.patientID, condition: neck, by: "ahale")
-        #expect(throws: SessionError.blocked(["The referring physician judged an earlier plan contraindicated (2026-11-18): needling waits for their answer to the new plan letter (needlechart referral answer)."])) {
+        #expect(throws: SessionError.blocked(["The referring physician judged an earlier plan contraindicated (2026-11-18): needling waits for their answer to the new plan letter (History p, then a; or needlechart referral answer)."])) {
             try db.saveEntry(entry(s, "p2"), sessionID: s.id, by: "ahale")
         }
         try db.recordPhysicianAnswer(.agrees, on: today, how: "letter", patientID: s.patientID, condition: neck, by: "ahale")

@@ -129,13 +129,13 @@ public enum JurisdictionRules {
             return ["The referring physician judged dry needling contraindicated\(referral?.answeredOn.map { " (\($0))" } ?? ""): it may not go ahead."]
         }
         if let earlier = referral?.standingContraindication {
-            return ["The referring physician judged an earlier plan contraindicated (\(earlier)): needling waits for their answer to the new plan letter (needlechart referral answer)."]
+            return ["The referring physician judged an earlier plan contraindicated (\(earlier)): needling waits for their answer to the new plan letter (History p, then a; or needlechart referral answer)."]
         }
         guard jurisdiction != .none else { return [] }
         guard let r = referral else {
             return [jurisdiction == .virginia
                     ? "Virginia: needling waits for a written referral specific to dry needling; none is recorded for this episode."
-                    : "New Jersey: needling a referred patient waits for the referral and the plan letter to the referring physician; no referral is recorded for this episode (needlechart referral CHART_NUMBER --referrer …)."]
+                    : "New Jersey: needling a referred patient waits for the referral and the plan letter to the referring physician; no referral is recorded for this episode (History p, then r; or needlechart referral CHART_NUMBER --referrer …)."]
         }
         var out: [String] = []
         if day < r.date { out.append("The referral is dated \(r.date), after this treatment (\(day)).") }
@@ -152,7 +152,7 @@ public enum JurisdictionRules {
             }
         case .newJersey:
             if r.planLetterSent.map({ day < $0 }) ?? true {
-                out.append(planLetterWait + " to the referring physician (the plan: technique, needles, risk factors) must be sent before needling: plan the points (needlechart referral plan add), then send it (needlechart referral letter).")
+                out.append(planLetterWait + " to the referring physician (the plan: technique, needles, risk factors) must be sent before needling: plan the points (^T, or needlechart referral plan add), then send it (History p, or needlechart referral letter).")
             }
         }
         return out
