@@ -49,6 +49,12 @@ import Testing
         Self.check("Plan letter, question", PlanScreen.questionKeys)
         for (i, map) in PhysicianAnswerScreen.allKeymaps.enumerated() { Self.check("Physician's answer \(i)", map) }
         for (i, map) in ReferralFormScreen.allKeymaps.enumerated() { Self.check("Referral form \(i)", map) }
+        Self.check("Patient form", PatientFormScreen.keys)
+        Self.check("Patient form, discard?", PatientFormScreen.discardKeys)
+        Self.check("Export", ExportScreen.keys)
+        Self.check("Export, replace?", ExportScreen.replaceKeys)
+        Self.check("Export, written", ExportScreen.doneKeys)
+        for (i, map) in AddendumScreen.allKeymaps.enumerated() { Self.check("Addendum \(i)", map) }
         Self.check("Reports", ReportsScreen.keys)
         Self.check("Reports, filter", ReportsScreen.filterKeys)
         Self.check("Session (read-only)", SessionViewScreen.keys)

@@ -31,6 +31,18 @@ extension KeyBinding where Action: TextScrolling {
     }
 }
 
+extension KeyBinding {
+    /// The editing keys of a text field or area, for the screens whose text has the keyboard:
+    /// `^U` (`clear` says what it clears), `^A`/`^E` to the start and end, and typing with the
+    /// other editing keys. `extra` are keys that edit too in a text area (Enter, ↑↓).
+    static func textEditing(group: String, clear: String, extra: [Key] = [], action: @escaping @Sendable (Key) -> Action) -> [KeyBinding] {
+        [KeyBinding([.ctrl("u")], clear, group: group, action: action),
+         KeyBinding([.ctrl("a"), .ctrl("e")], "to the start / end of the line", group: group, inBar: false, action: action),
+         KeyBinding(matching: { $0.edits || extra.contains($0) }, label: "type", "text (←→ Home End Del ⌫" + (extra.isEmpty ? ")" : ", Enter ↑↓)"),
+                    group: group, inBar: false, action: action)]
+    }
+}
+
 /// One line of a keymap (lazygit's keybindings, Bubble Tea's `key.Binding`): the keys, the action
 /// they dispatch to, the words for the key bar and help, and the help group. Dispatch, the key bar
 /// and `?` help are all read from the same table, so help cannot drift from what the keys do.

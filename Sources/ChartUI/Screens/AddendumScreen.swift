@@ -48,32 +48,44 @@ public struct AddendumScreen: ScreenModel {
     public var title: String { "Addendum" }
     public var capturesText: Bool { !confirmingDiscard }
 
-    public var keyHints: [KeyHint] {
-        if confirmingDiscard { return [KeyHint("y", "discard addendum"), KeyHint("n / Esc", "keep writing")] }
-        if eventList != nil { return [KeyHint("Enter", "this event"), KeyHint("↑↓ type", "choose"), KeyHint("Esc", "no event")] }
-        return [KeyHint("^S", "save and sign"), KeyHint("Esc", "cancel"), KeyHint("^T", adverseEvent == nil ? "late event" : "change event"),
-                KeyHint("Enter", "new line"), KeyHint("^U", "delete to line start")]
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+
+    /// The addendum's keys (`event`: the ^T line's words, as an event is coded or not): dispatch,
+    /// the key bar and help read this one table.
+    static func keys(event: String) -> Keymap<Action> {
+        Keymap([
+            KeyBinding([.ctrl("s"), .function(2)], .save, "save and sign", group: "Addendum", bar: "^S"),
+            KeyBinding([.escape], .cancel, "cancel", group: "Addendum"),
+            KeyBinding([.ctrl("t")], .codeEvent, event, group: "Addendum"),
+            KeyBinding([.enter], "new line", group: "The text") { .edit($0) },
+        ] + KeyBinding.textEditing(group: "The text", clear: "delete to line start", extra: [.up, .down]) { .edit($0) })
     }
 
-    /// The keymap: keys to actions.
-    static func action(for key: Key, confirming: Bool, picking: Bool = false) -> Action? {
-        if confirming {
-            if key == .character("y") || key == .character("Y") { return .confirmDiscard }
-            return .keepEditing
-        }
-        if picking { return .pickEvent(key) }
-        switch key {
-        case .ctrl("t"): return .codeEvent
-        case .ctrl("s"), .function(2): return .save
-        case .escape: return .cancel
-        case .character, .enter, .backspace, .delete, .left, .right, .up, .down, .home, .end,
-             .ctrl("a"), .ctrl("e"), .ctrl("u"): return .edit(key)
-        default: return nil
-        }
+    /// The keys while the list of event types is open.
+    static let eventKeys = Keymap<Action>([
+        KeyBinding([.enter], "this event", group: "Late adverse event") { .pickEvent($0) },
+        KeyBinding([.up, .down, .pageUp, .pageDown], "choose", group: "Late adverse event", bar: "↑↓") { .pickEvent($0) },
+        KeyBinding([.escape], "no event", group: "Late adverse event") { .pickEvent($0) },
+        KeyBinding(matching: \.edits, label: "type", "filter the types", group: "Late adverse event", inBar: false) { .pickEvent($0) },
+    ])
+
+    /// The keys while "Discard this addendum?" is asked.
+    static let discardKeys = Keymap<Action>([
+        KeyBinding([.character("y"), .character("Y")], .confirmDiscard, "discard addendum", group: "Discard this addendum?", bar: "y"),
+        KeyBinding(matching: { _ in true }, label: "any other key", "keep writing", group: "Discard this addendum?", bar: "n / Esc") { _ in .keepEditing },
+    ])
+
+    /// Every table, for the help test.
+    static var allKeymaps: [Keymap<Action>] { [keys(event: "late event"), keys(event: "change event"), eventKeys, discardKeys] }
+
+    /// The table for the screen as it stands.
+    var keymap: Keymap<Action> {
+        confirmingDiscard ? Self.discardKeys : eventList != nil ? Self.eventKeys : Self.keys(event: adverseEvent == nil ? "late event" : "change event")
     }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = Self.action(for: key, confirming: confirmingDiscard, picking: eventList != nil) else { return [] }
+        guard let action = keymap.action(for: key) else { return [] }
         return reduce(action, context: context)
     }
 

@@ -46,11 +46,29 @@ public struct ExportScreen: ScreenModel {
     public var title: String { "Export" }
     public var capturesText: Bool { writtenTo == nil && askingToReplace == nil }
 
-    public var keyHints: [KeyHint] {
-        if writtenTo != nil { return [KeyHint("any key", "back")] }
-        if askingToReplace != nil { return [KeyHint("y", "replace the file"), KeyHint("any other key", "keep it, edit the path")] }
-        return [KeyHint("Enter", "write file"), KeyHint("Esc", "cancel"), KeyHint("^R", "default path"), KeyHint("^U", "clear")]
-    }
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+
+    /// The path field's keys: dispatch, the key bar and help read this one table.
+    static let keys = Keymap<Action>([
+        KeyBinding([.enter, .ctrl("s")], .write, "write file", group: "Export", bar: "Enter"),
+        KeyBinding([.escape], .cancel, "cancel", group: "Export"),
+        KeyBinding([.ctrl("r")], .resetPath, "default path", group: "Export"),
+    ] + KeyBinding.textEditing(group: "The path", clear: "clear") { .edit($0) })
+
+    /// The keys while "Replace it? y/n" is asked.
+    static let replaceKeys = Keymap<Action>([
+        KeyBinding([.character("y"), .character("Y")], .replaceExisting, "replace the file", group: "Replace it?", bar: "y"),
+        KeyBinding(matching: { _ in true }, label: "any other key", "keep it, edit the path", group: "Replace it?") { _ in .keepExisting },
+    ])
+
+    /// The keys once the file is written.
+    static let doneKeys = Keymap<Action>([
+        KeyBinding(matching: { _ in true }, label: "any key", "back", group: "Written") { _ in .close },
+    ])
+
+    /// The table for the screen as it stands.
+    var keymap: Keymap<Action> { writtenTo != nil ? Self.doneKeys : askingToReplace != nil ? Self.replaceKeys : Self.keys }
 
     // MARK: - File names
 
@@ -110,21 +128,8 @@ public struct ExportScreen: ScreenModel {
 
     // MARK: - Keys and events
 
-    /// The keymap: keys to actions.
-    static func action(for key: Key, done: Bool, asking: Bool = false) -> Action? {
-        if done { return .close }
-        if asking { return key == .character("y") || key == .character("Y") ? .replaceExisting : .keepExisting }
-        switch key {
-        case .enter, .ctrl("s"): return .write
-        case .ctrl("r"): return .resetPath
-        case .escape: return .cancel
-        case .character, .backspace, .delete, .left, .right, .home, .end, .ctrl("a"), .ctrl("e"), .ctrl("u"): return .edit(key)
-        default: return nil
-        }
-    }
-
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = Self.action(for: key, done: writtenTo != nil, asking: askingToReplace != nil) else { return [] }
+        guard let action = keymap.action(for: key) else { return [] }
         return reduce(action, context: context)
     }
 

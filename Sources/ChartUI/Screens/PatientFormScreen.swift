@@ -59,11 +59,27 @@ public struct PatientFormScreen: ScreenModel {
     public var title: String { original == nil ? "New patient" : "Edit patient" }
     public var capturesText: Bool { !confirmingDiscard }
 
-    public var keyHints: [KeyHint] {
-        if confirmingDiscard { return [KeyHint("y", "discard changes"), KeyHint("n / Esc", "keep editing")] }
-        return [KeyHint("^S", "save"), KeyHint("Esc", "cancel"), KeyHint("Tab/↑↓", "next field"),
-                KeyHint("Enter", "next / save on last"), KeyHint("^U", "clear field")]
-    }
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+
+    /// The form's keys: dispatch, the key bar and help read this one table.
+    static let keys = Keymap<Action>([
+        KeyBinding([.ctrl("s"), .function(2)], .save, "save", group: "Patient form", bar: "^S"),
+        KeyBinding([.escape], .cancel, "cancel", group: "Patient form"),
+        KeyBinding([.tab, .down, .backTab, .up], "next / previous field", group: "Patient form", bar: "Tab/↑↓") {
+            [.tab, .down].contains($0) ? .nextField : .previousField
+        },
+        KeyBinding([.enter], .enter, "next / save on last", group: "Patient form"),
+    ] + KeyBinding.textEditing(group: "This field", clear: "clear field") { .edit($0) })
+
+    /// The keys while "Discard the changes?" is asked.
+    static let discardKeys = Keymap<Action>([
+        KeyBinding([.character("y"), .character("Y")], .confirmDiscard, "discard changes", group: "Discard the changes?", bar: "y"),
+        KeyBinding(matching: { _ in true }, label: "any other key", "keep editing", group: "Discard the changes?", bar: "n / Esc") { _ in .keepEditing },
+    ])
+
+    /// The table for the form as it stands.
+    var keymap: Keymap<Action> { confirmingDiscard ? Self.discardKeys : Self.keys }
 
     /// The text of `field`.
     public func text(_ field: Field) -> String { fields[field.rawValue].text }
@@ -74,27 +90,8 @@ public struct PatientFormScreen: ScreenModel {
     /// The issues that belong to `field`.
     public func issues(for field: Field) -> [ValidationIssue] { issues.filter { $0.field == field.label } }
 
-    /// The keymap: keys to actions.
-    static func action(for key: Key, confirming: Bool) -> Action? {
-        if confirming {
-            switch key {
-            case .character("y"), .character("Y"): return .confirmDiscard
-            default: return .keepEditing
-            }
-        }
-        switch key {
-        case .tab, .down: return .nextField
-        case .backTab, .up: return .previousField
-        case .enter: return .enter
-        case .ctrl("s"), .function(2): return .save
-        case .escape: return .cancel
-        case .character, .backspace, .delete, .left, .right, .home, .end, .ctrl("a"), .ctrl("e"), .ctrl("u"): return .edit(key)
-        default: return nil
-        }
-    }
-
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = Self.action(for: key, confirming: confirmingDiscard) else { return [] }
+        guard let action = keymap.action(for: key) else { return [] }
         return reduce(action, context: context)
     }
 
