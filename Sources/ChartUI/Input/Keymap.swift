@@ -31,6 +31,30 @@ extension KeyBinding where Action: TextScrolling {
     }
 }
 
+/// The actions of a form of fields: its enum's cases of these names satisfy it.
+protocol FormFields {
+    static var save: Self { get }
+    static var enter: Self { get }
+    static var nextField: Self { get }
+    static var previousField: Self { get }
+    static var cancel: Self { get }
+}
+
+extension KeyBinding where Action: FormFields {
+    /// The keys every field of a form shares: ^S F10 save, Enter the next field (or save on the
+    /// `last`), Tab ↑↓ between fields, Esc cancel.
+    static func formFields(group: String, last: Bool) -> [KeyBinding] {
+        [
+            KeyBinding([.ctrl("s"), .function(10)], .save, "save", group: group, bar: "^S"),
+            KeyBinding([.enter], .enter, last ? "save" : "next field", group: group),
+            KeyBinding([.tab, .backTab, .up, .down], "field", group: group, bar: "Tab ↑↓") {
+                [.backTab, .up].contains($0) ? .previousField : .nextField
+            },
+            KeyBinding([.escape], .cancel, "cancel", group: group),
+        ]
+    }
+}
+
 extension KeyBinding {
     /// The editing keys of a text field or area, for the screens whose text has the keyboard:
     /// `^U` (`clear` says what it clears), `^A`/`^E` to the start and end, and typing with the

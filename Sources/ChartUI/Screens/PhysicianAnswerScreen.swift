@@ -92,16 +92,7 @@ public struct PhysicianAnswerScreen: ScreenModel {
     static let fieldGroup = "This field"
 
     /// The keys every field shares.
-    static func formKeys(last: Bool) -> [KeyBinding<Action>] {
-        [
-            KeyBinding([.ctrl("s"), .function(10)], .save, "save", group: formGroup, bar: "^S"),
-            KeyBinding([.enter], .enter, last ? "save" : "next field", group: formGroup),
-            KeyBinding([.tab, .backTab, .up, .down], "field", group: formGroup, bar: "Tab ↑↓") {
-                [.backTab, .up].contains($0) ? .previousField : .nextField
-            },
-            KeyBinding([.escape], .cancel, "cancel", group: formGroup),
-        ]
-    }
+    static func formKeys(last: Bool) -> [KeyBinding<Action>] { KeyBinding.formFields(group: formGroup, last: last) }
 
     /// The answer's own keys.
     static let answerKeys = Keymap<Action>([
@@ -302,3 +293,5 @@ public struct PhysicianAnswerScreen: ScreenModel {
         }
     }
 }
+
+extension PhysicianAnswerScreen.Action: FormFields {}

@@ -103,16 +103,8 @@ public struct ReferralFormScreen: ScreenModel {
     static let formGroup = "Referral"
     static let fieldGroup = "This field"
 
-    static func formKeys(last: Bool) -> [KeyBinding<Action>] {
-        [
-            KeyBinding([.ctrl("s"), .function(10)], .save, "save", group: formGroup, bar: "^S"),
-            KeyBinding([.enter], .enter, last ? "save" : "next field", group: formGroup),
-            KeyBinding([.tab, .backTab, .up, .down], "field", group: formGroup, bar: "Tab ↑↓") {
-                [.backTab, .up].contains($0) ? .previousField : .nextField
-            },
-            KeyBinding([.escape], .cancel, "cancel", group: formGroup),
-        ]
-    }
+    /// The keys every field shares.
+    static func formKeys(last: Bool) -> [KeyBinding<Action>] { KeyBinding.formFields(group: formGroup, last: last) }
 
     /// Written or oral.
     static let formChoiceKeys = Keymap<Action>([
@@ -338,3 +330,5 @@ public struct ReferralFormScreen: ScreenModel {
         if focused { screen.cursor = Position(x: x + 1, y: y) }
     }
 }
+
+extension ReferralFormScreen.Action: FormFields {}
