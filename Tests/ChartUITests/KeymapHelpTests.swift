@@ -119,6 +119,29 @@ import Testing
         #expect(text.contains("Keys: "))
     }
 
+    /// From a new user's walk: help cut its lines at 80×24 ("…the search and dates of bi…",
+    /// "↑↓ Tab S-Tab E… field"). Texts wrap and long keys get a row of their own: nothing is cut
+    /// on the screening, charting, point form and close-out help, and every word of every line shows.
+    @Test func helpWrapsWhatItCannotFitAt80x24() throws {
+        let ctx = UIFixtures.context()
+        var closeOut = SessionFixtures.screen(SessionFixtures.chartingSession())
+        closeOut.send(.character("o"), SessionFixtures.context())
+        var form = SessionFixtures.screen(SessionFixtures.chartingSession())
+        form.send(.enter, SessionFixtures.context())
+        for screen in [SessionFixtures.screen(SessionFixtures.newSession()), SessionFixtures.screen(SessionFixtures.chartingSession()), form, closeOut] {
+            var app = App(home: PatientsScreen(), now: UIFixtures.now)
+            app.stack.append(screen)
+            _ = app.handle(.function(1), context: ctx)
+            let text = app.render(width: 80, height: 24, context: ctx).text()
+            let box = text.split(separator: "\n").dropFirst().dropLast().joined(separator: "\n")
+            #expect(!box.contains("…"), "\(screen.title):\n\(text)")
+            let words = Set(box.split { " │\n".contains($0) }.map(String.init))
+            for line in screen.help + App.everywhere {
+                for word in line.text.split(separator: " ") { #expect(words.contains(String(word)), "\(screen.title): '\(word)' of '\(line.text)'") }
+            }
+        }
+    }
+
     /// From a new user's walk: the point form's help said "Point form", "This field", "Point form"
     /// (its table interleaves the groups). Each heading now comes once, in first-seen order, and
     /// every line stays under its own heading.

@@ -263,30 +263,61 @@ public struct App: Sendable {
         return order.map { ($0, byGroup[$0] ?? []) }
     }
 
-    /// Help for the screen on top: its keys as its table has them, grouped, then the keys that act
-    /// everywhere; in two columns when one does not hold them.
-    private func renderHelp(into screen: inout Screen, area: Rect) {
-        screen.box(x: area.x + 2, y: area.y, width: area.width - 4, height: area.height, title: " Keys: \(top.title) ")
-        var entries: [(heading: String?, line: HelpLine?)] = []
-        for (group, lines) in Self.grouped(top.help + Self.everywhere) {
-            entries.append((group, nil))
-            entries += lines.map { (nil, $0) }
-        }
-        let rows = area.height - 2
-        let columns = entries.count > rows ? 2 : 1
-        let columnWidth = (area.width - 8) / columns
-        let keyWidth = min(16, (entries.compactMap { $0.line.map { DisplayWidth.of($0.keys) } }.max() ?? 8) + 2)
-        for (i, entry) in entries.prefix(rows * columns).enumerated() {
-            let x = area.x + 4 + (i / rows) * columnWidth, y = area.y + 1 + i % rows
-            if let heading = entry.heading {
-                screen.put(heading, x: x, y: y, style: Style.header, maxWidth: columnWidth - 1)
-            } else if let h = entry.line {
-                screen.put(h.keys, x: x + 1, y: y, style: .emphasis, maxWidth: keyWidth - 1)
-                screen.put(h.text, x: x + 1 + keyWidth, y: y, maxWidth: columnWidth - keyWidth - 2)
+    /// One row of the help overlay: a heading, or a line's keys (empty on its text's further
+    /// rows) and a piece of its text.
+    enum HelpRow: Equatable {
+        case heading(String)
+        case line(keys: String, text: String)
+    }
+
+    /// The help's rows for a column `width` wide with the keys in `keyWidth`: text wrapped, never
+    /// cut; keys too long for their column on a row of their own, the text under them.
+    static func helpRows(_ lines: [HelpLine], width: Int, keyWidth: Int) -> [HelpRow] {
+        var rows: [HelpRow] = []
+        for (group, members) in grouped(lines) {
+            rows.append(.heading(group))
+            for h in members {
+                var keys = h.keys
+                if DisplayWidth.of(keys) > keyWidth - 1 {
+                    rows.append(.line(keys: keys, text: ""))
+                    keys = ""
+                }
+                for (i, piece) in DisplayWidth.wrap(h.text, to: max(8, width - keyWidth - 2)).enumerated() {
+                    rows.append(.line(keys: i == 0 ? keys : "", text: piece))
+                }
             }
         }
-        if entries.count > rows * columns {
-            screen.putRight("↓ \(entries.count - rows * columns) more: a larger window shows them", right: area.maxX - 4, y: area.maxY - 1, style: .dim)
+        return rows
+    }
+
+    /// Help for the screen on top: its keys as its table has them, grouped, then the keys that act
+    /// everywhere; in two columns when one does not hold them. Long texts wrap (a new user's walk
+    /// found "…dates of bi…" and "↑↓ Tab S-Tab E…" cut).
+    private func renderHelp(into screen: inout Screen, area: Rect) {
+        screen.box(x: area.x + 2, y: area.y, width: area.width - 4, height: area.height, title: " Keys: \(top.title) ")
+        let lines = top.help + Self.everywhere
+        let rowsPerColumn = area.height - 2
+        let keyWidth = min(16, (lines.map { DisplayWidth.of($0.keys) }.max() ?? 8) + 2)
+        var columns = 1
+        var columnWidth = area.width - 8
+        var rows = Self.helpRows(lines, width: columnWidth, keyWidth: keyWidth)
+        if rows.count > rowsPerColumn {
+            columns = 2
+            columnWidth = (area.width - 8) / 2
+            rows = Self.helpRows(lines, width: columnWidth, keyWidth: keyWidth)
+        }
+        for (i, row) in rows.prefix(rowsPerColumn * columns).enumerated() {
+            let x = area.x + 4 + (i / rowsPerColumn) * columnWidth, y = area.y + 1 + i % rowsPerColumn
+            switch row {
+            case let .heading(heading):
+                screen.put(heading, x: x, y: y, style: Style.header, maxWidth: columnWidth - 1)
+            case let .line(keys, text):
+                screen.put(keys, x: x + 1, y: y, style: .emphasis, maxWidth: columnWidth - 2)
+                if !text.isEmpty { screen.put(text, x: x + 1 + keyWidth, y: y, maxWidth: columnWidth - keyWidth - 2) }
+            }
+        }
+        if rows.count > rowsPerColumn * columns {
+            screen.putRight("↓ \(rows.count - rowsPerColumn * columns) more: a larger window shows them", right: area.maxX - 4, y: area.maxY - 1, style: .dim)
         }
     }
 }
