@@ -95,6 +95,8 @@ import Testing
         #expect(s.closing.confirmingSign)
         let text = appFrame(s, width: 80, height: 24, context: unnamed).text()
         #expect(text.contains("as root (no name set: needlechart clinician --name"))
+        // Whole: a new user's walk found it cut at "sets it for late…".
+        #expect(text.contains("sets it for later") && text.contains("notes)") && !text.contains("late…"), "\(text)")
         let named = appFrame(s, width: 80, height: 24, context: ctx).text()
         #expect(!named.contains("no name set"))
     }

@@ -59,18 +59,18 @@ extension SessionScreen {
             let care = closing.aftercare.checked.map { id in catalogue.aftercare.first { $0.id == id }?.name ?? id }
             var careLines = DisplayWidth.wrap("Aftercare given: " + (care.isEmpty ? "none" : care.joined(separator: "; ")), to: w - 4)
             if careLines.count > 3 { careLines = Array(careLines.prefix(3)); careLines[2] = DisplayWidth.truncate(careLines[2] + " …", to: w - 4) }
-            let height = 4 + min(3, lines.count) + careLines.count
+            // A profile with no name of its own signs as the login name: say how to give one (wrapped: it was cut).
+            let me = context.clinician
+            let unnamed = me.displayName.trimmingCharacters(in: .whitespaces).isEmpty || me.displayName == me.username
+            let signer = DisplayWidth.wrap("as \(Sanitizer.line(me.signatureLine))"
+                + (unnamed ? " (no name set: needlechart clinician --name \"…\" sets it for later notes)" : ""), to: w - 4)
+            let height = 3 + min(3, lines.count) + careLines.count + signer.count
             let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + max(0, area.height / 2 - height / 2), width: w, height: height)
             screen.fill(x: box.x, y: box.y, width: box.width, height: box.height)
             screen.box(x: box.x, y: box.y, width: box.width, height: box.height, style: Style.signed.bolded, title: "Sign")
             for (i, l) in lines.prefix(3).enumerated() { screen.put(l, x: box.x + 2, y: box.y + 1 + i, style: .emphasis) }
             for (i, l) in careLines.enumerated() { screen.put(l, x: box.x + 2, y: box.y + 2 + min(3, lines.count) + i) }
-            // A profile with no name of its own signs as the login name: say how to give one.
-            let me = context.clinician
-            let unnamed = me.displayName.trimmingCharacters(in: .whitespaces).isEmpty || me.displayName == me.username
-            let signer = "as \(Sanitizer.line(me.signatureLine))"
-                + (unnamed ? " (no name set: needlechart clinician --name \"…\" sets it for later notes)" : "")
-            screen.put(signer, x: box.x + 2, y: box.maxY - 2, style: .dim, maxWidth: w - 4)
+            for (i, l) in signer.enumerated() { screen.put(l, x: box.x + 2, y: box.maxY - 1 - signer.count + i, style: .dim) }
         }
         if let d = closing.adverseDraft {
             // Wide enough at 80 columns for every line of the note step (it was cut off).
