@@ -177,6 +177,9 @@ import Testing
         s.send([.character("="), .character("a"), .character("6"), .enter], ctx)
         let offer = try #require(s.charting.copyOffer)
         #expect(!SessionScreen.copyWarningsFitBesideList(offer, warnings: s.copyWarnings(offer.entries, context: ctx)))
+        // The box says so whole at 80×24, as README does (it said "Enter: …" and was cut).
+        let box = s.drawn(width: 80, height: 24, context: ctx).text()
+        #expect(box.contains("y shows their warnings, y again copies · Space ticks · Esc from scratch"), "\(box)")
         let out = s.send(.character("y"), ctx)
         #expect(effects(out).isEmpty, "y shows the warnings first when they were not all on screen")
         #expect(s.charting.copyOffer?.warnings?.isEmpty == false)

@@ -187,7 +187,8 @@ extension SessionScreen {
         let keys: String
         if warnings.isEmpty { keys = "Enter copies \(offer.list.checked.count) · Space ticks · a all · Esc charts from scratch" }
         else if besideList { keys = "y copies \(offer.list.checked.count), confirming these · Space ticks · Esc charts from scratch" }
-        else { keys = "Enter: their safety warnings, then y copies · Space ticks · Esc charts from scratch" }
+        // Said as README says it, and short enough for 80 columns (it was cut after "Esc charts").
+        else { keys = "y shows their warnings, y again copies · Space ticks · Esc from scratch" }
         screen.put(keys, x: r.x + 2, y: r.maxY - 2, style: .emphasis, maxWidth: r.width - 4)
     }
 }
