@@ -56,10 +56,12 @@ final class PostgresLink: @unchecked Sendable {
     /// carries on. Never inside a transaction: its work is gone with the old connection.
     private func live() throws -> PostgresConnection {
         guard connection.isClosed || lost, !inTransaction else { return connection }
-        let old = connection
+        // The old connection is closed, and the close waited for, before it is let go:
+        // postgres-nio asserts that a connection is closed when it is deinitialised (a debug
+        // build's test crashed once so). Closing a dropped connection only closes its socket here.
+        try? connection.close().wait()
         connection = try Self.open(url)
         lost = false
-        let _: EventLoopFuture<Void> = old.close()
         for sql in setup { _ = try connection.query(Self.query(sql, []), logger: Self.logger).wait() }
         return connection
     }
