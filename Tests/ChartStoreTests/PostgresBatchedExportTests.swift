@@ -1,6 +1,7 @@
 import ChartCore
 @testable import ChartStore
 import Foundation
+import GRDB
 import TestPostgresServer
 import Testing
 
@@ -63,5 +64,24 @@ import Testing
         #expect(AppDatabase.sessionColumnCount == 32)
         #expect(PostgresStore.bigintArray([3, 1, 20]) == "{3,1,20}")
         #expect(PostgresStore.bigintArray([]) == "{}")
+    }
+}
+
+/// A server row read without a GRDB `Row` reads as one: the same conversions, NULL as nil.
+@Suite struct ServerRowTests {
+    @Test func readsAsAGRDBRowReads() throws {
+        let values: [DatabaseValue] = [.null, "text".databaseValue, Int64(3).databaseValue, 2.5.databaseValue, Int64(1).databaseValue]
+        let server = ServerRow(values: values)
+        // A row made as `PostgresLink.rows` makes one: the values selected through an in-memory SQLite.
+        let row = try #require(try DatabaseQueue().read { db in
+            try Row.fetchOne(db, sql: "SELECT ? AS a, ? AS b, ? AS c, ? AS d, ? AS e", arguments: StatementArguments(values))
+        })
+        #expect(server.count == row.count)
+        #expect((server[0] as String?) == (row[0] as String?) && (server[0] as String?) == nil)
+        #expect((server[1] as String) == (row[1] as String))
+        #expect((server[1] as Data) == (row[1] as Data))
+        #expect((server[2] as Int) == (row[2] as Int) && (server[2] as Int64?) == 3)
+        #expect((server[3] as Double) == (row[3] as Double))
+        #expect((server[4] as Bool) == (row[4] as Bool) && (server[4] as Bool))
     }
 }

@@ -114,14 +114,14 @@ extension PostgresStore {
         return try link.transaction {
             try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             var clinicians: [String: Clinician] = [:]
-            for row in try link.rows("SELECT username, display_name, credentials FROM clinicians") {
+            for row in try link.serverRows("SELECT username, display_name, credentials FROM clinicians") {
                 let c = AppDatabase.clinician(row: row)
                 clinicians[c.username] = c
             }
             try link.execute("DECLARE needlechart_export NO SCROLL CURSOR FOR " + Self.exportOrderSQL)
             var count = 0
             while true {
-                let order = try link.rows("FETCH FORWARD \(batchSize) FROM needlechart_export")
+                let order = try link.serverRows("FETCH FORWARD \(batchSize) FROM needlechart_export")
                 if order.isEmpty { break }
                 let ids = order.map { $0[0] as Int64 }
                 let batch = try exportBatch(ids: ids, patientIDs: order.map { $0[1] as Int64 })
@@ -148,18 +148,18 @@ extension PostgresStore {
     /// One batch of the whole-clinic export: its rows by session id, entries and addenda
     /// decoded in order, its patients by id.
     private func exportBatch(ids: [Int64], patientIDs: [Int64]) throws
-        -> (sessions: [Int64: Row], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], documents: [Int64: Row], patients: [Int64: Patient]) {
+        -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], documents: [Int64: ServerRow], patients: [Int64: Patient]) {
         let array = Self.bigintArray(ids)
-        var sessions: [Int64: Row] = [:], documents: [Int64: Row] = [:], patients: [Int64: Patient] = [:]
+        var sessions: [Int64: ServerRow] = [:], documents: [Int64: ServerRow] = [:], patients: [Int64: Patient] = [:]
         var entries: [Int64: [TriggerPointEntry]] = [:], addenda: [Int64: [Addendum]] = [:]
-        for row in try link.rows(Self.exportSessionsSQL, [array]) { sessions[row[0]] = row }
-        for row in try link.rows(Self.exportEntriesSQL, [array]) {
+        for row in try link.serverRows(Self.exportSessionsSQL, [array]) { sessions[row[0]] = row }
+        for row in try link.serverRows(Self.exportEntriesSQL, [array]) {
             entries[row[AppDatabase.entryColumnCount] as Int64, default: []].append(try AppDatabase.entry(row: row))
         }
-        for row in try link.rows(Self.exportAddendaSQL, [array]) { addenda[row[5] as Int64, default: []].append(try AppDatabase.addendum(row: row)) }
-        for row in try link.rows(Self.exportDocumentsSQL, [array]) { documents[row[4]] = row }
+        for row in try link.serverRows(Self.exportAddendaSQL, [array]) { addenda[row[5] as Int64, default: []].append(try AppDatabase.addendum(row: row)) }
+        for row in try link.serverRows(Self.exportDocumentsSQL, [array]) { documents[row[4]] = row }
         let patientArray = Self.bigintArray(Array(Set(patientIDs)).sorted())
-        for row in try link.rows(Self.patientSelect + " WHERE p.id = ANY($1::bigint[])", [patientArray]) {
+        for row in try link.serverRows(Self.patientSelect + " WHERE p.id = ANY($1::bigint[])", [patientArray]) {
             let p = try Patient(row: row)
             patients[p.id] = p
         }
