@@ -72,8 +72,10 @@ extension PostgresStore {
         return records.count
     }
 
-    /// How many sessions the whole-clinic export reads with each statement.
-    public static let exportBatchSize = 500
+    /// How many sessions the whole-clinic export reads with each statement. A batch's frozen
+    /// documents are most of its memory: at scale 0.02, 100 held the export's peak RSS at 47 MB
+    /// (250: 56 MB, 500: 72 MB) for 1.7 s against 500's 1.5 s.
+    public static let exportBatchSize = 100
 
     /// Every session of the clinic in chart order, one record in memory at a time, all from one
     /// snapshot (a repeatable-read transaction), read `exportBatchSize` sessions at a time.
