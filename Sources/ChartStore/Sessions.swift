@@ -43,6 +43,8 @@ extension AppDatabase {
         s.plan_note, s.signed_by, s.signature_line, s.signed_at, s.version, s.not_treated_reason, s.screening_changes,
         s.consent_obtained_by, s.severe_or_widespread
         """
+    /// How many columns `sessionColumns` names (a query may add more after them).
+    static let sessionColumnCount = sessionColumns.split(separator: ",").count
     /// The entry columns `entry(row:)` reads, in its order (table alias `e`).
     public static let entryColumns = """
         e.id, e.region_id, e.muscle, e.side, e.needle_count, e.diameter_hundredths, e.length_mm, e.depth, e.depth_mm, \

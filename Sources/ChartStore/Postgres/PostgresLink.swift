@@ -111,6 +111,17 @@ final class PostgresLink: @unchecked Sendable {
         return (columns, rows)
     }
 
+    /// Runs `sql` and returns its rows as `ServerRow`s (values as SQLite would store them, read by
+    /// the store's decoders as a GRDB `Row` is read) without making GRDB rows through the
+    /// in-memory SQLite: for reading many rows at once.
+    func serverRows(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> [ServerRow] {
+        let result = try run(sql, arguments)
+        var rows: [ServerRow] = []
+        rows.reserveCapacity(result.count)
+        for r in result { rows.append(ServerRow(values: try r.map(Self.databaseValue))) }
+        return rows
+    }
+
     /// The first row of `sql`, if any.
     func row(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Row? {
         try rows(sql, arguments).first
@@ -282,6 +293,19 @@ final class PostgresLink: @unchecked Sendable {
         default:
             return StoreError(.io, "PostgreSQL (\(url.display)): \(e.code)\(message.isEmpty ? "" : ": \(message)").")
         }
+    }
+}
+
+/// A server row's values as SQLite would store them (`PostgresLink.databaseValue`), read by
+/// index with GRDB's conversions, as a `Row` made from them would read: one decoder serves both.
+struct ServerRow: ColumnValues {
+    let values: [DatabaseValue]
+
+    var count: Int { values.count }
+
+    func column<Value: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) -> Value {
+        if let value = Value.fromDatabaseValue(values[index]) { return value }
+        fatalError("could not read \(Value.self) from \(values[index]) in column \(index)")
     }
 }
 

@@ -1,0 +1,87 @@
+import ChartCore
+@testable import ChartStore
+import Foundation
+import GRDB
+import TestPostgresServer
+import Testing
+
+/// Issue 11: the whole-clinic export on PostgreSQL reads a batch of sessions per statement; its
+/// records are the ones reading each session by itself gives, in the same (chart) order.
+@Suite struct PostgresBatchedExportTests {
+    @Test(.enabled(if: TestPostgres.runs))
+    func batchedExportYieldsThePerSessionRecords() throws {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        let env = ChartEnvironment(now: { start }, newID: ChartEnvironment.fixed().newID, timeZone: TimeZone(identifier: "UTC")!)
+        let url = try TestPostgres.freshClinic()
+        let db = try PostgresStore.connect(url: url, environment: env)
+        try db.loadDemo(DemoClinic.make(seed: 5, today: start, timeZone: env.timeZone, catalogue: .builtIn))
+        // Addenda on some signed sessions (one with two), and the regulated columns on drafts
+        // (a signed session's row never changes), so every table a record reads has rows.
+        let signed = try db.link.rows("SELECT id, clinician FROM sessions WHERE signed_at IS NOT NULL ORDER BY id").map { ($0[0] as Int64, $0[1] as String) }
+        for (i, (id, clinician)) in signed.enumerated() where i % 5 == 0 {
+            try db.addAddendum(sessionID: id, text: "Addendum \(i): called, feeling better.", adverseEvent: nil, by: clinician)
+            if i == 0 { try db.addAddendum(sessionID: id, text: "A second one.", adverseEvent: nil, by: clinician) }
+        }
+        try TestPostgres.psql(url, """
+            UPDATE sessions SET coding_system = 'us-cpt', consent_form_version = 2, consent_form_sha256 = repeat('ab', 32),
+                   signer_credentials = '{"licence":"PT-1"}'
+            WHERE signed_at IS NULL AND id % 2 = 0
+            """)
+
+        // Each session read by itself, in chart order, as the export read them before.
+        let ids = try db.link.rows("SELECT id FROM sessions ORDER BY patient_id, started_at COLLATE \"C\", id").map { $0[0] as Int64 }
+        let expected = try db.link.transaction { try ids.map { try #require(try db.sessionRecord(id: $0, frozen: true)) } }
+
+        // What the test is worth: more sessions than a batch, of every kind.
+        #expect(expected.count > 40)
+        #expect(expected.contains { $0.signedNote != nil } && expected.contains { $0.session.signature == nil })
+        #expect(expected.contains { $0.session.addenda.count > 1 })
+        #expect(expected.contains { $0.consentForm != nil && $0.coding == .usCPT && $0.signerCredentials?.licence == "PT-1" })
+        #expect(Set(expected.map(\.patient.id)).count > 3)
+        #expect(Set(expected.map(\.clinician.username)).count > 1)
+        #expect(expected.contains { ($0.sessionNumber ?? 0) > 2 })
+
+        let context = ExportContext(clinicName: try db.clinicName(), catalogue: .builtIn, timeZone: try db.clinicTimeZone())
+        for batchSize in [1, 7, expected.count, PostgresStore.exportBatchSize] {
+            var batched: [SessionRecord] = []
+            let n = try db.forEachSessionRecord(batchSize: batchSize) { batched.append($0) }
+            #expect(n == expected.count, "batch size \(batchSize)")
+            #expect(batched.map(\.session.id) == ids, "batch size \(batchSize): chart order")
+            for (i, (x, y)) in zip(expected, batched).enumerated() where x != y {
+                Issue.record("batch size \(batchSize): record \(i) (session \(x.session.id)) differs from the per-session read")
+                break
+            }
+            let texts = { (r: [SessionRecord]) in try r.map { TextExport.session($0, context: context) + (try JSONExport.session($0, context: context)) } }
+            #expect(try texts(batched) == texts(expected), "batch size \(batchSize): exports byte-equal")
+        }
+        // The public entry point is the batched one.
+        var all: [SessionRecord] = []
+        #expect(try db.forEachSessionRecord { all.append($0) } == expected.count)
+        #expect(all == expected)
+    }
+
+    @Test func sessionColumnCountMatchesTheColumnList() {
+        #expect(AppDatabase.sessionColumnCount == 32)
+        #expect(PostgresStore.bigintArray([3, 1, 20]) == "{3,1,20}")
+        #expect(PostgresStore.bigintArray([]) == "{}")
+    }
+}
+
+/// A server row read without a GRDB `Row` reads as one: the same conversions, NULL as nil.
+@Suite struct ServerRowTests {
+    @Test func readsAsAGRDBRowReads() throws {
+        let values: [DatabaseValue] = [.null, "text".databaseValue, Int64(3).databaseValue, 2.5.databaseValue, Int64(1).databaseValue]
+        let server = ServerRow(values: values)
+        // A row made as `PostgresLink.rows` makes one: the values selected through an in-memory SQLite.
+        let row = try #require(try DatabaseQueue().read { db in
+            try Row.fetchOne(db, sql: "SELECT ? AS a, ? AS b, ? AS c, ? AS d, ? AS e", arguments: StatementArguments(values))
+        })
+        #expect(server.count == row.count)
+        #expect((server[0] as String?) == (row[0] as String?) && (server[0] as String?) == nil)
+        #expect((server[1] as String) == (row[1] as String))
+        #expect((server[1] as Data) == (row[1] as Data))
+        #expect((server[2] as Int) == (row[2] as Int) && (server[2] as Int64?) == 3)
+        #expect((server[3] as Double) == (row[3] as Double))
+        #expect((server[4] as Bool) == (row[4] as Bool) && (server[4] as Bool))
+    }
+}
