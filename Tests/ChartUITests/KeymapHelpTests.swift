@@ -78,6 +78,131 @@ import Testing
         form.warnings = []
         form.askingDiscard = true
         Self.check("Point form, discard?", form.keymap)
+        // The session screen's questions and lists, as its reducers open them, and every variant
+        // of the tables that change with what is typed or with the step.
+        for (name, s) in Self.sessionDialogs() {
+            guard let keys = s.dialogKeys else { Issue.record("\(name): no table has the keyboard"); continue }
+            Self.check(name, keys)
+        }
+        for filtered in [false, true] {
+            Self.check("Condition list, filtered \(filtered)", SessionScreen.conditionKeys(filtered: filtered))
+            Self.check("Muscle finder, filtered \(filtered)", SessionScreen.finderKeys(filtered: filtered))
+            for step in 0...2 { Self.check("Adverse event step \(step), filtered \(filtered)", SessionScreen.adverseKeys(step: step, filtered: filtered)) }
+        }
+    }
+
+    /// The session screen's questions and lists, each reached through the screen's own reducers
+    /// (their key bars were once written by hand beside a hand-written `switch key`).
+    static func sessionDialogs() -> [(String, SessionScreen)] {
+        let ctx = SessionFixtures.context()
+        var out: [(String, SessionScreen)] = []
+        let rows = ScreeningState.rows(.builtIn)
+        // Screening: the condition list, unfiltered then filtered.
+        var s = SessionFixtures.screen(SessionFixtures.newSession())
+        s.send(.enter, ctx)
+        out.append(("Condition list", s))
+        s.send(Key.typing("ne"), ctx)
+        out.append(("Condition list, filtered", s))
+        // Pregnancy yes, then no: the reason for lifting the block.
+        s = SessionFixtures.screen(SessionFixtures.newSession())
+        s.screening.focus = rows.firstIndex(of: .item(2)) ?? 0
+        s.send([.character("y"), .up, .character("n")], ctx)
+        out.append(("Reason for the change", s))
+        // ^X: the not-treated note, then its signing question.
+        s.send(.escape, ctx)
+        s.send(.ctrl("x"), ctx)
+        out.append(("Not treated", s))
+        s.send(.enter, ctx)
+        out.append(("Not treated, sign?", s))
+        // A site-specific yes: its regions.
+        s = SessionFixtures.screen(SessionFixtures.newSession())
+        s.screening.focus = rows.firstIndex(of: .item(8)) ?? 0
+        s.send(.character("y"), ctx)
+        out.append(("Regions", s))
+        // Charting: the finder, removing a point, the copy offer and its warnings page.
+        s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [SessionFixtures.entry("e1", "back-neck", "upper trapezius", .right)]))
+        s.send(.character("/"), ctx)
+        out.append(("Muscle finder", s))
+        s.send(Key.typing("tra"), ctx)
+        out.append(("Muscle finder, filtered", s))
+        s.send([.escape, .escape, .tab, .character("d")], ctx)
+        out.append(("Remove the point?", s))
+        s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.send(.character("c"), ctx)
+        _ = s.receive(.previousSession(SessionFixtures.previous), context: ctx)
+        out.append(("Copy offer, warnings beside the list", s))
+        var page = s
+        page.send(.enter, ctx)
+        out.append(("Copy offer, warnings page", page))
+        s.send([.character(" "), .down, .character(" "), .down, .character(" ")], ctx)
+        out.append(("Copy offer, nothing ticked", s))
+        var many = SessionFixtures.previous
+        many.entries = (1...14).map { i in
+            var e = SessionFixtures.previous.entries[i % SessionFixtures.previous.entries.count]
+            e.id = "m\(i)"
+            return e
+        }
+        s = SessionFixtures.screen(SessionFixtures.chartingSession())
+        s.send(.character("c"), ctx)
+        _ = s.receive(.previousSession(many), context: ctx)
+        out.append(("Copy offer, warnings on their own page", s))
+        // Close-out: an adverse event's three steps, then "Sign and lock?".
+        s = SessionFixtures.screen(SessionFixtures.chartingSession(entries: [SessionFixtures.entry("e1", "back-neck", "upper trapezius", .right, needles: 2)]))
+        s.send(.character("o"), ctx)
+        var event = s
+        event.closing.focus = .adverse
+        event.send(.enter, ctx)
+        out.append(("Adverse event, pick", event))
+        event.send(Key.typing("dizzy spell"), ctx)
+        out.append(("Adverse event, pick filtered", event))
+        event.send(.enter, ctx)
+        out.append(("Adverse event, class", event))
+        event.send(.character("m"), ctx)
+        out.append(("Adverse event, note", event))
+        s.send([.character("a")] + Key.typing("SJ2411-07") + [.enter] + Key.typing("3") + [.ctrl("s")], ctx)
+        out.append(("Sign and lock?", s))
+        // A signed session's map.
+        out.append(("Signed session", SessionFixtures.screen(SessionFixtures.previous, previous: nil)))
+        return out
+    }
+
+    /// Each of the session screen's questions and lists: the key bar and `?` help are its table,
+    /// every key the bar shows is in help, and a key the table does not bind does nothing.
+    @Test func sessionDialogsBarHelpAndDispatchAreOneTable() {
+        let ctx = SessionFixtures.context()
+        let dialogs = Self.sessionDialogs()
+        #expect(dialogs.count == 19)
+        for (name, s) in dialogs {
+            guard let keys = s.dialogKeys else { Issue.record("\(name): no table has the keyboard"); continue }
+            #expect(s.keyHints == keys.hints, "\(name): the bar is the table's")
+            #expect(s.help == keys.help, "\(name): help is the table's")
+            for hint in s.keyHints {
+                #expect(keys.bindings.contains { $0.barLabel == hint.keys && $0.text == hint.action
+                            && s.help.contains(HelpLine(group: $0.group, keys: $0.label, text: $0.text)) },
+                        "\(name): the bar's \(hint.keys) \(hint.action) is not in help")
+            }
+            for key in Self.universe where keys.binding(for: key) == nil {
+                var t = s
+                let out = t.handle(key, context: ctx)
+                #expect(out.isEmpty && t.screening == s.screening && t.charting == s.charting && t.closing == s.closing
+                        && t.session == s.session, "\(name): \(key.label) is not in the table but acted")
+            }
+        }
+        // The states are the ones named (the walk above reached each).
+        let named = Dictionary(dialogs, uniquingKeysWith: { a, _ in a })
+        #expect(named["Reason for the change"]?.screening.reasonPrompt != nil)
+        #expect(named["Not treated"]?.screening.notTreated?.confirming == false)
+        #expect(named["Not treated, sign?"]?.screening.notTreated?.confirming == true)
+        #expect(named["Regions"]?.screening.regionPick != nil)
+        #expect(named["Remove the point?"]?.charting.confirmDelete == "e1")
+        #expect(named["Copy offer, warnings page"]?.charting.copyOffer?.warnings != nil)
+        #expect(named["Copy offer, warnings beside the list"]?.keyHints.first == KeyHint("y", "copy, confirming the warnings"))
+        #expect(named["Copy offer, nothing ticked"]?.keyHints.first == KeyHint("Enter", "copy ticked points"))
+        #expect(named["Copy offer, warnings on their own page"]?.keyHints.first == KeyHint("Enter", "warnings, then y copies"))
+        #expect(named["Adverse event, class"]?.closing.adverseDraft?.step == 1)
+        #expect(named["Adverse event, note"]?.closing.adverseDraft?.step == 2)
+        #expect(named["Sign and lock?"]?.closing.confirmingSign == true)
+        #expect(named["Signed session"]?.session.isSigned == true)
     }
 
     /// The keys the issue found missing from help are in it now.

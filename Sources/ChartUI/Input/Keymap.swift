@@ -67,6 +67,21 @@ extension KeyBinding {
     }
 }
 
+extension KeyBinding {
+    /// Typing into a one-line field, in the key bar as "type": characters and ←→ Home End Del
+    /// Bksp. ^U and ^A/^E are `lineEditing`'s lines, so help names them.
+    static func typing(_ text: String, group: String, action: @escaping @Sendable (Key) -> Action) -> KeyBinding {
+        KeyBinding(matching: { $0.edits && $0 != .ctrl("u") }, label: "type", text, group: group, action: action)
+    }
+
+    /// The rest of a one-line field's editing keys, in help only: ^U clears it (`clear` says
+    /// what), ^A/^E to its ends.
+    static func lineEditing(group: String, clear: String, action: @escaping @Sendable (Key) -> Action) -> [KeyBinding] {
+        [KeyBinding([.ctrl("u")], clear, group: group, inBar: false, action: action),
+         KeyBinding([.ctrl("a"), .ctrl("e")], "to the start / end of the line", group: group, inBar: false, action: action)]
+    }
+}
+
 /// One line of a keymap (lazygit's keybindings, Bubble Tea's `key.Binding`): the keys, the action
 /// they dispatch to, the words for the key bar and help, and the help group. Dispatch, the key bar
 /// and `?` help are all read from the same table, so help cannot drift from what the keys do.

@@ -1,6 +1,10 @@
 import ChartCore
 import Foundation
 
+/// What a key does in one of the session screen's questions or lists: the action of its tables
+/// (`SessionScreen.dialogKeys`), the screen's own handler for that key.
+typealias SessionStep = @Sendable (inout SessionScreen, AppContext) -> [Command]
+
 /// One dry needling session, live: the screening form, then charting on the body map with the
 /// entry form, then close-out and signing. Follows `session.state`; a signed session opens
 /// read-only. Every confirmed step is saved through an effect as it happens, so Esc can leave
@@ -82,29 +86,47 @@ public struct SessionScreen: ScreenModel {
     }
 
     public var keyHints: [KeyHint] {
+        if let keys = dialogKeys { return keys.hints }
         switch phase {
-        case .screening: screeningHints
-        case .charting: chartingHints
-        case .closeOut: closeOutHints
-        case .signed: [KeyHint("←↑↓→", "look at the map"), KeyHint("Esc", "back")]
+        case .screening: return screeningHints
+        case .charting: return chartingHints
+        case .closeOut: return closeOutHints
+        case .signed: return Self.signedKeys.hints
         }
     }
 
-    /// Help: the screening line's, the map's or the points list's table while they have the
-    /// keyboard; otherwise the keys as the bar lists them.
+    /// Help: the table that has the keyboard (the open question's or list's, the screening line's,
+    /// the close-out field's, the point form's, the map's or the points list's), the same table
+    /// that dispatches the keys and writes the key bar.
     public var help: [HelpLine] {
-        if phase == .screening, screening.reasonPrompt == nil, screening.notTreated == nil, screening.conditionPicker == nil,
-           screening.regionPick == nil {
-            return screeningKeymap(currentScreeningRow).help
-        }
-        if phase == .closeOut, !closing.confirmingSign, closing.adverseDraft == nil {
-            return closeOutKeymap(closing.focus).help
-        }
-        if phase == .charting, let form = charting.form { return form.keymap.help }
-        if phase == .charting, charting.form == nil, charting.copyOffer == nil, charting.finder == nil, charting.confirmDelete == nil {
+        if let keys = dialogKeys { return keys.help }
+        switch phase {
+        case .screening: return screeningKeymap(currentScreeningRow).help
+        case .closeOut: return closeOutKeymap(closing.focus).help
+        case .charting:
+            if let form = charting.form { return form.keymap.help }
             return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).help
+        case .signed: return Self.signedKeys.help
         }
-        return keyHints.map { HelpLine(group: title, keys: $0.keys, text: $0.action) }
+    }
+
+    /// The table of the question or list open over the phase (a reason, a confirmation, a pick
+    /// list, the copy offer, an adverse event's steps), or the signed phase's: it dispatches the
+    /// keys, and its hints and help are the key bar and `?` help. Nil while the phase's own form
+    /// (or the point form, which has its own table) has the keyboard.
+    var dialogKeys: Keymap<SessionStep>? {
+        switch phase {
+        case .screening: screeningDialogKeys
+        case .charting: chartingDialogKeys
+        case .closeOut: closeOutDialogKeys
+        case .signed: Self.signedKeys
+        }
+    }
+
+    /// Dispatches `key` through `keys`: a key the table does not bind does nothing.
+    mutating func run(_ keys: Keymap<SessionStep>, _ key: Key, context: AppContext) -> [Command] {
+        guard let step = keys.action(for: key) else { return [] }
+        return step(&self, context)
     }
 
     public mutating func handle(_ key: Key, context: AppContext) -> [Command] {

@@ -1,19 +1,97 @@
 import ChartCore
 
 extension SessionScreen {
+    /// The key bar of the point form, or of the map or points list (a question or list open over
+    /// them has its own table).
     var chartingHints: [KeyHint] {
         if let form = charting.form { return entryFormHints(form) }
-        if charting.finder != nil { return [KeyHint("type", "the muscle's name"), KeyHint("↑↓", "choose"), KeyHint("Enter", "chart it"), KeyHint("Esc", "back to the map")] }
-        if charting.confirmDelete != nil { return [KeyHint("y", "remove the point"), KeyHint("any key", "keep it")] }
-        if let offer = charting.copyOffer {
-            if offer.warnings != nil { return [KeyHint("y", "copy anyway"), KeyHint("any key", "back to the list")] }
-            let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
-            let warnings = copyWarnings(allowed, context: nil)
-            let copy = warnings.isEmpty ? KeyHint("Enter", "copy ticked points")
-                : Self.copyWarningsFitBesideList(offer, warnings: warnings) ? KeyHint("y", "copy, confirming the warnings") : KeyHint("Enter", "warnings, then y copies")
-            return [copy, KeyHint("Space", "tick"), KeyHint("↑↓", "move"), KeyHint("Esc", "chart from scratch")]
-        }
         return (charting.focus == .entries ? Self.pointsKeys : Self.mapKeys).hints
+    }
+
+    // MARK: - Questions and lists over the map
+
+    /// The table of the question or list open over the map, in the order they take the keyboard:
+    /// removing a point, the copy offer, the muscle finder. Nil while the point form is open (it has its own).
+    var chartingDialogKeys: Keymap<SessionStep>? {
+        if charting.form != nil { return nil }
+        if charting.confirmDelete != nil { return Self.removeKeys }
+        if let offer = charting.copyOffer { return copyKeys(offer) }
+        if let finder = charting.finder { return Self.finderKeys(filtered: !finder.filter.text.isEmpty) }
+        return nil
+    }
+
+    /// "Remove the point?": y removes it, any other key keeps it.
+    static let removeKeys = Keymap<SessionStep>([
+        KeyBinding([.character("y"), .character("Y")], "remove the point", group: "Remove the point?", bar: "y") { _ in
+            { s, _ in s.removeConfirmed() }
+        },
+        KeyBinding(matching: { _ in true }, label: "any other key", "keep it", group: "Remove the point?", bar: "any key") { _ in
+            { s, _ in s.keepPoint() }
+        },
+    ])
+
+    /// The last session's points offered for copying: the list, or the warnings page over it.
+    /// What y and Enter say follows what they do with the points ticked now: copy; copy confirming
+    /// the warnings shown beside the list; or show the warnings on their own page first.
+    func copyKeys(_ offer: ChartingState.CopyOffer) -> Keymap<SessionStep> {
+        let g = "Copy last session's points"
+        let key: @Sendable (Key) -> SessionStep = { key in { s, c in s.handleCopyOffer(key, context: c) } }
+        if offer.warnings != nil {
+            return Keymap<SessionStep>([
+                KeyBinding([.character("y")], "copy anyway", group: g, action: key),
+                KeyBinding(matching: { _ in true }, label: "any other key", "back to the list", group: g, bar: "any key", action: key),
+            ])
+        }
+        let allowed = offer.entries.filter { offer.list.isChecked($0.id) && blockedRegions[$0.regionID] == nil }
+        let warnings = copyWarnings(allowed, context: nil)
+        let copy: [KeyBinding<SessionStep>] = warnings.isEmpty
+            ? [KeyBinding([.enter, .character("y")], "copy ticked points", group: g, bar: "Enter", action: key)]
+            : Self.copyWarningsFitBesideList(offer, warnings: warnings)
+            ? [KeyBinding([.character("y")], "copy, confirming the warnings", group: g, action: key),
+               KeyBinding([.enter], "the warnings on a page of their own", group: g, inBar: false, action: key)]
+            : [KeyBinding([.enter, .character("y")], "warnings, then y copies", group: g, bar: "Enter", action: key)]
+        return Keymap<SessionStep>(copy + [
+            KeyBinding([.character(" "), .character("x")], "tick", group: g, bar: "Space", action: key),
+            KeyBinding([.up, .down, .character("k"), .character("j")], "move", group: g, bar: "↑↓", action: key),
+            KeyBinding([.character("a")], "tick all", group: g, inBar: false, action: key),
+            KeyBinding([.escape, .character("n")], "chart from scratch", group: g, bar: "Esc", action: key),
+        ])
+    }
+
+    /// `/`: the muscle finder. Typing filters it; Esc clears the filter first, then closes it.
+    static func finderKeys(filtered: Bool) -> Keymap<SessionStep> {
+        let g = "Find a muscle"
+        let list: @Sendable (Key) -> SessionStep = { key in { s, c in s.handleFinder(key, context: c) } }
+        return Keymap<SessionStep>([
+            .typing("the muscle's name", group: g, action: list),
+            KeyBinding([.up, .down, .pageUp, .pageDown], "choose", group: g, bar: "↑↓", action: list),
+            KeyBinding([.enter], "chart it", group: g, action: list),
+            KeyBinding([.escape], filtered ? "clear the filter" : "back to the map", group: g, action: list),
+        ] + KeyBinding.lineEditing(group: g, clear: "clear the filter", action: list))
+    }
+
+    /// The signed session's map: looked at, not changed.
+    static let signedKeys = Keymap<SessionStep>([
+        KeyBinding([.left, .up, .down, .right, .character("h"), .character("j"), .character("k"), .character("l")], "look at the map",
+                   group: "Signed session", bar: "←↑↓→") { key in { s, _ in s.lookAtMap(key) } },
+        KeyBinding(matching: \.isClick, label: "Click", "select a region or a point", group: "Signed session", inBar: false) { key in
+            { s, c in
+                guard case let .mouse(x, y) = key else { return [] }
+                return s.click(x: x, y: y, context: c)
+            }
+        },
+        KeyBinding([.escape, .enter], "back", group: "Signed session", bar: "Esc") { _ in { _, _ in [.pop] } },
+    ])
+
+    mutating func removeConfirmed() -> [Command] {
+        guard let id = charting.confirmDelete else { return [] }
+        charting.confirmDelete = nil
+        return [.run(.deleteEntry(id: id, sessionID: session.id))]
+    }
+
+    mutating func keepPoint() -> [Command] {
+        charting.confirmDelete = nil
+        return [.status("Point kept.", .info)]
     }
 
     /// What a key does on the charting screen when no form or question is open.
@@ -64,13 +142,8 @@ extension SessionScreen {
 
     mutating func handleCharting(_ key: Key, context: AppContext) -> [Command] {
         if charting.form != nil { return handleEntryForm(key, context: context) }
-        if let id = charting.confirmDelete {
-            charting.confirmDelete = nil
-            guard key == .character("y") || key == .character("Y") else { return [.status("Point kept.", .info)] }
-            return [.run(.deleteEntry(id: id, sessionID: session.id))]
-        }
-        if charting.copyOffer != nil { return handleCopyOffer(key, context: context) }
-        if charting.finder != nil { return handleFinder(key, context: context) }
+        // A question or list open over the map: its table decides.
+        if let keys = chartingDialogKeys { return run(keys, key, context: context) }
         let map = charting.focus == .entries ? Self.pointsKeys : Self.mapKeys
         guard let action = map.action(for: key) else { return [] }
         return reduceCharting(action, context: context)
@@ -483,15 +556,19 @@ extension SessionScreen {
     }
 
     mutating func handleSigned(_ key: Key, context: AppContext) -> [Command] {
-        switch key {
-        case .escape, .enter: return [.pop]
-        case .up, .character("k"): if let n = MapNavigation.neighbour(of: charting.block, .up, in: blocks) { charting.block = n }
-        case .down, .character("j"): if let n = MapNavigation.neighbour(of: charting.block, .down, in: blocks) { charting.block = n }
-        case .left, .character("h"): if let n = MapNavigation.neighbour(of: charting.block, .left, in: blocks) { charting.block = n }
-        case .right, .character("l"): if let n = MapNavigation.neighbour(of: charting.block, .right, in: blocks) { charting.block = n }
-        case let .mouse(x, y): return click(x: x, y: y, context: context)
-        default: break
+        run(Self.signedKeys, key, context: context)
+    }
+
+    /// An arrow (or h j k l) on the signed session's map: the nearest block that way.
+    mutating func lookAtMap(_ key: Key) -> [Command] {
+        let direction: MapDirection? = switch key {
+        case .up, .character("k"): .up
+        case .down, .character("j"): .down
+        case .left, .character("h"): .left
+        case .right, .character("l"): .right
+        default: nil
         }
+        if let direction, let n = MapNavigation.neighbour(of: charting.block, direction, in: blocks) { charting.block = n }
         return []
     }
 }

@@ -7,22 +7,73 @@ extension SessionScreen {
         return [.brand, .lot, .aftercareNote, .planNote].contains(closing.focus)
     }
 
+    /// The key bar of the form itself (a question or event open over it has its own table).
     var closeOutHints: [KeyHint] {
-        if closing.confirmingSign { return [KeyHint("y", "sign and lock"), KeyHint("any key", "not yet")] }
-        if let d = closing.adverseDraft {
-            switch d.step {
-            case 0: return [KeyHint("Enter", "choose event"), KeyHint("type", "filter / describe"), KeyHint("Esc", "cancel")]
-            case 1: return [KeyHint("m/s/x", "mild/significant/serious"), KeyHint("Esc", "cancel")]
-            default: return [KeyHint("Enter", "add event"), KeyHint("Tab", "point"), KeyHint("⇧Tab", "during/after"), KeyHint("type", "note"),
-                             KeyHint("Esc", "cancel")]
-            }
-        }
         var hints = closeOutKeymap(closing.focus).hints
         // While the count is short and nothing records why, recording the lost needle comes first.
         if session.reconciliation.shortAndUnrecorded, let i = hints.firstIndex(where: { $0.keys == "^N" }) {
             hints.insert(hints.remove(at: i), at: 0)
         }
         return hints
+    }
+
+    // MARK: - Questions over the form
+
+    /// The table of the question open over the close-out form: "Sign and lock?", or the adverse
+    /// event being added, step by step.
+    var closeOutDialogKeys: Keymap<SessionStep>? {
+        if closing.confirmingSign { return Self.signKeys }
+        if let d = closing.adverseDraft { return Self.adverseKeys(step: d.step, filtered: !d.picker.filter.text.isEmpty) }
+        return nil
+    }
+
+    /// "Sign and lock?": y signs, any other key does not.
+    static let signKeys = Keymap<SessionStep>([
+        KeyBinding([.character("y"), .character("Y")], "sign and lock", group: "Sign and lock?", bar: "y") { _ in { s, _ in s.signConfirmed() } },
+        KeyBinding(matching: { _ in true }, label: "any other key", "not yet", group: "Sign and lock?", bar: "any key") { _ in
+            { s, _ in s.notSigned() }
+        },
+    ])
+
+    /// An adverse event being added: step 0 picks it from the catalogue (or takes the text typed
+    /// when nothing matches; Esc clears the filter first), step 1 is the class of one typed, step 2
+    /// the point, the onset and a note.
+    static func adverseKeys(step: Int, filtered: Bool) -> Keymap<SessionStep> {
+        let g = "Adverse event"
+        let key: @Sendable (Key) -> SessionStep = { key in { s, c in s.handleAdverseDraft(key, context: c) } }
+        switch step {
+        case 0:
+            return Keymap<SessionStep>([
+                KeyBinding([.enter], "choose event", group: g, action: key),
+                .typing("filter / describe", group: g, action: key),
+                KeyBinding([.escape], filtered ? "clear the filter" : "cancel", group: g, action: key),
+                KeyBinding([.up, .down, .pageUp, .pageDown], "select", group: g, inBar: false, action: key),
+            ] + KeyBinding.lineEditing(group: g, clear: "clear the filter", action: key))
+        case 1:
+            return Keymap<SessionStep>([
+                KeyBinding([.character("m"), .character("s"), .character("x")], "mild/significant/serious", group: g, bar: "m/s/x", action: key),
+                KeyBinding([.escape], "cancel", group: g, action: key),
+            ])
+        default:
+            return Keymap<SessionStep>([
+                KeyBinding([.enter], "add event", group: g, action: key),
+                KeyBinding([.tab], "point", group: g, action: key),
+                KeyBinding([.backTab], "during/after", group: g, bar: "⇧Tab", action: key),
+                .typing("note", group: g, action: key),
+                KeyBinding([.escape], "cancel", group: g, action: key),
+            ] + KeyBinding.lineEditing(group: g, clear: "clear the note", action: key))
+        }
+    }
+
+    mutating func signConfirmed() -> [Command] {
+        closing.confirmingSign = false
+        signing = true
+        return [.run(.signSession(id: session.id, version: session.version))]
+    }
+
+    mutating func notSigned() -> [Command] {
+        closing.confirmingSign = false
+        return [.status("Not signed.", .info)]
     }
 
     /// What a key does on the close-out form when no question or event is open over it.
@@ -76,13 +127,8 @@ extension SessionScreen {
     }
 
     mutating func handleCloseOut(_ key: Key, context: AppContext) -> [Command] {
-        if closing.confirmingSign {
-            closing.confirmingSign = false
-            guard key == .character("y") || key == .character("Y") else { return [.status("Not signed.", .info)] }
-            signing = true
-            return [.run(.signSession(id: session.id, version: session.version))]
-        }
-        if closing.adverseDraft != nil { return handleAdverseDraft(key, context: context) }
+        // A question or event open over the form: its table decides.
+        if let keys = closeOutDialogKeys { return run(keys, key, context: context) }
         let rows = CloseOutState.Row.allCases
         let index = rows.firstIndex(of: closing.focus) ?? 0
         func go(_ by: Int) -> [Command] {
@@ -257,7 +303,7 @@ extension SessionScreen {
         return []
     }
 
-    private mutating func handleAdverseDraft(_ key: Key, context: AppContext) -> [Command] {
+    mutating func handleAdverseDraft(_ key: Key, context: AppContext) -> [Command] {
         guard var d = closing.adverseDraft else { return [] }
         if key == .escape, d.step != 0 || d.picker.filter.text.isEmpty { closing.adverseDraft = nil; return [] }
         switch d.step {

@@ -1,14 +1,8 @@
 import ChartCore
 
 extension SessionScreen {
+    /// The key bar of the form itself (a question or list open over it has its own table).
     var screeningHints: [KeyHint] {
-        if screening.reasonPrompt != nil { return [KeyHint("type", "the reason"), KeyHint("Enter", "record it"), KeyHint("Esc", "keep the answer")] }
-        if let closing = screening.notTreated {
-            return closing.confirming ? [KeyHint("y", "sign the non-treatment note"), KeyHint("any key", "back")]
-                : [KeyHint("type", "why not treated"), KeyHint("Enter", "save"), KeyHint("Esc", "back")]
-        }
-        if screening.conditionPicker != nil { return [KeyHint("type", "filter"), KeyHint("↑↓", "select"), KeyHint("Enter", "choose"), KeyHint("Esc", "back")] }
-        if screening.regionPick != nil { return [KeyHint("Space", "tick region"), KeyHint("↑↓", "move"), KeyHint("Enter", "done")] }
         var hints = screeningKeymap(currentScreeningRow).hints
         // A returning patient: the last session's answers are offered; = keeps them in one key
         // (offered above consent while no answer differs from last time).
@@ -78,6 +72,73 @@ extension SessionScreen {
         ])
     }
 
+    // MARK: - Questions and lists over the form
+
+    /// The table of the question or list open over the screening form, in the order they take
+    /// the keyboard: the reason for a change, the not-treated note, the condition list, the regions.
+    var screeningDialogKeys: Keymap<SessionStep>? {
+        if screening.reasonPrompt != nil { return Self.reasonKeys }
+        if let closing = screening.notTreated { return closing.confirming ? Self.notTreatedSignKeys : Self.notTreatedKeys }
+        if let picker = screening.conditionPicker { return Self.conditionKeys(filtered: !picker.filter.text.isEmpty) }
+        if screening.regionPick != nil { return Self.regionKeys }
+        return nil
+    }
+
+    /// The reason asked for before an answer that lifts a block takes effect.
+    static let reasonKeys: Keymap<SessionStep> = {
+        let g = "Why the answer changed"
+        let edit: @Sendable (Key) -> SessionStep = { key in { s, _ in s.editReason(key) } }
+        return Keymap<SessionStep>([
+            .typing("the reason", group: g, action: edit),
+            KeyBinding<SessionStep>([.enter], "record it", group: g) { _ in { s, c in s.recordReason(context: c) } },
+            KeyBinding<SessionStep>([.escape], "keep the answer", group: g) { _ in { s, _ in s.keepAnswer() } },
+        ] + KeyBinding.lineEditing(group: g, clear: "clear the reason", action: edit))
+    }()
+
+    /// ^X: the reason the session is not treated, being typed.
+    static let notTreatedKeys: Keymap<SessionStep> = {
+        let g = "Not treated"
+        let edit: @Sendable (Key) -> SessionStep = { key in { s, _ in s.editNotTreated(key) } }
+        return Keymap<SessionStep>([
+            .typing("why not treated", group: g, action: edit),
+            KeyBinding<SessionStep>([.enter], "save", group: g) { _ in { s, _ in s.saveNotTreated() } },
+            KeyBinding<SessionStep>([.escape], "back", group: g) { _ in { s, _ in s.leaveNotTreated() } },
+        ] + KeyBinding.lineEditing(group: g, clear: "clear the reason", action: edit))
+    }()
+
+    /// The not-treated note is saved: y signs it, any other key leaves it open.
+    static let notTreatedSignKeys = Keymap<SessionStep>([
+        KeyBinding([.character("y"), .character("Y")], "sign the non-treatment note", group: "Sign the non-treatment note?", bar: "y") { _ in
+            { s, _ in s.signNotTreated() }
+        },
+        KeyBinding(matching: { _ in true }, label: "any other key", "back", group: "Sign the non-treatment note?", bar: "any key") { _ in
+            { s, _ in s.keepNotTreatedOpen() }
+        },
+    ])
+
+    /// The condition list: typing filters it; Esc clears the filter first, then goes back.
+    static func conditionKeys(filtered: Bool) -> Keymap<SessionStep> {
+        let g = "Condition list"
+        let list: @Sendable (Key) -> SessionStep = { key in { s, _ in s.pickCondition(key) } }
+        return Keymap<SessionStep>([
+            .typing("filter", group: g, action: list),
+            KeyBinding([.up, .down, .pageUp, .pageDown], "select", group: g, bar: "↑↓", action: list),
+            KeyBinding([.enter], "choose", group: g, action: list),
+            KeyBinding([.escape], filtered ? "clear the filter" : "back", group: g, action: list),
+        ] + KeyBinding.lineEditing(group: g, clear: "clear the filter", action: list))
+    }
+
+    /// The regions of a site-specific "yes".
+    static let regionKeys: Keymap<SessionStep> = {
+        let g = "Regions"
+        let pick: @Sendable (Key) -> SessionStep = { key in { s, c in s.pickRegions(key, context: c) } }
+        return Keymap<SessionStep>([
+            KeyBinding([.character(" "), .character("x")], "tick region", group: g, bar: "Space", action: pick),
+            KeyBinding([.up, .down, .character("k"), .character("j"), .pageUp, .pageDown], "move", group: g, bar: "↑↓", action: pick),
+            KeyBinding([.enter, .escape], "done", group: g, bar: "Enter", action: pick),
+        ])
+    }()
+
     private func kind(_ item: Int) -> ScreeningClass? {
         catalogue.screening.indices.contains(item) ? catalogue.screening[item].kind : nil
     }
@@ -126,25 +187,26 @@ extension SessionScreen {
         return [.status("\(lifted.question) was \(lifted.before) and blocked needling: why is it now \(lifted.after)? Enter records it.", .warning)]
     }
 
-    private mutating func handleReasonPrompt(_ key: Key, context: AppContext) -> [Command] {
-        guard var prompt = screening.reasonPrompt else { return [] }
-        switch key {
-        case .escape:
-            screening.reasonPrompt = nil
-            return [.status("Answer kept as it was: \(prompt.question) \(prompt.before).", .info)]
-        case .enter:
-            let reason = prompt.reason.trimmed
-            guard !reason.isEmpty else { return [.status("Give the reason (or Esc to keep the answer).", .warning)] }
-            screening.reasonPrompt = nil
-            setAnswer(prompt.answer)
-            session.screeningChanges.append(ScreeningChange(itemID: prompt.answer.itemID, before: prompt.before, after: prompt.after,
-                                                            reason: reason, by: context.clinician.username, at: context.now))
-            return [.run(.saveSessionDetails(session)), .status("Recorded: \(prompt.question) now \(prompt.after), with your reason.", .info)]
-        default:
-            prompt.reason.handle(key)
-            screening.reasonPrompt = prompt
-            return []
-        }
+    mutating func editReason(_ key: Key) -> [Command] {
+        screening.reasonPrompt?.reason.handle(key)
+        return []
+    }
+
+    mutating func keepAnswer() -> [Command] {
+        guard let prompt = screening.reasonPrompt else { return [] }
+        screening.reasonPrompt = nil
+        return [.status("Answer kept as it was: \(prompt.question) \(prompt.before).", .info)]
+    }
+
+    mutating func recordReason(context: AppContext) -> [Command] {
+        guard let prompt = screening.reasonPrompt else { return [] }
+        let reason = prompt.reason.trimmed
+        guard !reason.isEmpty else { return [.status("Give the reason (or Esc to keep the answer).", .warning)] }
+        screening.reasonPrompt = nil
+        setAnswer(prompt.answer)
+        session.screeningChanges.append(ScreeningChange(itemID: prompt.answer.itemID, before: prompt.before, after: prompt.after,
+                                                        reason: reason, by: context.clinician.username, at: context.now))
+        return [.run(.saveSessionDetails(session)), .status("Recorded: \(prompt.question) now \(prompt.after), with your reason.", .info)]
     }
 
     /// ^X: the session cannot go ahead; it is closed as "not treated" with its reason (the
@@ -160,77 +222,82 @@ extension SessionScreen {
         return [.status("Not treated: say why the session cannot go ahead, then Enter.", .info)]
     }
 
-    private mutating func handleNotTreated(_ key: Key, context: AppContext) -> [Command] {
+    mutating func signNotTreated() -> [Command] {
+        screening.notTreated = nil
+        signing = true
+        return [.run(.signSession(id: session.id, version: session.version))]
+    }
+
+    mutating func keepNotTreatedOpen() -> [Command] {
+        screening.notTreated = nil
+        return [.status("Not signed: the session stays open, marked not treated. ^X again to sign it.", .info)]
+    }
+
+    mutating func leaveNotTreated() -> [Command] {
+        screening.notTreated = nil
+        return [.status("Back to screening.", .info)]
+    }
+
+    mutating func editNotTreated(_ key: Key) -> [Command] {
+        screening.notTreated?.reason.handle(key)
+        return []
+    }
+
+    mutating func saveNotTreated() -> [Command] {
         guard var closing = screening.notTreated else { return [] }
-        if closing.confirming {
-            screening.notTreated = nil
-            guard key == .character("y") || key == .character("Y") else {
-                return [.status("Not signed: the session stays open, marked not treated. ^X again to sign it.", .info)]
-            }
-            signing = true
-            return [.run(.signSession(id: session.id, version: session.version))]
+        // What was typed on the form (a pain score not yet confirmed) is kept on the note.
+        _ = applyNPRS()
+        do {
+            try session.markNotTreated(reason: closing.reason.trimmed)
+        } catch {
+            return [.status(error.description, .warning)]
         }
+        closing.confirming = true
+        screening.notTreated = closing
+        screening.dirty = false
+        return [.run(.saveSessionDetails(session)),
+                .status("Sign this non-treatment note and lock it? y signs; any other key keeps it open.", .warning)]
+    }
+
+    mutating func pickCondition(_ key: Key) -> [Command] {
+        guard var picker = screening.conditionPicker else { return [] }
+        switch picker.handle(key) {
+        case let .picked(o):
+            session.condition.catalogueID = o.id; session.condition.text = ""
+            screening.conditionPicker = nil; screening.focus = 1; screening.dirty = true
+        case let .freeText(t):
+            session.condition.catalogueID = nil; session.condition.text = t
+            screening.conditionPicker = nil; screening.focus = 1; screening.dirty = true
+        case .cancelled: screening.conditionPicker = nil
+        case .none: screening.conditionPicker = picker
+        }
+        return []
+    }
+
+    mutating func pickRegions(_ key: Key, context: AppContext) -> [Command] {
+        guard var pick = screening.regionPick else { return [] }
         switch key {
-        case .escape:
-            screening.notTreated = nil
-            return [.status("Back to screening.", .info)]
-        case .enter:
-            // What was typed on the form (a pain score not yet confirmed) is kept on the note.
-            _ = applyNPRS()
-            do {
-                try session.markNotTreated(reason: closing.reason.trimmed)
-            } catch {
-                return [.status(error.description, .warning)]
-            }
-            closing.confirming = true
-            screening.notTreated = closing
-            screening.dirty = false
-            return [.run(.saveSessionDetails(session)),
-                    .status("Sign this non-treatment note and lock it? y signs; any other key keeps it open.", .warning)]
-        default:
-            closing.reason.handle(key)
-            screening.notTreated = closing
-            return []
+        case .up, .character("k"): pick.list.move(-1)
+        case .down, .character("j"): pick.list.move(1)
+        case .pageUp: pick.list.move(-8)
+        case .pageDown: pick.list.move(8)
+        case .character(" "), .character("x"): if let o = pick.list.current { pick.list.toggle(o.id) }
+        case .enter, .escape:
+            let item = context.catalogue.screening[pick.itemIndex]
+            screening.regionPick = nil
+            if !pick.list.checked.isEmpty { screening.focus = min(ScreeningState.rows(context.catalogue).count - 1, screening.focus + 1) }
+            return changeAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: pick.list.checked), context: context)
+        default: break
         }
+        screening.regionPick = pick
+        return []
     }
 
     mutating func handleScreening(_ key: Key, context: AppContext) -> [Command] {
         let catalogue = context.catalogue
         let rows = ScreeningState.rows(catalogue)
-        if screening.reasonPrompt != nil { return handleReasonPrompt(key, context: context) }
-        if screening.notTreated != nil { return handleNotTreated(key, context: context) }
-        // The condition list.
-        if var picker = screening.conditionPicker {
-            switch picker.handle(key) {
-            case let .picked(o):
-                session.condition.catalogueID = o.id; session.condition.text = ""
-                screening.conditionPicker = nil; screening.focus = 1; screening.dirty = true
-            case let .freeText(t):
-                session.condition.catalogueID = nil; session.condition.text = t
-                screening.conditionPicker = nil; screening.focus = 1; screening.dirty = true
-            case .cancelled: screening.conditionPicker = nil
-            case .none: screening.conditionPicker = picker
-            }
-            return []
-        }
-        // The regions of a site-specific "yes".
-        if var pick = screening.regionPick {
-            switch key {
-            case .up, .character("k"): pick.list.move(-1)
-            case .down, .character("j"): pick.list.move(1)
-            case .pageUp: pick.list.move(-8)
-            case .pageDown: pick.list.move(8)
-            case .character(" "), .character("x"): if let o = pick.list.current { pick.list.toggle(o.id) }
-            case .enter, .escape:
-                let item = catalogue.screening[pick.itemIndex]
-                screening.regionPick = nil
-                if !pick.list.checked.isEmpty { screening.focus = min(rows.count - 1, screening.focus + 1) }
-                return changeAnswer(ScreeningAnswer(itemID: item.id, present: true, regions: pick.list.checked), context: context)
-            default: break
-            }
-            screening.regionPick = pick
-            return []
-        }
+        // A question or list open over the form: its table decides.
+        if let keys = screeningDialogKeys { return run(keys, key, context: context) }
         let row = rows[min(screening.focus, rows.count - 1)]
         func next() { leaveNPRSRow(row); screening.focus = min(rows.count - 1, screening.focus + 1) }
         // The row's table decides: a key it does not bind does nothing.
