@@ -122,6 +122,11 @@ final class PostgresLink: @unchecked Sendable {
         return rows
     }
 
+    /// The first row of `sql` as a `ServerRow`, if any.
+    func serverRow(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> ServerRow? {
+        try serverRows(sql, arguments).first
+    }
+
     /// The first row of `sql`, if any.
     func row(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Row? {
         try rows(sql, arguments).first

@@ -19,7 +19,7 @@ extension PostgresStore {
             SELECT count(*) FROM sessions WHERE patient_id = $1 AND (started_at COLLATE "C" < $2 OR (started_at = $2 AND id <= $3))
             """, [s.patientID, started, id], as: Int.self)
         var note: SignedNote?
-        if frozen, s.signature != nil, let row = try link.row("SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = $1", [id]) {
+        if frozen, s.signature != nil, let row = try link.serverRow("SELECT document, sha256, seal, note_text FROM signed_documents WHERE session_id = $1", [id]) {
             note = try Evidence.signedNote(row: row, sessionID: id)
         }
         var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
@@ -32,7 +32,7 @@ extension PostgresStore {
     /// as signed (else none: no coding setting here yet), the signer's credentials as signed and
     /// the consent form's version, from the columns a copied SQLite clinic carries.
     func addRegulated(to record: inout SessionRecord) throws {
-        let row = try link.row("SELECT \(Self.regulatedColumns) FROM sessions s WHERE s.id = $1", [record.session.id])
+        let row = try link.serverRow("SELECT \(Self.regulatedColumns) FROM sessions s WHERE s.id = $1", [record.session.id])
         try Self.addRegulated(to: &record, row: row, at: 0)
     }
 

@@ -24,10 +24,10 @@ extension PostgresStore {
     }
 
     func loadSession(id: Int64, forUpdate: Bool = false) throws -> NeedlingSession? {
-        guard let row = try link.row(Self.sessionByID + (forUpdate ? " FOR UPDATE" : ""), [id]) else { return nil }
+        guard let row = try link.serverRow(Self.sessionByID + (forUpdate ? " FOR UPDATE" : ""), [id]) else { return nil }
         var s = try AppDatabase.session(row: row)
-        s.entries = try link.rows(Self.entriesBySession, [id]).map(AppDatabase.entry(row:))
-        s.addenda = try link.rows(Self.addendaBySession, [id]).map(AppDatabase.addendum(row:))
+        s.entries = try link.serverRows(Self.entriesBySession, [id]).map(AppDatabase.entry(row:))
+        s.addenda = try link.serverRows(Self.addendaBySession, [id]).map(AppDatabase.addendum(row:))
         return s
     }
 
@@ -50,13 +50,13 @@ extension PostgresStore {
 
     /// A patient's sessions, newest first.
     public func sessions(patientID: Int64) throws -> [SessionSummary] {
-        try link.rows(Self.historySQL, [patientID])
+        try link.serverRows(Self.historySQL, [patientID])
             .map(AppDatabase.summary(row:))
     }
 
     /// Unsigned sessions of `clinician` (all when nil), newest first.
     public func unfinishedSessions(clinician: String?) throws -> [SessionSummary] {
-        try link.rows(Self.summarySelect + """
+        try link.serverRows(Self.summarySelect + """
             WHERE s.signed_at IS NULL AND ($1::text IS NULL OR s.clinician = $1::text)
             ORDER BY s.started_at COLLATE "C" DESC, s.id DESC
             """, [clinician]).map(AppDatabase.summary(row:))
@@ -107,7 +107,7 @@ extension PostgresStore {
 
     /// How many entries of the patient's sessions fall in each region.
     public func regionCounts(patientID: Int64) throws -> [String: Int] {
-        let rows = try link.rows(Self.regionCountsSQL, [patientID])
+        let rows = try link.serverRows(Self.regionCountsSQL, [patientID])
         return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
     }
 

@@ -234,7 +234,7 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
 
     /// The clinician with `username`, if recorded.
     public func clinician(_ username: String) throws -> Clinician? {
-        try link.row("SELECT username, display_name, credentials FROM clinicians WHERE username = $1", [username]).map(AppDatabase.clinician(row:))
+        try link.serverRow("SELECT username, display_name, credentials FROM clinicians WHERE username = $1", [username]).map(AppDatabase.clinician(row:))
     }
 
     // MARK: - Patients
@@ -287,7 +287,7 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
 
     /// The patient with database id `id`.
     public func patient(id: Int64) throws -> Patient? {
-        try link.row(Self.patientSelect + " WHERE p.id = $1", [id]).map(Patient.init(row:))
+        try link.serverRow(Self.patientSelect + " WHERE p.id = $1", [id]).map(Patient.init(row:))
     }
 
     /// The patient with chart number `chartNumber` (ASCII case folded, as on SQLite).
@@ -318,9 +318,9 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     public func searchPatients(_ text: String, limit: Int) throws -> [Patient] {
         let words = StoreRules.searchWords(text)
         guard !words.isEmpty else {
-            return try link.rows(Self.patientSelect + " ORDER BY \(Self.byName) LIMIT $1", [limit]).map(Patient.init(row:))
+            return try link.serverRows(Self.patientSelect + " ORDER BY \(Self.byName) LIMIT $1", [limit]).map(Patient.init(row:))
         }
         let sql = Self.searchSQL(words: words.count)
-        return try link.rows(sql, words.map { $0 as (any DatabaseValueConvertible)? } + [limit]).map(Patient.init(row:))
+        return try link.serverRows(sql, words.map { $0 as (any DatabaseValueConvertible)? } + [limit]).map(Patient.init(row:))
     }
 }
