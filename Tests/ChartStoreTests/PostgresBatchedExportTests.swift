@@ -58,6 +58,13 @@ import Testing
         var all: [SessionRecord] = []
         #expect(try db.forEachSessionRecord { all.append($0) } == expected.count)
         #expect(all == expected)
+        // One patient's sessions (History's and the command line's export of a patient) are read
+        // the same way: each patient's records are the per-session ones, oldest first.
+        for patientID in Set(expected.map(\.patient.id)) {
+            let theirs = expected.filter { $0.patient.id == patientID }
+            #expect(try db.sessionRecords(patientID: patientID) == theirs, "patient \(patientID)")
+        }
+        #expect(try db.sessionRecords(patientID: 999_999).isEmpty)
     }
 
     @Test func sessionColumnCountMatchesTheColumnList() {

@@ -53,12 +53,12 @@ extension PostgresStore {
         if let version, let sha { record.consentForm = ConsentFormReference(version: version, sha256: sha) }
     }
 
-    /// Every session of the patient as export records, oldest first.
+    /// Every session of the patient as export records, oldest first, read as the whole-clinic
+    /// export reads its batches (it read them session by session, about eight statements each).
     public func sessionRecords(patientID: Int64) throws -> [SessionRecord] {
-        try link.transaction {
-            let ids = try link.rows("SELECT id FROM sessions WHERE patient_id = $1 ORDER BY started_at COLLATE \"C\", id", [patientID]).map { $0[0] as Int64 }
-            return try ids.compactMap { try sessionRecord(id: $0, frozen: true) }
-        }
+        var records: [SessionRecord] = []
+        try forEachSessionRecord(batchSize: Self.exportBatchSize, patientID: patientID) { records.append($0) }
+        return records
     }
 
     /// One patient's sessions as export records, oldest first, from one snapshot (as
@@ -85,11 +85,14 @@ extension PostgresStore {
     }
 
     /// The sessions in chart order with their number among their patient's sessions (as
-    /// `sessionRecord(id:frozen:)` counts it: by start, byte-wise, then id), for a cursor.
-    static let exportOrderSQL = """
-        SELECT id, patient_id, row_number() OVER (PARTITION BY patient_id ORDER BY started_at COLLATE "C", id)
-        FROM sessions ORDER BY patient_id, started_at COLLATE "C", id
+    /// `sessionRecord(id:frozen:)` counts it: by start, byte-wise, then id), for a cursor; one
+    /// patient's only with `patientID` (an integer, written into the statement).
+    static func exportOrderSQL(patientID: Int64? = nil) -> String {
         """
+        SELECT id, patient_id, row_number() OVER (PARTITION BY patient_id ORDER BY started_at COLLATE "C", id)
+        FROM sessions \(patientID.map { "WHERE patient_id = \($0) " } ?? "")ORDER BY patient_id, started_at COLLATE "C", id
+        """
+    }
     /// A batch's ($1, an array of session ids) sessions with their regulated columns after them.
     static let exportSessionsSQL = "SELECT \(AppDatabase.sessionColumns), \(regulatedColumns) FROM sessions s WHERE s.id = ANY($1::bigint[])"
     /// A batch's entries, each session's in charting order; the session id last (the decoder reads by index).
@@ -111,7 +114,7 @@ extension PostgresStore {
     /// array, then handed on record by record; the clinicians are read once. The records equal
     /// `sessionRecord(id:frozen: true)`'s, session by session.
     @discardableResult
-    func forEachSessionRecord(batchSize: Int, _ body: (SessionRecord) throws -> Void) throws -> Int {
+    func forEachSessionRecord(batchSize: Int, patientID: Int64? = nil, _ body: (SessionRecord) throws -> Void) throws -> Int {
         let batchSize = max(1, batchSize)
         return try link.transaction {
             try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -120,7 +123,7 @@ extension PostgresStore {
                 let c = AppDatabase.clinician(row: row)
                 clinicians[c.username] = c
             }
-            try link.execute("DECLARE needlechart_export NO SCROLL CURSOR FOR " + Self.exportOrderSQL)
+            try link.execute("DECLARE needlechart_export NO SCROLL CURSOR FOR " + Self.exportOrderSQL(patientID: patientID))
             var count = 0
             while true {
                 let order = try link.serverRows("FETCH FORWARD \(batchSize) FROM needlechart_export")
