@@ -55,15 +55,31 @@ extension KeyBinding where Action: FormFields {
     }
 }
 
+extension CaseIterable where Self: Equatable, AllCases.Index == Int {
+    /// The case `by` steps on from this one in `allCases`, round the ends: a form's next (1) or
+    /// previous (-1) field.
+    func cycled(by step: Int) -> Self {
+        let all = Self.allCases
+        let i = all.firstIndex(of: self) ?? 0
+        return all[((i + step) % all.count + all.count) % all.count]
+    }
+}
+
 extension KeyBinding {
+    /// A yes/no question's two keys: `y` (or `Y`) answers yes; `n`, `N` or Esc no (the bar says
+    /// `noBar`).
+    static func question(_ group: String, yes: Action, _ yesText: String, no: Action, _ noText: String, noBar: String = "n / Esc") -> [KeyBinding] {
+        [KeyBinding([.character("y"), .character("Y")], yes, yesText, group: group, bar: "y"),
+         KeyBinding([.escape, .character("n"), .character("N")], no, noText, group: group, bar: noBar)]
+    }
+
     /// The editing keys of a text field or area, for the screens whose text has the keyboard:
-    /// `^U` (`clear` says what it clears), `^A`/`^E` to the start and end, and typing with the
-    /// other editing keys. `extra` are keys that edit too in a text area (Enter, ↑↓).
+    /// `lineEditing`'s `^U` (in the key bar here) and `^A`/`^E`, and typing with the other
+    /// editing keys. `extra` are keys that edit too in a text area (Enter, ↑↓).
     static func textEditing(group: String, clear: String, extra: [Key] = [], action: @escaping @Sendable (Key) -> Action) -> [KeyBinding] {
-        [KeyBinding([.ctrl("u")], clear, group: group, action: action),
-         KeyBinding([.ctrl("a"), .ctrl("e")], "to the start / end of the line", group: group, inBar: false, action: action),
-         KeyBinding(matching: { $0.edits || extra.contains($0) }, label: "type", "text (←→ Home End Del ⌫" + (extra.isEmpty ? ")" : ", Enter ↑↓)"),
-                    group: group, inBar: false, action: action)]
+        lineEditing(group: group, clear: clear, clearInBar: true, action: action)
+            + [KeyBinding(matching: { $0.edits || extra.contains($0) }, label: "type", "text (←→ Home End Del ⌫" + (extra.isEmpty ? ")" : ", Enter ↑↓)"),
+                          group: group, inBar: false, action: action)]
     }
 }
 
@@ -74,10 +90,10 @@ extension KeyBinding {
         KeyBinding(matching: { $0.edits && $0 != .ctrl("u") }, label: "type", text, group: group, action: action)
     }
 
-    /// The rest of a one-line field's editing keys, in help only: ^U clears it (`clear` says
-    /// what), ^A/^E to its ends.
-    static func lineEditing(group: String, clear: String, action: @escaping @Sendable (Key) -> Action) -> [KeyBinding] {
-        [KeyBinding([.ctrl("u")], clear, group: group, inBar: false, action: action),
+    /// The rest of a one-line field's editing keys, in help only (^U in the key bar too with
+    /// `clearInBar`): ^U clears it (`clear` says what), ^A/^E to its ends.
+    static func lineEditing(group: String, clear: String, clearInBar: Bool = false, action: @escaping @Sendable (Key) -> Action) -> [KeyBinding] {
+        [KeyBinding([.ctrl("u")], clear, group: group, inBar: clearInBar, action: action),
          KeyBinding([.ctrl("a"), .ctrl("e")], "to the start / end of the line", group: group, inBar: false, action: action)]
     }
 }

@@ -101,9 +101,9 @@ public struct PatientFormScreen: ScreenModel {
         case let .edit(key):
             fields[focus.rawValue].handle(key)
         case .nextField:
-            focus = Field(rawValue: (focus.rawValue + 1) % Field.allCases.count) ?? .name
+            focus = focus.cycled(by: 1)
         case .previousField:
-            focus = Field(rawValue: (focus.rawValue + Field.allCases.count - 1) % Field.allCases.count) ?? .name
+            focus = focus.cycled(by: -1)
         case .enter:
             if focus == .notes { return save(context: context) }
             return reduce(.nextField, context: context)

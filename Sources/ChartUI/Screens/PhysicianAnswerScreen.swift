@@ -107,16 +107,12 @@ public struct PhysicianAnswerScreen: ScreenModel {
     }
 
     /// "Contraindicated: record it?"
-    static let contraindicatedKeys = Keymap<Action>([
-        KeyBinding([.character("y"), .character("Y")], .yes, "record it: needling stops", group: "Contraindicated?", bar: "y"),
-        KeyBinding([.escape, .character("n"), .character("N")], .no, "back, nothing recorded", group: "Contraindicated?", bar: "n / Esc"),
-    ])
+    static let contraindicatedKeys = Keymap<Action>(
+        KeyBinding.question("Contraindicated?", yes: .yes, "record it: needling stops", no: .no, "back, nothing recorded"))
 
     /// "Discard what was typed?"
-    static let discardKeys = Keymap<Action>([
-        KeyBinding([.character("y"), .character("Y")], .yes, "discard the answer typed", group: "Discard?", bar: "y"),
-        KeyBinding([.escape, .character("n"), .character("N")], .no, "keep it, back to the form", group: "Discard?", bar: "n / Esc"),
-    ])
+    static let discardKeys = Keymap<Action>(
+        KeyBinding.question("Discard?", yes: .yes, "discard the answer typed", no: .no, "keep it, back to the form"))
 
     /// Every table the form shows in some state.
     static var allKeymaps: [Keymap<Action>] { [answerKeys, textKeys(last: false), textKeys(last: true), contraindicatedKeys, discardKeys] }
@@ -147,9 +143,9 @@ public struct PhysicianAnswerScreen: ScreenModel {
         case .otherAnswer:
             answer = answer == .agrees ? .contraindicated : .agrees
         case .nextField:
-            focus = Field(rawValue: (focus.rawValue + 1) % Field.allCases.count) ?? .answer
+            focus = focus.cycled(by: 1)
         case .previousField:
-            focus = Field(rawValue: (focus.rawValue + Field.allCases.count - 1) % Field.allCases.count) ?? .answer
+            focus = focus.cycled(by: -1)
         case .enter:
             if focus == Field.allCases.last { return save(context: context, confirmed: false) }
             return reduce(.nextField, context: context)

@@ -126,10 +126,8 @@ public struct ReferralFormScreen: ScreenModel {
     }
 
     /// "Discard what was typed?"
-    static let discardKeys = Keymap<Action>([
-        KeyBinding([.character("y"), .character("Y")], .discard, "discard what was typed", group: "Discard?", bar: "y"),
-        KeyBinding([.escape, .character("n"), .character("N")], .keepEditing, "keep it, back to the form", group: "Discard?", bar: "n / Esc"),
-    ])
+    static let discardKeys = Keymap<Action>(
+        KeyBinding.question("Discard?", yes: .discard, "discard what was typed", no: .keepEditing, "keep it, back to the form"))
 
     /// Every table the form shows in some state.
     static var allKeymaps: [Keymap<Action>] { [textKeys(last: false), textKeys(last: true), formChoiceKeys, dryNeedlingKeys, discardKeys] }
@@ -163,9 +161,9 @@ public struct ReferralFormScreen: ScreenModel {
         case .toggle:
             if focus == .form { form = form == .written ? .oral : .written } else if focus == .dryNeedling { dryNeedling.toggle() }
         case .nextField:
-            focus = Field(rawValue: (focus.rawValue + 1) % Field.allCases.count) ?? .referrer
+            focus = focus.cycled(by: 1)
         case .previousField:
-            focus = Field(rawValue: (focus.rawValue + Field.allCases.count - 1) % Field.allCases.count) ?? .referrer
+            focus = focus.cycled(by: -1)
         case .enter:
             if focus == Field.allCases.last { return save(context: context) }
             return reduce(.nextField, context: context)

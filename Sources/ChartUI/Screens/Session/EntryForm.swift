@@ -208,18 +208,12 @@ struct EntryForm: Sendable, Equatable {
     /// field's own keys, then the form's. Dispatch, the key bar and help all read it.
     var keymap: Keymap<Action> {
         if askingDiscard {
-            return Keymap([
-                KeyBinding([.character("y"), .character("Y")], .discard, isEdit ? "discard the changes" : "discard the point", group: "Discard?", bar: "y"),
-                KeyBinding([.escape, .character("n"), .character("N")], .keep, "keep it, back to the form", group: "Discard?", bar: "n / Esc"),
-            ])
+            return Keymap(KeyBinding.question("Discard?", yes: .discard, isEdit ? "discard the changes" : "discard the point",
+                                              no: .keep, "keep it, back to the form"))
         }
         if !warnings.isEmpty {
-            return Keymap([
-                // Only y: ^S or Enter pressed twice (a save repeated) must never pass a warning unread.
-                KeyBinding([.character("y"), .character("Y")], .confirm, "save anyway",
-                           group: "Safety warning", bar: "y"),
-                KeyBinding([.escape, .character("n"), .character("N")], .backToForm, "back to the form", group: "Safety warning", bar: "Esc"),
-            ])
+            // Only y: ^S or Enter pressed twice (a save repeated) must never pass a warning unread.
+            return Keymap(KeyBinding.question("Safety warning", yes: .confirm, "save anyway", no: .backToForm, "back to the form", noBar: "Esc"))
         }
         let g = "This field"
         let edit: @Sendable (Key) -> Action = { .edit($0) }
