@@ -73,6 +73,14 @@ extension KeyBinding {
          KeyBinding([.escape, .character("n"), .character("N")], no, noText, group: group, bar: noBar)]
     }
 
+    /// A question only `y` answers yes: `y` (or `Y`) does `yes`, any other key `other` (the bar
+    /// says `otherBar`, else "any other key").
+    static func yesOrAnyOther(_ group: String, yes: Action, _ yesText: String, other: Action, _ otherText: String,
+                              otherBar: String? = nil) -> [KeyBinding] {
+        [KeyBinding([.character("y"), .character("Y")], yes, yesText, group: group, bar: "y"),
+         KeyBinding(matching: { _ in true }, label: "any other key", otherText, group: group, bar: otherBar) { _ in other }]
+    }
+
     /// The editing keys of a text field or area, for the screens whose text has the keyboard:
     /// `lineEditing`'s `^U` (in the key bar here) and `^A`/`^E`, and typing with the other
     /// editing keys. `extra` are keys that edit too in a text area (Enter, ↑↓).

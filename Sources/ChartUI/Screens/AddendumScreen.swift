@@ -71,10 +71,8 @@ public struct AddendumScreen: ScreenModel {
     ])
 
     /// The keys while "Discard this addendum?" is asked.
-    static let discardKeys = Keymap<Action>([
-        KeyBinding([.character("y"), .character("Y")], .confirmDiscard, "discard addendum", group: "Discard this addendum?", bar: "y"),
-        KeyBinding(matching: { _ in true }, label: "any other key", "keep writing", group: "Discard this addendum?", bar: "n / Esc") { _ in .keepEditing },
-    ])
+    static let discardKeys = Keymap<Action>(
+        KeyBinding.yesOrAnyOther("Discard this addendum?", yes: .confirmDiscard, "discard addendum", other: .keepEditing, "keep writing", otherBar: "n / Esc"))
 
     /// Every table, for the help test.
     static var allKeymaps: [Keymap<Action>] { [keys(event: "late event"), keys(event: "change event"), eventKeys, discardKeys] }

@@ -57,10 +57,8 @@ public struct ExportScreen: ScreenModel {
     ] + KeyBinding.textEditing(group: "The path", clear: "clear") { .edit($0) })
 
     /// The keys while "Replace it? y/n" is asked.
-    static let replaceKeys = Keymap<Action>([
-        KeyBinding([.character("y"), .character("Y")], .replaceExisting, "replace the file", group: "Replace it?", bar: "y"),
-        KeyBinding(matching: { _ in true }, label: "any other key", "keep it, edit the path", group: "Replace it?") { _ in .keepExisting },
-    ])
+    static let replaceKeys = Keymap<Action>(
+        KeyBinding.yesOrAnyOther("Replace it?", yes: .replaceExisting, "replace the file", other: .keepExisting, "keep it, edit the path"))
 
     /// The keys once the file is written.
     static let doneKeys = Keymap<Action>([

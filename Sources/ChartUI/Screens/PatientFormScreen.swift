@@ -73,10 +73,8 @@ public struct PatientFormScreen: ScreenModel {
     ] + KeyBinding.textEditing(group: "This field", clear: "clear field") { .edit($0) })
 
     /// The keys while "Discard the changes?" is asked.
-    static let discardKeys = Keymap<Action>([
-        KeyBinding([.character("y"), .character("Y")], .confirmDiscard, "discard changes", group: "Discard the changes?", bar: "y"),
-        KeyBinding(matching: { _ in true }, label: "any other key", "keep editing", group: "Discard the changes?", bar: "n / Esc") { _ in .keepEditing },
-    ])
+    static let discardKeys = Keymap<Action>(
+        KeyBinding.yesOrAnyOther("Discard the changes?", yes: .confirmDiscard, "discard changes", other: .keepEditing, "keep editing", otherBar: "n / Esc"))
 
     /// The table for the form as it stands.
     var keymap: Keymap<Action> { confirmingDiscard ? Self.discardKeys : Self.keys }

@@ -21,14 +21,9 @@ extension SessionScreen {
     }
 
     /// "Remove the point?": y removes it, any other key keeps it.
-    static let removeKeys = Keymap<SessionStep>([
-        KeyBinding([.character("y"), .character("Y")], "remove the point", group: "Remove the point?", bar: "y") { _ in
-            { s, _ in s.removeConfirmed() }
-        },
-        KeyBinding(matching: { _ in true }, label: "any other key", "keep it", group: "Remove the point?", bar: "any key") { _ in
-            { s, _ in s.keepPoint() }
-        },
-    ])
+    static let removeKeys = Keymap<SessionStep>(
+        KeyBinding.yesOrAnyOther("Remove the point?", yes: { s, _ in s.removeConfirmed() }, "remove the point",
+                                 other: { s, _ in s.keepPoint() }, "keep it", otherBar: "any key"))
 
     /// The last session's points offered for copying: the list, or the warnings page over it.
     /// What y and Enter say follows what they do with the points ticked now: copy; copy confirming

@@ -28,12 +28,9 @@ extension SessionScreen {
     }
 
     /// "Sign and lock?": y signs, any other key does not.
-    static let signKeys = Keymap<SessionStep>([
-        KeyBinding([.character("y"), .character("Y")], "sign and lock", group: "Sign and lock?", bar: "y") { _ in { s, _ in s.signConfirmed() } },
-        KeyBinding(matching: { _ in true }, label: "any other key", "not yet", group: "Sign and lock?", bar: "any key") { _ in
-            { s, _ in s.notSigned() }
-        },
-    ])
+    static let signKeys = Keymap<SessionStep>(
+        KeyBinding.yesOrAnyOther("Sign and lock?", yes: { s, _ in s.signConfirmed() }, "sign and lock",
+                                 other: { s, _ in s.notSigned() }, "not yet", otherBar: "any key"))
 
     /// An adverse event being added: step 0 picks it from the catalogue (or takes the text typed
     /// when nothing matches; Esc clears the filter first), step 1 is the class of one typed, step 2

@@ -107,14 +107,9 @@ extension SessionScreen {
     }()
 
     /// The not-treated note is saved: y signs it, any other key leaves it open.
-    static let notTreatedSignKeys = Keymap<SessionStep>([
-        KeyBinding([.character("y"), .character("Y")], "sign the non-treatment note", group: "Sign the non-treatment note?", bar: "y") { _ in
-            { s, _ in s.signNotTreated() }
-        },
-        KeyBinding(matching: { _ in true }, label: "any other key", "back", group: "Sign the non-treatment note?", bar: "any key") { _ in
-            { s, _ in s.keepNotTreatedOpen() }
-        },
-    ])
+    static let notTreatedSignKeys = Keymap<SessionStep>(
+        KeyBinding.yesOrAnyOther("Sign the non-treatment note?", yes: { s, _ in s.signNotTreated() }, "sign the non-treatment note",
+                                 other: { s, _ in s.keepNotTreatedOpen() }, "back", otherBar: "any key"))
 
     /// The condition list: typing filters it; Esc clears the filter first, then goes back.
     static func conditionKeys(filtered: Bool) -> Keymap<SessionStep> {
