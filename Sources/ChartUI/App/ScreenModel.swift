@@ -90,6 +90,25 @@ extension ScreenModel {
     }
 }
 
+/// A screen whose keys, as it stands, are one `Keymap`: dispatch, the key bar and help all read
+/// it, and a key the table does not bind does nothing.
+public protocol KeymapScreen: ScreenModel {
+    associatedtype Action: Sendable
+    /// The table for the screen as it stands.
+    var keymap: Keymap<Action> { get }
+    /// The reducer: applies an action, returns what the app must do.
+    mutating func reduce(_ action: Action, context: AppContext) -> [Command]
+}
+
+extension KeymapScreen {
+    public var keyHints: [KeyHint] { keymap.hints }
+    public var help: [HelpLine] { keymap.help }
+    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
+        guard let action = keymap.action(for: key) else { return [] }
+        return reduce(action, context: context)
+    }
+}
+
 /// A rectangle of the screen.
 public struct Rect: Sendable, Equatable {
     public var x: Int, y: Int, width: Int, height: Int

@@ -3,7 +3,7 @@ import Foundation
 
 /// Adds an addendum to a signed session: free text over several lines, dated and signed by the
 /// current clinician when saved. The signed session itself never changes.
-public struct AddendumScreen: ScreenModel {
+public struct AddendumScreen: KeymapScreen {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case edit(Key), save, cancel, confirmDiscard, keepEditing
@@ -48,9 +48,6 @@ public struct AddendumScreen: ScreenModel {
     public var title: String { "Addendum" }
     public var capturesText: Bool { !confirmingDiscard }
 
-    public var keyHints: [KeyHint] { keymap.hints }
-    public var help: [HelpLine] { keymap.help }
-
     /// The addendum's keys (`event`: the ^T line's words, as an event is coded or not): dispatch,
     /// the key bar and help read this one table.
     static func keys(event: String) -> Keymap<Action> {
@@ -78,13 +75,8 @@ public struct AddendumScreen: ScreenModel {
     static var allKeymaps: [Keymap<Action>] { [keys(event: "late event"), keys(event: "change event"), eventKeys, discardKeys] }
 
     /// The table for the screen as it stands.
-    var keymap: Keymap<Action> {
+    public var keymap: Keymap<Action> {
         confirmingDiscard ? Self.discardKeys : eventList != nil ? Self.eventKeys : Self.keys(event: adverseEvent == nil ? "late event" : "change event")
-    }
-
-    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = keymap.action(for: key) else { return [] }
-        return reduce(action, context: context)
     }
 
     /// The reducer: applies an action, returns what the app must do.

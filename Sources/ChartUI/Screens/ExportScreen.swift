@@ -3,7 +3,7 @@ import Foundation
 
 /// Writes the text summary of one session, or of all a patient's sessions, to a file: shows the
 /// default directory, offers an editable path, and says plainly where the file went.
-public struct ExportScreen: ScreenModel {
+public struct ExportScreen: KeymapScreen {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case edit(Key), write, resetPath, cancel, close
@@ -46,9 +46,6 @@ public struct ExportScreen: ScreenModel {
     public var title: String { "Export" }
     public var capturesText: Bool { writtenTo == nil && askingToReplace == nil }
 
-    public var keyHints: [KeyHint] { keymap.hints }
-    public var help: [HelpLine] { keymap.help }
-
     /// The path field's keys: dispatch, the key bar and help read this one table.
     static let keys = Keymap<Action>([
         KeyBinding([.enter, .ctrl("s")], .write, "write file", group: "Export", bar: "Enter"),
@@ -66,7 +63,7 @@ public struct ExportScreen: ScreenModel {
     ])
 
     /// The table for the screen as it stands.
-    var keymap: Keymap<Action> { writtenTo != nil ? Self.doneKeys : askingToReplace != nil ? Self.replaceKeys : Self.keys }
+    public var keymap: Keymap<Action> { writtenTo != nil ? Self.doneKeys : askingToReplace != nil ? Self.replaceKeys : Self.keys }
 
     // MARK: - File names
 
@@ -125,11 +122,6 @@ public struct ExportScreen: ScreenModel {
     }
 
     // MARK: - Keys and events
-
-    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = keymap.action(for: key) else { return [] }
-        return reduce(action, context: context)
-    }
 
     /// The reducer: applies an action, returns what the app must do.
     public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {

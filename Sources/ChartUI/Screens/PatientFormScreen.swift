@@ -4,7 +4,7 @@ import Foundation
 /// Add or edit a patient: name (any script), date of birth, chart number, contact, notes.
 /// Every problem is shown next to its field and on the status line; nothing is saved until all
 /// are fixed. Esc asks before throwing typed changes away.
-public struct PatientFormScreen: ScreenModel {
+public struct PatientFormScreen: KeymapScreen {
     /// The form's fields, top to bottom.
     public enum Field: Int, CaseIterable, Sendable {
         case name, dateOfBirth, chartNumber, contact, notes
@@ -59,9 +59,6 @@ public struct PatientFormScreen: ScreenModel {
     public var title: String { original == nil ? "New patient" : "Edit patient" }
     public var capturesText: Bool { !confirmingDiscard }
 
-    public var keyHints: [KeyHint] { keymap.hints }
-    public var help: [HelpLine] { keymap.help }
-
     /// The form's keys: dispatch, the key bar and help read this one table.
     static let keys = Keymap<Action>([
         KeyBinding([.ctrl("s"), .function(2)], .save, "save", group: "Patient form", bar: "^S"),
@@ -77,7 +74,7 @@ public struct PatientFormScreen: ScreenModel {
         KeyBinding.yesOrAnyOther("Discard the changes?", yes: .confirmDiscard, "discard changes", other: .keepEditing, "keep editing", otherBar: "n / Esc"))
 
     /// The table for the form as it stands.
-    var keymap: Keymap<Action> { confirmingDiscard ? Self.discardKeys : Self.keys }
+    public var keymap: Keymap<Action> { confirmingDiscard ? Self.discardKeys : Self.keys }
 
     /// The text of `field`.
     public func text(_ field: Field) -> String { fields[field.rawValue].text }
@@ -87,11 +84,6 @@ public struct PatientFormScreen: ScreenModel {
 
     /// The issues that belong to `field`.
     public func issues(for field: Field) -> [ValidationIssue] { issues.filter { $0.field == field.label } }
-
-    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = keymap.action(for: key) else { return [] }
-        return reduce(action, context: context)
-    }
 
     /// The reducer: applies an action, returns what the app must do.
     public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {

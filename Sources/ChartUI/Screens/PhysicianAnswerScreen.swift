@@ -6,7 +6,7 @@ import Foundation
 /// changed) and how. "Contraindicated" stops needling for the episode, so it is asked for once
 /// more before it is recorded. Saved through the store call `needlechart referral answer` makes;
 /// a refusal keeps everything typed and says why.
-public struct PhysicianAnswerScreen: ScreenModel {
+public struct PhysicianAnswerScreen: KeymapScreen {
     /// The form's fields, top to bottom.
     public enum Field: Int, CaseIterable, Sendable {
         case answer, day, how
@@ -70,7 +70,6 @@ public struct PhysicianAnswerScreen: ScreenModel {
 
     public var title: String { "Physician's answer" }
     public var capturesText: Bool { asking == nil && focus != .answer }
-    public var keyHints: [KeyHint] { keymap.hints }
     public var help: [HelpLine] {
         // Every table the form can show, each once: help lists what any state binds.
         var lines: [HelpLine] = []
@@ -118,17 +117,12 @@ public struct PhysicianAnswerScreen: ScreenModel {
     static var allKeymaps: [Keymap<Action>] { [answerKeys, textKeys(last: false), textKeys(last: true), contraindicatedKeys, discardKeys] }
 
     /// The keymap as the form stands: dispatch, the key bar and help read it.
-    var keymap: Keymap<Action> {
+    public var keymap: Keymap<Action> {
         switch asking {
         case .contraindicated?: return Self.contraindicatedKeys
         case .discard?: return Self.discardKeys
         case nil: return focus == .answer ? Self.answerKeys : Self.textKeys(last: focus == Field.allCases.last)
         }
-    }
-
-    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = keymap.action(for: key) else { return [] }
-        return reduce(action, context: context)
     }
 
     /// The reducer: applies an action, returns what the app must do.

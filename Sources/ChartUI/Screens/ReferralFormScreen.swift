@@ -6,7 +6,7 @@ import Foundation
 /// by the same `JurisdictionRules.validate`, saved through the same store call. The plan letter's
 /// day and the physician's answer are not here: they are recorded when the letter is sent and
 /// with `a` on the plan screen. A refusal keeps everything typed and says why.
-public struct ReferralFormScreen: ScreenModel {
+public struct ReferralFormScreen: KeymapScreen {
     /// The form's fields, top to bottom.
     public enum Field: Int, CaseIterable, Sendable {
         case referrer, role, contact, date, form, dryNeedling, diagnosis, followUpDue, followUpReceived
@@ -80,7 +80,6 @@ public struct ReferralFormScreen: ScreenModel {
 
     public var title: String { stored == nil ? "New referral" : "Edit referral" }
     public var capturesText: Bool { !confirmingDiscard && !focus.isChoice }
-    public var keyHints: [KeyHint] { keymap.hints }
     public var help: [HelpLine] {
         var lines: [HelpLine] = []
         for table in Self.allKeymaps {
@@ -133,18 +132,13 @@ public struct ReferralFormScreen: ScreenModel {
     static var allKeymaps: [Keymap<Action>] { [textKeys(last: false), textKeys(last: true), formChoiceKeys, dryNeedlingKeys, discardKeys] }
 
     /// The keymap as the form stands: dispatch, the key bar and help read it.
-    var keymap: Keymap<Action> {
+    public var keymap: Keymap<Action> {
         if confirmingDiscard { return Self.discardKeys }
         switch focus {
         case .form: return Self.formChoiceKeys
         case .dryNeedling: return Self.dryNeedlingKeys
         default: return Self.textKeys(last: focus == Field.allCases.last)
         }
-    }
-
-    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = keymap.action(for: key) else { return [] }
-        return reduce(action, context: context)
     }
 
     /// The reducer: applies an action, returns what the app must do.

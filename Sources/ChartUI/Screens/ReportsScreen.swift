@@ -6,7 +6,7 @@ import Foundation
 /// Wilson intervals beside the published rates, and a plot of each rate, its interval and the
 /// published rate) and **Outcomes** (per episode NPRS first to last, responders, sessions used
 /// against planned and guidance, with a plot of each episode's first and last NPRS). Reads only.
-public struct ReportsScreen: ScreenModel {
+public struct ReportsScreen: KeymapScreen {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case switchView, lineUp, lineDown, pageUp, pageDown, top, bottom, openFilter, reload, back
@@ -77,11 +77,9 @@ public struct ReportsScreen: ScreenModel {
 
     public var title: String { "Reports" }
     public var capturesText: Bool { form != nil }
-    public var keyHints: [KeyHint] { keymap.hints }
-    public var help: [HelpLine] { keymap.help }
 
     /// The keys as they stand: the filter form's while it is open.
-    var keymap: Keymap<Action> { form == nil ? Self.keys : Self.filterKeys }
+    public var keymap: Keymap<Action> { form == nil ? Self.keys : Self.filterKeys }
 
     /// The keymap: dispatch, the key bar and help all read it.
     static let keys = Keymap<Action>([
@@ -104,11 +102,6 @@ public struct ReportsScreen: ScreenModel {
             .filterEdit($0)
         },
     ])
-
-    public mutating func handle(_ key: Key, context: AppContext) -> [Command] {
-        guard let action = keymap.action(for: key) else { return [] }
-        return reduce(action, context: context)
-    }
 
     /// The reducer: applies an action, returns what the app must do.
     public mutating func reduce(_ action: Action, context: AppContext) -> [Command] {
