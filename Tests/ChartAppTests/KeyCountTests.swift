@@ -29,13 +29,7 @@ struct ReturningPatientClinic {
         let iris = try db.addPatient(Patient(id: 0, name: "Iris Berg", dateOfBirth: CalendarDate(year: 1990, month: 1, day: 2)!, chartNumber: "NC-0101"), by: clinician.username)
         _ = try db.addPatient(Patient(id: 0, name: "Noah Patel", dateOfBirth: CalendarDate(year: 1988, month: 4, day: 5)!, chartNumber: "NC-0102"), by: clinician.username)
         // Last week's session, through the store as the app would have saved it.
-        var s = try db.startSession(patientID: p.id, clinician: clinician.username)
-        s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
-        s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
-        s.consent = Consent(obtained: true, at: env.now(), explained: Catalogue.builtIn.consentItems.map(\.id), obtainedBy: clinician.username)
-        s.nprsBefore = 7
-        try s.startCharting(catalogue: .builtIn)
-        s.version = try db.saveSessionDetails(s, by: clinician.username)
+        var s = try Self.charting(p, nprsBefore: 7, in: db, env: env)
         let elsewhere: [(String, String, Side, Int, Int, NeedleDepth, TechniqueKind)] = beganElsewhere
             ? [("buttock", "piriformis", .left, 30, 60, .deep, .pistoning)] : []
         let points: [(String, String, Side, Int, Int, NeedleDepth, TechniqueKind)] = elsewhere + [
@@ -71,16 +65,23 @@ struct ReturningPatientClinic {
 }
 
 extension ReturningPatientClinic {
-    /// The boxes in use: a signed session of `patient` this morning, one point from each box
-    /// (0.25×15, 0.25×30 and 0.30×15 mm), their lots recorded by the clinician.
-    static func needleFromTheBoxes(_ patient: Patient, in db: AppDatabase, env: ChartEnvironment) throws {
+    /// A session of `patient` through the store as the app saves it: neck pain (chronic), every
+    /// screening answer "no", consent with all explained, the pain before; saved in charting.
+    static func charting(_ patient: Patient, nprsBefore: Int, in db: AppDatabase, env: ChartEnvironment) throws -> NeedlingSession {
         var s = try db.startSession(patientID: patient.id, clinician: clinician.username)
         s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)
         s.screening = Catalogue.builtIn.screening.map { ScreeningAnswer(itemID: $0.id, present: false) }
         s.consent = Consent(obtained: true, at: env.now(), explained: Catalogue.builtIn.consentItems.map(\.id), obtainedBy: clinician.username)
-        s.nprsBefore = 5
+        s.nprsBefore = nprsBefore
         try s.startCharting(catalogue: .builtIn)
         s.version = try db.saveSessionDetails(s, by: clinician.username)
+        return s
+    }
+
+    /// The boxes in use: a signed session of `patient` this morning, one point from each box
+    /// (0.25×15, 0.25×30 and 0.30×15 mm), their lots recorded by the clinician.
+    static func needleFromTheBoxes(_ patient: Patient, in db: AppDatabase, env: ChartEnvironment) throws {
+        var s = try charting(patient, nprsBefore: 5, in: db, env: env)
         for (i, (side, diameter, length)) in [(Side.left, 25, 15), (Side.right, 30, 15), (Side.right, 25, 30)].enumerated() {
             let e = TriggerPointEntry(id: "iris-\(i)", regionID: "back-neck", muscle: "upper trapezius", side: side, needleCount: 1,
                                       diameter: NeedleDiameter(hundredths: diameter), lengthMM: length, depth: .superficial,
