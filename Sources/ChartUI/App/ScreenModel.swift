@@ -109,6 +109,23 @@ extension KeymapScreen {
     }
 }
 
+/// A form saved through an effect: `saving` while it is on its way, `failure` why the last one
+/// failed (shown beside what was typed, which stays).
+protocol SavingForm {
+    var saving: Bool { get set }
+    var failure: String? { get set }
+}
+
+extension SavingForm {
+    /// The store refused the save: nothing typed is lost; the form and the status line say why,
+    /// the status line after `lead` ("Not saved", …).
+    mutating func saveFailed(_ message: String, lead: String) -> [Command] {
+        saving = false
+        failure = message
+        return [.status("\(lead): \(message)", .error)]
+    }
+}
+
 /// A rectangle of the screen.
 public struct Rect: Sendable, Equatable {
     public var x: Int, y: Int, width: Int, height: Int

@@ -3,7 +3,7 @@ import Foundation
 
 /// Adds an addendum to a signed session: free text over several lines, dated and signed by the
 /// current clinician when saved. The signed session itself never changes.
-public struct AddendumScreen: KeymapScreen {
+public struct AddendumScreen: KeymapScreen, SavingForm {
     /// What the keys of this screen do.
     public enum Action: Sendable, Equatable {
         case edit(Key), save, cancel, confirmDiscard, keepEditing
@@ -131,9 +131,7 @@ public struct AddendumScreen: KeymapScreen {
             saving = false
             return [.pop, .status("Addendum added", .success)] + (reloadAfterSave.map { [.run($0)] } ?? [])
         case let .failed(message):
-            saving = false
-            failure = message
-            return [.status("Addendum not saved: \(message)", .error)]
+            return saveFailed(message, lead: "Addendum not saved")
         default:
             return []
         }

@@ -4,7 +4,7 @@ import Foundation
 /// Add or edit a patient: name (any script), date of birth, chart number, contact, notes.
 /// Every problem is shown next to its field and on the status line; nothing is saved until all
 /// are fixed. Esc asks before throwing typed changes away.
-public struct PatientFormScreen: KeymapScreen {
+public struct PatientFormScreen: KeymapScreen, SavingForm {
     /// The form's fields, top to bottom.
     public enum Field: Int, CaseIterable, Sendable {
         case name, dateOfBirth, chartNumber, contact, notes
@@ -183,9 +183,7 @@ public struct PatientFormScreen: KeymapScreen {
             // The screen beneath reads itself again when it is back on top (`reappeared`).
             return [.pop, .status("Saved \(context.name(p)) (chart \(Sanitizer.line(p.chartNumber))).", .success)]
         case let .failed(message):
-            saving = false
-            failure = message
-            return [.status("Not saved: \(message)", .error)]
+            return saveFailed(message, lead: "Not saved")
         default:
             return []
         }

@@ -6,7 +6,7 @@ import Foundation
 /// changed) and how. "Contraindicated" stops needling for the episode, so it is asked for once
 /// more before it is recorded. Saved through the store call `needlechart referral answer` makes;
 /// a refusal keeps everything typed and says why.
-public struct PhysicianAnswerScreen: KeymapScreen {
+public struct PhysicianAnswerScreen: KeymapScreen, SavingForm {
     /// The form's fields, top to bottom.
     public enum Field: Int, CaseIterable, Sendable {
         case answer, day, how
@@ -209,9 +209,7 @@ public struct PhysicianAnswerScreen: KeymapScreen {
                 ? .status("Recorded: the referring physician agrees with plan letter \(version) (\(day)).", .success)
                 : .status("Recorded: plan letter \(version) judged contraindicated (\(day)): needling stops.", .warning)]
         case let .failed(message):
-            saving = false
-            failure = message
-            return [.status("Not recorded: \(message)", .error)]
+            return saveFailed(message, lead: "Not recorded")
         default:
             return []
         }

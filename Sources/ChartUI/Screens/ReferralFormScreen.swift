@@ -6,7 +6,7 @@ import Foundation
 /// by the same `JurisdictionRules.validate`, saved through the same store call. The plan letter's
 /// day and the physician's answer are not here: they are recorded when the letter is sent and
 /// with `a` on the plan screen. A refusal keeps everything typed and says why.
-public struct ReferralFormScreen: KeymapScreen {
+public struct ReferralFormScreen: KeymapScreen, SavingForm {
     /// The form's fields, top to bottom.
     public enum Field: Int, CaseIterable, Sendable {
         case referrer, role, contact, date, form, dryNeedling, diagnosis, followUpDue, followUpReceived
@@ -236,9 +236,7 @@ public struct ReferralFormScreen: KeymapScreen {
             saving = false
             return [.pop, .status("Referral saved: \(Sanitizer.line(r.referrer)), \(r.date), \(r.form.rawValue).", .success)]
         case let .failed(message):
-            saving = false
-            failure = message
-            return [.status("Not saved: \(message)", .error)]
+            return saveFailed(message, lead: "Not saved")
         default:
             return []
         }
