@@ -2,6 +2,7 @@ import ChartCore
 import ChartStore
 import Foundation
 import TestPostgresServer
+import Synchronization
 import Testing
 
 /// Issue 11, "the server enforces the record", a review's gaps: who signs and when, who stamps
@@ -154,6 +155,29 @@ import Testing
         try db.saveClinician(Clinician(username: "ahale", displayName: "Alex Hale-Ng", credentials: "PT, DPT"))
         #expect(try db.clinician("ahale")?.displayName == "Alex Hale-Ng")
         try TestPostgres.psql(TestPostgres.url(url, as: newcomer), "INSERT INTO clinicians(username, display_name) VALUES ('\(newcomer)', 'New Comer')")
+    }
+
+    /// CI found it: roles belong to the whole server, so two clinics adding the same login at once
+    /// (two sites' administrators, or parallel tests) raced between "is there a role?" and CREATE
+    /// ROLE, and one failed with "duplicate key … pg_authid_rolname_index".
+    @Test(.enabled(if: TestPostgres.runs))
+    func theSameLoginAddedToSeveralClinicsAtOnceIsAddedToEach() throws {
+        let clinics = try (0..<6).map { _ in try TestPostgres.freshClinic() }
+        for round in 0..<3 {
+            let login = "nc_race_\(round)_" + UUID().uuidString.prefix(8).lowercased()
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: clinics.count) { i in
+                do {
+                    try PostgresAdmin.addClinician(url: clinics[i], login: login, displayName: "Race \(i)", credentials: "PT",
+                                                   password: nil, environment: .fixed())
+                } catch { failures.withLock { $0.append("clinic \(i): \(error)") } }
+            }
+            #expect(failures.withLock { $0 } == [], "round \(round)")
+            for (i, url) in clinics.enumerated() {
+                let db = try PostgresStore.connect(url: TestPostgres.url(url, as: login), environment: .fixed())
+                #expect(try db.clinician(login)?.displayName == "Race \(i)")
+            }
+        }
     }
 
     @Test(.enabled(if: TestPostgres.runs))

@@ -107,6 +107,18 @@ public enum PostgresAdmin {
         }
         let store = try PostgresStore.connect(url: text, environment: environment)
         let link = store.link
+        // Roles belong to the whole server: another clinic's administrator may create the same
+        // login between the look and the CREATE. Then it exists, and the second try finds it.
+        var attempt = 0
+        while true {
+            do { try createOrUpdateRole(name, password: password, on: link); break } catch let e as StoreError where e.kind == .duplicate && attempt < 3 {
+                attempt += 1
+            }
+        }
+        try store.saveClinician(Clinician(username: name, displayName: displayName.isEmpty ? name : displayName, credentials: credentials))
+    }
+
+    private static func createOrUpdateRole(_ name: String, password: String?, on link: PostgresLink) throws {
         try link.transaction {
             let exists = try link.value("SELECT count(*) FROM pg_roles WHERE rolname = $1", [name], as: Int.self) == 1
             let quoted = "\"" + name + "\""
@@ -121,7 +133,6 @@ public enum PostgresAdmin {
             }
             try link.script("GRANT \(clinicianRole) TO \(quoted)")
         }
-        try store.saveClinician(Clinician(username: name, displayName: displayName.isEmpty ? name : displayName, credentials: credentials))
     }
 }
 

@@ -268,7 +268,7 @@ final class PostgresLink: @unchecked Sendable {
                 return StoreError(.notFound, "PostgreSQL has no database \(url.database) (\(message)). Create it (createdb) and run needlechart admin init. Nothing was changed.")
             case "42501":
                 return StoreError(.readOnlyRecord, "Refused by the server: \(message). Your role may not do this; signed sessions and the audit log never change.")
-            case "23505":
+            case "23505", "42710":
                 if message.contains("chart_number") { return StoreError(.duplicate, "That chart number is already used by another patient.") }
                 return StoreError(.duplicate, "The server refused a duplicate: \(message).")
             case "40001", "40P01", "55P03":
