@@ -110,69 +110,6 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         StoreError(.other, "\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")
     }
 
-    /// Refused: needle lots per size are kept by SQLite clinics only so far.
-    public func needleLots(sessionID: Int64) throws -> [NeedleLot] { throw Self.regulatedRefusal("Needle lots per size") }
-
-    /// Refused: needle lots per size are kept by SQLite clinics only so far; nothing is recorded.
-    public func recordNeedleLot(_ lot: NeedleLot, sessionID: Int64, by actor: String) throws {
-        throw Self.regulatedRefusal("Needle lots per size")
-    }
-
-    /// Refused: needle lots per size are kept by SQLite clinics only so far.
-    public func lotsInUse(sessionID: Int64, by clinician: String) throws -> [NeedleLot] {
-        throw Self.regulatedRefusal("Needle lots per size")
-    }
-
-    /// Refused: needle lots per size are kept by SQLite clinics only so far; nothing is removed.
-    public func removeNeedleLot(sessionID: Int64, size: NeedleSize, lot: String, by actor: String) throws -> Bool {
-        throw Self.regulatedRefusal("Needle lots per size")
-    }
-
-    /// Refused: consent form versions are kept by SQLite clinics only so far.
-    public func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus { throw Self.regulatedRefusal("Consent form versions") }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is recorded.
-    public func addPlannedPoint(_ point: PlannedPoint, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
-        throw Self.regulatedRefusal("Plan letters")
-    }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far.
-    public func episodePlan(patientID: Int64, condition: PresentingCondition) throws -> EpisodePlan { throw Self.regulatedRefusal("Plan letters") }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is removed.
-    public func removePlannedPoint(number: Int, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
-        throw Self.regulatedRefusal("Plan letters")
-    }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is started.
-    public func startNewPlan(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> Int {
-        throw Self.regulatedRefusal("Plan letters")
-    }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far.
-    public func previewPlanLetter(patientID: Int64, condition: PresentingCondition, clinician: String) throws -> String {
-        throw Self.regulatedRefusal("Plan letters")
-    }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is sent.
-    public func sendPlanLetter(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> PlanLetterRecord {
-        throw Self.regulatedRefusal("Plan letters")
-    }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; no answer is recorded.
-    public func recordPhysicianAnswer(_ answer: PhysicianAnswer, on day: CalendarDate, how: String, patientID: Int64,
-                                      condition: PresentingCondition, by actor: String) throws {
-        throw Self.regulatedRefusal("Plan letters")
-    }
-
-    /// Refused: referrals are kept by SQLite clinics only so far.
-    public func referral(patientID: Int64, condition: PresentingCondition) throws -> Referral? { throw Self.regulatedRefusal("Referrals") }
-
-    /// Refused: referrals are kept by SQLite clinics only so far; nothing is recorded.
-    public func saveReferral(_ referral: Referral, patientID: Int64, condition: PresentingCondition, by actor: String) throws {
-        throw Self.regulatedRefusal("Referrals")
-    }
-
     // MARK: - Settings
 
     /// The clinic's name as printed on exports.
