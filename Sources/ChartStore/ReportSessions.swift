@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 
 // What the clinic reports read (SPEC §9): signed treatments, with their late adverse events.
+// Both backends read the same columns in the same order and decode them here.
 
 extension AppDatabase {
     /// Every signed session in which needles went in (a non-treatment note is no treatment),
@@ -11,38 +12,61 @@ extension AppDatabase {
     /// and, with `clinician`, charted by that account. Reads only.
     public func reportSessions(from: CalendarDate? = nil, to: CalendarDate? = nil, clinician: String? = nil) throws -> [ReportSession] {
         try read { db in
-            let zone = try Self.clinicTimeZone(db)
-            var late: [Int64: [AdverseEvent]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT session_id, adverse_event FROM addenda WHERE adverse_event IS NOT NULL ORDER BY session_id, at, rowid
-                """) {
-                late[row[0], default: []].append(try JSONColumn.decode(AdverseEvent.self, row[1] as String?))
+            var reader = ReportSessionReader(zone: try Self.clinicTimeZone(db), from: from, to: to)
+            for row in try Row.fetchAll(db, sql: "SELECT session_id, adverse_event FROM addenda WHERE adverse_event IS NOT NULL ORDER BY session_id, at, rowid") {
+                try reader.addLateEvent(row)
             }
-            var sessions: [ReportSession] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT s.id, s.patient_id, p.chart_number, s.clinician, s.started_at, s.condition_id, s.condition_text, s.onset,
-                       s.severe_or_widespread, s.nprs_before, s.nprs_after, s.sessions_planned, s.adverse_events,
-                       (SELECT coalesce(sum(e.needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS needles
-                FROM sessions s JOIN patients p ON p.id = s.patient_id
-                WHERE s.signed_at IS NOT NULL AND s.not_treated_reason IS NULL AND (?1 IS NULL OR s.clinician = ?1)
-                ORDER BY s.started_at, s.id
-                """, arguments: [clinician])
-            while let row = try rows.next() {
-                let needles: Int = row[13]
-                guard needles > 0, let started = try Self.time(row[4]) else { continue }
-                let day = CalendarDate(started, in: zone)
-                if let from, day < from { continue }
-                if let to, to < day { continue }
-                let onset: String? = row[7]
-                var condition = PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:)))
-                condition.severeOrWidespread = row[8]
-                let id: Int64 = row[0]
-                sessions.append(ReportSession(
-                    id: id, patientID: row[1], chartNumber: row[2], clinician: row[3], startedAt: started, day: day, condition: condition,
-                    needles: needles, nprsBefore: row[9], nprsAfter: row[10], sessionsPlanned: row[11],
-                    events: try JSONColumn.decode([AdverseEvent].self, row[12] as String?), lateEvents: late[id] ?? []))
-            }
-            return sessions
+            let rows = try Row.fetchCursor(db, sql: ReportSessionReader.sessionsSQL(clinicianIs: "?1"), arguments: [clinician])
+            while let row = try rows.next() { try reader.add(row) }
+            return reader.sessions
         }
+    }
+}
+
+/// Reads a report's sessions from rows either backend gives: `addLateEvent` for each addendum
+/// with an adverse event (session id, event JSON) in order, then `add` for each row of
+/// `sessionsSQL`; sessions outside the days, or in which no needle went in, are left out.
+struct ReportSessionReader {
+    let zone: TimeZone
+    let from: CalendarDate?
+    let to: CalendarDate?
+    private var late: [Int64: [AdverseEvent]] = [:]
+    private(set) var sessions: [ReportSession] = []
+
+    init(zone: TimeZone, from: CalendarDate?, to: CalendarDate?) {
+        self.zone = zone; self.from = from; self.to = to
+    }
+
+    /// The signed treatments, oldest first; `clinicianIs` is the placeholder of the clinician
+    /// argument (NULL for every clinician) in the backend's dialect.
+    static func sessionsSQL(clinicianIs placeholder: String) -> String {
+        """
+        SELECT s.id, s.patient_id, p.chart_number, s.clinician, s.started_at, s.condition_id, s.condition_text, s.onset,
+               s.severe_or_widespread, s.nprs_before, s.nprs_after, s.sessions_planned, s.adverse_events,
+               CAST((SELECT coalesce(sum(e.needle_count), 0) FROM entries e WHERE e.session_id = s.id) AS BIGINT) AS needles
+        FROM sessions s JOIN patients p ON p.id = s.patient_id
+        WHERE s.signed_at IS NOT NULL AND s.not_treated_reason IS NULL AND (\(placeholder) IS NULL OR s.clinician = \(placeholder))
+        ORDER BY s.started_at, s.id
+        """
+    }
+
+    mutating func addLateEvent(_ row: some ColumnValues) throws {
+        late[row[0] as Int64, default: []].append(try JSONColumn.decode(AdverseEvent.self, row[1] as String?))
+    }
+
+    mutating func add(_ row: some ColumnValues) throws {
+        let needles: Int = row[13]
+        guard needles > 0, let started = try AppDatabase.time(row[4]) else { return }
+        let day = CalendarDate(started, in: zone)
+        if let from, day < from { return }
+        if let to, to < day { return }
+        let onset: String? = row[7]
+        var condition = PresentingCondition(catalogueID: row[5], text: row[6], onset: onset.flatMap(PresentingCondition.Onset.init(rawValue:)))
+        condition.severeOrWidespread = row[8]
+        let id: Int64 = row[0]
+        sessions.append(ReportSession(
+            id: id, patientID: row[1], chartNumber: row[2], clinician: row[3], startedAt: started, day: day, condition: condition,
+            needles: needles, nprsBefore: row[9], nprsAfter: row[10], sessionsPlanned: row[11],
+            events: try JSONColumn.decode([AdverseEvent].self, row[12] as String?), lateEvents: late[id] ?? []))
     }
 }

@@ -169,25 +169,28 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
         #expect(try !db.check(seal: String(repeating: "a", count: 64)).ok)
     }
 
-    /// The Reports screen reads through the seam: SQLite answers with the signed treatment and
-    /// writes nothing (no audit row); a server refuses with a message the screen can show,
-    /// since regulated practice is kept by SQLite clinics only so far.
+    /// The Reports screen reads through the seam, the same on both backends: the signed
+    /// treatment with its needles, a late adverse event from an addendum with its session, a
+    /// non-treatment note and an unsigned draft left out, the clinician and the days filtered;
+    /// and nothing written (no audit row).
     @Test(arguments: Backend.under)
-    func reportSessionsReadOnlyOrSayWhyNot(_ backend: Backend) throws {
+    func reportSessionsReadOnlyTheSameOnBothBackends(_ backend: Backend) throws {
         let db = try backend.make()
-        let (_, s) = try chartedSession(in: db)
+        let (patient, s) = try chartedSession(in: db)
         try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: s.version)
+        let late = AdverseEvent(typeID: "bruising", severity: .mild, note: "infraspinatus", onset: .later)
+        try db.addAddendum(sessionID: s.id, text: "Bruise at the infraspinatus the next day", adverseEvent: late, by: therapist.username)
+        _ = try db.startSession(patientID: patient.id, clinician: therapist.username)
         let audit = try db.auditLog(limit: nil).count
-        switch backend {
-        case .sqlite:
-            let sessions = try db.reportSessions(from: nil, to: nil, clinician: nil)
-            #expect(sessions.map(\.id) == [s.id] && sessions.first?.needles == s.needlesInserted)
-            #expect(try db.reportSessions(from: nil, to: nil, clinician: "nobody").isEmpty)
-        case .postgres:
-            #expect { try db.reportSessions(from: nil, to: nil, clinician: nil) } throws: { error in
-                (error as? StoreError)?.message.hasPrefix("Reports are not yet available on a PostgreSQL clinic") == true
-            }
-        }
+        let sessions = try db.reportSessions(from: nil, to: nil, clinician: nil)
+        #expect(sessions.map(\.id) == [s.id] && sessions.first?.needles == s.needlesInserted)
+        #expect(sessions.first?.lateEvents == [late] && sessions.first?.chartNumber == patient.chartNumber)
+        #expect(sessions.first?.condition == s.condition && sessions.first?.nprsBefore == 7 && sessions.first?.nprsAfter == 4)
+        #expect(try db.reportSessions(from: nil, to: nil, clinician: "nobody").isEmpty)
+        let zone = try db.clinicTimeZone()
+        let (day, next) = (CalendarDate(s.startedAt, in: zone), CalendarDate(s.startedAt.addingTimeInterval(86_400), in: zone))
+        #expect(try db.reportSessions(from: day, to: day, clinician: therapist.username).map(\.id) == [s.id])
+        #expect(try db.reportSessions(from: next, to: nil, clinician: nil).isEmpty)
         #expect(try db.auditLog(limit: nil).count == audit, "reading a report writes no audit row")
     }
 }
@@ -320,6 +323,10 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
             Issue.record("audit rows differ from row \(x.id):\nSQLite:     \(x)\nPostgreSQL: \(y)")
         }
         #expect(try postgres.check(seal: nil).ok)
+        // The clinic's reports read the same sessions, late events and all.
+        let reports = try stores.map { try $0.reportSessions(from: nil, to: nil, clinician: nil) }
+        #expect(reports[0].count > 50 && reports[0].contains { !$0.lateEvents.isEmpty || !$0.events.isEmpty })
+        #expect(reports[0] == reports[1])
     }
 
     @Test(.disabled(if: TestPostgres.runs, "a PostgreSQL server is here: the contract ran on both backends"))

@@ -190,10 +190,11 @@ import Testing
         #expect(app.top is PatientsScreen, "Esc goes back")
     }
 
-    /// The PostgreSQL store refuses reports: the screen shows its message, and `r` asks again.
+    /// A store that cannot read the reports (a server gone, a busy one): the screen shows its
+    /// message, and `r` asks again.
     @Test func aRefusalIsShownAndRTriesAgain() throws {
         var app = app(nil)
-        let message = "Reports are not yet available on a PostgreSQL clinic: regulated practice is kept in SQLite clinics only so far. Nothing was read."
+        let message = "The connection to PostgreSQL was lost (postgresql:///clinic): what was being done now was not saved; everything saved before it is safe, and the next step reconnects."
         _ = app.receive(.failed(message), context: context)
         let text = app.render(width: 80, height: 24, context: context).text()
         #expect(flat(text).contains(message), "\(text)")

@@ -24,7 +24,8 @@ import Testing
 
         let check = try box.run(["check", "--db", url])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        for args in [["patients"], ["patients", "--search", "zoe"], ["patients", "-s", "nc-000"], ["sessions", "NC-0001"], ["export", "1"], ["export", "--patient", "NC-0002", "--format", "json"]] {
+        for args in [["patients"], ["patients", "--search", "zoe"], ["patients", "-s", "nc-000"], ["sessions", "NC-0001"], ["export", "1"], ["export", "--patient", "NC-0002", "--format", "json"],
+                     ["report", "safety"], ["report", "safety", "--json", "--from", "2020-01-01"], ["report", "outcomes"], ["report", "outcomes", "--json"]] {
             let here = try box.run(args + ["--db", box.db]), there = try box.run(args + ["--db", url])
             #expect(there.status == 0, "\(args): \(there.stderr)")
             #expect(here.stdout == there.stdout, "\(args)")

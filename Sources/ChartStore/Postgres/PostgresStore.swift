@@ -92,10 +92,21 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         try link.transaction { try audit(at: now, actor: actor, action: .export, entity: entity, entityID: entityID, detail: detail) }
     }
 
-    /// Regulated practice, reports included, is kept by SQLite clinics only so far (README): refused
-    /// with a message the Reports screen shows, before anything is read.
+    /// Every signed treatment for the clinic's reports, as SQLite's `reportSessions` gives it:
+    /// the same columns decoded by the same reader, from one repeatable-read snapshot (the
+    /// addenda's late events and the sessions agree). Reads only.
     public func reportSessions(from: CalendarDate?, to: CalendarDate?, clinician: String?) throws -> [ReportSession] {
-        throw StoreError(.other, "Reports are not yet available on a PostgreSQL clinic: regulated practice is kept in SQLite clinics only so far. Nothing was read.")
+        try link.transaction {
+            try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            var reader = ReportSessionReader(zone: try clinicTimeZone(), from: from, to: to)
+            for row in try link.serverRows("SELECT session_id, adverse_event FROM addenda WHERE adverse_event IS NOT NULL ORDER BY session_id, at, seq") {
+                try reader.addLateEvent(row)
+            }
+            for row in try link.serverRows(ReportSessionReader.sessionsSQL(clinicianIs: "$1::text"), [clinician]) {
+                try reader.add(row)
+            }
+            return reader.sessions
+        }
     }
 
     /// A server's record is backed up with pg_dump (README says how), never by this program.

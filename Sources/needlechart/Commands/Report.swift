@@ -46,7 +46,7 @@ struct Report: ParsableCommand {
             }
             let fromDay = try day(from, "from"), toDay = try day(to, "to")
             if let fromDay, let toDay, toDay < fromDay { throw CLIError("--to \(toDay) is before --from \(fromDay)") }
-            let db = try global.openSQLite("reports", readOnly: true)
+            let db = try global.openReadOnly()
             let catalogue = try global.catalogue()
             let sessions = try db.reportSessions(from: fromDay, to: toDay, clinician: clinician)
             let range = ReportRange(from: fromDay, to: toDay, clinician: clinician)
