@@ -50,6 +50,15 @@ public enum TestPostgres {
         return out
     }
 
+    /// Runs one of the server's client tools (pg_dump, pg_restore) as an administrator would,
+    /// with `arguments`; its output, or a throw with its message.
+    @discardableResult
+    public static func tool(_ name: String, _ arguments: [String]) throws -> String {
+        let (status, out, err) = run(try binaries() + "/" + name, arguments)
+        guard status == 0 else { throw Unavailable(description: "\(name): \(err.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        return out
+    }
+
     /// `url` connecting as `role` instead (over the same socket, trust authentication).
     public static func url(_ url: String, as role: String) -> String {
         url.replacingOccurrences(of: "postgresql://postgres@", with: "postgresql://\(role)@")
