@@ -89,6 +89,30 @@ public enum TestPostgres {
         return OwnServer(url: url, folder: folder)
     }
 
+    /// A server of the test's own that other sites reach over TCP: it listens on 127.0.0.1 at
+    /// `port` with TLS (a self-signed certificate for localhost and 127.0.0.1, in `certificate`)
+    /// and asks every TCP connection for a SCRAM password, refusing one without TLS; its socket
+    /// folder stays trusted for the superuser (`own.url`).
+    public struct TLSServer: Sendable {
+        public let own: OwnServer
+        public let port: Int
+        public let certificate: String
+    }
+
+    /// Starts a `TLSServer` (a few ports are tried).
+    public static func tlsServer() throws -> TLSServer {
+        var last: Unavailable?
+        for _ in 0..<4 {
+            let port = Int.random(in: 20_000..<60_000)
+            switch startThrowaway(tlsPort: port) {
+            case .success(let (url, folder)):
+                return TLSServer(own: OwnServer(url: url, folder: folder), port: port, certificate: folder + "/server.crt")
+            case .failure(let e): last = e
+            }
+        }
+        throw last ?? Unavailable(description: "could not start a TLS server")
+    }
+
     /// The folders of the servers this process started, stopped at exit.
     nonisolated(unsafe) private static var startedFolders: [String] = []
     private static let startedLock = NSLock()
@@ -111,8 +135,9 @@ public enum TestPostgres {
         geteuid() == 0 ? detached("/bin/su", ["postgres", "-s", "/bin/sh", "-c", script]) : detached("/bin/sh", ["-c", script])
     }
 
-    /// Starts a throwaway server: initdb in a temporary folder, a Unix socket in that folder only.
-    private static func startThrowaway() -> Result<(url: String, folder: String), Unavailable> {
+    /// Starts a throwaway server: initdb in a temporary folder, a Unix socket in that folder only
+    /// (with `tlsPort`, also TCP on 127.0.0.1 at that port: `TLSServer`).
+    private static func startThrowaway(tlsPort: Int? = nil) -> Result<(url: String, folder: String), Unavailable> {
         let bin: String
         do { bin = try binaries() } catch let e as Unavailable { return .failure(e) } catch { return .failure(Unavailable(description: "\(error)")) }
         let dir = NSTemporaryDirectory() + "needlechart-test-pg-" + UUID().uuidString.prefix(8)
@@ -121,8 +146,16 @@ public enum TestPostgres {
         }
         if geteuid() == 0 { _ = run("/bin/chown", ["postgres", dir]) }
         chmod(dir, 0o700)
-        let script = "'\(bin)/initdb' -D '\(dir)/data' -U postgres -A trust -E UTF8 --locale=C.UTF-8 >'\(dir)/initdb.log' 2>&1 && " +
-            "'\(bin)/pg_ctl' -D '\(dir)/data' -l '\(dir)/server.log' -w -o \"-k '\(dir)' -c listen_addresses=''\" start >'\(dir)/pg_ctl.log' 2>&1 </dev/null"
+        var options = "-k '\(dir)' -c listen_addresses=''"
+        var prepare = ""
+        if let port = tlsPort {
+            options = "-k '\(dir)' -c listen_addresses='127.0.0.1' -c port=\(port) -c ssl=on -c ssl_cert_file='\(dir)/server.crt' -c ssl_key_file='\(dir)/server.key'"
+            prepare = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' " +
+                "-keyout '\(dir)/server.key' -out '\(dir)/server.crt' >'\(dir)/openssl.log' 2>&1 && chmod 600 '\(dir)/server.key' && " +
+                "printf 'local all all trust\\nhostnossl all all 127.0.0.1/32 reject\\nhostssl all all 127.0.0.1/32 scram-sha-256\\n' >'\(dir)/data/pg_hba.conf' && "
+        }
+        let script = "'\(bin)/initdb' -D '\(dir)/data' -U postgres -A trust -E UTF8 --locale=C.UTF-8 >'\(dir)/initdb.log' 2>&1 && " + prepare +
+            "'\(bin)/pg_ctl' -D '\(dir)/data' -l '\(dir)/server.log' -w -o \"\(options)\" start >'\(dir)/pg_ctl.log' 2>&1 </dev/null"
         // No pipes: the server would inherit them, and reading them would wait for it to end.
         let status = asServerAccount(script)
         let err = (try? String(contentsOfFile: dir + "/pg_ctl.log", encoding: .utf8)) ?? ""
@@ -145,7 +178,7 @@ public enum TestPostgres {
             }
         }
         startedFolders.append(dir)
-        return .success(("postgresql://postgres@/postgres?host=\(dir)", dir))
+        return .success(("postgresql://postgres@/postgres?host=\(dir)" + (tlsPort.map { "&port=\($0)" } ?? ""), dir))
     }
 
     /// Runs `tool` with no pipes (all three streams on /dev/null) and waits for it: its exit

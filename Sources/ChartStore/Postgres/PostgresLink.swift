@@ -253,6 +253,21 @@ final class PostgresLink: @unchecked Sendable {
 
     // MARK: - Errors
 
+    /// A TLS handshake that failed, said without the TLS library's internals: the server's
+    /// certificate not trusted (the clinic's authority goes in `sslrootcert`), or not for this host.
+    static func tlsFailure(_ underlying: (any Error)?, url: PostgresURL) -> StoreError? {
+        guard let underlying else { return nil }
+        let trust = url.sslRootCert.map { "the certificate authority in \(Sanitizer.line($0))" } ?? "this machine's certificate authorities"
+        if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return StoreError(.io, "The server at \(url.display) showed a TLS certificate for another host name (sslmode=\(url.sslMode) checks it): connect by the name on its certificate. Nothing was changed.")
+        }
+        guard let ssl = underlying as? NIOSSLError, case .handshakeFailed(let inner) = ssl else { return nil }
+        if "\(inner)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return StoreError(.io, "The server at \(url.display) showed a TLS certificate that \(trust) do not vouch for (sslmode=\(url.sslMode)): give the clinic's authority as sslrootcert=FILE in the URL, or ask the server's administrator. Nothing was changed.")
+        }
+        return StoreError(.io, "The TLS handshake with the server at \(url.display) failed (sslmode=\(url.sslMode)): ask the server's administrator whether it offers TLS. Nothing was changed.")
+    }
+
     /// A server or connection error as one line a clinician or administrator can act on.
     static func translate(_ error: any Error, url: PostgresURL, connecting: Bool = false) -> any Error {
         if error is StoreError || error is SessionError || error is ValidationError { return error }
@@ -287,6 +302,7 @@ final class PostgresLink: @unchecked Sendable {
                 return StoreError(.other, "The server refused: \(message) (\(state)).")
             }
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            if let tls = tlsFailure(e.underlying, url: url) { return tls }
             let why = e.underlying.map { "\($0)" } ?? "connection lost"
             return StoreError(.io, connecting
                 ? "Cannot reach PostgreSQL (\(url.display)): \(Sanitizer.line(why)). Is the server running? Nothing was changed."
@@ -327,6 +343,10 @@ extension PostgresURL {
                 var c = TLSConfiguration.makeClientConfiguration()
                 if sslMode == "require" || sslMode == "prefer" { c.certificateVerification = .none }
                 if sslMode == "verify-ca" { c.certificateVerification = .noHostnameVerification }
+                if let root = sslRootCert {
+                    c.trustRoots = .file(root)
+                    if sslMode == "require" { c.certificateVerification = .noHostnameVerification }
+                }
                 let context: NIOSSLContext
                 do { context = try NIOSSLContext(configuration: c) } catch {
                     throw StoreError(.io, "Cannot set up TLS for \(display): \(error).")

@@ -20,6 +20,10 @@ public struct PostgresURL: Sendable, Equatable {
     public var database: String
     /// libpq's `sslmode`: `disable`, `prefer` (libpq's default) or `require`/`verify-*`.
     public var sslMode: String
+    /// libpq's `sslrootcert`: a file of the certificate authorities the server's certificate
+    /// must chain to (a clinic's own), instead of the system's. With it, `require` verifies the
+    /// chain as `verify-ca` does, as libpq does when a root certificate is given.
+    public var sslRootCert: String?
 
     /// The socket file postgres-nio connects to: `FOLDER/.s.PGSQL.PORT`.
     public var socketPath: String { socketFolder + "/.s.PGSQL.\(port)" }
@@ -72,7 +76,7 @@ public struct PostgresURL: Sendable, Equatable {
         if let h = query["host"], !h.isEmpty { host = h }
         if let u = query["user"], !u.isEmpty { user = u }
         if let p = query["password"] { password = p }
-        let known: Set<String> = ["host", "port", "user", "password", "dbname", "sslmode", "application_name", "connect_timeout"]
+        let known: Set<String> = ["host", "port", "user", "password", "dbname", "sslmode", "sslrootcert", "application_name", "connect_timeout"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) { throw bad("NeedleChart does not know the parameter '\(unknown)'") }
         let database = query["dbname"] ?? path.removingPercentEncoding ?? path
         self.user = user ?? osUser
@@ -88,6 +92,10 @@ public struct PostgresURL: Sendable, Equatable {
         let mode = query["sslmode"] ?? "prefer"
         guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(mode) else { throw bad("its sslmode '\(mode)' is not one libpq knows") }
         sslMode = mode
+        if let root = query["sslrootcert"], !root.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: root) else { throw bad("its sslrootcert \(root) is not a readable file") }
+            sslRootCert = root
+        }
     }
 
     /// `text` with any password replaced, for messages.
