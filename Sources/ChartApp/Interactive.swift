@@ -43,9 +43,21 @@ public enum Interactive {
             }
             // Quit, a hang-up or a signal: what is in flight is finished and its result delivered
             // before the terminal is restored; after ^Q the screen shows it waiting.
+            // A clinician at the screen may end the wait once the store has not answered for
+            // `App.quitPatience` (a server or network gone): ^Q again. A hang-up or a signal,
+            // with nobody to ask, waits for the answer or the connection's own error.
             defer {
-                let painting = terminal.pendingSignal == nil && !terminal.isHungUp
-                while !driver.settle(until: Date() + settleTime) { if painting { paint() } }
+                var painting = terminal.pendingSignal == nil && !terminal.isHungUp
+                while !driver.settle(until: Date() + settleTime) {
+                    if terminal.pendingSignal != nil || terminal.isHungUp { painting = false }
+                    guard painting else { continue }
+                    driver.tick(now: Date())
+                    paint()
+                    if let key = terminal.readKey(timeoutMilliseconds: inFlightPollMilliseconds), key == .ctrl("q") || key == .ctrl("c") {
+                        driver.send(key, now: Date())
+                    }
+                    if driver.app.quitWithoutWaiting { break }
+                }
             }
             while !driver.app.quitRequested {
                 if terminal.pendingSignal != nil { break }
@@ -67,6 +79,16 @@ public enum Interactive {
                 driver.send(key, now: Date())
                 if idle { driver.settle(until: Date() + settleTime) }
             }
+        }
+        if driver.app.quitWithoutWaiting { throw QuitWithoutWaiting(inFlight: driver.app.inFlight.count) }
+    }
+
+    /// The clinician quit without waiting for the store (`App.quitPatience`): said on exit, after
+    /// the terminal is restored, with a failing status.
+    public struct QuitWithoutWaiting: Error, CustomStringConvertible {
+        public let inFlight: Int
+        public var description: String {
+            "quit without waiting for the store: \(inFlight) step\(inFlight == 1 ? "" : "s") in flight may not be saved; look at the record at the next start"
         }
     }
 }

@@ -156,6 +156,32 @@ struct SlowStoreTerminalTests {
         #expect(try stored(box, db: url), "the save in flight at ^Q is on the server")
     }
 
+    /// A server that stops answering (here: holding the save for as long as the test likes, as a
+    /// network gone would for a quarter of an hour): ^Q waits, a second ^Q at once still waits,
+    /// and after `App.quitPatience` (5 s) the screen says that ^Q again quits now and may lose
+    /// the save; it then does, with a failing status and a line saying so.
+    @Test(.enabled(if: TestPostgres.runs))
+    func aServerThatStopsAnsweringCanBeLeftAfterFiveSecondsWithASecondQuit() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let url = try TestPostgres.freshClinic()
+        #expect(try box.run(["demo", "--db", url]).status == 0)
+        let t = try Tmux(box: box, command: "\(binaryPath()) --db '\(url)'")
+        let lock = try saveANewPatientWhileLocked(t, box) { try ServerLock(url) }
+        defer { lock.open() }
+        try t.send("C-q")
+        try t.waitFor("Saving before quitting…")
+        let asked = Date()
+        try t.send("C-q")
+        #expect(try t.waitForExit(timeout: 1) == nil, "a second ^Q at once still waits for the save")
+        try t.waitFor("^Q again quits now; the save in flight may be lost.")
+        #expect(Date().timeIntervalSince(asked) >= 4.5, "not before the patience is up")
+        try t.send("C-q")
+        #expect(try t.waitForExit(timeout: 5) == 1)
+        let after = try t.screen()
+        #expect(after.replacingOccurrences(of: "\n", with: "").contains("needlechart: quit without waiting for the store: 1 step in flight may not be saved"), "\(after)")
+    }
+
     /// With SQLite on the local disk a save is back before the frame is painted: no frame
     /// captured right after a key ever shows the in-flight marker.
     @Test func fastSavesNeverShowTheMarker() throws {

@@ -27,6 +27,15 @@ public struct App: Sendable {
     public private(set) var status: (text: String, kind: StatusKind)?
     /// Set once the app should end.
     public private(set) var quitRequested = false
+    /// When quitting began to wait for what is in flight (the first ^Q with something in flight).
+    public private(set) var quitWaitingSince: Date?
+    /// Set when the clinician quits again after the server has not answered for
+    /// `quitPatience`: the shell ends without waiting for what is in flight.
+    public private(set) var quitWithoutWaiting = false
+    /// How long quitting waits for a save in flight before a second ^Q may end without it: a
+    /// healthy server answers in milliseconds; this long without an answer is a server or network
+    /// gone, where the connection's own timeout can take a quarter of an hour.
+    public static let quitPatience: TimeInterval = 5
     /// When the last key arrived.
     public private(set) var lastInput: Date
     /// Idle time after which names are hidden; nil never locks.
@@ -85,9 +94,17 @@ public struct App: Sendable {
         if key == .resize { return [] }
         lastInput = base.now
         if key == .ctrl("q") || key == .ctrl("c") {
-            // The shell ends only once what is in flight is back (nothing acknowledged is lost).
+            // The shell ends only once what is in flight is back (nothing acknowledged is lost),
+            // unless the server has not answered for `quitPatience` and the clinician asks again.
+            if quitRequested, let since = quitWaitingSince, !inFlight.isEmpty, base.now.timeIntervalSince(since) >= Self.quitPatience {
+                quitWithoutWaiting = true
+                return []
+            }
             quitRequested = true
-            if !inFlight.isEmpty { status = ("\(inFlightWord) before quitting…", .info) }
+            if !inFlight.isEmpty {
+                if quitWaitingSince == nil { quitWaitingSince = base.now }
+                status = ("\(inFlightWord) before quitting…", .info)
+            }
             return []
         }
         if locked { locked = false; return [] }  // the key that unlocks does nothing else
@@ -161,6 +178,12 @@ public struct App: Sendable {
 
     /// Advances the clock: locks after the idle time.
     public mutating func tick(now: Date) {
+        if let since = quitWaitingSince, !inFlight.isEmpty, now.timeIntervalSince(since) >= Self.quitPatience {
+            let seconds = Int(now.timeIntervalSince(since))
+            let lost = inFlight.contains(where: \.isSave) ? "; the save in flight may be lost" : ""
+            status = ("No answer in \(seconds) s: ^Q again quits now\(lost).", .warning)
+            return
+        }
         if let idle = idleTimeout, !locked, now.timeIntervalSince(lastInput) >= idle { locked = true; showingHelp = false }
     }
 
