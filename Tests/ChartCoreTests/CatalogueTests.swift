@@ -184,3 +184,15 @@ import Testing
         #expect(DisplayWidth.wrap("abcdefghij", to: 4) == ["abcd", "efgh", "ij"])
     }
 }
+
+
+/// A review's finding: the front of the neck listed "carotid, jugular (pincer grip, lift the
+/// muscle away)" and "carotid, jugular" as two hazards. A muscle's advice in brackets is advice,
+/// as after ": ".
+@Suite struct HazardNameTests {
+    @Test func aHazardIsItsWordsBeforeAdviceInBracketsOrAfterAColon() {
+        #expect(Catalogue.builtIn.region("front-neck")?.hazards == ["carotid, jugular", "lung apex", "brachial plexus"])
+        #expect(Catalogue.builtIn.region("hand")?.hazards == ["median nerve", "radial artery"])
+        #expect(Catalogue.builtIn.region("chest")?.hazards.first == "lung", "lung (pneumothorax) is the lung's")
+    }
+}

@@ -92,13 +92,17 @@ public struct BodyRegion: Sendable, Equatable, Identifiable {
     }
 
     /// The hazards of the region's muscles, each once: a warning's words before its first ": "
-    /// ("lung (pneumothorax): pincer grip at the axillary fold" is the lung's, with a muscle's
-    /// advice). The body map's line for a region: each muscle's advice shows in the point form
-    /// and the warning before saving, where the muscle is known ("lung; lung: pincer grip" read
-    /// as the same warning twice, and cut the rest off at 80 columns).
+    /// or " (" ("lung (pneumothorax): pincer grip at the axillary fold" is the lung's, with a
+    /// muscle's advice; "carotid, jugular (pincer grip, lift the muscle away)" is the carotid's).
+    /// The body map's line for a region: each muscle's advice shows in the point form and the
+    /// warning before saving, where the muscle is known ("lung; lung: pincer grip" read as the
+    /// same warning twice, and cut the rest off at 80 columns).
     public var hazards: [String] {
         var seen: Set<String> = []
-        return allWarnings.map { w in w.range(of: ": ").map { String(w[..<$0.lowerBound]) } ?? w }.filter { seen.insert($0).inserted }
+        return allWarnings.map { w in
+            let cut = [w.range(of: ": "), w.range(of: " (")].compactMap { $0?.lowerBound }.min()
+            return cut.map { String(w[..<$0]) } ?? w
+        }.filter { seen.insert($0).inserted }
     }
 
     /// How muscle names are compared when they are not the same text: case and blanks at the ends ignored.

@@ -44,13 +44,27 @@ extension SessionScreen {
             if let reasons = blockedRegions[id] {
                 lines.append(("✕ Not to be needled this session: \(reasons.joined(separator: "; "))", .danger))
             } else if !region.hazards.isEmpty {
-                lines.append(("⚠ " + region.hazards.joined(separator: "; "), .warning))
+                lines.append((Self.hazardLine(region.hazards, width: rect.width), .warning))
             }
         }
         if charting.loadingPrevious { lines.append(("Looking for the last session…", .dim)) }
         for (i, line) in lines.prefix(rect.height).enumerated() {
             screen.put(line.0, x: rect.x, y: rect.y + i, style: line.1, maxWidth: rect.width)
         }
+    }
+
+    /// A region's hazards on one line of `width` columns: whole hazards, as many as fit, and
+    /// how many more there are (each shows in full with its muscle in the point form), never
+    /// one cut off in the middle.
+    static func hazardLine(_ hazards: [String], width: Int) -> String {
+        let all = "⚠ " + hazards.joined(separator: "; ")
+        if DisplayWidth.of(all) <= width { return all }
+        for shown in stride(from: hazards.count - 1, through: 0, by: -1) {
+            let more = " +\(hazards.count - shown) more (shown with their muscles)"
+            let line = "⚠ " + hazards.prefix(shown).joined(separator: "; ") + (shown == 0 ? more.dropFirst() : Substring(more))
+            if DisplayWidth.of(line) <= width { return line }
+        }
+        return DisplayWidth.truncate("⚠ +\(hazards.count) hazards (shown with their muscles)", to: width)
     }
 
     /// A signed session in brief: who signed, reconciliation, pain, traceability.
