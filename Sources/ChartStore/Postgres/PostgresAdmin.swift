@@ -111,7 +111,8 @@ public enum PostgresAdmin {
         // login between the look and the CREATE. Then it exists, and the second try finds it.
         var attempt = 0
         while true {
-            do { try createOrUpdateRole(name, password: password, on: link); break } catch let e as StoreError where e.kind == .duplicate && attempt < 3 {
+            do { try createOrUpdateRole(name, password: password, on: link); break } catch let e as StoreError
+                where (e.kind == .duplicate || e.message.contains("tuple concurrently updated")) && attempt < 3 {
                 attempt += 1
             }
         }
