@@ -388,13 +388,13 @@ extension PostgresAdmin {
     /// values would pass the protocol's 65,535 parameters, or when their text passes 4 MB).
     public static let copyBatchRows = 2_000
 
-    /// What of regulated practice (needle lots, referrals, consent form versions, plans and plan
+    /// What of regulated practice (referrals, consent form versions, plans and plan
     /// letters, regulated settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
     /// server has no place for these yet.
     static func regulatedRecords(_ source: AppDatabase) throws -> String? {
         try source.writer.read { db in
             var held: [String] = []
-            for (table, what) in [("needle_lots", "needle lots"), ("referrals", "referrals"), ("consent_forms", "consent form versions"),
+            for (table, what) in [("referrals", "referrals"), ("consent_forms", "consent form versions"),
                                 ("planned_points", "planned points"), ("plan_letters", "plan letters")] {
                 let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 if n > 0 { held.append("\(n) \(what)") }
