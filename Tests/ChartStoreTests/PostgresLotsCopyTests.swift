@@ -56,6 +56,11 @@ import Testing
             #expect(try server.recall(lot: lot) == file.recall(lot: lot), "\(lot)")
         }
         #expect(try server.recall(lot: "j2509").map(\.sessionID) == [signed, draft])
+        // Recall's lots per size come through the case-folded lot index, not a scan of every lot.
+        let plan = try TestPostgres.psql(target, """
+            SET enable_seqscan = off; EXPLAIN SELECT session_id FROM needle_lots WHERE needlechart_nocase(lot) = needlechart_nocase('J2509')
+            """)
+        #expect(plan.contains("needle_lots_by_lot"), "\(plan)")
         // The boxes in use: the same lots offered on both sides (the signed session's, to the draft).
         #expect(try server.lotsInUse(sessionID: draft, by: "ahale").map(\.lot) == ["J2509", "K-77"])
         #expect(try server.lotsInUse(sessionID: draft, by: "ahale") == file.lotsInUse(sessionID: draft, by: "ahale"))
