@@ -139,7 +139,7 @@ public struct EffectRunner: Sendable {
         case let .loadNeedleLots(sessionID):
             return lots(sessionID) { }
         case let .loadLotsInUse(sessionID):
-            // Only an offer: a store that cannot say (PostgreSQL keeps no lots per size) offers none.
+            // Only an offer: a store that cannot say (its read refused) offers none.
             return [.lotsInUse(sessionID: sessionID, (try? database.lotsInUse(sessionID: sessionID, by: me)) ?? [])]
         case let .recordNeedleLot(lot, sessionID):
             return lots(sessionID) { try database.recordNeedleLot(lot, sessionID: sessionID, by: me) }

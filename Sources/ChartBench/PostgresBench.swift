@@ -140,7 +140,7 @@ public final class PostgresBench: ClinicBench {
         """
 
     /// An export's floor: what the store's record holds in three statements in one transaction
-    /// (the store sends eight): the header row above, the entries, the addenda. Entries read.
+    /// (the store sends nine, its lots per size among them): the header row above, the entries, the addenda. Entries read.
     /// The server's text export reads every record whole: its entries.
     public func answer(of record: SessionRecord) -> Int { record.session.entries.count }
 

@@ -87,6 +87,12 @@ public protocol ClinicStore: Sendable {
     /// The boxes `clinician` has in use for a session: per size, the lot they recorded last in
     /// another session of the last weeks, not expired on its day (offered, never recorded unasked).
     func lotsInUse(sessionID: Int64, by clinician: String) throws -> [NeedleLot]
+    /// The lots that apply to a session: recorded per size, then its single lot field for its
+    /// one size where that is unambiguous (`NeedleLots.effective`).
+    func effectiveNeedleLots(sessionID: Int64) throws -> [NeedleLot]
+    /// Every session that used `lot` (whole, case and surrounding spaces ignored), per size and
+    /// in sessions' single lot field, oldest first, drafts included. Reads only.
+    func recall(lot: String) throws -> [RecallHit]
     /// The patient's last consent against the clinic's current consent form version.
     func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus
     /// Adds a point to the episode's plan for New Jersey's plan letter; refused with a message

@@ -113,7 +113,8 @@ enum Evidence {
                s.coding_system, s.procedure_code, s.signer_credentials, s.consent_form_version, s.consent_form_sha256
         FROM sessions s WHERE s.id = ?
         """
-    private static let lotsSQL3 = """
+    // Internal: the PostgreSQL backend hashes the same lots in the same order.
+    static let lotsSQL3 = """
         SELECT diameter_hundredths, length_mm, lot, expiry, brand, gtin, recorded_by, recorded_at FROM needle_lots
         WHERE session_id = ? ORDER BY diameter_hundredths, length_mm, lot
         """

@@ -12,7 +12,8 @@ extension AppDatabase {
         SELECT \(needleLotColumns) FROM needle_lots WHERE session_id = ? ORDER BY diameter_hundredths, length_mm, lot
         """
 
-    static func needleLot(row: Row) throws -> NeedleLot {
+    /// A lot from a row of `needleLotColumns` (a SQLite row or a server's, decoded alike).
+    static func needleLot(row: some ColumnValues) throws -> NeedleLot {
         let expiry: String? = row[3]
         return NeedleLot(size: NeedleSize(diameter: NeedleDiameter(hundredths: row[0]), lengthMM: row[1]), lot: row[2],
                          expiry: try expiry.map { text in
@@ -62,23 +63,64 @@ extension AppDatabase {
                   let start = try Self.time(started) else {
                 throw StoreError(.notFound, "Session \(sessionID) does not exist.")
             }
-            let day = CalendarDate(start, in: try Self.clinicTimeZone(db))
-            let cutoff = Timestamp.iso(start.addingTimeInterval(-Double(Self.lotInUseDays) * 86_400))
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT \(Self.needleLotColumns), recorded_at, recorded_by, session_id FROM needle_lots ORDER BY rowid DESC
-                """)
-            var found: [NeedleSize: NeedleLot] = [:]
-            while let row = try rows.next() {
-                let at: String = row[6]
-                if at < cutoff { break }
-                guard row[7] as String == clinician, row[8] as Int64 != sessionID else { continue }
-                let lot = try Self.needleLot(row: row)
-                guard let size = lot.size, found[size] == nil else { continue }
-                if let expiry = lot.expiry, expiry < day { continue }
-                found[size] = lot
-            }
-            return found.values.sorted { ($0.size!, $0.lot) < ($1.size!, $1.lot) }
+            var scan = LotsInUseScan(sessionID: sessionID, clinician: clinician, started: start, zone: try Self.clinicTimeZone(db))
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(LotsInUseScan.columns) FROM needle_lots ORDER BY rowid DESC")
+            while let row = try rows.next(), try scan.take(row) {}
+            return scan.lots
         }
+    }
+
+    /// What `lotsInUse` makes of the lots read newest first (in the order they were recorded),
+    /// on either backend: it stops at the first lot recorded before the window, skips other
+    /// clinicians' lots and the session's own, and keeps per size the first lot not expired on
+    /// the session's day.
+    struct LotsInUseScan {
+        /// The columns `take` reads, in its order.
+        static let columns = "\(AppDatabase.needleLotColumns), recorded_at, recorded_by, session_id"
+        let sessionID: Int64
+        let clinician: String
+        /// The session's day, in the clinic's zone: a lot expired before it is not offered.
+        let day: CalendarDate
+        /// The stored time before which a lot is too old to offer (`lotInUseDays` before the session began).
+        let cutoff: String
+        private var found: [NeedleSize: NeedleLot] = [:]
+
+        init(sessionID: Int64, clinician: String, started: Date, zone: TimeZone) {
+            self.sessionID = sessionID
+            self.clinician = clinician
+            day = CalendarDate(started, in: zone)
+            cutoff = Timestamp.iso(started.addingTimeInterval(-Double(AppDatabase.lotInUseDays) * 86_400))
+        }
+
+        /// Takes the next row of `columns`, newest first; false once the rows are older than the window.
+        mutating func take(_ row: some ColumnValues) throws -> Bool {
+            let at: String = row[6]
+            if at < cutoff { return false }
+            guard row[7] as String == clinician, row[8] as Int64 != sessionID else { return true }
+            let lot = try AppDatabase.needleLot(row: row)
+            guard let size = lot.size, found[size] == nil else { return true }
+            if let expiry = lot.expiry, expiry < day { return true }
+            found[size] = lot
+            return true
+        }
+
+        /// The lots kept, thinnest and shortest size first.
+        var lots: [NeedleLot] {
+            found.sorted { ($0.key, $0.value.lot) < ($1.key, $1.value.lot) }.map(\.value)
+        }
+    }
+
+    /// A lot as it is recorded: its lot number trimmed, its brand one clean line.
+    static func cleanedLot(_ lot: NeedleLot) -> NeedleLot {
+        var clean = lot
+        clean.lot = lot.lot.trimmingCharacters(in: .whitespaces)
+        clean.brand = Sanitizer.line(lot.brand).trimmingCharacters(in: .whitespaces)
+        return clean
+    }
+
+    /// The audit detail of a lot recorded (`expiry` given) or removed.
+    static func needleLotDetail(_ size: NeedleSize, lot: String, expiry: CalendarDate?) -> String {
+        "needle lot \(size): \(lot)" + (expiry.map { " expiry \($0)" } ?? "")
     }
 
     /// Records the lot of one needle size used in an unsigned session. Refused with a message:
@@ -86,9 +128,7 @@ extension AppDatabase {
     /// before the session's day (in the clinic's time zone). Recording the same size and lot
     /// again (in any case) updates its expiry, brand and GTIN.
     public func recordNeedleLot(_ lot: NeedleLot, sessionID: Int64, by actor: String) throws {
-        var clean = lot
-        clean.lot = lot.lot.trimmingCharacters(in: .whitespaces)
-        clean.brand = Sanitizer.line(lot.brand).trimmingCharacters(in: .whitespaces)
+        var clean = Self.cleanedLot(lot)
         try write { db in
             guard let started = try String.fetchOne(db, sql: "SELECT started_at FROM sessions WHERE id = ?", arguments: [sessionID]) else {
                 throw StoreError(.notFound, "Session \(sessionID) does not exist.")
@@ -112,7 +152,7 @@ extension AppDatabase {
                 """, arguments: [sessionID, size.diameter.hundredths, size.lengthMM, clean.lot, clean.expiry?.description,
                                  clean.brand, clean.gtin, actor, now])
             try Audit.append(db, at: now, actor: actor, action: .change, entity: "session", entityID: String(sessionID),
-                             detail: "needle lot \(size): \(clean.lot)" + (clean.expiry.map { " expiry \($0)" } ?? ""))
+                             detail: Self.needleLotDetail(size, lot: clean.lot, expiry: clean.expiry))
         }
     }
 
@@ -125,7 +165,7 @@ extension AppDatabase {
                            arguments: [sessionID, size.diameter.hundredths, size.lengthMM, lot])
             guard db.changesCount > 0 else { return false }
             try Audit.append(db, at: now, actor: actor, action: .delete, entity: "session", entityID: String(sessionID),
-                             detail: "needle lot \(size): \(Sanitizer.line(lot))")
+                             detail: Self.needleLotDetail(size, lot: Sanitizer.line(lot), expiry: nil))
             return true
         }
     }

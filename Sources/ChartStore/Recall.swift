@@ -33,8 +33,7 @@ extension AppDatabase {
     /// lots recorded per size and in sessions' single lot field, oldest first, drafts included
     /// (their needles were used all the same). Reads only.
     public func recall(lot: String) throws -> [RecallHit] {
-        let wanted = lot.trimmingCharacters(in: .whitespaces)
-        guard !wanted.isEmpty else { throw ValidationError([ValidationIssue("Lot", "is required")]) }
+        let wanted = try RecallHit.wanted(lot)
         return try read { db in
             var hits: [RecallHit] = []
             let ids = try Int64.fetchAll(db, sql: """
@@ -47,15 +46,35 @@ extension AppDatabase {
                 guard let s = try Self.loadSession(db, id: id),
                       let p = try Row.fetchOne(db.cachedStatement(sql: Self.patientByIDSQL), arguments: [s.patientID]).map(Patient.init(row:))
                 else { continue }
-                let recorded = try Self.needleLots(db, sessionID: id)
-                for l in NeedleLots.effective(recorded: recorded, sessionLot: s.closeOut.needleLot, brand: s.closeOut.needleBrand, entries: s.entries)
-                where l.lot.caseInsensitiveCompare(wanted) == .orderedSame {
-                    hits.append(RecallHit(sessionID: id, startedAt: s.startedAt, state: s.state, clinician: s.clinician,
-                                          patientID: p.id, patientName: p.name, chartNumber: p.chartNumber, dateOfBirth: p.dateOfBirth,
-                                          contact: p.contact, lot: l, fromSessionLot: l.fromSessionLot))
-                }
+                hits += RecallHit.hits(of: wanted, in: s, patient: p, recorded: try Self.needleLots(db, sessionID: id))
             }
-            return hits.sorted { ($0.startedAt, $0.sessionID) < ($1.startedAt, $1.sessionID) }
+            return RecallHit.ordered(hits)
         }
+    }
+}
+
+extension RecallHit {
+    /// The lot as a recall matches it: trimmed, and required.
+    static func wanted(_ lot: String) throws -> String {
+        let wanted = lot.trimmingCharacters(in: .whitespaces)
+        guard !wanted.isEmpty else { throw ValidationError([ValidationIssue("Lot", "is required")]) }
+        return wanted
+    }
+
+    /// The uses of `wanted` (case ignored) in session `s` of patient `p`: its lots recorded per
+    /// size and its single lot field, as `NeedleLots.effective` counts them.
+    static func hits(of wanted: String, in s: NeedlingSession, patient p: Patient, recorded: [NeedleLot]) -> [RecallHit] {
+        NeedleLots.effective(recorded: recorded, sessionLot: s.closeOut.needleLot, brand: s.closeOut.needleBrand, entries: s.entries)
+            .filter { $0.lot.caseInsensitiveCompare(wanted) == .orderedSame }
+            .map { l in
+                RecallHit(sessionID: s.id, startedAt: s.startedAt, state: s.state, clinician: s.clinician,
+                          patientID: p.id, patientName: p.name, chartNumber: p.chartNumber, dateOfBirth: p.dateOfBirth,
+                          contact: p.contact, lot: l, fromSessionLot: l.fromSessionLot)
+            }
+    }
+
+    /// A recall's order: oldest session first.
+    static func ordered(_ hits: [RecallHit]) -> [RecallHit] {
+        hits.sorted { ($0.startedAt, $0.sessionID) < ($1.startedAt, $1.sessionID) }
     }
 }

@@ -2,10 +2,12 @@ import ChartCore
 @testable import ChartStore
 import Foundation
 import GRDB
+import TestPostgresServer
 import Testing
 
 /// The boxes a clinician has in use (issue 10): per needle size, the lot they recorded last in
-/// the last weeks, offered at close-out so that a box in use is not typed again every session.
+/// the last weeks, offered at close-out so that a box in use is not typed again every session;
+/// on both backends.
 @Suite struct LotsInUseTests {
     let thin = NeedleSize(diameter: NeedleDiameter(hundredths: 25), lengthMM: 40)
     let thick = NeedleSize(diameter: NeedleDiameter(hundredths: 30), lengthMM: 50)
@@ -18,21 +20,22 @@ import Testing
         func advance(days: Double) { lock.withLock { date = date.addingTimeInterval(days * 86_400) } }
     }
 
-    static func store(_ clock: Clock) throws -> AppDatabase {
+    static func store(_ clock: Clock, _ backend: Backend) throws -> any ClinicStore {
         let ids = NSLock()
         nonisolated(unsafe) var n = 0
         let env = ChartEnvironment(now: { clock.now }, newID: { ids.withLock { n += 1; return "id-\(n)" } },
                                    timeZone: TimeZone(identifier: "UTC")!)
-        let db = try AppDatabase.inMemory(environment: env)
+        let db = try backend.make(env)
         try db.saveClinician(therapist)
         try db.saveClinician(Clinician(username: "bkim", displayName: "Bo Kim", credentials: "PT"))
         return db
     }
 
-    @Test func theLotEachSizeWasLastRecordedWithIsOfferedForTheNextSession() throws {
+    @Test(arguments: Backend.under)
+    func theLotEachSizeWasLastRecordedWithIsOfferedForTheNextSession(_ backend: Backend) throws {
         let clock = Clock()
-        let db = try Self.store(clock)
-        let (patient, first) = try chartedSession(db)
+        let db = try Self.store(clock, backend)
+        let (patient, first) = try chartedSession(in: db, profile: false)
         try db.recordNeedleLot(NeedleLot(size: thin, lot: "OLD-1", expiry: CalendarDate(iso: "2027-06-30")), sessionID: first.id, by: "ahale")
         try db.recordNeedleLot(NeedleLot(size: thin, lot: "NEW-2", expiry: CalendarDate(iso: "2027-08-31"), brand: "Seirin"),
                                sessionID: first.id, by: "ahale")
@@ -50,10 +53,11 @@ import Testing
         #expect(try db.lotsInUse(sessionID: today.id, by: "bkim").map(\.lot) == ["THEIRS-4"])
     }
 
-    @Test func aBoxExpiredOnTheSessionsDayOrLastUsedOverAMonthAgoIsNotOffered() throws {
+    @Test(arguments: Backend.under)
+    func aBoxExpiredOnTheSessionsDayOrLastUsedOverAMonthAgoIsNotOffered(_ backend: Backend) throws {
         let clock = Clock()
-        let db = try Self.store(clock)
-        let (patient, first) = try chartedSession(db)
+        let db = try Self.store(clock, backend)
+        let (patient, first) = try chartedSession(in: db, profile: false)
         try db.recordNeedleLot(NeedleLot(size: thin, lot: "EXPIRES-SOON", expiry: CalendarDate(iso: "2026-11-25")), sessionID: first.id, by: "ahale")
         clock.advance(days: 10)
         let second = try db.startSession(patientID: patient.id, clinician: "ahale")
@@ -69,10 +73,11 @@ import Testing
     }
 
     /// Offering writes nothing: not a lot, not an audit row.
-    @Test func offeringWritesNothing() throws {
+    @Test(arguments: Backend.under)
+    func offeringWritesNothing(_ backend: Backend) throws {
         let clock = Clock()
-        let db = try Self.store(clock)
-        let (patient, first) = try chartedSession(db)
+        let db = try Self.store(clock, backend)
+        let (patient, first) = try chartedSession(in: db, profile: false)
         try db.recordNeedleLot(NeedleLot(size: thin, lot: "A-1"), sessionID: first.id, by: "ahale")
         let today = try db.startSession(patientID: patient.id, clinician: "ahale")
         let audit = try db.auditLog().count

@@ -216,4 +216,53 @@ import Testing
             "unexpected trigger zz_extra on sessions: not written by NeedleChart",
         ])
     }
+
+    /// Needle lots per size (SPEC §9) are guarded as the entries are: a signed session's lots are
+    /// neither added, changed nor deleted by a clinician's role with psql (nor emptied at once), a
+    /// lot is recorded in the role's own name, and `check` names the lots' guard disabled or a
+    /// trigger added to their table.
+    @Test(.enabled(if: TestPostgres.runs))
+    func aSignedSessionsLotsNeverChangeWhateverAClinicianSendsWithPsql() throws {
+        let url = try TestPostgres.freshClinic()
+        try PostgresAdmin.addClinician(url: url, login: "ahale", displayName: "Alex Hale", credentials: "PT, DPT", password: nil, environment: .fixed())
+        let ahale = TestPostgres.url(url, as: "ahale")
+        let db = try PostgresStore.connect(url: ahale, environment: .fixed())
+        let (_, s) = try chartedSession(in: db)
+        let (_, draft) = try chartedSession(in: db, chart: "NC-0002", name: "Second Patient", entryIDs: "d")
+        let size = try #require(NeedleSize.used(in: s.entries).first)
+        try db.recordNeedleLot(NeedleLot(size: size, lot: "A-1", expiry: CalendarDate(iso: "2027-05-31"), brand: "Seirin"), sessionID: s.id, by: "ahale")
+        try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: s.version)
+        let values = "\(size.diameter.hundredths), \(size.lengthMM)"
+        for sql in [
+            "INSERT INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, recorded_by, recorded_at) VALUES (\(s.id), \(values), 'B-2', 'ahale', 'x')",
+            "UPDATE needle_lots SET lot = 'X-9' WHERE session_id = \(s.id)",
+            "UPDATE needle_lots SET expiry = '2030-01-01' WHERE session_id = \(s.id)",
+            "UPDATE needle_lots SET session_id = \(draft.id) WHERE session_id = \(s.id)",
+            "DELETE FROM needle_lots WHERE session_id = \(s.id)",
+            "TRUNCATE needle_lots",
+            // A draft's lot in another clinician's name.
+            "INSERT INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, recorded_by, recorded_at) VALUES (\(draft.id), \(values), 'C-3', 'bkim', 'x')",
+        ] {
+            #expect(throws: (any Error).self, "ahale: \(sql)") { try TestPostgres.psql(ahale, sql) }
+        }
+        #expect(try TestPostgres.psql(url, "SELECT string_agg(session_id || ':' || lot || ':' || expiry, ';') FROM needle_lots")
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "\(s.id):A-1:2027-05-31")
+        // A draft's lots stay the clinician's to record and correct, with psql too.
+        try TestPostgres.psql(ahale, "INSERT INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, recorded_by, recorded_at) VALUES (\(draft.id), \(values), 'D-4', 'ahale', 'x')")
+        try TestPostgres.psql(ahale, "DELETE FROM needle_lots WHERE session_id = \(draft.id)")
+        let report = try db.check(seal: nil)
+        #expect(report.ok, "\(report.problems)")
+
+        try TestPostgres.psql(url, """
+            ALTER TABLE needle_lots DISABLE TRIGGER needle_lots_guard;
+            CREATE TRIGGER zz_lots BEFORE UPDATE ON needle_lots FOR EACH ROW EXECUTE FUNCTION needlechart_head_forward();
+            """)
+        #expect(try db.check(seal: nil).problems == [
+            "guard needle_lots_guard: missing or disabled on the server",
+            "unexpected trigger zz_lots on needle_lots: not written by NeedleChart",
+        ])
+        // A lot changed behind the disabled guard: the signing's data hash names the session.
+        try TestPostgres.psql(url, "DROP TRIGGER zz_lots ON needle_lots; UPDATE needle_lots SET lot = 'X-9' WHERE session_id = \(s.id)")
+        #expect(try db.check(seal: nil).problems.contains { $0.contains("session \(s.id)") })
+    }
 }

@@ -141,27 +141,27 @@ import Testing
         #expect(screen.needleLots.expiry.text.isEmpty && screen.needleLots.input == .lot)
     }
 
-    /// The store refused (a PostgreSQL clinic, a lot expired by the store's clock): the message
+    /// The store refused (a lost connection, a lot expired by the store's clock): the message
     /// shows, and the lot typed comes back into the field on its size's line.
     @Test func theStoresRefusalIsShownAndTheTypedLotComesBack() throws {
         var s = Self.scenario()
         s.send(typing("J2509") + [.enter])
         #expect(s.screen?.currentLotLine == .size(Self.thick))
-        let refusal = "Needle lots per size: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)."
+        let refusal = "The connection to PostgreSQL was lost (clinic on db1): what was being done now was not saved."
         _ = s.app.receive(.needleLotsRefused(sessionID: 8, message: refusal), context: s.context)
         let screen = try #require(s.screen)
         #expect(screen.needleLots.entry.text == "J2509")
         #expect(screen.currentLotLine == .size(Self.thin))
         #expect(s.app.status?.text == "Lot not recorded: \(refusal)")
         let text = s.frame(width: 80, height: 24).text().split(separator: "\n").joined(separator: " ")
-        #expect(text.contains("✕ Needle lots per size: not yet available on a PostgreSQL clinic"))
+        #expect(text.contains("✕ The connection to PostgreSQL was lost"))
     }
 
-    /// A store that keeps no lots per size (its load refused): the single lot field serves, as before.
+    /// A store that cannot give the lots per size (its load refused): the single lot field serves, as before.
     @Test func withoutLotsPerSizeTheSingleLotFieldServes() throws {
         var s = SessionScenario(SessionFixtures.chartingSession(entries: [SessionFixtures.entry("e1", "back-neck", "upper trapezius", .right)]))
         s.send([.character("o")])
-        _ = s.app.receive(.needleLotsRefused(sessionID: 8, message: "Needle lots per size: not yet available on a PostgreSQL clinic."), context: s.context)
+        _ = s.app.receive(.needleLotsRefused(sessionID: 8, message: "The connection to PostgreSQL was lost."), context: s.context)
         s.send([.character("a")] + typing("SJ1") + [.enter, .character("3")])
         let screen = try #require(s.screen)
         #expect(screen.session.closeOut.needleLot == "SJ1")

@@ -42,4 +42,35 @@ import Testing
         let notServer = try box.run(["admin", "init", "--db", box.db])
         #expect(notServer.status == 1 && notServer.stderr.contains("postgresql://"))
     }
+
+    /// Needle traceability on the server (SPEC §9): `lots` and `recall` answer from a copied
+    /// clinic as from its SQLite file, record a lot on a draft there, and a recall finds it.
+    @Test(.enabled(if: TestPostgres.runs))
+    func lotsAndRecallWorkOnTheServerAsOnTheFile() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        #expect(try box.run(["demo", "--db", box.db]).status == 0)
+        let url = try TestPostgres.freshClinic(initialize: false)
+        let copy = try box.run(["admin", "copy", "--from", box.db, "--to", url])
+        #expect(copy.status == 0, "\(copy.stderr)")
+        let lot = try TestPostgres.psql(url, "SELECT needle_lot FROM sessions WHERE needle_lot <> '' ORDER BY id LIMIT 1")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let draft = try TestPostgres.psql(url, "SELECT id FROM sessions WHERE signed_at IS NULL ORDER BY id LIMIT 1")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!lot.isEmpty && !draft.isEmpty)
+        let record = ["lots", draft, "--size", "0.25x40", "--lot", "RC-2611", "--expiry", "2030-01-31", "--brand", "Seirin"]
+        for args in [["recall", lot], ["recall", lot.lowercased(), "--json"], ["lots", "1"], ["lots", "1", "--json"], record,
+                     ["recall", "rc-2611"], ["recall", "RC-2611", "--json"], ["lots", draft, "--json"]] {
+            let here = try box.run(args + ["--db", box.db]), there = try box.run(args + ["--db", url])
+            #expect(there.status == 0, "\(args): \(there.stderr)")
+            #expect(here.stdout == there.stdout, "\(args)")
+        }
+        #expect(try box.run(["recall", "RC-2611", "--db", url]).stdout.contains("1 use in 1 session(s), 1 patient"))
+        // Bad input: one line, nothing recorded.
+        let expired = try box.run(["lots", draft, "--size", "0.25x40", "--lot", "OLD-1", "--expiry", "2001-01-31", "--db", url])
+        #expect(expired.status == 1 && expired.stderr.split(separator: "\n").count == 1 && expired.stderr.contains("expired"), "\(expired.stderr)")
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM needle_lots").hasPrefix("1"))
+        let check = try box.run(["check", "--db", url])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
 }

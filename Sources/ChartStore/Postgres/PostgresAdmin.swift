@@ -16,7 +16,7 @@ public enum PostgresAdmin {
     public static let clinicianRole = "needlechart_clinician"
     /// The clinic's tables, all owned by the owner role (`check` names any that is not).
     static let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
-                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations"]
+                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "needle_lots"]
 
     /// Sets the clinic up, or upgrades it: the migrations not yet applied (one at a time across
     /// administrators, by an advisory lock), then roles and grants. Another program's database
@@ -74,8 +74,11 @@ public enum PostgresAdmin {
             END $$;
             """)
         // Everything NeedleChart made belongs to the owner role, so no clinician owns (and can
-        // alter, or disable the triggers of) any of it.
-        var sql = Self.tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
+        // alter, or disable the triggers of) any of it. Only the tables there are: a clinic set up
+        // by an earlier version has not all of them (its upgrade runs this again after its migrations).
+        let present = Set(try link.rows("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").map { $0[0] as String })
+        let tables = Self.tables.filter(present.contains)
+        var sql = tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
         for f in try link.rows("""
             SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
@@ -84,15 +87,16 @@ public enum PostgresAdmin {
         }
         sql += """
 
-            REVOKE ALL ON \(Self.tables.joined(separator: ", ")) FROM PUBLIC;
+            REVOKE ALL ON \(tables.joined(separator: ", ")) FROM PUBLIC;
             REVOKE CREATE ON SCHEMA public FROM PUBLIC;
             GRANT USAGE ON SCHEMA public TO \(clinicianRole);
-            GRANT SELECT ON \(Self.tables.joined(separator: ", ")) TO \(clinicianRole);
+            GRANT SELECT ON \(tables.joined(separator: ", ")) TO \(clinicianRole);
             GRANT INSERT, UPDATE ON patients, clinicians TO \(clinicianRole);
             GRANT INSERT, UPDATE ON sessions TO \(clinicianRole);
             GRANT INSERT, UPDATE, DELETE ON entries TO \(clinicianRole);
             GRANT INSERT ON addenda, signed_documents, audit_log TO \(clinicianRole);
             """
+        if present.contains("needle_lots") { sql += "\nGRANT INSERT, UPDATE, DELETE ON needle_lots TO \(clinicianRole);" }
         try link.script(sql)
     }
 

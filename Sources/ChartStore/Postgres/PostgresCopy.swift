@@ -7,12 +7,23 @@ import GRDB
 /// clinic onto a server (`needlechart admin copy`). Both backends keep the same columns under the
 /// same names, so a row moves as it is.
 enum ClinicCopy {
-    /// The tables in an order the guards accept: entries before their sessions (a signed
-    /// session refuses new entries), addenda and documents after them, the audit log last.
+    /// The tables in an order the guards accept: entries and needle lots before their sessions
+    /// (a signed session refuses new ones), addenda and documents after them, the audit log last.
+    /// Addenda go in the order they were added, lots in the order they were recorded (SQLite's
+    /// rowid, the server's `seq`): `fileOrder` and `serverOrder` say how each side reads that.
     static let order: [(table: String, orderBy: String)] = [
         ("settings", "key"), ("clinicians", "username"), ("patients", "id"), ("entries", "session_id, position, id"),
-        ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
+        ("needle_lots", "RECORDED"), ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
     ]
+
+    /// A SQLite file's ORDER BY for `orderBy`.
+    static func fileOrder(_ orderBy: String) -> String {
+        switch orderBy {
+        case "ADDENDA": "at, rowid"
+        case "RECORDED": "rowid"
+        default: orderBy
+        }
+    }
 
     /// Text a copy's INSERT carries at most (signed documents are kilobytes each), so the
     /// client's memory stays flat whatever the clinic's size.
@@ -31,9 +42,10 @@ enum ClinicCopy {
             """
     }
 
-    /// The server's ORDER BY for `orderBy` (addenda in the order they were added).
+    /// The server's ORDER BY for `orderBy` (addenda in the order they were added, lots in the
+    /// order they were recorded).
     static func serverOrder(_ orderBy: String) -> String {
-        orderBy == "ADDENDA" ? "seq" : orderBy.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        orderBy == "ADDENDA" || orderBy == "RECORDED" ? "seq" : orderBy.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
     }
 
     /// Rows of one table sent to the server many to a statement (`INSERT … VALUES (…), (…), …`):
@@ -271,6 +283,7 @@ extension PostgresStore {
         "audit_head_no_truncate": ("audit_head", "needlechart_refuse"),
         "sessions_guard": ("sessions", "needlechart_sessions_guard"),
         "entries_guard": ("entries", "needlechart_entries_guard"),
+        "needle_lots_guard": ("needle_lots", "needlechart_needle_lots_guard"),
         "addenda_guard": ("addenda", "needlechart_addenda_guard"),
         "signed_documents_guard": ("signed_documents", "needlechart_documents_guard"),
         "clinicians_guard": ("clinicians", "needlechart_clinicians_guard"),
@@ -278,6 +291,7 @@ extension PostgresStore {
         "entries_no_truncate": ("entries", "needlechart_refuse"),
         "addenda_no_truncate": ("addenda", "needlechart_refuse"),
         "signed_documents_no_truncate": ("signed_documents", "needlechart_refuse"),
+        "needle_lots_no_truncate": ("needle_lots", "needlechart_refuse"),
     ]
 
     /// The server's guards against what the migrations wrote: every trigger on its own table,
@@ -374,13 +388,13 @@ extension PostgresAdmin {
     /// values would pass the protocol's 65,535 parameters, or when their text passes 4 MB).
     public static let copyBatchRows = 2_000
 
-    /// What of regulated practice (needle lots, referrals, consent form versions, plans and plan
+    /// What of regulated practice (referrals, consent form versions, plans and plan
     /// letters, regulated settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
     /// server has no place for these yet.
     static func regulatedRecords(_ source: AppDatabase) throws -> String? {
         try source.writer.read { db in
             var held: [String] = []
-            for (table, what) in [("needle_lots", "needle lots"), ("referrals", "referrals"), ("consent_forms", "consent form versions"),
+            for (table, what) in [("referrals", "referrals"), ("consent_forms", "consent form versions"),
                                 ("planned_points", "planned points"), ("plan_letters", "plan letters")] {
                 let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 if n > 0 { held.append("\(n) \(what)") }
@@ -444,7 +458,7 @@ extension PostgresAdmin {
             try source.writer.read { db in
                 for (table, orderBy) in ClinicCopy.order {
                     let serverColumns = Set(try link.rows("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [table]).map { $0[0] as String })
-                    let order = orderBy == "ADDENDA" ? "at, rowid" : orderBy
+                    let order = ClinicCopy.fileOrder(orderBy)
                     let statement = try db.makeStatement(sql: ClinicCopy.fileRowsSQL(table, order))
                     let picked = statement.columnNames.indices.filter { serverColumns.contains(statement.columnNames[$0]) }
                     let isAudit = table == "audit_log"

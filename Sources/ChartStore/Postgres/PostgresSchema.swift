@@ -13,6 +13,7 @@ enum PostgresSchema {
         ("v1: the shared clinic", v1),
         ("v2: the server signs, stamps and guards", v2),
         ("v3: twitch assessed", v3),
+        ("v4: needle lots", v4),
     ]
 
     /// How the migrations define a function, as its latest `CREATE [OR REPLACE] FUNCTION` writes it.
@@ -507,5 +508,49 @@ enum PostgresSchema {
     /// any change to a signed session's row, this column included.
     static let v3 = #"""
     ALTER TABLE entries ADD COLUMN twitch_assessed BIGINT NOT NULL DEFAULT 1;
+    """#
+
+    /// SQLite's v8: a lot (and expiry) per needle size used in a session (SPEC §9), what a recall
+    /// searches. SQLite's columns, with `seq` for the order lots were recorded in (SQLite's rowid,
+    /// which an upsert keeps: `lotsInUse` reads newest first by it). The lot index folds case as
+    /// SQLite's COLLATE NOCASE. Guarded like the entries: nothing of a signed session's lots is
+    /// inserted, changed or deleted, by any client; the guard waits for a signing under way (the
+    /// session's row, FOR SHARE) so a lot cannot slip in beside it. A clinician's lot is recorded
+    /// in the name of the role that records it, as an addendum is.
+    static let v4 = #"""
+    CREATE TABLE needle_lots (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY,
+        session_id BIGINT NOT NULL REFERENCES sessions(id) DEFERRABLE,
+        diameter_hundredths BIGINT NOT NULL,
+        length_mm BIGINT NOT NULL,
+        lot TEXT NOT NULL CHECK (length(lot) BETWEEN 1 AND 20),
+        expiry TEXT,
+        brand TEXT NOT NULL DEFAULT '',
+        gtin TEXT,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, diameter_hundredths, length_mm, lot)
+    );
+    CREATE INDEX needle_lots_by_lot ON needle_lots (needlechart_nocase(lot));
+    CREATE INDEX needle_lots_by_seq ON needle_lots (seq);
+
+    CREATE FUNCTION needlechart_needle_lots_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') AND (SELECT signed_at FROM sessions WHERE id = OLD.session_id FOR SHARE) IS NOT NULL THEN
+            RAISE EXCEPTION 'signed session is read-only';
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') AND (SELECT signed_at FROM sessions WHERE id = NEW.session_id FOR SHARE) IS NOT NULL THEN
+            RAISE EXCEPTION 'signed session is read-only';
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        IF NOT needlechart_is_admin() AND NEW.recorded_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a needle lot is recorded by the role that records it (%), not %', session_user, NEW.recorded_by;
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER needle_lots_guard BEFORE INSERT OR UPDATE OR DELETE ON needle_lots
+        FOR EACH ROW EXECUTE FUNCTION needlechart_needle_lots_guard();
+    CREATE TRIGGER needle_lots_no_truncate BEFORE TRUNCATE ON needle_lots
+        FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('signed session is read-only');
     """#
 }

@@ -27,23 +27,23 @@ extension PostgresStore {
         return record
     }
 
-    /// What export format 4 and 5 show, as `AppDatabase.addRegulated` gives it: the lots (none
-    /// per size are kept here yet, so the session's single lot field for its one size), the coding
+    /// What export format 4 and 5 show, as `AppDatabase.addRegulated` gives it: the lots (per
+    /// size and the session's single lot field), the coding
     /// as signed (else none: no coding setting here yet), the signer's credentials as signed and
     /// the consent form's version, from the columns a copied SQLite clinic carries.
     func addRegulated(to record: inout SessionRecord) throws {
         let row = try link.serverRow("SELECT \(Self.regulatedColumns) FROM sessions s WHERE s.id = $1", [record.session.id])
-        try Self.addRegulated(to: &record, row: row, at: 0)
+        try Self.addRegulated(to: &record, row: row, at: 0, recordedLots: try needleLots(sessionID: record.session.id))
     }
 
     /// The columns `addRegulated(to:row:at:)` reads, in its order (table alias `s`).
     static let regulatedColumns = "s.coding_system, s.signer_credentials, s.consent_form_version, s.consent_form_sha256"
 
     /// `addRegulated(to:)` from `regulatedColumns` read at `offset` of `row` (nil: the session's
-    /// row is gone, and only the lots are set).
-    static func addRegulated(to record: inout SessionRecord, row: (some ColumnValues)?, at offset: Int) throws {
+    /// row is gone, and only the lots are set) and the session's `recordedLots` per size.
+    static func addRegulated(to record: inout SessionRecord, row: (some ColumnValues)?, at offset: Int, recordedLots: [NeedleLot]) throws {
         let s = record.session
-        record.needleLots = NeedleLots.effective(recorded: [], sessionLot: s.closeOut.needleLot, brand: s.closeOut.needleBrand, entries: s.entries)
+        record.needleLots = NeedleLots.effective(recorded: recordedLots, sessionLot: s.closeOut.needleLot, brand: s.closeOut.needleBrand, entries: s.entries)
         guard let row else { return }
         let coding: String? = row[offset]
         let credentials: String? = row[offset + 1]
@@ -105,12 +105,17 @@ extension PostgresStore {
         SELECT \(AppDatabase.addendumColumns), a.session_id FROM addenda a WHERE a.session_id = ANY($1::bigint[])
         ORDER BY a.session_id, a.at COLLATE "C", a.seq
         """
+    /// A batch's lots per size, each session's in `needleLotsBySessionSQL`'s order; the session id last.
+    static let exportLotsSQL = """
+        SELECT \(AppDatabase.needleLotColumns), session_id FROM needle_lots WHERE session_id = ANY($1::bigint[])
+        ORDER BY session_id, diameter_hundredths, length_mm, lot COLLATE "C"
+        """
     /// A batch's frozen notes (`Evidence.signedNote(row:sessionID:)`'s columns), the session id last.
     static let exportDocumentsSQL = "SELECT document, sha256, seal, note_text, session_id FROM signed_documents WHERE session_id = ANY($1::bigint[])"
 
     /// The whole-clinic export, `batchSize` sessions at a time: the order and numbers come from a
     /// server-side cursor, and each batch is read with one statement per table (sessions with
-    /// their regulated columns, entries, addenda, frozen notes, patients), its ids bound as one
+    /// their regulated columns, entries, addenda, lots, frozen notes, patients), its ids bound as one
     /// array, then handed on record by record; the clinicians are read once. The records equal
     /// `sessionRecord(id:frozen: true)`'s, session by session.
     @discardableResult
@@ -140,7 +145,7 @@ extension PostgresStore {
                     var note: SignedNote?
                     if s.signature != nil, let document = batch.documents[id] { note = try Evidence.signedNote(row: document, sessionID: id) }
                     var record = SessionRecord(patient: patient, clinician: clinician, session: s, sessionNumber: number, signedNote: note)
-                    try Self.addRegulated(to: &record, row: sessionRow, at: AppDatabase.sessionColumnCount)
+                    try Self.addRegulated(to: &record, row: sessionRow, at: AppDatabase.sessionColumnCount, recordedLots: batch.lots[id] ?? [])
                     try body(record)
                     count += 1
                 }
@@ -150,25 +155,27 @@ extension PostgresStore {
         }
     }
 
-    /// One batch of the whole-clinic export: its rows by session id, entries and addenda
+    /// One batch of the whole-clinic export: its rows by session id, entries, addenda and lots
     /// decoded in order, its patients by id.
     private func exportBatch(ids: [Int64], patientIDs: [Int64]) throws
-        -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], documents: [Int64: ServerRow], patients: [Int64: Patient]) {
+        -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], lots: [Int64: [NeedleLot]],
+            documents: [Int64: ServerRow], patients: [Int64: Patient]) {
         let array = Self.bigintArray(ids)
         var sessions: [Int64: ServerRow] = [:], documents: [Int64: ServerRow] = [:], patients: [Int64: Patient] = [:]
-        var entries: [Int64: [TriggerPointEntry]] = [:], addenda: [Int64: [Addendum]] = [:]
+        var entries: [Int64: [TriggerPointEntry]] = [:], addenda: [Int64: [Addendum]] = [:], lots: [Int64: [NeedleLot]] = [:]
         for row in try link.serverRows(Self.exportSessionsSQL, [array]) { sessions[row[0]] = row }
         for row in try link.serverRows(Self.exportEntriesSQL, [array]) {
             entries[row[AppDatabase.entryColumnCount] as Int64, default: []].append(try AppDatabase.entry(row: row))
         }
         for row in try link.serverRows(Self.exportAddendaSQL, [array]) { addenda[row[5] as Int64, default: []].append(try AppDatabase.addendum(row: row)) }
+        for row in try link.serverRows(Self.exportLotsSQL, [array]) { lots[row[6] as Int64, default: []].append(try AppDatabase.needleLot(row: row)) }
         for row in try link.serverRows(Self.exportDocumentsSQL, [array]) { documents[row[4]] = row }
         let patientArray = Self.bigintArray(Array(Set(patientIDs)).sorted())
         for row in try link.serverRows(Self.patientSelect + " WHERE p.id = ANY($1::bigint[])", [patientArray]) {
             let p = try Patient(row: row)
             patients[p.id] = p
         }
-        return (sessions, entries, addenda, documents, patients)
+        return (sessions, entries, addenda, lots, documents, patients)
     }
 
     /// `ids` as a PostgreSQL array literal ('{1,2,3}'), bound as text and cast by the statement.

@@ -170,7 +170,7 @@ extension PostgresStore {
         throw StoreError(.staleDraft, "\(who.isEmpty ? "Someone else" : who) changed this draft at \(when); theirs is shown, nothing overwritten.")
     }
 
-    private func requireUnsigned(_ id: Int64) throws {
+    func requireUnsigned(_ id: Int64) throws {
         guard let row = try link.row("SELECT signed_at FROM sessions WHERE id = $1 FOR UPDATE", [id]) else {
             throw StoreError(.notFound, "Session \(id) does not exist.")
         }
@@ -260,7 +260,7 @@ extension PostgresStore {
                 }
                 at = server
             }
-            try s.sign(by: clinician, at: at, catalogue: catalogue)
+            try s.sign(by: clinician, at: at, catalogue: catalogue, needleLots: try needleLots(sessionID: sessionID))
             try link.execute("""
                 UPDATE sessions SET state = 'signed', signed_by = $1, signature_line = $2, signed_at = $3, signed_snapshot = $4, updated_at = $5
                 WHERE id = $6 AND signed_at IS NULL
@@ -289,8 +289,7 @@ extension PostgresStore {
         return SignedNote(document: document, sha256: sha, seal: seal, noteText: noteText)
     }
 
-    /// The data-hash version signings on PostgreSQL bind: SQLite's own. Needle lots per size
-    /// (hashed from version 3 on) are kept by SQLite clinics only so far: none here, so none hashed.
+    /// The data-hash version signings on PostgreSQL bind: SQLite's own.
     static let dataVersion = 5
 
     /// `Evidence.dataHash` over the server's rows: the same columns, values and storage classes.
@@ -302,6 +301,10 @@ extension PostgresStore {
             c.add("entry")
             for v in e.databaseValues { c.add(v) }
         }
+        for l in try link.rows(Self.postgres(Evidence.lotsSQL3), [sessionID]) {
+            c.add("needle-lot")
+            for v in l.databaseValues { c.add(v) }
+        }
         return c.hash
     }
 
@@ -309,6 +312,7 @@ extension PostgresStore {
     static func postgres(_ sql: String) -> String {
         sql.replacingOccurrences(of: "?", with: "$1")
             .replacingOccurrences(of: "e.recorded_at, e.id", with: "e.recorded_at COLLATE \"C\", e.id COLLATE \"C\"")
+            .replacingOccurrences(of: "ORDER BY diameter_hundredths, length_mm, lot", with: "ORDER BY diameter_hundredths, length_mm, lot COLLATE \"C\"")
     }
 
     /// Adds an addendum to a signed session.

@@ -147,7 +147,7 @@ public enum DataEvent: Sendable, Equatable {
     case reports(ReportRange, safety: SafetyReport, outcomes: OutcomesReport)
     /// A session's lots recorded per size, after a load, a record or a removal.
     case needleLots(sessionID: Int64, [NeedleLot])
-    /// A load, record or removal of needle lots was refused (a store that does not keep them, an
+    /// A load, record or removal of needle lots was refused (a store that could not read them, an
     /// expired lot, …): the message, for the close-out screen to show beside what was typed.
     case needleLotsRefused(sessionID: Int64, message: String)
     /// Per needle size, the lot this clinician recorded last in the last weeks (not expired on the

@@ -47,7 +47,7 @@ struct Lots: ParsableCommand {
                     throw CLIError("--size '\(Sanitizer.line(sizeText))' is not a needle size such as 0.25x40")
                 }
                 if remove, lot == nil { throw CLIError("--remove needs --lot") }
-                let db = try global.openSQLite("needle lots per size")
+                let db = try global.open()
                 if remove {
                     guard let lot else { throw CLIError("--remove needs --lot") }
                     guard try db.removeNeedleLot(sessionID: sessionID, size: needleSize, lot: lot, by: ClinicianIdentity.username()) else {
@@ -59,7 +59,7 @@ struct Lots: ParsableCommand {
                 }
                 try show(db)
             } else {
-                try show(try global.openSQLite("needle lots per size", readOnly: true))
+                try show(try global.openReadOnly())
             }
         }
     }
@@ -89,7 +89,7 @@ struct Lots: ParsableCommand {
         return result
     }
 
-    private func show(_ db: AppDatabase) throws {
+    private func show(_ db: any ClinicStore) throws {
         let lots = try db.effectiveNeedleLots(sessionID: sessionID)
         if json {
             print(try jsonText(lots.map {
@@ -130,7 +130,7 @@ struct Recall: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let db = try global.openSQLite("recall", readOnly: true)
+            let db = try global.openReadOnly()
             let hits = try db.recall(lot: lot)
             if json {
                 print(try jsonText(hits.map {

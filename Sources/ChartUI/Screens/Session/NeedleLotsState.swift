@@ -5,7 +5,7 @@ import ChartCore
 /// session (`Effect.recordNeedleLot`); this is what the screen knows of them and what is typed.
 struct NeedleLotsState: Sendable, Equatable {
     /// A line of the lots list: a needle size, or the session's single lot field (sessions begun
-    /// before lots per size, and stores that do not keep them).
+    /// before lots per size, and a store that could not give them).
     enum Line: Sendable, Equatable {
         case size(NeedleSize)
         case sessionLot
@@ -16,8 +16,8 @@ struct NeedleLotsState: Sendable, Equatable {
 
     /// The lots recorded per size, as the store last said; nil until loaded.
     var recorded: [NeedleLot]?
-    /// Why the store does not keep lots per size here (a PostgreSQL clinic): the sizes then wait
-    /// on the single lot field.
+    /// Why the store could not give this session's lots per size (its load refused: a lost
+    /// connection, say): the sizes then wait on the single lot field.
     var unavailable: String?
     /// The boxes this clinician has in use (the store's `lotsInUse`): per size, the lot they
     /// recorded last. Offered on a size's line without a lot; `Enter` on the empty field records it.
@@ -53,7 +53,7 @@ struct NeedleLotsState: Sendable, Equatable {
 
     /// The lines for a session's `entries`: each size used or with a lot recorded, thinnest and
     /// shortest first, then the single lot field when it holds a lot (an older session) or the
-    /// store keeps no lots per size.
+    /// store could not give the lots per size.
     func lines(entries: [TriggerPointEntry], sessionLot: String) -> [Line] {
         let sizes = Set(NeedleSize.used(in: entries) + (recorded ?? []).compactMap(\.size)).sorted()
         let single = !sessionLot.isEmpty || recorded == nil || unavailable != nil || sizes.isEmpty

@@ -39,7 +39,7 @@ extension SessionScreen {
     }
 
     /// Puts the lots cursor on the first size still without a lot (the first line when none is);
-    /// on the single lot field while the store has not said which lots it keeps, or keeps none.
+    /// on the single lot field while the store has not said which lots it keeps, or could not say.
     mutating func focusLots() {
         let lines = lotLines
         if needleLots.unavailable != nil || needleLots.recorded == nil {
@@ -187,7 +187,7 @@ extension SessionScreen {
     /// The store refused to load, record or remove lots: said beside what was typed, which stays.
     mutating func needleLotsRefused(_ message: String) -> [Command] {
         guard !needleLots.pending.isEmpty else {
-            // A load refused: this store does not keep lots per size; the single lot field serves.
+            // A load refused (the store could not read them): the single lot field serves.
             needleLots.unavailable = message
             if phase == .closeOut, closing.focus == .lot { focusLots() }
             return []
