@@ -16,7 +16,7 @@ public enum PostgresAdmin {
     public static let clinicianRole = "needlechart_clinician"
     /// The clinic's tables, all owned by the owner role (`check` names any that is not).
     static let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
-                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations"]
+                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "consent_forms"]
 
     /// Sets the clinic up, or upgrades it: the migrations not yet applied (one at a time across
     /// administrators, by an advisory lock), then roles and grants. Another program's database
@@ -73,9 +73,13 @@ public enum PostgresAdmin {
                 END IF;
             END $$;
             """)
+        // The tables the migrations applied so far made (a clinic set up by an earlier version
+        // has fewer until it is upgraded).
+        let present = Set(try link.rows("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").map { $0[0] as String })
+        let tables = Self.tables.filter(present.contains)
         // Everything NeedleChart made belongs to the owner role, so no clinician owns (and can
         // alter, or disable the triggers of) any of it.
-        var sql = Self.tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
+        var sql = tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
         for f in try link.rows("""
             SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
@@ -84,15 +88,17 @@ public enum PostgresAdmin {
         }
         sql += """
 
-            REVOKE ALL ON \(Self.tables.joined(separator: ", ")) FROM PUBLIC;
+            REVOKE ALL ON \(tables.joined(separator: ", ")) FROM PUBLIC;
             REVOKE CREATE ON SCHEMA public FROM PUBLIC;
             GRANT USAGE ON SCHEMA public TO \(clinicianRole);
-            GRANT SELECT ON \(Self.tables.joined(separator: ", ")) TO \(clinicianRole);
+            GRANT SELECT ON \(tables.joined(separator: ", ")) TO \(clinicianRole);
             GRANT INSERT, UPDATE ON patients, clinicians TO \(clinicianRole);
             GRANT INSERT, UPDATE ON sessions TO \(clinicianRole);
             GRANT INSERT, UPDATE, DELETE ON entries TO \(clinicianRole);
             GRANT INSERT ON addenda, signed_documents, audit_log TO \(clinicianRole);
             """
+        // A clinician stores a new consent form version (never changes one: its guard).
+        if present.contains("consent_forms") { sql += "\nGRANT INSERT ON consent_forms TO \(clinicianRole);" }
         try link.script(sql)
     }
 
