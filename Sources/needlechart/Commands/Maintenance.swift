@@ -113,7 +113,6 @@ struct ClinicianCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            if regulated.given { try global.refusePostgres("--role, --licence and --training-*") }
             let db = try global.open()
             var me = try ClinicianIdentity.current(stored: db.clinician(ClinicianIdentity.username()))
             if let name { me.displayName = name }
@@ -144,7 +143,7 @@ struct Clinic: ParsableCommand {
 
     func run() throws {
         try reporting {
-            if regulated.given { try global.refusePostgres("--coding, --min-training-hours and --jurisdiction") }
+            if let what = regulated.sqliteOnlyGiven { try global.refusePostgres(what) }
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
             if let timeZone { try db.setClinicTimeZone(timeZone, by: ClinicianIdentity.username()) }
