@@ -76,6 +76,18 @@ import Testing
         #expect(copy.stdout.contains("licence PT-12345"), "the clinician's credentials from their profile: \(copy.stdout)")
         let same = try box.run(["consent-form", "edit", "--file", text, "--db", url])
         #expect(same.stderr == "needlechart: Consent form: is the same as version 2; nothing was stored\n")
+        // A clinician's role (not this machine's account) sets its own credentials a part at a
+        // time, keeping the rest; the clinic's settings are not theirs to change.
+        #expect(try box.run(["admin", "add-clinician", "bkim", "--name", "Bo Kim", "--credentials", "PT", "--db", url]).status == 0)
+        let bkim = TestPostgres.url(url, as: "bkim")
+        let trained = try box.run(["clinician", "--db", bkim, "--role", "physiotherapist", "--training-hours", "40", "--training-course", "DN 2",
+                                   "--training-date", "2025-01-10"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let licensed = try box.run(["clinician", "--db", bkim, "--licence", "PT-9"])
+        #expect(licensed.stdout.contains("Role: physiotherapist\nLicence: PT-9\nDry needling training: 40 hours, DN 2, 2025-01-10\n"), "\(licensed.stdout)\(licensed.stderr)")
+        #expect(try TestPostgres.psql(url, "SELECT licence FROM clinicians WHERE username = 'bkim'").hasPrefix("PT-9"))
+        #expect(try box.run(["clinic", "--db", bkim, "--coding", "none"]).status == 1)
+        #expect(try box.run(["clinic", "--db", url]).stdout.contains("Coding: us-cpt"))
         let check = try box.run(["check", "--db", url])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }

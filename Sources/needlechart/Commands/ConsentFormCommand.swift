@@ -148,7 +148,7 @@ struct ConsentFormCommand: ParsableCommand {
 
     private func printCopy(_ db: any ClinicStore) throws {
         let form = try db.consentForm(version: version)
-        let me = try ClinicianIdentity.username()
+        let me = try profileUsername(db)
         let profile = try db.clinician(me)
         let name = profile.map { Sanitizer.line($0.signatureLine) } ?? me
         let copy = ConsentForms.patientCopy(form, clinicName: try db.clinicName(), clinician: name,

@@ -121,9 +121,11 @@ struct ClinicianCommand: ParsableCommand {
                 guard !me.displayName.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--name cannot be empty") }
                 try db.saveClinician(me)
             }
-            try regulated.apply(db, username: me.username)
+            // Credentials are read and saved on the profile the store writes (a server's role).
+            let profile = try profileUsername(db)
+            try regulated.apply(db, username: profile)
             print("\(me.username): \(Sanitizer.line(me.signatureLine))")
-            try regulated.show(db, username: me.username)
+            try regulated.show(db, username: profile)
         }
     }
 }

@@ -104,3 +104,11 @@ func sqliteOnly(_ store: any ClinicStore, _ what: String) throws -> AppDatabase 
     if let db = store as? AppDatabase { return db }
     throw CLIError("\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)")
 }
+
+/// The profile a command reads and writes for the person running it: on a server, a clinician's
+/// connection is the role they logged in as (the server records every change in that name),
+/// whatever the local account is called; elsewhere the account.
+func profileUsername(_ store: any ClinicStore) throws -> String {
+    if let server = store as? PostgresStore, !server.isAdmin { return server.role }
+    return try ClinicianIdentity.username()
+}
