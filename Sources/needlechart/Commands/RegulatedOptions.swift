@@ -18,10 +18,9 @@ struct ClinicRegulatedOptions: ParsableArguments {
     /// The options a PostgreSQL clinic does not keep yet (refused there before anything is set).
     var sqliteOnlyGiven: String? { jurisdiction != nil ? "--jurisdiction" : nil }
 
-    func apply(_ store: any ClinicStore, by actor: String) throws {
+    func apply(_ db: any ClinicStore, by actor: String) throws {
         guard given else { return }
-        if let what = sqliteOnlyGiven { _ = try sqliteOnly(store, what) }
-        let db = store
+        if let what = sqliteOnlyGiven { _ = try sqliteOnly(db, what) }
         if let coding {
             guard let system = CodingSystem(rawValue: coding.lowercased()) else {
                 throw CLIError("--coding must be none or us-cpt, not '\(Sanitizer.line(coding))'")
@@ -33,7 +32,7 @@ struct ClinicRegulatedOptions: ParsableArguments {
             guard let rules = Jurisdiction(rawValue: jurisdiction.lowercased()) else {
                 throw CLIError("--jurisdiction must be none, virginia or new-jersey, not '\(Sanitizer.line(jurisdiction))'")
             }
-            try sqliteOnly(store, "--jurisdiction").setJurisdiction(rules, by: actor)
+            try sqliteOnly(db, "--jurisdiction").setJurisdiction(rules, by: actor)
         }
     }
 
@@ -61,9 +60,8 @@ struct ClinicianRegulatedOptions: ParsableArguments {
 
     var given: Bool { role != nil || licence != nil || trainingHours != nil || trainingCourse != nil || trainingDate != nil }
 
-    func apply(_ store: any ClinicStore, username: String) throws {
+    func apply(_ db: any ClinicStore, username: String) throws {
         guard given else { return }
-        let db = store
         var c = try db.clinicianCredentials(username)
         if let role {
             guard let r = ClinicianRole(rawValue: role.lowercased()) else {
