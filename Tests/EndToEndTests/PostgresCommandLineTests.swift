@@ -85,7 +85,9 @@ import Testing
         #expect(trained.status == 0, "\(trained.stderr)")
         let licensed = try box.run(["clinician", "--db", bkim, "--licence", "PT-9"])
         #expect(licensed.stdout.contains("Role: physiotherapist\nLicence: PT-9\nDry needling training: 40 hours, DN 2, 2025-01-10\n"), "\(licensed.stdout)\(licensed.stderr)")
-        #expect(try TestPostgres.psql(url, "SELECT licence FROM clinicians WHERE username = 'bkim'").hasPrefix("PT-9"))
+        // Only what was asked changed: the role's name and free-text credentials stay as recorded.
+        #expect(try TestPostgres.psql(url, "SELECT display_name || '|' || credentials || '|' || licence FROM clinicians WHERE username = 'bkim'")
+                == "Bo Kim|PT|PT-9\n")
         #expect(try box.run(["clinic", "--db", bkim, "--coding", "none"]).status == 1)
         #expect(try box.run(["clinic", "--db", url]).stdout.contains("Coding: us-cpt"))
         let check = try box.run(["check", "--db", url])
