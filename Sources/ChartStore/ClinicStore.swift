@@ -95,6 +95,29 @@ public protocol ClinicStore: Sendable {
     func recall(lot: String) throws -> [RecallHit]
     /// The patient's last consent against the clinic's current consent form version.
     func consentFormStatus(patientID: Int64) throws -> ConsentFormStatus
+    /// The clinic's consent form version `version` (the current when nil; the built-in default as
+    /// version 1 while none is stored). Reads only; a version that does not exist is refused.
+    func consentForm(version: Int?) throws -> ConsentForm
+    /// Every stored consent form version, oldest first (empty while the built-in default is unused).
+    func consentFormVersions() throws -> [ConsentForm]
+    /// Stores `text` as the next consent form version (never a change to one); refused with a
+    /// message when empty, too long, with control characters or the same as the current.
+    @discardableResult func editConsentForm(text: String, by actor: String) throws -> ConsentForm
+    /// The consent form a session's consent was given to, or nil.
+    func consentFormReference(sessionID: Int64) throws -> ConsentFormReference?
+    /// The role, licence and dry needling training on `username`'s profile (empty when none).
+    func clinicianCredentials(_ username: String) throws -> ClinicianCredentials
+    /// Saves the credentials on `actor`'s own profile (a server's clinician: their role's);
+    /// refused with a message when a value is wrong or there is no profile.
+    func saveClinicianCredentials(_ credentials: ClinicianCredentials, by actor: String) throws
+    /// The clinic's procedure coding (none by default).
+    func codingSystem() throws -> CodingSystem
+    /// Sets the clinic's procedure coding; notes signed before keep theirs.
+    func setCodingSystem(_ system: CodingSystem, by actor: String) throws
+    /// The hours of dry needling training a signer of a needling note needs; nil when none.
+    func minimumTrainingHours() throws -> Int?
+    /// Sets that minimum (0 removes it); refused outside 0 to `CredentialRules.maxHours`.
+    func setMinimumTrainingHours(_ hours: Int, by actor: String) throws
     /// Adds a point to the episode's plan for New Jersey's plan letter; refused with a message
     /// (a muscle the catalogue does not list, a plan whose letter was sent). Returns the plan's points.
     @discardableResult func addPlannedPoint(_ point: PlannedPoint, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint]
@@ -184,6 +207,8 @@ extension ClinicStore {
     }
     /// The whole audit log.
     public func auditLog() throws -> [AuditEntry] { try auditLog(limit: nil) }
+    /// The clinic's current consent form.
+    public func consentForm() throws -> ConsentForm { try consentForm(version: nil) }
     /// Checks without a seal.
     public func check() throws -> CheckReport { try check(seal: nil) }
 }

@@ -11,7 +11,12 @@ extension AppDatabase {
     }
 
     static func codingSystem(_ db: Database) throws -> CodingSystem {
-        try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'coding'").flatMap(CodingSystem.init(rawValue:)) ?? .none
+        codingSystem(setting: try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'coding'"))
+    }
+
+    /// The coding system a stored setting names (none when unset or unknown), on either backend.
+    static func codingSystem(setting: String?) -> CodingSystem {
+        setting.flatMap(CodingSystem.init(rawValue:)) ?? .none
     }
 
     /// Sets the clinic's coding system; notes signed before keep the coding they were signed under.

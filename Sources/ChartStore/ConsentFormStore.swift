@@ -13,13 +13,58 @@ extension AppDatabase {
         return ConsentForm(version: 1, text: text, sha256: Evidence.hex(Data(text.utf8)))
     }
 
-    private static func consentForm(row: Row) throws -> ConsentForm {
+    /// The columns of `consent_forms` that `consentForm(row:)` decodes, in its order.
+    static let consentFormColumns = "version, text, sha256, created_by, created_at"
+
+    /// A stored version from `consentFormColumns`, on either backend.
+    static func consentForm(row: some ColumnValues) throws -> ConsentForm {
         ConsentForm(version: row[0], text: row[1], sha256: row[2], createdBy: row[3], createdAt: try time(row[4]))
+    }
+
+    /// Version `version` (the current when nil) given what is stored (`stored(nil)`: the latest):
+    /// the built-in default as version 1 while none is stored; any other missing version refused.
+    static func consentForm(version: Int?, stored: (Int?) throws -> ConsentForm?) throws -> ConsentForm {
+        if let form = try stored(version) { return form }
+        if version == nil || version == 1, try stored(nil) == nil { return defaultConsentForm }
+        throw StoreError(.notFound, "There is no consent form version \(version ?? 0).")
+    }
+
+    /// The audit row's detail that binds a stored version's hash (`check` reads it back).
+    static func consentFormDetail(version: Int, sha256: String) -> String {
+        "consent form version \(version); \(Evidence.tagged("form", sha256))"
+    }
+
+    /// `text` as a new version stores it, or refused with a message: empty, too long, control characters.
+    static func consentFormText(_ text: String) throws -> String {
+        let clean = ConsentForms.normalized(text)
+        let issues = ConsentForms.validate(clean)
+        guard issues.isEmpty else { throw ValidationError(issues) }
+        return clean
+    }
+
+    /// Refuses an edit whose text is the current version's: nothing new to store.
+    static func requireChanged(_ clean: String, from current: ConsentForm) throws {
+        guard current.text != clean else {
+            throw ValidationError([ValidationIssue("Consent form", "is the same as version \(current.version); nothing was stored")])
+        }
+    }
+
+    /// What a save does to a session's record of the consent form (see `recordConsentForm`).
+    enum ConsentFormStep { case record, clear, keep }
+
+    /// The step for consent `obtained` now, `wasObtained` before this save, with version
+    /// `recorded` on the session (nil: none), on either backend.
+    static func consentFormStep(obtained: Bool, wasObtained: Bool, recorded: Int?) -> ConsentFormStep {
+        switch (obtained, recorded) {
+        case (true, nil) where !wasObtained: .record
+        case (false, _?): .clear
+        default: .keep
+        }
     }
 
     /// A stored version (the latest when `version` is nil), or nil when none is stored.
     static func storedConsentForm(_ db: Database, version: Int? = nil) throws -> ConsentForm? {
-        let sql = "SELECT version, text, sha256, created_by, created_at FROM consent_forms "
+        let sql = "SELECT \(consentFormColumns) FROM consent_forms "
             + (version == nil ? "ORDER BY version DESC LIMIT 1" : "WHERE version = ?")
         return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: version.map { [$0] } ?? []).map(consentForm(row:))
     }
@@ -28,17 +73,13 @@ extension AppDatabase {
     /// built-in default as version 1 while none is stored. Reads only. A version that does not
     /// exist is refused with a message.
     public func consentForm(version: Int? = nil) throws -> ConsentForm {
-        try read { db in
-            if let stored = try Self.storedConsentForm(db, version: version) { return stored }
-            if version == nil || version == 1, try Self.storedConsentForm(db) == nil { return Self.defaultConsentForm }
-            throw StoreError(.notFound, "There is no consent form version \(version ?? 0).")
-        }
+        try read { db in try Self.consentForm(version: version) { try Self.storedConsentForm(db, version: $0) } }
     }
 
     /// Every stored version, oldest first (empty while the built-in default is unused).
     public func consentFormVersions() throws -> [ConsentForm] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT version, text, sha256, created_by, created_at FROM consent_forms ORDER BY version").map(Self.consentForm(row:))
+            try Row.fetchAll(db, sql: "SELECT \(Self.consentFormColumns) FROM consent_forms ORDER BY version").map { try Self.consentForm(row: $0) }
         }
     }
 
@@ -49,7 +90,7 @@ extension AppDatabase {
         try db.execute(sql: "INSERT INTO consent_forms(version, text, sha256, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [version, text, sha, actor, at])
         try Audit.append(db, at: at, actor: actor, action: .create, entity: "consent-form", entityID: String(version),
-                         detail: "consent form version \(version); \(Evidence.tagged("form", sha))")
+                         detail: consentFormDetail(version: version, sha256: sha))
         return ConsentForm(version: version, text: text, sha256: sha, createdBy: actor, createdAt: Timestamp.parse(at))
     }
 
@@ -66,14 +107,9 @@ extension AppDatabase {
     /// with a message: empty, too long, control characters, or the same text as the current version.
     @discardableResult
     public func editConsentForm(text: String, by actor: String) throws -> ConsentForm {
-        let clean = ConsentForms.normalized(text)
-        let issues = ConsentForms.validate(clean)
-        guard issues.isEmpty else { throw ValidationError(issues) }
+        let clean = try Self.consentFormText(text)
         return try write { db in
-            let current = try Self.currentConsentForm(db, storingDefaultBy: actor, at: now)
-            guard current.text != clean else {
-                throw ValidationError([ValidationIssue("Consent form", "is the same as version \(current.version); nothing was stored")])
-            }
+            try Self.requireChanged(clean, from: try Self.currentConsentForm(db, storingDefaultBy: actor, at: now))
             return try Self.insertConsentForm(db, text: clean, by: actor, at: now)
         }
     }
@@ -87,15 +123,15 @@ extension AppDatabase {
     @discardableResult
     static func recordConsentForm(_ db: Database, sessionID: Int64, obtained: Bool, wasObtained: Bool, by actor: String, at: String) throws -> ConsentForm? {
         let recorded = try Int.fetchOne(db.cachedStatement(sql: "SELECT consent_form_version FROM sessions WHERE id = ?"), arguments: [sessionID])
-        switch (obtained, recorded) {
-        case (true, nil) where !wasObtained:
+        switch consentFormStep(obtained: obtained, wasObtained: wasObtained, recorded: recorded) {
+        case .record:
             let form = try currentConsentForm(db, storingDefaultBy: actor, at: at)
             try db.execute(sql: "UPDATE sessions SET consent_form_version = ?, consent_form_sha256 = ? WHERE id = ?",
                            arguments: [form.version, form.sha256, sessionID])
             return form
-        case (false, _?):
+        case .clear:
             try db.execute(sql: "UPDATE sessions SET consent_form_version = NULL, consent_form_sha256 = NULL WHERE id = ?", arguments: [sessionID])
-        default: break
+        case .keep: break
         }
         return nil
     }

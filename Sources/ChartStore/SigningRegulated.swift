@@ -14,13 +14,26 @@ extension AppDatabase {
     /// student or assistant on a needling note, training below the clinic's minimum), and
     /// returns what the signing keeps.
     static func signingRegulated(_ db: Database, _ s: NeedlingSession, signer: String) throws -> RegulatedSigning {
-        let credentials = try clinicianCredentials(db, username: signer)
+        try signingRegulated(s, credentials: try clinicianCredentials(db, username: signer), minimumHours: try minimumTrainingHours(db),
+                             coding: try codingSystem(db))
+    }
+
+    /// `signingRegulated` from what either backend read: the signer's recorded credentials, the
+    /// clinic's minimum hours and coding.
+    static func signingRegulated(_ s: NeedlingSession, credentials: ClinicianCredentials, minimumHours: Int?,
+                                 coding: CodingSystem) throws -> RegulatedSigning {
         let needled = s.notTreatedReason == nil && !s.entries.isEmpty
-        let blockers = CredentialRules.signingBlockers(credentials, minimumHours: try minimumTrainingHours(db), needled: needled)
+        let blockers = CredentialRules.signingBlockers(credentials, minimumHours: minimumHours, needled: needled)
         guard blockers.isEmpty else { throw SessionError.blocked(blockers) }
-        let coding = try codingSystem(db)
         return RegulatedSigning(coding: coding.rawValue, code: ProcedureCoding.code(coding, entries: s.entries).map { JSONColumn.encode($0) },
                                 credentials: JSONColumn.encode(credentials))
+    }
+
+    /// The coding a session's record shows, on either backend: as signed, else the clinic's for a
+    /// draft (`clinic` is read only then), else none (a note signed before coding was kept).
+    static func recordCoding(signed: String?, draft: Bool, clinic: @autoclosure () throws -> CodingSystem) rethrows -> CodingSystem {
+        if let system = signed.flatMap(CodingSystem.init(rawValue:)) { return system }
+        return draft ? try clinic() : .none
     }
 
     /// Adds to a session's export record what format 4 shows: its lots (per size and its single
@@ -33,7 +46,7 @@ extension AppDatabase {
         let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT coding_system, signer_credentials FROM sessions WHERE id = ?"), arguments: [s.id])
         let signedCoding: String? = row?[0]
         let signedCredentials: String? = row?[1]
-        record.coding = try signedCoding.flatMap(CodingSystem.init(rawValue:)) ?? (s.signature == nil ? codingSystem(db) : .none)
+        record.coding = try recordCoding(signed: signedCoding, draft: s.signature == nil, clinic: codingSystem(db))
         record.signerCredentials = try signedCredentials.map { try JSONColumn.decode(ClinicianCredentials.self, $0) }
         record.consentForm = try consentFormReference(db, sessionID: s.id)
     }

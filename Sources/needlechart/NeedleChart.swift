@@ -88,6 +88,12 @@ struct GlobalOptions: ParsableArguments {
     func open() throws -> any ClinicStore {
         do {
             let database = try StoreLocation.open(path, catalogue: try CatalogueLoader.load())
+            // On a server a clinician's profile is their role's (the server writes every change in
+            // that name): kept as it is when it exists, whatever the local account is called.
+            if let server = database as? PostgresStore, !server.isAdmin, server.role != (try ClinicianIdentity.username()) {
+                if try database.clinician(server.role) == nil { try database.saveClinician(ClinicianIdentity.current(stored: nil)) }
+                return database
+            }
             try database.saveClinician(ClinicianIdentity.current(stored: try? database.clinician(ClinicianIdentity.username())))
             return database
         } catch {

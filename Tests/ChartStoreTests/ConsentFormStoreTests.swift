@@ -5,13 +5,15 @@ import GRDB
 import Testing
 
 /// The clinic's consent form (SPEC §9, issue 12 item 4): versioned, insert-only text; a session
-/// records the version and hash its consent was given to, and signing binds them.
+/// records the version and hash its consent was given to, and signing binds them. Run on both
+/// backends where they go through the storage seam.
 @Suite struct ConsentFormStoreTests {
     /// The built-in default's hash, worked out here from its text.
     var defaultHash: String { Evidence.hex(Data(ConsentForms.defaultText.utf8)) }
 
-    @Test func theDefaultIsVersionOneAndReadingItStoresNothing() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func theDefaultIsVersionOneAndReadingItStoresNothing(_ backend: Backend) throws {
+        let db = try backend.clinic()
         let audit = try db.auditLog().count
         let form = try db.consentForm()
         #expect(form.version == 1 && form.text == ConsentForms.defaultText && form.sha256 == defaultHash && form.createdBy == nil)
@@ -23,9 +25,10 @@ import Testing
         #expect(throws: StoreError.self) { try db.consentForm(version: 2) }
     }
 
-    @Test func consentRecordsTheFormItWasGivenToStoringTheDefaultFirst() throws {
-        let db = try makeStore()
-        let (_, s) = try chartedSession(db)
+    @Test(arguments: Backend.under)
+    func consentRecordsTheFormItWasGivenToStoringTheDefaultFirst(_ backend: Backend) throws {
+        let db = try backend.clinic()
+        let (_, s) = try chartedSession(in: db)
         #expect(try db.consentFormReference(sessionID: s.id) == ConsentFormReference(version: 1, sha256: defaultHash))
         let stored = try db.consentFormVersions()
         #expect(stored.map(\.version) == [1] && stored.first?.sha256 == defaultHash && stored.first?.createdBy == "ahale")
@@ -36,9 +39,10 @@ import Testing
         #expect(try db.session(id: s.id)?.consent.obtained == true)
     }
 
-    @Test func anEditIsANewVersionAndAConsentKeepsTheVersionItWasGivenTo() throws {
-        let db = try makeStore()
-        let (patient, s) = try chartedSession(db)
+    @Test(arguments: Backend.under)
+    func anEditIsANewVersionAndAConsentKeepsTheVersionItWasGivenTo(_ backend: Backend) throws {
+        let db = try backend.clinic()
+        let (patient, s) = try chartedSession(in: db)
         let v2 = try db.editConsentForm(text: ConsentForms.defaultText + "\nA clinic's own paragraph.\r\n\n", by: "ahale")
         #expect(v2.version == 2 && v2.text.hasSuffix("A clinic's own paragraph.\n") && v2.sha256 == Evidence.hex(Data(v2.text.utf8)))
         #expect(try db.consentForm(version: 1).text == ConsentForms.defaultText, "version 1 never changes")
@@ -77,15 +81,18 @@ import Testing
         #expect(try db.consentFormReference(sessionID: s.id) == nil)
     }
 
-    @Test func theFirstEditStoresTheDefaultAsVersionOneBeforeIt() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func theFirstEditStoresTheDefaultAsVersionOneBeforeIt(_ backend: Backend) throws {
+        let db = try backend.clinic()
         let form = try db.editConsentForm(text: "Our clinic's form.\n", by: "ahale")
         #expect(form.version == 2)
         #expect(try db.consentFormVersions().map(\.version) == [1, 2])
+        #expect(try db.check().ok)
     }
 
-    @Test func aBadEditIsRefusedWithAMessageAndNothingStored() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func aBadEditIsRefusedWithAMessageAndNothingStored(_ backend: Backend) throws {
+        let db = try backend.clinic()
         for (text, says) in [("  \n\n ", "is empty"), ("Form with \u{1B}[2J an escape", "control characters"),
                              ("tab\tbetween", "control characters"), (String(repeating: "x", count: ConsentForms.maxLength + 1), "at most"),
                              (ConsentForms.defaultText, "is the same as version 1")] {
@@ -109,9 +116,10 @@ import Testing
         #expect(try db.consentForm(version: 1).text == ConsentForms.defaultText)
     }
 
-    @Test func signingBindsTheFormAndCheckNamesAnyChange() throws {
-        let db = try makeStore()
-        let (_, s) = try chartedSession(db)
+    @Test(arguments: Backend.under)
+    func signingBindsTheFormAndCheckNamesAnyChange(_ backend: Backend) throws {
+        let db = try backend.clinic()
+        let (_, s) = try chartedSession(in: db)
         try db.editConsentForm(text: "Version two.\n", by: "ahale")
         try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue)
         let record = try #require(try db.sessionRecord(id: s.id))
@@ -122,6 +130,8 @@ import Testing
         let text = try #require(record.signedNote?.noteText)
         #expect(text.contains("Consent form:      version 1, sha256 \(defaultHash.prefix(16))"))
         #expect(try db.check().ok)
+        // What the server's guards refuse outright is tried in PostgresGuardTests.
+        guard let db = db as? AppDatabase else { return }
 
         // The signed session's form pointed at version 2 behind the guard: its data hash changed.
         try behindTheGuard(db, "sessions_signed_no_update", "UPDATE sessions SET consent_form_version = 2 WHERE id = \(s.id)")

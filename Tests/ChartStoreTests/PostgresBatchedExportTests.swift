@@ -22,8 +22,11 @@ import Testing
             try db.addAddendum(sessionID: id, text: "Addendum \(i): called, feeling better.", adverseEvent: nil, by: clinician)
             if i == 0 { try db.addAddendum(sessionID: id, text: "A second one.", adverseEvent: nil, by: clinician) }
         }
+        // A draft points only at a stored consent form version and its hash (v5's foreign key).
+        try db.editConsentForm(text: "Version two.\n", by: "admin")
         try TestPostgres.psql(url, """
-            UPDATE sessions SET coding_system = 'us-cpt', consent_form_version = 2, consent_form_sha256 = repeat('ab', 32),
+            UPDATE sessions SET coding_system = 'us-cpt', consent_form_version = 2,
+                   consent_form_sha256 = (SELECT sha256 FROM consent_forms WHERE version = 2),
                    signer_credentials = '{"licence":"PT-1"}'
             WHERE signed_at IS NULL AND id % 2 = 0
             """)

@@ -92,7 +92,7 @@ import Testing
         // Signed with psql as the server allows (its own clinician, the server's time), with no note frozen.
         try TestPostgres.psql(ahale, """
             UPDATE sessions SET state = 'signed', signed_by = 'ahale', signature_line = 'Alex Hale, PT, DPT', signed_at = \(Self.serverNow),
-                signed_snapshot = '{}' WHERE id = \(s.id)
+                signed_snapshot = '{}', coding_system = 'none', signer_credentials = '{"licence": ""}' WHERE id = \(s.id)
             """)
         // A note forged afterwards, by another clinician or by the signer, is refused.
         for who in [bkim, ahale] {
@@ -144,17 +144,140 @@ import Testing
             (newcomer, "UPDATE clinicians SET username = '\(newcomer)', display_name = 'Bo Kim', credentials = 'PT, DPT' WHERE username = 'bkim'"),
             ("ahale", "UPDATE clinicians SET display_name = 'Forged Kim', credentials = 'student' WHERE username = 'bkim'"),
             ("ahale", "UPDATE clinicians SET username = 'ahale2' WHERE username = 'ahale'"),
+            // Credentials are a clinician's own too: no one promotes a colleague or lends them training.
+            ("ahale", "UPDATE clinicians SET role = 'student', licence = 'FORGED', dn_training = '{\"hours\": 1}' WHERE username = 'bkim'"),
+            ("ahale", "UPDATE clinicians SET dn_training = (SELECT dn_training FROM clinicians WHERE username = 'ahale') WHERE username = 'bkim'"),
         ]
         for (role, sql) in refused {
             #expect(throws: (any Error).self, "\(role): \(sql)") { try TestPostgres.psql(TestPostgres.url(url, as: role), sql) }
         }
-        let rows = try TestPostgres.psql(url, "SELECT string_agg(username || '=' || display_name || '/' || credentials, ';' ORDER BY username) FROM clinicians")
-        #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "ahale=Alex Hale/PT, DPT;bkim=Bo Kim/PT")
+        let rows = try TestPostgres.psql(url, """
+            SELECT string_agg(username || '=' || display_name || '/' || credentials || '/' || coalesce(role, '-') || '/' || licence || '/' || coalesce(dn_training, '-'),
+                              ';' ORDER BY username) FROM clinicians
+            """)
+        #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "ahale=Alex Hale/PT, DPT/-//-;bkim=Bo Kim/PT/-//-")
         // Their own row: still theirs to keep up to date.
         let db = try PostgresStore.connect(url: TestPostgres.url(url, as: "ahale"), environment: .fixed())
         try db.saveClinician(Clinician(username: "ahale", displayName: "Alex Hale-Ng", credentials: "PT, DPT"))
         #expect(try db.clinician("ahale")?.displayName == "Alex Hale-Ng")
+        // …and their credentials: saved on their own row, whoever the app names.
+        let mine = ClinicianCredentials(role: .physiotherapist, licence: "PT-1",
+                                        training: DryNeedlingTraining(hours: 30, course: "DN 1", date: CalendarDate(iso: "2024-05-01")!))
+        try db.saveClinicianCredentials(mine, by: "bkim")
+        #expect(try db.clinicianCredentials("ahale") == mine)
+        #expect(try db.clinicianCredentials("bkim").isEmpty)
         try TestPostgres.psql(TestPostgres.url(url, as: newcomer), "INSERT INTO clinicians(username, display_name) VALUES ('\(newcomer)', 'New Comer')")
+    }
+
+    /// A clinician's signing with psql that passes v2's checks (own session, own name and line,
+    /// the server's time), carrying `credentials` (SQL; default: exactly what their row records)
+    /// and `coding`.
+    static func psqlSign(_ id: Int64, as role: String, line: String, credentials: String? = nil, coding: String = "'none'") -> String {
+        let recorded = credentials ?? """
+            (SELECT jsonb_strip_nulls(jsonb_build_object('role', role, 'licence', licence, 'training', dn_training::jsonb))::text
+             FROM clinicians WHERE username = '\(role)')
+            """
+        return """
+            UPDATE sessions SET state = 'signed', signed_by = '\(role)', signature_line = '\(line)', signed_at = \(serverNow),
+                signed_snapshot = '{}', coding_system = \(coding), signer_credentials = \(recorded) WHERE id = \(id)
+            """
+    }
+
+    /// SPEC §9 on the server: a student or assistant, or a signer under the clinic's minimum
+    /// training, cannot sign a needling note even with psql; a signature carries the signer's
+    /// recorded credentials and the clinic's coding, and a signed note's never change; the
+    /// settings are the administrator's.
+    @Test(.enabled(if: TestPostgres.runs))
+    func signingUnderTheClinicsRulesIsTheServersToEnforce() throws {
+        let url = try TestPostgres.freshClinic()
+        try PostgresAdmin.addClinician(url: url, login: "ahale", displayName: "Alex Hale", credentials: "PT, DPT", password: nil, environment: .fixed())
+        try PostgresAdmin.addClinician(url: url, login: "bkim", displayName: "Bo Kim", credentials: "PT", password: nil, environment: .fixed())
+        let (ahale, bkim) = (TestPostgres.url(url, as: "ahale"), TestPostgres.url(url, as: "bkim"))
+        let admin = try PostgresStore.connect(url: url, environment: .fixed())
+        let a = try PostgresStore.connect(url: ahale, environment: .fixed())
+        let b = try PostgresStore.connect(url: bkim, environment: .fixed())
+        let trained = DryNeedlingTraining(hours: 30, course: "DN 1", date: CalendarDate(iso: "2024-05-01")!)
+        try a.saveClinicianCredentials(ClinicianCredentials(role: .physiotherapist, licence: "PT-1", training: trained), by: "ahale")
+        try b.saveClinicianCredentials(ClinicianCredentials(role: .student), by: "bkim")
+
+        // The settings are the administrator's, as the clinic's name and time zone.
+        #expect(throws: StoreError.self) { try a.setCodingSystem(.usCPT, by: "ahale") }
+        #expect(throws: StoreError.self) { try b.setMinimumTrainingHours(0, by: "bkim") }
+        #expect(throws: (any Error).self) { try TestPostgres.psql(ahale, "INSERT INTO settings(key, value) VALUES ('dn_min_training_hours', '0')") }
+
+        // A student's needling note: refused by the store, and by the server to psql.
+        let (_, student) = try chartedSession(in: b, chart: "NC-0002", name: "Second Patient", entryIDs: "b", profile: false)
+        #expect(throws: SessionError.blocked(["A student cannot sign a dry needling note: the supervising physiotherapist signs it."])) {
+            try b.sign(sessionID: student.id, by: therapist, catalogue: catalogue, version: nil)
+        }
+        #expect(throws: (any Error).self) { try TestPostgres.psql(bkim, Self.psqlSign(student.id, as: "bkim", line: "Bo Kim, PT")) }
+        try admin.setMinimumTrainingHours(40, by: "admin")
+        #expect(try a.minimumTrainingHours() == 40)
+        // 30 hours against the clinic's 40: refused both ways, as is a signature with borrowed
+        // credentials, with no credentials, or under another coding than the clinic's.
+        let (_, s) = try chartedSession(in: a, profile: false)
+        #expect(throws: SessionError.self) { try a.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: nil) }
+        for sql in [Self.psqlSign(s.id, as: "ahale", line: "Alex Hale, PT, DPT"),
+                    Self.psqlSign(s.id, as: "ahale", line: "Alex Hale, PT, DPT", credentials: #"'{"role": "physiotherapist", "licence": "PT-1", "training": {"hours": 99, "course": "DN 1", "date": "2024-05-01"}}'"#),
+                    Self.psqlSign(s.id, as: "ahale", line: "Alex Hale, PT, DPT", credentials: "NULL")] {
+            #expect(throws: (any Error).self, "\(sql)") { try TestPostgres.psql(ahale, sql) }
+        }
+        try admin.setMinimumTrainingHours(0, by: "admin")
+        try admin.setCodingSystem(.usCPT, by: "admin")
+        #expect(throws: (any Error).self) { try TestPostgres.psql(ahale, Self.psqlSign(s.id, as: "ahale", line: "Alex Hale, PT, DPT")) }
+        // A draft carries nothing of a signature, these columns included.
+        for sql in ["UPDATE sessions SET coding_system = 'us-cpt' WHERE id = \(s.id)",
+                    "UPDATE sessions SET signer_credentials = '{\"licence\": \"\"}' WHERE id = \(s.id)"] {
+            #expect(throws: (any Error).self, "\(sql)") { try TestPostgres.psql(ahale, sql) }
+        }
+        #expect(try a.session(id: s.id)?.signature == nil && b.session(id: student.id)?.signature == nil)
+
+        // Signed through the app under the clinic's coding and the signer's credentials; then fixed.
+        try a.sign(sessionID: s.id, by: therapist, catalogue: catalogue, version: nil)
+        let record = try #require(try a.sessionRecord(id: s.id))
+        #expect(record.signedNote?.document.note.session.coding?.code == "20560")
+        #expect(record.signedNote?.document.note.session.signature?.credentials?.licence == "PT-1")
+        for sql in ["UPDATE sessions SET coding_system = 'none', procedure_code = NULL WHERE id = \(s.id)",
+                    "UPDATE sessions SET signer_credentials = '{\"licence\": \"\"}' WHERE id = \(s.id)",
+                    "UPDATE sessions SET consent_form_version = NULL, consent_form_sha256 = NULL WHERE id = \(s.id)"] {
+            #expect(throws: (any Error).self, "\(sql)") { try TestPostgres.psql(ahale, sql) }
+        }
+        let report = try admin.check(seal: nil)
+        #expect(report.ok, "\(report.problems)")
+    }
+
+    /// Consent form versions on the server: insert-only, the next version only, with its own
+    /// text's hash, in the name of the role that stores it at the server's time; never updated,
+    /// deleted or truncated, and a session points only at a stored version and its hash.
+    @Test(.enabled(if: TestPostgres.runs))
+    func aConsentFormVersionIsNeverChangedAndOnlyTheNextIsAdded() throws {
+        let url = try TestPostgres.freshClinic()
+        try PostgresAdmin.addClinician(url: url, login: "ahale", displayName: "Alex Hale", credentials: "PT, DPT", password: nil, environment: .fixed())
+        let ahale = TestPostgres.url(url, as: "ahale")
+        let db = try PostgresStore.connect(url: ahale, environment: Self.oldClock)
+        let (_, s) = try chartedSession(in: db, profile: false)
+        let v2 = try db.editConsentForm(text: "Version two.\n", by: "someone else")
+        #expect(v2.version == 2 && v2.createdBy == "ahale")
+        let stamped = try TestPostgres.psql(url, "SELECT created_by || '|' || created_at FROM consent_forms WHERE version = 2")
+        #expect(stamped.hasPrefix("ahale|") && Self.isNow(String(stamped.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(6))), "\(stamped)")
+        let sha = { (text: String) in "encode(sha256(convert_to('\(text)', 'UTF8')), 'hex')" }
+        for sql in ["UPDATE consent_forms SET text = 'No risks at all.', sha256 = \(sha("No risks at all.")) WHERE version = 1",
+                    "DELETE FROM consent_forms WHERE version = 2",
+                    "TRUNCATE consent_forms CASCADE",
+                    "INSERT INTO consent_forms VALUES (7, 'Out of turn.', \(sha("Out of turn.")), 'ahale', \(Self.serverNow))",
+                    "INSERT INTO consent_forms VALUES (2, 'Again.', \(sha("Again.")), 'ahale', \(Self.serverNow)) ON CONFLICT (version) DO UPDATE SET text = excluded.text",
+                    "INSERT INTO consent_forms VALUES (3, 'Wrong hash.', 'abc', 'ahale', \(Self.serverNow))",
+                    "INSERT INTO consent_forms VALUES (3, 'In another name.', \(sha("In another name.")), 'bkim', \(Self.serverNow))",
+                    "INSERT INTO consent_forms VALUES (3, 'Backdated.', \(sha("Backdated.")), 'ahale', '2001-01-01T00:00:00Z')",
+                    "UPDATE sessions SET consent_form_sha256 = 'abc' WHERE id = \(s.id)",
+                    "UPDATE sessions SET consent_form_version = 9 WHERE id = \(s.id)"] {
+            #expect(throws: (any Error).self, "\(sql)") { try TestPostgres.psql(ahale, sql) }
+        }
+        #expect(try db.consentFormVersions().map(\.version) == [1, 2])
+        #expect(try db.consentForm(version: 1).text == ConsentForms.defaultText)
+        #expect(try db.consentFormReference(sessionID: s.id)?.version == 1)
+        let report = try db.check(seal: nil)
+        #expect(report.ok, "\(report.problems)")
     }
 
     /// CI found it: roles belong to the whole server, so two clinics adding the same login at once

@@ -1,6 +1,7 @@
 import ChartCore
-import ChartStore
+@testable import ChartStore
 import Foundation
+import GRDB
 import TestPostgresServer
 import Testing
 
@@ -102,7 +103,7 @@ import Testing
         let db = try PostgresStore.connect(url: url, environment: .fixed())
         let clean = try db.check(seal: nil)
         #expect(clean.ok)
-        #expect(clean.checked.first == "PostgreSQL guards (17 triggers enabled on their tables, 15 functions as written: bodies, search_path, SECURITY DEFINER, owner)")
+        #expect(clean.checked.first == "PostgreSQL guards (19 triggers enabled on their tables, 16 functions as written: bodies, search_path, SECURITY DEFINER, owner)")
         try TestPostgres.psql(url, "ALTER TABLE audit_log DISABLE TRIGGER audit_no_update")
         #expect(try db.check(seal: nil).problems.contains("guard audit_no_update: missing or disabled on the server"))
         try TestPostgres.psql(url, "ALTER TABLE audit_log ENABLE TRIGGER audit_no_update")
@@ -233,8 +234,9 @@ import Testing
 }
 
 /// A review's finding: `admin copy` dropped what the server has no place for yet (needle lots,
-/// regulated settings, credentials) and said "Copied … Verified". Such a clinic is now refused,
-/// and the target is left as it was.
+/// the jurisdiction, referrals, plans) and said "Copied … Verified". Such a clinic is now refused,
+/// and the target is left as it was. What the server keeps since v5 (consent form versions,
+/// credentials, coding and minimum training) is copied, and verified.
 @Suite struct PostgresCopyRegulatedTests {
     @Test(.enabled(if: TestPostgres.runs))
     func aClinicWithRegulatedRecordsIsRefusedAndNothingIsCopied() throws {
@@ -242,13 +244,52 @@ import Testing
         let path = temporaryDirectory() + "/clinic.sqlite"
         let file = try AppDatabase.open(path: path, environment: env)
         try file.loadDemo(DemoClinic.make(seed: 3, today: env.now(), timeZone: env.timeZone, catalogue: .builtIn))
-        try file.setCodingSystem(try #require(CodingSystem(rawValue: "us-cpt")), by: "admin")
+        try file.setJurisdiction(.virginia, by: "admin")
         let target = try TestPostgres.freshClinic(initialize: false)
         #expect { try PostgresAdmin.copy(from: path, to: target, environment: env) } throws: {
             "\($0)".contains("regulated-practice records (regulated settings)") && "\($0)".contains("Nothing was copied")
         }
         let tables = try TestPostgres.psql(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
         #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
+    func consentFormsCredentialsAndCodingAreCopiedAndCheckPasses() throws {
+        let env = ChartEnvironment.fixed()
+        let path = temporaryDirectory() + "/clinic.sqlite"
+        let file = try AppDatabase.open(path: path, environment: env)
+        try file.loadDemo(DemoClinic.make(seed: 3, today: env.now(), timeZone: env.timeZone, catalogue: .builtIn))
+        try file.saveClinician(therapist)
+        try file.setCodingSystem(.usCPT, by: "admin")
+        try file.setMinimumTrainingHours(20, by: "admin")
+        try file.saveClinicianCredentials(ClinicianCredentials(role: .physiotherapist, licence: "PT-77",
+                                                               training: DryNeedlingTraining(hours: 30, course: "DN 1", date: CalendarDate(iso: "2024-05-01")!)), by: "ahale")
+        let (_, signed) = try chartedSession(in: file, chart: "RG-0001", name: "Signed Regulated", entryIDs: "rg", profile: false)
+        try file.editConsentForm(text: "Our own form.\n", by: "ahale")
+        try file.sign(sessionID: signed.id, by: therapist, catalogue: .builtIn)
+        let (_, draft) = try chartedSession(in: file, chart: "RG-0002", name: "Draft Regulated", entryIDs: "rd", profile: false)
+        #expect(try PostgresAdmin.regulatedRecords(file) == nil)
+
+        let target = try TestPostgres.freshClinic(initialize: false)
+        let report = try PostgresAdmin.copy(from: path, to: target, environment: env)
+        #expect(report.counts.contains { $0.table == "consent_forms" && $0.rows == 2 })
+        let server = try PostgresStore.connect(url: target, environment: env)
+        #expect(try server.check(seal: nil).ok)
+        #expect(try server.consentFormVersions() == file.consentFormVersions())
+        #expect(try server.clinicianCredentials("ahale") == file.clinicianCredentials("ahale"))
+        #expect(try server.codingSystem() == .usCPT && server.minimumTrainingHours() == 20)
+        #expect(try server.consentFormReference(sessionID: draft.id) == file.consentFormReference(sessionID: draft.id))
+        let context = ExportContext(clinicName: try file.clinicName(), catalogue: .builtIn, timeZone: try file.clinicTimeZone())
+        for id in [signed.id, draft.id] {
+            let here = try #require(try file.sessionRecord(id: id)), there = try #require(try server.sessionRecord(id: id))
+            #expect(TextExport.session(here, context: context) == TextExport.session(there, context: context))
+            #expect(try JSONExport.session(here, context: context) == JSONExport.session(there, context: context))
+        }
+        // The signed session's regulated columns, as stored on each side.
+        let columns = "SELECT coding_system || '|' || procedure_code || '|' || signer_credentials || '|' || consent_form_version || '|' || consent_form_sha256 FROM sessions WHERE id = "
+        let onFile = try file.writer.read { try String.fetchOne($0, sql: columns + String(signed.id)) }
+        #expect(try TestPostgres.psql(target, columns + String(signed.id)).trimmingCharacters(in: .newlines) == onFile)
+        #expect(onFile?.contains("20560") == true)
     }
 }
 

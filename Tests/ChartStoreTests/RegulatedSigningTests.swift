@@ -2,6 +2,7 @@ import ChartCore
 @testable import ChartStore
 import Foundation
 import GRDB
+import TestPostgresServer
 import Testing
 
 /// Signing binds what regulated practice adds (SPEC §2, §9): the lots per size, the procedure
@@ -67,10 +68,11 @@ import Testing
         }
     }
 
-    @Test func aStudentOrAssistantCannotSignAndNothingIsSigned() throws {
+    @Test(arguments: Backend.under)
+    func aStudentOrAssistantCannotSignAndNothingIsSigned(_ backend: Backend) throws {
         for role in [ClinicianRole.student, .assistant] {
-            let db = try makeStore()
-            let (_, s) = try chartedSession(db)
+            let db = try backend.clinic()
+            let (_, s) = try chartedSession(in: db)
             try db.saveClinicianCredentials(ClinicianCredentials(role: role), by: "ahale")
             let audit = try db.auditLog().count
             #expect(throws: SessionError.blocked(["A \(role.rawValue) cannot sign a dry needling note: the supervising physiotherapist signs it."])) {
@@ -81,9 +83,10 @@ import Testing
         }
     }
 
-    @Test func theClinicsMinimumTrainingIsCheckedAtSigning() throws {
-        let db = try makeStore()
-        let (_, s) = try chartedSession(db)
+    @Test(arguments: Backend.under)
+    func theClinicsMinimumTrainingIsCheckedAtSigning(_ backend: Backend) throws {
+        let db = try backend.clinic()
+        let (_, s) = try chartedSession(in: db)
         try db.setMinimumTrainingHours(27, by: "ahale")
         #expect(try db.minimumTrainingHours() == 27)
         #expect(throws: SessionError.blocked(["No dry needling training is recorded on your profile; this clinic requires at least 27 hours to sign a needling note (needlechart clinician --training-hours …)."])) {
@@ -99,10 +102,12 @@ import Testing
         #expect(throws: ValidationError.self) { try db.setMinimumTrainingHours(-1, by: "ahale") }
         try db.setMinimumTrainingHours(0, by: "ahale")
         #expect(try db.minimumTrainingHours() == nil)
+        #expect(try db.check().ok)
     }
 
-    @Test func credentialsAreSetOnOnesOwnProfileOnly() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func credentialsAreSetOnOnesOwnProfileOnly(_ backend: Backend) throws {
+        let db = try backend.clinic()
         try db.saveClinician(Clinician(username: "sbrennan", displayName: "Sam Brennan"))
         try db.saveClinicianCredentials(ClinicianCredentials(role: .student), by: "ahale")
         #expect(try db.clinicianCredentials("ahale").role == .student)
@@ -115,9 +120,10 @@ import Testing
         #expect(try db.clinicianCredentials("ahale").role == .student)
     }
 
-    @Test func aDraftsExportUsesTheClinicsCodingAndItsLots() throws {
-        let db = try makeStore()
-        let (_, s) = try chartedSession(db)
+    @Test(arguments: Backend.under)
+    func aDraftsExportUsesTheClinicsCodingAndItsLots(_ backend: Backend) throws {
+        let db = try backend.clinic()
+        let (_, s) = try chartedSession(in: db)
         #expect(try db.codingSystem() == .none)
         try db.setCodingSystem(.usCPT, by: "ahale")
         let record = try #require(try db.sessionRecord(id: s.id))
@@ -125,6 +131,39 @@ import Testing
         #expect(record.needleLots == [NeedleLot(size: thin, lot: "L2311", brand: "Seirin", fromSessionLot: true)])
         let json = try JSONExport.session(record, context: ExportContext(clinicName: "x", catalogue: catalogue, timeZone: try db.clinicTimeZone()))
         #expect(json.contains("\"code\" : \"20560\""))
+    }
+
+    /// Signing under the clinic's coding and the signer's credentials gives the same record on
+    /// both backends: the same text and JSON export, the same frozen document and data hash.
+    @Test(.enabled(if: TestPostgres.runs))
+    func codingCredentialsAndConsentFormSignTheSameOnBothBackends() throws {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        var outputs: [[String]] = []
+        for backend in Backend.allCases {
+            // A clock that does not move: both backends stamp the same times.
+            let env = ChartEnvironment(now: { start }, newID: ChartEnvironment.fixed().newID, timeZone: TimeZone(identifier: "UTC")!)
+            let db = try backend.clinic(env)
+            try db.setClinicName("Linden Street Physio", by: "ahale")
+            try db.setCodingSystem(.usCPT, by: "ahale")
+            try db.setMinimumTrainingHours(20, by: "ahale")
+            try db.saveClinicianCredentials(trained(30), by: "ahale")
+            let (_, s) = try chartedSession(in: db)
+            try db.editConsentForm(text: "Our own form.\n", by: "ahale")
+            let context = ExportContext(clinicName: try db.clinicName(), catalogue: catalogue, timeZone: try db.clinicTimeZone())
+            let draft = try #require(try db.sessionRecord(id: s.id))
+            try db.sign(sessionID: s.id, by: therapist, catalogue: catalogue)
+            let record = try #require(try db.sessionRecord(id: s.id))
+            let note = try #require(record.signedNote)
+            let signing = try #require(try db.auditLog(limit: nil).last { $0.action == "sign" })
+            #expect(note.document.note.session.coding?.code == "20560", "\(backend)")
+            #expect(note.document.note.session.signature?.credentials?.training?.hours == 30, "\(backend)")
+            #expect(note.document.note.session.screening.consent.form?.version == 1, "\(backend)")
+            #expect(try db.check().ok, "\(backend)")
+            outputs.append([TextExport.session(draft, context: context), try JSONExport.session(draft, context: context),
+                            TextExport.session(record, context: context), try JSONExport.session(record, context: context),
+                            note.sha256, signing.detail])
+        }
+        #expect(outputs[0] == outputs[1])
     }
 
     /// A signing bound before data-hash version 3 (here version 2, written as the code of schema

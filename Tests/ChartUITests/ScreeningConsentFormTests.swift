@@ -58,9 +58,10 @@ import Testing
         #expect(text.contains("Informed consent obtained") && text.contains("— y yes · n no") && !text.contains("ask again"))
     }
 
-    /// A store that keeps no consent form versions (PostgreSQL) says so on the consent line's help.
-    @Test func aStoreWithoutFormVersionsSaysSo() throws {
-        let message = "Consent form versions: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)."
+    /// A store that cannot give the consent form status (a refusal or a lost server) says so on
+    /// the consent line's help.
+    @Test func aStatusTheStoreCannotGiveIsSaidOnTheHelp() throws {
+        let message = "The server is busy (another clinician is saving). Nothing was lost: try again in a moment."
         let s = Self.atConsent(status: nil, refused: message)
         let text = s.frame(width: 132, height: 43).text()
         #expect(text.contains(message), "\(text)")

@@ -70,6 +70,56 @@ import Testing
         let expired = try box.run(["lots", draft, "--size", "0.25x40", "--lot", "OLD-1", "--expiry", "2001-01-31", "--db", url])
         #expect(expired.status == 1 && expired.stderr.split(separator: "\n").count == 1 && expired.stderr.contains("expired"), "\(expired.stderr)")
         #expect(try TestPostgres.psql(url, "SELECT count(*) FROM needle_lots").hasPrefix("1"))
+    }
+
+    /// SPEC §9 on a server: the clinic's coding and minimum training, a clinician's credentials
+    /// and the consent form's versions, set and read with the same commands as on SQLite; only
+    /// the jurisdiction is still refused there, before anything is set.
+    @Test(.enabled(if: TestPostgres.runs))
+    func credentialsCodingAndTheConsentFormWorkOnTheServer() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let url = try TestPostgres.freshClinic()
+        let clinic = try box.run(["clinic", "--db", url, "--coding", "us-cpt", "--min-training-hours", "27"])
+        #expect(clinic.status == 0, "\(clinic.stderr)")
+        #expect(clinic.stdout.contains("Coding: us-cpt\nMinimum dry needling training: 27 hours\n"), "\(clinic.stdout)")
+        let refused = try box.run(["clinic", "--db", url, "--coding", "none", "--jurisdiction", "virginia"])
+        #expect(refused.status == 1 && refused.stderr.contains("--jurisdiction: not yet available on a PostgreSQL clinic"), "\(refused.stderr)")
+        #expect(try box.run(["clinic", "--db", url]).stdout.contains("Coding: us-cpt"), "nothing was set by the refused command")
+
+        let me = try box.run(["clinician", "--db", url, "--role", "physiotherapist", "--licence", "PT-12345",
+                              "--training-hours", "30", "--training-course", "DN Level 1", "--training-date", "2024-03-02"])
+        #expect(me.status == 0, "\(me.stderr)")
+        #expect(me.stdout.contains("Role: physiotherapist\nLicence: PT-12345\nDry needling training: 30 hours, DN Level 1, 2024-03-02\n"), "\(me.stdout)")
+        let future = try box.run(["clinician", "--db", url, "--training-date", "2999-01-01"])
+        #expect(future.status == 1 && future.stderr.split(separator: "\n").count == 1 && future.stderr.contains("in the future"), "\(future.stderr)")
+
+        let text = box.root + "/form.txt"
+        try "Our clinic's own form.\n\n- a risk\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let edit = try box.run(["consent-form", "edit", "--file", text, "--db", url])
+        #expect(edit.status == 0 && edit.stdout.hasPrefix("Consent form version 2 stored (sha256 "), "\(edit.stdout)\(edit.stderr)")
+        let all = try box.run(["consent-form", "show", "--all", "--db", url])
+        #expect(all.stdout.split(separator: "\n").count == 3, "a header, version 1 (the default, stored first) and version 2: \(all.stdout)")
+        #expect(try box.run(["consent-form", "show", "--version", "1", "--db", url]).stdout.contains("(current is 2)"))
+        let copy = try box.run(["consent-form", "print", "--db", url])
+        #expect(copy.status == 0 && copy.stdout.contains("Form version 2, sha256 ") && copy.stdout.contains("  - a risk\n"), "\(copy.stdout)\(copy.stderr)")
+        #expect(copy.stdout.contains("licence PT-12345"), "the clinician's credentials from their profile: \(copy.stdout)")
+        let same = try box.run(["consent-form", "edit", "--file", text, "--db", url])
+        #expect(same.stderr == "needlechart: Consent form: is the same as version 2; nothing was stored\n")
+        // A clinician's role (not this machine's account) sets its own credentials a part at a
+        // time, keeping the rest; the clinic's settings are not theirs to change.
+        #expect(try box.run(["admin", "add-clinician", "bkim", "--name", "Bo Kim", "--credentials", "PT", "--db", url]).status == 0)
+        let bkim = TestPostgres.url(url, as: "bkim")
+        let trained = try box.run(["clinician", "--db", bkim, "--role", "physiotherapist", "--training-hours", "40", "--training-course", "DN 2",
+                                   "--training-date", "2025-01-10"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let licensed = try box.run(["clinician", "--db", bkim, "--licence", "PT-9"])
+        #expect(licensed.stdout.contains("Role: physiotherapist\nLicence: PT-9\nDry needling training: 40 hours, DN 2, 2025-01-10\n"), "\(licensed.stdout)\(licensed.stderr)")
+        // Only what was asked changed: the role's name and free-text credentials stay as recorded.
+        #expect(try TestPostgres.psql(url, "SELECT display_name || '|' || credentials || '|' || licence FROM clinicians WHERE username = 'bkim'")
+                == "Bo Kim|PT|PT-9\n")
+        #expect(try box.run(["clinic", "--db", bkim, "--coding", "none"]).status == 1)
+        #expect(try box.run(["clinic", "--db", url]).stdout.contains("Coding: us-cpt"))
         let check = try box.run(["check", "--db", url])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }

@@ -16,7 +16,7 @@ public enum PostgresAdmin {
     public static let clinicianRole = "needlechart_clinician"
     /// The clinic's tables, all owned by the owner role (`check` names any that is not).
     static let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
-                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "needle_lots"]
+                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "needle_lots", "consent_forms"]
 
     /// Sets the clinic up, or upgrades it: the migrations not yet applied (one at a time across
     /// administrators, by an advisory lock), then roles and grants. Another program's database
@@ -73,11 +73,12 @@ public enum PostgresAdmin {
                 END IF;
             END $$;
             """)
-        // Everything NeedleChart made belongs to the owner role, so no clinician owns (and can
-        // alter, or disable the triggers of) any of it. Only the tables there are: a clinic set up
-        // by an earlier version has not all of them (its upgrade runs this again after its migrations).
+        // The tables the migrations applied so far made (a clinic set up by an earlier version
+        // has fewer until it is upgraded).
         let present = Set(try link.rows("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").map { $0[0] as String })
         let tables = Self.tables.filter(present.contains)
+        // Everything NeedleChart made belongs to the owner role, so no clinician owns (and can
+        // alter, or disable the triggers of) any of it (its upgrade runs this again after its migrations).
         var sql = tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
         for f in try link.rows("""
             SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -97,6 +98,8 @@ public enum PostgresAdmin {
             GRANT INSERT ON addenda, signed_documents, audit_log TO \(clinicianRole);
             """
         if present.contains("needle_lots") { sql += "\nGRANT INSERT, UPDATE, DELETE ON needle_lots TO \(clinicianRole);" }
+        // A clinician stores a new consent form version (never changes one: its guard).
+        if present.contains("consent_forms") { sql += "\nGRANT INSERT ON consent_forms TO \(clinicianRole);" }
         try link.script(sql)
     }
 

@@ -12,7 +12,7 @@ enum ClinicCopy {
     /// Addenda go in the order they were added, lots in the order they were recorded (SQLite's
     /// rowid, the server's `seq`): `fileOrder` and `serverOrder` say how each side reads that.
     static let order: [(table: String, orderBy: String)] = [
-        ("settings", "key"), ("clinicians", "username"), ("patients", "id"), ("entries", "session_id, position, id"),
+        ("settings", "key"), ("clinicians", "username"), ("consent_forms", "version"), ("patients", "id"), ("entries", "session_id, position, id"),
         ("needle_lots", "RECORDED"), ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
     ]
 
@@ -287,6 +287,8 @@ extension PostgresStore {
         "addenda_guard": ("addenda", "needlechart_addenda_guard"),
         "signed_documents_guard": ("signed_documents", "needlechart_documents_guard"),
         "clinicians_guard": ("clinicians", "needlechart_clinicians_guard"),
+        "consent_forms_guard": ("consent_forms", "needlechart_consent_forms_guard"),
+        "consent_forms_no_truncate": ("consent_forms", "needlechart_refuse"),
         "record_no_truncate": ("sessions", "needlechart_refuse"),
         "entries_no_truncate": ("entries", "needlechart_refuse"),
         "addenda_no_truncate": ("addenda", "needlechart_refuse"),
@@ -388,26 +390,20 @@ extension PostgresAdmin {
     /// values would pass the protocol's 65,535 parameters, or when their text passes 4 MB).
     public static let copyBatchRows = 2_000
 
-    /// What of regulated practice (referrals, consent form versions, plans and plan
-    /// letters, regulated settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
-    /// server has no place for these yet.
+    /// What of regulated practice (referrals, plans and plan letters, the jurisdiction setting)
+    /// the SQLite clinic holds, or nil when nothing: the server has no place for these yet.
+    /// Needle lots (migration v4), consent form versions, clinicians' credentials and the coding
+    /// and minimum training settings (v5) it keeps, and copies.
     static func regulatedRecords(_ source: AppDatabase) throws -> String? {
         try source.writer.read { db in
             var held: [String] = []
-            for (table, what) in [("referrals", "referrals"), ("consent_forms", "consent form versions"),
+            for (table, what) in [("referrals", "referrals"),
                                 ("planned_points", "planned points"), ("plan_letters", "plan letters")] {
                 let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 if n > 0 { held.append("\(n) \(what)") }
             }
-            let settings = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM settings WHERE (key = 'coding' AND value <> 'none') OR (key = 'jurisdiction' AND value <> 'none')
-                    OR (key = 'dn_min_training_hours' AND value NOT IN ('', '0'))
-                """) ?? 0
+            let settings = try Int.fetchOne(db, sql: "SELECT count(*) FROM settings WHERE key = 'jurisdiction' AND value <> 'none'") ?? 0
             if settings > 0 { held.append("regulated settings") }
-            let credentials = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM clinicians WHERE role IS NOT NULL OR licence <> '' OR dn_training IS NOT NULL
-                """) ?? 0
-            if credentials > 0 { held.append("\(credentials) clinicians' credentials") }
             return held.isEmpty ? nil : held.joined(separator: ", ")
         }
     }

@@ -14,6 +14,7 @@ enum PostgresSchema {
         ("v2: the server signs, stamps and guards", v2),
         ("v3: twitch assessed", v3),
         ("v4: needle lots", v4),
+        ("v5: credentials, coding and consent forms", v5),
     ]
 
     /// How the migrations define a function, as its latest `CREATE [OR REPLACE] FUNCTION` writes it.
@@ -552,5 +553,130 @@ enum PostgresSchema {
         FOR EACH ROW EXECUTE FUNCTION needlechart_needle_lots_guard();
     CREATE TRIGGER needle_lots_no_truncate BEFORE TRUNCATE ON needle_lots
         FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('signed session is read-only');
+    """#
+
+    /// SQLite's v9 and v12 (SPEC §9): a clinician's role, licence and dry needling training on
+    /// their own row of `clinicians` (`needlechart_clinicians_guard` already refuses any change to
+    /// another's row, whatever column); the clinic's consent form, versioned and insert-only; and
+    /// signing under the clinic's rules, enforced by the server as v2 enforces the signer, the time
+    /// and the signature line: the signer's credentials as recorded, the clinic's coding, no student
+    /// or assistant and no signer under the clinic's minimum training on a needling note. The
+    /// settings (coding, dn_min_training_hours) are rows of `settings`, which only the clinic's
+    /// administrator writes, as the clinic's name and time zone.
+    static let v5 = #"""
+    ALTER TABLE clinicians ADD COLUMN role TEXT CHECK (role IN ('physiotherapist', 'student', 'assistant'));
+    ALTER TABLE clinicians ADD COLUMN licence TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clinicians ADD COLUMN dn_training TEXT;
+
+    -- Each version's text never changes: an edit is the next version. A session's consent points
+    -- at the version and hash of the text it was given to (the pair must be a stored version's).
+    CREATE TABLE consent_forms (
+        version BIGINT PRIMARY KEY CHECK (version >= 1),
+        text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 20000),
+        sha256 TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (version, sha256)
+    );
+    ALTER TABLE sessions ADD CONSTRAINT sessions_consent_form FOREIGN KEY (consent_form_version, consent_form_sha256)
+        REFERENCES consent_forms(version, sha256) DEFERRABLE;
+
+    -- Insert-only, the next version only, with the hash of its own text; a clinician's version is
+    -- stored in the name of their role at the server's time.
+    CREATE FUNCTION needlechart_consent_forms_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'consent forms are read-only: an edit is a new version'; END IF;
+        IF NEW.version IS DISTINCT FROM (SELECT coalesce(max(version), 0) + 1 FROM consent_forms) THEN
+            RAISE EXCEPTION 'consent forms are insert-only: an edit is a new version after the last';
+        END IF;
+        IF NEW.sha256 IS DISTINCT FROM encode(sha256(convert_to(NEW.text, 'UTF8')), 'hex') THEN
+            RAISE EXCEPTION 'a consent form version is stored with the SHA-256 of its own text';
+        END IF;
+        IF NOT needlechart_is_admin() AND (NEW.created_by IS DISTINCT FROM session_user OR NEW.created_at IS DISTINCT FROM needlechart_now()) THEN
+            RAISE EXCEPTION 'a consent form version is stored by the role that writes it (%), at the server''s time (%)', session_user, needlechart_now();
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER consent_forms_guard BEFORE INSERT OR UPDATE OR DELETE ON consent_forms
+        FOR EACH ROW EXECUTE FUNCTION needlechart_consent_forms_guard();
+    CREATE TRIGGER consent_forms_no_truncate BEFORE TRUNCATE ON consent_forms
+        FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('consent forms are read-only: an edit is a new version');
+
+    -- v2's guard, and at signing what regulated practice adds: the signer's credentials as their
+    -- row records them, the clinic's coding (no procedure code without one), and on a needling
+    -- note (points charted, not a non-treatment) no student or assistant, and the clinic's
+    -- minimum hours of training. A draft carries none of what signing writes.
+    CREATE OR REPLACE FUNCTION needlechart_sessions_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    DECLARE
+        line text;
+        signer_role text;
+        recorded jsonb;
+        signer_hours text;
+        clinic_coding text;
+        minimum text;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            IF OLD.signed_at IS NOT NULL THEN RAISE EXCEPTION 'signed session is read-only'; END IF;
+            RETURN OLD;
+        END IF;
+        IF TG_OP = 'UPDATE' AND OLD.signed_at IS NOT NULL THEN
+            RAISE EXCEPTION 'signed session is read-only';
+        END IF;
+        IF needlechart_is_admin() THEN RETURN NEW; END IF;
+        IF TG_OP = 'INSERT' AND NEW.clinician IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a session is started by the role that charts it (%), not %', session_user, NEW.clinician;
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.clinician IS DISTINCT FROM OLD.clinician THEN
+            RAISE EXCEPTION 'a session stays with the clinician who started it (%)', OLD.clinician;
+        END IF;
+        IF NEW.signed_at IS NULL THEN
+            IF NEW.signed_by IS NOT NULL OR NEW.signature_line IS NOT NULL OR NEW.signed_snapshot IS NOT NULL
+                    OR NEW.coding_system IS NOT NULL OR NEW.procedure_code IS NOT NULL OR NEW.signer_credentials IS NOT NULL THEN
+                RAISE EXCEPTION 'an unsigned session carries no signature';
+            END IF;
+            RETURN NEW;
+        END IF;
+        IF TG_OP = 'INSERT' THEN
+            RAISE EXCEPTION 'a session is started unsigned and signed once charted';
+        END IF;
+        IF OLD.clinician IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'only the session''s clinician (%) signs it, not %', OLD.clinician, session_user;
+        END IF;
+        IF NEW.signed_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a session is signed by the role that signs it (%), not %', session_user, NEW.signed_by;
+        END IF;
+        IF NEW.signed_at IS DISTINCT FROM needlechart_now() THEN
+            RAISE EXCEPTION 'a signature carries the server''s time (%), not %', needlechart_now(), NEW.signed_at;
+        END IF;
+        SELECT CASE WHEN c.credentials = '' THEN c.display_name ELSE c.display_name || ', ' || c.credentials END, c.role,
+               jsonb_strip_nulls(jsonb_build_object('role', c.role, 'licence', c.licence, 'training', c.dn_training::jsonb)),
+               c.dn_training::jsonb ->> 'hours'
+            INTO line, signer_role, recorded, signer_hours
+            FROM clinicians c WHERE c.username = session_user;
+        IF NEW.signature_line IS DISTINCT FROM line THEN
+            RAISE EXCEPTION 'a signature line is the signer''s recorded name and credentials (%), not %', line, NEW.signature_line;
+        END IF;
+        IF NEW.signer_credentials IS NULL OR NEW.signer_credentials::jsonb IS DISTINCT FROM recorded THEN
+            RAISE EXCEPTION 'a signature carries the signer''s recorded role, licence and training (%), not %', recorded, NEW.signer_credentials;
+        END IF;
+        SELECT CASE WHEN s.value IN ('none', 'us-cpt') THEN s.value END INTO clinic_coding FROM settings s WHERE s.key = 'coding';
+        IF NEW.coding_system IS DISTINCT FROM coalesce(clinic_coding, 'none') THEN
+            RAISE EXCEPTION 'a signature carries the clinic''s coding (%), not %', coalesce(clinic_coding, 'none'), NEW.coding_system;
+        END IF;
+        IF NEW.coding_system = 'none' AND NEW.procedure_code IS NOT NULL THEN
+            RAISE EXCEPTION 'a note signed without coding carries no procedure code';
+        END IF;
+        IF NEW.not_treated_reason IS NULL AND EXISTS (SELECT 1 FROM entries e WHERE e.session_id = NEW.id) THEN
+            IF signer_role IN ('student', 'assistant') THEN
+                RAISE EXCEPTION 'a % cannot sign a dry needling note: the supervising physiotherapist signs it', signer_role;
+            END IF;
+            SELECT s.value INTO minimum FROM settings s WHERE s.key = 'dn_min_training_hours' AND s.value ~ '^[0-9]{1,6}$';
+            IF minimum::integer > 0
+                    AND coalesce(CASE WHEN signer_hours ~ '^[0-9]{1,6}$' THEN signer_hours::integer END, 0) < minimum::integer THEN
+                RAISE EXCEPTION 'this clinic requires at least % hours of recorded dry needling training to sign a needling note', minimum;
+            END IF;
+        END IF;
+        RETURN NEW;
+    END $$;
     """#
 }

@@ -28,26 +28,28 @@ extension PostgresStore {
     }
 
     /// What export format 4 and 5 show, as `AppDatabase.addRegulated` gives it: the lots (per
-    /// size and the session's single lot field), the coding
-    /// as signed (else none: no coding setting here yet), the signer's credentials as signed and
-    /// the consent form's version, from the columns a copied SQLite clinic carries.
+    /// size and the session's single lot field), the coding as signed (the clinic's for a
+    /// draft), the signer's credentials as signed and the consent form's version and hash.
     func addRegulated(to record: inout SessionRecord) throws {
         let row = try link.serverRow("SELECT \(Self.regulatedColumns) FROM sessions s WHERE s.id = $1", [record.session.id])
-        try Self.addRegulated(to: &record, row: row, at: 0, recordedLots: try needleLots(sessionID: record.session.id))
+        try Self.addRegulated(to: &record, row: row, at: 0, recordedLots: try needleLots(sessionID: record.session.id),
+                              clinicCoding: record.session.signature == nil ? codingSystem() : .none)
     }
 
     /// The columns `addRegulated(to:row:at:)` reads, in its order (table alias `s`).
     static let regulatedColumns = "s.coding_system, s.signer_credentials, s.consent_form_version, s.consent_form_sha256"
 
     /// `addRegulated(to:)` from `regulatedColumns` read at `offset` of `row` (nil: the session's
-    /// row is gone, and only the lots are set) and the session's `recordedLots` per size.
-    static func addRegulated(to record: inout SessionRecord, row: (some ColumnValues)?, at offset: Int, recordedLots: [NeedleLot]) throws {
+    /// row is gone, and only the lots are set), the session's `recordedLots` per size, and
+    /// `clinicCoding`, the clinic's, for a draft.
+    static func addRegulated(to record: inout SessionRecord, row: (some ColumnValues)?, at offset: Int, recordedLots: [NeedleLot],
+                             clinicCoding: CodingSystem) throws {
         let s = record.session
         record.needleLots = NeedleLots.effective(recorded: recordedLots, sessionLot: s.closeOut.needleLot, brand: s.closeOut.needleBrand, entries: s.entries)
         guard let row else { return }
         let coding: String? = row[offset]
         let credentials: String? = row[offset + 1]
-        record.coding = coding.flatMap(CodingSystem.init(rawValue:)) ?? .none
+        record.coding = AppDatabase.recordCoding(signed: coding, draft: s.signature == nil, clinic: clinicCoding)
         record.signerCredentials = try credentials.map { try JSONColumn.decode(ClinicianCredentials.self, $0) }
         let version: Int? = row[offset + 2], sha: String? = row[offset + 3]
         if let version, let sha { record.consentForm = ConsentFormReference(version: version, sha256: sha) }
@@ -123,6 +125,7 @@ extension PostgresStore {
         let batchSize = max(1, batchSize)
         return try link.transaction {
             try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            let clinicCoding = try codingSystem()
             var clinicians: [String: Clinician] = [:]
             for row in try link.serverRows("SELECT username, display_name, credentials FROM clinicians") {
                 let c = AppDatabase.clinician(row: row)
@@ -145,7 +148,8 @@ extension PostgresStore {
                     var note: SignedNote?
                     if s.signature != nil, let document = batch.documents[id] { note = try Evidence.signedNote(row: document, sessionID: id) }
                     var record = SessionRecord(patient: patient, clinician: clinician, session: s, sessionNumber: number, signedNote: note)
-                    try Self.addRegulated(to: &record, row: sessionRow, at: AppDatabase.sessionColumnCount, recordedLots: batch.lots[id] ?? [])
+                    try Self.addRegulated(to: &record, row: sessionRow, at: AppDatabase.sessionColumnCount, recordedLots: batch.lots[id] ?? [],
+                                          clinicCoding: clinicCoding)
                     try body(record)
                     count += 1
                 }

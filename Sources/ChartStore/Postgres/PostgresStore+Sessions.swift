@@ -150,7 +150,9 @@ extension PostgresStore {
             try requireCurrent(session.id, version: session.version)
             let (s, changes) = try AppDatabase.recordingDecisions(session, stored: stored, by: actor, at: now, catalogue: catalogue)
             let version = try writeHeader(s, updatedAt: now, by: actor, basedOn: session.version)
-            var detail = "state \(s.state.rawValue)"
+            // Consent records the form it was given to (SPEC §9), in this same save.
+            let form = try recordConsentForm(sessionID: s.id, obtained: s.consent.obtained, wasObtained: stored.consent.obtained, by: actor)
+            var detail = "state \(s.state.rawValue)" + (form.map { "; consent to form version \($0.version)" } ?? "")
             for c in changes { detail += "; screening change: \(c.itemID) \(c.before) → \(c.after): \(Sanitizer.line(c.reason))" }
             if let reason = s.notTreatedReason, stored.notTreatedReason == nil { detail += "; not treated: \(Sanitizer.line(reason))" }
             try audit(at: now, actor: actor, action: .change, entity: "session", entityID: String(session.id), detail: detail)
@@ -261,10 +263,15 @@ extension PostgresStore {
                 at = server
             }
             try s.sign(by: clinician, at: at, catalogue: catalogue, needleLots: try needleLots(sessionID: sessionID))
+            // Regulated practice (SPEC §9), as on SQLite: the signer's credentials against the
+            // clinic's rules, then the credentials, coding and procedure code kept as signed.
+            let regulated = try signingRegulated(s, signer: clinician.username)
             try link.execute("""
-                UPDATE sessions SET state = 'signed', signed_by = $1, signature_line = $2, signed_at = $3, signed_snapshot = $4, updated_at = $5
-                WHERE id = $6 AND signed_at IS NULL
-                """, [clinician.username, clinician.signatureLine, Timestamp.iso(at), AppDatabase.snapshot(s), now, sessionID])
+                UPDATE sessions SET state = 'signed', signed_by = $1, signature_line = $2, signed_at = $3, signed_snapshot = $4, updated_at = $5,
+                    coding_system = $6, procedure_code = $7, signer_credentials = $8
+                WHERE id = $9 AND signed_at IS NULL
+                """, [clinician.username, clinician.signatureLine, Timestamp.iso(at), AppDatabase.snapshot(s), now,
+                      regulated.coding, regulated.code, regulated.credentials, sessionID])
             try freeze(sessionID: sessionID, catalogue: catalogue, at: now, actor: clinician.username, action: .sign,
                        summary: "\(s.entries.count) points, \(s.needlesInserted) needles")
             return s

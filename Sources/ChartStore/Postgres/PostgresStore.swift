@@ -152,7 +152,7 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         try setSetting("clinic_name", clean, by: actor)
     }
 
-    private func setSetting(_ key: String, _ value: String, by actor: String) throws {
+    func setSetting(_ key: String, _ value: String, by actor: String) throws {
         try link.transaction {
             try link.execute("INSERT INTO settings(key, value) VALUES ($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
             try audit(at: now, actor: actor, action: .change, entity: "settings", entityID: key, detail: value)

@@ -46,10 +46,10 @@ struct ConsentFormCommand: ParsableCommand {
     func run() throws {
         try reporting {
             switch action {
-            case .show: try show(try global.openSQLite("the consent form", readOnly: true))
-            case .print: try printCopy(try global.openSQLite("the consent form", readOnly: true))
+            case .show: try show(try global.openReadOnly())
+            case .print: try printCopy(try global.openReadOnly())
             case .edit:
-                let db = try global.openSQLite("the consent form")
+                let db = try global.open()
                 let text: String
                 if file != nil {
                     text = try readText()
@@ -120,7 +120,7 @@ struct ConsentFormCommand: ParsableCommand {
         return edited
     }
 
-    private func show(_ db: AppDatabase) throws {
+    private func show(_ db: any ClinicStore) throws {
         let zone = try db.clinicTimeZone()
         if all {
             let versions = try db.consentFormVersions()
@@ -146,9 +146,9 @@ struct ConsentFormCommand: ParsableCommand {
         Swift.print(Sanitizer.multiline(form.text), terminator: form.text.hasSuffix("\n") ? "" : "\n")
     }
 
-    private func printCopy(_ db: AppDatabase) throws {
+    private func printCopy(_ db: any ClinicStore) throws {
         let form = try db.consentForm(version: version)
-        let me = try ClinicianIdentity.username()
+        let me = try profileUsername(db)
         let profile = try db.clinician(me)
         let name = profile.map { Sanitizer.line($0.signatureLine) } ?? me
         let copy = ConsentForms.patientCopy(form, clinicName: try db.clinicName(), clinician: name,

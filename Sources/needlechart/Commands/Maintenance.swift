@@ -113,7 +113,6 @@ struct ClinicianCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            if regulated.given { try global.refusePostgres("--role, --licence and --training-*") }
             let db = try global.open()
             var me = try ClinicianIdentity.current(stored: db.clinician(ClinicianIdentity.username()))
             if let name { me.displayName = name }
@@ -122,9 +121,11 @@ struct ClinicianCommand: ParsableCommand {
                 guard !me.displayName.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--name cannot be empty") }
                 try db.saveClinician(me)
             }
-            try regulated.apply(db, username: me.username)
+            // Credentials are read and saved on the profile the store writes (a server's role).
+            let profile = try profileUsername(db)
+            try regulated.apply(db, username: profile)
             print("\(me.username): \(Sanitizer.line(me.signatureLine))")
-            try regulated.show(db, username: me.username)
+            try regulated.show(db, username: profile)
         }
     }
 }
@@ -144,7 +145,7 @@ struct Clinic: ParsableCommand {
 
     func run() throws {
         try reporting {
-            if regulated.given { try global.refusePostgres("--coding, --min-training-hours and --jurisdiction") }
+            if let what = regulated.sqliteOnlyGiven { try global.refusePostgres(what) }
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
             if let timeZone { try db.setClinicTimeZone(timeZone, by: ClinicianIdentity.username()) }

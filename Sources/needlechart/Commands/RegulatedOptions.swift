@@ -15,9 +15,12 @@ struct ClinicRegulatedOptions: ParsableArguments {
 
     var given: Bool { coding != nil || minTrainingHours != nil || jurisdiction != nil }
 
-    func apply(_ store: any ClinicStore, by actor: String) throws {
+    /// The options a PostgreSQL clinic does not keep yet (refused there before anything is set).
+    var sqliteOnlyGiven: String? { jurisdiction != nil ? "--jurisdiction" : nil }
+
+    func apply(_ db: any ClinicStore, by actor: String) throws {
         guard given else { return }
-        let db = try sqliteOnly(store, "--coding, --min-training-hours and --jurisdiction")
+        if let what = sqliteOnlyGiven { _ = try sqliteOnly(db, what) }
         if let coding {
             guard let system = CodingSystem(rawValue: coding.lowercased()) else {
                 throw CLIError("--coding must be none or us-cpt, not '\(Sanitizer.line(coding))'")
@@ -29,14 +32,15 @@ struct ClinicRegulatedOptions: ParsableArguments {
             guard let rules = Jurisdiction(rawValue: jurisdiction.lowercased()) else {
                 throw CLIError("--jurisdiction must be none, virginia or new-jersey, not '\(Sanitizer.line(jurisdiction))'")
             }
-            try db.setJurisdiction(rules, by: actor)
+            try sqliteOnly(db, "--jurisdiction").setJurisdiction(rules, by: actor)
         }
     }
 
     func show(_ store: any ClinicStore) throws {
+        print("Coding: \(try store.codingSystem().rawValue)")
+        print("Minimum dry needling training: " + (try store.minimumTrainingHours().map { "\($0) hours" } ?? "none"))
+        // A PostgreSQL clinic keeps no jurisdiction yet.
         guard let db = store as? AppDatabase else { return }
-        print("Coding: \(try db.codingSystem().rawValue)")
-        print("Minimum dry needling training: " + (try db.minimumTrainingHours().map { "\($0) hours" } ?? "none"))
         print("Jurisdiction: \(try db.jurisdiction().rawValue)")
     }
 }
@@ -56,9 +60,8 @@ struct ClinicianRegulatedOptions: ParsableArguments {
 
     var given: Bool { role != nil || licence != nil || trainingHours != nil || trainingCourse != nil || trainingDate != nil }
 
-    func apply(_ store: any ClinicStore, username: String) throws {
+    func apply(_ db: any ClinicStore, username: String) throws {
         guard given else { return }
-        let db = try sqliteOnly(store, "--role, --licence and --training-*")
         var c = try db.clinicianCredentials(username)
         if let role {
             guard let r = ClinicianRole(rawValue: role.lowercased()) else {
@@ -83,8 +86,7 @@ struct ClinicianRegulatedOptions: ParsableArguments {
     }
 
     func show(_ store: any ClinicStore, username: String) throws {
-        guard let db = store as? AppDatabase else { return }
-        let c = try db.clinicianCredentials(username)
+        let c = try store.clinicianCredentials(username)
         // A profile without regulated credentials prints its one line, as before.
         guard !c.isEmpty else { return }
         print("Role: \(c.role?.rawValue ?? "not recorded")")
@@ -93,10 +95,18 @@ struct ClinicianRegulatedOptions: ParsableArguments {
     }
 }
 
-/// Regulated-practice records (needle lots, coding, credentials, referrals, reports) are kept by
+/// Some regulated-practice records (needle lots, the jurisdiction, referrals, reports) are kept by
 /// the SQLite store only so far: on a PostgreSQL clinic a command that needs them says so and
 /// does nothing, rather than act on half a record.
 func sqliteOnly(_ store: any ClinicStore, _ what: String) throws -> AppDatabase {
     if let db = store as? AppDatabase { return db }
     throw CLIError("\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)")
+}
+
+/// The profile a command reads and writes for the person running it: on a server, a clinician's
+/// connection is the role they logged in as (the server records every change in that name),
+/// whatever the local account is called; elsewhere the account.
+func profileUsername(_ store: any ClinicStore) throws -> String {
+    if let server = store as? PostgresStore, !server.isAdmin { return server.role }
+    return try ClinicianIdentity.username()
 }
