@@ -16,7 +16,8 @@ public enum PostgresAdmin {
     public static let clinicianRole = "needlechart_clinician"
     /// The clinic's tables, all owned by the owner role (`check` names any that is not).
     static let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
-                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations"]
+                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations",
+                         "referrals", "plans", "planned_points", "plan_letters", "plan_letter_answers"]
 
     /// Sets the clinic up, or upgrades it: the migrations not yet applied (one at a time across
     /// administrators, by an advisory lock), then roles and grants. Another program's database
@@ -92,6 +93,9 @@ public enum PostgresAdmin {
             GRANT INSERT, UPDATE ON sessions TO \(clinicianRole);
             GRANT INSERT, UPDATE, DELETE ON entries TO \(clinicianRole);
             GRANT INSERT ON addenda, signed_documents, audit_log TO \(clinicianRole);
+            GRANT INSERT, UPDATE ON referrals TO \(clinicianRole);
+            GRANT INSERT ON plans, plan_letters, plan_letter_answers TO \(clinicianRole);
+            GRANT INSERT, DELETE ON planned_points TO \(clinicianRole);
             """
         try link.script(sql)
     }

@@ -11,7 +11,13 @@ enum ClinicCopy {
     /// session refuses new entries), addenda and documents after them, the audit log last.
     static let order: [(table: String, orderBy: String)] = [
         ("settings", "key"), ("clinicians", "username"), ("patients", "id"), ("entries", "session_id, position, id"),
-        ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
+        ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"),
+        // Referrals and plan letters (SPEC §9): a plan's points before its letter (a sent plan
+        // refuses new points), answers after the letter they answer.
+        ("referrals", "patient_id, condition_key"), ("plans", "patient_id, condition_key, version"),
+        ("planned_points", "patient_id, condition_key, version, position"), ("plan_letters", "patient_id, condition_key, version"),
+        ("plan_letter_answers", "id"),
+        ("audit_log", "id"),
     ]
 
     /// Text a copy's INSERT carries at most (signed documents are kilobytes each), so the
@@ -278,6 +284,15 @@ extension PostgresStore {
         "entries_no_truncate": ("entries", "needlechart_refuse"),
         "addenda_no_truncate": ("addenda", "needlechart_refuse"),
         "signed_documents_no_truncate": ("signed_documents", "needlechart_refuse"),
+        "referrals_guard": ("referrals", "needlechart_referrals_guard"),
+        "plans_guard": ("plans", "needlechart_plans_guard"),
+        "planned_points_guard": ("planned_points", "needlechart_planned_points_guard"),
+        "plan_letters_guard": ("plan_letters", "needlechart_plan_letters_guard"),
+        "plan_letter_answers_guard": ("plan_letter_answers", "needlechart_plan_letter_answers_guard"),
+        "plans_no_truncate": ("plans", "needlechart_refuse"),
+        "planned_points_no_truncate": ("planned_points", "needlechart_refuse"),
+        "plan_letters_no_truncate": ("plan_letters", "needlechart_refuse"),
+        "plan_letter_answers_no_truncate": ("plan_letter_answers", "needlechart_refuse"),
     ]
 
     /// The server's guards against what the migrations wrote: every trigger on its own table,
@@ -374,19 +389,18 @@ extension PostgresAdmin {
     /// values would pass the protocol's 65,535 parameters, or when their text passes 4 MB).
     public static let copyBatchRows = 2_000
 
-    /// What of regulated practice (needle lots, referrals, consent form versions, plans and plan
-    /// letters, regulated settings, clinicians' credentials) the SQLite clinic holds, or nil when nothing: the
-    /// server has no place for these yet.
+    /// What of regulated practice (needle lots, consent form versions, regulated settings,
+    /// clinicians' credentials) the SQLite clinic holds, or nil when nothing: the server has no
+    /// place for these yet. Referrals, plans, plan letters and the jurisdiction are copied.
     static func regulatedRecords(_ source: AppDatabase) throws -> String? {
         try source.writer.read { db in
             var held: [String] = []
-            for (table, what) in [("needle_lots", "needle lots"), ("referrals", "referrals"), ("consent_forms", "consent form versions"),
-                                ("planned_points", "planned points"), ("plan_letters", "plan letters")] {
+            for (table, what) in [("needle_lots", "needle lots"), ("consent_forms", "consent form versions")] {
                 let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 if n > 0 { held.append("\(n) \(what)") }
             }
             let settings = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM settings WHERE (key = 'coding' AND value <> 'none') OR (key = 'jurisdiction' AND value <> 'none')
+                SELECT count(*) FROM settings WHERE (key = 'coding' AND value <> 'none')
                     OR (key = 'dn_min_training_hours' AND value NOT IN ('', '0'))
                 """) ?? 0
             if settings > 0 { held.append("regulated settings") }
@@ -460,7 +474,7 @@ extension PostgresAdmin {
                 }
             }
             // New rows continue after the copied ids.
-            for table in ["patients", "sessions"] {
+            for table in ["patients", "sessions", "plan_letter_answers"] {
                 try link.execute("SELECT setval(pg_get_serial_sequence('\(table)', 'id'), greatest(1, (SELECT coalesce(max(id), 0) FROM \(table))), (SELECT count(*) > 0 FROM \(table)))")
             }
             // Verified before the commit, reading it back: a count or head that differs rolls
