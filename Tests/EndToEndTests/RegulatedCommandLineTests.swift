@@ -173,8 +173,7 @@ import Testing
         let url = "postgresql:///nowhere?host=/nonexistent-needlechart-socket-dir"
         let commands: [[String]] = [
             ["lots", "1", "--size", "0.25x40", "--lot", "J1"], ["lots", "1"], ["recall", "J1"], ["report", "safety"],
-            ["referral", "NC-0001"], ["referral", "plan", "list", "--patient", "NC-0001"], ["referral", "letter", "--patient", "NC-0001"],
-            ["referral", "answer", "agrees", "--patient", "NC-0001", "--on", "2026-01-01"], ["consent-form", "show"], ["clinic", "--coding", "us-cpt"], ["clinician", "--role", "student"],
+            ["consent-form", "show"], ["clinic", "--coding", "us-cpt"], ["clinician", "--role", "student"],
         ]
         for args in commands {
             let r = try box.run(args + ["--db", url])

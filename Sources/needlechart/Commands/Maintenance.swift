@@ -144,7 +144,7 @@ struct Clinic: ParsableCommand {
 
     func run() throws {
         try reporting {
-            if regulated.given { try global.refusePostgres("--coding, --min-training-hours and --jurisdiction") }
+            if regulated.needsSQLite { try global.refusePostgres("--coding and --min-training-hours") }
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
             if let timeZone { try db.setClinicTimeZone(timeZone, by: ClinicianIdentity.username()) }

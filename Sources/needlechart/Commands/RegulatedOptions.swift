@@ -14,10 +14,22 @@ struct ClinicRegulatedOptions: ParsableArguments {
     var jurisdiction: String?
 
     var given: Bool { coding != nil || minTrainingHours != nil || jurisdiction != nil }
+    /// Whether an option a PostgreSQL clinic does not keep yet was given (the jurisdiction it keeps).
+    var needsSQLite: Bool { coding != nil || minTrainingHours != nil }
 
     func apply(_ store: any ClinicStore, by actor: String) throws {
         guard given else { return }
-        let db = try sqliteOnly(store, "--coding, --min-training-hours and --jurisdiction")
+        let rules = try jurisdiction.map { text in
+            guard let rules = Jurisdiction(rawValue: text.lowercased()) else {
+                throw CLIError("--jurisdiction must be none, virginia or new-jersey, not '\(Sanitizer.line(text))'")
+            }
+            return rules
+        }
+        if needsSQLite { try applySQLiteOnly(try sqliteOnly(store, "--coding and --min-training-hours"), by: actor) }
+        if let rules { try store.setJurisdiction(rules, by: actor) }
+    }
+
+    private func applySQLiteOnly(_ db: AppDatabase, by actor: String) throws {
         if let coding {
             guard let system = CodingSystem(rawValue: coding.lowercased()) else {
                 throw CLIError("--coding must be none or us-cpt, not '\(Sanitizer.line(coding))'")
@@ -25,19 +37,14 @@ struct ClinicRegulatedOptions: ParsableArguments {
             try db.setCodingSystem(system, by: actor)
         }
         if let minTrainingHours { try db.setMinimumTrainingHours(minTrainingHours, by: actor) }
-        if let jurisdiction {
-            guard let rules = Jurisdiction(rawValue: jurisdiction.lowercased()) else {
-                throw CLIError("--jurisdiction must be none, virginia or new-jersey, not '\(Sanitizer.line(jurisdiction))'")
-            }
-            try db.setJurisdiction(rules, by: actor)
-        }
     }
 
     func show(_ store: any ClinicStore) throws {
-        guard let db = store as? AppDatabase else { return }
-        print("Coding: \(try db.codingSystem().rawValue)")
-        print("Minimum dry needling training: " + (try db.minimumTrainingHours().map { "\($0) hours" } ?? "none"))
-        print("Jurisdiction: \(try db.jurisdiction().rawValue)")
+        if let db = store as? AppDatabase {
+            print("Coding: \(try db.codingSystem().rawValue)")
+            print("Minimum dry needling training: " + (try db.minimumTrainingHours().map { "\($0) hours" } ?? "none"))
+        }
+        print("Jurisdiction: \(try store.jurisdiction().rawValue)")
     }
 }
 
