@@ -74,9 +74,13 @@ public enum PostgresAdmin {
                 END IF;
             END $$;
             """)
+        // The tables the applied migrations made (a clinic set up by an earlier version, before
+        // its upgrade, has fewer than this version's list).
+        let made = Set(try link.rows("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").map { $0[0] as String })
+        let tables = Self.tables.filter(made.contains)
         // Everything NeedleChart made belongs to the owner role, so no clinician owns (and can
         // alter, or disable the triggers of) any of it.
-        var sql = Self.tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
+        var sql = tables.map { "ALTER TABLE \($0) OWNER TO \(ownerRole);" }.joined(separator: "\n")
         for f in try link.rows("""
             SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'public' AND p.proname LIKE 'needlechart\\_%'
@@ -85,18 +89,23 @@ public enum PostgresAdmin {
         }
         sql += """
 
-            REVOKE ALL ON \(Self.tables.joined(separator: ", ")) FROM PUBLIC;
+            REVOKE ALL ON \(tables.joined(separator: ", ")) FROM PUBLIC;
             REVOKE CREATE ON SCHEMA public FROM PUBLIC;
             GRANT USAGE ON SCHEMA public TO \(clinicianRole);
-            GRANT SELECT ON \(Self.tables.joined(separator: ", ")) TO \(clinicianRole);
+            GRANT SELECT ON \(tables.joined(separator: ", ")) TO \(clinicianRole);
             GRANT INSERT, UPDATE ON patients, clinicians TO \(clinicianRole);
             GRANT INSERT, UPDATE ON sessions TO \(clinicianRole);
             GRANT INSERT, UPDATE, DELETE ON entries TO \(clinicianRole);
             GRANT INSERT ON addenda, signed_documents, audit_log TO \(clinicianRole);
-            GRANT INSERT, UPDATE ON referrals TO \(clinicianRole);
-            GRANT INSERT ON plans, plan_letters, plan_letter_answers TO \(clinicianRole);
-            GRANT INSERT, DELETE ON planned_points TO \(clinicianRole);
             """
+        if made.contains("referrals") {
+            sql += """
+
+                GRANT INSERT, UPDATE ON referrals TO \(clinicianRole);
+                GRANT INSERT ON plans, plan_letters, plan_letter_answers TO \(clinicianRole);
+                GRANT INSERT, DELETE ON planned_points TO \(clinicianRole);
+                """
+        }
         try link.script(sql)
     }
 
