@@ -74,6 +74,28 @@ import Testing
         #expect(report.checked.contains("1 plan letters as sent") && report.checked.contains("1 physicians' answers as recorded"), "\(report.checked)")
     }
 
+    /// Two clinicians planning the same episode at once: each point is numbered once, in one
+    /// plan, as on SQLite (the patient's row orders their changes).
+    @Test(.enabled(if: TestPostgres.runs))
+    func twoConnectionsPlanningTheSameEpisodeAtOnceNumberEveryPointOnce() throws {
+        let url = try TestPostgres.freshClinic()
+        let admin = try PostgresStore.connect(url: url, environment: .fixed())
+        try admin.saveClinician(therapist)
+        let patient = try admin.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")
+        let stores = try (0..<2).map { _ in try PostgresStore.connect(url: url, environment: .fixed()) }
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: stores.count) { i in
+            for _ in 0..<8 {
+                do { try stores[i].addPlannedPoint(trapezius, patientID: patient.id, condition: neck, by: "ahale") } catch { failures.add("\(error)") }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        let plan = try admin.episodePlan(patientID: patient.id, condition: neck)
+        #expect(plan.draft?.version == 1 && plan.draft?.points.count == 16)
+        let report = try admin.check(seal: nil)
+        #expect(report.ok, "\(report.problems)")
+    }
+
     /// `check` names a new guard disabled, and a sent letter or its points changed behind it.
     @Test(.enabled(if: TestPostgres.runs))
     func checkNamesAGuardDisabledAndALetterOrItsPointsChangedBehindIt() throws {

@@ -74,6 +74,18 @@ extension PostgresStore {
         try link.transaction { try body(PostgresEpisode(store: self, at: now)) }
     }
 
+    /// Runs a change to a patient's referrals or plans over one server transaction that first
+    /// locks the patient's row: two clinicians' changes to the same episode then follow one
+    /// another, as SQLite's writes do (the second reads the plan as the first left it), rather
+    /// than both numbering the same point or plan. A patient who no longer exists is left to the
+    /// records' own refusal.
+    func episodeChange<T>(patientID: Int64, _ body: (PostgresEpisode) throws -> T) throws -> T {
+        try link.transaction {
+            try link.execute("SELECT 1 FROM patients WHERE id = $1 FOR NO KEY UPDATE", [patientID])
+            return try body(PostgresEpisode(store: self, at: now))
+        }
+    }
+
     /// The clinic's jurisdiction rule set (none by default).
     public func jurisdiction() throws -> Jurisdiction {
         try episode { try $0.jurisdiction() }
@@ -92,7 +104,7 @@ extension PostgresStore {
 
     /// Records (or updates) the referral of an episode; refused with `JurisdictionRules.validate`'s issues.
     public func saveReferral(_ referral: Referral, patientID: Int64, condition: PresentingCondition, by actor: String) throws {
-        try episode { try $0.saveReferral(referral, patientID: patientID, condition: condition, by: identity(actor)) }
+        try episodeChange(patientID: patientID) { try $0.saveReferral(referral, patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
     /// The episode's plan: the plan being edited, if any, and the letters sent. Reads only.
@@ -105,19 +117,19 @@ extension PostgresStore {
     /// muscle the catalogue does not list, or once the plan's letter was sent. Returns the plan's points.
     @discardableResult
     public func addPlannedPoint(_ point: PlannedPoint, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
-        try episode { try $0.addPlannedPoint(point, patientID: patientID, condition: condition, by: identity(actor)) }
+        try episodeChange(patientID: patientID) { try $0.addPlannedPoint(point, patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
     /// Removes the draft plan's point `number` (1-based); refused once its letter was sent.
     @discardableResult
     public func removePlannedPoint(number: Int, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
-        try episode { try $0.removePlannedPoint(number: number, patientID: patientID, condition: condition, by: identity(actor)) }
+        try episodeChange(patientID: patientID) { try $0.removePlannedPoint(number: number, patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
     /// Starts the next plan from the last one sent; returns its version.
     @discardableResult
     public func startNewPlan(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> Int {
-        try episode { try $0.startNewPlan(patientID: patientID, condition: condition, by: identity(actor)) }
+        try episodeChange(patientID: patientID) { try $0.startNewPlan(patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
     /// The letter the draft plan would send today, signed by `clinician`; writes nothing.
@@ -128,13 +140,13 @@ extension PostgresStore {
     /// Sends the draft plan's letter: keeps its text and hash, freezes the plan, records it on the referral.
     @discardableResult
     public func sendPlanLetter(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> PlanLetterRecord {
-        try episode { try $0.sendPlanLetter(patientID: patientID, condition: condition, by: identity(actor)) }
+        try episodeChange(patientID: patientID) { try $0.sendPlanLetter(patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
     /// Records the referring physician's answer to the episode's latest plan letter (added, never overwriting).
     public func recordPhysicianAnswer(_ answer: PhysicianAnswer, on day: CalendarDate, how: String, patientID: Int64,
                                       condition: PresentingCondition, by actor: String) throws {
-        try episode {
+        try episodeChange(patientID: patientID) {
             try $0.recordPhysicianAnswer(answer, on: day, how: how, patientID: patientID, condition: condition, by: identity(actor))
         }
     }
