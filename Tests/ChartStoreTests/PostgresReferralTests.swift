@@ -115,6 +115,15 @@ import Testing
         #expect(problems.contains("guard planned_points_guard: missing or disabled on the server"), "\(problems)")
         #expect(problems.contains("plan letter 1 of patient \(s.patientID) (neck-pain): changed since it was sent"), "\(problems)")
         #expect(problems.contains("planned points of plan letter 1 of patient \(s.patientID) (neck-pain): changed since the letter was sent"), "\(problems)")
+        // A guard's body replaced, and a trigger NeedleChart did not write on one of these tables.
+        _ = try TestPostgres.psql(url, """
+            CREATE OR REPLACE FUNCTION needlechart_plan_letter_answers_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$ BEGIN RETURN NEW; END $$;
+            CREATE FUNCTION sneaky() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+            CREATE TRIGGER sneaky BEFORE DELETE ON plan_letter_answers FOR EACH ROW EXECUTE FUNCTION sneaky();
+            """)
+        let more = try db.check(seal: nil).problems
+        #expect(more.contains("guard function needlechart_plan_letter_answers_guard: its body has been altered since the clinic was set up"), "\(more)")
+        #expect(more.contains("unexpected trigger sneaky on plan_letter_answers: not written by NeedleChart"), "\(more)")
     }
 
     /// A SQLite clinic with the jurisdiction, a referral, a sent letter, its answer and a new
