@@ -60,6 +60,20 @@ import Testing
             """, "UPDATE referrals SET recorded_by = 'bkim'"] {
             #expect(throws: (any Error).self, "ahale: \(sql)") { try TestPostgres.psql(ahale, sql) }
         }
+        // Nor is the physician's "contraindicated" lifted by rewriting the referral the rules read.
+        let referral = "SELECT referral FROM referrals"
+        let stored = try TestPostgres.psql(url, referral)
+        for sql in [
+            "UPDATE referrals SET referral = jsonb_set(referral::jsonb, '{physicianAnswer}', '\"agrees\"')::text",
+            "UPDATE referrals SET referral = (referral::jsonb - 'physicianAnswer' - 'answeredOn')::text",
+            "UPDATE referrals SET referral = jsonb_set(referral::jsonb, '{planLetterSent}', '\"2026-11-17\"')::text",
+            "UPDATE referrals SET referral = jsonb_set(referral::jsonb, '{standingContraindication}', '\"2026-11-18\"')::text",
+        ] {
+            #expect(throws: (any Error).self, "ahale: \(sql)") { try TestPostgres.psql(ahale, sql + ", recorded_by = 'ahale'") }
+        }
+        #expect(try TestPostgres.psql(url, referral) == stored)
+        // (The guard, not the grants: the referral as it stands may be written again.)
+        _ = try TestPostgres.psql(ahale, "UPDATE referrals SET recorded_by = 'ahale'")
         #expect(try TestPostgres.psql(url, snapshot) == before, "nothing changed")
         #expect(try db.episodePlan(patientID: s.patientID, condition: neck).letters == [{ var l = letter; l.answer = .contraindicated; l.answeredOn = today; l.answeredHow = "phone"; return l }()])
         // Needling waits on the answer, as on SQLite.
@@ -67,11 +81,25 @@ import Testing
             try db.saveEntry(TriggerPointEntry(id: "p1", regionID: "back-neck", muscle: "upper trapezius", side: .right, depthMM: 15, recordedAt: s.startedAt),
                              sessionID: s.id, by: "ahale")
         }
-        // The draft plan (2) is still the clinician's to edit.
+        // The draft plan (2) is still the clinician's to edit and send; the earlier
+        // "contraindicated" stands until the physician answers it, then "agrees" lets needling go ahead.
         #expect(try db.removePlannedPoint(number: 1, patientID: s.patientID, condition: neck, by: "ahale").isEmpty)
+        try db.addPlannedPoint(rhomboids, patientID: s.patientID, condition: neck, by: "ahale")
+        try db.sendPlanLetter(patientID: s.patientID, condition: neck, by: "ahale")
+        #expect(try db.referral(patientID: s.patientID, condition: neck)?.standingContraindication == today)
+        #expect(throws: SessionError.blocked(["The referring physician judged an earlier plan contraindicated (2026-11-18): needling waits for their answer to the new plan letter (History p, then a; or needlechart referral answer)."])) {
+            try db.saveEntry(TriggerPointEntry(id: "p1", regionID: "back-neck", muscle: "upper trapezius", side: .right, depthMM: 15, recordedAt: s.startedAt),
+                             sessionID: s.id, by: "ahale")
+        }
+        #expect(throws: (any Error).self, "lifting it by hand") {
+            try TestPostgres.psql(ahale, "UPDATE referrals SET referral = (referral::jsonb - 'standingContraindication')::text")
+        }
+        try db.recordPhysicianAnswer(.agrees, on: today, how: "letter", patientID: s.patientID, condition: neck, by: "ahale")
+        try db.saveEntry(TriggerPointEntry(id: "p1", regionID: "back-neck", muscle: "upper trapezius", side: .right, depthMM: 15, recordedAt: s.startedAt),
+                         sessionID: s.id, by: "ahale")
         let report = try db.check(seal: nil)
         #expect(report.ok, "\(report.problems)")
-        #expect(report.checked.contains("1 plan letters as sent") && report.checked.contains("1 physicians' answers as recorded"), "\(report.checked)")
+        #expect(report.checked.contains("2 plan letters as sent") && report.checked.contains("2 physicians' answers as recorded"), "\(report.checked)")
     }
 
     /// Two clinicians planning the same episode at once: each point is numbered once, in one

@@ -579,11 +579,41 @@ enum PostgresSchema {
     );
     CREATE INDEX plan_letter_answers_by_letter ON plan_letter_answers (patient_id, condition_key, version, id);
 
-    -- A clinician records a referral in their own name.
+    -- A clinician records a referral in their own name. Once the episode's plan letters are kept
+    -- here, what the referral says of them (and the needling rules read) is theirs: the latest
+    -- letter's day and its latest answer, or none; an earlier "contraindicated" that stands until
+    -- that letter is answered is set only by the transaction that sends a letter. So a clinician
+    -- cannot lift a physician's "contraindicated" by rewriting the referral, even with psql.
     CREATE FUNCTION needlechart_referrals_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    DECLARE
+        r jsonb;
+        letter_version bigint;
+        letter_sent text;
+        letter_sent_now boolean;
+        answer text;
+        answered_on text;
+        answered_how text;
     BEGIN
-        IF NOT needlechart_is_admin() AND NEW.recorded_by IS DISTINCT FROM session_user THEN
+        IF needlechart_is_admin() THEN RETURN NEW; END IF;
+        IF NEW.recorded_by IS DISTINCT FROM session_user THEN
             RAISE EXCEPTION 'a referral is recorded by the role that records it (%), not %', session_user, NEW.recorded_by;
+        END IF;
+        SELECT l.version, l.sent_on, l.xmin = pg_current_xact_id()::xid INTO letter_version, letter_sent, letter_sent_now
+            FROM plan_letters l WHERE l.patient_id = NEW.patient_id AND l.condition_key = NEW.condition_key ORDER BY l.version DESC LIMIT 1;
+        IF letter_version IS NULL THEN RETURN NEW; END IF;
+        SELECT a.answer, a.answered_on, a.how INTO answer, answered_on, answered_how FROM plan_letter_answers a
+            WHERE a.patient_id = NEW.patient_id AND a.condition_key = NEW.condition_key AND a.version = letter_version ORDER BY a.id DESC LIMIT 1;
+        r := NEW.referral::jsonb;
+        IF r ->> 'planLetterSent' IS DISTINCT FROM letter_sent OR r ->> 'physicianAnswer' IS DISTINCT FROM answer
+                OR r ->> 'answeredOn' IS DISTINCT FROM answered_on OR coalesce(r ->> 'answeredHow', '') IS DISTINCT FROM coalesce(answered_how, '') THEN
+            RAISE EXCEPTION 'a referral''s plan letter and answer are the letters'' own (letter % sent %, answered %)', letter_version, letter_sent, coalesce(answer, 'not yet');
+        END IF;
+        IF answer IS NOT NULL AND r ? 'standingContraindication' THEN
+            RAISE EXCEPTION 'an earlier plan''s "contraindicated" stands only until the latest letter is answered';
+        END IF;
+        IF answer IS NULL AND NOT letter_sent_now AND r ->> 'standingContraindication'
+                IS DISTINCT FROM (CASE WHEN TG_OP = 'UPDATE' THEN OLD.referral::jsonb ->> 'standingContraindication' END) THEN
+            RAISE EXCEPTION 'an earlier plan''s "contraindicated" is recorded by sending the next letter, and lifted only by its answer';
         END IF;
         RETURN NEW;
     END $$;
