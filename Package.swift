@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "ChartUI"]),
         .testTarget(
             name: "ChartAppTests",
-            dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ChartApp", "ChartUI", "ChartStore", "ChartCore", "TestPostgresServer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "EndToEndTests",

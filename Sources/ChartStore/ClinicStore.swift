@@ -135,6 +135,10 @@ public protocol ClinicStore: Sendable {
     /// overwriting; refused before any letter, for a day before it or in the future).
     func recordPhysicianAnswer(_ answer: PhysicianAnswer, on day: CalendarDate, how: String, patientID: Int64,
                                condition: PresentingCondition, by actor: String) throws
+    /// The clinic's jurisdiction rule set (none by default): what needling waits on.
+    func jurisdiction() throws -> Jurisdiction
+    /// Sets the clinic's jurisdiction rule set (a clinic setting, audited as the others).
+    func setJurisdiction(_ jurisdiction: Jurisdiction, by actor: String) throws
     /// The referral recorded for a patient's episode of `condition`, if any.
     func referral(patientID: Int64, condition: PresentingCondition) throws -> Referral?
     /// Records (or updates) the referral of an episode; refused with `JurisdictionRules.validate`'s issues.

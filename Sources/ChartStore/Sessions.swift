@@ -416,7 +416,7 @@ extension AppDatabase {
         try write { db in
             try Self.requireUnsigned(db, sessionID)
             try Self.requireNotBlocked(db, sessionID, regionID: e.regionID)
-            try Self.requireReferralRules(db, sessionID: sessionID)
+            try episode(db).requireReferralRules(sessionID: sessionID)
             let existing = try Row.fetchOne(db, sql: "SELECT session_id, position FROM entries WHERE id = ?", arguments: [e.id])
             if let existing, (existing["session_id"] as Int64) != sessionID {
                 throw StoreError(.duplicate, "That entry belongs to another session.")

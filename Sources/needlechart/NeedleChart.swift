@@ -110,20 +110,6 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The SQLite clinic, for a command whose records PostgreSQL does not keep yet: a server's URL
-    /// is refused before anything connects or writes.
-    func openSQLite(_ what: String, readOnly: Bool = false) throws -> AppDatabase {
-        try refusePostgres(what)
-        return try sqliteOnly(readOnly ? try openReadOnly() : try open(), what)
-    }
-
-    /// Refuses a PostgreSQL clinic for `what` (kept by SQLite clinics only so far), before any connection.
-    func refusePostgres(_ what: String) throws {
-        if StoreLocation.isPostgres(path) {
-            throw CLIError("\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)")
-        }
-    }
-
     /// The catalogue with the clinic's override applied.
     func catalogue() throws -> Catalogue {
         do { return try CatalogueLoader.load() } catch { throw CLIError("\(error)") }

@@ -3,18 +3,25 @@ import ChartCore
 import ChartStore
 @testable import ChartUI
 import Foundation
+import TestPostgresServer
 import Testing
 
 /// New Jersey's referral, plan letter and physician's answer done in the app, through the real
 /// `Driver` and store: the referral recorded on the referral form, a point planned, the letter
 /// sent, "contraindicated" recorded on the answer form; a new session of the episode then cannot
-/// needle, and `check` passes.
+/// needle, and `check` passes. On a SQLite clinic, and on a PostgreSQL one wherever a server is.
 @Suite struct PlanAnswerReferralAppTests {
     let zone = TimeZone(identifier: "UTC")!
 
-    @Test func referralLetterAndContraindicatedAnswerInTheApp() throws {
+    /// The backends the app is driven against.
+    static var backends: [String] { TestPostgres.runs ? ["sqlite", "postgres"] : ["sqlite"] }
+
+    @Test(arguments: backends)
+    func referralLetterAndContraindicatedAnswerInTheApp(_ backend: String) throws {
         let env = ChartEnvironment.fixed()
-        let db = try AppDatabase.inMemory(environment: env)
+        let db: any ClinicStore = backend == "postgres"
+            ? try PostgresStore.connect(url: TestPostgres.freshClinic(), environment: env)
+            : try AppDatabase.inMemory(environment: env)
         try db.saveClinician(clinician)
         try db.setJurisdiction(.newJersey, by: "ahale")
         let patient = try db.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")

@@ -202,81 +202,84 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
     }
 }
 
-/// The regulated calls the app's screens make through the seam: both backends keep lots per
-/// size and consent form versions; SQLite keeps planned points, which a PostgreSQL clinic refuses
-/// with a message the screen can show, changing nothing.
+/// The regulated calls the app's screens make through the seam, the same on both backends: lots
+/// per size, consent form versions and planned points.
 @Suite struct RegulatedSeamContractTests {
     @Test(arguments: Backend.under)
-    func lotsAndTheConsentFormStatusOrAClearRefusal(_ backend: Backend) throws {
+    func lotsTheConsentFormStatusAndPlannedPoints(_ backend: Backend) throws {
         let db = try backend.make()
         let (patient, s) = try chartedSession(in: db)
         let size = try #require(NeedleSize.used(in: s.entries).first)
         let lot = NeedleLot(size: size, lot: "J2509", expiry: CalendarDate(iso: "2027-05-31"), brand: "Seirin")
-        // Needle lots per size: kept by both backends alike.
         try db.recordNeedleLot(lot, sessionID: s.id, by: therapist.username)
         #expect(try db.needleLots(sessionID: s.id) == [lot])
         #expect(try db.removeNeedleLot(sessionID: s.id, size: size, lot: "J2509", by: therapist.username))
         #expect(try db.needleLots(sessionID: s.id).isEmpty)
         #expect(try !db.removeNeedleLot(sessionID: s.id, size: size, lot: "J2509", by: therapist.username))
-        // Both keep consent form versions: the session's consent stored the default as version 1.
+        // The session's consent stored the default form as version 1.
         #expect(try db.consentFormStatus(patientID: patient.id) == ConsentFormStatus(lastConsented: try db.consentForm(version: 1).reference, current: 1))
-        switch backend {
-        case .sqlite:
-            let planned = try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
-                                                 patientID: patient.id, condition: s.condition, by: therapist.username)
-            #expect(planned.map(\.muscle) == ["upper trapezius"])
-            #expect(try db.episodePlan(patientID: patient.id, condition: s.condition).draft?.points == planned)
-            #expect(try db.removePlannedPoint(number: 1, patientID: patient.id, condition: s.condition, by: therapist.username).isEmpty)
-        case .postgres:
-            let audit = try db.auditLog(limit: nil).count
-            let refusal = StoreError(.other, "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")
-            for call in [{ _ = try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
-                                                      patientID: patient.id, condition: s.condition, by: therapist.username) },
-                         { _ = try db.episodePlan(patientID: patient.id, condition: s.condition) },
-                         { _ = try db.removePlannedPoint(number: 1, patientID: patient.id, condition: s.condition, by: therapist.username) },
-                         { _ = try db.startNewPlan(patientID: patient.id, condition: s.condition, by: therapist.username) },
-                         { _ = try db.previewPlanLetter(patientID: patient.id, condition: s.condition, clinician: therapist.username) },
-                         { _ = try db.sendPlanLetter(patientID: patient.id, condition: s.condition, by: therapist.username) }] as [() throws -> Void] {
-                #expect(throws: refusal) { try call() }
-            }
-            #expect(try db.auditLog(limit: nil).count == audit, "nothing written")
-        }
+        let planned = try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
+                                             patientID: patient.id, condition: s.condition, by: therapist.username)
+        #expect(planned.map(\.muscle) == ["upper trapezius"])
+        #expect(try db.episodePlan(patientID: patient.id, condition: s.condition).draft?.points == planned)
+        #expect(try db.removePlannedPoint(number: 1, patientID: patient.id, condition: s.condition, by: therapist.username).isEmpty)
     }
 
-    /// The referral and the physician's answer, as the app's forms record them: SQLite keeps them
-    /// (the answer against the letter sent, with `check` passing after); a server refuses both with
-    /// the regulated-practice message and writes nothing.
+    /// The referral and the physician's answer, as the app's forms record them: both backends
+    /// keep them (the answer against the letter sent, with `check` passing after).
     @Test(arguments: Backend.under)
-    func referralAndAnswerOrAClearRefusal(_ backend: Backend) throws {
+    func referralAndAnswerKept(_ backend: Backend) throws {
         let db = try backend.make()
         let (patient, s) = try chartedSession(in: db)
         let today = CalendarDate(db.environment.now(), in: db.environment.timeZone)
         let referral = Referral(referrer: "Dr Ada Reyes", date: today, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia")
-        switch backend {
-        case .sqlite:
-            #expect(try db.referral(patientID: patient.id, condition: s.condition) == nil)
-            try db.saveReferral(referral, patientID: patient.id, condition: s.condition, by: therapist.username)
-            #expect(try db.referral(patientID: patient.id, condition: s.condition) == referral)
-            #expect(throws: StoreError.self) {
-                try db.recordPhysicianAnswer(.agrees, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
-            }
-            try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
+        #expect(try db.referral(patientID: patient.id, condition: s.condition) == nil)
+        try db.saveReferral(referral, patientID: patient.id, condition: s.condition, by: therapist.username)
+        #expect(try db.referral(patientID: patient.id, condition: s.condition) == referral)
+        #expect(throws: StoreError.self) {
+            try db.recordPhysicianAnswer(.agrees, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
+        }
+        try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left),
+                               patientID: patient.id, condition: s.condition, by: therapist.username)
+        try db.sendPlanLetter(patientID: patient.id, condition: s.condition, by: therapist.username)
+        try db.recordPhysicianAnswer(.contraindicated, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
+        #expect(try db.episodePlan(patientID: patient.id, condition: s.condition).letters.last?.answer == .contraindicated)
+        #expect(try db.referral(patientID: patient.id, condition: s.condition)?.physicianAnswer == .contraindicated)
+        let report = try db.check(seal: nil)
+        #expect(report.ok, "\(report.problems)")
+        #expect(report.checked.contains("1 plan letters as sent") && report.checked.contains("1 physicians' answers as recorded"), "\(report.checked)")
+    }
+
+    /// The same episode, recorded the same way on both backends, writes the same letter (text and
+    /// hash), the same plan and referral, and the same audit details.
+    @Test(.enabled(if: TestPostgres.runs))
+    func bothBackendsWriteTheSameLetterReferralAndAuditDetails() throws {
+        var seen: [(EpisodePlan, Referral?, [String])] = []
+        for backend in Backend.allCases {
+            // A clock that stands still: the backends read it a different number of times, and a
+            // sent plan's points hash binds the time each point was added.
+            let stopped = ChartEnvironment(now: { Date(timeIntervalSince1970: 1_795_000_000) }, newID: ChartEnvironment.fixed().newID,
+                                           timeZone: TimeZone(identifier: "UTC")!)
+            let db = try backend.make(stopped)
+            let (patient, s) = try chartedSession(in: db)
+            try db.setJurisdiction(.newJersey, by: therapist.username)
+            let today = CalendarDate(db.environment.now(), in: db.environment.timeZone)
+            try db.saveReferral(Referral(referrer: "Dr Ada Reyes", date: today, form: .written, dryNeedlingSpecific: true, diagnosis: "cervicalgia"),
+                                patientID: patient.id, condition: s.condition, by: therapist.username)
+            try db.addPlannedPoint(PlannedPoint(regionID: "back-neck", muscle: "upper trapezius", side: .left, needleCount: 2),
                                    patientID: patient.id, condition: s.condition, by: therapist.username)
             try db.sendPlanLetter(patientID: patient.id, condition: s.condition, by: therapist.username)
             try db.recordPhysicianAnswer(.contraindicated, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
-            #expect(try db.episodePlan(patientID: patient.id, condition: s.condition).letters.last?.answer == .contraindicated)
-            #expect(try db.referral(patientID: patient.id, condition: s.condition)?.physicianAnswer == .contraindicated)
-            #expect(try db.check(seal: nil).ok)
-        case .postgres:
-            let audit = try db.auditLog(limit: nil).count
-            #expect(throws: StoreError(.other, "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")) {
-                try db.recordPhysicianAnswer(.agrees, on: today, how: "phone", patientID: patient.id, condition: s.condition, by: therapist.username)
-            }
-            let refusal = StoreError(.other, "Referrals: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")
-            #expect(throws: refusal) { try db.referral(patientID: patient.id, condition: s.condition) }
-            #expect(throws: refusal) { try db.saveReferral(referral, patientID: patient.id, condition: s.condition, by: therapist.username) }
-            #expect(try db.auditLog(limit: nil).count == audit, "nothing written")
+            try db.startNewPlan(patientID: patient.id, condition: s.condition, by: therapist.username)
+            let details = try db.auditLog(limit: nil).filter { ["plan", "plan-letter", "referral", "settings"].contains($0.entity) }
+                .map { "\($0.action) \($0.entity) \($0.entityID): \($0.detail)" }
+            seen.append((try db.episodePlan(patientID: patient.id, condition: s.condition), try db.referral(patientID: patient.id, condition: s.condition), details))
+            #expect(try db.check(seal: nil).ok, "\(backend)")
         }
+        #expect(seen.count == 2)
+        #expect(seen[0].0 == seen[1].0 && seen[0].0.letters.count == 1 && seen[0].0.draft?.version == 2)
+        #expect(seen[0].1 == seen[1].1 && seen[0].1?.physicianAnswer == .contraindicated)
+        #expect(seen[0].2 == seen[1].2 && seen[0].2.count >= 5, "\(seen.map(\.2))")
     }
 }
 

@@ -44,8 +44,9 @@ func behindTheGuard(_ db: AppDatabase, _ trigger: String, _ sql: String, argumen
 }
 
 /// A patient (Rita Referred, REF-1) with a draft in charting: neck pain, chronic, screened all
-/// "no", consent given, pain 6, no point yet (the jurisdiction and referral tests start here).
-func neckPainDraft(_ db: AppDatabase) throws -> NeedlingSession {
+/// "no", consent given, pain 6, no point yet (the jurisdiction and referral tests start here), on
+/// either backend.
+func neckPainDraft(_ db: any ClinicStore) throws -> NeedlingSession {
     let patient = try db.addPatient(Patient(name: "Rita Referred", dateOfBirth: CalendarDate(iso: "1970-05-05")!, chartNumber: "REF-1"), by: "ahale")
     var s = try db.startSession(patientID: patient.id, clinician: "ahale")
     s.condition = PresentingCondition(catalogueID: "neck-pain", onset: .chronic)

@@ -2,10 +2,12 @@ import ChartCore
 @testable import ChartStore
 import Foundation
 import GRDB
+import TestPostgresServer
 import Testing
 
 /// New Jersey's plan letter kept by the store (SPEC §9): a plan editable until its letter is
 /// sent, then frozen with the letter's text and hash; the physician's answer against the letter.
+/// What goes through `ClinicStore` runs on both backends.
 @Suite struct PlanLetterStoreTests {
     let today = CalendarDate(iso: "2026-11-18")!   // the fixed clock's day
     let neck = PresentingCondition(catalogueID: "neck-pain")
@@ -14,7 +16,7 @@ import Testing
 
     /// A patient with a draft in charting (neck pain, screened all "no") under New Jersey, and
     /// a referral recorded for the episode.
-    func njDraft(_ db: AppDatabase, referral: Bool = true) throws -> NeedlingSession {
+    func njDraft(_ db: any ClinicStore, referral: Bool = true) throws -> NeedlingSession {
         let s = try neckPainDraft(db)
         try db.setJurisdiction(.newJersey, by: "ahale")
         if referral {
@@ -28,8 +30,9 @@ import Testing
         TriggerPointEntry(id: id, regionID: "back-neck", muscle: "upper trapezius", side: .right, depthMM: 15, recordedAt: s.startedAt)
     }
 
-    @Test func thePlanIsEditableUntilItsLetterIsSentThenFrozen() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func thePlanIsEditableUntilItsLetterIsSentThenFrozen(_ backend: Backend) throws {
+        let db = try referralStore(backend)
         let s = try njDraft(db)
         try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
         try db.addPlannedPoint(rhomboids, patientID: s.patientID, condition: neck, by: "ahale")
@@ -59,7 +62,7 @@ import Testing
         for sql in ["UPDATE planned_points SET needle_count = 9", "DELETE FROM planned_points", "UPDATE plan_letters SET text = 'forged'",
                     "DELETE FROM plan_letters",
                     "INSERT INTO planned_points SELECT patient_id, condition_key, version, 99, region_id, muscle, side, needle_count, diameter_hundredths, length_mm, technique, technique_minutes, frequency_hz, depth, added_by, added_at FROM planned_points LIMIT 1"] {
-            #expect(throws: (any Error).self, "\(sql)") { try db.writer.write { try $0.execute(sql: sql) } }
+            #expect(throws: (any Error).self, "\(sql)") { try rawSQL(db, sql) }
         }
         #expect(try db.episodePlan(patientID: s.patientID, condition: neck).letters == [letter])
 
@@ -75,8 +78,9 @@ import Testing
         #expect(report.ok, "\(report.problems)")
     }
 
-    @Test func newJerseyNeedlesOnlyAfterTheLetterAndContraindicatedStops() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func newJerseyNeedlesOnlyAfterTheLetterAndContraindicatedStops(_ backend: Backend) throws {
+        let db = try referralStore(backend)
         let s = try njDraft(db)
         try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
         #expect(throws: SessionError.self) { try db.saveEntry(entry(s, "p1"), sessionID: s.id, by: "ahale") }
@@ -105,8 +109,9 @@ import Testing
         #expect(report.ok, "\(report.problems)")
     }
 
-    @Test func wrongRequestsAreRefusedAndNothingIsStored() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func wrongRequestsAreRefusedAndNothingIsStored(_ backend: Backend) throws {
+        let db = try referralStore(backend)
         let s = try njDraft(db, referral: false)
         let audit = try db.auditLog().count
         #expect(throws: ValidationError.self) {
@@ -141,8 +146,9 @@ import Testing
         #expect(try db.episodePlan(patientID: s.patientID, condition: neck).letters.last?.answer == nil)
     }
 
-    @Test func sendingWritesTheAuditRowsAndPreviewWritesNothing() throws {
-        let db = try makeStore()
+    @Test(arguments: Backend.under)
+    func sendingWritesTheAuditRowsAndPreviewWritesNothing(_ backend: Backend) throws {
+        let db = try referralStore(backend)
         let s = try njDraft(db)
         try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
         let before = try db.auditLog().count
@@ -223,16 +229,15 @@ import Testing
         try behindTheGuard(db, "plan_letter_answers_no_update", "UPDATE plan_letter_answers SET answer = 'contraindicated' WHERE id = 1")
         #expect(try db.check().problems.first == "answer 1 to \(letter): changed since it was recorded")
     }
+}
 
-    /// `admin copy` refuses a clinic holding what PostgreSQL cannot keep yet: a plan counts, even
-    /// before its referral is recorded (copying would drop it unsaid).
-    @Test func aPlanIsARegulatedRecordThatCopyingWouldLose() throws {
-        let db = try makeStore()
-        let s = try njDraft(db, referral: false)
-        try db.setJurisdiction(.none, by: "ahale")
-        // The draft's consent already stored consent form version 1, which a server keeps (v5).
-        #expect(try PostgresAdmin.regulatedRecords(db) == nil)
-        try db.addPlannedPoint(trapezius, patientID: s.patientID, condition: neck, by: "ahale")
-        #expect(try PostgresAdmin.regulatedRecords(db) == "1 planned points")
+/// Runs `sql` on the store's database as its administrator would with psql or sqlite3: around
+/// the app, not behind the guards.
+func rawSQL(_ db: any ClinicStore, _ sql: String) throws {
+    if let file = db as? AppDatabase {
+        try file.writer.write { try $0.execute(sql: sql) }
+    } else if let server = db as? PostgresStore {
+        let u = server.url
+        _ = try TestPostgres.psql("postgresql://\(u.user)@/\(u.database)?host=\(u.socketFolder)&port=\(u.port)", sql)
     }
 }

@@ -103,7 +103,7 @@ import Testing
         let db = try PostgresStore.connect(url: url, environment: .fixed())
         let clean = try db.check(seal: nil)
         #expect(clean.ok)
-        #expect(clean.checked.first == "PostgreSQL guards (19 triggers enabled on their tables, 16 functions as written: bodies, search_path, SECURITY DEFINER, owner)")
+        #expect(clean.checked.first == "PostgreSQL guards (28 triggers enabled on their tables, 21 functions as written: bodies, search_path, SECURITY DEFINER, owner)")
         try TestPostgres.psql(url, "ALTER TABLE audit_log DISABLE TRIGGER audit_no_update")
         #expect(try db.check(seal: nil).problems.contains("guard audit_no_update: missing or disabled on the server"))
         try TestPostgres.psql(url, "ALTER TABLE audit_log ENABLE TRIGGER audit_no_update")
@@ -233,24 +233,26 @@ import Testing
     }
 }
 
-/// A review's finding: `admin copy` dropped what the server has no place for yet (needle lots,
-/// the jurisdiction, referrals, plans) and said "Copied … Verified". Such a clinic is now refused,
-/// and the target is left as it was. What the server keeps since v5 (consent form versions,
-/// credentials, coding and minimum training) is copied, and verified.
+/// A review's finding: `admin copy` dropped what the server had no place for (needle lots, the
+/// jurisdiction, referrals, plans) and said "Copied … Verified"; such a clinic was then refused.
+/// The server keeps all of regulated practice now (v4–v6), and copy carries it, verified.
 @Suite struct PostgresCopyRegulatedTests {
     @Test(.enabled(if: TestPostgres.runs))
-    func aClinicWithRegulatedRecordsIsRefusedAndNothingIsCopied() throws {
+    func aClinicWithRegulatedSettingsIsCopiedWithThem() throws {
         let env = ChartEnvironment.fixed()
         let path = temporaryDirectory() + "/clinic.sqlite"
         let file = try AppDatabase.open(path: path, environment: env)
         try file.loadDemo(DemoClinic.make(seed: 3, today: env.now(), timeZone: env.timeZone, catalogue: .builtIn))
         try file.setJurisdiction(.virginia, by: "admin")
+        try file.setCodingSystem(.usCPT, by: "admin")
+        try file.setMinimumTrainingHours(12, by: "admin")
         let target = try TestPostgres.freshClinic(initialize: false)
-        #expect { try PostgresAdmin.copy(from: path, to: target, environment: env) } throws: {
-            "\($0)".contains("regulated-practice records (regulated settings)") && "\($0)".contains("Nothing was copied")
-        }
-        let tables = try TestPostgres.psql(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-        #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let report = try PostgresAdmin.copy(from: path, to: target, environment: env)
+        #expect(report.checked.contains { $0.hasPrefix("audit chain head") })
+        let server = try PostgresStore.connect(url: target, environment: env)
+        #expect(try server.jurisdiction() == .virginia && server.codingSystem() == .usCPT && server.minimumTrainingHours() == 12)
+        #expect(try server.check(seal: nil).ok)
+        #expect(try server.auditLog(limit: nil) == file.auditLog(limit: nil))
     }
 
     @Test(.enabled(if: TestPostgres.runs))
@@ -268,7 +270,6 @@ import Testing
         try file.editConsentForm(text: "Our own form.\n", by: "ahale")
         try file.sign(sessionID: signed.id, by: therapist, catalogue: .builtIn)
         let (_, draft) = try chartedSession(in: file, chart: "RG-0002", name: "Draft Regulated", entryIDs: "rd", profile: false)
-        #expect(try PostgresAdmin.regulatedRecords(file) == nil)
 
         let target = try TestPostgres.freshClinic(initialize: false)
         let report = try PostgresAdmin.copy(from: path, to: target, environment: env)

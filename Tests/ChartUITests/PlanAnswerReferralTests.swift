@@ -103,11 +103,11 @@ import Testing
         _ = s.handle(.tab, context: ctx)
         type("letter", into: &s)
         _ = s.handle(.ctrl("s"), context: ctx)
-        let out = s.receive(.failed("Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)."), context: ctx)
+        let out = s.receive(.failed("The server is busy (another clinician is saving). Nothing was lost: try again in a moment."), context: ctx)
         #expect(!out.contains { if case .pop = $0 { true } else { false } })
         #expect(!s.saving && s.how.text == "letter" && s.answer == .agrees)
         let text = appFrame(s).text()
-        #expect(text.contains("Not recorded: Plan letters: not yet available on a PostgreSQL clinic"), "\(text)")
+        #expect(text.contains("Not recorded: The server is busy (another clinician is saving)."), "\(text)")
         #expect(text.contains("Everything typed is still here"))
     }
 
@@ -200,9 +200,9 @@ import Testing
         for k in Key.typing("fax 555") { _ = s.handle(k, context: ctx) }
         _ = s.handle(.ctrl("s"), context: ctx)
         #expect(s.saving)
-        _ = s.receive(.failed("Referrals: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)."), context: ctx)
+        _ = s.receive(.failed("The server is busy (another clinician is saving). Nothing was lost: try again in a moment."), context: ctx)
         #expect(!s.saving && s.text(.contact) == "fax 555")
-        #expect(appFrame(s).text().contains("Not saved: Referrals: not yet available on a PostgreSQL clinic"))
+        #expect(appFrame(s).text().contains("Not saved: The server is busy (another clinician is saving)."))
     }
 
     @Test func escAsksBeforeThrowingTypingAway() throws {
@@ -260,13 +260,13 @@ private func appFrame(_ screen: any ScreenModel) -> Screen {
     return app.render(width: 80, height: 24, context: UIFixtures.context())
 }
 
-/// The plan screen on a clinic that keeps no referrals (PostgreSQL): `a` and `r` repeat why.
+/// The plan screen whose plan could not be read (a lost connection): `a` and `r` repeat why.
 @Suite struct PlanScreenRefusedTests {
     @Test func answerAndReferralKeysSayWhyWhenThePlanCannotBeRead() {
         let ctx = UIFixtures.context()
         var s = PlanScreen(patient: UIFixtures.zoe, condition: PlanScreenTests.neck)
         #expect(statuses(s.handle(.character("r"), context: ctx)).first?.0 == "Reading the plan and the referral…")
-        let why = "Plan letters: not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)."
+        let why = "The connection to PostgreSQL was lost (postgresql:///clinic): what was being done now was not saved; everything saved before it is safe, and the next step reconnects."
         _ = s.receive(.failed(why), context: ctx)
         for key in [Key.character("a"), .character("r")] {
             let out = s.handle(key, context: ctx)

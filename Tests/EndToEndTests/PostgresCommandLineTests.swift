@@ -73,8 +73,7 @@ import Testing
     }
 
     /// SPEC §9 on a server: the clinic's coding and minimum training, a clinician's credentials
-    /// and the consent form's versions, set and read with the same commands as on SQLite; only
-    /// the jurisdiction is still refused there, before anything is set.
+    /// and the consent form's versions, set and read with the same commands as on SQLite.
     @Test(.enabled(if: TestPostgres.runs))
     func credentialsCodingAndTheConsentFormWorkOnTheServer() throws {
         let box = Sandbox()
@@ -83,8 +82,9 @@ import Testing
         let clinic = try box.run(["clinic", "--db", url, "--coding", "us-cpt", "--min-training-hours", "27"])
         #expect(clinic.status == 0, "\(clinic.stderr)")
         #expect(clinic.stdout.contains("Coding: us-cpt\nMinimum dry needling training: 27 hours\n"), "\(clinic.stdout)")
-        let refused = try box.run(["clinic", "--db", url, "--coding", "none", "--jurisdiction", "virginia"])
-        #expect(refused.status == 1 && refused.stderr.contains("--jurisdiction: not yet available on a PostgreSQL clinic"), "\(refused.stderr)")
+        // Every value is checked before any is set: a bad jurisdiction leaves the coding as it was.
+        let refused = try box.run(["clinic", "--db", url, "--coding", "none", "--jurisdiction", "kansas"])
+        #expect(refused.status == 1 && refused.stderr.contains("--jurisdiction must be none, virginia or new-jersey, not 'kansas'"), "\(refused.stderr)")
         #expect(try box.run(["clinic", "--db", url]).stdout.contains("Coding: us-cpt"), "nothing was set by the refused command")
 
         let me = try box.run(["clinician", "--db", url, "--role", "physiotherapist", "--licence", "PT-12345",

@@ -162,25 +162,3 @@ import Testing
         }
     }
 }
-
-/// A review's finding: `lots` on a PostgreSQL clinic connected and wrote the clinician's profile
-/// row before saying the command is SQLite-only. Now every such command is refused from the URL
-/// alone — here a server that does not exist, so a connection attempt would fail differently.
-@Suite struct RegulatedCommandsOnPostgresTests {
-    @Test func theyAreRefusedBeforeAnyConnection() throws {
-        let box = Sandbox()
-        defer { box.remove() }
-        let url = "postgresql:///nowhere?host=/nonexistent-needlechart-socket-dir"
-        let commands: [[String]] = [
-            ["lots", "1", "--size", "0.25x40", "--lot", "J1"], ["lots", "1"], ["recall", "J1"],
-            ["referral", "NC-0001"], ["referral", "plan", "list", "--patient", "NC-0001"], ["referral", "letter", "--patient", "NC-0001"],
-            ["referral", "answer", "agrees", "--patient", "NC-0001", "--on", "2026-01-01"], ["clinic", "--jurisdiction", "virginia"],
-            ["clinic", "--coding", "us-cpt", "--jurisdiction", "virginia"],
-        ]
-        for args in commands {
-            let r = try box.run(args + ["--db", url])
-            #expect(r.status != 0, "\(args)")
-            #expect(r.stderr.contains("not yet available on a PostgreSQL clinic"), "\(args): \(r.stderr)")
-        }
-    }
-}

@@ -16,7 +16,8 @@ public enum PostgresAdmin {
     public static let clinicianRole = "needlechart_clinician"
     /// The clinic's tables, all owned by the owner role (`check` names any that is not).
     static let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
-                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "needle_lots", "consent_forms"]
+                         "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "needle_lots", "consent_forms",
+                         "referrals", "plans", "planned_points", "plan_letters", "plan_letter_answers"]
 
     /// Sets the clinic up, or upgrades it: the migrations not yet applied (one at a time across
     /// administrators, by an advisory lock), then roles and grants. Another program's database
@@ -100,6 +101,14 @@ public enum PostgresAdmin {
         if present.contains("needle_lots") { sql += "\nGRANT INSERT, UPDATE, DELETE ON needle_lots TO \(clinicianRole);" }
         // A clinician stores a new consent form version (never changes one: its guard).
         if present.contains("consent_forms") { sql += "\nGRANT INSERT ON consent_forms TO \(clinicianRole);" }
+        if present.contains("referrals") {
+            sql += """
+
+                GRANT INSERT, UPDATE ON referrals TO \(clinicianRole);
+                GRANT INSERT ON plans, plan_letters, plan_letter_answers TO \(clinicianRole);
+                GRANT INSERT, DELETE ON planned_points TO \(clinicianRole);
+                """
+        }
         try link.script(sql)
     }
 

@@ -13,7 +13,13 @@ enum ClinicCopy {
     /// rowid, the server's `seq`): `fileOrder` and `serverOrder` say how each side reads that.
     static let order: [(table: String, orderBy: String)] = [
         ("settings", "key"), ("clinicians", "username"), ("consent_forms", "version"), ("patients", "id"), ("entries", "session_id, position, id"),
-        ("needle_lots", "RECORDED"), ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"), ("audit_log", "id"),
+        ("needle_lots", "RECORDED"), ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"),
+        // Referrals and plan letters (SPEC §9): a plan's points before its letter (a sent plan
+        // refuses new points), answers after the letter they answer.
+        ("referrals", "patient_id, condition_key"), ("plans", "patient_id, condition_key, version"),
+        ("planned_points", "patient_id, condition_key, version, position"), ("plan_letters", "patient_id, condition_key, version"),
+        ("plan_letter_answers", "id"),
+        ("audit_log", "id"),
     ]
 
     /// A SQLite file's ORDER BY for `orderBy`.
@@ -294,6 +300,15 @@ extension PostgresStore {
         "addenda_no_truncate": ("addenda", "needlechart_refuse"),
         "signed_documents_no_truncate": ("signed_documents", "needlechart_refuse"),
         "needle_lots_no_truncate": ("needle_lots", "needlechart_refuse"),
+        "referrals_guard": ("referrals", "needlechart_referrals_guard"),
+        "plans_guard": ("plans", "needlechart_plans_guard"),
+        "planned_points_guard": ("planned_points", "needlechart_planned_points_guard"),
+        "plan_letters_guard": ("plan_letters", "needlechart_plan_letters_guard"),
+        "plan_letter_answers_guard": ("plan_letter_answers", "needlechart_plan_letter_answers_guard"),
+        "plans_no_truncate": ("plans", "needlechart_refuse"),
+        "planned_points_no_truncate": ("planned_points", "needlechart_refuse"),
+        "plan_letters_no_truncate": ("plan_letters", "needlechart_refuse"),
+        "plan_letter_answers_no_truncate": ("plan_letter_answers", "needlechart_refuse"),
     ]
 
     /// The server's guards against what the migrations wrote: every trigger on its own table,
@@ -390,29 +405,12 @@ extension PostgresAdmin {
     /// values would pass the protocol's 65,535 parameters, or when their text passes 4 MB).
     public static let copyBatchRows = 2_000
 
-    /// What of regulated practice (referrals, plans and plan letters, the jurisdiction setting)
-    /// the SQLite clinic holds, or nil when nothing: the server has no place for these yet.
-    /// Needle lots (migration v4), consent form versions, clinicians' credentials and the coding
-    /// and minimum training settings (v5) it keeps, and copies.
-    static func regulatedRecords(_ source: AppDatabase) throws -> String? {
-        try source.writer.read { db in
-            var held: [String] = []
-            for (table, what) in [("referrals", "referrals"),
-                                ("planned_points", "planned points"), ("plan_letters", "plan letters")] {
-                let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-                if n > 0 { held.append("\(n) \(what)") }
-            }
-            let settings = try Int.fetchOne(db, sql: "SELECT count(*) FROM settings WHERE key = 'jurisdiction' AND value <> 'none'") ?? 0
-            if settings > 0 { held.append("regulated settings") }
-            return held.isEmpty ? nil : held.joined(separator: ", ")
-        }
-    }
-
     /// Copies the SQLite clinic at `from` into the server's empty clinic at `to`, in one
     /// transaction, then verifies it: row counts per table, the audit chain's head equal on both
     /// sides, and the server's `check` (every signed document's hash, every binding, the chain).
-    /// The source is checked first and never written; a source holding regulated-practice
-    /// records the server cannot keep yet is refused. A target that holds any record is refused;
+    /// The source is checked first and never written; regulated practice (lots, consent form
+    /// versions, credentials, referrals, plans and letters, the regulated settings) goes with the
+    /// rest. A target that holds any record is refused;
     /// an empty server database is set up first (`initialize`). An interrupted copy, or one whose
     /// counts or chain head differ, leaves nothing behind but that setup: a second run starts
     /// again. The server's `check` runs after the commit and names any problem. Rows go
@@ -425,9 +423,6 @@ extension PostgresAdmin {
         let before = try source.check()
         guard before.ok else {
             throw StoreError(.notADatabase, "\(path) does not pass check (\(before.problems.first ?? "")): fix or restore it before copying. Nothing was copied.")
-        }
-        if let held = try regulatedRecords(source) {
-            throw StoreError(.other, "\(path) holds regulated-practice records (\(held)) that a PostgreSQL clinic cannot keep yet: copying would lose them. Nothing was copied.")
         }
         let url = try PostgresURL(text)
         do {
@@ -470,7 +465,7 @@ extension PostgresAdmin {
                 }
             }
             // New rows continue after the copied ids.
-            for table in ["patients", "sessions"] {
+            for table in ["patients", "sessions", "plan_letter_answers"] {
                 try link.execute("SELECT setval(pg_get_serial_sequence('\(table)', 'id'), greatest(1, (SELECT coalesce(max(id), 0) FROM \(table))), (SELECT count(*) > 0 FROM \(table)))")
             }
             // Verified before the commit, reading it back: a count or head that differs rolls

@@ -1,48 +1,153 @@
 import ChartCore
 import Foundation
+import GRDB
 
-// Referrals, plans and plan letters on a shared clinic (SPEC §9).
+// Referrals, the jurisdiction, plans and plan letters on a shared clinic (SPEC §9): the very
+// records SQLite keeps (EpisodeRecords.swift), over one server transaction each. The server's
+// guards (migration v6) hold a sent plan, letter and answer whatever client writes; on a
+// clinician's connection every row and audit row is written in the authenticated role's name.
+
+/// One server transaction as the referral and plan-letter records use it (`EpisodeTransaction`):
+/// their SQL's `?` numbered `$1`, `$2` …, text ordered byte-wise as SQLite orders it.
+struct PostgresEpisode: EpisodeTransaction {
+    let store: PostgresStore
+    let at: String
+
+    var environment: ChartEnvironment { store.environment }
+    var catalogue: Catalogue { store.catalogue }
+
+    /// `sql` with each `?` numbered as the server takes parameters.
+    static func numbered(_ sql: String) -> String {
+        var out = "", n = 0
+        for c in sql {
+            if c == "?" { n += 1; out += "$\(n)" } else { out.append(c) }
+        }
+        return out
+    }
+
+    func rows(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws -> [Row] {
+        try store.link.rows(Self.numbered(sql), arguments)
+    }
+
+    func execute(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws {
+        _ = try store.link.execute(Self.numbered(sql), arguments)
+    }
+
+    func audit(actor: String, action: AuditAction, entity: String, entityID: String, detail: String) throws -> (actor: String, at: String) {
+        let row = try store.stampedAudit(at: at, actor: actor, action: action, entity: entity, entityID: entityID, detail: detail)
+        return (row.actor, row.at)
+    }
+
+    func clinicTimeZone() throws -> TimeZone { try store.clinicTimeZone() }
+
+    func clinicName() throws -> String { try store.clinicName() }
+
+    func patient(id: Int64) throws -> Patient? { try store.patient(id: id) }
+
+    func clinicianProfile(_ username: String) throws -> Clinician? { try store.clinician(username) }
+
+    /// The clinician's regulated credentials, read by name from whichever of SQLite's credential
+    /// columns (role, licence, dn_training) the server's clinicians table has: none until a
+    /// migration adds them, so a letter then names no credentials, as SQLite's does for a
+    /// clinician who recorded none.
+    func credentials(_ username: String) throws -> ClinicianCredentials {
+        guard let row = try store.link.row("""
+            SELECT to_jsonb(c) ->> 'role', coalesce(to_jsonb(c) ->> 'licence', ''), to_jsonb(c) ->> 'dn_training'
+            FROM clinicians c WHERE c.username = $1
+            """, [username]) else { return ClinicianCredentials() }
+        let role: String? = row[0], training: String? = row[2]
+        return ClinicianCredentials(role: role.flatMap(ClinicianRole.init(rawValue:)), licence: row[1],
+                                    training: try training.map { try JSONColumn.decode(DryNeedlingTraining.self, $0) })
+    }
+
+    func latestSession(patientID: Int64) throws -> NeedlingSession? {
+        guard let id = try store.link.value("""
+            SELECT id FROM sessions WHERE patient_id = $1 ORDER BY started_at COLLATE "C" DESC, id DESC LIMIT 1
+            """, [patientID], as: Int64.self) else { return nil }
+        return try store.loadSession(id: id)
+    }
+}
 
 extension PostgresStore {
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is recorded.
+    /// Runs `body` over one server transaction, as the referral and plan-letter records use it.
+    func episode<T>(_ body: (PostgresEpisode) throws -> T) throws -> T {
+        try link.transaction { try body(PostgresEpisode(store: self, at: now)) }
+    }
+
+    /// Runs a change to a patient's referrals or plans over one server transaction that first
+    /// locks the patient's row: two clinicians' changes to the same episode then follow one
+    /// another, as SQLite's writes do (the second reads the plan as the first left it), rather
+    /// than both numbering the same point or plan. A patient who no longer exists is left to the
+    /// records' own refusal.
+    func episodeChange<T>(patientID: Int64, _ body: (PostgresEpisode) throws -> T) throws -> T {
+        try link.transaction {
+            try link.execute("SELECT 1 FROM patients WHERE id = $1 FOR NO KEY UPDATE", [patientID])
+            return try body(PostgresEpisode(store: self, at: now))
+        }
+    }
+
+    /// The clinic's jurisdiction rule set (none by default).
+    public func jurisdiction() throws -> Jurisdiction {
+        try episode { try $0.jurisdiction() }
+    }
+
+    /// Sets the clinic's jurisdiction rule set, as the clinic's other settings are set: by its
+    /// administrator (a clinician's role may not write settings), with an audit row.
+    public func setJurisdiction(_ jurisdiction: Jurisdiction, by actor: String) throws {
+        try episode { try $0.setJurisdiction(jurisdiction, by: actor) }
+    }
+
+    /// The referral recorded for a patient's episode of `condition`, if any.
+    public func referral(patientID: Int64, condition: PresentingCondition) throws -> Referral? {
+        try episode { try $0.referral(patientID: patientID, condition: condition) }
+    }
+
+    /// Records (or updates) the referral of an episode; refused with `JurisdictionRules.validate`'s issues.
+    public func saveReferral(_ referral: Referral, patientID: Int64, condition: PresentingCondition, by actor: String) throws {
+        try episodeChange(patientID: patientID) { try $0.saveReferral(referral, patientID: patientID, condition: condition, by: identity(actor)) }
+    }
+
+    /// The episode's plan: the plan being edited, if any, and the letters sent. Reads only.
+    public func episodePlan(patientID: Int64, condition: PresentingCondition) throws -> EpisodePlan {
+        let key = try EpisodeRecords.keyOrRefuse(condition)
+        return try episode { try $0.episodePlan(patientID: patientID, key: key) }
+    }
+
+    /// Adds a point to the episode's draft plan (starting plan 1); refused with a message for a
+    /// muscle the catalogue does not list, or once the plan's letter was sent. Returns the plan's points.
+    @discardableResult
     public func addPlannedPoint(_ point: PlannedPoint, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
-        throw Self.regulatedRefusal("Plan letters")
+        try episodeChange(patientID: patientID) { try $0.addPlannedPoint(point, patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far.
-    public func episodePlan(patientID: Int64, condition: PresentingCondition) throws -> EpisodePlan { throw Self.regulatedRefusal("Plan letters") }
-
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is removed.
+    /// Removes the draft plan's point `number` (1-based); refused once its letter was sent.
+    @discardableResult
     public func removePlannedPoint(number: Int, patientID: Int64, condition: PresentingCondition, by actor: String) throws -> [PlannedPoint] {
-        throw Self.regulatedRefusal("Plan letters")
+        try episodeChange(patientID: patientID) { try $0.removePlannedPoint(number: number, patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is started.
+    /// Starts the next plan from the last one sent; returns its version.
+    @discardableResult
     public func startNewPlan(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> Int {
-        throw Self.regulatedRefusal("Plan letters")
+        try episodeChange(patientID: patientID) { try $0.startNewPlan(patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far.
+    /// The letter the draft plan would send today, signed by `clinician`; writes nothing.
     public func previewPlanLetter(patientID: Int64, condition: PresentingCondition, clinician: String) throws -> String {
-        throw Self.regulatedRefusal("Plan letters")
+        try episode { try $0.previewPlanLetter(patientID: patientID, condition: condition, clinician: identity(clinician)) }
     }
 
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; nothing is sent.
+    /// Sends the draft plan's letter: keeps its text and hash, freezes the plan, records it on the referral.
+    @discardableResult
     public func sendPlanLetter(patientID: Int64, condition: PresentingCondition, by actor: String) throws -> PlanLetterRecord {
-        throw Self.regulatedRefusal("Plan letters")
+        try episodeChange(patientID: patientID) { try $0.sendPlanLetter(patientID: patientID, condition: condition, by: identity(actor)) }
     }
 
-    /// Refused: plans and plan letters are kept by SQLite clinics only so far; no answer is recorded.
+    /// Records the referring physician's answer to the episode's latest plan letter (added, never overwriting).
     public func recordPhysicianAnswer(_ answer: PhysicianAnswer, on day: CalendarDate, how: String, patientID: Int64,
                                       condition: PresentingCondition, by actor: String) throws {
-        throw Self.regulatedRefusal("Plan letters")
-    }
-
-    /// Refused: referrals are kept by SQLite clinics only so far.
-    public func referral(patientID: Int64, condition: PresentingCondition) throws -> Referral? { throw Self.regulatedRefusal("Referrals") }
-
-    /// Refused: referrals are kept by SQLite clinics only so far; nothing is recorded.
-    public func saveReferral(_ referral: Referral, patientID: Int64, condition: PresentingCondition, by actor: String) throws {
-        throw Self.regulatedRefusal("Referrals")
+        try episodeChange(patientID: patientID) {
+            try $0.recordPhysicianAnswer(answer, on: day, how: how, patientID: patientID, condition: condition, by: identity(actor))
+        }
     }
 }

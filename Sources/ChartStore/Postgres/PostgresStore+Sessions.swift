@@ -203,6 +203,7 @@ extension PostgresStore {
         try link.transaction {
             try requireUnsigned(sessionID)
             try requireNotBlocked(sessionID, regionID: e.regionID)
+            try PostgresEpisode(store: self, at: now).requireReferralRules(sessionID: sessionID)
             let existing = try link.row("SELECT session_id, position FROM entries WHERE id = $1", [e.id])
             if let existing, (existing[0] as Int64) != sessionID {
                 throw StoreError(.duplicate, "That entry belongs to another session.")

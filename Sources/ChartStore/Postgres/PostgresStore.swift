@@ -71,10 +71,18 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     /// role, names that role as the actor). Returns the row's hash: the chain's new head.
     @discardableResult
     func audit(at: String, actor: String, action: AuditAction, entity: String, entityID: String, detail: String = "") throws -> String {
-        try link.value("""
+        try stampedAudit(at: at, actor: actor, action: action, entity: entity, entityID: entityID, detail: detail).hash
+    }
+
+    /// Appends an audit row as `audit` does; returns its hash, and its actor and time as the
+    /// server stored them (a clinician's role and the server's clock, whatever was sent).
+    func stampedAudit(at: String, actor: String, action: AuditAction, entity: String, entityID: String,
+                      detail: String) throws -> (hash: String, actor: String, at: String) {
+        guard let row = try link.row("""
             INSERT INTO audit_log(id, at, actor, action, entity, entity_id, detail, prev_hash, hash)
-            VALUES (0, $1, $2, $3, $4, $5, $6, '', '') RETURNING hash
-            """, [at, actor, action.rawValue, entity, entityID, detail], as: String.self) ?? ""
+            VALUES (0, $1, $2, $3, $4, $5, $6, '', '') RETURNING hash, actor, at
+            """, [at, actor, action.rawValue, entity, entityID, detail]) else { return ("", actor, at) }
+        return (row[0], row[1], row[2])
     }
 
     /// The audit log, oldest first (or only the last `limit` rows).
@@ -112,13 +120,6 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     /// A server's record is backed up with pg_dump (README says how), never by this program.
     public func backup(to destination: String, by actor: String) throws -> String {
         throw StoreError(.other, "A PostgreSQL clinic is backed up with the server's own tools: pg_dump --format=custom --file=\(Sanitizer.line(destination)) \(url.database) (README, 'A shared clinic on PostgreSQL'). Nothing was written.")
-    }
-
-    // MARK: - Regulated practice
-
-    /// Regulated practice is kept by SQLite clinics only so far (README): refused with a message.
-    static func regulatedRefusal(_ what: String) -> StoreError {
-        StoreError(.other, "\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far).")
     }
 
     // MARK: - Settings

@@ -195,7 +195,7 @@ public struct PlanScreen: ScreenModel {
     }
 
     /// Why a key that needs the plan and referral does nothing yet: they are on their way, or
-    /// their reading was refused (a PostgreSQL clinic keeps neither), which is said again.
+    /// their reading failed (a lost connection to the server), which is said again.
     private var notRead: Command {
         refusal.map { .status($0, .error) } ?? .status("Reading the plan and the referral…", .info)
     }

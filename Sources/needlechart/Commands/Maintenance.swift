@@ -45,7 +45,9 @@ struct Compact: ParsableCommand {
             guard FileManager.default.fileExists(atPath: global.path) else {
                 throw CLIError("compact: there is no database at \(Sanitizer.line(global.path)); nothing was created")
             }
-            let db = try sqliteOnly(try global.open(), "compact")
+            guard let db = try global.open() as? AppDatabase else {
+                throw CLIError("compact: a PostgreSQL clinic's pages are the server's to arrange (VACUUM, CLUSTER); nothing was changed")
+            }
             let pages = try db.keptNoteTextPages()
             if pages.free > 0 {
                 print(String(format: "The file's %d free pages (%.0f MB) are filled first, so that the texts go to its end: that much more is written through the write-ahead log, and is free again afterwards.",
@@ -145,7 +147,6 @@ struct Clinic: ParsableCommand {
 
     func run() throws {
         try reporting {
-            if let what = regulated.sqliteOnlyGiven { try global.refusePostgres(what) }
             let db = try global.open()
             if let name { try db.setClinicName(name, by: ClinicianIdentity.username()) }
             if let timeZone { try db.setClinicTimeZone(timeZone, by: ClinicianIdentity.username()) }

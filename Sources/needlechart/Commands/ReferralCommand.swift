@@ -62,7 +62,7 @@ struct Record: ParsableCommand {
     func run() throws {
         try reporting {
             if recording { try checkValues() }
-            let db = try global.openSQLite("referrals", readOnly: !recording)
+            let db = recording ? try global.open() : try global.openReadOnly()
             guard let patient = try db.patient(chartNumber: chartNumber) else {
                 throw CLIError("no patient has chart number \(Sanitizer.line(chartNumber)) (list them with: needlechart patients)")
             }
@@ -135,7 +135,7 @@ struct Record: ParsableCommand {
 
     /// The episode named by `--condition` (a catalogue id, else free text), by default the
     /// condition of the patient's latest session.
-    static func episode(_ condition: String?, patientID: Int64, db: AppDatabase, global: GlobalOptions) throws -> PresentingCondition {
+    static func episode(_ condition: String?, patientID: Int64, db: any ClinicStore, global: GlobalOptions) throws -> PresentingCondition {
         if let condition {
             let known = try global.catalogue().conditions.contains { $0.id == condition }
             return known ? PresentingCondition(catalogueID: condition) : PresentingCondition(text: condition)

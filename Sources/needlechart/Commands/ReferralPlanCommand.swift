@@ -12,7 +12,7 @@ struct PlanEpisodeOptions: ParsableArguments {
     var condition: String?
 
     /// The patient and the episode, or a one-line refusal.
-    func resolve(_ db: AppDatabase, _ global: GlobalOptions) throws -> (Patient, PresentingCondition) {
+    func resolve(_ db: any ClinicStore, _ global: GlobalOptions) throws -> (Patient, PresentingCondition) {
         guard let p = try db.patient(chartNumber: patient) else {
             throw CLIError("no patient has chart number \(Sanitizer.line(patient)) (list them with: needlechart patients)")
         }
@@ -82,7 +82,7 @@ struct ReferralPlanCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let point = action == .add ? try plannedPoint() : nil
-            let db = try global.openSQLite("referral plans", readOnly: action == .list)
+            let db = action == .list ? try global.openReadOnly() : try global.open()
             let (patient, condition) = try episode.resolve(db, global)
             let me = try ClinicianIdentity.username()
             switch action {
@@ -177,7 +177,7 @@ struct ReferralLetterCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let reading = preview || show != nil
-            let db = try global.openSQLite("plan letters", readOnly: reading)
+            let db = reading ? try global.openReadOnly() : try global.open()
             let (patient, condition) = try episode.resolve(db, global)
             let me = try ClinicianIdentity.username()
             let text: String
@@ -238,7 +238,7 @@ struct ReferralAnswerCommand: ParsableCommand {
                 throw CLIError("the answer must be agrees or contraindicated, not '\(Sanitizer.line(answer))'")
             }
             guard let day = ReferralInput.day(on) else { throw CLIError("--on " + ReferralInput.notADay(on)) }
-            let db = try global.openSQLite("plan letters")
+            let db = try global.open()
             let (patient, condition) = try episode.resolve(db, global)
             try db.recordPhysicianAnswer(a, on: day, how: how, patientID: patient.id, condition: condition, by: try ClinicianIdentity.username())
             let version = try db.episodePlan(patientID: patient.id, condition: condition).letters.last?.version ?? 0

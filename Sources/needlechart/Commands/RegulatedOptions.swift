@@ -15,33 +15,30 @@ struct ClinicRegulatedOptions: ParsableArguments {
 
     var given: Bool { coding != nil || minTrainingHours != nil || jurisdiction != nil }
 
-    /// The options a PostgreSQL clinic does not keep yet (refused there before anything is set).
-    var sqliteOnlyGiven: String? { jurisdiction != nil ? "--jurisdiction" : nil }
-
-    func apply(_ db: any ClinicStore, by actor: String) throws {
+    /// Sets what was given, on either backend; every value is checked before any is set.
+    func apply(_ store: any ClinicStore, by actor: String) throws {
         guard given else { return }
-        if let what = sqliteOnlyGiven { _ = try sqliteOnly(db, what) }
-        if let coding {
-            guard let system = CodingSystem(rawValue: coding.lowercased()) else {
-                throw CLIError("--coding must be none or us-cpt, not '\(Sanitizer.line(coding))'")
+        let system = try coding.map { text in
+            guard let system = CodingSystem(rawValue: text.lowercased()) else {
+                throw CLIError("--coding must be none or us-cpt, not '\(Sanitizer.line(text))'")
             }
-            try db.setCodingSystem(system, by: actor)
+            return system
         }
-        if let minTrainingHours { try db.setMinimumTrainingHours(minTrainingHours, by: actor) }
-        if let jurisdiction {
-            guard let rules = Jurisdiction(rawValue: jurisdiction.lowercased()) else {
-                throw CLIError("--jurisdiction must be none, virginia or new-jersey, not '\(Sanitizer.line(jurisdiction))'")
+        let rules = try jurisdiction.map { text in
+            guard let rules = Jurisdiction(rawValue: text.lowercased()) else {
+                throw CLIError("--jurisdiction must be none, virginia or new-jersey, not '\(Sanitizer.line(text))'")
             }
-            try sqliteOnly(db, "--jurisdiction").setJurisdiction(rules, by: actor)
+            return rules
         }
+        if let system { try store.setCodingSystem(system, by: actor) }
+        if let minTrainingHours { try store.setMinimumTrainingHours(minTrainingHours, by: actor) }
+        if let rules { try store.setJurisdiction(rules, by: actor) }
     }
 
     func show(_ store: any ClinicStore) throws {
         print("Coding: \(try store.codingSystem().rawValue)")
         print("Minimum dry needling training: " + (try store.minimumTrainingHours().map { "\($0) hours" } ?? "none"))
-        // A PostgreSQL clinic keeps no jurisdiction yet.
-        guard let db = store as? AppDatabase else { return }
-        print("Jurisdiction: \(try db.jurisdiction().rawValue)")
+        print("Jurisdiction: \(try store.jurisdiction().rawValue)")
     }
 }
 
@@ -95,13 +92,6 @@ struct ClinicianRegulatedOptions: ParsableArguments {
     }
 }
 
-/// Some regulated-practice records (needle lots, the jurisdiction, referrals, reports) are kept by
-/// the SQLite store only so far: on a PostgreSQL clinic a command that needs them says so and
-/// does nothing, rather than act on half a record.
-func sqliteOnly(_ store: any ClinicStore, _ what: String) throws -> AppDatabase {
-    if let db = store as? AppDatabase { return db }
-    throw CLIError("\(what): not yet available on a PostgreSQL clinic (kept in SQLite clinics only so far)")
-}
 
 /// The profile a command reads and writes for the person running it: on a server, a clinician's
 /// connection is the role they logged in as (the server records every change in that name),
