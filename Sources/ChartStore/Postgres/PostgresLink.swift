@@ -35,7 +35,7 @@ final class PostgresLink: @unchecked Sendable {
         rowMaker = try DatabaseQueue()
     }
 
-    deinit { try? connection.close().wait() }
+    deinit { _ = try? finish(connection.close(), on: nil, patience: 5) }
 
     /// Connects and authenticates (peer over the socket; SCRAM or trust otherwise; TLS as
     /// `sslmode` asks). Every failure is one line naming the server and what to do.
@@ -59,11 +59,42 @@ final class PostgresLink: @unchecked Sendable {
         // The old connection is closed, and the close waited for, before it is let go:
         // postgres-nio asserts that a connection is closed when it is deinitialised (a debug
         // build's test crashed once so). Closing a dropped connection only closes its socket here.
-        try? connection.close().wait()
+        let old = connection
+        _ = try? finish(old.close(), on: nil, patience: 5)
         connection = try Self.open(url)
         lost = false
-        for sql in setup { _ = try connection.query(Self.query(sql, []), logger: Self.logger).wait() }
+        for sql in setup { _ = try finish(connection.query(Self.query(sql, []), logger: Self.logger), on: connection) }
         return connection
+    }
+
+    /// Waits for `future` on this thread. postgres-nio was seen (a test run's backtrace) to leave
+    /// a statement sent just as the server ended the session pending for ever, its connection
+    /// closed: so while it is pending, the connection is looked at every second, and once it is
+    /// closed the statement fails as lost (the next call reconnects) instead of waiting on. A
+    /// statement on a live connection waits as long as it takes. With no connection to watch
+    /// (closing one), it waits at most `patience` seconds.
+    private func finish<T>(_ future: EventLoopFuture<T>, on watched: PostgresConnection?, patience: TimeInterval? = nil) throws -> T {
+        let outcome = PendingOutcome<T>()
+        future.whenComplete { r in
+            outcome.lock.lock(); outcome.result = r; outcome.lock.unlock()
+            outcome.done.signal()
+        }
+        let started = Date()
+        while outcome.done.wait(timeout: .now() + 1) == .timedOut {
+            // A closed connection has a moment to fail the statement with its own error first.
+            if let watched, watched.isClosed, outcome.done.wait(timeout: .now() + 1) == .timedOut {
+                lost = true
+                throw Self.lostConnection(url)
+            }
+            if let patience, Date().timeIntervalSince(started) >= patience { throw Self.lostConnection(url) }
+        }
+        outcome.lock.lock(); defer { outcome.lock.unlock() }
+        return try outcome.result!.get()
+    }
+
+    /// What a statement the server never answered, on a connection now closed, says.
+    static func lostConnection(_ url: PostgresURL) -> StoreError {
+        StoreError(.io, "The connection to PostgreSQL was lost (\(url.display)): what was being done now was not saved; everything saved before it is safe, and the next step reconnects.")
     }
 
     /// Remembers that `error` ended the connection, so that the next call opens a new one.
@@ -143,7 +174,8 @@ final class PostgresLink: @unchecked Sendable {
     func execute(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Int {
         lock.lock(); defer { lock.unlock() }
         do {
-            let result = try live().query(Self.query(sql, arguments), logger: Self.logger).wait()
+            let c = try live()
+            let result = try finish(c.query(Self.query(sql, arguments), logger: Self.logger), on: c)
             return result.metadata.rows ?? 0
         } catch {
             noteLost(error)
@@ -204,7 +236,8 @@ final class PostgresLink: @unchecked Sendable {
     private func run(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws -> [PostgresRow] {
         lock.lock(); defer { lock.unlock() }
         do {
-            return try live().query(Self.query(sql, arguments), logger: Self.logger).wait().rows
+            let c = try live()
+            return try finish(c.query(Self.query(sql, arguments), logger: Self.logger), on: c).rows
         } catch {
             noteLost(error)
             throw Self.translate(error, url: url)
@@ -306,7 +339,7 @@ final class PostgresLink: @unchecked Sendable {
             let why = e.underlying.map { "\($0)" } ?? "connection lost"
             return StoreError(.io, connecting
                 ? "Cannot reach PostgreSQL (\(url.display)): \(Sanitizer.line(why)). Is the server running? Nothing was changed."
-                : "The connection to PostgreSQL was lost (\(url.display)): what was being done now was not saved; everything saved before it is safe, and the next step reconnects.")
+                : lostConnection(url).message)
         case .authMechanismRequiresPassword:
             return StoreError(.io, "PostgreSQL asks \(url.user) for a password: give it in the URL (postgresql://\(url.user):PASSWORD@host/…). Nothing was changed.")
         case .sslUnsupported:
@@ -360,4 +393,11 @@ extension PostgresURL {
         }
         return .init(unixSocketPath: socketPath, username: user, password: password, database: database)
     }
+}
+
+/// What a statement's future came to, handed from an event-loop thread to the waiting one.
+private final class PendingOutcome<T>: @unchecked Sendable {
+    let lock = NSLock()
+    let done = DispatchSemaphore(value: 0)
+    var result: Result<T, any Error>?
 }
