@@ -80,7 +80,10 @@ public enum Interactive {
                 if idle { driver.settle(until: Date() + settleTime) }
             }
         }
-        if driver.app.quitWithoutWaiting { throw QuitWithoutWaiting(inFlight: driver.app.inFlight.count) }
+        if driver.app.quitWithoutWaiting {
+            fflush(nil)  // the restored terminal's last bytes before the line that says so
+            throw QuitWithoutWaiting(inFlight: driver.app.inFlight.count)
+        }
     }
 
     /// The clinician quit without waiting for the store (`App.quitPatience`): said on exit, after
@@ -88,7 +91,7 @@ public enum Interactive {
     public struct QuitWithoutWaiting: Error, CustomStringConvertible {
         public let inFlight: Int
         public var description: String {
-            "quit without waiting for the store: \(inFlight) step\(inFlight == 1 ? "" : "s") in flight may not be saved; look at the record at the next start"
+            "quit without waiting: \(inFlight) step\(inFlight == 1 ? "" : "s") in flight may not be saved"
         }
     }
 }
