@@ -955,6 +955,44 @@ enum PostgresSchema {
         RETURN NEW;
     END $$;
 
+    -- A plan's points and its letter wait for each other: both lock the patient's row (as the
+    -- store's episode changes do) before looking, so a point inserted with psql while another
+    -- transaction sends the plan's letter waits for it and is then refused, where it used to land
+    -- in the sent plan, outside the letter. A clinician's letter carries its own text's hash.
+    CREATE OR REPLACE FUNCTION needlechart_planned_points_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            PERFORM 1 FROM patients WHERE id = OLD.patient_id FOR NO KEY UPDATE;
+            IF EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = OLD.patient_id
+                    AND l.condition_key = OLD.condition_key AND l.version = OLD.version) THEN
+                RAISE EXCEPTION 'a plan whose letter was sent never changes: a new plan is a new letter';
+            END IF;
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        PERFORM 1 FROM patients WHERE id = NEW.patient_id FOR NO KEY UPDATE;
+        IF EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = NEW.patient_id
+                AND l.condition_key = NEW.condition_key AND l.version = NEW.version) THEN
+            RAISE EXCEPTION 'a plan whose letter was sent never changes: a new plan is a new letter';
+        END IF;
+        IF NOT needlechart_is_admin() AND NEW.added_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a planned point is added by the role that adds it (%), not %', session_user, NEW.added_by;
+        END IF;
+        RETURN NEW;
+    END $$;
+
+    CREATE OR REPLACE FUNCTION needlechart_plan_letters_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'a sent plan letter never changes: a new plan is a new letter'; END IF;
+        PERFORM 1 FROM patients WHERE id = NEW.patient_id FOR NO KEY UPDATE;
+        IF NOT needlechart_is_admin() AND NEW.sent_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a plan letter is sent by the role that sends it (%), not %', session_user, NEW.sent_by;
+        END IF;
+        IF NOT needlechart_is_admin() AND NEW.sha256 IS DISTINCT FROM encode(sha256(convert_to(NEW.text, 'UTF8')), 'hex') THEN
+            RAISE EXCEPTION 'a plan letter is kept with the SHA-256 of its own text';
+        END IF;
+        RETURN NEW;
+    END $$;
+
     -- A session's consent form reference is a stored version and its hash, or nothing: the
     -- composite key (MATCH SIMPLE) let half of it through. New rows only (NOT VALID): the
     -- store has always written both or neither.
