@@ -145,11 +145,20 @@ import Testing
         #expect(try server.check(seal: nil).problems == report.problems)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
 
-        // A check that fails part way (an entry of no session: the scratch file's foreign keys
-        // refuse it) throws, and still leaves no scratch file behind.
+        // An entry of no session is named (the scratch file does not enforce its foreign keys,
+        // so the check's foreign_key_check finds it) and leaves no scratch file behind.
         try TestPostgres.psql(target, """
             SET session_replication_role = replica;
             UPDATE entries SET session_id = 999999 WHERE id = (SELECT min(id) FROM entries);
+            """)
+        #expect(try server.check(seal: nil, fetchRows: 3, scratchIn: scratch).problems.contains { $0.hasPrefix("foreign key: a row of entries") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+
+        // A check that fails part way (an addendum moved onto a draft: the scratch file's own
+        // guard refuses it) throws, and still leaves no scratch file behind.
+        try TestPostgres.psql(target, """
+            SET session_replication_role = replica;
+            UPDATE addenda SET session_id = (SELECT min(id) FROM sessions WHERE signed_at IS NULL) WHERE seq = (SELECT min(seq) FROM addenda);
             """)
         #expect(throws: (any Error).self) { try server.check(seal: nil, fetchRows: 3, scratchIn: scratch) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)

@@ -165,9 +165,12 @@ extension AppDatabase {
     /// A scratch clinic in a new file at `path` (its folder the caller's, removed by the caller):
     /// written once and checked, never a record, so nothing is synced to the disk and SQLite's
     /// cache stays small: memory does not grow with the clinic, only the file does.
+    /// Its foreign keys are not enforced: a row the server holds that points nowhere (written
+    /// behind its keys) is named by the check's `PRAGMA foreign_key_check`, where an enforced key
+    /// failed the whole check at the copy's commit, naming nothing.
     static func scratch(path: String, environment: ChartEnvironment, catalogue: Catalogue) throws -> AppDatabase {
         var config = Configuration()
-        config.foreignKeysEnabled = true
+        config.foreignKeysEnabled = false
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA recursive_triggers = ON")
             try db.execute(sql: "PRAGMA synchronous = OFF")
@@ -220,7 +223,6 @@ extension PostgresStore {
             try Self.checkGuards(link, into: &problems)
             let scratch = try AppDatabase.scratch(path: folder.path + "/clinic.sqlite", environment: environment, catalogue: catalogue)
             try scratch.writer.write { db in
-                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
                 for (table, orderBy) in ClinicCopy.order {
                     let columns = Set(try db.columns(in: table).map(\.name))
                     let keepsTexts = table == "signed_documents"

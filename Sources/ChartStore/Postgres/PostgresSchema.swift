@@ -16,6 +16,7 @@ enum PostgresSchema {
         ("v4: needle lots", v4),
         ("v5: credentials, coding and consent forms", v5),
         ("v6: referrals and plan letters", v6),
+        ("v7: a needling note is one with points; points wait for a signing", v7),
     ]
 
     /// How the migrations define a function, as its latest `CREATE [OR REPLACE] FUNCTION` writes it.
@@ -859,5 +860,143 @@ enum PostgresSchema {
         FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('a sent plan letter never changes: a new plan is a new letter');
     CREATE TRIGGER plan_letter_answers_no_truncate BEFORE TRUNCATE ON plan_letter_answers
         FOR EACH STATEMENT EXECUTE FUNCTION needlechart_refuse('a recorded answer never changes: a later answer is added');
+    """#
+
+    /// An adversarial review of v4 to v6. A session with points charted is a needling note
+    /// whatever its "not treated" column says (the app never signs one marked not treated that
+    /// has points), so a student or a signer under the clinic's minimum cannot sign it by marking
+    /// it not treated with psql. And a point waits for a signing under way (the session's row,
+    /// FOR SHARE), as a lot does since v4: read unlocked, a point inserted while another
+    /// transaction signed the session landed in the signed session, outside what it hashed.
+    static let v7 = #"""
+    CREATE OR REPLACE FUNCTION needlechart_entries_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') AND (SELECT signed_at FROM sessions WHERE id = OLD.session_id FOR SHARE) IS NOT NULL THEN
+            RAISE EXCEPTION 'signed session is read-only';
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') AND (SELECT signed_at FROM sessions WHERE id = NEW.session_id FOR SHARE) IS NOT NULL THEN
+            RAISE EXCEPTION 'signed session is read-only';
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+    END $$;
+
+    -- v5's guard, with a needling note being any session with points charted.
+    CREATE OR REPLACE FUNCTION needlechart_sessions_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    DECLARE
+        line text;
+        signer_role text;
+        recorded jsonb;
+        signer_hours text;
+        clinic_coding text;
+        minimum text;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            IF OLD.signed_at IS NOT NULL THEN RAISE EXCEPTION 'signed session is read-only'; END IF;
+            RETURN OLD;
+        END IF;
+        IF TG_OP = 'UPDATE' AND OLD.signed_at IS NOT NULL THEN
+            RAISE EXCEPTION 'signed session is read-only';
+        END IF;
+        IF needlechart_is_admin() THEN RETURN NEW; END IF;
+        IF TG_OP = 'INSERT' AND NEW.clinician IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a session is started by the role that charts it (%), not %', session_user, NEW.clinician;
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.clinician IS DISTINCT FROM OLD.clinician THEN
+            RAISE EXCEPTION 'a session stays with the clinician who started it (%)', OLD.clinician;
+        END IF;
+        IF NEW.signed_at IS NULL THEN
+            IF NEW.signed_by IS NOT NULL OR NEW.signature_line IS NOT NULL OR NEW.signed_snapshot IS NOT NULL
+                    OR NEW.coding_system IS NOT NULL OR NEW.procedure_code IS NOT NULL OR NEW.signer_credentials IS NOT NULL THEN
+                RAISE EXCEPTION 'an unsigned session carries no signature';
+            END IF;
+            RETURN NEW;
+        END IF;
+        IF TG_OP = 'INSERT' THEN
+            RAISE EXCEPTION 'a session is started unsigned and signed once charted';
+        END IF;
+        IF OLD.clinician IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'only the session''s clinician (%) signs it, not %', OLD.clinician, session_user;
+        END IF;
+        IF NEW.signed_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a session is signed by the role that signs it (%), not %', session_user, NEW.signed_by;
+        END IF;
+        IF NEW.signed_at IS DISTINCT FROM needlechart_now() THEN
+            RAISE EXCEPTION 'a signature carries the server''s time (%), not %', needlechart_now(), NEW.signed_at;
+        END IF;
+        SELECT CASE WHEN c.credentials = '' THEN c.display_name ELSE c.display_name || ', ' || c.credentials END, c.role,
+               jsonb_strip_nulls(jsonb_build_object('role', c.role, 'licence', c.licence, 'training', c.dn_training::jsonb)),
+               c.dn_training::jsonb ->> 'hours'
+            INTO line, signer_role, recorded, signer_hours
+            FROM clinicians c WHERE c.username = session_user;
+        IF NEW.signature_line IS DISTINCT FROM line THEN
+            RAISE EXCEPTION 'a signature line is the signer''s recorded name and credentials (%), not %', line, NEW.signature_line;
+        END IF;
+        IF NEW.signer_credentials IS NULL OR NEW.signer_credentials::jsonb IS DISTINCT FROM recorded THEN
+            RAISE EXCEPTION 'a signature carries the signer''s recorded role, licence and training (%), not %', recorded, NEW.signer_credentials;
+        END IF;
+        SELECT CASE WHEN s.value IN ('none', 'us-cpt') THEN s.value END INTO clinic_coding FROM settings s WHERE s.key = 'coding';
+        IF NEW.coding_system IS DISTINCT FROM coalesce(clinic_coding, 'none') THEN
+            RAISE EXCEPTION 'a signature carries the clinic''s coding (%), not %', coalesce(clinic_coding, 'none'), NEW.coding_system;
+        END IF;
+        IF NEW.coding_system = 'none' AND NEW.procedure_code IS NOT NULL THEN
+            RAISE EXCEPTION 'a note signed without coding carries no procedure code';
+        END IF;
+        IF EXISTS (SELECT 1 FROM entries e WHERE e.session_id = NEW.id) THEN
+            IF signer_role IN ('student', 'assistant') THEN
+                RAISE EXCEPTION 'a % cannot sign a dry needling note: the supervising physiotherapist signs it', signer_role;
+            END IF;
+            SELECT s.value INTO minimum FROM settings s WHERE s.key = 'dn_min_training_hours' AND s.value ~ '^[0-9]{1,6}$';
+            IF minimum::integer > 0
+                    AND coalesce(CASE WHEN signer_hours ~ '^[0-9]{1,6}$' THEN signer_hours::integer END, 0) < minimum::integer THEN
+                RAISE EXCEPTION 'this clinic requires at least % hours of recorded dry needling training to sign a needling note', minimum;
+            END IF;
+        END IF;
+        RETURN NEW;
+    END $$;
+
+    -- A plan's points and its letter wait for each other: both lock the patient's row (as the
+    -- store's episode changes do) before looking, so a point inserted with psql while another
+    -- transaction sends the plan's letter waits for it and is then refused, where it used to land
+    -- in the sent plan, outside the letter. A clinician's letter carries its own text's hash.
+    CREATE OR REPLACE FUNCTION needlechart_planned_points_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            PERFORM 1 FROM patients WHERE id = OLD.patient_id FOR NO KEY UPDATE;
+            IF EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = OLD.patient_id
+                    AND l.condition_key = OLD.condition_key AND l.version = OLD.version) THEN
+                RAISE EXCEPTION 'a plan whose letter was sent never changes: a new plan is a new letter';
+            END IF;
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        PERFORM 1 FROM patients WHERE id = NEW.patient_id FOR NO KEY UPDATE;
+        IF EXISTS (SELECT 1 FROM plan_letters l WHERE l.patient_id = NEW.patient_id
+                AND l.condition_key = NEW.condition_key AND l.version = NEW.version) THEN
+            RAISE EXCEPTION 'a plan whose letter was sent never changes: a new plan is a new letter';
+        END IF;
+        IF NOT needlechart_is_admin() AND NEW.added_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a planned point is added by the role that adds it (%), not %', session_user, NEW.added_by;
+        END IF;
+        RETURN NEW;
+    END $$;
+
+    CREATE OR REPLACE FUNCTION needlechart_plan_letters_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'a sent plan letter never changes: a new plan is a new letter'; END IF;
+        PERFORM 1 FROM patients WHERE id = NEW.patient_id FOR NO KEY UPDATE;
+        IF NOT needlechart_is_admin() AND NEW.sent_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'a plan letter is sent by the role that sends it (%), not %', session_user, NEW.sent_by;
+        END IF;
+        IF NOT needlechart_is_admin() AND NEW.sha256 IS DISTINCT FROM encode(sha256(convert_to(NEW.text, 'UTF8')), 'hex') THEN
+            RAISE EXCEPTION 'a plan letter is kept with the SHA-256 of its own text';
+        END IF;
+        RETURN NEW;
+    END $$;
+
+    -- A session's consent form reference is a stored version and its hash, or nothing: the
+    -- composite key (MATCH SIMPLE) let half of it through. New rows only (NOT VALID): the
+    -- store has always written both or neither.
+    ALTER TABLE sessions ADD CONSTRAINT sessions_consent_form_whole
+        CHECK ((consent_form_version IS NULL) = (consent_form_sha256 IS NULL)) NOT VALID;
     """#
 }
