@@ -223,6 +223,10 @@ import Testing
         let server = try PostgresStore.connect(url: target, environment: env)
         #expect(try server.check(seal: seal).ok)
         #expect(try server.patientCount() == file.patientCount())
+        // The planner has statistics for every table the copy filled (without them, right after a
+        // copy, the whole-clinic export scanned whole tables per batch: 14.2 s, not 1.9 s, at 0.02).
+        let unanalyzed = try TestPostgres.psql(target, "SELECT string_agg(relname, ',') FROM pg_stat_user_tables WHERE n_live_tup > 0 AND last_analyze IS NULL AND last_autoanalyze IS NULL")
+        #expect(unanalyzed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(unanalyzed)")
         // New records continue after the copied ones.
         let p = try server.addPatient(Patient(name: "New Person", dateOfBirth: CalendarDate(iso: "1999-09-09")!, chartNumber: "NEW-1"), by: "admin")
         #expect(p.id > (try file.searchPatients("", limit: 10_000).map(\.id).max() ?? 0))
