@@ -23,7 +23,8 @@ extension PostgresStore {
             note = try Evidence.signedNote(row: row, sessionID: id)
         }
         var record = SessionRecord(patient: p, clinician: c, session: s, sessionNumber: number, signedNote: note)
-        try addRegulated(to: &record)
+        // A frozen note carries its own lots, coding and credentials, as SQLite's record does.
+        if note == nil { try addRegulated(to: &record) }
         return record
     }
 
@@ -148,8 +149,10 @@ extension PostgresStore {
                     var note: SignedNote?
                     if s.signature != nil, let document = batch.documents[id] { note = try Evidence.signedNote(row: document, sessionID: id) }
                     var record = SessionRecord(patient: patient, clinician: clinician, session: s, sessionNumber: number, signedNote: note)
-                    try Self.addRegulated(to: &record, row: sessionRow, at: AppDatabase.sessionColumnCount, recordedLots: batch.lots[id] ?? [],
-                                          clinicCoding: clinicCoding)
+                    if note == nil {
+                        try Self.addRegulated(to: &record, row: sessionRow, at: AppDatabase.sessionColumnCount, recordedLots: batch.lots[id] ?? [],
+                                              clinicCoding: clinicCoding)
+                    }
                     try body(record)
                     count += 1
                 }
