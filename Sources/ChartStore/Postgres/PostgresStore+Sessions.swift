@@ -99,10 +99,13 @@ extension PostgresStore {
         }
     }
 
-    /// How many entries of a patient's ($1) sessions fall in each region.
+    /// How many entries of a patient's ($1) sessions fall in each region. The sessions' ids as an
+    /// array, so the entries are read through their index: written as a join, the planner hashed
+    /// the patient's sessions and scanned every entry of the clinic (12.9 ms at 60,000 entries,
+    /// 0.8 ms so; EXPLAIN ANALYZE at scale 0.02).
     public static let regionCountsSQL = """
-        SELECT e.region_id, count(*) AS n FROM entries e JOIN sessions s ON s.id = e.session_id
-        WHERE s.patient_id = $1 GROUP BY e.region_id
+        SELECT e.region_id, count(*) AS n FROM entries e
+        WHERE e.session_id = ANY(ARRAY(SELECT id FROM sessions WHERE patient_id = $1)) GROUP BY e.region_id
         """
 
     /// How many entries of the patient's sessions fall in each region.
