@@ -129,5 +129,15 @@ import Testing
         #expect(throws: (any Error).self) {
             try TestPostgres.psql(ahale, "INSERT INTO plan_letters VALUES (\(patient.id), 'neck-pain', 2, '2026-11-30', 'one point', 'not its hash', 'ahale', 'x')")
         }
+
+        // An answer is to a letter sent: one dated before the letter went out is refused by the
+        // server, as the app refuses it; one on or after that day is kept.
+        let answer = { (day: String) in """
+            INSERT INTO plan_letter_answers(patient_id, condition_key, version, answer, answered_on, how, recorded_by, recorded_at)
+            VALUES (\(patient.id), 'neck-pain', 1, 'agrees', '\(day)', 'phone', 'ahale', 'x')
+            """ }
+        #expect(throws: (any Error).self) { try TestPostgres.psql(ahale, answer("2026-11-29")) }
+        try TestPostgres.psql(ahale, answer("2026-11-30"))
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM plan_letter_answers").hasPrefix("1"))
     }
 }

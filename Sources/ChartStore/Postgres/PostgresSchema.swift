@@ -998,5 +998,20 @@ enum PostgresSchema {
     -- store has always written both or neither.
     ALTER TABLE sessions ADD CONSTRAINT sessions_consent_form_whole
         CHECK ((consent_form_version IS NULL) = (consent_form_sha256 IS NULL)) NOT VALID;
+
+    -- v6's answers guard, with the order a letter and its answer come in: a clinician's answer is
+    -- dated on or after the day its letter was sent, as the app refuses an earlier one.
+    CREATE OR REPLACE FUNCTION needlechart_plan_letter_answers_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN RAISE EXCEPTION 'a recorded answer never changes: a later answer is added'; END IF;
+        IF NOT needlechart_is_admin() AND NEW.recorded_by IS DISTINCT FROM session_user THEN
+            RAISE EXCEPTION 'an answer is recorded by the role that records it (%), not %', session_user, NEW.recorded_by;
+        END IF;
+        IF NOT needlechart_is_admin() AND NEW.answered_on COLLATE "C" < (SELECT l.sent_on FROM plan_letters l WHERE l.patient_id = NEW.patient_id
+                AND l.condition_key = NEW.condition_key AND l.version = NEW.version) COLLATE "C" THEN
+            RAISE EXCEPTION 'an answer is dated on or after the day its letter was sent';
+        END IF;
+        RETURN NEW;
+    END $$;
     """#
 }
