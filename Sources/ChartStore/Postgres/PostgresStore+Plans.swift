@@ -46,19 +46,7 @@ struct PostgresEpisode: EpisodeTransaction {
 
     func clinicianProfile(_ username: String) throws -> Clinician? { try store.clinician(username) }
 
-    /// The clinician's regulated credentials, read by name from whichever of SQLite's credential
-    /// columns (role, licence, dn_training) the server's clinicians table has: none until a
-    /// migration adds them, so a letter then names no credentials, as SQLite's does for a
-    /// clinician who recorded none.
-    func credentials(_ username: String) throws -> ClinicianCredentials {
-        guard let row = try store.link.row("""
-            SELECT to_jsonb(c) ->> 'role', coalesce(to_jsonb(c) ->> 'licence', ''), to_jsonb(c) ->> 'dn_training'
-            FROM clinicians c WHERE c.username = $1
-            """, [username]) else { return ClinicianCredentials() }
-        let role: String? = row[0], training: String? = row[2]
-        return ClinicianCredentials(role: role.flatMap(ClinicianRole.init(rawValue:)), licence: row[1],
-                                    training: try training.map { try JSONColumn.decode(DryNeedlingTraining.self, $0) })
-    }
+    func credentials(_ username: String) throws -> ClinicianCredentials { try store.clinicianCredentials(username) }
 
     func latestSession(patientID: Int64) throws -> NeedlingSession? {
         guard let id = try store.link.value("""
