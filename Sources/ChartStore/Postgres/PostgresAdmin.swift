@@ -19,6 +19,16 @@ public enum PostgresAdmin {
                          "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "needle_lots", "consent_forms",
                          "referrals", "plans", "planned_points", "plan_letters", "plan_letter_answers"]
 
+    /// What a clinician's role may write, beyond reading every table: what charting needs and
+    /// nothing more (the guards hold the rest). A consent form version is only ever added, as are
+    /// plans, letters and answers; a draft plan's points may be removed.
+    static let clinicianWrites: [(privileges: String, tables: [String])] = [
+        ("INSERT, UPDATE", ["patients", "clinicians", "sessions", "referrals"]),
+        ("INSERT, UPDATE, DELETE", ["entries", "needle_lots"]),
+        ("INSERT", ["addenda", "signed_documents", "audit_log", "consent_forms", "plans", "plan_letters", "plan_letter_answers"]),
+        ("INSERT, DELETE", ["planned_points"]),
+    ]
+
     /// Sets the clinic up, or upgrades it: the migrations not yet applied (one at a time across
     /// administrators, by an advisory lock), then roles and grants. Another program's database
     /// or a newer version's is refused untouched. Returns the migrations applied now.
@@ -93,21 +103,10 @@ public enum PostgresAdmin {
             REVOKE CREATE ON SCHEMA public FROM PUBLIC;
             GRANT USAGE ON SCHEMA public TO \(clinicianRole);
             GRANT SELECT ON \(tables.joined(separator: ", ")) TO \(clinicianRole);
-            GRANT INSERT, UPDATE ON patients, clinicians TO \(clinicianRole);
-            GRANT INSERT, UPDATE ON sessions TO \(clinicianRole);
-            GRANT INSERT, UPDATE, DELETE ON entries TO \(clinicianRole);
-            GRANT INSERT ON addenda, signed_documents, audit_log TO \(clinicianRole);
             """
-        if present.contains("needle_lots") { sql += "\nGRANT INSERT, UPDATE, DELETE ON needle_lots TO \(clinicianRole);" }
-        // A clinician stores a new consent form version (never changes one: its guard).
-        if present.contains("consent_forms") { sql += "\nGRANT INSERT ON consent_forms TO \(clinicianRole);" }
-        if present.contains("referrals") {
-            sql += """
-
-                GRANT INSERT, UPDATE ON referrals TO \(clinicianRole);
-                GRANT INSERT ON plans, plan_letters, plan_letter_answers TO \(clinicianRole);
-                GRANT INSERT, DELETE ON planned_points TO \(clinicianRole);
-                """
+        for (privileges, names) in clinicianWrites {
+            let made = names.filter(present.contains)
+            if !made.isEmpty { sql += "\nGRANT \(privileges) ON \(made.joined(separator: ", ")) TO \(clinicianRole);" }
         }
         try link.script(sql)
     }
