@@ -37,7 +37,7 @@ import Testing
         let target = try TestPostgres.freshClinic(initialize: false)
         let report = try PostgresAdmin.copy(from: path, to: target, environment: env, batchRows: 3)
         #expect(report.seal == seal)
-        for (table, _) in ClinicCopy.order where table != "settings" {
+        for (table, _, _) in ClinicCopy.order where table != "settings" {
             let n = try Self.fileCount(file, table)
             #expect(report.counts.first { $0.table == table }?.rows == n, "\(table)")
             #expect(try Self.serverCount(target, table) == n, "\(table)")

@@ -179,7 +179,7 @@ import Testing
         #expect(counts["referrals"] == 1 && counts["plans"] == 2 && counts["planned_points"] == 3 && counts["plan_letters"] == 1
                 && counts["plan_letter_answers"] == 1, "\(report.counts)")
         let server = try PostgresStore.connect(url: target, environment: env)
-        for (table, order) in ClinicCopy.order where ["referrals", "plans", "planned_points", "plan_letters", "plan_letter_answers"].contains(table) {
+        for (table, order, _) in ClinicCopy.order where ["referrals", "plans", "planned_points", "plan_letters", "plan_letter_answers"].contains(table) {
             let there = try server.link.rows("SELECT * FROM \(table) ORDER BY \(order)").map { Array($0.databaseValues) }
             let here = try file.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM \(table) ORDER BY \(order)").map { Array($0.databaseValues) } }
             #expect(there == here, "\(table)")

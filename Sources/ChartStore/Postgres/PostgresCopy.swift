@@ -8,27 +8,25 @@ import GRDB
 /// same names, so a row moves as it is.
 enum ClinicCopy {
     /// The tables in an order the guards accept: entries and needle lots before their sessions
-    /// (a signed session refuses new ones), addenda and documents after them, the audit log last.
-    /// Addenda go in the order they were added, lots in the order they were recorded (SQLite's
-    /// rowid, the server's `seq`): `fileOrder` and `serverOrder` say how each side reads that.
-    static let order: [(table: String, orderBy: String)] = [
-        ("settings", "key"), ("clinicians", "username"), ("consent_forms", "version"), ("patients", "id"), ("entries", "session_id, position, id"),
-        ("needle_lots", "RECORDED"), ("sessions", "id"), ("addenda", "ADDENDA"), ("signed_documents", "session_id"),
+    /// (a signed session refuses new ones), addenda and documents after them, the audit log last;
+    /// each with the ORDER BY that reads its rows in the same order from a SQLite file and from
+    /// the server. Addenda go in the order they were added, lots in the order they were recorded
+    /// (SQLite's rowid, the server's `seq`).
+    static let order: [(table: String, fileOrder: String, serverOrder: String)] = [
+        same("settings", "key"), same("clinicians", "username"), same("consent_forms", "version"), same("patients", "id"),
+        same("entries", "session_id, position, id"),
+        ("needle_lots", "rowid", "seq"), same("sessions", "id"), ("addenda", "at, rowid", "seq"), same("signed_documents", "session_id"),
         // Referrals and plan letters (SPEC §9): a plan's points before its letter (a sent plan
         // refuses new points), answers after the letter they answer.
-        ("referrals", "patient_id, condition_key"), ("plans", "patient_id, condition_key, version"),
-        ("planned_points", "patient_id, condition_key, version, position"), ("plan_letters", "patient_id, condition_key, version"),
-        ("plan_letter_answers", "id"),
-        ("audit_log", "id"),
+        same("referrals", "patient_id, condition_key"), same("plans", "patient_id, condition_key, version"),
+        same("planned_points", "patient_id, condition_key, version, position"), same("plan_letters", "patient_id, condition_key, version"),
+        same("plan_letter_answers", "id"),
+        same("audit_log", "id"),
     ]
 
-    /// A SQLite file's ORDER BY for `orderBy`.
-    static func fileOrder(_ orderBy: String) -> String {
-        switch orderBy {
-        case "ADDENDA": "at, rowid"
-        case "RECORDED": "rowid"
-        default: orderBy
-        }
+    /// A table whose rows both sides order by the same columns.
+    private static func same(_ table: String, _ columns: String) -> (table: String, fileOrder: String, serverOrder: String) {
+        (table, columns, columns)
     }
 
     /// Text a copy's INSERT carries at most (signed documents are kilobytes each), so the
@@ -46,12 +44,6 @@ enum ClinicCopy {
             SELECT d.session_id, d.document, d.sha256, d.seal, coalesce(t.note_text, d.note_text) AS note_text
             FROM signed_documents d LEFT JOIN signed_note_texts t ON t.session_id = d.session_id ORDER BY d.\(order)
             """
-    }
-
-    /// The server's ORDER BY for `orderBy` (addenda in the order they were added, lots in the
-    /// order they were recorded).
-    static func serverOrder(_ orderBy: String) -> String {
-        orderBy == "ADDENDA" || orderBy == "RECORDED" ? "seq" : orderBy.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
     }
 
     /// Rows of one table sent to the server many to a statement (`INSERT … VALUES (…), (…), …`):
@@ -223,7 +215,7 @@ extension PostgresStore {
             try Self.checkGuards(link, into: &problems)
             let scratch = try AppDatabase.scratch(path: folder.path + "/clinic.sqlite", environment: environment, catalogue: catalogue)
             try scratch.writer.write { db in
-                for (table, orderBy) in ClinicCopy.order {
+                for (table, _, serverOrder) in ClinicCopy.order {
                     let columns = Set(try db.columns(in: table).map(\.name))
                     let keepsTexts = table == "signed_documents"
                     // Kept texts go in behind their guard (a text is written at its signing, when
@@ -233,7 +225,7 @@ extension PostgresStore {
                         guardSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'signed_note_texts_only_signed'") ?? ""
                         try db.execute(sql: "DROP TRIGGER signed_note_texts_only_signed")
                     }
-                    try link.execute("DECLARE needlechart_check NO SCROLL CURSOR FOR SELECT * FROM \(table) ORDER BY \(ClinicCopy.serverOrder(orderBy))")
+                    try link.execute("DECLARE needlechart_check NO SCROLL CURSOR FOR SELECT * FROM \(table) ORDER BY \(serverOrder)")
                     var insert: Statement?
                     var picked: [Int] = []
                     var noteText: Int?, sessionID = 0, sha256 = 0, sealColumn = 0
@@ -449,9 +441,8 @@ extension PostgresAdmin {
             }
             try link.execute("SET CONSTRAINTS ALL DEFERRED")
             try source.writer.read { db in
-                for (table, orderBy) in ClinicCopy.order {
+                for (table, order, _) in ClinicCopy.order {
                     let serverColumns = Set(try link.rows("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [table]).map { $0[0] as String })
-                    let order = ClinicCopy.fileOrder(orderBy)
                     let statement = try db.makeStatement(sql: ClinicCopy.fileRowsSQL(table, order))
                     let picked = statement.columnNames.indices.filter { serverColumns.contains(statement.columnNames[$0]) }
                     let isAudit = table == "audit_log"
