@@ -271,11 +271,6 @@ public final class Bench: ClinicBench {
         return r
     }
 
-    /// A kept note's text bytes when the record was read as that text alone, else its entries.
-    public func answer(of record: SessionRecord) -> Int {
-        record.signedNote?.documentUnread == true ? record.signedNote?.noteText?.utf8.count ?? 0 : record.session.entries.count
-    }
-
     /// A text export's reads of one session through the C API, the store's plan written by
     /// hand: the session's spine (`textOneSQL`), and for a note kept as text without addenda
     /// its patient; any other session read whole. Returns what the check compares with the

@@ -35,14 +35,17 @@ public protocol ClinicBench: AnyObject {
     func sessionRecord(_ id: Int64) throws -> SessionRecord
     /// An export's raw floor: what `answer(of:)` gives for the store's record of the session.
     func rawSessionRecord(_ id: Int64) throws -> Int
-    /// What the export check compares with `rawSessionRecord`: the record's entries, or on a
-    /// backend whose text export reads a kept note as its text alone, that text's UTF-8 bytes.
-    func answer(of record: SessionRecord) -> Int
     /// Opens the clinic as the app does, with a connection (or file) of its own.
     func openAppStore() throws -> any ClinicStore
 }
 
 extension ClinicBench {
+    /// What the export check compares with `rawSessionRecord`: a kept note's text bytes when the
+    /// record was read as that text alone (both backends' text exports do so), else its entries.
+    public func answer(of record: SessionRecord) -> Int {
+        record.signedNote?.documentUnread == true ? record.signedNote?.noteText?.utf8.count ?? 0 : record.session.entries.count
+    }
+
     /// Each prefix of each name, as typed letter by letter.
     public var keystrokes: [String] { Bench.typed(facts.names) }
 

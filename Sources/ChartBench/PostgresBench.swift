@@ -139,13 +139,15 @@ public final class PostgresBench: ClinicBench {
         WHERE s.id = $1
         """
 
-    /// An export's floor: what the store's record holds in three statements in one transaction
-    /// (the store sends nine, its lots per size among them): the header row above, the entries, the addenda. Entries read.
-    /// The server's text export reads every record whole: its entries.
-    public func answer(of record: SessionRecord) -> Int { record.session.entries.count }
-
+    /// An export's floor, the store's plan sent raw: a note kept as text without addenda is its
+    /// one row of `PostgresStore.keptTextSQL` (its patient, start, hash, seal and text); any other
+    /// session the three statements below in one transaction (the store sends nine, its lots per
+    /// size among them). What `answer(of:)` gives: the kept text's bytes, else the entries read.
     public func rawSessionRecord(_ id: Int64) throws -> Int {
-        try rawRecordRows(id, keep: false).entries.count
+        var kept: String?
+        try raw.rows(PostgresStore.keptTextSQL, [.int(id)]) { kept = $0[9] as? String }
+        if let kept { return kept.utf8.count }
+        return try rawRecordRows(id, keep: false).entries.count
     }
 
     /// The export floor's rows for session `id` (kept only with `keep`; otherwise empty rows,

@@ -339,6 +339,36 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
     }
 }
 
+/// Issue 11's speed: one session's text export (the app's and the command line's) reads a note
+/// kept as text without addenda as that text alone, on both backends — on a server one
+/// statement where the whole record takes nine — and prints byte for byte the whole record's text.
+@Suite struct OneSessionTextExportContractTests {
+    @Test(arguments: Backend.under)
+    func aKeptNotesTextExportReadsItsTextAloneAndPrintsTheWholeRecordsText(_ backend: Backend) throws {
+        let db = try backend.clinic()
+        try db.loadDemo(DemoClinic.make(today: TextExportPlanTests.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        let context = StreamedExportTests.context
+        var kept: [Int64] = [], whole = 0, records: [SessionRecord] = []
+        try db.forEachSessionRecord { records.append($0) }
+        for record in records {
+            let id = record.session.id
+            let lean = try #require(try db.sessionRecord(id: id, documents: false), "session \(id)")
+            #expect(TextExport.session(lean, context: context) == TextExport.session(record, context: context), "session \(id)")
+            if lean.signedNote?.documentUnread == true { kept.append(id) } else { whole += 1 }
+        }
+        #expect(kept.count > 5, "kept notes read as their text alone: \(kept.count)")
+        #expect(whole > 0, "drafts and notes with addenda are read whole")
+        #expect(try db.sessionRecord(id: 999_999, documents: false) == nil)
+        // An addendum makes the note's text export read the whole record, addendum and all.
+        let id = try #require(kept.first)
+        try db.addAddendum(sessionID: id, text: "Called: bruise resolved.", adverseEvent: nil, by: therapist.username)
+        let lean = try #require(try db.sessionRecord(id: id, documents: false))
+        #expect(lean.signedNote?.documentUnread == false)
+        #expect(TextExport.session(lean, context: context).contains("Called: bruise resolved."))
+        #expect(TextExport.session(lean, context: context) == TextExport.session(try #require(try db.sessionRecord(id: id)), context: context))
+    }
+}
+
 /// Issue 10: the Patients list's SESSION column — a returning patient's last visit, and a
 /// colleague's unsigned session — from the store, the same on both backends.
 @Suite struct SessionMarksContractTests {

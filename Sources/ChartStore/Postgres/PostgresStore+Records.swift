@@ -6,8 +6,29 @@ import GRDB
 extension PostgresStore {
     /// The session with its patient and clinician, numbered among the patient's sessions (the
     /// document is always read: the server keeps it out of line, TOASTed, read only when asked).
+    /// `documents: false` (a text export), as SQLite's store: a signed note kept as text and
+    /// without addenda is read as that text (`keptTextSQL`, one statement); such a record is
+    /// for `TextExport` only. Any other session is read whole.
     public func sessionRecord(id: Int64, documents: Bool) throws -> SessionRecord? {
-        try link.transaction { try sessionRecord(id: id, frozen: true) }
+        if !documents, let kept = try keptTextRecord(id: id) { return kept }
+        return try link.transaction { try sessionRecord(id: id, frozen: true) }
+    }
+
+    /// A signed note kept as text and without addenda: its patient, start, hash, seal and text,
+    /// all `TextExport` prints of it (`AppDatabase.keptTextRecord`). One statement is one
+    /// snapshot, so it needs no transaction around it: one round trip where the whole record
+    /// takes nine. No row for any other session.
+    public static let keptTextSQL = """
+        SELECT \(AppDatabase.patientColumns), s.started_at, d.sha256, d.seal, d.note_text
+        FROM sessions s JOIN signed_documents d ON d.session_id = s.id JOIN patients p ON p.id = s.patient_id
+        WHERE s.id = $1 AND d.note_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id)
+        """
+
+    /// `keptTextSQL`'s record of session `id`, or nil when it is not a note kept as text without addenda.
+    func keptTextRecord(id: Int64) throws -> SessionRecord? {
+        guard let row = try link.serverRow(Self.keptTextSQL, [id]) else { return nil }
+        return try AppDatabase.keptTextRecord(id: id, patient: Patient(row: row), started: row[6], number: nil,
+                                              note: SignedNote(keptText: row[9], sha256: row[7], seal: row[8]))
     }
 
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
