@@ -58,7 +58,8 @@ extension ClinicBench {
     /// (in memory, 80×24). Returns the driver and the frame's text.
     public func startApp(width: Int = 80, height: Int = 24) throws -> (driver: Driver, text: String) {
         let db = try openAppStore()
-        try db.saveClinician(clinician)
+        // As the app: a stored profile is read, a missing one saved.
+        if try db.clinician(clinician.username) == nil { try db.saveClinician(clinician) }
         let catalogue = try CatalogueLoader.load()
         let runner = EffectRunner(database: db, catalogue: catalogue, clinician: clinician, timeZone: utc,
                                   exportDirectory: NSTemporaryDirectory())

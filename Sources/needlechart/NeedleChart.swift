@@ -85,17 +85,21 @@ struct GlobalOptions: ParsableArguments {
     var path: String { db ?? AppDatabase.defaultPath() }
 
     /// Opens the database, creating it when missing, for a command that writes.
-    func open() throws -> any ClinicStore {
+    func open() throws -> any ClinicStore { try openAsClinician().store }
+
+    /// Opens the database, creating it when missing, for a command that writes, with the profile
+    /// of whoever runs it: the one stored, or on first use a new one, saved. An existing profile
+    /// is kept as it is and nothing is written for it (each start used to save it again). On a
+    /// server a clinician's profile is their role's (the server writes every change in that
+    /// name), whatever the local account is called.
+    func openAsClinician() throws -> (store: any ClinicStore, me: Clinician) {
         do {
             let database = try StoreLocation.open(path, catalogue: try CatalogueLoader.load())
-            // On a server a clinician's profile is their role's (the server writes every change in
-            // that name): kept as it is when it exists, whatever the local account is called.
-            if let server = database as? PostgresStore, !server.isAdmin, server.role != (try ClinicianIdentity.username()) {
-                if try database.clinician(server.role) == nil { try database.saveClinician(ClinicianIdentity.current(stored: nil)) }
-                return database
-            }
-            try database.saveClinician(ClinicianIdentity.current(stored: try? database.clinician(ClinicianIdentity.username())))
-            return database
+            var username = try ClinicianIdentity.username()
+            if let server = database as? PostgresStore, !server.isAdmin, server.role != username { username = server.role }
+            if let stored = try database.clinician(username) { return (database, stored) }
+            try database.saveClinician(ClinicianIdentity.current(stored: nil))
+            return (database, try database.clinician(username) ?? Clinician(username: username, displayName: username))
         } catch {
             throw CLIError("\(error)")
         }

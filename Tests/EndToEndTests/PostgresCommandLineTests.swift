@@ -43,6 +43,26 @@ import Testing
         #expect(notServer.status == 1 && notServer.stderr.contains("postgresql://"))
     }
 
+    /// Opening the clinic for a command (or the app) reads a clinician's stored profile and
+    /// writes nothing for it: each start used to save it again, locking its row on the server
+    /// (SELECT … FOR UPDATE marks the row, a write) for three round trips more.
+    @Test(.enabled(if: TestPostgres.runs))
+    func aStoredProfileIsReadNotSavedAgainAtEachStart() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        #expect(try box.run(["demo", "--db", box.db]).status == 0)
+        let url = try TestPostgres.freshClinic(initialize: false)
+        #expect(try box.run(["admin", "copy", "--from", box.db, "--to", url]).status == 0)
+        let first = try box.run(["export", "1", "--db", url])
+        #expect(first.status == 0, "\(first.stderr)")
+        let rows = "SELECT string_agg(username || ':' || xmin::text || ':' || xmax::text, ',' ORDER BY username) FROM clinicians"
+        let before = try TestPostgres.psql(url, rows), audit = try TestPostgres.psql(url, "SELECT count(*) FROM audit_log WHERE entity = 'clinician'")
+        let again = try box.run(["export", "1", "--db", url])
+        #expect(again.status == 0 && again.stdout == first.stdout, "\(again.stderr)")
+        #expect(try TestPostgres.psql(url, rows) == before, "no clinician's row was locked or changed")
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM audit_log WHERE entity = 'clinician'") == audit)
+    }
+
     /// Needle traceability on the server (SPEC §9): `lots` and `recall` answer from a copied
     /// clinic as from its SQLite file, record a lot on a draft there, and a recall finds it.
     @Test(.enabled(if: TestPostgres.runs))

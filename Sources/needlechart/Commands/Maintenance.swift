@@ -171,13 +171,7 @@ struct Run: ParsableCommand {
                 throw CLIError("the app needs a terminal; for scripts use the subcommands (needlechart --help)")
             }
             guard idleMinutes >= 0 else { throw CLIError("--idle-minutes must be 0 or more") }
-            let db = try global.open()
-            var me = try ClinicianIdentity.current(stored: db.clinician(ClinicianIdentity.username()))
-            // On a shared server a clinician is the role they logged in as (the server writes
-            // that name on every record), whatever the local account is called.
-            if let server = db as? PostgresStore, !server.isAdmin, me.username != server.role {
-                me = try db.clinician(server.role) ?? Clinician(username: server.role, displayName: server.role)
-            }
+            let (db, me) = try global.openAsClinician()
             try Interactive.run(database: db, catalogue: try global.catalogue(), clinician: me,
                                 idleTimeout: idleMinutes == 0 ? nil : TimeInterval(idleMinutes * 60),
                                 exportDirectory: ExportWriter.defaultDirectory())
