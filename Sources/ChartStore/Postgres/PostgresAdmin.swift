@@ -152,16 +152,23 @@ public enum PostgresAdmin {
     }
 }
 
-/// Reads what a database holds before anything touches it.
+/// Reads what a database holds before anything touches it: from what its link saw as it
+/// connected (`PostgresLink.atConnect`; every probe is of a link just connected) and the
+/// migrations applied, read with whether the role administers the clinic in one statement.
 struct PostgresStoreProbe {
     let link: PostgresLink
-    func state() throws -> PostgresStore.SchemaState {
-        let tables = try link.value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: Int.self) ?? 0
-        let hasMigrations = try link.value("SELECT to_regclass('public.needlechart_migrations') IS NOT NULL", as: Bool.self) ?? false
-        guard hasMigrations else { return tables == 0 ? .empty : .foreign }
-        let applied = Set(try link.rows("SELECT identifier FROM needlechart_migrations").map { $0[0] as String })
-        if applied.isEmpty { return tables == 1 ? .empty : .foreign }
-        if !applied.isSubset(of: PostgresSchema.known) { return applied.isDisjoint(with: PostgresSchema.known) ? .foreign : .newer }
-        return applied == PostgresSchema.known ? .current : .older
+    func state() throws -> PostgresStore.SchemaState { try look().state }
+
+    /// The schema's state and, for one with NeedleChart's function for it, whether the role
+    /// administers the clinic (false otherwise).
+    func look() throws -> (state: PostgresStore.SchemaState, isAdmin: Bool) {
+        let seen = link.atConnect
+        guard seen.hasMigrations else { return (seen.tables == 0 ? .empty : .foreign, false) }
+        let rows = try link.serverRows("SELECT identifier, \(seen.hasAdminFunction ? "needlechart_is_admin()" : "false") FROM needlechart_migrations")
+        let applied = Set(rows.map { $0[0] as String })
+        let isAdmin = rows.first.map { $0[1] as Bool } ?? false
+        if applied.isEmpty { return (seen.tables == 1 ? .empty : .foreign, false) }
+        if !applied.isSubset(of: PostgresSchema.known) { return (applied.isDisjoint(with: PostgresSchema.known) ? .foreign : .newer, false) }
+        return (applied == PostgresSchema.known ? .current : .older, isAdmin)
     }
 }

@@ -25,6 +25,8 @@ final class PostgresLink: @unchecked Sendable {
     private var inTransaction = false
     /// The role the server authenticated: the audit actor and signer on this connection.
     private(set) var sessionUser = ""
+    /// What the database held when this link connected (`PostgresStoreProbe` judges it).
+    private(set) var atConnect = FirstLook()
     /// Builds GRDB rows from decoded values (an in-memory SQLite that stores nothing).
     private let rowMaker: DatabaseQueue
     private static let logger = Logger(label: "needlechart.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -41,8 +43,26 @@ final class PostgresLink: @unchecked Sendable {
     /// `sslmode` asks). Every failure is one line naming the server and what to do.
     static func connect(_ url: PostgresURL) throws -> PostgresLink {
         let link = try PostgresLink(url: url, connection: open(url))
-        link.sessionUser = try link.value("SELECT session_user::text", as: String.self) ?? url.user
+        if let row = try link.serverRow(FirstLook.sql) {
+            link.sessionUser = row[0] as String? ?? url.user
+            link.atConnect = FirstLook(tables: row[1], hasMigrations: row[2], hasAdminFunction: row[3])
+        }
         return link
+    }
+
+    /// The role and what the database holds, read as one statement when a link connects (they
+    /// were four round trips, one of them through the `pg_tables` view): the tables in the public
+    /// schema (as `pg_tables` counts them), whether NeedleChart's migrations table is one, and
+    /// whether its function naming an administrator exists.
+    struct FirstLook {
+        var tables = 0, hasMigrations = false, hasAdminFunction = false
+        static let sql = """
+            SELECT session_user::text,
+                   (SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')),
+                   to_regclass('public.needlechart_migrations') IS NOT NULL,
+                   to_regprocedure('public.needlechart_is_admin()') IS NOT NULL
+            """
     }
 
     /// Runs `sql` now and again on every new connection (session settings).

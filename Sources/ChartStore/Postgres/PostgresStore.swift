@@ -45,9 +45,10 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         let link = try PostgresLink.connect(url)
         let store = PostgresStore(link: link, environment: environment, catalogue: catalogue)
         if readOnly { try link.setUp("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY") }
-        switch try store.schemaState() {
+        let (state, isAdmin) = try PostgresStoreProbe(link: link).look()
+        switch state {
         case .current:
-            store.isAdmin = try link.value("SELECT needlechart_is_admin()", as: Bool.self) ?? false
+            store.isAdmin = isAdmin
             return store
         case .empty:
             throw StoreError(.notFound, "\(url.display) has no NeedleChart clinic yet: set it up with needlechart admin init --db URL (as the database's owner). Nothing was changed.")
@@ -62,8 +63,6 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
 
     /// What a database holds, judged before anything touches it.
     enum SchemaState { case empty, foreign, current, older, newer }
-
-    func schemaState() throws -> SchemaState { try PostgresStoreProbe(link: link).state() }
 
     // MARK: - Audit
 
