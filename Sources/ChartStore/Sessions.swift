@@ -196,36 +196,28 @@ extension AppDatabase {
     }
 
     /// For each of `patientIDs`, when their last session began and who has one unsigned: two
-    /// grouped queries over the sessions' patient index (the Patients list asks for the rows it shows).
-    public func sessionMarks(patientIDs: [Int64]) throws -> [Int64: PatientSessionMark] {
-        try read { db in
-            try Self.sessionMarks(patientIDs, placeholder: { _ in "?" }) { sql, ids in
-                try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(ids))
-            }
-        }
-    }
-
-    /// The marks of `ids` through `fetch` (SQL, arguments → rows), placeholders written by
-    /// `placeholder` (given its 1-based position): one reading for both backends.
-    static func sessionMarks(_ ids: [Int64], placeholder: (Int) -> String, collateC: String = "",
-                             fetch: (String, [Int64]) throws -> [Row]) throws -> [Int64: PatientSessionMark] {
+    /// grouped queries over the sessions' patient index (the Patients list asks for the rows it
+    /// shows). PostgreSQL's store asks the same in one statement (`sessionMarksSQL`).
+    public func sessionMarks(patientIDs ids: [Int64]) throws -> [Int64: PatientSessionMark] {
         guard !ids.isEmpty else { return [:] }
-        let list = (1...ids.count).map(placeholder).joined(separator: ", ")
-        var marks: [Int64: PatientSessionMark] = [:]
-        for row in try fetch("""
-            SELECT patient_id, max(started_at \(collateC)), min(CASE WHEN signed_at IS NULL THEN started_at END \(collateC))
-            FROM sessions WHERE patient_id IN (\(list)) GROUP BY patient_id
-            """, ids) {
-            marks[row[0]] = PatientSessionMark(lastStartedAt: try time(row[1]), oldestUnsignedAt: try time(row[2]))
+        let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try read { db in
+            var marks: [Int64: PatientSessionMark] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT patient_id, max(started_at), min(CASE WHEN signed_at IS NULL THEN started_at END)
+                FROM sessions WHERE patient_id IN (\(list)) GROUP BY patient_id
+                """), arguments: StatementArguments(ids)) {
+                marks[row[0]] = PatientSessionMark(lastStartedAt: try Self.time(row[1]), oldestUnsignedAt: try Self.time(row[2]))
+            }
+            guard marks.values.contains(where: { $0.oldestUnsignedAt != nil }) else { return marks }
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT DISTINCT patient_id, clinician FROM sessions WHERE signed_at IS NULL AND patient_id IN (\(list))
+                ORDER BY patient_id, clinician
+                """), arguments: StatementArguments(ids)) {
+                marks[row[0] as Int64]?.unsignedBy.append(row[1])
+            }
+            return marks
         }
-        guard marks.values.contains(where: { $0.oldestUnsignedAt != nil }) else { return marks }
-        for row in try fetch("""
-            SELECT DISTINCT patient_id, clinician FROM sessions WHERE signed_at IS NULL AND patient_id IN (\(list))
-            ORDER BY patient_id, clinician
-            """, ids) {
-            marks[row[0] as Int64]?.unsignedBy.append(row[1])
-        }
-        return marks
     }
 
     /// Unsigned sessions of `clinician` (all clinicians when nil), newest first: offered for resumption.

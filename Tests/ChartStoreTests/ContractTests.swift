@@ -390,5 +390,11 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
         #expect(try db.sessionMarks(patientIDs: []).isEmpty)
         // Only the ids asked for.
         #expect(Set(try db.sessionMarks(patientIDs: [drafted.id]).keys) == [drafted.id])
+        // Two accounts with a session unsigned: both, once each, in byte order as SQLite sorts.
+        try db.saveClinician(Clinician(username: "Zed", displayName: "Zed Ames", credentials: "PT"))
+        let later = try db.startSession(patientID: drafted.id, clinician: "Zed")
+        _ = try db.startSession(patientID: drafted.id, clinician: "bo")
+        let both = try #require(try db.sessionMarks(patientIDs: [drafted.id])[drafted.id])
+        #expect(both.unsignedBy == ["Zed", "bo"] && both.oldestUnsignedAt == draft.startedAt && both.lastStartedAt! >= later.startedAt)
     }
 }

@@ -92,12 +92,28 @@ extension PostgresStore {
         return out
     }
 
-    /// For each of `patientIDs`, when their last session began and who has one unsigned.
+    /// For each of `patientIDs`, when their last session began and who has one unsigned: one
+    /// statement (`sessionMarksSQL`), where SQLite's two in a transaction took four round trips
+    /// on the Patients screen's every list.
     public func sessionMarks(patientIDs: [Int64]) throws -> [Int64: PatientSessionMark] {
-        try link.transaction {
-            try AppDatabase.sessionMarks(patientIDs, placeholder: { "$\($0)" }, collateC: "COLLATE \"C\"") { sql, ids in try link.rows(sql, ids.map { $0 }) }
+        guard !patientIDs.isEmpty else { return [:] }
+        var marks: [Int64: PatientSessionMark] = [:]
+        for row in try link.serverRows(Self.sessionMarksSQL, [Self.bigintArray(patientIDs)]) {
+            let unsigned: String? = row[3]
+            let names = try unsigned.map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+            marks[row[0]] = PatientSessionMark(lastStartedAt: try AppDatabase.time(row[1]), unsignedBy: names,
+                                               oldestUnsignedAt: try AppDatabase.time(row[2]))
         }
+        return marks
     }
+
+    /// The patients' ($1, an array of ids) last start, oldest unsigned start and the accounts
+    /// with an unsigned session (a JSON array, in byte order as SQLite's BINARY sorts them).
+    static let sessionMarksSQL = """
+        SELECT patient_id, max(started_at COLLATE "C"), min(CASE WHEN signed_at IS NULL THEN started_at END COLLATE "C"),
+               json_agg(DISTINCT clinician COLLATE "C" ORDER BY clinician COLLATE "C") FILTER (WHERE signed_at IS NULL)::text
+        FROM sessions WHERE patient_id = ANY($1::bigint[]) GROUP BY patient_id
+        """
 
     /// How many entries of a patient's ($1) sessions fall in each region. The sessions' ids as an
     /// array, so the entries are read through their index: written as a join, the planner hashed
