@@ -369,6 +369,47 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
     }
 }
 
+/// Issue 11's speed: a patient's text export, and on a server the whole clinic's, read notes kept
+/// as text without addenda without their documents (the server neither detoasts nor sends them),
+/// and print byte for byte what the whole records print.
+@Suite struct TextExportWithoutDocumentsContractTests {
+    @Test(arguments: Backend.under)
+    func aPatientsTextExportLeavesKeptNotesDocumentsUnreadAndPrintsTheSame(_ backend: Backend) throws {
+        let db = try backend.clinic()
+        try db.loadDemo(DemoClinic.make(today: TextExportPlanTests.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        let context = StreamedExportTests.context
+        var unread = 0, patients = 0
+        for p in try db.searchPatients("", limit: 1000) {
+            let whole = TextExport.patient(try db.sessionRecords(patientID: p.id), context: context)
+            var stream: TextExport.PatientStream?, out = ""
+            try db.forEachSessionRecord(patientID: p.id, documents: false, start: { stream = TextExport.PatientStream(first: $0, last: $1, count: $2, context: context) }) { r in
+                if r.signedNote?.documentUnread == true { unread += 1 }
+                stream?.add(r, into: &out)
+            }
+            stream?.finish(into: &out)
+            #expect(out == whole, "patient \(p.chartNumber)")
+            patients += 1
+        }
+        #expect(patients > 20 && unread > 5, "\(unread) kept notes read without their document")
+    }
+
+    @Test(.enabled(if: TestPostgres.runs))
+    func theServersWholeClinicTextExportLeavesKeptNotesDocumentsUnreadAndPrintsTheSame() throws {
+        let db = try PostgresStore.connect(url: TestPostgres.freshClinic(), environment: .fixed())
+        try db.saveClinician(therapist)
+        try db.loadDemo(DemoClinic.make(today: TextExportPlanTests.demoDay, timeZone: TimeZone(identifier: "UTC")!))
+        let context = StreamedExportTests.context
+        var whole: [String] = [], lean: [String] = [], unread = 0
+        try db.forEachSessionRecord { whole.append(TextExport.session($0, context: context)) }
+        try db.forEachSessionRecord(documents: false) { r in
+            if r.signedNote?.documentUnread == true { unread += 1 }
+            lean.append(TextExport.session(r, context: context))
+        }
+        #expect(whole.count > 100 && lean == whole)
+        #expect(unread > 5, "\(unread) kept notes read without their document")
+    }
+}
+
 /// Issue 10: the Patients list's SESSION column — a returning patient's last visit, and a
 /// colleague's unsigned session — from the store, the same on both backends.
 @Suite struct SessionMarksContractTests {

@@ -88,9 +88,12 @@ extension PostgresStore {
     /// One patient's sessions as export records, oldest first, from one snapshot (as
     /// `AppDatabase.forEachSessionRecord(patientID:start:_:)`; read whole, then handed on).
     @discardableResult
+    /// `documents: false` (a text export): a note kept as text without addenda comes without its
+    /// document, as SQLite's store gives it; such a record is for `TextExport` only.
     public func forEachSessionRecord(patientID: Int64, documents: Bool, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
                                      _ body: (SessionRecord) throws -> Void) throws -> Int {
-        let records = try sessionRecords(patientID: patientID)
+        var records: [SessionRecord] = []
+        try forEachSessionRecord(batchSize: Self.exportBatchSize, patientID: patientID, documents: documents) { records.append($0) }
         try start(records.first, records.last, records.count)
         for r in records { try body(r) }
         return records.count
@@ -106,6 +109,13 @@ extension PostgresStore {
     @discardableResult
     public func forEachSessionRecord(_ body: (SessionRecord) throws -> Void) throws -> Int {
         try forEachSessionRecord(batchSize: Self.exportBatchSize, body)
+    }
+
+    /// The same for a text export with `documents: false`: a note kept as text without addenda
+    /// comes without its document (the server neither reads nor sends it), for `TextExport` only.
+    @discardableResult
+    public func forEachSessionRecord(documents: Bool, _ body: (SessionRecord) throws -> Void) throws -> Int {
+        try forEachSessionRecord(batchSize: Self.exportBatchSize, documents: documents, body)
     }
 
     /// The sessions in chart order with their number among their patient's sessions (as
@@ -134,8 +144,16 @@ extension PostgresStore {
         SELECT \(AppDatabase.needleLotColumns), session_id FROM needle_lots WHERE session_id = ANY($1::bigint[])
         ORDER BY session_id, diameter_hundredths, length_mm, lot COLLATE "C"
         """
-    /// A batch's frozen notes (`Evidence.signedNote(row:sessionID:)`'s columns), the session id last.
-    static let exportDocumentsSQL = "SELECT document, sha256, seal, note_text, session_id FROM signed_documents WHERE session_id = ANY($1::bigint[])"
+    /// A batch's frozen notes (`Evidence.signedNote(row:sessionID:)`'s columns), the session id
+    /// last; for a text export (`documents: false`) the document only where the text needs it (no
+    /// kept text, or addenda), as `AppDatabase.signedNoteForTextSQL`.
+    static func exportDocumentsSQL(documents: Bool) -> String {
+        """
+        SELECT \(documents ? "d.document" : """
+            CASE WHEN d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = d.session_id) THEN d.document END
+            """), d.sha256, d.seal, d.note_text, d.session_id FROM signed_documents d WHERE d.session_id = ANY($1::bigint[])
+        """
+    }
 
     /// The whole-clinic export, `batchSize` sessions at a time: the order and numbers come from a
     /// server-side cursor, and each batch is read with one statement per table (sessions with
@@ -143,7 +161,7 @@ extension PostgresStore {
     /// array, then handed on record by record; the clinicians are read once. The records equal
     /// `sessionRecord(id:frozen: true)`'s, session by session.
     @discardableResult
-    func forEachSessionRecord(batchSize: Int, patientID: Int64? = nil, _ body: (SessionRecord) throws -> Void) throws -> Int {
+    func forEachSessionRecord(batchSize: Int, patientID: Int64? = nil, documents: Bool = true, _ body: (SessionRecord) throws -> Void) throws -> Int {
         let batchSize = max(1, batchSize)
         return try link.transaction {
             try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -159,7 +177,7 @@ extension PostgresStore {
                 let order = try link.serverRows("FETCH FORWARD \(batchSize) FROM needlechart_export")
                 if order.isEmpty { break }
                 let ids = order.map { $0[0] as Int64 }
-                let batch = try exportBatch(ids: ids, patientIDs: order.map { $0[1] as Int64 })
+                let batch = try exportBatch(ids: ids, patientIDs: order.map { $0[1] as Int64 }, documents: documents)
                 for row in order {
                     let id: Int64 = row[0], patientID: Int64 = row[1], number: Int = row[2]
                     guard let sessionRow = batch.sessions[id], let patient = batch.patients[patientID] else { continue }
@@ -185,7 +203,7 @@ extension PostgresStore {
 
     /// One batch of the whole-clinic export: its rows by session id, entries, addenda and lots
     /// decoded in order, its patients by id.
-    private func exportBatch(ids: [Int64], patientIDs: [Int64]) throws
+    private func exportBatch(ids: [Int64], patientIDs: [Int64], documents wanted: Bool) throws
         -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], lots: [Int64: [NeedleLot]],
             documents: [Int64: ServerRow], patients: [Int64: Patient]) {
         let array = Self.bigintArray(ids)
@@ -197,7 +215,7 @@ extension PostgresStore {
         }
         for row in try link.serverRows(Self.exportAddendaSQL, [array]) { addenda[row[5] as Int64, default: []].append(try AppDatabase.addendum(row: row)) }
         for row in try link.serverRows(Self.exportLotsSQL, [array]) { lots[row[6] as Int64, default: []].append(try AppDatabase.needleLot(row: row)) }
-        for row in try link.serverRows(Self.exportDocumentsSQL, [array]) { documents[row[4]] = row }
+        for row in try link.serverRows(Self.exportDocumentsSQL(documents: wanted), [array]) { documents[row[4]] = row }
         let patientArray = Self.bigintArray(Array(Set(patientIDs)).sorted())
         for row in try link.serverRows(Self.patientSelect + " WHERE p.id = ANY($1::bigint[])", [patientArray]) {
             let p = try Patient(row: row)
