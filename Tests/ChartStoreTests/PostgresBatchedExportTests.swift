@@ -66,7 +66,18 @@ import Testing
         for patientID in Set(expected.map(\.patient.id)) {
             let theirs = expected.filter { $0.patient.id == patientID }
             #expect(try db.sessionRecords(patientID: patientID) == theirs, "patient \(patientID)")
+            // Streamed a batch at a time (the command line's export): the first and last records
+            // and the count first, from the same snapshot, then the same records.
+            var streamed: [SessionRecord] = [], ends: (first: SessionRecord?, last: SessionRecord?, count: Int)?
+            try db.forEachSessionRecord(patientID: patientID, documents: true, start: { ends = ($0, $1, $2) }) { streamed.append($0) }
+            #expect(streamed == theirs && ends?.first == theirs.first && ends?.last == theirs.last && ends?.count == theirs.count, "patient \(patientID)")
+            var small: [SessionRecord] = []
+            try db.forEachSessionRecord(batchSize: 2, patientID: patientID) { small.append($0) }
+            #expect(small == theirs, "patient \(patientID), two sessions a batch")
         }
+        var none: (SessionRecord?, SessionRecord?, Int)?
+        #expect(try db.forEachSessionRecord(patientID: 999_999, documents: false, start: { none = ($0, $1, $2) }) { _ in } == 0)
+        #expect(none?.0 == nil && none?.1 == nil && none?.2 == 0)
         #expect(try db.sessionRecords(patientID: 999_999).isEmpty)
     }
 
