@@ -333,6 +333,36 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
         #expect(reports[0] == reports[1])
     }
 
+    /// The History screen's lines (counts of points, needles and addenda, a serious event in the
+    /// session or a late one in an addendum), its regions and the unsigned sessions read the same
+    /// from both backends, patient by patient, for the demo clinic.
+    @Test(.enabled(if: TestPostgres.runs))
+    func historyLinesAndRegionsReadTheSameFromBothBackends() throws {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        let stores = try Backend.allCases.map { backend -> any ClinicStore in
+            let env = ChartEnvironment(now: { start }, newID: ChartEnvironment.fixed().newID, timeZone: TimeZone(identifier: "UTC")!)
+            let db = try backend.make(env)
+            try db.loadDemo(DemoClinic.make(seed: 5, today: start, timeZone: env.timeZone, catalogue: .builtIn))
+            return db
+        }
+        let (sqlite, postgres) = (stores[0], stores[1])
+        // A serious event recorded late, in an addendum, flags its line on both.
+        let target = try #require(try sqlite.searchPatients("", limit: 1).first)
+        let signed = try #require(try sqlite.sessions(patientID: target.id).first { $0.state == .signed })
+        let serious = AdverseEvent(typeID: "pneumothorax", severity: .serious, note: "seen at A&E", onset: .later)
+        for db in stores { try db.addAddendum(sessionID: signed.id, text: "Seen at A&E the next day.", adverseEvent: serious, by: "admin") }
+        var lines = 0, flagged = 0, withAddenda = 0
+        for p in try sqlite.searchPatients("", limit: 1000) {
+            let here = try sqlite.sessions(patientID: p.id), there = try postgres.sessions(patientID: p.id)
+            #expect(here == there, "patient \(p.chartNumber)'s history lines")
+            #expect(try sqlite.regionCounts(patientID: p.id) == postgres.regionCounts(patientID: p.id), "patient \(p.chartNumber)'s regions")
+            lines += here.count; flagged += here.filter(\.seriousEvent).count; withAddenda += here.filter { $0.addenda > 0 }.count
+        }
+        let line = try sqlite.sessions(patientID: target.id).first { $0.id == signed.id }
+        #expect(lines > 100 && flagged >= 1 && withAddenda >= 2 && line?.seriousEvent == true && line?.addenda ?? 0 >= 1)
+        #expect(try sqlite.unfinishedSessions(clinician: nil) == postgres.unfinishedSessions(clinician: nil))
+    }
+
     @Test(.disabled(if: TestPostgres.runs, "a PostgreSQL server is here: the contract ran on both backends"))
     func postgresContractNotRunHere() {
         // Reported as not run (skipped), never as passed: no server binaries on this machine.
