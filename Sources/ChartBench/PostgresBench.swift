@@ -107,7 +107,7 @@ public final class PostgresBench: ClinicBench {
     public func rawSearch(_ text: String) throws -> Int {
         let words = PostgresStore.searchWords(text)
         if words.isEmpty { return try raw.rows(PostgresStore.patientSelect + " ORDER BY \(PostgresStore.byName) LIMIT 200") }
-        return try raw.rows(PostgresStore.searchSQL(words: words.count), words.map { .text($0) } + [.int(200)])
+        return try raw.rows(PostgresStore.searchSQL(words: words.count), PostgresStore.searchArguments(words).map { .text($0) } + [.int(200)])
     }
 
     /// The history's floor: the same three statements as the store (the patient, the 200 lines

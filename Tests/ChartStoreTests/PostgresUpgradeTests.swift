@@ -38,4 +38,30 @@ import Testing
         #expect(PostgresGuardTests.isNow(signed.signature.map { Timestamp.iso($0.at) }))
         #expect(try db.check(seal: head).ok)
     }
+
+    /// v8's search keys on a clinic of the previous versions: made from the terms the patients
+    /// already had, so search finds them after the upgrade as before it.
+    @Test(.enabled(if: TestPostgres.runs))
+    func patientsOfAnOlderClinicAreFoundAfterTheUpgrade() throws {
+        let url = try TestPostgres.freshClinic(initialize: false)
+        let link = try PostgresLink.connect(PostgresURL(url))
+        try link.transaction {
+            try link.script("CREATE TABLE needlechart_migrations (identifier TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            for (identifier, sql) in PostgresSchema.migrations.prefix(7) {
+                try link.script(sql)
+                try link.execute("INSERT INTO needlechart_migrations(identifier, applied_at) VALUES ($1, '2026-11-01T00:00:00Z')", [identifier])
+            }
+            try link.execute("INSERT INTO settings(key, value) VALUES ('time_zone', 'UTC')")
+            try PostgresAdmin.setUpRoles(link, url: PostgresURL(url))
+        }
+        try TestPostgres.psql(url, """
+            INSERT INTO patients(name, date_of_birth, chart_number, created_at, updated_at)
+            VALUES ('Ånna Berg', '1990-05-05', 'XY-7', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'),
+                   ('Zoë Berg', '1991-05-05', 'XY-8', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')
+            """)
+        #expect(try PostgresAdmin.initialize(url: url, environment: .fixed()) == [PostgresSchema.migrations[7].0])
+        let db = try PostgresStore.connect(url: url, environment: .fixed())
+        for text in ["ann", "BERG a", "xy-7", "7"] { #expect(try db.searchPatients(text, limit: 10).map(\.name) == ["Ånna Berg"], "\(text)") }
+        #expect(try db.searchPatients("berg", limit: 10).map(\.name) == ["Zoë Berg", "Ånna Berg"], "byte order past ASCII, as SQLite's NOCASE")
+    }
 }

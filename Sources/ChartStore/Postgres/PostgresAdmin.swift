@@ -15,7 +15,7 @@ public enum PostgresAdmin {
     /// The role every clinician's login role belongs to.
     public static let clinicianRole = "needlechart_clinician"
     /// The clinic's tables, all owned by the owner role (`check` names any that is not).
-    static let tables = ["settings", "clinicians", "patients", "patient_terms", "sessions", "entries", "addenda",
+    static let tables = ["settings", "clinicians", "patients", "patient_terms", "patient_search_keys", "sessions", "entries", "addenda",
                          "signed_documents", "audit_log", "audit_head", "needlechart_migrations", "needle_lots", "consent_forms",
                          "referrals", "plans", "planned_points", "plan_letters", "plan_letter_answers"]
 

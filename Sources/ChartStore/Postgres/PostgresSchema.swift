@@ -17,6 +17,7 @@ enum PostgresSchema {
         ("v5: credentials, coding and consent forms", v5),
         ("v6: referrals and plan letters", v6),
         ("v7: a needling note is one with points; points wait for a signing", v7),
+        ("v8: patient search keys in name order", v8),
     ]
 
     /// How the migrations define a function, as its latest `CREATE [OR REPLACE] FUNCTION` writes it.
@@ -1011,6 +1012,40 @@ enum PostgresSchema {
                 AND l.condition_key = NEW.condition_key AND l.version = NEW.version) COLLATE "C" THEN
             RAISE EXCEPTION 'an answer is dated on or after the day its letter was sent';
         END IF;
+        RETURN NEW;
+    END $$;
+    """#
+
+    /// Search flat as the clinic grows (SPEC §7), as SQLite's `patient_search_keys`: every prefix
+    /// of every folded term of a patient, with the patient's name order beside it, so a typed word
+    /// is one key whose patients the index already holds in name order and a keystroke reads its
+    /// page and stops. Over the terms with `LIKE 'prefix%'`, a short prefix gathered and sorted
+    /// every match (names typed at full scale: 6.8 ms median, 15.3 ms p99). The trigger that keeps
+    /// the terms keeps the keys (a clinician's role cannot write either).
+    static let v8 = #"""
+    CREATE TABLE patient_search_keys (
+        key TEXT COLLATE "C" NOT NULL,
+        name_order TEXT COLLATE "C" NOT NULL,
+        patient_id BIGINT NOT NULL REFERENCES patients(id) ON DELETE CASCADE DEFERRABLE,
+        PRIMARY KEY (key, name_order, patient_id)
+    );
+    CREATE INDEX patient_search_keys_by_patient ON patient_search_keys (patient_id, key);
+    INSERT INTO patient_search_keys(key, name_order, patient_id)
+        SELECT DISTINCT left(t.term, n), needlechart_nocase(p.name), p.id
+        FROM patient_terms t JOIN patients p ON p.id = t.patient_id, generate_series(1, length(t.term)) AS n;
+
+    CREATE OR REPLACE FUNCTION needlechart_patient_terms() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = public, pg_temp AS $$
+    BEGIN
+        DELETE FROM patient_terms WHERE patient_id = NEW.id;
+        INSERT INTO patient_terms(patient_id, term)
+        SELECT DISTINCT NEW.id, t FROM regexp_split_to_table(
+            needlechart_fold(NEW.name || ' ' || NEW.chart_number || ' ' || NEW.search_extra), '[^[:alnum:]]+') AS t
+        WHERE t <> '';
+        DELETE FROM patient_search_keys WHERE patient_id = NEW.id;
+        INSERT INTO patient_search_keys(key, name_order, patient_id)
+        SELECT DISTINCT left(term, n), needlechart_nocase(NEW.name), NEW.id
+        FROM patient_terms, generate_series(1, length(term)) AS n WHERE patient_id = NEW.id;
         RETURN NEW;
     END $$;
     """#

@@ -253,12 +253,22 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     public static func searchWords(_ text: String) -> [String] { StoreRules.searchWords(text) }
 
     /// The search for `words` typed words ($1…$n, then the limit): each a prefix of one of the
-    /// patient's folded terms, by name.
+    /// patient's folded terms, by name. The first word's key is read in name order (the index
+    /// `(key, name_order, patient_id)`, whose order is `byName`'s) and each other word is looked up
+    /// by patient, so a keystroke reads its page and stops, whatever the clinic's size. The
+    /// caller puts the longest word first: the fewest patients to read past.
     public static func searchSQL(words: Int) -> String {
-        let conditions = (0..<words).map {
-            "p.id IN (SELECT patient_id FROM patient_terms WHERE term LIKE needlechart_fold($\($0 + 1)) || '%')"
+        let others = (1..<max(1, words)).map {
+            " AND EXISTS (SELECT 1 FROM patient_search_keys x WHERE x.patient_id = k.patient_id AND x.key = needlechart_fold($\($0 + 1)))"
         }
-        return patientSelect + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(byName) LIMIT $\(words + 1)"
+        return "SELECT \(AppDatabase.patientColumns) FROM patient_search_keys k JOIN patients p ON p.id = k.patient_id"
+            + " WHERE k.key = needlechart_fold($1)" + others.joined()
+            + " ORDER BY k.name_order, k.patient_id LIMIT $\(words + 1)"
+    }
+
+    /// The typed words in the order `searchSQL` takes them: the longest first (stable otherwise).
+    public static func searchArguments(_ words: [String]) -> [String] {
+        words.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }.map(\.element)
     }
 
     /// Patients whose name or chart number has a word starting with each typed word, case and
@@ -269,6 +279,6 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
             return try link.serverRows(Self.patientSelect + " ORDER BY \(Self.byName) LIMIT $1", [limit]).map(Patient.init(row:))
         }
         let sql = Self.searchSQL(words: words.count)
-        return try link.serverRows(sql, words.map { $0 as (any DatabaseValueConvertible)? } + [limit]).map(Patient.init(row:))
+        return try link.serverRows(sql, Self.searchArguments(words).map { $0 as (any DatabaseValueConvertible)? } + [limit]).map(Patient.init(row:))
     }
 }

@@ -1,0 +1,72 @@
+import ChartCore
+@testable import ChartStore
+import Foundation
+import TestPostgresServer
+import Testing
+
+/// SPEC §7 on a server: a keystroke's search reads its page of patients in name order from the
+/// search keys' index and stops, however many patients its prefix matches (at full scale the
+/// terms' `LIKE 'prefix%'` gathered and sorted every match: 15 ms p99 for names typed).
+@Suite struct PostgresSearchTests {
+    @Test(.enabled(if: TestPostgres.runs))
+    func aShortPrefixReadsOnlyItsPageInNameOrderAndStops() throws {
+        let url = try TestPostgres.freshClinic()
+        let db = try PostgresStore.connect(url: url, environment: .fixed())
+        // 3,000 patients whose names all start "Anna" (the administrator loads them; the
+        // trigger writes their terms and keys), then statistics, as a copy leaves them.
+        _ = try TestPostgres.psql(url, """
+            INSERT INTO patients(name, date_of_birth, chart_number, created_at, updated_at)
+            SELECT 'Anna ' || md5(g::text), '1980-01-01', 'T-' || g, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
+            FROM generate_series(1, 3000) AS g;
+            ANALYZE;
+            """)
+        for (text, words) in [("an", ["an"]), ("anna 1", ["anna", "1"]), ("t-2", ["t", "2"])] {
+            let args = PostgresStore.searchArguments(words).map { "'\($0)'" }
+            var sql = PostgresStore.searchSQL(words: words.count)
+            for (i, a) in args.enumerated().reversed() { sql = sql.replacingOccurrences(of: "$\(i + 1)", with: a) }
+            sql = sql.replacingOccurrences(of: "$\(words.count + 1)", with: "200")
+            let plan = try TestPostgres.psql(url, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)
+            #expect(!plan.contains("Sort"), "\(text): no sort of the matches\n\(plan)")
+            // The keys read in name order: the first 200 (and for a second word, those it
+            // looks up by patient), not every match.
+            let scan = try #require(plan.split(separator: "\n").first { $0.contains("patient_search_keys_pkey") }, "\(text)\n\(plan)")
+            let rows = Int(scan.split(separator: "rows=").last?.prefix { $0.isNumber } ?? "") ?? .max
+            #expect(rows <= 1_000, "\(text): \(rows) keys read for a page of 200\n\(plan)")
+            // The same page as the names sorted as SQLite's NOCASE sorts them.
+            let found = try db.searchPatients(text, limit: 200)
+            #expect(found.count == 200, "\(text)")
+            #expect(found.map { $0.name.lowercased() } == found.map { $0.name.lowercased() }.sorted(), "\(text): by name")
+        }
+    }
+
+    /// A renamed patient moves in the order of every key they keep, and loses the keys of the old name.
+    @Test(.enabled(if: TestPostgres.runs))
+    func aRenamedPatientIsFoundInTheirNewPlaceByName() throws {
+        let db = try PostgresStore.connect(url: TestPostgres.freshClinic(), environment: .fixed())
+        var zoe = try db.addPatient(Patient(name: "Zoë Yamada", dateOfBirth: CalendarDate(iso: "1984-03-02")!, chartNumber: "NC-0042"), by: "admin")
+        _ = try db.addPatient(Patient(name: "Søren Łódź", dateOfBirth: CalendarDate(iso: "1970-01-01")!, chartNumber: "NC-0100"), by: "admin")
+        #expect(try db.searchPatients("nc", limit: 10).map(\.name) == ["Søren Łódź", "Zoë Yamada"])
+        zoe.name = "Aaron Yamada"
+        try db.updatePatient(zoe, by: "admin")
+        #expect(try db.searchPatients("nc", limit: 10).map(\.name) == ["Aaron Yamada", "Søren Łódź"])
+        #expect(try db.searchPatients("zo", limit: 10).isEmpty)
+        #expect(try db.searchPatients("aar yam", limit: 10).map(\.name) == ["Aaron Yamada"])
+    }
+
+    /// A clinician's role reads the keys (search) and cannot write them: only the trigger that
+    /// keeps them, as the table's owner, does, for a patient the clinician adds.
+    @Test(.enabled(if: TestPostgres.runs))
+    func aClinicianCannotWriteTheSearchKeysButTheirPatientsGetThem() throws {
+        let url = try TestPostgres.freshClinic()
+        try PostgresAdmin.addClinician(url: url, login: "ahale", displayName: "Alex Hale", credentials: "PT", password: nil, environment: .fixed())
+        let mine = TestPostgres.url(url, as: "ahale")
+        let db = try PostgresStore.connect(url: mine, environment: .fixed())
+        _ = try db.addPatient(Patient(name: "Ines Duarte", dateOfBirth: CalendarDate(iso: "1990-01-01")!, chartNumber: "NC-0200"), by: "ahale")
+        #expect(try db.searchPatients("ine", limit: 10).map(\.name) == ["Ines Duarte"])
+        for sql in ["DELETE FROM patient_search_keys", "INSERT INTO patient_search_keys VALUES ('zz', 'zz', 1)",
+                    "UPDATE patient_search_keys SET key = 'x'", "TRUNCATE patient_search_keys"] {
+            #expect(throws: (any Error).self, "\(sql)") { try TestPostgres.psql(mine, sql) }
+        }
+        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM patient_search_keys WHERE key = 'ine'").hasPrefix("1"))
+    }
+}
