@@ -253,17 +253,28 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     public static func searchWords(_ text: String) -> [String] { StoreRules.searchWords(text) }
 
     /// The search for `words` typed words ($1…$n, then the limit): each a prefix of one of the
-    /// patient's folded terms, by name. The first word's key is read in name order (the index
-    /// `(key, name_order, patient_id)`, whose order is `byName`'s) and each other word is looked up
-    /// by patient, so a keystroke reads its page and stops, whatever the clinic's size. The
-    /// caller puts the longest word first: the fewest patients to read past.
+    /// patient's folded terms, by name. Each word's key lists its patients in name order (the
+    /// index `(key, name_order, patient_id)`, whose order is `byName`'s): one word's page is read
+    /// and the scan stops; several words' lists are joined on (name_order, patient_id), which the
+    /// planner merges as they come in that order, and the page's patients are read last, 200 at
+    /// most. Full scale, "thu hà p" (1,215, 2,218 and 4,267 keys; 319 patients have all three):
+    /// 14.9 ms with the other words looked up per patient of the first, 3.5 ms so (EXPLAIN ANALYZE).
     public static func searchSQL(words: Int) -> String {
-        let others = (1..<max(1, words)).map {
-            " AND EXISTS (SELECT 1 FROM patient_search_keys x WHERE x.patient_id = k.patient_id AND x.key = needlechart_fold($\($0 + 1)))"
+        let n = max(1, words)
+        if n == 1 {
+            // One list: read in order, joined to its patients as it goes, stopped at the limit.
+            return """
+                SELECT \(AppDatabase.patientColumns) FROM patient_search_keys k1 JOIN patients p ON p.id = k1.patient_id
+                WHERE k1.key = needlechart_fold($1) ORDER BY k1.name_order, k1.patient_id LIMIT $2
+                """
         }
-        return "SELECT \(AppDatabase.patientColumns) FROM patient_search_keys k JOIN patients p ON p.id = k.patient_id"
-            + " WHERE k.key = needlechart_fold($1)" + others.joined()
-            + " ORDER BY k.name_order, k.patient_id LIMIT $\(words + 1)"
+        let joins = (2...max(2, n)).prefix(n - 1).map { " JOIN patient_search_keys k\($0) USING (name_order, patient_id)" }.joined()
+        let keys = (1...n).map { "k\($0).key = needlechart_fold($\($0))" }.joined(separator: " AND ")
+        return """
+            SELECT \(AppDatabase.patientColumns) FROM (SELECT k1.name_order, k1.patient_id FROM patient_search_keys k1\(joins)
+                WHERE \(keys) ORDER BY k1.name_order, k1.patient_id LIMIT $\(n + 1)) s
+            JOIN patients p ON p.id = s.patient_id ORDER BY s.name_order, s.patient_id
+            """
     }
 
     /// The typed words in the order `searchSQL` takes them: the longest first (stable otherwise).
