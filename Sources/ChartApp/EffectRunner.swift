@@ -131,8 +131,11 @@ public struct EffectRunner: Sendable {
         case let .loadSessionMarks(ids):
             return [.sessionMarks(asked: ids, try database.sessionMarks(patientIDs: ids))]
         case .loadUnfinished:
-            let list = try database.unfinishedSessions(clinician: me).compactMap { s -> UnfinishedSession? in
-                guard let p = try database.patient(id: s.patientID) else { return nil }
+            let sessions = try database.unfinishedSessions(clinician: me)
+            // Their patients in one read (on a server one per session took a round trip each).
+            let patients = try database.patients(ids: sessions.map(\.patientID))
+            let list = sessions.compactMap { s -> UnfinishedSession? in
+                guard let p = patients[s.patientID] else { return nil }
                 return UnfinishedSession(sessionID: s.id, patient: p, startedAt: s.startedAt, state: s.state, points: s.points)
             }
             return [.unfinished(list)]

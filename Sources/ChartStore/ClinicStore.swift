@@ -36,6 +36,8 @@ public protocol ClinicStore: Sendable {
     func updatePatient(_ patient: Patient, by actor: String) throws
     /// The patient with database id `id`.
     func patient(id: Int64) throws -> Patient?
+    /// The patients with these ids (those that exist), by id: one read, not one per patient.
+    func patients(ids: [Int64]) throws -> [Int64: Patient]
     /// The patient with chart number `chartNumber` (case-insensitive).
     func patient(chartNumber: String) throws -> Patient?
     /// Number of patients.

@@ -103,6 +103,16 @@ extension AppDatabase {
         try read { db in try Self.first(db.cachedStatement(sql: Self.patientByIDSQL), [id], Patient.init(row:)) }
     }
 
+    /// The patients with these ids (those that exist), by id, from one read transaction.
+    public func patients(ids: [Int64]) throws -> [Int64: Patient] {
+        try read { db in
+            let statement = try db.cachedStatement(sql: Self.patientByIDSQL)
+            var found: [Int64: Patient] = [:]
+            for id in Set(ids) { if let p = try Self.first(statement, [id], Patient.init(row:)) { found[id] = p } }
+            return found
+        }
+    }
+
     /// The patient with chart number `chartNumber` (case-insensitive).
     public func patient(chartNumber: String) throws -> Patient? {
         try read { db in

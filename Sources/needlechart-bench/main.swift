@@ -146,7 +146,8 @@ extension NeedleChartBench {
         case "export-one": print(Bench.table([try bench.measureExportOne()])); return
         case "start":
             guard let binary else { throw BenchError("\(sibling) is not built: swift build -c release") }
-            print(Bench.table(try bench.measureBinaryStart(binary: binary, cold: 0))); return
+            print(Bench.table(try bench.measureBinaryStart(binary: binary, cold: 0) + [bench.measureInMemoryStart(opening: "connect to the server, schema check")]))
+            return
         case "export-all":
             let t0 = Date()
             let (n, bytes, _) = try bench.exportAll(to: exportFile)

@@ -85,6 +85,11 @@ func chartedSession(in db: any ClinicStore, chart: String = "NC-0001", name: Str
         #expect(try names("nobody").isEmpty)
         #expect(try db.patient(chartNumber: "nc-0042")?.id == zoe.id)
         #expect(try db.patientCount() == 3)
+        // Several by id in one read: those that exist, each once.
+        let some = try db.patients(ids: [soren.id, 999_999, zoe.id, soren.id])
+        let zoeStored = try db.patient(id: zoe.id)
+        #expect(some.count == 2 && some[zoe.id] == zoeStored && some[soren.id]?.name == "Søren Łódź")
+        #expect(try db.patients(ids: []).isEmpty)
 
         var edited = zoe
         edited.name = "Zoe Yamada"

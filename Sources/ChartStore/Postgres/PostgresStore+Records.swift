@@ -220,7 +220,7 @@ extension PostgresStore {
         -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], lots: [Int64: [NeedleLot]],
             documents: [Int64: ServerRow], patients: [Int64: Patient]) {
         let array = Self.bigintArray(ids)
-        var sessions: [Int64: ServerRow] = [:], documents: [Int64: ServerRow] = [:], patients: [Int64: Patient] = [:]
+        var sessions: [Int64: ServerRow] = [:], documents: [Int64: ServerRow] = [:]
         var entries: [Int64: [TriggerPointEntry]] = [:], addenda: [Int64: [Addendum]] = [:], lots: [Int64: [NeedleLot]] = [:]
         for row in try link.serverRows(Self.exportSessionsSQL, [array]) { sessions[row[0]] = row }
         for row in try link.serverRows(Self.exportEntriesSQL, [array]) {
@@ -229,12 +229,7 @@ extension PostgresStore {
         for row in try link.serverRows(Self.exportAddendaSQL, [array]) { addenda[row[5] as Int64, default: []].append(try AppDatabase.addendum(row: row)) }
         for row in try link.serverRows(Self.exportLotsSQL, [array]) { lots[row[6] as Int64, default: []].append(try AppDatabase.needleLot(row: row)) }
         for row in try link.serverRows(Self.exportDocumentsSQL(documents: wanted), [array]) { documents[row[4]] = row }
-        let patientArray = Self.bigintArray(Array(Set(patientIDs)).sorted())
-        for row in try link.serverRows(Self.patientSelect + " WHERE p.id = ANY($1::bigint[])", [patientArray]) {
-            let p = try Patient(row: row)
-            patients[p.id] = p
-        }
-        return (sessions, entries, addenda, lots, documents, patients)
+        return (sessions, entries, addenda, lots, documents, try self.patients(ids: patientIDs))
     }
 
     /// `ids` as a PostgreSQL array literal ('{1,2,3}'), bound as text and cast by the statement.

@@ -238,6 +238,17 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
         try link.serverRow(Self.patientSelect + " WHERE p.id = $1", [id]).map(Patient.init(row:))
     }
 
+    /// The patients with these ids (those that exist), by id: one statement, the ids as an array.
+    public func patients(ids: [Int64]) throws -> [Int64: Patient] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [Int64: Patient] = [:]
+        for row in try link.serverRows(Self.patientSelect + " WHERE p.id = ANY($1::bigint[])", [Self.bigintArray(Array(Set(ids)).sorted())]) {
+            let p = try Patient(row: row)
+            found[p.id] = p
+        }
+        return found
+    }
+
     /// The patient with chart number `chartNumber` (ASCII case folded, as on SQLite).
     public func patient(chartNumber: String) throws -> Patient? {
         try link.row(Self.patientSelect + " WHERE needlechart_nocase(p.chart_number) = needlechart_nocase($1)",
