@@ -3,14 +3,16 @@ import Foundation
 import GRDB
 
 extension Patient {
-    /// A patient from a row of `AppDatabase.patientColumns`.
-    /// A patient from a row of `patientColumns`, a GRDB row or a stepped one.
-    init(row: some ColumnValues) throws {
-        let dobText: String = row[2]
+    /// A patient from a row of `AppDatabase.patientColumns` (a GRDB row or a stepped one), its
+    /// columns from `offset` on.
+    init(row: some ColumnValues) throws { try self.init(row: row, at: 0) }
+
+    init(row: some ColumnValues, at offset: Int) throws {
+        let dobText: String = row[offset + 2]
         guard let dob = CalendarDate(iso: dobText) else {
             throw StoreError(.notADatabase, "A stored date of birth is not a date (\(dobText)). Run 'needlechart check'.")
         }
-        self.init(id: row[0], name: row[1], dateOfBirth: dob, chartNumber: row[3], contact: row[4], notes: row[5])
+        self.init(id: row[offset], name: row[offset + 1], dateOfBirth: dob, chartNumber: row[offset + 3], contact: row[offset + 4], notes: row[offset + 5])
     }
 }
 

@@ -56,6 +56,12 @@ import Testing
             }
             let texts = { (r: [SessionRecord]) in try r.map { TextExport.session($0, context: context) + (try JSONExport.session($0, context: context)) } }
             #expect(try texts(batched) == texts(expected), "batch size \(batchSize): exports byte-equal")
+            // A text export: kept notes from the cursor's rows, the others read whole, in order.
+            var lean: [SessionRecord] = []
+            #expect(try db.forEachSessionRecord(batchSize: batchSize, documents: false) { lean.append($0) } == expected.count)
+            #expect(lean.map(\.session.id) == ids, "batch size \(batchSize): chart order, text export")
+            #expect(lean.map { TextExport.session($0, context: context) } == expected.map { TextExport.session($0, context: context) }, "batch size \(batchSize): text")
+            #expect(lean.contains { $0.signedNote?.documentUnread == true } && lean.contains { $0.signedNote?.documentUnread == false })
         }
         // The public entry point is the batched one.
         var all: [SessionRecord] = []

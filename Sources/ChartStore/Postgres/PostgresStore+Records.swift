@@ -109,6 +109,12 @@ extension PostgresStore {
     /// 36.0–36.7 / 41.7–41.8 MB, 20 a batch 34.7–34.8 / 36.5–37.1 MB, in the same time.
     public static let patientExportBatchSize = 20
 
+    /// How many sessions the whole-clinic text export fetches at a time: its kept notes come whole
+    /// from the cursor (no document), so a fetch is light. `needlechart-bench --only export-all`
+    /// at full scale (500,060 sessions), time and the bench's peak RSS: 100 a fetch 33.0 s, 39 MB;
+    /// 500 26.6 s, 49 MB; 2,000 24.5 s, 100 MB.
+    public static let textExportBatchSize = 500
+
     /// How many sessions the whole-clinic export reads with each statement. A batch's frozen
     /// documents are most of its memory: at scale 0.02, 100 held the export's peak RSS at 47 MB
     /// (250: 56 MB, 500: 72 MB) for 1.7 s against 500's 1.5 s.
@@ -125,7 +131,7 @@ extension PostgresStore {
     /// comes without its document (the server neither reads nor sends it), for `TextExport` only.
     @discardableResult
     public func forEachSessionRecord(documents: Bool, _ body: (SessionRecord) throws -> Void) throws -> Int {
-        try forEachSessionRecord(batchSize: Self.exportBatchSize, documents: documents, body)
+        try forEachSessionRecord(batchSize: documents ? Self.exportBatchSize : Self.textExportBatchSize, documents: documents, body)
     }
 
     /// The sessions in chart order with their number among their patient's sessions (as
@@ -137,6 +143,23 @@ extension PostgresStore {
         FROM sessions \(patientID.map { "WHERE patient_id = \($0) " } ?? "")ORDER BY patient_id, started_at COLLATE "C", id
         """
     }
+
+    /// The same order for a text export (`documents: false`), each session with what
+    /// `AppDatabase.keptTextRecord` makes of a note kept as text without addenda — its start, hash,
+    /// seal and text, and its patient (`patientColumns`) — NULL text for any other session, which
+    /// is read whole. As SQLite's text export reads the clinic: most sessions need nothing else.
+    public static func exportTextOrderSQL(patientID: Int64? = nil) -> String {
+        """
+        SELECT s.id, s.patient_id, row_number() OVER (PARTITION BY s.patient_id ORDER BY s.started_at COLLATE "C", s.id),
+               s.started_at, d.sha256, d.seal,
+               CASE WHEN NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id) THEN d.note_text END,
+               \(AppDatabase.patientColumns)
+        FROM sessions s JOIN patients p ON p.id = s.patient_id LEFT JOIN signed_documents d ON d.session_id = s.id
+        \(patientID.map { "WHERE s.patient_id = \($0) " } ?? "")ORDER BY s.patient_id, s.started_at COLLATE "C", s.id
+        """
+    }
+    /// Where `exportTextOrderSQL`'s patient columns begin.
+    static let exportTextPatientColumn = 7
     /// A batch's ($1, an array of session ids) sessions with their regulated columns after them.
     static let exportSessionsSQL = "SELECT \(AppDatabase.sessionColumns), \(regulatedColumns) FROM sessions s WHERE s.id = ANY($1::bigint[])"
     /// A batch's entries, each session's in charting order; the session id last (the decoder reads by index).
@@ -184,15 +207,25 @@ extension PostgresStore {
                 let c = AppDatabase.clinician(row: row)
                 clinicians[c.username] = c
             }
-            try link.execute("DECLARE needlechart_export NO SCROLL CURSOR FOR " + Self.exportOrderSQL(patientID: patientID))
+            try link.execute("DECLARE needlechart_export NO SCROLL CURSOR FOR "
+                             + (documents ? Self.exportOrderSQL(patientID: patientID) : Self.exportTextOrderSQL(patientID: patientID)))
             var count = 0
             while true {
                 let order = try link.serverRows("FETCH FORWARD \(batchSize) FROM needlechart_export")
                 if order.isEmpty { break }
-                let ids = order.map { $0[0] as Int64 }
-                let batch = try exportBatch(ids: ids, patientIDs: order.map { $0[1] as Int64 }, documents: documents)
-                for row in order {
+                // A text export's kept notes come whole from the cursor's row; the rest are read.
+                let kept = documents ? [] : order.map { ($0[6] as String?) != nil }
+                let whole = order.indices.filter { documents || !kept[$0] }
+                let batch = try exportBatch(ids: whole.map { order[$0][0] as Int64 }, patientIDs: whole.map { order[$0][1] as Int64 }, documents: documents)
+                for (i, row) in order.enumerated() {
                     let id: Int64 = row[0], patientID: Int64 = row[1], number: Int = row[2]
+                    if !documents, kept[i] {
+                        let patient = try Patient(row: row, at: Self.exportTextPatientColumn)
+                        try body(try AppDatabase.keptTextRecord(id: id, patient: patient, started: row[3], number: nil,
+                                                                note: SignedNote(keptText: row[6], sha256: row[4], seal: row[5])))
+                        count += 1
+                        continue
+                    }
                     guard let sessionRow = batch.sessions[id], let patient = batch.patients[patientID] else { continue }
                     var s = try AppDatabase.session(row: sessionRow)
                     s.entries = batch.entries[id] ?? []
@@ -219,6 +252,7 @@ extension PostgresStore {
     private func exportBatch(ids: [Int64], patientIDs: [Int64], documents wanted: Bool) throws
         -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], lots: [Int64: [NeedleLot]],
             documents: [Int64: ServerRow], patients: [Int64: Patient]) {
+        guard !ids.isEmpty else { return ([:], [:], [:], [:], [:], [:]) }
         let array = Self.bigintArray(ids)
         var sessions: [Int64: ServerRow] = [:], documents: [Int64: ServerRow] = [:]
         var entries: [Int64: [TriggerPointEntry]] = [:], addenda: [Int64: [Addendum]] = [:], lots: [Int64: [NeedleLot]] = [:]
