@@ -30,6 +30,12 @@ import Testing
                    signer_credentials = '{"licence":"PT-1"}'
             WHERE signed_at IS NULL AND id % 2 = 0
             """)
+        // Lots per size on every draft (a frozen note carries its own): two sizes each.
+        try TestPostgres.psql(url, """
+            INSERT INTO needle_lots(session_id, diameter_hundredths, length_mm, lot, expiry, brand, recorded_by, recorded_at)
+            SELECT s.id, z.d, z.l, 'L-' || s.id || '-' || z.d, '2030-01-31', 'Seirin', s.clinician, s.started_at
+            FROM sessions s, (VALUES (25, 40), (30, 50)) AS z(d, l) WHERE s.signed_at IS NULL
+            """)
 
         // Each session read by itself, in chart order, as the export read them before.
         let ids = try db.link.rows("SELECT id FROM sessions ORDER BY patient_id, started_at COLLATE \"C\", id").map { $0[0] as Int64 }
@@ -41,6 +47,7 @@ import Testing
         #expect(expected.contains { $0.session.addenda.count > 1 })
         #expect(expected.contains { $0.consentForm != nil && $0.coding == .usCPT && $0.signerCredentials?.licence == "PT-1" })
         #expect(Set(expected.map(\.patient.id)).count > 3)
+        #expect(expected.contains { $0.signedNote == nil && $0.needleLots.count >= 2 })
         #expect(Set(expected.map(\.clinician.username)).count > 1)
         #expect(expected.contains { ($0.sessionNumber ?? 0) > 2 })
 

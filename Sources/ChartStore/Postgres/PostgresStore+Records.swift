@@ -216,7 +216,13 @@ extension PostgresStore {
                 // A text export's kept notes come whole from the cursor's row; the rest are read.
                 let kept = documents ? [] : order.map { ($0[6] as String?) != nil }
                 let whole = order.indices.filter { documents || !kept[$0] }
-                let batch = try exportBatch(ids: whole.map { order[$0][0] as Int64 }, patientIDs: whole.map { order[$0][1] as Int64 }, documents: documents)
+                var known: [Int64: Patient]?
+                if !documents {
+                    known = [:]
+                    for i in whole { let p = try Patient(row: order[i], at: Self.exportTextPatientColumn); known?[p.id] = p }
+                }
+                let batch = try exportBatch(ids: whole.map { order[$0][0] as Int64 }, patientIDs: whole.map { order[$0][1] as Int64 },
+                                            knownPatients: known, documents: documents)
                 for (i, row) in order.enumerated() {
                     let id: Int64 = row[0], patientID: Int64 = row[1], number: Int = row[2]
                     if !documents, kept[i] {
@@ -249,7 +255,11 @@ extension PostgresStore {
 
     /// One batch of the whole-clinic export: its rows by session id, entries, addenda and lots
     /// decoded in order, its patients by id.
-    private func exportBatch(ids: [Int64], patientIDs: [Int64], documents wanted: Bool) throws
+    /// The lots per size are read only for the sessions without a frozen note (a note carries its
+    /// own), and the patients only when the caller does not have them (a text export's cursor
+    /// rows hold them): at full scale most text-export batches read one or two sessions whole,
+    /// and each statement saved is a round trip per batch.
+    private func exportBatch(ids: [Int64], patientIDs: [Int64], knownPatients: [Int64: Patient]? = nil, documents wanted: Bool) throws
         -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], lots: [Int64: [NeedleLot]],
             documents: [Int64: ServerRow], patients: [Int64: Patient]) {
         guard !ids.isEmpty else { return ([:], [:], [:], [:], [:], [:]) }
@@ -261,9 +271,12 @@ extension PostgresStore {
             entries[row[AppDatabase.entryColumnCount] as Int64, default: []].append(try AppDatabase.entry(row: row))
         }
         for row in try link.serverRows(Self.exportAddendaSQL, [array]) { addenda[row[5] as Int64, default: []].append(try AppDatabase.addendum(row: row)) }
-        for row in try link.serverRows(Self.exportLotsSQL, [array]) { lots[row[6] as Int64, default: []].append(try AppDatabase.needleLot(row: row)) }
         for row in try link.serverRows(Self.exportDocumentsSQL(documents: wanted), [array]) { documents[row[4]] = row }
-        return (sessions, entries, addenda, lots, documents, try self.patients(ids: patientIDs))
+        let unfrozen = ids.filter { documents[$0] == nil }
+        if !unfrozen.isEmpty {
+            for row in try link.serverRows(Self.exportLotsSQL, [Self.bigintArray(unfrozen)]) { lots[row[6] as Int64, default: []].append(try AppDatabase.needleLot(row: row)) }
+        }
+        return (sessions, entries, addenda, lots, documents, try knownPatients ?? self.patients(ids: patientIDs))
     }
 
     /// `ids` as a PostgreSQL array literal ('{1,2,3}'), bound as text and cast by the statement.
