@@ -112,8 +112,10 @@ extension PostgresStore {
     /// How many sessions the whole-clinic text export fetches at a time: its kept notes come whole
     /// from the cursor (no document), so a fetch is light. `needlechart-bench --only export-all`
     /// at full scale (500,060 sessions), time and the bench's peak RSS: 100 a fetch 33.0 s, 39 MB;
-    /// 500 26.6 s, 49 MB; 2,000 24.5 s, 100 MB.
-    public static let textExportBatchSize = 500
+    /// 250 27.5–31.3 s, 43–47 MB; 500 25.5–30.6 s, 49–55 MB; 2,000 24.5 s, 100 MB. In the full
+    /// bench 500 grew the process by 12.4 and 20.9 MB during the export (SPEC §7: flat, 10 MB),
+    /// 250 by 6.1 MB, in about the same time: 250.
+    public static let textExportBatchSize = 250
 
     /// How many sessions the whole-clinic export reads with each statement. A batch's frozen
     /// documents are most of its memory: at scale 0.02, 100 held the export's peak RSS at 47 MB
