@@ -63,6 +63,24 @@ import Testing
         #expect(try TestPostgres.psql(url, "SELECT count(*) FROM audit_log WHERE entity = 'clinician'") == audit)
     }
 
+    /// `clinician` on a server edits the role's own profile: a local account of another name
+    /// wrote its own login and empty credentials over it (the reviewer's find: "root: root", and
+    /// a new name wiped the role's credentials).
+    @Test(.enabled(if: TestPostgres.runs))
+    func theClinicianCommandOnAServerEditsTheRolesProfile() throws {
+        let box = Sandbox()
+        defer { box.remove() }
+        let url = try TestPostgres.freshClinic()
+        #expect(try box.run(["admin", "add-clinician", "ahale", "--name", "Alex Hale", "--credentials", "PT, DPT", "--db", url]).status == 0)
+        let mine = TestPostgres.url(url, as: "ahale")
+        let shown = try box.run(["clinician", "--db", mine])
+        #expect(shown.status == 0 && shown.stdout.hasPrefix("ahale: Alex Hale, PT, DPT"), "\(shown.stdout)\(shown.stderr)")
+        let renamed = try box.run(["clinician", "--name", "Alex J. Hale", "--db", mine])
+        #expect(renamed.status == 0, "\(renamed.stderr)")
+        #expect(try TestPostgres.psql(url, "SELECT username || '|' || display_name || '|' || credentials FROM clinicians ORDER BY username")
+                    .split(separator: "\n").contains("ahale|Alex J. Hale|PT, DPT"))
+    }
+
     /// Needle traceability on the server (SPEC §9): `lots` and `recall` answer from a copied
     /// clinic as from its SQLite file, record a lot on a draft there, and a recall finds it.
     @Test(.enabled(if: TestPostgres.runs))

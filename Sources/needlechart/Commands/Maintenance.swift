@@ -115,8 +115,10 @@ struct ClinicianCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let db = try global.open()
-            var me = try ClinicianIdentity.current(stored: db.clinician(ClinicianIdentity.username()))
+            // Your profile as the store keeps it: on a server, your role's (a local account of
+            // another name must not write its own name and empty credentials over it).
+            let (db, stored) = try global.openAsClinician()
+            var me = stored
             if let name { me.displayName = name }
             if let credentials { me.credentials = credentials }
             if name != nil || credentials != nil {
