@@ -20,6 +20,9 @@ import Testing
             FROM generate_series(1, 3000) AS g
             """)
         _ = try TestPostgres.psql(url, "VACUUM ANALYZE")
+        // Nothing typed: the first 200 by name from the name index, in its order.
+        let list = try TestPostgres.psql(url, "EXPLAIN (COSTS OFF) " + PostgresStore.patientSelect + " ORDER BY \(PostgresStore.byName) LIMIT 200")
+        #expect(list.contains("Index Scan using patients_by_name") && !list.contains("Sort"), "\(list)")
         for (text, words) in [("an", ["an"]), ("anna 1", ["anna", "1"]), ("t-2", ["t", "2"])] {
             let args = PostgresStore.searchArguments(words).map { "'\($0)'" }
             var sql = PostgresStore.searchSQL(words: words.count)
@@ -70,5 +73,37 @@ import Testing
             #expect(throws: (any Error).self, "\(sql)") { try TestPostgres.psql(mine, sql) }
         }
         #expect(try TestPostgres.psql(url, "SELECT count(*) FROM patient_search_keys WHERE key = 'ine'").hasPrefix("1"))
+    }
+
+    /// A server whose databases sort text by a language's rules (ICU en-US here; CI's cluster is
+    /// C.UTF-8, where byte order and code point order agree and such a mistake cannot show) lists,
+    /// searches and marks patients in the order SQLite gives: ASCII case folded, then bytes.
+    @Test(.enabled(if: TestPostgres.runs))
+    func aDatabaseWithAnotherCollationListsAndSearchesInSQLitesOrder() throws {
+        let base = try TestPostgres.server.get()
+        let name = "nc_icu_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try TestPostgres.psql(base, "CREATE DATABASE \(name) TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
+        let url = base.replacingOccurrences(of: "@/postgres?", with: "@/\(name)?")
+        try PostgresAdmin.initialize(url: url, environment: .fixed())
+        let server = try PostgresStore.connect(url: url, environment: .fixed())
+        let file = try AppDatabase.open(path: temporaryDirectory() + "/clinic.sqlite", environment: .fixed())
+        let names = ["Zoë Berg", "Ånna Berg", "berg Åsa", "Berg Anna", "anna berg", "Émile Berg", "eve berg"]
+        for db in [server as any ClinicStore, file] {
+            try db.saveClinician(therapist)
+            for (i, n) in names.enumerated() {
+                _ = try db.addPatient(Patient(name: n, dateOfBirth: CalendarDate(iso: "1990-01-01")!, chartNumber: "NC-\(100 + i)"), by: "ahale")
+            }
+        }
+        for text in ["", "berg", "b", "an"] {
+            let here = try file.searchPatients(text, limit: 50).map(\.name), there = try server.searchPatients(text, limit: 50).map(\.name)
+            #expect(there == here, "'\(text)'")
+        }
+        // Two accounts with a session unsigned, in byte order.
+        try server.saveClinician(Clinician(username: "Zed", displayName: "Zed Ames", credentials: "PT"))
+        try server.saveClinician(Clinician(username: "bo", displayName: "Bo Lind", credentials: "PT"))
+        let patient = try #require(try server.searchPatients("zoe", limit: 1).first)
+        _ = try server.startSession(patientID: patient.id, clinician: "bo")
+        _ = try server.startSession(patientID: patient.id, clinician: "Zed")
+        #expect(try server.sessionMarks(patientIDs: [patient.id])[patient.id]?.unsignedBy == ["Zed", "bo"])
     }
 }

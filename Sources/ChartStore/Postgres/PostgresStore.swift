@@ -190,7 +190,7 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     /// A patient's columns, as `AppDatabase.patientColumns` (a WHERE or ORDER BY follows).
     public static let patientSelect = "SELECT \(AppDatabase.patientColumns) FROM patients p"
     /// The patients list's order.
-    public static let byName = "needlechart_nocase(p.name), p.id"
+    public static let byName = "needlechart_nocase(p.name) COLLATE \"C\", p.id"
 
     /// Adds a patient after validation; the chart number must be unused.
     @discardableResult
