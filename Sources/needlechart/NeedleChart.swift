@@ -95,8 +95,7 @@ struct GlobalOptions: ParsableArguments {
     func openAsClinician() throws -> (store: any ClinicStore, me: Clinician) {
         do {
             let database = try StoreLocation.open(path, catalogue: try CatalogueLoader.load())
-            var username = try ClinicianIdentity.username()
-            if let server = database as? PostgresStore, !server.isAdmin, server.role != username { username = server.role }
+            let username = try profileUsername(database)
             if let stored = try database.clinician(username) { return (database, stored) }
             try database.saveClinician(ClinicianIdentity.current(stored: nil))
             return (database, try database.clinician(username) ?? Clinician(username: username, displayName: username))

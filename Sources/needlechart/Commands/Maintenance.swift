@@ -125,8 +125,8 @@ struct ClinicianCommand: ParsableCommand {
                 guard !me.displayName.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--name cannot be empty") }
                 try db.saveClinician(me)
             }
-            // Credentials are read and saved on the profile the store writes (a server's role).
-            let profile = try profileUsername(db)
+            // Credentials are read and saved on the same profile (a server's role).
+            let profile = me.username
             try regulated.apply(db, username: profile)
             print("\(me.username): \(Sanitizer.line(me.signatureLine))")
             try regulated.show(db, username: profile)
