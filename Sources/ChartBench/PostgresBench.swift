@@ -145,7 +145,7 @@ public final class PostgresBench: ClinicBench {
     /// size among them). What `answer(of:)` gives: the kept text's bytes, else the entries read.
     public func rawSessionRecord(_ id: Int64) throws -> Int {
         var kept: String?
-        try raw.rows(PostgresStore.keptTextSQL, [.int(id)]) { kept = $0[9] as? String }
+        try raw.rows(PostgresStore.keptTextSQL, [.int(id)]) { kept = $0[3] as? String }  // the kept text, 4th of its columns
         if let kept { return kept.utf8.count }
         return try rawRecordRows(id, keep: false).entries.count
     }

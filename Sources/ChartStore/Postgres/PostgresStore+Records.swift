@@ -14,21 +14,36 @@ extension PostgresStore {
         return try link.transaction { try sessionRecord(id: id, frozen: true) }
     }
 
-    /// A signed note kept as text and without addenda: its patient, start, hash, seal and text,
-    /// all `TextExport` prints of it (`AppDatabase.keptTextRecord`). One statement is one
-    /// snapshot, so it needs no transaction around it: one round trip where the whole record
-    /// takes nine. No row for any other session.
+    /// What a text export prints of a signed note kept as text without addenda (all
+    /// `AppDatabase.keptTextRecord` makes of it): its start, hash, seal and kept text — the text
+    /// NULL for any other session, which is read whole — then its patient (`patientColumns`).
+    /// Table aliases `s` (sessions), `d` (signed_documents, left-joined) and `p` (patients).
+    static let keptTextColumns = """
+        s.started_at, d.sha256, d.seal, CASE WHEN NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id) THEN d.note_text END,
+        \(AppDatabase.patientColumns)
+        """
+
+    /// Whether `keptTextColumns`, from `offset` of `row` on, hold a kept text.
+    static func holdsKeptText(_ row: some ColumnValues, at offset: Int) -> Bool { (row[offset + 3] as String?) != nil }
+
+    /// The record `keptTextColumns`, from `offset` of `row` on, make of session `id`; nil when
+    /// it is not a note kept as text without addenda.
+    static func keptTextRecord(id: Int64, row: some ColumnValues, at offset: Int) throws -> SessionRecord? {
+        guard let text: String = row[offset + 3] else { return nil }
+        return try AppDatabase.keptTextRecord(id: id, patient: Patient(row: row, at: offset + 4), started: row[offset], number: nil,
+                                              note: SignedNote(keptText: text, sha256: row[offset + 1], seal: row[offset + 2]))
+    }
+
+    /// One session's `keptTextColumns`: one statement is one snapshot, so it needs no
+    /// transaction around it: one round trip where the whole record takes nine.
     public static let keptTextSQL = """
-        SELECT \(AppDatabase.patientColumns), s.started_at, d.sha256, d.seal, d.note_text
-        FROM sessions s JOIN signed_documents d ON d.session_id = s.id JOIN patients p ON p.id = s.patient_id
-        WHERE s.id = $1 AND d.note_text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id)
+        SELECT \(keptTextColumns) FROM sessions s JOIN patients p ON p.id = s.patient_id
+        LEFT JOIN signed_documents d ON d.session_id = s.id WHERE s.id = $1
         """
 
     /// `keptTextSQL`'s record of session `id`, or nil when it is not a note kept as text without addenda.
     func keptTextRecord(id: Int64) throws -> SessionRecord? {
-        guard let row = try link.serverRow(Self.keptTextSQL, [id]) else { return nil }
-        return try AppDatabase.keptTextRecord(id: id, patient: Patient(row: row), started: row[6], number: nil,
-                                              note: SignedNote(keptText: row[9], sha256: row[7], seal: row[8]))
+        try link.serverRow(Self.keptTextSQL, [id]).flatMap { try Self.keptTextRecord(id: id, row: $0, at: 0) }
     }
 
     /// The session's export record; with `frozen`, a signed session carries its frozen note.
@@ -146,22 +161,19 @@ extension PostgresStore {
         """
     }
 
-    /// The same order for a text export (`documents: false`), each session with what
-    /// `AppDatabase.keptTextRecord` makes of a note kept as text without addenda — its start, hash,
-    /// seal and text, and its patient (`patientColumns`) — NULL text for any other session, which
-    /// is read whole. As SQLite's text export reads the clinic: most sessions need nothing else.
+    /// The same order for a text export (`documents: false`), each session with its
+    /// `keptTextColumns` (from `exportTextKeptColumn` on): as SQLite's text export reads the
+    /// clinic, most sessions need nothing else.
     public static func exportTextOrderSQL(patientID: Int64? = nil) -> String {
         """
         SELECT s.id, s.patient_id, row_number() OVER (PARTITION BY s.patient_id ORDER BY s.started_at COLLATE "C", s.id),
-               s.started_at, d.sha256, d.seal,
-               CASE WHEN NOT EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id) THEN d.note_text END,
-               \(AppDatabase.patientColumns)
+               \(keptTextColumns)
         FROM sessions s JOIN patients p ON p.id = s.patient_id LEFT JOIN signed_documents d ON d.session_id = s.id
         \(patientID.map { "WHERE s.patient_id = \($0) " } ?? "")ORDER BY s.patient_id, s.started_at COLLATE "C", s.id
         """
     }
-    /// Where `exportTextOrderSQL`'s patient columns begin.
-    static let exportTextPatientColumn = 7
+    /// Where `exportTextOrderSQL`'s `keptTextColumns` begin.
+    static let exportTextKeptColumn = 3
     /// A batch's ($1, an array of session ids) sessions with their regulated columns after them.
     static let exportSessionsSQL = "SELECT \(AppDatabase.sessionColumns), \(regulatedColumns) FROM sessions s WHERE s.id = ANY($1::bigint[])"
     /// A batch's entries, each session's in charting order; the session id last (the decoder reads by index).
@@ -216,21 +228,18 @@ extension PostgresStore {
                 let order = try link.serverRows("FETCH FORWARD \(batchSize) FROM needlechart_export")
                 if order.isEmpty { break }
                 // A text export's kept notes come whole from the cursor's row; the rest are read.
-                let kept = documents ? [] : order.map { ($0[6] as String?) != nil }
-                let whole = order.indices.filter { documents || !kept[$0] }
+                let whole = order.indices.filter { documents || !Self.holdsKeptText(order[$0], at: Self.exportTextKeptColumn) }
                 var known: [Int64: Patient]?
                 if !documents {
                     known = [:]
-                    for i in whole { let p = try Patient(row: order[i], at: Self.exportTextPatientColumn); known?[p.id] = p }
+                    for i in whole { let p = try Patient(row: order[i], at: Self.exportTextKeptColumn + 4); known?[p.id] = p }
                 }
                 let batch = try exportBatch(ids: whole.map { order[$0][0] as Int64 }, patientIDs: whole.map { order[$0][1] as Int64 },
                                             knownPatients: known, documents: documents)
-                for (i, row) in order.enumerated() {
+                for row in order {
                     let id: Int64 = row[0], patientID: Int64 = row[1], number: Int = row[2]
-                    if !documents, kept[i] {
-                        let patient = try Patient(row: row, at: Self.exportTextPatientColumn)
-                        try body(try AppDatabase.keptTextRecord(id: id, patient: patient, started: row[3], number: nil,
-                                                                note: SignedNote(keptText: row[6], sha256: row[4], seal: row[5])))
+                    if !documents, let kept = try Self.keptTextRecord(id: id, row: row, at: Self.exportTextKeptColumn) {
+                        try body(kept)
                         count += 1
                         continue
                     }
