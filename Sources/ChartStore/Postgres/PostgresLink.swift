@@ -192,15 +192,7 @@ final class PostgresLink: @unchecked Sendable {
     /// Runs `sql`; returns how many rows it changed.
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Int {
-        lock.lock(); defer { lock.unlock() }
-        do {
-            let c = try live()
-            let result = try finish(c.query(Self.query(sql, arguments), logger: Self.logger), on: c)
-            return result.metadata.rows ?? 0
-        } catch {
-            noteLost(error)
-            throw Self.translate(error, url: url)
-        }
+        try send(sql, arguments).metadata.rows ?? 0
     }
 
     /// Runs several statements without parameters (a migration's script), one by one: the
@@ -254,10 +246,16 @@ final class PostgresLink: @unchecked Sendable {
     }
 
     private func run(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws -> [PostgresRow] {
+        try send(sql, arguments).rows
+    }
+
+    /// Sends one statement on the live connection (a new one if the last was lost) and waits for
+    /// its result; an error that ended the connection is remembered, and every error said in one line.
+    private func send(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws -> PostgresQueryResult {
         lock.lock(); defer { lock.unlock() }
         do {
             let c = try live()
-            return try finish(c.query(Self.query(sql, arguments), logger: Self.logger), on: c).rows
+            return try finish(c.query(Self.query(sql, arguments), logger: Self.logger), on: c)
         } catch {
             noteLost(error)
             throw Self.translate(error, url: url)
