@@ -140,7 +140,7 @@ public final class PostgresBench: ClinicBench {
         """
 
     /// An export's floor, the store's plan sent raw: a note kept as text without addenda is its
-    /// one row of `PostgresStore.keptTextSQL` (its patient, start, hash, seal and text); any other
+    /// one row of `PostgresStore.keptTextSQL` (its start, hash, seal, text and patient); any other
     /// session the three statements below in one transaction (the store sends nine, its lots per
     /// size among them). What `answer(of:)` gives: the kept text's bytes, else the entries read.
     public func rawSessionRecord(_ id: Int64) throws -> Int {
