@@ -23,6 +23,9 @@ final class PostgresLink: @unchecked Sendable {
     /// Recursive: a transaction's body runs its statements under the same lock.
     private let lock = NSRecursiveLock()
     private var inTransaction = false
+    /// Statements sent on this link so far (each one round trip to the server): for tests that
+    /// bound how many a read takes.
+    private(set) var statementsSent = 0
     /// The role the server authenticated: the audit actor and signer on this connection.
     private(set) var sessionUser = ""
     /// What the database held when this link connected (`PostgresStoreProbe` judges it).
@@ -253,6 +256,7 @@ final class PostgresLink: @unchecked Sendable {
     /// its result; an error that ended the connection is remembered, and every error said in one line.
     private func send(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) throws -> PostgresQueryResult {
         lock.lock(); defer { lock.unlock() }
+        statementsSent += 1
         do {
             let c = try live()
             return try finish(c.query(Self.query(sql, arguments), logger: Self.logger), on: c)
