@@ -308,11 +308,21 @@ public final class Bench: ClinicBench {
     /// ranges (part 0 straight into `file`, the others into temporary files appended after it in
     /// order), so the file is byte for byte what one thread writes.
     public func exportAll(to file: String, parts: Int = Bench.exportParts) throws -> (sessions: Int, bytes: Int) {
-        let context = try exportContext()
+        let database = self.database
+        return try Self.exportInParts(to: file, parts: parts, context: try exportContext()) { parts, body in
+            try database.forEachSessionRecord(parts: parts, documents: false, body)
+        }
+    }
+
+    /// Writes the text of every record `read(parts, body)` gives (`body(part, record)`, each part
+    /// on its own thread, its records in order) into `file`: part 0 straight into it, the others
+    /// into temporary files appended after it in order. Sessions written and bytes.
+    static func exportInParts(to file: String, parts: Int, context: ExportContext,
+                              read: (Int, @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int) throws -> (sessions: Int, bytes: Int) {
         let files = (0..<max(1, parts)).map { $0 == 0 ? file : file + ".part\($0)" }
         let writers = try files.map { try ChunkWriter(path: $0) }
         defer { for (k, f) in files.enumerated() where k > 0 { try? FileManager.default.removeItem(atPath: f) } }
-        let n = try database.forEachSessionRecord(parts: files.count, documents: false) { part, record in
+        let n = try read(files.count) { part, record in
             try writers[part].append(TextExport.session(record, context: context))
         }
         for w in writers { try w.flush() }

@@ -138,11 +138,7 @@ extension AppDatabase {
                 try Int64.fetchOne(db, sql: "SELECT patient_id FROM sessions ORDER BY patient_id LIMIT 1 OFFSET ?", arguments: [total * k / parts]) ?? Int64.max
             }
         }
-        let ranges: [ClosedRange<Int64>] = (0..<parts).map { k in
-            let lo = k == 0 ? Int64.min : bounds[k - 1]
-            let hi = k == parts - 1 ? Int64.max : bounds[k] - 1
-            return lo...max(lo, hi)
-        }
+        let ranges = Self.patientRanges(bounds: bounds)
         guard let pool = writer as? DatabasePool, parts > 1 else {
             return try read { db in
                 var n = 0
@@ -171,6 +167,16 @@ extension AppDatabase {
         }
         group.wait()
         return try results.all().reduce(0, +)
+    }
+
+    /// The ranges of patient ids that `bounds` (each part's first patient id after the first
+    /// part's, ascending) split every id into: one more range than bounds, together every id.
+    static func patientRanges(bounds: [Int64]) -> [ClosedRange<Int64>] {
+        (0...bounds.count).map { k in
+            let lo = k == 0 ? Int64.min : bounds[k - 1]
+            let hi = k == bounds.count ? Int64.max : bounds[k] - 1
+            return lo...max(lo, hi)
+        }
     }
 
     /// The records of the patients in `patients` (all when nil), in chart order, read with three
@@ -320,13 +326,25 @@ extension AppDatabase {
 }
 
 /// The outcome of each part of a concurrent read.
-private final class PartResults: @unchecked Sendable {
+/// What a part stopped by another part's failure throws.
+struct PartStopped: Error, CustomStringConvertible {
+    var description: String { "Another part of the export failed." }
+}
+
+final class PartResults: @unchecked Sendable {
     private let lock = NSLock()
     private var results: [Result<Int, any Error>?]
     init(_ parts: Int) { results = Array(repeating: nil, count: parts) }
     func set(_ k: Int, _ r: Result<Int, any Error>) { lock.lock(); results[k] = r; lock.unlock() }
+    /// Whether a part has failed (the others then stop at their next record).
+    var failed: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return results.contains { if case .failure = $0 { true } else { false } }
+    }
+    /// Every part's count; else the first part's own error (not a `PartStopped` it caused).
     func all() throws -> [Int] {
         lock.lock(); defer { lock.unlock() }
+        for case .failure(let error) in results where !(error is PartStopped) { throw error }
         return try results.map { try ($0 ?? .success(0)).get() }
     }
 }

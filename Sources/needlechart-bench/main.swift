@@ -150,7 +150,7 @@ extension NeedleChartBench {
             return
         case "export-all":
             let t0 = Date()
-            let (n, bytes, _) = try bench.exportAll(to: exportFile)
+            let (n, bytes) = try bench.exportAll(to: exportFile)
             say(String(format: "export-all: %d sessions, %d bytes in %.1f s", n, bytes, Date().timeIntervalSince(t0)))
             return
         default:

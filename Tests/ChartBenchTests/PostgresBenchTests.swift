@@ -165,12 +165,16 @@ enum ServerClinic {
         let bench = try PostgresBench(url: try ServerClinic.url.get(), clinician: ServerClinic.clinician)
         let file = NSTemporaryDirectory() + "needlechart-bench-pg-export-\(UUID().uuidString).txt"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let (n, bytes, textMS) = try bench.exportAll(to: file)
+        let (n, bytes) = try bench.exportAll(to: file)
         var stored = 0
         try bench.raw.rows("SELECT count(*) FROM sessions") { stored = Int($0[0] as? Int64 ?? 0) }
         #expect(n == stored && n >= 1_000)
-        #expect(textMS > 0)
         #expect(try bench.rawExportAll() == stored)
+        #expect(try bench.readAllRecords() == stored)
+        // One connection writes the same file as the two the bench uses.
+        let single = try bench.exportAll(to: file + ".one", parts: 1)
+        defer { try? FileManager.default.removeItem(atPath: file + ".one") }
+        #expect(single.sessions == n && FileManager.default.contents(atPath: file + ".one") == FileManager.default.contents(atPath: file))
         // The file is each session's own text export, in chart order.
         var expected = ""
         var ids: [Int64] = []

@@ -84,6 +84,36 @@ import Testing
         let sent = db.link.statementsSent - sentBefore
         #expect(oneAFetch.map { TextExport.session($0, context: context) } == expected.map { TextExport.session($0, context: context) })
         #expect(sent <= 6 + (expected.count + 1) + 2 + 5, "\(sent) statements for \(expected.count) sessions, \(wholes) read whole")
+        // On several connections at once from one snapshot (the bench's whole-clinic export):
+        // each part's records in order, the parts one after another, are the one-connection
+        // records, text export or whole.
+        for parts in [2, 3] {
+            for documents in [false, true] {
+                let collected = RecordsByPart(parts)
+                let n = try db.forEachSessionRecord(parts: parts, documents: documents) { k, r in collected.add(k, r) }
+                #expect(n == expected.count, "\(parts) parts")
+                let all = collected.concatenated()
+                #expect(all.map(\.session.id) == ids, "\(parts) parts, documents \(documents): chart order")
+                #expect(collected.nonEmptyParts == parts, "\(parts) parts each read some patients")
+                if documents {
+                    #expect(all == expected)
+                } else {
+                    #expect(all.map { TextExport.session($0, context: context) } == expected.map { TextExport.session($0, context: context) })
+                }
+            }
+        }
+        // A part that fails stops the export with its own error, once every part has stopped.
+        struct Refused: Error {}
+        let seen = RecordsByPart(2)
+        #expect(throws: Refused.self) {
+            try db.forEachSessionRecord(parts: 2, documents: false) { k, r in
+                if k == 1 { throw Refused() }
+                seen.add(k, r)
+            }
+        }
+        #expect(seen.concatenated().count < expected.count)
+        // The connection is usable after it (its transaction ended).
+        #expect(try db.forEachSessionRecord(parts: 2, documents: false) { _, _ in } == expected.count)
         // The public entry point is the batched one.
         var all: [SessionRecord] = []
         #expect(try db.forEachSessionRecord { all.append($0) } == expected.count)
@@ -99,7 +129,7 @@ import Testing
             try db.forEachSessionRecord(patientID: patientID, documents: true, start: { ends = ($0, $1, $2) }) { streamed.append($0) }
             #expect(streamed == theirs && ends?.first == theirs.first && ends?.last == theirs.last && ends?.count == theirs.count, "patient \(patientID)")
             var small: [SessionRecord] = []
-            try db.forEachSessionRecord(batchSize: 2, patientID: patientID) { small.append($0) }
+            try db.forEachSessionRecord(batchSize: 2, patients: patientID...patientID) { small.append($0) }
             #expect(small == theirs, "patient \(patientID), two sessions a batch")
         }
         var none: (SessionRecord?, SessionRecord?, Int)?
@@ -113,6 +143,16 @@ import Testing
         #expect(PostgresStore.bigintArray([3, 1, 20]) == "{3,1,20}")
         #expect(PostgresStore.bigintArray([]) == "{}")
     }
+}
+
+/// Records handed to each part of an export, kept per part.
+final class RecordsByPart: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [[SessionRecord]]
+    init(_ n: Int) { parts = Array(repeating: [], count: n) }
+    func add(_ k: Int, _ r: SessionRecord) { lock.lock(); parts[k].append(r); lock.unlock() }
+    func concatenated() -> [SessionRecord] { lock.lock(); defer { lock.unlock() }; return parts.flatMap { $0 } }
+    var nonEmptyParts: Int { lock.lock(); defer { lock.unlock() }; return parts.filter { !$0.isEmpty }.count }
 }
 
 /// A server row read without a GRDB `Row` reads as one: the same conversions, NULL as nil.

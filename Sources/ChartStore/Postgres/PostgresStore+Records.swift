@@ -96,7 +96,7 @@ extension PostgresStore {
     /// export reads its batches (it read them session by session, about eight statements each).
     public func sessionRecords(patientID: Int64) throws -> [SessionRecord] {
         var records: [SessionRecord] = []
-        try forEachSessionRecord(batchSize: Self.exportBatchSize, patientID: patientID) { records.append($0) }
+        try forEachSessionRecord(batchSize: Self.exportBatchSize, patients: patientID...patientID) { records.append($0) }
         return records
     }
 
@@ -108,7 +108,7 @@ extension PostgresStore {
     @discardableResult
     public func forEachSessionRecord(patientID: Int64, documents: Bool, start: (_ first: SessionRecord?, _ last: SessionRecord?, _ count: Int) throws -> Void,
                                      _ body: (SessionRecord) throws -> Void) throws -> Int {
-        try forEachSessionRecord(batchSize: Self.patientExportBatchSize, wholeBatchSize: Self.patientExportBatchSize, patientID: patientID,
+        try forEachSessionRecord(batchSize: Self.patientExportBatchSize, wholeBatchSize: Self.patientExportBatchSize, patients: patientID...patientID,
                                  documents: documents, before: {
             guard let ends = try link.serverRow("""
                 SELECT count(*), (array_agg(id ORDER BY started_at COLLATE "C", id))[1], (array_agg(id ORDER BY started_at COLLATE "C" DESC, id DESC))[1]
@@ -152,25 +152,94 @@ extension PostgresStore {
         try forEachSessionRecord(batchSize: documents ? Self.exportBatchSize : Self.textExportBatchSize, documents: documents, body)
     }
 
+    /// The same records, read on `parts` connections at once over disjoint ranges of patients,
+    /// as `AppDatabase.forEachSessionRecord(parts:documents:_:)` reads a file: `body(part, record)`
+    /// is called on the part's own thread, part 0 holding the first patients, so writing each
+    /// part's records in order and then the parts one after another gives exactly the
+    /// one-connection order. Every part reads this connection's snapshot: exported
+    /// (`pg_export_snapshot`) and taken up by the other connections before this one reads
+    /// anything. A failed part stops the others at their next record; its error is thrown once
+    /// all have stopped. Returns the number of records.
+    @discardableResult
+    public func forEachSessionRecord(parts: Int, documents: Bool, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
+        let parts = max(1, parts)
+        let batchSize = documents ? Self.exportBatchSize : Self.textExportBatchSize
+        guard parts > 1 else { return try forEachSessionRecord(batchSize: batchSize, documents: documents) { try body(0, $0) } }
+        // Patient-id boundaries that split the sessions into near-equal runs (any are correct).
+        let total = try link.value("SELECT count(*) FROM sessions", as: Int.self) ?? 0
+        let bounds: [Int64] = try (1..<parts).map { k in
+            try link.value("SELECT patient_id FROM sessions ORDER BY patient_id LIMIT 1 OFFSET $1", [total * k / parts], as: Int64.self) ?? Int64.max
+        }
+        let ranges = AppDatabase.patientRanges(bounds: bounds)
+        let results = PartResults(parts), group = DispatchGroup(), begun = DispatchSemaphore(value: 0)
+        let (url, environment, catalogue) = (link.url, environment, catalogue)
+        @Sendable func each(_ k: Int) -> (SessionRecord) throws -> Void {
+            { record in
+                if results.failed { throw PartStopped() }
+                try body(k, record)
+            }
+        }
+        let first: Result<Int, any Error>
+        do {
+            first = .success(try forEachSessionRecord(batchSize: batchSize, patients: ranges[0], documents: documents, before: {
+                guard let snapshot = try link.value("SELECT pg_export_snapshot()", as: String.self) else {
+                    throw StoreError(.other, "The server gave no snapshot to export from.")
+                }
+                for k in 1..<parts {
+                    group.enter()
+                    Thread.detachNewThread {
+                        defer { group.leave() }
+                        var waiting = true
+                        do {
+                            let part = PostgresStore(link: try PostgresLink.connect(url), environment: environment, catalogue: catalogue)
+                            let n = try part.forEachSessionRecord(batchSize: batchSize, patients: ranges[k], documents: documents, snapshot: snapshot,
+                                                                  before: { waiting = false; begun.signal() }, each(k))
+                            results.set(k, .success(n))
+                        } catch {
+                            results.set(k, .failure(error))
+                            if waiting { begun.signal() }
+                        }
+                    }
+                }
+                // The snapshot lives while this transaction does: read nothing until every part has it.
+                for _ in 1..<parts { begun.wait() }
+                if results.failed { throw PartStopped() }
+            }, each(0)))
+        } catch {
+            first = .failure(error)
+        }
+        group.wait()
+        results.set(0, first)
+        return try results.all().reduce(0, +)
+    }
+
     /// The sessions in chart order with their number among their patient's sessions (as
     /// `sessionRecord(id:frozen:)` counts it: by start, byte-wise, then id), for a cursor; one
-    /// patient's only with `patientID` (an integer, written into the statement).
-    static func exportOrderSQL(patientID: Int64? = nil) -> String {
+    /// range of patients' only with `patients` (integers, written into the statement).
+    static func exportOrderSQL(patients: ClosedRange<Int64>? = nil) -> String {
         """
         SELECT id, patient_id, row_number() OVER (PARTITION BY patient_id ORDER BY started_at COLLATE "C", id)
-        FROM sessions \(patientID.map { "WHERE patient_id = \($0) " } ?? "")ORDER BY patient_id, started_at COLLATE "C", id
+        FROM sessions \(only(patients, "patient_id"))ORDER BY patient_id, started_at COLLATE "C", id
         """
+    }
+
+    /// `WHERE` `column` is in `patients` (`=` for one patient), or nothing for every patient.
+    static func only(_ patients: ClosedRange<Int64>?, _ column: String, and: Bool = false) -> String {
+        guard let patients else { return "" }
+        let test = patients.lowerBound == patients.upperBound ? "\(column) = \(patients.lowerBound)"
+            : "\(column) BETWEEN \(patients.lowerBound) AND \(patients.upperBound)"
+        return (and ? "AND " : "WHERE ") + test + " "
     }
 
     /// The same order for a text export (`documents: false`), each session with its
     /// `keptTextColumns` (from `exportTextKeptColumn` on): as SQLite's text export reads the
     /// clinic, most sessions need nothing else.
-    public static func exportTextOrderSQL(patientID: Int64? = nil) -> String {
+    public static func exportTextOrderSQL(patients: ClosedRange<Int64>? = nil) -> String {
         """
         SELECT s.id, s.patient_id, row_number() OVER (PARTITION BY s.patient_id ORDER BY s.started_at COLLATE "C", s.id),
                \(keptTextColumns)
         FROM sessions s JOIN patients p ON p.id = s.patient_id LEFT JOIN signed_documents d ON d.session_id = s.id
-        \(patientID.map { "WHERE s.patient_id = \($0) " } ?? "")ORDER BY s.patient_id, s.started_at COLLATE "C", s.id
+        \(only(patients, "s.patient_id"))ORDER BY s.patient_id, s.started_at COLLATE "C", s.id
         """
     }
     /// Where `exportTextOrderSQL`'s `keptTextColumns` begin.
@@ -205,16 +274,16 @@ extension PostgresStore {
 
     /// A text export's sessions that are not notes kept as text without addenda (drafts, notes
     /// with addenda, notes without a kept text: the ones `holdsKeptText` does not hold), in the
-    /// cursor's order. The whole clinic's come from the three small sets that make them up (every
-    /// addendum's session, every document without a kept text, every session without a document:
-    /// 0.37 s at full scale, where one join of every session with its document took 1.07 s); one
-    /// patient's through their sessions' index.
-    static func exportWholeIDsSQL(patientID: Int64?) -> String {
+    /// cursor's order. The whole clinic's (or a range of patients') come from the three small
+    /// sets that make them up (every addendum's session, every document without a kept text, every
+    /// session without a document: 0.37 s at full scale, where one join of every session with its
+    /// document took 1.07 s); one patient's through their sessions' index.
+    static func exportWholeIDsSQL(patients: ClosedRange<Int64>?) -> String {
         let order = "ORDER BY s.patient_id, s.started_at COLLATE \"C\", s.id"
-        if let patientID {
+        if let patients, patients.lowerBound == patients.upperBound {
             return """
                 SELECT s.id FROM sessions s LEFT JOIN signed_documents d ON d.session_id = s.id
-                WHERE s.patient_id = \(patientID) AND (d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id))
+                WHERE s.patient_id = \(patients.lowerBound) AND (d.note_text IS NULL OR EXISTS (SELECT 1 FROM addenda a WHERE a.session_id = s.id))
                 \(order)
                 """
         }
@@ -223,7 +292,7 @@ extension PostgresStore {
             WHERE s.id IN (SELECT session_id FROM addenda
                            UNION ALL SELECT session_id FROM signed_documents WHERE note_text IS NULL
                            UNION ALL SELECT x.id FROM sessions x WHERE NOT EXISTS (SELECT 1 FROM signed_documents k WHERE k.session_id = x.id))
-            \(order)
+            \(only(patients, "s.patient_id", and: true))\(order)
             """
     }
 
@@ -239,11 +308,12 @@ extension PostgresStore {
     /// their ids read first in the same snapshot: read with each fetch that held one, they cost
     /// four or five statements for nearly every fetch (3.1 s of a 26 s export at full scale).
     @discardableResult
-    func forEachSessionRecord(batchSize: Int, wholeBatchSize: Int = PostgresStore.exportBatchSize, patientID: Int64? = nil, documents: Bool = true,
-                              before: () throws -> Void = {}, _ body: (SessionRecord) throws -> Void) throws -> Int {
+    func forEachSessionRecord(batchSize: Int, wholeBatchSize: Int = PostgresStore.exportBatchSize, patients: ClosedRange<Int64>? = nil, documents: Bool = true,
+                              snapshot: String? = nil, before: () throws -> Void = {}, _ body: (SessionRecord) throws -> Void) throws -> Int {
         let batchSize = max(1, batchSize), wholeBatchSize = max(1, wholeBatchSize)
         return try link.transaction {
             try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if let snapshot { try link.execute("SET TRANSACTION SNAPSHOT '\(snapshot.replacingOccurrences(of: "'", with: "''"))'") }
             try before()
             let clinicCoding = try codingSystem()
             var clinicians: [String: Clinician] = [:]
@@ -252,11 +322,11 @@ extension PostgresStore {
                 clinicians[c.username] = c
             }
             // A text export's sessions read whole, in order; `ahead` holds the next ones read.
-            let wholeIDs: [Int64] = documents ? [] : try link.serverRows(Self.exportWholeIDsSQL(patientID: patientID)).map { $0[0] }
+            let wholeIDs: [Int64] = documents ? [] : try link.serverRows(Self.exportWholeIDsSQL(patients: patients)).map { $0[0] }
             var nextWhole = 0, aheadEnd = 0
             var ahead = try exportBatch(ids: [], patientIDs: [], documents: false)
             try link.execute("DECLARE needlechart_export NO SCROLL CURSOR FOR "
-                             + (documents ? Self.exportOrderSQL(patientID: patientID) : Self.exportTextOrderSQL(patientID: patientID)))
+                             + (documents ? Self.exportOrderSQL(patients: patients) : Self.exportTextOrderSQL(patients: patients)))
             var count = 0
             while true {
                 let order = try link.serverRows("FETCH FORWARD \(batchSize) FROM needlechart_export")

@@ -26,7 +26,7 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     /// The role the server authenticated: on a clinician's connection, the audit actor and signer.
     public var role: String { link.sessionUser }
 
-    private init(link: PostgresLink, environment: ChartEnvironment, catalogue: Catalogue) {
+    init(link: PostgresLink, environment: ChartEnvironment, catalogue: Catalogue) {
         self.link = link; self.environment = environment; self.catalogue = catalogue
     }
 
