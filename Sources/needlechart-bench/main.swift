@@ -79,9 +79,10 @@ struct NeedleChartBench: ParsableCommand {
         switch only {
         case nil: break
         case "export-all":
-            let t0 = Date()
+            let t0 = Date(), before = Measure.currentRSSMB() ?? 0, reset = Measure.resetPeakRSS()
             let (n, bytes) = try bench.exportAll(to: exportFile)
-            say(String(format: "export-all: %d sessions, %d bytes in %.1f s", n, bytes, Date().timeIntervalSince(t0)))
+            say(String(format: "export-all: %d sessions, %d bytes in %.1f s; RSS %.1f MB before, peak %.1f MB during%@", n, bytes, Date().timeIntervalSince(t0),
+                       before, Measure.peakRSSMB(), reset ? "" : " (peak not reset)"))
             return
         case "search":
             for line in try bench.searchProfile() { print(line) }
@@ -149,9 +150,10 @@ extension NeedleChartBench {
             print(Bench.table(try bench.measureBinaryStart(binary: binary, cold: 0) + [bench.measureInMemoryStart(opening: "connect to the server, schema check")]))
             return
         case "export-all":
-            let t0 = Date()
+            let t0 = Date(), before = Measure.currentRSSMB() ?? 0, reset = Measure.resetPeakRSS()
             let (n, bytes) = try bench.exportAll(to: exportFile)
-            say(String(format: "export-all: %d sessions, %d bytes in %.1f s", n, bytes, Date().timeIntervalSince(t0)))
+            say(String(format: "export-all: %d sessions, %d bytes in %.1f s; RSS %.1f MB before, peak %.1f MB during%@", n, bytes, Date().timeIntervalSince(t0),
+                       before, Measure.peakRSSMB(), reset ? "" : " (peak not reset)"))
             return
         default:
             throw BenchError("with a PostgreSQL --db, --only takes search, history, export-one, start or export-all")

@@ -127,11 +127,18 @@ extension PostgresStore {
 
     /// How many sessions the whole-clinic text export fetches at a time: its kept notes come whole
     /// from the cursor (no document), so a fetch is light. `needlechart-bench --only export-all`
-    /// at full scale (500,060 sessions), time and the bench's peak RSS: 100 a fetch 33.0 s, 39 MB;
-    /// 250 27.5–31.3 s, 43–47 MB; 500 25.5–30.6 s, 49–55 MB; 2,000 24.5 s, 100 MB. In the full
-    /// bench 500 grew the process by 12.4 and 20.9 MB during the export (SPEC §7: flat, 10 MB),
-    /// 250 by 6.1 MB, in about the same time: 250.
-    public static let textExportBatchSize = 250
+    /// at full scale (500,060 sessions), one connection, time and the bench's peak RSS: 100 a
+    /// fetch 33.0 s, 39 MB; 250 27.5–31.3 s, 43–47 MB; 500 25.5–30.6 s, 49–55 MB; 2,000 24.5 s,
+    /// 100 MB. The export now reads on two connections (each part fetching this many) with the
+    /// sessions read whole 25 at a time (`textExportWholeBatchSize`); the process's growth during
+    /// `--only export-all` (RSS before to peak; SPEC §7: flat, 10 MB) and time: 250 a fetch with
+    /// 100 read whole at a time 29.8 MB, 16.6 s; 250 with 25 19.0 MB, 16.7 s; 125 13.0 MB,
+    /// 16.1 s; 64 9.2 MB, 17.0 s: 64.
+    public static let textExportBatchSize = 64
+
+    /// How many sessions a text export reads whole (drafts, notes with addenda: their documents
+    /// come with them) with each statement, ahead of the cursor.
+    public static let textExportWholeBatchSize = 25
 
     /// How many sessions the whole-clinic export reads with each statement. A batch's frozen
     /// documents are most of its memory: at scale 0.02, 100 held the export's peak RSS at 47 MB
@@ -308,7 +315,7 @@ extension PostgresStore {
     /// their ids read first in the same snapshot: read with each fetch that held one, they cost
     /// four or five statements for nearly every fetch (3.1 s of a 26 s export at full scale).
     @discardableResult
-    func forEachSessionRecord(batchSize: Int, wholeBatchSize: Int = PostgresStore.exportBatchSize, patients: ClosedRange<Int64>? = nil, documents: Bool = true,
+    func forEachSessionRecord(batchSize: Int, wholeBatchSize: Int = PostgresStore.textExportWholeBatchSize, patients: ClosedRange<Int64>? = nil, documents: Bool = true,
                               snapshot: String? = nil, before: () throws -> Void = {}, _ body: (SessionRecord) throws -> Void) throws -> Int {
         let batchSize = max(1, batchSize), wholeBatchSize = max(1, wholeBatchSize)
         return try link.transaction {
