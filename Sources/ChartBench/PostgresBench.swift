@@ -101,6 +101,20 @@ public final class PostgresBench: ClinicBench {
     /// The store's patient search for `text`: patients found.
     public func search(_ text: String) throws -> Int { try store.searchPatients(text, limit: 200).count }
 
+    /// The `count` slowest keystrokes of the search rows, each the median of `runs` searches
+    /// (after one untimed pass): for `--only search`, to see what the p99 is made of.
+    public func slowestKeystrokes(_ count: Int = 15, runs: Int = 5) throws -> [String] {
+        let all = keystrokes + chartKeystrokes
+        for k in all { _ = try search(k) }
+        var timed: [(ms: Double, text: String, rows: Int)] = []
+        for k in all {
+            var rows = 0
+            let ms = try Measure.time(runs, warmup: 0) { _ in rows = try self.search(k) }.median
+            timed.append((ms, k, rows))
+        }
+        return timed.sorted { $0.ms > $1.ms }.prefix(count).map { String(format: "%7.3f ms  %4d rows  '%@'", $0.ms, $0.rows, $0.text) }
+    }
+
     /// The floor of a search: the store's own statement (an index range of the folded terms per
     /// word, the patients by name, the first 200) is the best plan found for the answer, so it is
     /// sent as it is, its cells read raw. Rows found.

@@ -142,7 +142,10 @@ extension NeedleChartBench {
         if binary == nil { say("note: \(sibling) is not built (swift build -c release): the real binary's rows are left out") }
         switch only {
         case nil: break
-        case "search": print(Bench.table(try bench.measureSearch())); return
+        case "search":
+            print("the slowest keystrokes, median of 5 each:\n" + (try bench.slowestKeystrokes()).joined(separator: "\n") + "\n")
+            print(Bench.table(try bench.measureSearch()))
+            return
         case "history": print(Bench.table([try bench.measureHistory()])); return
         case "export-one": print(Bench.table([try bench.measureExportOne()])); return
         case "start":
