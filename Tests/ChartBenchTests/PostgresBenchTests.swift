@@ -132,6 +132,37 @@ enum ServerClinic {
         }
     }
 
+    /// The server's search (one key list read, every word checked in its terms, v9) finds what
+    /// SQLite's finds in the same clinic, in the same order: prefixes of every name's and chart
+    /// number's words, the words in other orders and twice, and every pair of letters.
+    @Test(.enabled(if: TestPostgres.runs))
+    func theServersSearchIsSQLitesForEveryQuery() throws {
+        let server = try PostgresStore.connect(url: try ServerClinic.url.get())
+        let file = try AppDatabase.openReadOnly(path: SmallClinic.readOnlyPath)
+        var queries: Set<String> = ["", "sc 0", "s a", "a s 0", "0 sc", "zz", "a a", "a b c", "x y z q"]
+        for p in try file.searchPatients("", limit: 1_000) {
+            let words = (p.name + " " + p.chartNumber).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+            for (i, w) in words.enumerated() {
+                for n in [1, 2, 4] { queries.insert(String(w.prefix(n))) }
+                if i > 0 {
+                    queries.insert("\(words[0].prefix(2)) \(w.prefix(1))")
+                    queries.insert("\(w.prefix(3)) \(words[0].prefix(3))")
+                    queries.insert("\(w) \(w.prefix(2)) \(words[0].prefix(1))")
+                }
+            }
+        }
+        let letters = "abcdefghijklmnopqrstuvwxyzđłøå".map(String.init)
+        for a in letters { for b in letters { queries.insert("\(a) \(b)") } }
+        var differ: [String] = []
+        for q in queries.sorted() {
+            for limit in [3, 200] where try server.searchPatients(q, limit: limit).map(\.id) != file.searchPatients(q, limit: limit).map(\.id) {
+                differ.append("'\(q)' (limit \(limit))")
+            }
+        }
+        #expect(queries.count > 1_000)
+        #expect(differ.isEmpty, "\(differ.count) of \(queries.count) queries differ: \(differ.prefix(10))")
+    }
+
     @Test(.enabled(if: TestPostgres.runs))
     func theRawHistoryAndRecordAreTheStoresAnswer() throws {
         let bench = try PostgresBench(url: try ServerClinic.url.get(), clinician: ServerClinic.clinician)
