@@ -170,12 +170,13 @@ extension AppDatabase {
     }
 
     /// The ranges of patient ids that `bounds` (each part's first patient id after the first
-    /// part's, ascending) split every id into: one more range than bounds, together every id.
+    /// part's) split every id into: disjoint, ascending, together every id once. Equal bounds
+    /// (one patient holding more than a part's share of the sessions) make one range, not an
+    /// empty one that overlapped the next and read that patient twice.
     static func patientRanges(bounds: [Int64]) -> [ClosedRange<Int64>] {
-        (0...bounds.count).map { k in
-            let lo = k == 0 ? Int64.min : bounds[k - 1]
-            let hi = k == bounds.count ? Int64.max : bounds[k] - 1
-            return lo...max(lo, hi)
+        let cuts = Array(Set(bounds.filter { $0 > Int64.min })).sorted()
+        return (0...cuts.count).map { k in
+            (k == 0 ? Int64.min : cuts[k - 1])...(k == cuts.count ? Int64.max : cuts[k] - 1)
         }
     }
 

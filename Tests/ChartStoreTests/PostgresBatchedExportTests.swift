@@ -114,6 +114,16 @@ import Testing
             }
         }
         #expect(seen.concatenated().count < expected.count)
+        // A failure of the first part stops the second too, at its next record.
+        let second = RecordsByPart(2)
+        #expect(throws: Refused.self) {
+            try db.forEachSessionRecord(parts: 2, documents: false) { k, r in
+                if k == 0 { throw Refused() }
+                Thread.sleep(forTimeInterval: 0.01)
+                second.add(k, r)
+            }
+        }
+        #expect(second.concatenated().count < expected.count / 4, "\(second.concatenated().count) records after the first part failed")
         // The connection is usable after it (its transaction ended).
         #expect(try db.forEachSessionRecord(parts: 2, documents: false) { _, _ in } == expected.count)
         // The public entry point is the batched one.

@@ -103,7 +103,7 @@ import Testing
         let db = try PostgresStore.connect(url: url, environment: .fixed())
         let clean = try db.check(seal: nil)
         #expect(clean.ok)
-        #expect(clean.checked.first == "PostgreSQL guards (28 triggers enabled on their tables, 21 functions as written: bodies, search_path, SECURITY DEFINER, owner)")
+        #expect(clean.checked.first == "PostgreSQL guards (28 triggers enabled on their tables, 22 functions as written: bodies, search_path, SECURITY DEFINER, owner)")
         try TestPostgres.psql(url, "ALTER TABLE audit_log DISABLE TRIGGER audit_no_update")
         #expect(try db.check(seal: nil).problems.contains("guard audit_no_update: missing or disabled on the server"))
         try TestPostgres.psql(url, "ALTER TABLE audit_log ENABLE TRIGGER audit_no_update")

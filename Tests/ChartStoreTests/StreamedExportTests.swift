@@ -7,6 +7,22 @@ import Testing
 /// A patient's export written session by session (issue 13: flat memory) is byte for byte the
 /// export built whole.
 @Suite struct StreamedExportTests {
+    /// The parts of a whole-clinic export (SQLite's readers, a server's connections) read ranges
+    /// of patient ids that hold every id once, whatever the bounds: equal ones (a patient with
+    /// more than a part's share of the sessions) made a range of that patient and another that
+    /// began with them, so their sessions were exported twice.
+    @Test func patientRangesHoldEveryIdOnce() {
+        for bounds: [Int64] in [[], [5], [5, 5], [3, 7], [7, 3], [2, 2, 2], [Int64.min], [4, Int64.max], [Int64.max, Int64.max]] {
+            let ranges = AppDatabase.patientRanges(bounds: bounds)
+            #expect(ranges.first?.lowerBound == Int64.min && ranges.last?.upperBound == Int64.max, "\(bounds)")
+            for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound < b.lowerBound && a.upperBound + 1 == b.lowerBound, "\(bounds)") }
+            for id: Int64 in [Int64.min, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, Int64.max - 1, Int64.max] {
+                #expect(ranges.filter { $0.contains(id) }.count == 1, "\(bounds): id \(id)")
+            }
+        }
+        #expect(AppDatabase.patientRanges(bounds: [5, 5]).count == 2)
+    }
+
     static let context = ExportContext(clinicName: "Harbour Physio", catalogue: .builtIn, timeZone: TimeZone(identifier: "Europe/London")!)
 
     /// Every demo patient, and one without sessions: text and JSON, streamed and whole.

@@ -1069,12 +1069,18 @@ enum PostgresSchema {
         key TEXT COLLATE "C" NOT NULL,
         name_order TEXT COLLATE "C" NOT NULL,
         patient_id BIGINT NOT NULL REFERENCES patients(id) ON DELETE CASCADE DEFERRABLE,
-        terms TEXT COLLATE "C" NOT NULL,
+        terms TEXT COLLATE "C",
         PRIMARY KEY (key, name_order, patient_id) INCLUDE (terms)
     );
+    -- The terms as a key's index entry carries them: none where, with the name order and the key,
+    -- they could pass an index entry's 2,704 bytes (a long name in letters of several code
+    -- points); search then reads that patient's terms from patient_terms.
+    CREATE FUNCTION needlechart_entry_terms(name_order text, terms text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN CASE WHEN octet_length(name_order) + 2 * octet_length(terms) <= 2000 THEN terms END;
     CREATE INDEX patient_search_keys_by_patient ON patient_search_keys (patient_id, key);
     INSERT INTO patient_search_keys(key, name_order, patient_id, terms)
-        SELECT DISTINCT left(t.term, n), needlechart_nocase(p.name), p.id, a.terms
+        SELECT DISTINCT left(t.term, n), needlechart_nocase(p.name), p.id, needlechart_entry_terms(needlechart_nocase(p.name), a.terms)
         FROM patient_terms t JOIN patients p ON p.id = t.patient_id
         JOIN (SELECT patient_id, ' ' || string_agg(term, ' ' ORDER BY term COLLATE "C") AS terms FROM patient_terms GROUP BY patient_id) a
             ON a.patient_id = p.id,
@@ -1090,8 +1096,8 @@ enum PostgresSchema {
         WHERE t <> '';
         DELETE FROM patient_search_keys WHERE patient_id = NEW.id;
         INSERT INTO patient_search_keys(key, name_order, patient_id, terms)
-        SELECT DISTINCT left(term, n), needlechart_nocase(NEW.name), NEW.id,
-               (SELECT ' ' || string_agg(a.term, ' ' ORDER BY a.term COLLATE "C") FROM patient_terms a WHERE a.patient_id = NEW.id)
+        SELECT DISTINCT left(term, n), needlechart_nocase(NEW.name), NEW.id, needlechart_entry_terms(needlechart_nocase(NEW.name),
+               (SELECT ' ' || string_agg(a.term, ' ' ORDER BY a.term COLLATE "C") FROM patient_terms a WHERE a.patient_id = NEW.id))
         FROM patient_terms, generate_series(1, length(term)) AS n WHERE patient_id = NEW.id;
         RETURN NEW;
     END $$;

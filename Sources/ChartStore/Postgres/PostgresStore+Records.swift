@@ -168,16 +168,19 @@ extension PostgresStore {
     /// anything. A failed part stops the others at their next record; its error is thrown once
     /// all have stopped. Returns the number of records.
     @discardableResult
-    public func forEachSessionRecord(parts: Int, documents: Bool, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
-        let parts = max(1, parts)
+    public func forEachSessionRecord(parts asked: Int, documents: Bool, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
+        let asked = max(1, asked)
         let batchSize = documents ? Self.exportBatchSize : Self.textExportBatchSize
-        guard parts > 1 else { return try forEachSessionRecord(batchSize: batchSize, documents: documents) { try body(0, $0) } }
+        guard asked > 1 else { return try forEachSessionRecord(batchSize: batchSize, documents: documents) { try body(0, $0) } }
         // Patient-id boundaries that split the sessions into near-equal runs (any are correct).
         let total = try link.value("SELECT count(*) FROM sessions", as: Int.self) ?? 0
-        let bounds: [Int64] = try (1..<parts).map { k in
-            try link.value("SELECT patient_id FROM sessions ORDER BY patient_id LIMIT 1 OFFSET $1", [total * k / parts], as: Int64.self) ?? Int64.max
+        let bounds: [Int64] = try (1..<asked).map { k in
+            try link.value("SELECT patient_id FROM sessions ORDER BY patient_id LIMIT 1 OFFSET $1", [total * k / asked], as: Int64.self) ?? Int64.max
         }
         let ranges = AppDatabase.patientRanges(bounds: bounds)
+        // Fewer ranges than parts when one patient holds more than a part's share.
+        guard ranges.count > 1 else { return try forEachSessionRecord(batchSize: batchSize, documents: documents) { try body(0, $0) } }
+        let parts = ranges.count
         let results = PartResults(parts), group = DispatchGroup(), begun = DispatchSemaphore(value: 0)
         let (url, environment, catalogue) = (link.url, environment, catalogue)
         @Sendable func each(_ k: Int) -> (SessionRecord) throws -> Void {
@@ -215,8 +218,9 @@ extension PostgresStore {
         } catch {
             first = .failure(error)
         }
-        group.wait()
+        // At once: a failure of this part stops the others at their next record.
         results.set(0, first)
+        group.wait()
         return try results.all().reduce(0, +)
     }
 
