@@ -126,10 +126,15 @@ extension ClinicBench {
         // other gave 0.97–1.59× between runs at one scale).
         let (storePaired, rawSamples) = try Measure.inTurn(all, { _ = try self.search($0) }, { _ = try self.rawSearch($0) })
         let both = Samples(ms: nameSamples.ms + chartSamples.ms)
+        // The slowest timed keystrokes, named: what a p99 is made of in this very run.
+        func slowest(_ samples: Samples, _ keys: [String]) -> String {
+            "; slowest: " + samples.ms.indices.sorted { samples.ms[$0] > samples.ms[$1] }.prefix(4)
+                .map { String(format: "'%@' %.2f ms (#%d)", keys[$0], samples.ms[$0], $0 + 1) }.joined(separator: ", ")
+        }
         return [
-            BenchRow(operation: "patient search, names typed", how: "\(facts.names.count) names letter by letter (\(names.count) keystrokes), ≤200 rows",
+            BenchRow(operation: "patient search, names typed", how: "\(facts.names.count) names letter by letter (\(names.count) keystrokes), ≤200 rows" + slowest(nameSamples, names),
                      samples: nameSamples, statistic: "p99", target: 2.5),
-            BenchRow(operation: "patient search, chart numbers typed", how: "the same patients' chart numbers letter by letter (\(charts.count) keystrokes: S, SC, SC-, SC-0, …)",
+            BenchRow(operation: "patient search, chart numbers typed", how: "the same patients' chart numbers letter by letter (\(charts.count) keystrokes: S, SC, SC-, SC-0, …)" + slowest(chartSamples, charts),
                      samples: chartSamples, statistic: "p99", target: 2.5),
             BenchRow(operation: "patient search, per keystroke", how: "both together (\(all.count) keystrokes); ratio: store and \(rawSearchHow) search each keystroke in turn, each one's store time over its raw time, by which went first",
                      samples: both, statistic: "p99", target: 2.5, raw: rawSamples, store: storePaired, paired: true).noting(\.orderNote),
