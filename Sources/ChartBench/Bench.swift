@@ -336,6 +336,16 @@ public final class Bench: ClinicBench {
         return (n, writers[0].written)
     }
 
+    /// Writes `file`'s pages to disk now, after its export was timed: left dirty, the 1.7 GB of a
+    /// full-scale export were written back some 30 s later, in the middle of the next run's
+    /// search on a server (three back-to-back runs in nine missed its p99 with a dozen cheap
+    /// keystrokes at 3–5 ms; none of three started after a `sync`).
+    static func syncToDisk(_ file: String) throws {
+        guard let handle = FileHandle(forWritingAtPath: file) else { throw BenchError("cannot open \(file) to sync it") }
+        defer { try? handle.close() }
+        try handle.synchronize()
+    }
+
     /// Readers of a whole-clinic export: two, one a core. From a cold page cache the export
     /// waits on random reads of the notes (patient order is not the file's order) and more
     /// readers keep the disk busier — full scale, page cache dropped, here: 2 readers 57.7 s,

@@ -35,6 +35,7 @@ extension Bench {
         let exportPeak = Measure.peakRSSMB()
         log("export every session again, the file's pages now in memory")
         let warmAll = try Measure.time(1, warmup: 0) { _ in exported = try exportAll(to: exportFile) }
+        try Bench.syncToDisk(exportFile)
         var stored = 0
         try raw.rows("SELECT count(*) FROM sessions") { stored = Int($0[0] as? Int64 ?? 0) }
         try check(exported.sessions == stored, "every session exported (\(exported.sessions) of \(stored))")

@@ -262,6 +262,7 @@ public final class PostgresBench: ClinicBench {
         var exported = (sessions: 0, bytes: 0)
         let all = try Measure.time(1, warmup: 0) { _ in exported = try exportAll(to: exportFile) }
         let exportPeak = Measure.peakRSSMB()
+        try Bench.syncToDisk(exportFile)
         var stored = 0
         try raw.rows("SELECT count(*) FROM sessions") { stored = Int($0[0] as? Int64 ?? 0) }
         guard exported.sessions == stored else { throw BenchError("wrong result: every session exported (\(exported.sessions) of \(stored))") }
