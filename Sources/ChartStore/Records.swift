@@ -142,7 +142,7 @@ extension AppDatabase {
         guard let pool = writer as? DatabasePool, parts > 1 else {
             return try read { db in
                 var n = 0
-                for (k, r) in ranges.enumerated() where r.lowerBound <= r.upperBound { n += try Self.forEachSessionRecord(db, patients: r, documents: documents) { try body(k, $0) } }
+                for (k, r) in ranges.enumerated() { n += try Self.forEachSessionRecord(db, patients: r, documents: documents) { try body(k, $0) } }
                 return n
             }
         }

@@ -169,16 +169,17 @@ extension PostgresStore {
     /// all have stopped. Returns the number of records.
     @discardableResult
     public func forEachSessionRecord(parts asked: Int, documents: Bool, _ body: @escaping @Sendable (Int, SessionRecord) throws -> Void) throws -> Int {
-        let asked = max(1, asked)
         let batchSize = documents ? Self.exportBatchSize : Self.textExportBatchSize
-        guard asked > 1 else { return try forEachSessionRecord(batchSize: batchSize, documents: documents) { try body(0, $0) } }
-        // Patient-id boundaries that split the sessions into near-equal runs (any are correct).
-        let total = try link.value("SELECT count(*) FROM sessions", as: Int.self) ?? 0
-        let bounds: [Int64] = try (1..<asked).map { k in
-            try link.value("SELECT patient_id FROM sessions ORDER BY patient_id LIMIT 1 OFFSET $1", [total * k / asked], as: Int64.self) ?? Int64.max
+        // Patient-id boundaries that split the sessions into near-equal runs (any are correct);
+        // fewer ranges than parts when one patient holds more than a part's share.
+        var bounds: [Int64] = []
+        if asked > 1 {
+            let total = try link.value("SELECT count(*) FROM sessions", as: Int.self) ?? 0
+            bounds = try (1..<asked).map { k in
+                try link.value("SELECT patient_id FROM sessions ORDER BY patient_id LIMIT 1 OFFSET $1", [total * k / asked], as: Int64.self) ?? Int64.max
+            }
         }
         let ranges = AppDatabase.patientRanges(bounds: bounds)
-        // Fewer ranges than parts when one patient holds more than a part's share.
         guard ranges.count > 1 else { return try forEachSessionRecord(batchSize: batchSize, documents: documents) { try body(0, $0) } }
         let parts = ranges.count
         let results = PartResults(parts), group = DispatchGroup(), begun = DispatchSemaphore(value: 0)
@@ -335,18 +336,22 @@ extension PostgresStore {
             // A text export's sessions read whole, in order; `ahead` holds the next ones read.
             let wholeIDs: [Int64] = documents ? [] : try link.serverRows(Self.exportWholeIDsSQL(patients: patients)).map { $0[0] }
             var nextWhole = 0, aheadEnd = 0
-            var ahead = try exportBatch(ids: [], patientIDs: [], documents: false)
+            var ahead = try exportBatch(ids: [], patientIDs: [], documents: false)  // empty until the first read whole
             try link.execute("DECLARE needlechart_export NO SCROLL CURSOR FOR "
                              + (documents ? Self.exportOrderSQL(patients: patients) : Self.exportTextOrderSQL(patients: patients)))
             var count = 0
             while true {
                 let order = try link.serverRows("FETCH FORWARD \(batchSize) FROM needlechart_export")
                 if order.isEmpty { break }
-                let batch = documents ? try exportBatch(ids: order.map { $0[0] as Int64 }, patientIDs: order.map { $0[1] as Int64 }, documents: true) : ahead
+                // The whole export's sessions are read with their fetch; a text export's, ahead.
+                let fetched = documents ? try exportBatch(ids: order.map { $0[0] as Int64 }, patientIDs: order.map { $0[1] as Int64 }, documents: true) : nil
                 for row in order {
                     let id: Int64 = row[0], patientID: Int64 = row[1], number: Int = row[2]
-                    var from = batch, patient: Patient?
-                    if !documents {
+                    let from: ExportBatch, patient: Patient
+                    if let fetched {
+                        guard let p = fetched.patients[patientID] else { continue }
+                        from = fetched; patient = p
+                    } else {
                         // A kept note is whole in the cursor's row; any other is the next one read ahead.
                         if let kept = try Self.keptTextRecord(id: id, row: row, at: Self.exportTextKeptColumn) {
                             try body(kept)
@@ -358,13 +363,13 @@ extension PostgresStore {
                         }
                         if nextWhole >= aheadEnd {
                             aheadEnd = min(wholeIDs.count, nextWhole + wholeBatchSize)
-                            ahead = try exportBatch(ids: Array(wholeIDs[nextWhole..<aheadEnd]), patientIDs: [], knownPatients: [:], documents: false)
+                            ahead = try exportBatch(ids: Array(wholeIDs[nextWhole..<aheadEnd]), patientIDs: [], documents: false)
                         }
                         nextWhole += 1
                         from = ahead
                         patient = try Patient(row: row, at: Self.exportTextKeptColumn + 4)
                     }
-                    guard let sessionRow = from.sessions[id], let patient = patient ?? from.patients[patientID] else { continue }
+                    guard let sessionRow = from.sessions[id] else { continue }
                     var s = try AppDatabase.session(row: sessionRow)
                     s.entries = from.entries[id] ?? []
                     s.addenda = from.addenda[id] ?? []
@@ -388,12 +393,9 @@ extension PostgresStore {
     /// One batch of the whole-clinic export: its rows by session id, entries, addenda and lots
     /// decoded in order, its patients by id.
     /// The lots per size are read only for the sessions without a frozen note (a note carries its
-    /// own), and the patients only when the caller does not have them (a text export's cursor
-    /// rows hold them): at full scale most text-export batches read one or two sessions whole,
-    /// and each statement saved is a round trip per batch.
-    private func exportBatch(ids: [Int64], patientIDs: [Int64], knownPatients: [Int64: Patient]? = nil, documents wanted: Bool) throws
-        -> (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]], lots: [Int64: [NeedleLot]],
-            documents: [Int64: ServerRow], patients: [Int64: Patient]) {
+    /// own), and the patients only of `patientIDs` (none for a text export: its cursor rows hold
+    /// them); each statement saved is a round trip per batch.
+    private func exportBatch(ids: [Int64], patientIDs: [Int64], documents wanted: Bool) throws -> ExportBatch {
         guard !ids.isEmpty else { return ([:], [:], [:], [:], [:], [:]) }
         let array = Self.bigintArray(ids)
         var sessions: [Int64: ServerRow] = [:], documents: [Int64: ServerRow] = [:]
@@ -408,8 +410,12 @@ extension PostgresStore {
         if !unfrozen.isEmpty {
             for row in try link.serverRows(Self.exportLotsSQL, [Self.bigintArray(unfrozen)]) { lots[row[6] as Int64, default: []].append(try AppDatabase.needleLot(row: row)) }
         }
-        return (sessions, entries, addenda, lots, documents, try knownPatients ?? self.patients(ids: patientIDs))
+        return (sessions, entries, addenda, lots, documents, try self.patients(ids: patientIDs))
     }
+
+    /// One batch of the export: rows by session id, entries, addenda and lots decoded in order, patients by id.
+    typealias ExportBatch = (sessions: [Int64: ServerRow], entries: [Int64: [TriggerPointEntry]], addenda: [Int64: [Addendum]],
+                             lots: [Int64: [NeedleLot]], documents: [Int64: ServerRow], patients: [Int64: Patient])
 
     /// `ids` as a PostgreSQL array literal ('{1,2,3}'), bound as text and cast by the statement.
     static func bigintArray(_ ids: [Int64]) -> String {
