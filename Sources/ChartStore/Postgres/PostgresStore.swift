@@ -267,8 +267,8 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
     /// patient's folded terms, by name. A word's key lists its patients in name order (the index
     /// `(key, name_order, patient_id)`, whose order is `byName`'s), each entry with the patient's
     /// terms (' term term …', v9; for a name too long for that, the patient's `patient_terms`):
-    /// one word's list is read in order, every word checked as the start of a term in the same entry, each match joined to its patient as the scan goes, and
-    /// the scan stops at the limit. The list read is the first word's whose keys are fewer than a
+    /// one word's list is read in order, every word checked as the start of a term in the same
+    /// entry, each match joined to its patient as the scan goes, and the scan stops at the limit. The list read is the first word's whose keys are fewer than a
     /// page (counted up to the limit), else the longest word's (`searchArguments`' order): read by
     /// length alone, "s x" scanned all 50,000 keys of "s" for none (12 ms at full scale), 0.37 ms so.
     /// Full scale, "Văn Minh P": 2.0–2.4 ms a keystroke when each word's keys were joined (merged
@@ -281,13 +281,13 @@ public final class PostgresStore: ClinicStore, @unchecked Sendable {
                 WHERE k1.key = needlechart_fold($1) ORDER BY k1.name_order, k1.patient_id LIMIT $2
                 """
         }
-        let folded = (1...n).map { "needlechart_fold($\($0))" }
+        let folded = (1...n).map { "needlechart_fold($\($0))" }, words = "ARRAY[\(folded.joined(separator: ", "))]"
         return """
             SELECT \(AppDatabase.patientColumns) FROM patient_search_keys k1 JOIN patients p ON p.id = k1.patient_id
-            WHERE k1.key = (SELECT w FROM unnest(ARRAY[\(folded.joined(separator: ", "))]) WITH ORDINALITY AS t(w, i)
+            WHERE k1.key = (SELECT w FROM unnest(\(words)) WITH ORDINALITY AS t(w, i)
                             ORDER BY (SELECT count(*) FROM (SELECT 1 FROM patient_search_keys c WHERE c.key = t.w LIMIT $\(n + 1)) x) >= $\(n + 1), i LIMIT 1)
               AND CASE WHEN k1.terms IS NOT NULL THEN \(folded.map { "strpos(k1.terms, ' ' || \($0)) > 0" }.joined(separator: " AND "))
-                  ELSE NOT EXISTS (SELECT 1 FROM unnest(ARRAY[\(folded.joined(separator: ", "))]) AS u(w) WHERE NOT EXISTS
+                  ELSE NOT EXISTS (SELECT 1 FROM unnest(\(words)) AS u(w) WHERE NOT EXISTS
                       (SELECT 1 FROM patient_terms t WHERE t.patient_id = k1.patient_id AND starts_with(t.term, u.w))) END
             ORDER BY k1.name_order, k1.patient_id LIMIT $\(n + 1)
             """
